@@ -1,0 +1,106 @@
+"""The plain data papertray passes around: a paper and the user's marks on it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+@dataclass(slots=True)
+class Paper:
+    """One paper of a digest. All text is already sanitised by `store.sanitize`."""
+
+    id: str
+    """Stable id: `arxiv:<id>` when the source names one, else `t:<hash of the normalised title>`."""
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    links: list[str] = field(default_factory=list)
+    """Every http(s) link, cleaned: the code repo first, then the others in the order found."""
+    repo: str | None = None
+    """The first code-repository link (GitHub, GitLab, Codeberg, Bitbucket, Hugging Face), if any."""
+    source: str = ""
+    """Where the paper came from: the file name it was imported from."""
+    arxiv_id: str | None = None
+    upvotes: int | None = None
+    stars: int | None = None
+    comments: int | None = None
+    keywords: list[str] = field(default_factory=list)
+    digest_date: str | None = None
+    """The day the paper appeared in the digest (HF API `publishedAt` of the item)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True, slots=True)
+class PaperState:
+    """What the user has marked on one paper. The default is an untouched paper."""
+
+    read: bool = False
+    starred: bool = False
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    read_at: float | None = None
+    starred_at: float | None = None
+    updated_at: float | None = None
+
+    @property
+    def untouched(self) -> bool:
+        return not (self.read or self.starred or self.tags or self.note)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "starred": self.starred,
+            "tags": list(self.tags),
+            "note": self.note,
+            "read_at": self.read_at,
+            "starred_at": self.starred_at,
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PaperState:
+        tags = data.get("tags") or ()
+        return cls(
+            read=bool(data.get("read", False)),
+            starred=bool(data.get("starred", False)),
+            tags=tuple(str(t) for t in tags) if isinstance(tags, (list, tuple)) else (),
+            note=str(data.get("note") or ""),
+            read_at=_float_or_none(data.get("read_at")),
+            starred_at=_float_or_none(data.get("starred_at")),
+            updated_at=_float_or_none(data.get("updated_at")),
+        )
+
+
+UNTOUCHED = PaperState()
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _float_or_none(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def title_key(title: str) -> str:
+    """The normalised form of a title two copies of one paper share: NFKC, case-folded,
+    punctuation and spacing dropped. Used for title-derived ids and to merge sources."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(_NON_WORD.sub(" ", folded).split())
+
+
+def paper_id(*, arxiv_id: str | None = None, title: str = "") -> str:
+    """The stable id: `arxiv:<id>` when there is an arXiv id, else `t:<16 hex of the title key>`."""
+    if arxiv_id:
+        return f"arxiv:{arxiv_id}"
+    digest = hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:16]
+    return f"t:{digest}"

@@ -1,0 +1,25 @@
+"""Fixtures shared by every test: an isolated data folder and the seed digest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store.paths import ENV_VAR, sample_digest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data folder, so none touches the user's real state."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv(ENV_VAR, str(folder))
+    return folder
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return sample_digest()
