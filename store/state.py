@@ -1,0 +1,220 @@
+"""The user's marks on papers (read, starred, tags, note), kept in their own small file.
+
+Only touched papers are stored, keyed by paper id, so a star toggle rewrites a file of the papers
+the user marked, never the 100k abstracts of the library. Every change holds the storage lock
+across read-modify-write and sees another process's changes first, so two open instances never
+lose each other's marks.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from store.models import UNTOUCHED, PaperState
+from store.paths import STATE_FILE
+from store.storage import (
+    AtomicJSONStorage,
+    MemoryJSONStorage,
+    StoreError,
+    memory_tinydb,
+    open_tinydb,
+)
+
+__all__ = ["State", "StoreError", "normalize_tags"]
+
+TABLE = "states"
+# Control characters (C0 but tab/newline, DEL, C1) and bidi overrides/isolates never belong in
+# a tag or note: they would reach the terminal when shown.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Stripped, lower-cased, inner whitespace as '-', de-duplicated in order, empties dropped."""
+    seen: dict[str, None] = {}
+    for raw in tags:
+        tag = "-".join(_CONTROL.sub("", str(raw)).lower().split())
+        if tag:
+            seen.setdefault(tag, None)
+    return tuple(seen)
+
+
+def _clean_note(text: str) -> str:
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+class State:
+    """Per-paper marks. Mutating methods return the new `PaperState` and raise `StoreError`
+    when the change cannot be saved (the stored state is then unchanged)."""
+
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        """`path` None keeps everything in memory (tests, scratch sessions)."""
+        self.path = Path(path) if path is not None else None
+        self.warnings: list[str]
+        if self.path is None:
+            self.db, self.warnings = memory_tinydb(), []
+        else:
+            self.db, self.warnings = open_tinydb(self.path, read_only=read_only, label="state file")
+        storage = self.db.storage
+        assert isinstance(storage, (AtomicJSONStorage, MemoryJSONStorage))
+        self._storage = storage
+        self._all_cache: tuple[int, dict[str, PaperState]] | None = None
+
+    @classmethod
+    def in_memory(cls) -> State:
+        return cls(None)
+
+    @classmethod
+    def open(cls, data_dir: Path, *, read_only: bool = False) -> State:
+        return cls(Path(data_dir) / STATE_FILE, read_only=read_only)
+
+    @property
+    def read_only(self) -> bool:
+        return self._storage.read_only
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _table(self) -> dict[str, Any]:
+        tables = self._storage.read()
+        return (tables or {}).get(TABLE, {})
+
+    def get(self, pid: str) -> PaperState:
+        doc = self._table().get(pid)
+        return PaperState.from_dict(doc) if doc is not None else UNTOUCHED
+
+    def all(self) -> dict[str, PaperState]:
+        """Every touched paper's state (a new dict; built once per version of the file)."""
+        table = self._table()
+        version = self._storage.version
+        if self._all_cache is None or self._all_cache[0] != version:
+            states = {pid: PaperState.from_dict(doc) for pid, doc in table.items()}
+            self._all_cache = (version, {p: s for p, s in states.items() if not s.untouched})
+        return dict(self._all_cache[1])
+
+    def all_tags(self) -> list[tuple[str, int]]:
+        """(tag, number of papers), most used first, then alphabetical."""
+        counts: Counter[str] = Counter()
+        for state in self.all().values():
+            counts.update(state.tags)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def refresh(self) -> bool:
+        """Re-read the file if another process changed it; True if anything changed."""
+        return self._storage.refresh()
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def _change(self, changes: Mapping[str, PaperState]) -> None:
+        """Store these states (untouched ones are removed) in one write. Caller holds the lock."""
+        tables = self._storage.read() or {}
+        table = dict(tables.get(TABLE, {}))
+        dirty = False
+        for pid, state in changes.items():
+            if state.untouched:
+                dirty |= table.pop(pid, None) is not None
+            else:
+                doc = _compact(state)
+                if table.get(pid) != doc:
+                    table[pid] = doc
+                    dirty = True
+        if dirty:
+            new_tables = dict(tables)
+            new_tables[TABLE] = table
+            self._storage.write(new_tables)
+
+    def _update(self, pid: str, fn: Callable[[PaperState, float], PaperState]) -> PaperState:
+        with self._storage.transaction():
+            old = self.get(pid)
+            now = time.time()
+            new = fn(old, now)
+            if new == old:
+                return old
+            new = replace(new, updated_at=now)
+            self._change({pid: new})
+            return new
+
+    def set_read(self, pid: str, read: bool) -> PaperState:
+        return self._update(pid, lambda s, now: _with_read(s, read, now))
+
+    def mark_read(self, pid: str) -> PaperState:
+        return self.set_read(pid, True)
+
+    def mark_unread(self, pid: str) -> PaperState:
+        return self.set_read(pid, False)
+
+    def toggle_read(self, pid: str) -> PaperState:
+        return self._update(pid, lambda s, now: _with_read(s, not s.read, now))
+
+    def set_starred(self, pid: str, starred: bool) -> PaperState:
+        return self._update(pid, lambda s, now: _with_star(s, starred, now))
+
+    def toggle_star(self, pid: str) -> PaperState:
+        return self._update(pid, lambda s, now: _with_star(s, not s.starred, now))
+
+    def set_tags(self, pid: str, tags: Iterable[str]) -> PaperState:
+        wanted = normalize_tags(tags)
+        return self._update(pid, lambda s, now: replace(s, tags=wanted))
+
+    def add_tags(self, pid: str, tags: Iterable[str]) -> PaperState:
+        extra = normalize_tags(tags)
+        return self._update(pid, lambda s, now: replace(s, tags=normalize_tags(s.tags + extra)))
+
+    def remove_tags(self, pid: str, tags: Iterable[str]) -> PaperState:
+        gone = set(normalize_tags(tags))
+        return self._update(
+            pid, lambda s, now: replace(s, tags=tuple(t for t in s.tags if t not in gone))
+        )
+
+    def set_note(self, pid: str, text: str) -> PaperState:
+        note = _clean_note(text)
+        return self._update(pid, lambda s, now: replace(s, note=note))
+
+    def set_read_many(self, pids: Iterable[str], read: bool) -> dict[str, PaperState]:
+        """Mark many papers in one write. Returns every given paper's previous state (for undo
+        with `restore`)."""
+        with self._storage.transaction():
+            table = self._table()
+            now = time.time()
+            previous: dict[str, PaperState] = {}
+            changes: dict[str, PaperState] = {}
+            for pid in pids:
+                if pid in previous:
+                    continue
+                doc = table.get(pid)
+                old = PaperState.from_dict(doc) if doc is not None else UNTOUCHED
+                previous[pid] = old
+                if old.read != read:
+                    changes[pid] = replace(_with_read(old, read, now), updated_at=now)
+            if changes:
+                self._change(changes)
+            return previous
+
+    def restore(self, previous: Mapping[str, PaperState]) -> None:
+        """Put these states back exactly (undo), in one write."""
+        with self._storage.transaction():
+            self._change(previous)
+
+
+def _compact(state: PaperState) -> dict[str, Any]:
+    # Only what differs from the default: half the bytes to serialise and fsync per toggle.
+    return {k: v for k, v in state.to_dict().items() if v not in (None, False, "", [])}
+
+
+def _with_read(state: PaperState, read: bool, now: float) -> PaperState:
+    if state.read == read:
+        return state
+    return replace(state, read=read, read_at=now if read else None)
+
+
+def _with_star(state: PaperState, starred: bool, now: float) -> PaperState:
+    if state.starred == starred:
+        return state
+    return replace(state, starred=starred, starred_at=now if starred else None)
