@@ -1,0 +1,770 @@
+"""Turn a digest file into papers: the Hugging Face Papers page copy, JSON, JSON Lines, or the
+Hugging Face daily-papers API response.
+
+Files come from anywhere, so every failure is an `IngestError` with one clear line (the CLI
+prints it and exits non-zero), text is sanitised on the way in, and nothing here is slower than
+linear: a 170 MB digest of 100k papers is split with `str.split`, not scanned per character.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store.links import extract_links, order_links
+from store.models import Paper, paper_id
+from store.sanitize import clean_text, strip_controls
+
+MAX_BYTES = 512 * 1024 * 1024
+FORMATS = ("page", "json", "jsonl", "hf-api")
+
+
+class IngestError(Exception):
+    """A file that cannot be read as a digest. `str(e)` is one line meant for the user."""
+
+
+@dataclass
+class IngestResult:
+    papers: list[Paper]
+    format: str
+    warnings: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    """Papers dropped because an earlier one in the same input had the same id."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def ingest_file(
+    path: str | Path, *, fmt: str | None = None, max_bytes: int = MAX_BYTES
+) -> IngestResult:
+    """Read and parse one digest file; "-" reads standard input."""
+    _check_format(fmt)
+    name = os.fspath(path)
+    if name == "-":
+        if sys.stdin is None:
+            raise IngestError("there is no standard input to read")
+        data = _read_capped(getattr(sys.stdin, "buffer", sys.stdin), max_bytes, "standard input")
+        source = "stdin"
+    else:
+        data = _read_path(name, max_bytes)
+        source = os.path.basename(name.rstrip("/")) or name
+    if not data:
+        raise IngestError(f"{'standard input' if name == '-' else name} is empty")
+    try:
+        return ingest_bytes(data, fmt=fmt, source=source)
+    except IngestError as err:
+        raise IngestError(f"{name}: {err}") from None
+
+
+def ingest_bytes(data: bytes, *, fmt: str | None = None, source: str = "") -> IngestResult:
+    """Decode (UTF-8, or UTF-16/32 with a byte-order mark) and parse."""
+    _check_format(fmt)
+    if not data:
+        raise IngestError("the input is empty")
+    text, warnings = _decode(bytes(data))
+    return _ingest(text, fmt, source, warnings)
+
+
+def ingest_text(text: str, *, fmt: str | None = None, source: str = "") -> IngestResult:
+    """Parse already-decoded text; `fmt` None means detect the format."""
+    _check_format(fmt)
+    return _ingest(text, fmt, source, [])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and decoding
+
+
+def _check_format(fmt: str | None) -> None:
+    if fmt is not None and fmt not in FORMATS:
+        raise IngestError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+
+
+def _limit(max_bytes: int) -> str:
+    mib = 1024 * 1024
+    if max_bytes >= mib:
+        return f"{max_bytes // mib} MB"
+    return f"{max_bytes} byte"
+
+
+def _read_path(name: str, max_bytes: int) -> bytes:
+    try:
+        info = os.stat(name)
+    except FileNotFoundError:
+        raise IngestError(f"{name}: no such file") from None
+    except PermissionError:
+        raise IngestError(f"{name}: permission denied") from None
+    except (OSError, ValueError) as err:
+        raise IngestError(f"{name}: cannot read ({_reason(err)})") from None
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        raise IngestError(f"{name} is a directory, not a digest file")
+    # Opening a FIFO blocks until a writer appears: refuse it before opening.
+    if stat.S_ISFIFO(mode):
+        raise IngestError(f"{name} is a named pipe, not a file (use - to read standard input)")
+    if stat.S_ISSOCK(mode):
+        raise IngestError(f"{name} is a socket, not a file")
+    if stat.S_ISREG(mode) and info.st_size > max_bytes:
+        raise IngestError(f"{name} is larger than the {_limit(max_bytes)} limit")
+    try:
+        # O_NONBLOCK: if the path was swapped for a FIFO since stat(), open must not hang.
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except PermissionError:
+        raise IngestError(f"{name}: permission denied") from None
+    except OSError as err:
+        raise IngestError(f"{name}: cannot read ({_reason(err)})") from None
+    with open(fd, "rb", closefd=True) as handle:
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
+            raise IngestError(f"{name} is not a regular file")
+        return _read_capped(handle, max_bytes, name)
+
+
+def _read_capped(handle: Any, max_bytes: int, name: str) -> bytes:
+    # One byte more than the limit tells "exactly at the limit" from "too large" without ever
+    # reading an endless device (/dev/zero) further than that.
+    try:
+        data = handle.read(max_bytes + 1)
+    except OSError as err:
+        raise IngestError(f"{name}: cannot read ({_reason(err)})") from None
+    data = data or b""
+    if len(data) > max_bytes:
+        raise IngestError(f"{name} is larger than the {_limit(max_bytes)} limit")
+    return bytes(data)
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror.lower()
+    return str(err).splitlines()[0] if str(err) else type(err).__name__
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", 4),
+    (b"\x00\x00\xfe\xff", "utf-32-be", 4),
+    (b"\xef\xbb\xbf", "utf-8", 3),
+    (b"\xff\xfe", "utf-16-le", 2),
+    (b"\xfe\xff", "utf-16-be", 2),
+)
+
+
+def _sniff_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: ASCII text with a NUL in every other byte."""
+    head = data[:4096]
+    if len(head) < 8 or len(head) % 2 or b"\x00" not in head:
+        return None
+    half = len(head) // 2
+    even_nul, odd_nul = head[0::2].count(0), head[1::2].count(0)
+    if odd_nul > 0.9 * half and even_nul < 0.05 * half:
+        return "utf-16-le"
+    if even_nul > 0.9 * half and odd_nul < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _decode(data: bytes) -> tuple[str, list[str]]:
+    encoding, skip = "utf-8", 0
+    for bom, name, size in _BOMS:
+        if data.startswith(bom):
+            encoding, skip = name, size
+            break
+    else:
+        sniffed = _sniff_utf16(data)
+        if sniffed:
+            encoding = sniffed
+    body = memoryview(data)[skip:]
+    try:
+        return str(body, encoding), []
+    except UnicodeDecodeError as err:
+        text = str(body, encoding, "replace")
+        label = "UTF-8" if encoding == "utf-8" else encoding.upper()
+        return text, [
+            f"invalid {label} at byte {err.start + skip}: undecodable bytes were replaced by U+FFFD"
+        ]
+
+
+# Characters that no text digest has many of: C0 controls other than whitespace, DEL, C1, and
+# U+FFFD from undecodable bytes.
+_BINARY_CHARS = {c: None for c in [*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0)]}
+_BINARY_CHARS[0xFFFD] = None
+
+
+def _looks_binary(text: str) -> bool:
+    # A few escape sequences in a title are hostile but still text; a file that is a tenth junk
+    # is not a digest. Sampling the start and the middle keeps this O(1) on big files.
+    samples = [text[:65536]]
+    if len(text) > 200_000:
+        mid = len(text) // 2
+        samples.append(text[mid : mid + 65536])
+    for sample in samples:
+        junk = len(sample) - len(sample.translate(_BINARY_CHARS))
+        if junk > 0.1 * len(sample):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatch
+
+
+_LEADING_SPACE = re.compile(r"\s*")
+
+
+def _ingest(text: str, fmt: str | None, source: str, warnings: list[str]) -> IngestResult:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text or text.isspace():
+        raise IngestError("the input is empty (only whitespace)")
+    if _looks_binary(text):
+        raise IngestError("looks like a binary file, not a digest")
+
+    records: list[Any] | None = None
+    if fmt is None:
+        start = _LEADING_SPACE.match(text)
+        first = text[start.end() if start else 0]
+        if first in "[{":
+            detected, records, json_error = _detect_json(text, warnings)
+            if detected:
+                fmt = detected
+            else:
+                # Not JSON after all: a page copy whose first title starts with a bracket?
+                papers, page_warnings, date = _parse_page(text)
+                if not papers:
+                    raise IngestError(json_error or "no papers found")
+                return _finish(papers, "page", source, warnings + page_warnings, date)
+        else:
+            fmt = "page"
+
+    if fmt == "page":
+        pairs, page_warnings, date = _parse_page(text)
+        if not pairs:
+            raise IngestError(
+                "no papers found (expected title and abstract paragraphs, JSON or JSON Lines)"
+            )
+        return _finish(pairs, "page", source, warnings + page_warnings, date)
+
+    if records is None:
+        if fmt == "jsonl":
+            records = _parse_jsonl(text, warnings)
+        else:
+            records = _records(_load_json(text))
+            if records is None:
+                raise IngestError("the JSON holds no papers (expected a list of paper objects)")
+    return _finish_records(records, fmt, source, warnings)
+
+
+def _load_json(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except (ValueError, TypeError, RecursionError) as err:
+        raise IngestError(f"not valid JSON: {_one_line(err)}") from None
+
+
+def _one_line(err: BaseException) -> str:
+    lines = str(err).splitlines()
+    return lines[0] if lines else type(err).__name__
+
+
+def _detect_json(text: str, warnings: list[str]) -> tuple[str | None, list[Any] | None, str | None]:
+    """(format, records, error): format None when the text is neither JSON nor JSON Lines."""
+    try:
+        doc = orjson.loads(text)
+    except (ValueError, TypeError, RecursionError) as err:
+        error = f"not valid JSON: {_one_line(err)}"
+    else:
+        records = _records(doc)
+        if records is None:
+            return None, None, "the JSON holds no papers (expected a list of paper objects)"
+        return ("hf-api" if _is_hf_api(records) else "json"), records, None
+    if text.lstrip()[:1] == "{" and "\n" in text.strip():
+        lines_warnings: list[str] = []
+        try:
+            records = _parse_jsonl(text, lines_warnings)
+        except IngestError:
+            return None, None, error
+        warnings.extend(lines_warnings)
+        return "jsonl", records, None
+    return None, None, error
+
+
+def _records(doc: Any) -> list[Any] | None:
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict):
+        for key in ("papers", "items", "results", "data"):
+            if isinstance(doc.get(key), list):
+                return list(doc[key])
+        if "title" in doc or isinstance(doc.get("paper"), dict):
+            return [doc]
+    return None
+
+
+def _is_hf_api(records: list[Any]) -> bool:
+    dicts = [r for r in records[:50] if isinstance(r, dict)]
+    return bool(dicts) and sum(isinstance(r.get("paper"), dict) for r in dicts) * 2 > len(dicts)
+
+
+def _parse_jsonl(text: str, warnings: list[str]) -> list[Any]:
+    records: list[Any] = []
+    bad = 0
+    first_bad = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            obj = orjson.loads(line)
+        except (ValueError, TypeError, RecursionError):
+            obj = None
+        if isinstance(obj, dict):
+            records.append(obj)
+        else:
+            bad += 1
+            first_bad = first_bad or number
+    if not records:
+        raise IngestError("no JSON objects found (expected one paper object per line)")
+    if bad:
+        warnings.append(
+            f"skipped {bad} line(s) that are not JSON objects (first: line {first_bad})"
+        )
+    return records
+
+
+# ---------------------------------------------------------------------------------------------
+# The page copy
+
+_MONTHS = {
+    m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)
+}
+_DATE_LINE = re.compile(r"([A-Za-z]{3})[a-z]*\.? (\d{1,2})(?:,? (\d{4}))?")
+_ISO_DATE_LINE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_HEADER_LINES = frozenset(
+    {
+        "new",
+        "subscribe",
+        "get trending papers in your email inbox!",
+        "get trending papers in your email inbox",
+        "byak and the research community",
+        "by ak and the research community",
+        "daily papers",
+        "papers",
+        "previous",
+        "next",
+    }
+)
+_HEADER_SCAN = 2000  # a header is a handful of short lines; never scan further
+
+
+def _header_date(line: str) -> tuple[bool, str | None]:
+    """(is a date line, ISO date if it names a year)."""
+    if len(line) > 20:
+        return False, None
+    iso = _ISO_DATE_LINE.fullmatch(line)
+    if iso:
+        return True, line
+    match = _DATE_LINE.fullmatch(line)
+    if not match or match.group(1).lower() not in _MONTHS:
+        return False, None
+    day = int(match.group(2))
+    if not 1 <= day <= 31:
+        return False, None
+    if match.group(3):
+        return True, f"{match.group(3)}-{_MONTHS[match.group(1).lower()]:02d}-{day:02d}"
+    return True, None
+
+
+def _skip_header(text: str) -> tuple[int, str | None]:
+    """Offset of the first line after the page header, and the digest date it names."""
+    pos = 0
+    date: str | None = None
+    while pos < len(text) and pos < _HEADER_SCAN:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = len(text)
+        line = " ".join(text[pos:end].split())
+        if line:
+            is_date, iso = _header_date(line)
+            if is_date:
+                date = iso or date
+            elif line.lower() not in _HEADER_LINES:
+                break
+        pos = end + 1
+    return min(pos, len(text)), date
+
+
+def _units(text: str) -> list[str]:
+    """Split the body into cleaned paragraphs (units), each a title or (part of) an abstract."""
+    units: list[str] = []
+    append = units.append
+    for block in text.split("\n\n"):
+        if not block:
+            continue
+        # The common case, checked at C speed: one line that clean_text would leave unchanged
+        # (isprintable() is False for "\n", every control and every whitespace but the space).
+        if block.isprintable() and block[0] != " " != block[-1] and "  " not in block:
+            append(block)
+            continue
+        lines: list[str] = []
+        for line in block.split("\n"):
+            line = clean_text(line)
+            if line:
+                lines.append(line)
+            elif lines:
+                units.extend(_block_units(lines))
+                lines = []
+        if lines:
+            units.extend(_block_units(lines))
+    return units
+
+
+def _block_units(lines: list[str]) -> list[str]:
+    """Lines with no blank line between them: a title glued to its abstract, several papers
+    with no blank lines at all, or one hard-wrapped paragraph."""
+    if len(lines) == 1:
+        return lines
+    # Hard-wrapped prose stays within ~100 columns; a longer line before the last one means one
+    # paragraph per line (title, abstract, title, ...).
+    if any(len(line) > 120 for line in lines[:-1]):
+        return lines
+    head, rest = lines[0], lines[1:]
+    # A title directly followed by its abstract: the abstract starts a sentence. A hard-wrapped
+    # paragraph continues mid-sentence, usually in lower case.
+    if _costs(head)[0] == 0 and not rest[0][:1].islower():
+        return [head, " ".join(rest)]
+    return [" ".join(lines)]
+
+
+def _costs(unit: str) -> tuple[float, float]:
+    """How unlike a title, and how unlike an abstract, one paragraph is (0 = typical)."""
+    size = len(unit)
+    if size >= 300:
+        return 4.0, 0.0  # titles are short; a 1 MB title still wins if the structure says so
+    title = 1.5 if size > 200 else 0.0
+    abstract = 1.0 if size >= 120 else 2.5
+    if unit[-1] in ".!?)\u3002":
+        abstract -= 1.0
+        if unit[-1] == ".":
+            title += 2.0 if (size > 120 or ". " in unit) else 1.0
+    return title, abstract
+
+
+# Costs of the paper structure, for the labelling below.
+_TITLE_AFTER_TITLE = 2.0  # the earlier title has no abstract
+_ABSTRACT_AFTER_ABSTRACT = 1.5  # a second paragraph of the same abstract
+_ABSTRACT_FIRST = 5.0  # text before any title
+_TITLE_LAST = 1.0  # a last title cut off without its abstract
+
+
+def _label(units: list[str]) -> list[bool]:
+    """True for each unit that is a title: the cheapest labelling under the costs above, by a
+    two-state Viterbi pass. When each unit's own cheaper label already alternates title,
+    abstract, title, ... no structure cost applies, so that is the answer."""
+    if not units:
+        return []
+    costs = list(map(_costs, units))
+    greedy = [t < a for t, a in costs]
+    if greedy[0::2] == [True] * len(greedy[0::2]) and not any(greedy[1::2]):
+        return greedy
+    cost_t, cost_a = costs[0][0], _ABSTRACT_FIRST + costs[0][1]
+    back: list[tuple[bool, bool]] = [(True, False)]  # best predecessor of (T, A): True = T
+    for title_cost, abstract_cost in costs[1:]:
+        t_from_t = cost_t + _TITLE_AFTER_TITLE
+        a_from_a = cost_a + _ABSTRACT_AFTER_ABSTRACT
+        back.append((t_from_t <= cost_a, cost_t <= a_from_a))
+        cost_t, cost_a = (
+            min(t_from_t, cost_a) + title_cost,
+            min(cost_t, a_from_a) + abstract_cost,
+        )
+    labels = [False] * len(units)
+    is_title = cost_t + _TITLE_LAST <= cost_a
+    for i in range(len(units) - 1, -1, -1):
+        labels[i] = is_title
+        is_title = back[i][0] if is_title else back[i][1]
+    return labels
+
+
+def _parse_page(text: str) -> tuple[list[tuple[str, str]], list[str], str | None]:
+    """(title, abstract) pairs, warnings, and the digest date from the header."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    start, date = _skip_header(text)
+    units = _units(text[start:] if start else text)
+    labels = _label(units)
+    warnings: list[str] = []
+
+    if len(units) % 2 == 0 and labels[0::2] == [True] * (len(units) // 2):
+        if not any(labels[1::2]):  # the clean alternation: pair them at C speed
+            return list(zip(units[0::2], units[1::2], strict=True)), warnings, date
+
+    pairs: list[tuple[str, str]] = []
+    extra: list[list[str]] = []  # further paragraphs of each pair's abstract
+    pending: str | None = None
+    no_abstract: list[str] = []
+    orphans = 0
+    for unit, is_title in zip(units, labels, strict=True):
+        if is_title:
+            if pending is not None:
+                pairs.append((pending, ""))
+                extra.append([])
+                no_abstract.append(pending)
+            pending = unit
+        elif pending is not None:
+            pairs.append((pending, unit))
+            extra.append([])
+            pending = None
+        elif pairs and pairs[-1][1]:
+            extra[-1].append(unit)
+        else:
+            orphans += 1
+    cut_off = pending
+    if pending is not None:
+        pairs.append((pending, ""))
+        extra.append([])
+
+    # Title-like lines before the first real paper are an unknown page header, not papers.
+    lead = 0
+    while lead < len(pairs) - 1 and not pairs[lead][1] and not extra[lead]:
+        lead += 1
+    if lead:
+        shown = ", ".join(repr(_short(t)) for t, _ in pairs[:lead][:3])
+        warnings.append(f"skipped {lead} line(s) before the first paper: {shown}")
+        pairs, extra = pairs[lead:], extra[lead:]
+        # Those leading titles were each followed by another title, so they lead this list too.
+        no_abstract = no_abstract[lead:]
+    if orphans:
+        warnings.append(f"skipped {orphans} paragraph(s) with no title before them")
+    if len(pairs) == 1 and not pairs[0][1]:
+        return [], warnings, date  # a lone line of text is not a digest
+    if no_abstract:
+        shown = ", ".join(repr(_short(t)) for t in no_abstract[:3])
+        more = f" and {len(no_abstract) - 3} more" if len(no_abstract) > 3 else ""
+        warnings.append(f"{len(no_abstract)} paper(s) have no abstract: {shown}{more}")
+    if cut_off is not None:
+        warnings.append(f"the last paper {_short(cut_off)!r} has no abstract (cut off?)")
+    merged = [
+        (title, "\n\n".join([abstract, *more]) if more else abstract)
+        for (title, abstract), more in zip(pairs, extra, strict=True)
+    ]
+    return merged, warnings, date
+
+
+def _short(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _finish(
+    pairs: list[tuple[str, str]],
+    fmt: str,
+    source: str,
+    warnings: list[str],
+    date: str | None,
+) -> IngestResult:
+    papers: list[Paper] = []
+    for title, abstract in pairs:
+        # Page units are already cleaned; "://" is a cheap test that skips most abstracts.
+        found = extract_links(abstract) if "://" in abstract else []
+        links, repo = order_links(found) if found else ([], None)
+        papers.append(
+            Paper(
+                id=paper_id(title=title),
+                title=title,
+                abstract=abstract,
+                links=links,
+                repo=repo,
+                source=source,
+                digest_date=date,
+            )
+        )
+    return _dedupe(papers, fmt, warnings)
+
+
+def _dedupe(papers: list[Paper], fmt: str, warnings: list[str]) -> IngestResult:
+    kept: list[Paper] = []
+    index: dict[str, int] = {}
+    duplicates = 0
+    for paper in papers:
+        at = index.get(paper.id)
+        if at is None:
+            index[paper.id] = len(kept)
+            kept.append(paper)
+            continue
+        duplicates += 1
+        first = kept[at]
+        # The same paper twice: the first copy wins, but a cut-off copy takes the full abstract.
+        if not first.abstract and paper.abstract:
+            first.abstract, first.links, first.repo = paper.abstract, paper.links, paper.repo
+    if duplicates:
+        warnings.append(f"{duplicates} duplicate paper(s) ignored")
+    return IngestResult(papers=kept, format=fmt, warnings=warnings, duplicates=duplicates)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON records
+
+_ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
+_ARXIV_OLD = re.compile(r"([a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?")
+_ARXIV_URL = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/([A-Za-z0-9./-]{1,40}?)(?:\.pdf)?/?(?:[?#]|$)",
+    re.I,
+)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def normalize_arxiv_id(value: Any) -> str | None:
+    """ "arXiv:2403.12345v2" -> "2403.12345"; None if `value` is not an arXiv id."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    value = value.strip()
+    if value[:6].lower() == "arxiv:":
+        value = value[6:].strip()
+    match = _ARXIV_NEW.fullmatch(value) or _ARXIV_OLD.fullmatch(value)
+    return match.group(1) if match else None
+
+
+def _arxiv_from_url(url: str) -> str | None:
+    match = _ARXIV_URL.search(url[:300])
+    return normalize_arxiv_id(match.group(1)) if match else None
+
+
+def _text(value: Any, *, multiline: bool = False) -> str:
+    if isinstance(value, str):
+        return clean_text(value, multiline=multiline)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _date(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if _ISO_DATE.match(value):
+        return value[:10]
+    cleaned = clean_text(value[:200])
+    return cleaned[:64] or None
+
+
+def _authors(value: Any) -> list[str]:
+    items: Iterable[Any]
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list):
+        items = value
+    else:
+        return []
+    names: list[str] = []
+    for item in items:
+        name = _text(item.get("name")) if isinstance(item, dict) else _text(item)
+        if name:
+            names.append(name)
+    return names
+
+
+def _keywords(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [k for k in (_text(v) for v in value) if k]
+
+
+def _url_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _record_paper(record: dict[str, Any], source: str) -> Paper | None:
+    """One paper from a generic record or a daily-papers API item (nested `paper`)."""
+    item: dict[str, Any] = record
+    inner = record.get("paper")
+    if isinstance(inner, dict):
+        paper: dict[str, Any] = inner
+        digest_date = _date(item.get("publishedAt"))
+        comments = _int(item.get("numComments"))
+    else:
+        paper = record
+        digest_date = _date(record.get("digest_date"))
+        comments = _int(record.get("comments", record.get("numComments")))
+
+    title = _text(paper.get("title")) or _text(item.get("title"))
+    if not title:
+        return None
+    abstract = ""
+    for key in ("abstract", "summary"):
+        abstract = _text(paper.get(key), multiline=True) or _text(item.get(key), multiline=True)
+        if abstract:
+            break
+
+    urls = [strip_controls(u) for u in _url_list(paper.get("url"))]
+    arxiv_id = (
+        normalize_arxiv_id(paper.get("arxiv_id"))
+        or normalize_arxiv_id(paper.get("id"))
+        or next((a for a in map(_arxiv_from_url, urls) if a), None)
+    )
+
+    # The API's own repo goes first, so it is the paper's repo even if the abstract names another.
+    candidates: list[str] = []
+    for key in ("githubRepo", "repo"):
+        candidates += _url_list(paper.get(key))
+    candidates += extract_links(abstract)
+    for key in ("projectPage", "links"):
+        candidates += _url_list(paper.get(key))
+    candidates += urls
+    cleaned: list[str] = []
+    for raw in candidates:
+        cleaned += extract_links(raw) if len(raw) < 4096 else []
+    links, repo = order_links(cleaned)
+
+    return Paper(
+        id=paper_id(arxiv_id=arxiv_id, title=title),
+        title=title,
+        abstract=abstract,
+        authors=_authors(paper.get("authors")),
+        published=_date(paper.get("publishedAt", paper.get("published"))),
+        links=links,
+        repo=repo,
+        source=source,
+        arxiv_id=arxiv_id,
+        upvotes=_int(paper.get("upvotes")),
+        stars=_int(paper.get("githubStars", paper.get("stars"))),
+        comments=comments,
+        keywords=_keywords(paper.get("ai_keywords", paper.get("keywords"))),
+        digest_date=digest_date,
+    )
+
+
+def _finish_records(records: list[Any], fmt: str, source: str, warnings: list[str]) -> IngestResult:
+    papers: list[Paper] = []
+    skipped = 0
+    for record in records:
+        made = _record_paper(record, source) if isinstance(record, dict) else None
+        if made is None:
+            skipped += 1
+        else:
+            papers.append(made)
+    if not papers:
+        raise IngestError(f"no papers found: none of the {len(records)} record(s) has a title")
+    if skipped:
+        warnings.append(f"skipped {skipped} record(s) without a title")
+    return _dedupe(papers, fmt, warnings)

@@ -1,0 +1,174 @@
+"""Find the links in an abstract, clean what page copies glue onto them, and spot code repos.
+
+Only http(s) URLs with a real host are links. Anything else (`javascript:`, `file:`, `data:`,
+`ssh://`, a URL with whitespace or control characters in it, one starting with "-") is never
+returned, so it can never be opened or offered as a repo.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+MAX_URL = 4096
+"""Longer candidates are junk (or an attack on the terminal), not links."""
+
+# A candidate ends at whitespace, a control or non-ASCII character, or a character that cannot
+# appear unescaped in a URL and that copies wrap URLs in (quotes, <>, {}, [], backslash).
+# One character class with one quantifier: linear, no backtracking.
+# A candidate runs from "http(s)://" to whitespace, a control or non-ASCII character, or a
+# character that cannot appear unescaped in a URL and that copies wrap URLs in (quotes, <>, {},
+# [], backslash). One character class, one quantifier: linear, no backtracking.
+_TAIL = re.compile(r"""[^\x00-\x20\x7f-\U0010ffff<>"'`{}\[\]|\\^]*""")
+_TRAILING_GLUE = ".,;:!?*'\"}]>"
+_LEADING_GLUE = "<([{\"'`"
+_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+
+_GITHUB_RESERVED = frozenset(
+    "about apps collections enterprise explore features login marketplace notifications "
+    "orgs pricing search settings site sponsors topics trending".split()
+)
+_GITLAB_RESERVED = frozenset("explore help users dashboard search".split())
+_HF_RESERVED = frozenset(
+    "api blog chat collections docs enterprise join learn login models new notifications "
+    "organizations papers posts pricing search settings tasks".split()
+)
+_HF_KINDS = frozenset({"datasets", "spaces"})
+_SIMPLE_FORGES = frozenset({"gitlab.com", "codeberg.org", "bitbucket.org"})
+
+
+def _host_ok(host: str) -> bool:
+    if ":" in host:  # urlsplit gives IPv6 literals without their brackets
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    labels = host.removesuffix(".").split(".")
+    # A real host has a dot (example.org); "https://exa" is a URL cut at a line break.
+    if len(host) > 253 or len(labels) < 2:
+        return False
+    return all(_LABEL.fullmatch(label) for label in labels)
+
+
+def is_safe_url(url: str) -> bool:
+    """True for an http(s) URL with a host and nothing that could trick a terminal or browser:
+    no whitespace or control characters, not starting with "-", no user:password@ part."""
+    if not isinstance(url, str) or not url or len(url) > MAX_URL or url[0] == "-":
+        return False
+    return _split(url) is not None
+
+
+@lru_cache(maxsize=4096)
+def _split(url: str) -> tuple[str, str] | None:
+    """(host, path) of a safe URL, else None. Cached: ingest checks each link several times."""
+    # isprintable() is False for every control, bidi mark and whitespace character but the space.
+    if not url.isprintable() or " " in url or not url.isascii():
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018  (raises ValueError on a malformed port)
+    except ValueError:
+        return None
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or url[len(parts.scheme) : len(parts.scheme) + 3] != "://"
+    ):
+        return None
+    # "https://github.com@evil.example/x" opens evil.example: no credentials in links.
+    if not host or "@" in parts.netloc or not _host_ok(host):
+        return None
+    return host.removesuffix("."), parts.path
+
+
+def clean_url(raw: str) -> str | None:
+    """Strip the punctuation a copy glues around a URL (`.`, `}.`, `)`, `,`, quotes, ...) and
+    return it, or None if what is left is not a safe http(s) URL. A `)` is kept when a `(`
+    inside the URL balances it (Wikipedia-style links)."""
+    if not isinstance(raw, str):
+        return None
+    url = raw.strip()
+    if len(url) > MAX_URL + 16:
+        return None
+    url = url.lstrip(_LEADING_GLUE)
+    opened = url.count("(")
+    closed = url.count(")")
+    end = len(url)
+    while end:
+        ch = url[end - 1]
+        if ch in _TRAILING_GLUE:
+            end -= 1
+        elif ch == ")" and closed > opened:
+            closed -= 1
+            end -= 1
+        else:
+            break
+    url = url[:end]
+    return url if is_safe_url(url) else None
+
+
+def extract_links(text: str) -> list[str]:
+    """Every http(s) link in `text`, cleaned, deduplicated, in order of appearance."""
+    found: list[str] = []
+    seen: set[str] = set()
+    # str.find("://") runs at C speed and "://" is rare, so a long abstract costs one scan; the
+    # scheme is then checked case-insensitively just before it.
+    pos = text.find("://")
+    while pos >= 0:
+        tail = _TAIL.match(text, pos + 3)
+        tail_end = tail.end() if tail else pos + 3
+        scheme = text[max(0, pos - 5) : pos].lower()
+        start = pos - 5 if scheme == "https" else pos - 4 if scheme.endswith("http") else -1
+        if start >= 0:
+            url = clean_url(text[start:tail_end])
+            if url is not None and url not in seen:
+                seen.add(url)
+                found.append(url)
+        pos = text.find("://", max(tail_end, pos + 3))
+    return found
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.split("/") if s]
+
+
+def is_code_repo(url: str) -> bool:
+    """True for a code repository or model hub page: github.com/<owner>/<repo>[/...], the same
+    on gitlab.com, codeberg.org and bitbucket.org, and huggingface.co/<org>/<model>,
+    huggingface.co/datasets/<org>/<name> and huggingface.co/spaces/<org>/<name>."""
+    if not is_safe_url(url):
+        return False
+    split = _split(url)
+    if split is None:  # pragma: no cover - is_safe_url said it was safe
+        return False
+    host = split[0].removeprefix("www.")
+    segs = _segments(split[1])
+    if host == "github.com":
+        return len(segs) >= 2 and segs[0].lower() not in _GITHUB_RESERVED
+    if host in _SIMPLE_FORGES:
+        return len(segs) >= 2 and segs[0].lower() not in _GITLAB_RESERVED
+    if host == "huggingface.co":
+        if segs and segs[0] in _HF_KINDS:
+            return len(segs) >= 3
+        return len(segs) >= 2 and segs[0].lower() not in _HF_RESERVED
+    return False
+
+
+def order_links(links: list[str]) -> tuple[list[str], str | None]:
+    """Deduplicate and drop unsafe links; put the first code repo first.
+
+    Returns (links, repo) where repo is that first code repo, or None."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for url in links:
+        if url not in seen and is_safe_url(url):
+            seen.add(url)
+            kept.append(url)
+    repo = next((url for url in kept if is_code_repo(url)), None)
+    if repo is not None:
+        kept.remove(repo)
+        kept.insert(0, repo)
+    return kept, repo

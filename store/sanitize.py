@@ -1,0 +1,76 @@
+"""Make untrusted text safe to keep and show: no control characters, tidy whitespace.
+
+Digests come from files anyone can write. Control characters (terminal escape sequences, bidi
+overrides that reorder what the reader sees) are removed on ingest; everything else, emoji and
+CJK included, is kept. Every function here is linear in the length of its input.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Controls that act as line or word separators become a space, so "a\x0bb" stays two words.
+_AS_SPACE = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
+_DELETED = (
+    [chr(c) for c in range(0x00, 0x20) if chr(c) not in "\t\n\r" + _AS_SPACE]
+    + ["\x7f"]
+    + [chr(c) for c in range(0x80, 0xA0) if chr(c) not in _AS_SPACE]
+    + ["\u200e", "\u200f", "\ufeff"]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+)
+FORBIDDEN = frozenset(_DELETED) | frozenset(_AS_SPACE) | frozenset("\r")
+"""Characters clean_text never lets through."""
+
+_TABLE: dict[int, str | None] = {ord(c): None for c in _DELETED}
+_TABLE.update({ord(c): " " for c in _AS_SPACE})
+# A lone CR (old Mac line end) is a line break; CRLF is folded before the table applies.
+_TABLE[ord("\r")] = "\n"
+# Lone surrogates cannot be encoded as UTF-8 (saving would fail later), so they become U+FFFD.
+_TABLE.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
+
+# A blank line: a newline, optional non-newline whitespace, another newline, and any further
+# whitespace. Each match starts at a newline and scans one whitespace run, so this is linear.
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+TAG_MAX = 40
+
+
+def strip_controls(text: str) -> str:
+    """Remove forbidden control characters (see `clean_text`) without touching whitespace."""
+    # isprintable() is a C loop that is False for every forbidden character (and for any
+    # whitespace but the space), so clean text costs one quick scan and no copy.
+    if text.isprintable():
+        return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text.translate(_TABLE)
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """Strip control characters and normalise whitespace.
+
+    Removed: C0 controls except newline and tab, DEL, C1 controls, the bidi marks, embeddings,
+    overrides and isolates (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) and U+FEFF.
+    With `multiline=False` every run of whitespace becomes one space and the ends are stripped;
+    with `multiline=True` paragraphs (separated by a blank line) are kept, joined by "\\n\\n",
+    and every other whitespace run becomes one space.
+    """
+    if not text:
+        return ""
+    text = strip_controls(text)
+    if not multiline or "\n" not in text:
+        return " ".join(text.split())
+    paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def clean_tag(text: str) -> str:
+    """A tag as stored: lower-case, words joined by "-", no controls, at most 40 characters.
+
+    Leading "+", "-" and "#" are dropped, since the CLI reads `+tag`/`-tag` as add/remove.
+    Returns "" when nothing is left.
+    """
+    words = clean_text(text[: TAG_MAX * 8]).lower().split()
+    tag = "-".join(words).lstrip("+-#")
+    return tag[:TAG_MAX].rstrip("-")
