@@ -19,9 +19,9 @@ from typing import Any
 
 import orjson
 
-from store.links import extract_links, order_links
+from store.links import clean_url, extract_links, order_links
 from store.models import Paper, paper_id
-from store.sanitize import clean_text, strip_controls
+from store.sanitize import clean_text
 
 MAX_BYTES = 512 * 1024 * 1024
 FORMATS = ("page", "json", "jsonl", "hf-api")
@@ -319,8 +319,7 @@ def _parse_jsonl(text: str, warnings: list[str]) -> list[Any]:
     bad = 0
     first_bad = 0
     for number, line in enumerate(text.split("\n"), start=1):
-        line = line.strip()
-        if not line:
+        if not line or line.isspace():
             continue
         try:
             obj = orjson.loads(line)
@@ -694,6 +693,14 @@ def _url_list(value: Any) -> list[str]:
     return []
 
 
+def _field_urls(record: dict[str, Any], *keys: str) -> list[str]:
+    urls: list[str] = []
+    for key in keys:
+        if key in record:
+            urls += filter(None, map(clean_url, _url_list(record[key])))
+    return urls
+
+
 def _record_paper(record: dict[str, Any], source: str) -> Paper | None:
     """One paper from a generic record or a daily-papers API item (nested `paper`)."""
     item: dict[str, Any] = record
@@ -716,25 +723,17 @@ def _record_paper(record: dict[str, Any], source: str) -> Paper | None:
         if abstract:
             break
 
-    urls = [strip_controls(u) for u in _url_list(paper.get("url"))]
-    arxiv_id = (
-        normalize_arxiv_id(paper.get("arxiv_id"))
-        or normalize_arxiv_id(paper.get("id"))
-        or next((a for a in map(_arxiv_from_url, urls) if a), None)
-    )
+    arxiv_id = normalize_arxiv_id(paper.get("arxiv_id")) or normalize_arxiv_id(paper.get("id"))
+    if arxiv_id is None and "url" in paper:
+        arxiv_id = next(filter(None, map(_arxiv_from_url, _url_list(paper["url"]))), None)
 
     # The API's own repo goes first, so it is the paper's repo even if the abstract names another.
-    candidates: list[str] = []
-    for key in ("githubRepo", "repo"):
-        candidates += _url_list(paper.get(key))
-    candidates += extract_links(abstract)
-    for key in ("projectPage", "links"):
-        candidates += _url_list(paper.get(key))
-    candidates += urls
-    cleaned: list[str] = []
-    for raw in candidates:
-        cleaned += extract_links(raw) if len(raw) < 4096 else []
-    links, repo = order_links(cleaned)
+    # A field must be a URL itself: "javascript:...https://..." is dropped, not mined.
+    found = _field_urls(paper, "githubRepo", "repo")
+    if "://" in abstract:
+        found += extract_links(abstract)
+    found += _field_urls(paper, "projectPage", "links", "url")
+    links, repo = order_links(found) if found else ([], None)
 
     return Paper(
         id=paper_id(arxiv_id=arxiv_id, title=title),

@@ -58,6 +58,9 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     """
     if not text:
         return ""
+    # Already clean (the usual case): printable means no controls and no whitespace but spaces.
+    if text.isprintable() and text[0] != " " != text[-1] and "  " not in text:
+        return text
     text = strip_controls(text)
     if not multiline or "\n" not in text:
         return " ".join(text.split())
