@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -67,12 +65,10 @@ def test_empty_and_blank() -> None:
     assert clean_text(" \n\t ", multiline=True) == ""
 
 
+@pytest.mark.timeout(60)  # only catches a hang: quadratic behaviour would take hours
 def test_ten_megabytes_is_linear() -> None:
     big = ("word \x1b\u202e " * 1_000_000)[:10_000_000]
-    start = time.perf_counter()
     out = clean_text(big, multiline=True)
-    # Generous bound: quadratic behaviour would take minutes, linear takes well under a second.
-    assert time.perf_counter() - start < 5
     assert "\x1b" not in out and out.startswith("word word")
 
 
