@@ -14,7 +14,7 @@ class Paper:
     """One paper of a digest. All text is already sanitised by `store.sanitize`."""
 
     id: str
-    """Stable id: `arxiv:<id>` when the source names one, else `t:<hash of the normalised title>`."""
+    """Stable id: `arxiv:<id>` when the source names one, else `t:<hash of the title key>`."""
     title: str
     abstract: str = ""
     authors: list[str] = field(default_factory=list)
@@ -22,7 +22,7 @@ class Paper:
     links: list[str] = field(default_factory=list)
     """Every http(s) link, cleaned: the code repo first, then the others in the order found."""
     repo: str | None = None
-    """The first code-repository link (GitHub, GitLab, Codeberg, Bitbucket, Hugging Face), if any."""
+    """The first code-repository link (GitHub, GitLab, Codeberg, Bitbucket, HF), if any."""
     source: str = ""
     """Where the paper came from: the file name it was imported from."""
     arxiv_id: str | None = None

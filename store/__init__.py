@@ -1,0 +1,33 @@
+"""papertray's store: ingest digests, keep the library and the user's marks, query them.
+
+A small library with a typed facade and no knowledge of Textual: the CLI, scripts and the TUI all
+talk to it through `Library`, `State`, `parse_query` and `ingest_file`.
+"""
+
+from store.ingest import FORMATS, IngestError, IngestResult, ingest_bytes, ingest_file, ingest_text
+from store.library import ImportReport, Library
+from store.models import UNTOUCHED, Paper, PaperState
+from store.query import Query, QueryError, SearchIndex, find_spans, parse_query
+from store.state import State
+from store.storage import StoreError
+
+__all__ = [
+    "FORMATS",
+    "UNTOUCHED",
+    "ImportReport",
+    "IngestError",
+    "IngestResult",
+    "Library",
+    "Paper",
+    "PaperState",
+    "Query",
+    "QueryError",
+    "SearchIndex",
+    "State",
+    "StoreError",
+    "find_spans",
+    "ingest_bytes",
+    "ingest_file",
+    "ingest_text",
+    "parse_query",
+]

@@ -1,0 +1,394 @@
+"""The `papertray` command: the TUI by default, and headless subcommands for scripts and pipes.
+
+Headless subcommands import only `store`; Textual is imported only when the TUI starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from store.paths import data_dir as resolve_data_dir
+
+SUBCOMMANDS = ("import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags")
+PROG = "papertray"
+
+
+class CliError(Exception):
+    """A one-line message for the user; the exit status goes with it."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def say(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def open_store(folder: Path):  # type: ignore[no-untyped-def]
+    from store import Library, State
+
+    library = Library.open(folder)
+    state = State.open(folder)
+    for warning in [*library.warnings, *state.warnings]:
+        say(f"warning: {warning}")
+    return library, state
+
+
+def import_files(library, files: Sequence[str], fmt: str | None, *, quiet: bool = False):  # type: ignore[no-untyped-def]
+    """Import each file; return (ids in file order, the papers, saved?). Errors in a file are fatal
+    before anything is written, so a bad file in the list never half-imports the others."""
+    from store import IngestError, StoreError, ingest_file
+
+    results = []
+    for name in files:
+        try:
+            result = ingest_file(name, fmt=fmt)
+        except IngestError as error:
+            raise CliError(str(error)) from None
+        for warning in result.warnings:
+            say(f"warning: {name}: {warning}")
+        results.append((name, result))
+    ids: list[str] = []
+    papers = []
+    saved = True
+    for name, result in results:
+        try:
+            report = library.add(result.papers)
+        except StoreError as error:
+            say(f"warning: could not save {name} to the library ({error}); showing it unsaved")
+            saved = False
+            ids.extend(p.id for p in result.papers)
+            papers.extend(result.papers)
+            continue
+        ids.extend(report.ids)
+        papers.extend(result.papers)
+        if not quiet:
+            skipped = report.skipped + result.duplicates
+            say(
+                f"{name}: {len(result.papers) + result.duplicates} papers ({result.format}): "
+                f"{report.new} new, {report.merged} merged, {skipped} skipped"
+            )
+    return ids, papers, saved
+
+
+def _unique(ids: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+def resolve_ids(library, wanted: Sequence[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Accept a full id, a bare arXiv id, or an unambiguous prefix of an id."""
+    known = [paper.id for paper in library.papers()]
+    known_set = set(known)
+    resolved = []
+    for raw in wanted:
+        key = raw.strip()
+        if key in known_set:
+            resolved.append(key)
+            continue
+        if f"arxiv:{key}" in known_set:
+            resolved.append(f"arxiv:{key}")
+            continue
+        matches = [
+            pid for pid in known if pid.startswith(key) or pid.split(":", 1)[-1].startswith(key)
+        ]
+        if len(matches) == 1 and key:
+            resolved.append(matches[0])
+        elif not matches or not key:
+            raise CliError(f"no paper with id {raw!r} in the library (see `papertray list`)")
+        else:
+            raise CliError(
+                f"id {raw!r} is ambiguous: {', '.join(matches[:5])}"
+                + ("…" if len(matches) > 5 else "")
+            )
+    return _unique(resolved)
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    library, _state = open_store(args.data_dir)
+    import_files(library, args.files, args.format)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from store import QueryError, SearchIndex, parse_query
+    from store.export import render
+    from store.models import UNTOUCHED
+
+    try:
+        query = parse_query(args.query or "")
+    except QueryError as error:
+        raise CliError(f"bad query: {error.message}", 2) from None
+    library, state = open_store(args.data_dir)
+    if args.files:
+        ids, file_papers, _saved = import_files(library, args.files, args.input_format, quiet=True)
+        by_id = {p.id: p for p in library.papers()} if _saved else {}
+        fallback = {p.id: p for p in file_papers}
+        papers = [
+            by_id.get(pid) or fallback[pid]
+            for pid in _unique(ids)
+            if pid in by_id or pid in fallback
+        ]
+    else:
+        papers = library.papers()
+    states = state.all()
+    if not query.is_empty:
+        index = SearchIndex(papers)
+        papers = [papers[i] for i in index.search(query, states)]
+    papers = sort_papers(papers, states, args.sort)
+    if args.limit is not None:
+        papers = papers[: args.limit]
+    width = shutil.get_terminal_size((100, 24)).columns
+    rows = ((p, states.get(p.id, UNTOUCHED)) for p in papers)
+    out = sys.stdout
+    for chunk in render(rows, args.format, width=width):
+        out.write(chunk)
+    out.flush()
+    return 0
+
+
+def sort_papers(papers, states, order: str):  # type: ignore[no-untyped-def]
+    from store.models import UNTOUCHED
+
+    if order == "digest":
+        return papers
+    if order == "title":
+        return sorted(papers, key=lambda p: p.title.casefold())
+    if order == "starred":
+        return sorted(papers, key=lambda p: not states.get(p.id, UNTOUCHED).starred)
+    if order == "unread":
+        return sorted(papers, key=lambda p: states.get(p.id, UNTOUCHED).read)
+    raise CliError(f"unknown sort {order!r}", 2)
+
+
+def cmd_mark(args: argparse.Namespace) -> int:
+    library, state = open_store(args.data_dir)
+    ids = resolve_ids(library, args.ids)
+    action = {
+        "read": lambda pid: state.set_read(pid, True),
+        "unread": lambda pid: state.set_read(pid, False),
+        "star": lambda pid: state.set_starred(pid, True),
+        "unstar": lambda pid: state.set_starred(pid, False),
+    }[args.command]
+    for pid in ids:
+        action(pid)
+    say(f"marked {len(ids)} {'paper' if len(ids) == 1 else 'papers'} {args.command}")
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    library, state = open_store(args.data_dir)
+    (pid,) = resolve_ids(library, [args.id])
+    add = [c[1:] for c in args.changes if c.startswith("+")]
+    remove = [c[1:] for c in args.changes if c.startswith("-")]
+    bad = [c for c in args.changes if c[:1] not in "+-" or len(c) < 2]
+    if bad:
+        raise CliError(f"tag changes are +TAG or -TAG, not {bad[0]!r}", 2)
+    if remove:
+        state.remove_tags(pid, remove)
+    new = state.add_tags(pid, add) if add else state.get(pid)
+    print(" ".join(new.tags))
+    return 0
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    library, state = open_store(args.data_dir)
+    (pid,) = resolve_ids(library, [args.id])
+    text = " ".join(args.text)
+    if text == "-":
+        text = sys.stdin.read()
+    state.set_note(pid, text)
+    say(f"note {'cleared' if not text.strip() else 'saved'} for {pid}")
+    return 0
+
+
+def cmd_tags(args: argparse.Namespace) -> int:
+    _library, state = open_store(args.data_dir)
+    for tag, count in state.all_tags():
+        print(f"{count:>6}  {tag}")
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from store.paths import sample_digest
+
+    library, state = open_store(args.data_dir)
+    files = list(args.files)
+    ids: list[str] | None = None
+    warnings: list[str] = []
+    if files:
+        ids, _papers, saved = import_files(library, files, args.format, quiet=True)
+        if not saved:
+            warnings.append("the data folder cannot be written: marks made now will not be saved")
+    elif len(library) == 0:
+        ids, _papers, _saved = import_files(library, [str(sample_digest())], None, quiet=True)
+        warnings.append("your library is empty: showing the bundled sample digest")
+    from tui.app import PapertrayApp  # deferred: headless commands never import Textual
+
+    app = PapertrayApp(
+        library,
+        state,
+        paper_ids=_unique(ids) if ids is not None else None,
+        warnings=[*library.warnings, *state.warnings, *warnings],
+    )
+    app.run()
+    return app.return_code or 0
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where the library and state live "
+        "(default: $PAPERTRAY_DATA_DIR or the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from store.export import OUTPUT_FORMATS
+    from store.ingest import FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A terminal reader for research-paper digests. "
+        "`papertray [FILE...]` opens the reader; the subcommands serve scripts and pipes.",
+    )
+    _common(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="add digests to the library")
+    p.add_argument("files", nargs="+", metavar="FILE", help="digest files ('-' for stdin)")
+    p.add_argument("--format", choices=FORMATS, help="input format (default: detected)")
+    _common(p)
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("list", help="print papers, filtered by a query")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="digests to list (imported first); default: the whole library",
+    )
+    p.add_argument(
+        "-q", "--query", default="", help="e.g. 'is:unread has:repo -survey \"low-bit\"'"
+    )
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
+    p.add_argument("--from", dest="input_format", choices=FORMATS, help="input format of FILEs")
+    p.add_argument("--sort", choices=("digest", "title", "starred", "unread"), default="digest")
+    p.add_argument("-n", "--limit", type=int, metavar="N", help="print at most N papers")
+    _common(p)
+    p.set_defaults(run=cmd_list)
+
+    for name, verb in (
+        ("read", "mark read"),
+        ("unread", "mark unread"),
+        ("star", "star"),
+        ("unstar", "unstar"),
+    ):
+        p = sub.add_parser(name, help=f"{verb} papers by id")
+        p.add_argument("ids", nargs="+", metavar="ID", help="paper ids (a unique prefix will do)")
+        _common(p)
+        p.set_defaults(run=cmd_mark)
+
+    p = sub.add_parser("tag", help="add or remove tags: papertray tag ID +llm -todo")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("changes", nargs="+", metavar="+TAG|-TAG")
+    _common(p)
+    p.set_defaults(run=cmd_tag)
+
+    p = sub.add_parser("note", help="set a paper's note ('' clears it, '-' reads stdin)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    _common(p)
+    p.set_defaults(run=cmd_note)
+
+    p = sub.add_parser("tags", help="list the tags in use, with counts")
+    _common(p)
+    p.set_defaults(run=cmd_tags)
+    return parser
+
+
+def build_tui_parser() -> argparse.ArgumentParser:
+    from store.ingest import FORMATS
+
+    parser = argparse.ArgumentParser(prog=PROG, add_help=False)
+    parser.add_argument("files", nargs="*")
+    parser.add_argument("--format", choices=FORMATS)
+    _common(parser)
+    return parser
+
+
+def _first_positional(argv: Sequence[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ("--data-dir", "--format"):
+            skip = True
+            continue
+        if arg.startswith("-") and arg != "-":
+            continue
+        return arg
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    sys.exit(run(sys.argv[1:] if argv is None else list(argv)))
+
+
+def run(argv: list[str]) -> int:
+    try:
+        first = _first_positional(argv)
+        if first in SUBCOMMANDS or any(a in ("-h", "--help") for a in argv):
+            args = build_parser().parse_args(argv)
+            if args.command is None:
+                build_parser().print_help()
+                return 0
+        else:
+            args = build_tui_parser().parse_args(argv)
+            args.run = cmd_tui
+            args.command = None
+        args.data_dir = resolve_data_dir(args.data_dir)
+        return int(args.run(args))
+    except CliError as error:
+        say(str(error))
+        return error.status
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `papertray list | head`: the reader went away; that is not an error.
+        _silence_stdout()
+        return 0
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        from store import StoreError
+
+        if isinstance(error, StoreError):
+            say(str(error))
+            return 1
+        if os.environ.get("PAPERTRAY_DEBUG"):
+            raise
+        say(
+            f"unexpected error: {type(error).__name__}: {error} (set PAPERTRAY_DEBUG=1 for details)"
+        )
+        return 70
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
