@@ -23,3 +23,27 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def seed_path() -> Path:
     return sample_digest()
+
+
+def _screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    """What the terminal shows right now, as plain text: the same render export_screenshot uses."""
+    import io
+
+    from rich.console import Console
+
+    update = app.screen._compositor.render_update(full=True)
+    console = Console(
+        width=app.size.width,
+        height=app.size.height,
+        file=io.StringIO(),
+        record=True,
+        color_system=None,
+        legacy_windows=False,
+    )
+    console.print(update)
+    return console.export_text(styles=False)
+
+
+@pytest.fixture
+def screen_text():  # type: ignore[no-untyped-def]
+    return _screen_text

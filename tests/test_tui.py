@@ -1,0 +1,531 @@
+"""Pilot tests: press the keys a reader presses, then check the screen and what the store holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from store import Library, State, ingest_file, ingest_text
+from store.paths import sample_digest
+from tui import clipboard
+from tui.app import PapertrayApp
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.help import HelpScreen
+from tui.screens.note import NoteScreen
+from tui.screens.tags import TagsScreen
+
+SIZE = (120, 40)
+SEED = ingest_file(sample_digest()).papers
+MESA = "Mesa: A Memory-saving Training Framework for Transformers"
+
+
+@pytest.fixture
+def store(data_dir: Path) -> tuple[Library, State]:
+    library = Library.open(data_dir)
+    library.add(SEED)
+    return library, State.open(data_dir)
+
+
+def reopen(data_dir: Path) -> State:
+    """The state as a fresh process would read it from disk."""
+    return State.open(data_dir)
+
+
+@pytest.fixture
+def no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No display: pyperclip has nothing to talk to, as on a headless or SSH session."""
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+
+
+def make_app(store: tuple[Library, State], **kwargs) -> PapertrayApp:  # type: ignore[no-untyped-def]
+    return PapertrayApp(*store, **kwargs)
+
+
+def pane_text(app: PapertrayApp) -> str:
+    """The whole abstract pane as plain text, including what is scrolled out of view."""
+    return str(app.query_one("#paper-view", Static).content)
+
+
+def current(app: PapertrayApp) -> str:
+    paper_id = app.paper_list.highlighted_id
+    assert paper_id is not None
+    return app._by_id[paper_id].title
+
+
+async def test_opens_on_the_digest_with_list_pane_and_status(store, screen_text) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Flow Matching in Latent Space" in text
+        assert "101 / 101 shown" in text and "101 unread" in text and "0 starred" in text
+        assert "Flow matching is a recent framework" in text  # the abstract pane
+        assert app.paper_list.row_count == 101
+        assert app.focused is app.paper_list
+
+
+async def test_moving_with_j_k_g_G_arrows_and_pages(store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j")
+        assert current(app) == MESA
+        await pilot.press("k")
+        assert current(app).startswith("LD-Pruner")
+        await pilot.press("G")
+        assert current(app) == SEED[-1].title
+        await pilot.press("g")
+        assert current(app) == SEED[0].title
+        await pilot.press("down", "down", "up")
+        assert app.paper_list.cursor == 1
+        await pilot.press("pagedown")
+        assert app.paper_list.cursor > 20
+        await pilot.press("pageup")
+        assert app.paper_list.cursor == 1
+        await pilot.press("end")
+        assert app.paper_list.cursor == 100
+        await pilot.press("home")
+        assert app.paper_list.cursor == 0
+
+
+async def test_pane_follows_the_cursor(store, screen_text) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "There has been an explosion of interest" in text
+        pane = pane_text(app)
+        assert pane.startswith(MESA)
+        assert " 1 code https://github.com/ziplab/Mesa" in pane
+
+
+async def test_enter_opens_and_marks_read(store, data_dir, screen_text) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "enter")
+        await pilot.pause()
+        assert "100 unread" in screen_text(app)
+    paper = SEED[2]
+    assert reopen(data_dir).get(paper.id).read
+
+
+async def test_r_toggles_read_and_s_toggles_star(store, data_dir, screen_text) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", "s")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "100 unread" in text and "1 starred" in text
+        assert "★ starred" in text
+        state = reopen(data_dir).get(SEED[0].id)
+        assert state.read and state.starred
+        await pilot.press("r", "s")
+        await pilot.pause()
+        assert "101 unread" in screen_text(app)
+    state = reopen(data_dir).get(SEED[0].id)
+    assert not state.read and not state.starred
+
+
+async def test_t_edits_tags_with_completion(store, data_dir, screen_text) -> None:
+    library, state = store
+    state.set_tags(SEED[5].id, ["quantization"])
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "t")
+        assert isinstance(app.screen, TagsScreen)
+        await pilot.press(*"llm q")
+        await pilot.pause()
+        await pilot.press("right")  # accept the completion "quantization"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, TagsScreen)
+        assert "#llm #quantization" in screen_text(app)
+    assert reopen(data_dir).get(SEED[2].id).tags == ("llm", "quantization")
+
+
+async def test_escape_cancels_the_tags_modal(store, data_dir) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t", *"draft", "escape")
+        assert not isinstance(app.screen, TagsScreen)
+    assert reopen(data_dir).get(SEED[0].id).tags == ()
+
+
+async def test_N_edits_the_note(store, data_dir, screen_text) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("N")
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press(*"read the appendix", "ctrl+s")
+        await pilot.pause()
+        assert "read the appendix" in screen_text(app)
+    assert reopen(data_dir).get(SEED[0].id).note == "read the appendix"
+
+
+async def test_n_and_p_jump_between_unread(store) -> None:
+    library, state = store
+    for paper in SEED[1:4]:
+        state.mark_read(paper.id)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        assert current(app) == SEED[4].title
+        await pilot.press("n")
+        assert current(app) == SEED[5].title
+        await pilot.press("p", "p")
+        assert current(app) == SEED[0].title
+
+
+async def test_space_pages_then_opens_next_unread(store, data_dir) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(120, 14)) as pilot:
+        for _ in range(30):
+            if app.paper_list.cursor:
+                break
+            await pilot.press("space")
+            await pilot.pause()
+        assert app.pane.scroll_y == 0  # a new paper starts at its top
+        assert current(app) == SEED[1].title
+    assert reopen(data_dir).get(SEED[1].id).read
+
+
+async def test_c_copies_the_repo_and_falls_back_to_osc52(store, no_system_clipboard) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.clipboard == "https://github.com/ziplab/Mesa"
+        messages = [n.message for n in app._notifications]
+        assert any("https://github.com/ziplab/Mesa" in m and "OSC 52" in m for m in messages)
+
+
+async def test_number_keys_copy_link_n(store, no_system_clipboard) -> None:
+    octo = next(i for i, p in enumerate(SEED) if p.title.startswith("Octo-planner"))
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["j"] * octo)
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        assert app.clipboard == "https://www.nexa4ai.com/octo-planner"
+        await pilot.press("1")
+        await app.workers.wait_for_complete()
+        assert app.clipboard == "https://huggingface.co/NexaAIDev/octopus-planning"
+        await pilot.press("3")
+        await pilot.pause()
+        assert any("has 2 links" in n.message for n in app._notifications)
+
+
+async def test_copy_uses_pyperclip_when_it_works(store, monkeypatch) -> None:
+    copied: list[str] = []
+    monkeypatch.setattr(clipboard, "system_copy", lambda text: copied.append(text) or "xclip")
+    monkeypatch.setattr("tui.app.system_copy", clipboard.system_copy)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert copied == ["https://github.com/VinAIResearch/LFM.git"]
+        assert any("system clipboard: xclip" in n.message for n in app._notifications)
+
+
+async def test_a_hanging_copy_program_does_not_block(store, monkeypatch) -> None:
+    import threading
+
+    release = threading.Event()
+
+    def hang() -> tuple[object, object]:
+        def copy(text: str) -> None:
+            release.wait(60)
+
+        return copy, None
+
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr("pyperclip.determine_clipboard", hang)
+    monkeypatch.setattr(clipboard, "COPY_TIMEOUT", 0.2)
+    monkeypatch.setattr(clipboard.system_copy, "__defaults__", (0.2,))
+    app = make_app(store)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("c")
+            await pilot.press("j")  # the UI still answers while the copy hangs
+            assert app.paper_list.cursor == 1
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.clipboard == "https://github.com/VinAIResearch/LFM.git"
+            assert any("did not answer" in n.message for n in app._notifications)
+    finally:
+        release.set()
+
+
+async def test_o_opens_only_http_links(store, monkeypatch) -> None:
+    opened: list[str] = []
+
+    class FakeBrowser:
+        name = "firefox"
+
+        def open(self, url: str, new: int = 0) -> bool:
+            opened.append(url)
+            return True
+
+    monkeypatch.setattr("webbrowser.get", lambda: FakeBrowser())
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert opened == ["https://github.com/ziplab/Mesa"]
+        assert any("Opened https://github.com/ziplab/Mesa" in n.message for n in app._notifications)
+
+
+async def test_o_without_a_browser_shows_the_url(store, monkeypatch) -> None:
+    import webbrowser
+
+    def no_browser() -> None:
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr("webbrowser.get", no_browser)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(
+            "https://github.com/VinAIResearch/LFM.git" in n.message
+            and "no web browser" in n.message
+            for n in app._notifications
+        )
+
+
+def test_unsafe_urls_are_never_opened(monkeypatch) -> None:
+    monkeypatch.setattr("webbrowser.get", lambda: pytest.fail("a browser was asked"))
+    for url in (
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "-new-window",
+        "https://",
+        "data:text/html,x",
+        "ssh://host/x",
+        "https://example.com/\nx",
+    ):
+        with pytest.raises(clipboard.BrowserError):
+            clipboard.open_url(url)
+
+
+async def test_A_marks_all_shown_read_after_asking_and_u_undoes(
+    store, data_dir, screen_text
+) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"has:repo", "enter")
+        await pilot.pause()
+        shown = list(app.paper_list.shown_ids)
+        assert len(shown) == 28
+        await pilot.press("A")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert all(not reopen(data_dir).get(pid).read for pid in shown)
+        await pilot.press("A", "y")
+        await pilot.pause()
+        disk = reopen(data_dir)
+        assert all(disk.get(pid).read for pid in shown)
+        assert sum(disk.get(p.id).read for p in SEED) == 28
+        assert "73 unread" in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert "101 unread" in screen_text(app)
+    assert all(not reopen(data_dir).get(pid).read for pid in shown)
+
+
+async def test_u_undoes_several_levels(store, data_dir) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "j", "r", "j", "s")
+        disk = reopen(data_dir)
+        assert (
+            disk.get(SEED[0].id).starred
+            and disk.get(SEED[1].id).read
+            and disk.get(SEED[2].id).starred
+        )
+        await pilot.press("u", "u")
+        disk = reopen(data_dir)
+        assert disk.get(SEED[0].id).starred
+        assert not disk.get(SEED[1].id).read and not disk.get(SEED[2].id).starred
+        assert current(app) == SEED[1].title  # undo brings the cursor back to what it changed
+        await pilot.press("u", "u")
+        await pilot.pause()
+        assert not reopen(data_dir).get(SEED[0].id).starred
+        assert any("Nothing to undo" in n.message for n in app._notifications)
+
+
+async def test_S_cycles_the_sort(store, screen_text) -> None:
+    library, state = store
+    state.toggle_star(SEED[50].id)
+    state.mark_read(SEED[0].id)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("S")
+        await pilot.pause()
+        titles = [app._by_id[pid].title for pid in app.paper_list.shown_ids]
+        assert titles == sorted(titles, key=str.casefold)
+        assert "sort: title" in screen_text(app)
+        await pilot.press("S")
+        assert app.paper_list.shown_ids[0] == SEED[50].id
+        await pilot.press("S")
+        assert app.paper_list.shown_ids[-1] == SEED[0].id
+        await pilot.press("S")
+        assert app.paper_list.shown_ids[:3] == [p.id for p in SEED[:3]]
+
+
+async def test_filter_is_live_and_highlights(store, screen_text) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"memory")
+        await pilot.pause()
+        count_memory = app.paper_list.row_count
+        assert 0 < count_memory < 101
+        await pilot.press(*" efficient")
+        await pilot.pause()
+        assert 0 < app.paper_list.row_count < count_memory
+        text = screen_text(app)
+        assert f"{app.paper_list.row_count} / 101 shown" in text
+        assert "query: memory efficient" in text
+        for pid in app.paper_list.shown_ids:
+            paper = app._by_id[pid]
+            hay = (paper.title + paper.abstract).lower()
+            assert "memory" in hay and "efficient" in hay
+
+
+async def test_bad_query_shows_error_and_keeps_result(store, screen_text) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"has:repo")
+        await pilot.pause()
+        assert app.paper_list.row_count == 28
+        await pilot.press("space", '"', *"low")
+        await pilot.pause()
+        assert "unclosed quote" in screen_text(app)
+        assert app.paper_list.row_count == 28
+        await pilot.press('"')
+        await pilot.pause()
+        assert "unclosed quote" not in screen_text(app)
+
+
+async def test_escape_clears_the_filter(store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"is:starred")
+        await pilot.pause()
+        assert app.paper_list.row_count == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.paper_list.row_count == 101
+        assert app.focused is app.paper_list
+        await pilot.press("slash", *"llm", "enter", "escape")  # escape from the list clears too
+        await pilot.pause()
+        assert app.paper_list.row_count == 101
+
+
+async def test_no_match_and_no_paper_empty_states(store, data_dir, screen_text) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"zzzqqq")
+        await pilot.pause()
+        assert "No paper matches" in screen_text(app) and "zzzqqq" in screen_text(app)
+    empty = PapertrayApp(Library.in_memory(), State.in_memory())
+    async with empty.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "No papers yet" in screen_text(empty) and "papertray import FILE" in screen_text(
+            empty
+        )
+        await pilot.press("r", "s", "c", "o", "t", "N", "A", "n", "space", "u")  # nothing to act on
+        await pilot.pause()
+        assert empty.is_running
+
+
+async def test_help_and_command_palette(store, data_dir) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"toggle star")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert reopen(data_dir).get(SEED[0].id).starred
+
+
+async def test_q_quits(store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_narrow_terminal_stacks_the_pane(store, screen_text) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(70, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-narrow")
+        assert app.pane.region.y > app.paper_list.region.y
+        assert app.pane.region.width >= 60
+        await pilot.press("enter")
+        assert app.focused is app.pane
+
+
+async def test_opens_only_the_given_papers(store) -> None:
+    library, state = store
+    app = PapertrayApp(library, state, paper_ids=[SEED[3].id, SEED[7].id])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.paper_list.shown_ids == [SEED[3].id, SEED[7].id]
+
+
+async def test_another_instance_marks_show_up(store, data_dir) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        other = reopen(data_dir)
+        other.toggle_star(SEED[0].id)
+        app._poll_other_instances()
+        await pilot.pause()
+        assert app.states[SEED[0].id].starred
+
+
+HOSTILE = [
+    "[/]",
+    "x [/",
+    "[bold red]x[/]",
+    "[@click=app.quit]x[/]",
+    "[@click=app.screenshot('x','/tmp')]y[/]",
+    "[link=file:///etc/passwd]z[/]",
+    "[BOLD] [$accent] b[i]",
+]
+
+
+async def test_hostile_titles_are_shown_literally(screen_text) -> None:
+    text = "\n\n".join(
+        f"{title}\n\nAbstract {n} with [red]markup[/red] and \x1b[2J escapes."
+        for n, title in enumerate(HOSTILE)
+    )
+    papers = ingest_text(text, fmt="page").papers
+    library = Library.in_memory()
+    library.add(papers)
+    app = PapertrayApp(library, State.in_memory())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = screen_text(app)
+        for title in HOSTILE:
+            assert title in screen
+        assert "with [red]markup[/red] and" in screen
+        await pilot.click("#papers", offset=(10, 3))  # the [@click=app.quit] row
+        await pilot.press("enter", "j", "enter")
+        await pilot.pause()
+        assert app.is_running

@@ -1,0 +1,530 @@
+"""The papertray reader: a filterable paper list beside the abstract pane, with keyboard triage.
+
+The app is thin: it composes the widgets, binds keys, and turns widget messages into calls on the
+store's `Library` and `State`, which it is given (tests pass temporary ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from store import Library, Paper, PaperState, Query, QueryError, SearchIndex, State, StoreError
+from store.models import UNTOUCHED
+from store.query import parse_query
+from tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
+from tui.commands import PapertrayCommands
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.help import HelpScreen
+from tui.screens.note import NoteScreen
+from tui.screens.tags import TagsScreen
+from tui.widgets.abstract_pane import AbstractPane
+from tui.widgets.filter_bar import FilterBar, FilterInput
+from tui.widgets.paper_list import PaperList
+from tui.widgets.status_bar import StatusBar
+
+SORTS = ("digest", "title", "starred first", "unread first")
+UNDO_DEPTH = 200
+# Below this many papers a filter runs inline (instant and deterministic); above, in a worker.
+SYNC_FILTER_LIMIT = 20_000
+NARROW_WIDTH = 100
+POLL_SECONDS = 2.0
+
+
+class PapertrayApp(App[int]):
+    """`PapertrayApp(library, state)`: the whole library; `paper_ids=[...]`: just those papers."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "papertray"
+    COMMANDS = App.COMMANDS | {PapertrayCommands}
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("r", "toggle_read", "Read"),
+        Binding("s", "toggle_star", "Star"),
+        Binding("t", "edit_tags", "Tags"),
+        Binding("N", "edit_note", "Note"),
+        Binding("n", "next_unread", "Next unread"),
+        Binding("p", "previous_unread", "Prev unread", show=False),
+        Binding("space", "page_abstract", "Page", show=False),
+        Binding("c", "copy_link(0)", "Copy repo"),
+        Binding("o", "open_link", "Open"),
+        Binding("A", "mark_all_read", "All read", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("S", "cycle_sort", "Sort", show=False),
+        Binding("escape", "back", "Back", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        *[Binding(str(n), f"copy_link({n})", f"Copy link {n}", show=False) for n in range(1, 10)],
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        state: State,
+        *,
+        paper_ids: Sequence[str] | None = None,
+        warnings: Iterable[str] = (),
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.store_state = state
+        self._warnings = list(warnings)
+        if paper_ids is None:
+            self.papers: list[Paper] = library.papers()
+        else:
+            found = (library.get(pid) for pid in paper_ids)
+            self.papers = [paper for paper in found if paper is not None]
+        self._ids = {paper.id for paper in self.papers}
+        self._by_id = {paper.id: paper for paper in self.papers}
+        self.states: dict[str, PaperState] = state.all()
+        self._index: SearchIndex | None = None
+        self._query: Query = parse_query("")
+        self._query_text = ""
+        self._matches: list[int] = list(range(len(self.papers)))
+        self._filter_generation = 0
+        self._filtering = False
+        self._sort = 0
+        self._title_rank: list[int] | None = None
+        self._undo: list[tuple[str, dict[str, PaperState]]] = []
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield FilterBar(id="filter-bar")
+        with Horizontal(id="main"):
+            with Vertical(id="list-column"):
+                yield PaperList(id="papers")
+                yield Static(id="empty")
+            yield AbstractPane(id="pane")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one("#papers", PaperList)
+
+    @property
+    def pane(self) -> AbstractPane:
+        return self.query_one("#pane", AbstractPane)
+
+    def on_mount(self) -> None:
+        self._show_rows(keep_id=None)
+        self.paper_list.focus()
+        for warning in self._warnings:
+            self.notify(warning, severity="warning", timeout=8, markup=False)
+        self.set_interval(POLL_SECONDS, self._poll_other_instances)
+
+    def on_resize(self) -> None:
+        self.screen.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+
+    # -- the rows shown ------------------------------------------------------------------------
+
+    def _sorted(self, matches: list[int]) -> list[int]:
+        mode = SORTS[self._sort]
+        if mode == "digest":
+            return matches
+        papers, states = self.papers, self.states
+        if mode == "title":
+            if self._title_rank is None:
+                order = sorted(range(len(papers)), key=lambda i: papers[i].title.casefold())
+                rank = [0] * len(papers)
+                for position, index in enumerate(order):
+                    rank[index] = position
+                self._title_rank = rank
+            return sorted(matches, key=self._title_rank.__getitem__)
+        if mode == "starred first":
+            return sorted(matches, key=lambda i: not states.get(papers[i].id, UNTOUCHED).starred)
+        return sorted(matches, key=lambda i: states.get(papers[i].id, UNTOUCHED).read)
+
+    def _show_rows(self, keep_id: str | None) -> None:
+        rows = self._sorted(self._matches)
+        self.paper_list.set_rows(self.papers, rows, self.states, self._query.terms, keep_id=keep_id)
+        self._update_empty()
+        self._update_pane()
+        self._update_status()
+
+    def _update_empty(self) -> None:
+        empty = self.query_one("#empty", Static)
+        self.query_one("#list-column").set_class(not self.paper_list.row_count, "-empty")
+        if self.paper_list.row_count:
+            return
+        if not self.papers:
+            message = Content.assemble(
+                ("No papers yet.\n\n", "bold"),
+                "Import a digest (a Hugging Face Papers page copy, JSON or JSON Lines):\n\n",
+                ("  papertray import FILE\n", "$accent"),
+                ("  papertray FILE", "$accent"),
+                "   opens it right away",
+            )
+        else:
+            message = Content.assemble(
+                ("No paper matches\n\n", "bold"),
+                (f"  {self._query_text.strip()}\n\n", "italic $warning"),
+                "Press ",
+                ("escape", "bold $accent"),
+                " to clear the filter, or ",
+                ("?", "bold $accent"),
+                " for the query syntax.",
+            )
+        empty.update(message)
+
+    def _update_pane(self, keep_scroll: bool = False) -> None:
+        paper_id = self.paper_list.highlighted_id
+        paper = self._by_id.get(paper_id) if paper_id else None
+        self.pane.show(
+            paper,
+            self.states.get(paper_id or "", UNTOUCHED),
+            self._query.terms,
+            keep_scroll=keep_scroll,
+        )
+
+    def _update_status(self) -> None:
+        states = self.states
+        read = sum(1 for pid, s in states.items() if s.read and pid in self._ids)
+        starred = sum(1 for pid, s in states.items() if s.starred and pid in self._ids)
+        self.query_one("#status", StatusBar).show(
+            shown=self.paper_list.row_count,
+            total=len(self.papers),
+            unread=len(self.papers) - read,
+            starred=starred,
+            sort=SORTS[self._sort],
+            query=self._query_text,
+            busy=self._filtering,
+        )
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self) -> None:
+        self._update_pane()
+
+    @on(PaperList.Selected)
+    def _selected(self, event: PaperList.Selected) -> None:
+        self._open(event.paper_id)
+
+    def _open(self, paper_id: str) -> None:
+        if not self.states.get(paper_id, UNTOUCHED).read:
+            self._change("mark read", [paper_id], lambda: self.store_state.mark_read(paper_id))
+        if self.screen.has_class("-narrow"):
+            self.pane.focus()
+
+    # -- filtering -----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.apply_query(event.value)
+
+    @on(FilterInput.Done)
+    def _filter_done(self, event: FilterInput.Done) -> None:
+        if event.clear:
+            self._clear_filter()
+        self.paper_list.focus()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.paper_list.focus()
+
+    def _clear_filter(self) -> None:
+        field = self.query_one("#filter", FilterInput)
+        if field.value:
+            field.value = ""  # posts Changed, which re-applies the empty query
+
+    def apply_query(self, text: str) -> None:
+        bar = self.query_one("#filter-bar", FilterBar)
+        try:
+            query = parse_query(text)
+        except QueryError as error:
+            # Keep the last good result on screen while the user is mid-way through typing.
+            bar.show_error(error.message)
+            return
+        bar.show_error(None)
+        previous, previous_matches = self._query, self._matches
+        self._query_text = text
+        self._filter_generation += 1
+        generation = self._filter_generation
+        if query.is_empty:
+            self._finish_filter(generation, query, list(range(len(self.papers))))
+            return
+        if self._index is None:
+            self._index = SearchIndex(self.papers)
+        candidates = (
+            previous_matches
+            if not previous.is_empty and self._index.refines(previous, query)
+            else None
+        )
+        if len(self.papers) <= SYNC_FILTER_LIMIT:
+            self._finish_filter(
+                generation, query, self._index.search(query, self.states, candidates)
+            )
+        else:
+            self._filtering = True
+            self._update_status()
+            self._filter_worker(generation, query, candidates)
+
+    @work(thread=True, exclusive=True, group="filter")
+    def _filter_worker(self, generation: int, query: Query, candidates: list[int] | None) -> None:
+        assert self._index is not None
+        matches = self._index.search(query, self.states, candidates)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._finish_filter, generation, query, matches)
+
+    def _finish_filter(self, generation: int, query: Query, matches: list[int]) -> None:
+        if generation != self._filter_generation:
+            return  # a newer keystroke already asked for another result
+        self._filtering = False
+        self._query = query
+        self._matches = matches
+        self._show_rows(keep_id=self.paper_list.highlighted_id)
+
+    # -- triage --------------------------------------------------------------------------------
+
+    def _current(self) -> Paper | None:
+        paper_id = self.paper_list.highlighted_id
+        return self._by_id.get(paper_id) if paper_id else None
+
+    def _change(self, label: str, paper_ids: list[str], operation: Callable[[], object]) -> bool:
+        """Run one store operation, remember how to undo it, and redraw what it touched."""
+        before = {pid: self.states.get(pid, UNTOUCHED) for pid in paper_ids}
+        try:
+            operation()
+        except StoreError as error:
+            self.notify(f"Not saved: {error}", severity="error", timeout=8, markup=False)
+            return False
+        self._undo.append((label, before))
+        del self._undo[:-UNDO_DEPTH]
+        self._reload_states(paper_ids)
+        return True
+
+    def _reload_states(self, paper_ids: Iterable[str]) -> None:
+        for pid in paper_ids:
+            state = self.store_state.get(pid)
+            if state.untouched:
+                self.states.pop(pid, None)
+            else:
+                self.states[pid] = state
+        self.paper_list.update_states(self.states)
+        self._update_pane(keep_scroll=True)
+        self._update_status()
+
+    def action_toggle_read(self) -> None:
+        if paper := self._current():
+            now = not self.states.get(paper.id, UNTOUCHED).read
+            self._change(
+                f"mark {'read' if now else 'unread'}",
+                [paper.id],
+                lambda: self.store_state.set_read(paper.id, now),
+            )
+
+    def action_toggle_star(self) -> None:
+        if paper := self._current():
+            now = not self.states.get(paper.id, UNTOUCHED).starred
+            self._change(
+                "star" if now else "unstar",
+                [paper.id],
+                lambda: self.store_state.set_starred(paper.id, now),
+            )
+
+    def action_edit_tags(self) -> None:
+        paper = self._current()
+        if paper is None:
+            return
+        state = self.states.get(paper.id, UNTOUCHED)
+
+        def done(tags: list[str] | None) -> None:
+            if tags is not None and tuple(tags) != state.tags:
+                self._change(
+                    "edit tags", [paper.id], lambda: self.store_state.set_tags(paper.id, tags)
+                )
+
+        self.push_screen(TagsScreen(paper.title, state.tags, self.store_state.all_tags()), done)
+
+    def action_edit_note(self) -> None:
+        paper = self._current()
+        if paper is None:
+            return
+        state = self.states.get(paper.id, UNTOUCHED)
+
+        def done(note: str | None) -> None:
+            if note is not None and note.strip() != state.note:
+                self._change(
+                    "edit note", [paper.id], lambda: self.store_state.set_note(paper.id, note)
+                )
+
+        self.push_screen(NoteScreen(paper.title, state.note), done)
+
+    def action_mark_all_read(self) -> None:
+        ids = [pid for pid in self.paper_list.shown_ids if not self.states.get(pid, UNTOUCHED).read]
+        if not ids:
+            self.notify("Every paper shown is already read.")
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes and self._change(
+                f"mark {len(ids):,} read", ids, lambda: self.store_state.set_read_many(ids, True)
+            ):
+                self.notify(f"Marked {len(ids):,} papers read (u undoes it).")
+
+        self.push_screen(
+            ConfirmScreen(f"Mark {len(ids):,} papers shown as read?", "Mark read"), done
+        )
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo.")
+            return
+        label, previous = self._undo.pop()
+        try:
+            self.store_state.restore(previous)
+        except StoreError as error:
+            self._undo.append((label, previous))
+            self.notify(f"Undo not saved: {error}", severity="error", markup=False)
+            return
+        self._reload_states(previous)
+        if len(previous) == 1:
+            self.paper_list.move_to(next(iter(previous)))
+        self.notify(f"Undone: {label}", markup=False)
+
+    def action_cycle_sort(self) -> None:
+        self._sort = (self._sort + 1) % len(SORTS)
+        self._show_rows(keep_id=self.paper_list.highlighted_id)
+        self.notify(f"Sorted by {SORTS[self._sort]}")
+
+    # -- moving --------------------------------------------------------------------------------
+
+    def _unread_from(self, step: int) -> str | None:
+        ids = self.paper_list.shown_ids
+        start = self.paper_list.cursor
+        positions = range(start + 1, len(ids)) if step > 0 else range(start - 1, -1, -1)
+        for position in positions:
+            if not self.states.get(ids[position], UNTOUCHED).read:
+                return ids[position]
+        return None
+
+    def action_next_unread(self) -> None:
+        if (target := self._unread_from(+1)) is not None:
+            self.paper_list.move_to(target)
+        else:
+            self.notify("No unread paper below this one.")
+
+    def action_previous_unread(self) -> None:
+        if (target := self._unread_from(-1)) is not None:
+            self.paper_list.move_to(target)
+        else:
+            self.notify("No unread paper above this one.")
+
+    def action_page_abstract(self) -> None:
+        pane = self.pane
+        if not pane.at_end:
+            pane.page()
+            return
+        if (target := self._unread_from(+1)) is not None:
+            self.paper_list.move_to(target)
+            self._open(target)
+        else:
+            self.notify("You have read everything shown.")
+
+    def action_focus_filter(self) -> None:
+        # set_focus now, not focus() (deferred): keys typed right after `/` must land in the filter.
+        self.screen.set_focus(self.query_one("#filter", FilterInput))
+
+    def action_back(self) -> None:
+        if self.query_one("#filter", FilterInput).value:
+            self._clear_filter()
+        self.paper_list.focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # -- links ---------------------------------------------------------------------------------
+
+    def _link(self, number: int) -> str | None:
+        paper = self._current()
+        if paper is None:
+            return None
+        if number == 0:
+            url = paper.repo or (paper.links[0] if paper.links else None)
+            if url is None:
+                self.notify("This paper has no links.", severity="warning")
+            return url
+        if number > len(paper.links):
+            self.notify(
+                f"This paper has {_count(len(paper.links), 'link')}.",
+                severity="warning",
+            )
+            return None
+        return paper.links[number - 1]
+
+    def action_copy_link(self, number: int) -> None:
+        if url := self._link(number):
+            self._copy_worker(url)
+
+    @work(thread=True, group="clipboard")
+    def _copy_worker(self, url: str) -> None:
+        try:
+            mechanism = system_copy(url)
+        except ClipboardError as error:
+            self.call_from_thread(self._copy_fallback, url, str(error))
+            return
+        self.call_from_thread(
+            self.notify,
+            f"Copied {url}\n(system clipboard: {mechanism})",
+            title="Link copied",
+            markup=False,
+        )
+
+    def _copy_fallback(self, url: str, why: str) -> None:
+        # OSC 52 asks the terminal itself to set the clipboard: works over SSH and in tmux.
+        self.copy_to_clipboard(url)
+        self.notify(
+            f"Copied {url}\n(via the terminal, OSC 52: {why})", title="Link copied", markup=False
+        )
+
+    def action_open_link(self) -> None:
+        if url := self._link(0):
+            self._open_worker(url)
+
+    @work(thread=True, group="browser")
+    def _open_worker(self, url: str) -> None:
+        try:
+            name = open_url(url)
+        except BrowserError as error:
+            self.call_from_thread(
+                self.notify,
+                f"Could not open {url}\n({error})",
+                title="Not opened",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+            return
+        self.call_from_thread(self.notify, f"Opened {url} in {name}", markup=False)
+
+    # -- other instances -------------------------------------------------------------------------
+
+    def _poll_other_instances(self) -> None:
+        try:
+            changed = self.store_state.refresh()
+        except StoreError:
+            return
+        if changed:
+            self.states = self.store_state.all()
+            self.paper_list.update_states(self.states)
+            self._update_pane(keep_scroll=True)
+            self._update_status()
+
+    # -- used by the command palette -------------------------------------------------------------
+
+    def set_filter(self, text: str) -> None:
+        field = self.query_one("#filter", FilterInput)
+        field.value = text
+        self.paper_list.focus()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n or 'no'} {noun}{'' if n == 1 else 's'}"

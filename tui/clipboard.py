@@ -1,0 +1,126 @@
+"""Copying links and opening them, without ever blocking the UI or trusting the URL.
+
+Both functions block (pyperclip runs xclip/xsel/wl-copy; a browser may take a while), so the app
+calls them from thread workers; each has its own timeout because a hung helper program must never
+hang papertray.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import webbrowser
+from collections.abc import Callable
+from typing import TypeVar
+
+from store.links import is_safe_url
+
+T = TypeVar("T")
+
+COPY_TIMEOUT = 2.0
+OPEN_TIMEOUT = 5.0
+# webbrowser falls back to these when there is no desktop: they would take over our terminal.
+CONSOLE_BROWSERS = {"lynx", "w3m", "links", "elinks", "www-browser", "browsh", "links2", "netsurf"}
+
+
+class ClipboardError(Exception):
+    """The system clipboard could not be used; the message says why, in one line."""
+
+
+class BrowserError(Exception):
+    """No browser could open the URL; the message says why, in one line."""
+
+
+def _with_timeout(func: Callable[[], T], timeout: float, what: str) -> T:
+    result: list[T] = []
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(func())
+        except BaseException as exc:  # noqa: BLE001 - reported to the caller's thread
+            error.append(exc)
+
+    # A daemon thread: if the helper program hangs for a minute we give up on it, not wait for it.
+    thread = threading.Thread(target=target, name=f"papertray-{what}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"{what} did not answer within {timeout:g} s")
+    if error:
+        raise error[0]
+    return result[0]
+
+
+def system_copy(text: str, timeout: float = COPY_TIMEOUT) -> str:
+    """Copy with pyperclip; return the mechanism's name ("xclip", "wl-copy", ...).
+
+    Raises ClipboardError when there is no usable clipboard program, it fails, or it hangs."""
+    try:
+        import pyperclip
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ClipboardError("pyperclip is not installed") from exc
+    if _headless():
+        raise ClipboardError("no display for a system clipboard")
+
+    def copy() -> str:
+        copy_func, _paste = pyperclip.determine_clipboard()
+        copy_func(text)
+        name = getattr(copy_func, "__qualname__", "") or getattr(copy_func, "__name__", "clipboard")
+        return _mechanism(name)
+
+    try:
+        return _with_timeout(copy, timeout, "the clipboard program")
+    except TimeoutError as exc:
+        raise ClipboardError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - pyperclip raises many kinds; all mean "no clipboard"
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ClipboardError(message[:160]) from None
+
+
+def _headless() -> bool:
+    import sys
+
+    if sys.platform in ("darwin", "win32", "cygwin"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _mechanism(qualname: str) -> str:
+    # pyperclip's functions are copy_xclip, copy_wl...; inner ones look like init_x.<locals>.copy_x
+    name = qualname.rsplit(".", 1)[-1].removeprefix("copy_")
+    return {
+        "wl": "wl-copy",
+        "osx_pbcopy": "pbcopy",
+        "osx_pyobjc": "macOS",
+        "windows": "Windows",
+        "gtk": "GTK",
+        "qt": "Qt",
+        "klipper": "Klipper",
+        "dev_clipboard": "/dev/clipboard",
+    }.get(name, name)
+
+
+def open_url(url: str, timeout: float = OPEN_TIMEOUT) -> str:
+    """Open an http(s) URL in a graphical browser; return the browser's name.
+
+    Raises BrowserError for a URL that is not plain http(s) with a host, when there is no
+    graphical browser, or when the browser fails or hangs."""
+    if not is_safe_url(url):
+        raise BrowserError("only http(s) links are opened")
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        raise BrowserError("no web browser is available") from None
+    name = str(getattr(browser, "name", "") or type(browser).__name__)
+    if os.path.basename(name.split()[0] if name.split() else name) in CONSOLE_BROWSERS:
+        raise BrowserError(f"only a text-mode browser ({name}) is available")
+    try:
+        opened = _with_timeout(lambda: browser.open(url, new=2), timeout, "the browser")
+    except Exception as exc:  # noqa: BLE001
+        raise BrowserError(
+            str(exc).splitlines()[0][:160] if str(exc) else "the browser failed"
+        ) from None
+    if not opened:
+        raise BrowserError("the browser did not start")
+    return name

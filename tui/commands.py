@@ -1,0 +1,71 @@
+"""The command palette (ctrl+p): every action, and the filters people use most."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from tui.app import PapertrayApp
+
+ACTIONS: list[tuple[str, str, str]] = [
+    ("Toggle read", "toggle_read", "r"),
+    ("Toggle star", "toggle_star", "s"),
+    ("Edit tags", "edit_tags", "t"),
+    ("Edit note", "edit_note", "N"),
+    ("Next unread paper", "next_unread", "n"),
+    ("Previous unread paper", "previous_unread", "p"),
+    ("Copy the repo link", "copy_link(0)", "c"),
+    ("Open the repo in the browser", "open_link", "o"),
+    ("Mark every paper shown as read", "mark_all_read", "A"),
+    ("Undo the last triage action", "undo", "u"),
+    ("Cycle the sort order", "cycle_sort", "S"),
+    ("Help: keys and query syntax", "help", "?"),
+]
+
+FILTERS: list[tuple[str, str]] = [
+    ("Show unread papers", "is:unread"),
+    ("Show starred papers", "is:starred"),
+    ("Show papers with a code repo", "has:repo"),
+    ("Show papers with a note", "has:note"),
+    ("Show unread papers with a code repo", "is:unread has:repo"),
+    ("Show all papers (clear the filter)", ""),
+]
+
+
+class PapertrayCommands(Provider):
+    @property
+    def _app(self) -> PapertrayApp:
+        return self.app  # type: ignore[return-value]
+
+    def _commands(self) -> list[tuple[str, object, str]]:
+        app = self._app
+        commands: list[tuple[str, object, str]] = [
+            (name, partial(app.run_action, action), f"key {key}") for name, action, key in ACTIONS
+        ]
+        commands += [
+            (name, partial(app.set_filter, query), f"filter: {query or '(none)'}")
+            for name, query in FILTERS
+        ]
+        for tag, count in app.store_state.all_tags()[:20]:
+            commands.append(
+                (
+                    f"Show papers tagged {tag}",
+                    partial(app.set_filter, f"tag:{tag}"),
+                    f"{count} papers",
+                )
+            )
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)  # type: ignore[arg-type]

@@ -1,0 +1,48 @@
+"""Edit a paper's free-text note."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static, TextArea
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """Returns the new note, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, note: str) -> None:
+        super().__init__()
+        self._title = title
+        self._note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(
+                Content.assemble(("Note for ", "bold"), (self._title[:200], "italic")), id="heading"
+            )
+            yield TextArea(self._note, id="note", soft_wrap=True, show_line_numbers=False)
+            yield Static(
+                Content.styled(
+                    "ctrl+s save · escape cancel · an empty note deletes it", "$text-muted"
+                ),
+                id="hint",
+            )
+
+    def on_mount(self) -> None:
+        area = self.query_one("#note", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#note", TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,127 @@
+"""The abstract pane: everything about the highlighted paper, built as Content (never markup)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from store.models import Paper, PaperState
+from store.query import find_spans
+
+# Wrapping megabytes of text on every resize would freeze the UI; nobody reads past this on screen.
+DISPLAY_LIMIT = 20_000
+
+
+def paper_content(paper: Paper, state: PaperState, terms: list[str]) -> Content:
+    """The pane's text for one paper, with the query's terms highlighted."""
+    parts: list[Content] = []
+    parts.append(
+        _highlight(Content.styled(_clip(paper.title, 2_000), "bold $text"), paper.title, terms)
+    )
+
+    meta: list[str] = []
+    if paper.authors:
+        authors = ", ".join(paper.authors[:12]) + (
+            f" and {len(paper.authors) - 12} more" if len(paper.authors) > 12 else ""
+        )
+        meta.append(_clip(authors, 2_000))
+    if paper.published:
+        meta.append(paper.published)
+    if meta:
+        parts.append(Content.styled(" · ".join(meta), "$text-muted"))
+
+    badges: list[str | tuple[str, str]] = [
+        ("● unread", "$accent") if not state.read else ("read", "$text-muted"),
+    ]
+    if state.starred:
+        badges += ["  ", ("★ starred", "$warning")]
+    if paper.upvotes is not None:
+        badges += ["  ", (f"▲ {paper.upvotes}", "$text-muted")]
+    if paper.stars is not None:
+        badges += ["  ", (f"☆ {paper.stars} on GitHub", "$text-muted")]
+    for tag in state.tags:
+        badges += ["  ", (f"#{tag}", "$secondary")]
+    parts.append(Content.assemble(*badges))
+
+    if state.note:
+        parts.append(
+            Content.assemble(("Note  ", "bold $warning"), (_clip(state.note, 5_000), "italic"))
+        )
+
+    abstract = paper.abstract or "(this paper has no abstract)"
+    shown = _clip(abstract, DISPLAY_LIMIT)
+    body = Content(shown)
+    if terms and paper.abstract:
+        for start, end in find_spans(shown, terms):
+            body = body.stylize("bold $text on $warning 40%", start, end)
+    parts.append(body)
+    if len(abstract) > DISPLAY_LIMIT:
+        parts.append(
+            Content.styled(
+                f"(showing the first {DISPLAY_LIMIT:,} of {len(abstract):,} characters)",
+                "$text-muted italic",
+            )
+        )
+
+    if paper.links:
+        lines: list[Content] = [Content.styled("Links", "bold")]
+        for number, url in enumerate(paper.links[:20], start=1):
+            kind = "code" if url == paper.repo else "link"
+            key = str(number) if number <= 9 else " "
+            lines.append(
+                Content.assemble(
+                    (f" {key} ", "bold $accent"), (f"{kind:<5}", "$text-muted"), (url, "underline")
+                )
+            )
+        if len(paper.links) > 20:
+            lines.append(Content.styled(f"   and {len(paper.links) - 20} more", "$text-muted"))
+        parts.append(Content("\n").join(lines))
+
+    footer = [paper.id]
+    if paper.source:
+        footer.append(f"from {paper.source}")
+    parts.append(Content.styled(" · ".join(footer), "$text-disabled"))
+    return Content("\n\n").join(parts)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _highlight(content: Content, plain: str, terms: list[str]) -> Content:
+    for start, end in find_spans(content.plain, terms) if terms else ():
+        content = content.stylize("bold $text on $warning 40%", start, end)
+    return content
+
+
+class AbstractPane(VerticalScroll, can_focus=True):
+    """Scrolls the highlighted paper's details; `space` pages it."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="paper-view")
+
+    def show(
+        self,
+        paper: Paper | None,
+        state: PaperState,
+        terms: list[str],
+        *,
+        empty_message: Content | None = None,
+        keep_scroll: bool = False,
+    ) -> None:
+        view = self.query_one("#paper-view", Static)
+        if paper is None:
+            view.update(empty_message or Content(""))
+        else:
+            view.update(paper_content(paper, state, terms))
+        if not keep_scroll:
+            self.scroll_home(animate=False, immediate=True)
+
+    @property
+    def at_end(self) -> bool:
+        return self.scroll_y >= self.max_scroll_y
+
+    def page(self) -> None:
+        self.scroll_page_down(animate=False)
