@@ -67,7 +67,7 @@ def _flags(paper: Paper, state: PaperState) -> str:
     return (
         ("·" if state.read else "●")
         + ("★" if state.starred else " ")
-        + ("⌥" if paper.repo else " ")
+        + ("⎇" if paper.repo else " ")
     )
 
 

@@ -181,7 +181,14 @@ def cmd_mark(args: argparse.Namespace) -> int:
     }[args.command]
     for pid in ids:
         action(pid)
-    say(f"marked {len(ids)} {'paper' if len(ids) == 1 else 'papers'} {args.command}")
+    papers = f"{len(ids)} {'paper' if len(ids) == 1 else 'papers'}"
+    done = {
+        "read": f"marked {papers} read",
+        "unread": f"marked {papers} unread",
+        "star": f"starred {papers}",
+        "unstar": f"unstarred {papers}",
+    }[args.command]
+    say(done)
     return 0
 
 
@@ -191,6 +198,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
     add = [c[1:] for c in args.changes if c.startswith("+")]
     remove = [c[1:] for c in args.changes if c.startswith("-")]
     bad = [c for c in args.changes if c[:1] not in "+-" or len(c) < 2]
+    if not args.changes:
+        raise CliError("say which tags to change: papertray tag ID +TAG -TAG", 2)
     if bad:
         raise CliError(f"tag changes are +TAG or -TAG, not {bad[0]!r}", 2)
     if remove:
@@ -247,9 +256,11 @@ def cmd_tui(args: argparse.Namespace) -> int:
 # -- parsing ------------------------------------------------------------------------------------
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # On subcommands the default is SUPPRESS, so `papertray --data-dir X list` keeps X.
     parser.add_argument(
         "--data-dir",
+        default=None if top else argparse.SUPPRESS,
         metavar="DIR",
         help="where the library and state live "
         "(default: $PAPERTRAY_DATA_DIR or the user data folder)",
@@ -265,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal reader for research-paper digests. "
         "`papertray [FILE...]` opens the reader; the subcommands serve scripts and pipes.",
     )
-    _common(parser)
+    _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("import", help="add digests to the library")
@@ -292,19 +303,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_list)
 
     for name, verb in (
-        ("read", "mark read"),
-        ("unread", "mark unread"),
-        ("star", "star"),
-        ("unstar", "unstar"),
+        ("read", "mark papers read"),
+        ("unread", "mark papers unread"),
+        ("star", "star papers"),
+        ("unstar", "unstar papers"),
     ):
-        p = sub.add_parser(name, help=f"{verb} papers by id")
+        p = sub.add_parser(name, help=f"{verb} (by id)")
         p.add_argument("ids", nargs="+", metavar="ID", help="paper ids (a unique prefix will do)")
         _common(p)
         p.set_defaults(run=cmd_mark)
 
     p = sub.add_parser("tag", help="add or remove tags: papertray tag ID +llm -todo")
     p.add_argument("id", metavar="ID")
-    p.add_argument("changes", nargs="+", metavar="+TAG|-TAG")
+    p.add_argument("changes", nargs=argparse.REMAINDER, metavar="+TAG|-TAG")
     _common(p)
     p.set_defaults(run=cmd_tag)
 
@@ -326,7 +337,7 @@ def build_tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, add_help=False)
     parser.add_argument("files", nargs="*")
     parser.add_argument("--format", choices=FORMATS)
-    _common(parser)
+    _common(parser, top=True)
     return parser
 
 
