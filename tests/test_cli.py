@@ -38,9 +38,11 @@ def imported(seed_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 def test_import_reports_new_merged_skipped(seed_path: Path, capsys) -> None:
     assert run(["import", str(seed_path)]) == 0
-    assert capsys.readouterr().err.strip().endswith("101 papers (page): 101 new, 0 merged, 0 skipped")
+    first = capsys.readouterr().err.strip()
+    assert first.endswith("101 papers (page): 101 new, 0 merged, 0 skipped")
     assert run(["import", str(seed_path)]) == 0
-    assert capsys.readouterr().err.strip().endswith("101 papers (page): 0 new, 0 merged, 101 skipped")
+    again = capsys.readouterr().err.strip()
+    assert again.endswith("101 papers (page): 0 new, 0 merged, 101 skipped")
 
 
 def test_list_json_records(imported: Path, capsys) -> None:
@@ -68,7 +70,8 @@ def test_list_files_imports_them_and_state_applies(seed_path: Path, capsys) -> N
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    assert record["starred"] is True and record["tags"] == ["llm", "memory"] and record["note"] == "try it"
+    assert record["starred"] is True
+    assert record["tags"] == ["llm", "memory"] and record["note"] == "try it"
 
 
 def test_query_filters_and_bad_query_is_one_line(imported: Path, capsys) -> None:
@@ -114,7 +117,8 @@ def test_other_formats(imported: Path, data_dir: Path, fmt: str, capsys) -> None
     if fmt == "table":
         assert out.startswith("●★⎇ t:ba8ba4ceeb2031e1") and out.rstrip().endswith("#llm")
     elif fmt == "md":
-        assert out.startswith("- [ ] ⭐ **Mesa: A Memory-saving Training Framework for Transformers**")
+        title = "Mesa: A Memory-saving Training Framework for Transformers"
+        assert out.startswith(f"- [ ] ⭐ **{title}**")
         assert "([code](https://github.com/ziplab/Mesa))" in out and "`llm`" in out
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
