@@ -16,8 +16,8 @@ PLACEHOLDER = (
 
 class FilterInput(Input):
     BINDINGS = [
-        Binding("escape", "back", "Clear filter", show=False),
-        Binding("down", "done", "To the list", show=False),
+        Binding("escape", "back", "Clear filter"),
+        Binding("down", "done", "To the list"),
     ]
 
     class Done(Message):
