@@ -25,6 +25,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.screens.note import NoteScreen
 from tui.screens.tags import TagsScreen
+from tui.signals import install_exit_signals
 from tui.widgets.abstract_pane import AbstractPane
 from tui.widgets.filter_bar import FilterBar, FilterInput
 from tui.widgets.paper_list import PaperList
@@ -121,6 +122,7 @@ class PapertrayApp(App[int]):
         for warning in self._warnings:
             self.notify(warning, severity="warning", timeout=8, markup=False)
         self.set_interval(POLL_SECONDS, self._poll_other_instances)
+        install_exit_signals(self)
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.width < NARROW_WIDTH, "-narrow")
