@@ -21,6 +21,7 @@ from store.models import UNTOUCHED
 from store.query import parse_query
 from tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
 from tui.commands import PapertrayCommands
+from tui.safe_text import safe_links, shown, shown_state
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.screens.note import NoteScreen
@@ -336,7 +337,7 @@ class PapertrayApp(App[int]):
         paper = self._current()
         if paper is None:
             return
-        state = self.states.get(paper.id, UNTOUCHED)
+        state = shown_state(self.states.get(paper.id, UNTOUCHED))
 
         def done(tags: list[str] | None) -> None:
             if tags is not None and tuple(tags) != state.tags:
@@ -344,13 +345,14 @@ class PapertrayApp(App[int]):
                     "edit tags", [paper.id], lambda: self.store_state.set_tags(paper.id, tags)
                 )
 
-        self.push_screen(TagsScreen(paper.title, state.tags, self.store_state.all_tags()), done)
+        known = [(shown(tag), n) for tag, n in self.store_state.all_tags()]
+        self.push_screen(TagsScreen(shown(paper.title), state.tags, known), done)
 
     def action_edit_note(self) -> None:
         paper = self._current()
         if paper is None:
             return
-        state = self.states.get(paper.id, UNTOUCHED)
+        state = shown_state(self.states.get(paper.id, UNTOUCHED))
 
         def done(note: str | None) -> None:
             if note is not None and note.strip() != state.note:
@@ -358,7 +360,7 @@ class PapertrayApp(App[int]):
                     "edit note", [paper.id], lambda: self.store_state.set_note(paper.id, note)
                 )
 
-        self.push_screen(NoteScreen(paper.title, state.note), done)
+        self.push_screen(NoteScreen(shown(paper.title), state.note), done)
 
     def action_mark_all_read(self) -> None:
         ids = [pid for pid in self.paper_list.shown_ids if not self.states.get(pid, UNTOUCHED).read]
@@ -450,17 +452,20 @@ class PapertrayApp(App[int]):
         if paper is None:
             return None
         if number == 0:
-            url = paper.repo or (paper.links[0] if paper.links else None)
+            url = repo or (links[0] if links else None)
+        # Only safe http(s) links, numbered as the pane shows them: a `javascript:` or `file:`
+        # URL written into library.json by hand is never copied, opened or offered as the repo.
+        links, repo = safe_links(paper)
             if url is None:
                 self.notify("This paper has no links.", severity="warning")
             return url
-        if number > len(paper.links):
+        if number > len(links):
             self.notify(
-                f"This paper has {_count(len(paper.links), 'link')}.",
+                f"This paper has {_count(len(links), 'link')}.",
                 severity="warning",
             )
             return None
-        return paper.links[number - 1]
+        return links[number - 1]
 
     def action_copy_link(self, number: int) -> None:
         if url := self._link(number):

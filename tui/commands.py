@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.safe_text import shown
+
 if TYPE_CHECKING:
     from tui.app import PapertrayApp
 
@@ -49,7 +51,8 @@ class PapertrayCommands(Provider):
             (name, partial(app.set_filter, query), f"filter: {query or '(none)'}")
             for name, query in FILTERS
         ]
-        for tag, count in app.store_state.all_tags()[:20]:
+        for raw_tag, count in app.store_state.all_tags()[:20]:
+            tag = shown(raw_tag)  # state.json may have been written by hand
             commands.append(
                 (
                     f"Show papers tagged {tag}",

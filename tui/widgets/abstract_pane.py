@@ -9,6 +9,8 @@ from textual.widgets import Static
 
 from store.models import Paper, PaperState
 from store.query import find_spans
+from tui.safe_text import shown as shown_text
+from tui.safe_text import shown_paper, shown_state
 
 # Wrapping megabytes of text on every resize would freeze the UI; nobody reads past this on screen.
 DISPLAY_LIMIT = 20_000
@@ -16,6 +18,8 @@ DISPLAY_LIMIT = 20_000
 
 def paper_content(paper: Paper, state: PaperState, terms: list[str]) -> Content:
     """The pane's text for one paper, with the query's terms highlighted."""
+    # The files may hold what ingest would have stripped: never trust them on screen.
+    paper, state = shown_paper(paper), shown_state(state)
     parts: list[Content] = []
     parts.append(
         _highlight(Content.styled(_clip(paper.title, 2_000), "bold $text"), paper.title, terms)
@@ -79,7 +83,7 @@ def paper_content(paper: Paper, state: PaperState, terms: list[str]) -> Content:
             lines.append(Content.styled(f"   and {len(paper.links) - 20} more", "$text-muted"))
         parts.append(Content("\n").join(lines))
 
-    footer = [paper.id]
+    footer = [shown_text(paper.id)]
     if paper.source:
         footer.append(f"from {paper.source}")
     parts.append(Content.styled(" · ".join(footer), "$text-disabled"))

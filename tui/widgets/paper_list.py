@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from store.models import UNTOUCHED, Paper, PaperState
 from store.query import find_spans
+from tui.safe_text import safe_repo, shown, shown_state
 
 UNREAD_MARK = "●"
 STAR_MARK = "★"
@@ -223,7 +224,8 @@ class PaperList(ScrollView, can_focus=True):
 
     def _render_row(self, index: int, width: int, cursor: int) -> Strip:
         paper = self._papers[index]
-        state = self._states.get(paper.id, UNTOUCHED)
+        # The files may hold what ingest would have stripped: never trust them on screen.
+        state = shown_state(self._states.get(paper.id, UNTOUCHED))
         get = self.get_component_rich_style
         base = self.rich_style + get("paper-list--read" if state.read else "paper-list--unread")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -232,15 +234,16 @@ class PaperList(ScrollView, can_focus=True):
         text.append(" ")
         text.append(STAR_MARK if state.starred else " ", get("paper-list--star"))
         text.append(" ")
-        text.append(REPO_MARK if paper.repo else " ", get("paper-list--repo"))
+        text.append(REPO_MARK if safe_repo(paper) else " ", get("paper-list--repo"))
         text.append("  ")
         tags = "".join(f" #{tag}" for tag in state.tags)
         tag_room = min(cell_len(tags), max(0, width // 3))
         title_room = max(1, width - text.cell_len - tag_room - 1)
-        title = Text(paper.title, no_wrap=True, overflow="ellipsis", end="")
+        plain_title = shown(paper.title)
+        title = Text(plain_title, no_wrap=True, overflow="ellipsis", end="")
         if self._terms:
             match = get("paper-list--match")
-            for start, end in find_spans(paper.title, self._terms):
+            for start, end in find_spans(plain_title, self._terms):
                 title.stylize(match, start, end)
         title.truncate(title_room, overflow="ellipsis", pad=True)
         text.append_text(title)

@@ -1,0 +1,87 @@
+"""The last guard before paper data reaches the terminal.
+
+Ingest already strips control characters, but `library.json` and `state.json` are plain files that
+anything can write: an escape sequence put there by hand or by another tool (OSC 52 clipboard
+writes, OSC 8 hyperlinks, `ESC c` resets, C1 CSI) would go straight to the terminal, since Rich
+and Textual pass ESC through in text. So every paper and state is cleaned again when shown, and
+only safe http(s) URLs are links. Clean text (the usual case) costs one scan and no copy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from store.links import is_code_repo, is_safe_url
+from store.models import Paper, PaperState
+from store.sanitize import FORBIDDEN, strip_controls
+
+__all__ = ["safe_links", "safe_repo", "shown", "shown_paper", "shown_state"]
+
+# A regex scan finds nothing in a clean 10 MB abstract in milliseconds; only dirty text is copied.
+_UNSAFE = re.compile("[" + re.escape("".join(sorted(FORBIDDEN))) + "\ud800-\udfff]")
+
+
+def shown(text: object) -> str:
+    """`text` as a string with no control characters but newline and tab."""
+    text = text if isinstance(text, str) else str(text)
+    return text if _UNSAFE.search(text) is None else strip_controls(text)
+
+
+def _shown_list(items: object) -> list[str]:
+    if not isinstance(items, (list, tuple)):
+        return []
+    return [shown(item) for item in items]
+
+
+def safe_repo(paper: Paper) -> str | None:
+    """The paper's code repo, if it is one: a safe http(s) URL of a known code host."""
+    repo = paper.repo
+    if isinstance(repo, str) and is_safe_url(repo) and is_code_repo(repo):
+        return repo
+    return None
+
+
+def safe_links(paper: Paper) -> tuple[list[str], str | None]:
+    """The paper's links that may be opened or copied (numbered as shown), and its repo."""
+    links = paper.links if isinstance(paper.links, list) else []
+    return [u for u in links if isinstance(u, str) and is_safe_url(u)], safe_repo(paper)
+
+
+def shown_paper(paper: Paper) -> Paper:
+    """`paper` itself when it is clean, else a cleaned copy (never stored back). The id is kept
+    as it is, since it is the key into the store: show it with `shown(paper.id)`."""
+    links, repo = safe_links(paper)
+    title, abstract = shown(paper.title), shown(paper.abstract or "")
+    authors = _shown_list(paper.authors)
+    published = shown(paper.published) if paper.published is not None else None
+    source = shown(paper.source or "")
+    if (
+        links == paper.links
+        and repo == paper.repo
+        and title is paper.title
+        and abstract is paper.abstract
+        and authors == paper.authors
+        and published is paper.published
+        and source is paper.source
+    ):
+        return paper
+    return replace(
+        paper,
+        title=title,
+        abstract=abstract,
+        authors=authors,
+        published=published,
+        links=links,
+        repo=repo,
+        source=source,
+    )
+
+
+def shown_state(state: PaperState) -> PaperState:
+    """`state` itself when its tags and note are clean, else a cleaned copy."""
+    tags = tuple(tag for tag in (" ".join(shown(t).split()) for t in state.tags) if tag)
+    note = shown(state.note or "")
+    if tags == state.tags and note is state.note:
+        return state
+    return replace(state, tags=tags, note=note)
