@@ -41,7 +41,9 @@ def open_store(folder: Path):  # type: ignore[no-untyped-def]
     return library, state
 
 
-def import_files(library, files: Sequence[str], fmt: str | None, *, quiet: bool = False):  # type: ignore[no-untyped-def]
+def import_files(
+    library, files: Sequence[str], fmt: str | None, *, quiet: bool = False, showing: bool = True
+):  # type: ignore[no-untyped-def]
     """Import each file; return (ids in file order, the papers, saved?). Errors in a file are fatal
     before anything is written, so a bad file in the list never half-imports the others."""
     from store import IngestError, StoreError, ingest_file
@@ -62,7 +64,10 @@ def import_files(library, files: Sequence[str], fmt: str | None, *, quiet: bool 
         try:
             report = library.add(result.papers)
         except StoreError as error:
-            say(f"warning: could not save {name} to the library ({error}); showing it unsaved")
+            if showing:
+                say(f"warning: could not save {name} to the library ({error}); showing it unsaved")
+            else:
+                say(f"could not import {name}: {error}")
             saved = False
             ids.extend(p.id for p in result.papers)
             papers.extend(result.papers)
@@ -115,8 +120,9 @@ def resolve_ids(library, wanted: Sequence[str]) -> list[str]:  # type: ignore[no
 
 def cmd_import(args: argparse.Namespace) -> int:
     library, _state = open_store(args.data_dir)
-    import_files(library, args.files, args.format)
-    return 0
+    _ids, _papers, saved = import_files(library, args.files, args.format, showing=False)
+    # Saving is all this command is for: a read-only or full disk is a failure, not a warning.
+    return 0 if saved else 1
 
 
 def cmd_list(args: argparse.Namespace) -> int:
