@@ -85,6 +85,9 @@ class PaperState:
 
 UNTOUCHED = PaperState()
 _NON_WORD = re.compile(r"[\W_]+")
+# For ASCII titles (nearly all), title_key's steps reduce to one byte table: letters and digits
+# lower-cased, everything else a space. bytes.translate is 3-4x faster than NFKC + casefold + re.
+_ASCII_KEY = bytes(ord(chr(c).lower()) if chr(c).isalnum() and c < 128 else 32 for c in range(256))
 
 
 def _float_or_none(value: Any) -> float | None:
@@ -94,6 +97,8 @@ def _float_or_none(value: Any) -> float | None:
 def title_key(title: str) -> str:
     """The normalised form of a title two copies of one paper share: NFKC, case-folded,
     punctuation and spacing dropped. Used for title-derived ids and to merge sources."""
+    if title.isascii():
+        return " ".join(title.encode("ascii").translate(_ASCII_KEY).decode("ascii").split())
     folded = unicodedata.normalize("NFKC", title).casefold()
     return " ".join(_NON_WORD.sub(" ", folded).split())
 
