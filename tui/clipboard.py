@@ -64,8 +64,12 @@ def system_copy(text: str, timeout: float = COPY_TIMEOUT) -> str:
         raise ClipboardError("no display for a system clipboard")
 
     def copy() -> str:
-        copy_func, _paste = pyperclip.determine_clipboard()
+        copy_func, paste_func = pyperclip.determine_clipboard()
         copy_func(text)
+        # pyperclip ignores the copy program's exit status: xclip on a dead DISPLAY "succeeds".
+        # Reading the text back is the only way to know it is really on the clipboard.
+        if paste_func().rstrip("\r\n") != text:
+            raise ClipboardError("the clipboard program did not take the text")
         name = getattr(copy_func, "__qualname__", "") or getattr(copy_func, "__name__", "clipboard")
         return _mechanism(name)
 
