@@ -451,11 +451,11 @@ class PapertrayApp(App[int]):
         paper = self._current()
         if paper is None:
             return None
-        if number == 0:
-            url = repo or (links[0] if links else None)
         # Only safe http(s) links, numbered as the pane shows them: a `javascript:` or `file:`
         # URL written into library.json by hand is never copied, opened or offered as the repo.
         links, repo = safe_links(paper)
+        if number == 0:
+            url = repo or (links[0] if links else None)
             if url is None:
                 self.notify("This paper has no links.", severity="warning")
             return url
