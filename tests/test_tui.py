@@ -529,3 +529,25 @@ async def test_hostile_titles_are_shown_literally(screen_text) -> None:
         await pilot.press("enter", "j", "enter")
         await pilot.pause()
         assert app.is_running
+
+
+async def test_ctrl_c_quits_with_the_mark_on_disk(store, data_dir) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "ctrl+c")
+        await pilot.pause()
+        assert not app.is_running
+    assert reopen(data_dir).get(SEED[0].id).starred
+
+
+async def test_palette_filter_command(store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"papers with a code repo")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one("#filter").value == "has:repo"
+        assert app.paper_list.row_count == 28

@@ -64,6 +64,8 @@ class PapertrayApp(App[int]):
         Binding("escape", "back", "Back", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        # A reader is quit with ctrl+c as often as with q; every mark is already on disk.
+        Binding("ctrl+c", "quit", "Quit", show=False),
         *[Binding(str(n), f"copy_link({n})", f"Copy link {n}", show=False) for n in range(1, 10)],
     ]
 

@@ -24,7 +24,9 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Mark every paper shown as read", "mark_all_read", "A"),
     ("Undo the last triage action", "undo", "u"),
     ("Cycle the sort order", "cycle_sort", "S"),
+    ("Filter the papers", "focus_filter", "/"),
     ("Help: keys and query syntax", "help", "?"),
+    ("Quit", "quit", "q"),
 ]
 
 FILTERS: list[tuple[str, str]] = [

@@ -77,11 +77,11 @@ def help_content() -> Content:
     for section, keys in KEYS:
         lines.append(Content.styled(section, "bold"))
         for key, what in keys:
-            lines.append(Content.assemble((f"  {key:<22}", "bold $secondary"), what))
+            lines.append(Content.assemble((f"  {key:<22}", "bold $text-accent"), what))
         lines.append(Content(""))
     lines.append(Content.styled("Filter queries", "bold"))
     for example, what in QUERY_HELP:
-        lines.append(Content.assemble((f"  {example:<36}", "$secondary"), what))
+        lines.append(Content.assemble((f"  {example:<36}", "$text-accent"), what))
     lines.append(Content(""))
     lines.append(Content.styled("escape, q or ? closes this help", "$text-muted"))
     return Content("\n").join(lines)

@@ -76,7 +76,7 @@ class TagsScreen(ModalScreen[list[str] | None]):
             )
         parts: list[str | tuple[str, str]] = [("In use: ", "$text-muted")]
         for tag, count in self._known[:30]:
-            parts += [(f"#{tag}", "$secondary"), (f" {count}  ", "$text-muted")]
+            parts += [(f"#{tag}", "$text-secondary"), (f" {count}  ", "$text-muted")]
         return Content.assemble(*parts)
 
     def on_mount(self) -> None:

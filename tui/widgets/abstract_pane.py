@@ -46,7 +46,7 @@ def paper_content(paper: Paper, state: PaperState, terms: list[str]) -> Content:
     if paper.stars is not None:
         badges += ["  ", (f"☆ {paper.stars} on GitHub", "$text-muted")]
     for tag in state.tags:
-        badges += ["  ", (f"#{tag}", "$secondary")]
+        badges += ["  ", (f"#{tag}", "$text-secondary")]
     parts.append(Content.assemble(*badges))
 
     if state.note:
