@@ -58,9 +58,9 @@ def run_app(data: Path, tmp_path: Path, args: list[str], ready: str) -> bytes:
     with PtyApp(args, env) as app:
         assert app.wait_for(ready), app.text[-3000:]
         app.wait_quiet(0.3)
-        for keys in ("t", "\x1b", "N", "\x1b", "\x10", "\x1b", "j", "k"):
+        for keys in ("t", "\x1b", "N", "\x1b", "\x10", "\x1b"):
             app.send(keys)
-            app.wait_quiet(0.25)
+            app.wait_quiet(0.15)
         app.send("q")
         status = app.wait(timeout=15)
         raw = app.raw
