@@ -20,8 +20,9 @@ from typing import Any
 import orjson
 
 from store.links import clean_url, extract_links, order_links
-from store.models import Paper, paper_id
+from store.models import Paper, key_id, paper_id, title_key
 from store.sanitize import clean_text
+from store.storage import pause_gc
 
 MAX_BYTES = 512 * 1024 * 1024
 FORMATS = ("page", "json", "jsonl", "hf-api")
@@ -38,6 +39,9 @@ class IngestResult:
     warnings: list[str] = field(default_factory=list)
     duplicates: int = 0
     """Papers dropped because an earlier one in the same input had the same id."""
+    title_keys: list[str] | None = None
+    """`title_key(p.title)` of each paper, when parsing computed them anyway (page format):
+    `Library.add` can take them instead of normalising every title again."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,6 +54,18 @@ def ingest_file(
     """Read and parse one digest file; "-" reads standard input."""
     _check_format(fmt)
     name = os.fspath(path)
+    data, source = read_input(name, max_bytes=max_bytes)
+    try:
+        return ingest_bytes(data, fmt=fmt, source=source)
+    except IngestError as err:
+        raise IngestError(f"{name}: {err}") from None
+
+
+def read_input(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[bytes, str]:
+    """The bytes of one digest file ("-" is standard input) and its source name, as
+    `ingest_file` reads them: `ingest_bytes(data, source=source)` then parses them. Raises
+    `IngestError` for a missing, unreadable, empty or too large input."""
+    name = os.fspath(path)
     if name == "-":
         if sys.stdin is None:
             raise IngestError("there is no standard input to read")
@@ -60,10 +76,7 @@ def ingest_file(
         source = os.path.basename(name.rstrip("/")) or name
     if not data:
         raise IngestError(f"{'standard input' if name == '-' else name} is empty")
-    try:
-        return ingest_bytes(data, fmt=fmt, source=source)
-    except IngestError as err:
-        raise IngestError(f"{name}: {err}") from None
+    return data, source
 
 
 def ingest_bytes(data: bytes, *, fmt: str | None = None, source: str = "") -> IngestResult:
@@ -71,8 +84,9 @@ def ingest_bytes(data: bytes, *, fmt: str | None = None, source: str = "") -> In
     _check_format(fmt)
     if not data:
         raise IngestError("the input is empty")
-    text, warnings = _decode(bytes(data))
-    return _ingest(text, fmt, source, warnings)
+    data = bytes(data)
+    text, warnings, utf8 = _decode(data)
+    return _ingest(text, fmt, source, warnings, utf8)
 
 
 def ingest_text(text: str, *, fmt: str | None = None, source: str = "") -> IngestResult:
@@ -172,7 +186,12 @@ def _sniff_utf16(data: bytes) -> str | None:
     return None
 
 
-def _decode(data: bytes) -> tuple[str, list[str]]:
+_REPLACED = "undecodable bytes were replaced by U+FFFD"
+
+
+def _decode(data: bytes) -> tuple[str, list[str], bytes | None]:
+    """(text, warnings, the UTF-8 bytes the text was decoded from if it was UTF-8 without
+    errors: see `_all_printable`)."""
     encoding, skip = "utf-8", 0
     for bom, name, size in _BOMS:
         if data.startswith(bom):
@@ -184,13 +203,18 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
             encoding = sniffed
     body = memoryview(data)[skip:]
     try:
-        return str(body, encoding), []
+        text = str(body, encoding)
+        if encoding != "utf-8":
+            return text, [], None
+        return text, [], data if not skip else bytes(body)
     except UnicodeDecodeError as err:
         text = str(body, encoding, "replace")
         label = "UTF-8" if encoding == "utf-8" else encoding.upper()
-        return text, [
-            f"invalid {label} at byte {err.start + skip}: undecodable bytes were replaced by U+FFFD"
-        ]
+        return (
+            text,
+            [f"invalid {label} at byte {err.start + skip}: {_REPLACED}"],
+            None,
+        )
 
 
 # Characters that no text digest has many of: C0 controls other than whitespace, DEL, C1, and
@@ -220,7 +244,18 @@ def _looks_binary(text: str) -> bool:
 _LEADING_SPACE = re.compile(r"\s*")
 
 
-def _ingest(text: str, fmt: str | None, source: str, warnings: list[str]) -> IngestResult:
+def _ingest(
+    text: str, fmt: str | None, source: str, warnings: list[str], utf8: bytes | None = None
+) -> IngestResult:
+    # Parsing 100k papers allocates a million containers that all live on: the cyclic
+    # collector's passes over them would cost a third of the time and find nothing.
+    with pause_gc():
+        return _ingest_text(text, fmt, source, warnings, utf8)
+
+
+def _ingest_text(
+    text: str, fmt: str | None, source: str, warnings: list[str], utf8: bytes | None
+) -> IngestResult:
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text or text.isspace():
@@ -238,7 +273,7 @@ def _ingest(text: str, fmt: str | None, source: str, warnings: list[str]) -> Ing
                 fmt = detected
             else:
                 # Not JSON after all: a page copy whose first title starts with a bracket?
-                papers, page_warnings, date = _parse_page(text)
+                papers, page_warnings, date = _parse_page(text, utf8)
                 if not papers:
                     raise IngestError(json_error or "no papers found")
                 return _finish(papers, "page", source, warnings + page_warnings, date)
@@ -246,7 +281,7 @@ def _ingest(text: str, fmt: str | None, source: str, warnings: list[str]) -> Ing
             fmt = "page"
 
     if fmt == "page":
-        pairs, page_warnings, date = _parse_page(text)
+        pairs, page_warnings, date = _parse_page(text, utf8)
         if not pairs:
             raise IngestError(
                 "no papers found (expected title and abstract paragraphs, JSON or JSON Lines)"
@@ -401,8 +436,40 @@ def _skip_header(text: str) -> tuple[int, str | None]:
     return min(pos, len(text)), date
 
 
-def _units(text: str) -> list[str]:
-    """Split the body into cleaned paragraphs (units), each a title or (part of) an abstract."""
+_ASCII_PRINTABLE_NL = bytes(range(0x20, 0x7F)) + b"\n"
+_LATIN1_PRINTABLE_NL = bytes(c for c in range(256) if chr(c).isprintable()) + b"\n"
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _all_printable(text: str, utf8: bytes | None) -> bool:
+    """True when every character of `text` except "\n" is printable (`str.isprintable`), found
+    with a few passes at C speed over the whole text instead of one call per paragraph.
+    `utf8`, if given, is the UTF-8 encoding of `text` (perhaps with one more BOM). Without it,
+    text beyond Latin-1 gives False (unknown: the caller checks each paragraph instead)."""
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _ASCII_PRINTABLE_NL)
+    if utf8 is not None:
+        # Dropping the printable ASCII leaves the multi-byte sequences whole (their bytes are
+        # all >= 0x80) plus any ASCII control: only those few characters need a look.
+        rest = utf8.translate(None, _ASCII_PRINTABLE_NL)
+        if rest.translate(None, _HIGH_BYTES):
+            return False
+        try:
+            return rest.decode("utf-8").isprintable()
+        except UnicodeDecodeError:
+            return False
+    try:
+        latin1 = text.encode("latin-1")  # a copy when every character is below U+0100
+    except UnicodeEncodeError:
+        return False
+    return not latin1.translate(None, _LATIN1_PRINTABLE_NL)
+
+
+def _units(text: str, clean: bool = False) -> list[str]:
+    """Split the body into cleaned paragraphs (units), each a title or (part of) an abstract.
+    `clean` promises that the whole text has no double space and no character but "\n" that
+    is not printable (see `_all_printable`), so only each block's ends and line breaks need a
+    look."""
     units: list[str] = []
     append = units.append
     for block in text.split("\n\n"):
@@ -410,7 +477,11 @@ def _units(text: str) -> list[str]:
             continue
         # The common case, checked at C speed: one line that clean_text would leave unchanged
         # (isprintable() is False for "\n", every control and every whitespace but the space).
-        if block.isprintable() and block[0] != " " != block[-1] and "  " not in block:
+        if clean:
+            if block[0] != " " != block[-1] and "\n" not in block:
+                append(block)
+                continue
+        elif block.isprintable() and block[0] != " " != block[-1] and "  " not in block:
             append(block)
             continue
         lines: list[str] = []
@@ -492,12 +563,18 @@ def _label(units: list[str]) -> list[bool]:
     return labels
 
 
-def _parse_page(text: str) -> tuple[list[tuple[str, str]], list[str], str | None]:
+def _parse_page(
+    text: str, utf8: bytes | None = None
+) -> tuple[list[tuple[str, str]], list[str], str | None]:
     """(title, abstract) pairs, warnings, and the digest date from the header."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+        utf8 = None
     start, date = _skip_header(text)
-    units = _units(text[start:] if start else text)
+    body = text[start:] if start else text
+    # The whole-text test, when it holds, spares a per-paragraph isprintable() and "  " search.
+    clean = "  " not in body and _all_printable(text if utf8 else body, utf8)
+    units = _units(body, clean)
     labels = _label(units)
     warnings: list[str] = []
 
@@ -569,33 +646,35 @@ def _finish(
     date: str | None,
 ) -> IngestResult:
     papers: list[Paper] = []
+    keys: list[str] = []
     for title, abstract in pairs:
         # Page units are already cleaned; "://" is a cheap test that skips most abstracts.
-        found = extract_links(abstract) if "://" in abstract else []
-        links, repo = order_links(found) if found else ([], None)
-        papers.append(
-            Paper(
-                id=paper_id(title=title),
-                title=title,
-                abstract=abstract,
-                links=links,
-                repo=repo,
-                source=source,
-                digest_date=date,
-            )
-        )
-    return _dedupe(papers, fmt, warnings)
+        if "://" in abstract and (found := extract_links(abstract)):
+            links, repo = order_links(found)
+        else:
+            links, repo = [], None
+        key = title_key(title)
+        keys.append(key)
+        # Positional: the keyword form costs a third more at 100k papers.
+        papers.append(Paper(key_id(key), title, abstract, [], None, links, repo, source, None,
+                            None, None, None, [], date))  # fmt: skip
+    return _dedupe(papers, fmt, warnings, keys)
 
 
-def _dedupe(papers: list[Paper], fmt: str, warnings: list[str]) -> IngestResult:
+def _dedupe(
+    papers: list[Paper], fmt: str, warnings: list[str], keys: list[str] | None = None
+) -> IngestResult:
     kept: list[Paper] = []
+    kept_keys: list[str] = []
     index: dict[str, int] = {}
     duplicates = 0
-    for paper in papers:
+    for i, paper in enumerate(papers):
         at = index.get(paper.id)
         if at is None:
             index[paper.id] = len(kept)
             kept.append(paper)
+            if keys is not None:
+                kept_keys.append(keys[i])
             continue
         duplicates += 1
         first = kept[at]
@@ -604,7 +683,13 @@ def _dedupe(papers: list[Paper], fmt: str, warnings: list[str]) -> IngestResult:
             first.abstract, first.links, first.repo = paper.abstract, paper.links, paper.repo
     if duplicates:
         warnings.append(f"{duplicates} duplicate paper(s) ignored")
-    return IngestResult(papers=kept, format=fmt, warnings=warnings, duplicates=duplicates)
+    return IngestResult(
+        papers=kept,
+        format=fmt,
+        warnings=warnings,
+        duplicates=duplicates,
+        title_keys=kept_keys if keys is not None else None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

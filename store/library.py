@@ -10,9 +10,9 @@ by title does not re-normalise 100k stored titles at every import.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
-from operator import attrgetter
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,12 @@ from store.storage import (
     pause_gc,
 )
 
-__all__ = ["ImportReport", "Library", "StoreError"]
+__all__ = ["ImportReport", "KnownImport", "Library", "StoreError", "content_key"]
 
 TABLE = "papers"
 INDEX = "index"
 TITLE_KEYS = "title_keys"
+IMPORTS = "imports"
 _NEWER_WINS = ("upvotes", "stars", "comments", "keywords")
 _FILL_IF_EMPTY = ("abstract", "authors", "published", "source", "arxiv_id", "digest_date")
 
@@ -48,6 +49,25 @@ class ImportReport:
     """The id of each given paper, in order, after merging (a title match gives the older id)."""
 
 
+@dataclass
+class KnownImport:
+    """An imported file remembered by its content (`content_key`): importing the same bytes again
+    reports these figures without parsing the file."""
+
+    key: str
+    format: str
+    duplicates: int = 0
+    warnings: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    """As `ImportReport.ids` of that import: one per paper of the file, in order."""
+
+
+def content_key(data: bytes, fmt: str | None) -> str:
+    """What identifies one input for `Library.recall`: its bytes (SHA-256, which is hardware
+    accelerated here: 0.13 s for 170 MB) and size, and the format it was read as."""
+    return f"{hashlib.sha256(data).hexdigest()}-{len(data)}-{fmt or 'auto'}"
+
+
 def _to_paper(data: dict[str, Any]) -> Paper | None:
     try:
         return Paper(**data)
@@ -62,15 +82,38 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-_FIELDS = tuple(f.name for f in fields(Paper))
-_get_fields = attrgetter(*_FIELDS)
 _EMPTY: tuple[Any, ...] = (None, "", [])
 
 
-def _compact(paper: Paper) -> dict[str, Any]:
-    """`paper.to_dict()` without the empty fields (their defaults): a smaller, faster file."""
-    data = {k: v for k, v in zip(_FIELDS, _get_fields(paper), strict=True) if v not in _EMPTY}
-    data["id"], data["title"] = paper.id, paper.title
+def _compact(p: Paper) -> dict[str, Any]:
+    """`paper.to_dict()` without the empty fields (their defaults): a smaller, faster file.
+    Spelled out field by field: 3x faster than a loop over `fields(Paper)` at 100k papers."""
+    data: dict[str, Any] = {"id": p.id, "title": p.title}
+    v: Any
+    if (v := p.abstract) not in _EMPTY:
+        data["abstract"] = v
+    if (v := p.authors) not in _EMPTY:
+        data["authors"] = v
+    if (v := p.published) not in _EMPTY:
+        data["published"] = v
+    if (v := p.links) not in _EMPTY:
+        data["links"] = v
+    if (v := p.repo) not in _EMPTY:
+        data["repo"] = v
+    if (v := p.source) not in _EMPTY:
+        data["source"] = v
+    if (v := p.arxiv_id) not in _EMPTY:
+        data["arxiv_id"] = v
+    if (v := p.upvotes) not in _EMPTY:
+        data["upvotes"] = v
+    if (v := p.stars) not in _EMPTY:
+        data["stars"] = v
+    if (v := p.comments) not in _EMPTY:
+        data["comments"] = v
+    if (v := p.keywords) not in _EMPTY:
+        data["keywords"] = v
+    if (v := p.digest_date) not in _EMPTY:
+        data["digest_date"] = v
     return data
 
 
@@ -119,7 +162,12 @@ def _key_of(doc: dict[str, Any]) -> str:
 
 
 class Library:
-    """The papers imported so far, in import order."""
+    """The papers imported so far, in import order.
+
+    Once `papers()` (or `get()`) has built the Paper objects, the library keeps those and the
+    storage drops its parsed copy of the file: a reader holding 100k papers does not also hold
+    100k raw dicts. The file is parsed again only for a write (under the lock, as always) or
+    when another process has replaced it."""
 
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         """`path` None keeps everything in memory (tests, scratch sessions)."""
@@ -129,11 +177,13 @@ class Library:
             self.db, self.warnings = memory_tinydb(), []
         else:
             label = "library file"
-            self.db, self.warnings = open_tinydb(self.path, read_only=read_only, label=label)
+            self.db, self.warnings = open_tinydb(
+                self.path, read_only=read_only, label=label, indent=True
+            )
         storage = self.db.storage
         assert isinstance(storage, (AtomicJSONStorage, MemoryJSONStorage))
         self._storage = storage
-        self._cache: tuple[int, list[Paper], dict[str, Paper]] | None = None
+        self._cache: _Built | None = None
 
     @classmethod
     def in_memory(cls) -> Library:
@@ -156,38 +206,105 @@ class Library:
     def _table(self) -> dict[str, Any]:
         return (self._storage.read() or {}).get(TABLE, {})
 
-    def _built(self) -> tuple[list[Paper], dict[str, Paper]]:
-        table = self._table()
+    def _fresh(self) -> _Built | None:
+        cache = self._cache
+        if cache is not None and cache.version == self._storage.version:
+            if self._storage.unchanged():
+                return cache
+        return None
+
+    def _built(self) -> _Built:
+        cache = self._fresh()
+        if cache is not None:
+            return cache
+        tables = self._storage.read() or {}
         version = self._storage.version
-        if self._cache is None or self._cache[0] != version:
-            papers = []
-            with pause_gc():
-                for doc in table.values():
+        table: dict[str, Any] = tables.get(TABLE, {})
+        papers: list[Paper] = []
+        bad: set[str] = set()
+        with pause_gc():
+            if self._storage.forget():
+                # The storage let go of the data, so this is the only reference: take the
+                # documents out one by one, and each raw dict is freed as soon as its Paper
+                # exists (the peak holds one copy of the library, not two).
+                size = len(table)
+                while table:
+                    pid, doc = table.popitem()
                     paper = _to_paper(doc)
-                    if paper is not None:
+                    if paper is None:
+                        bad.add(pid)
+                    else:
                         papers.append(paper)
-            self._cache = (version, papers, {p.id: p for p in papers})
-        return self._cache[1], self._cache[2]
+                papers.reverse()
+                del tables
+            else:
+                size = len(table)
+                for pid, doc in table.items():
+                    paper = _to_paper(doc)
+                    if paper is None:
+                        bad.add(pid)
+                    else:
+                        papers.append(paper)
+        cache = _Built(version, papers, {p.id: p for p in papers}, size, bad)
+        self._cache = cache
+        return cache
 
     def __len__(self) -> int:
-        return len(self._table())
+        cache = self._fresh()
+        return cache.size if cache is not None else len(self._table())
 
     def __contains__(self, pid: object) -> bool:
+        cache = self._fresh()
+        if cache is not None:
+            return pid in cache.by_id or pid in cache.bad
         return pid in self._table()
 
     def get(self, pid: str) -> Paper | None:
-        if self._cache is not None and self._cache[0] == self._storage.version:
-            return self._cache[2].get(pid)
-        doc = self._table().get(pid)
-        return _to_paper(doc) if doc else None
+        return self._built().by_id.get(pid)
 
     def papers(self) -> list[Paper]:
         """Every paper, in import order (a new list; the Paper objects are shared, don't mutate)."""
-        return list(self._built()[0])
+        return list(self._built().papers)
 
-    def add(self, papers: Iterable[Paper]) -> ImportReport:
+    def recall(self, key: str) -> KnownImport | None:
+        """What importing the input with this `content_key` did last time, if importing it again
+        would change nothing: None when it was never imported, or when the library has changed
+        since in a way that concerns its papers (the record is then stale)."""
+        tables = self._storage.read() or {}
+        record: Any = tables.get(IMPORTS, {}).get(key)
+        table = tables.get(TABLE, {})
+        try:
+            ids, also = record["ids"], record.get("also", [])
+            fmt, duplicates, warnings = record["format"], record["duplicates"], record["warnings"]
+            ok = (
+                isinstance(ids, list)
+                and all(isinstance(pid, str) and pid in table for pid in ids)
+                and isinstance(also, list)
+                and not any(pid in table for pid in also)
+                and isinstance(fmt, str)
+                and type(duplicates) is int
+                and isinstance(warnings, list)
+                and all(isinstance(w, str) for w in warnings)
+            )
+        except (TypeError, KeyError, AttributeError):
+            return None
+        if not ok or not ids:
+            return None
+        return KnownImport(key, fmt, duplicates, list(warnings), list(ids))
+
+    def add(
+        self,
+        papers: Iterable[Paper],
+        *,
+        title_keys: Sequence[str] | None = None,
+        remember: KnownImport | None = None,
+    ) -> ImportReport:
         """Add papers, merging by id and by title key into what is there; one write, and none at
-        all when nothing changed (re-importing a digest leaves the file alone)."""
+        all when nothing changed (re-importing a digest leaves the file alone).
+
+        `title_keys`, if given, is `title_key(p.title)` of each paper (ingest has computed them
+        already for the ids). `remember` records this import under its content key (format,
+        duplicates, warnings; the ids come from the report) for `recall`."""
         report = ImportReport()
         with self._storage.transaction(), pause_gc():
             tables = self._storage.read() or {}
@@ -195,12 +312,16 @@ class Library:
             by_key = _title_index(tables, table)
             index_size = len(by_key)
             changed: dict[str, dict[str, Any]] = {}
+            also: list[str] = []  # incoming ids stored under another (older) id
+            keys = iter(title_keys) if title_keys is not None else None
             for paper in papers:
+                key = next(keys) if keys is not None else None
                 incoming = _compact(paper)
                 target = paper.id
                 doc = changed.get(target) or table.get(target)
                 if doc is None:
-                    key = title_key(paper.title)
+                    if key is None:
+                        key = title_key(paper.title)
                     found = by_key.get(key) if key else None
                     if found is None:
                         changed[target] = incoming
@@ -212,6 +333,7 @@ class Library:
                     # Same title under another id: merge into the older id, so the state the user
                     # attached to it stays with the paper.
                     target = found
+                    also.append(paper.id)
                     doc = changed.get(target) or table[target]
                 report.ids.append(target)
                 if incoming == doc or (merged := _merge(doc, incoming)) == doc:
@@ -219,12 +341,67 @@ class Library:
                     continue
                 changed[target] = merged
                 report.merged += 1
-            if changed:
-                new_table = dict(table)
-                new_table.update(changed)
+            imports = _imports_after(tables, changed, remember, report, also)
+            if changed or imports is not None:
                 new_tables = dict(tables)
-                new_tables[TABLE] = new_table
+                if changed:
+                    new_table = dict(table)
+                    new_table.update(changed)
+                    new_tables[TABLE] = new_table
                 if len(by_key) != index_size or not isinstance(tables.get(INDEX), dict):
                     new_tables[INDEX] = {TITLE_KEYS: by_key}
+                if imports is not None:
+                    new_tables[IMPORTS] = imports
                 self._storage.write(new_tables)
         return report
+
+
+@dataclass
+class _Built:
+    version: int
+    papers: list[Paper]
+    by_id: dict[str, Paper]
+    size: int
+    """Documents in the table, the unreadable ones (`bad`) included."""
+    bad: set[str]
+
+
+def _imports_after(
+    tables: dict[str, Any],
+    changed: dict[str, dict[str, Any]],
+    remember: KnownImport | None,
+    report: ImportReport,
+    also: list[str],
+) -> dict[str, Any] | None:
+    """The import records after this add, or None if they stay as they are. A record whose
+    papers changed (or whose merged-away ids now exist) is dropped: importing that file again
+    might do something now."""
+    stored = tables.get(IMPORTS)
+    records: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
+    touched = False
+    if changed and records:
+        for key, record in list(records.items()):
+            ids = record.get("ids") if isinstance(record, dict) else None
+            others = record.get("also", []) if isinstance(record, dict) else None
+            if (
+                not isinstance(ids, list)
+                or not isinstance(others, list)
+                or any(pid in changed for pid in ids)
+                or any(pid in changed for pid in others)
+            ):
+                del records[key]
+                touched = True
+    # Only an import whose papers each landed on their own id can be replayed as "nothing to
+    # do": two papers merged into one id would each overwrite the other's newer fields again.
+    if remember is not None and report.ids and len(set(report.ids)) == len(report.ids):
+        record = {
+            "format": remember.format,
+            "duplicates": remember.duplicates,
+            "warnings": list(remember.warnings),
+            "ids": list(report.ids),
+            "also": also,
+        }
+        if records.get(remember.key) != record:
+            records[remember.key] = record
+            touched = True
+    return records if touched else None

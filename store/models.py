@@ -107,5 +107,9 @@ def paper_id(*, arxiv_id: str | None = None, title: str = "") -> str:
     """The stable id: `arxiv:<id>` when there is an arXiv id, else `t:<16 hex of the title key>`."""
     if arxiv_id:
         return f"arxiv:{arxiv_id}"
-    digest = hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:16]
-    return f"t:{digest}"
+    return key_id(title_key(title))
+
+
+def key_id(key: str) -> str:
+    """The title-derived id of a title whose `title_key` is `key`: `t:<16 hex>`."""
+    return f"t:{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}"

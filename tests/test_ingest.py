@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import store.ingest as ingest_module
 from store.ingest import (
     FORMATS,
     MAX_BYTES,
@@ -22,7 +23,7 @@ from store.ingest import (
     ingest_text,
 )
 from store.links import is_code_repo, is_safe_url
-from store.models import paper_id
+from store.models import paper_id, title_key
 from store.sanitize import FORBIDDEN
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -576,3 +577,38 @@ def test_property_jsonish_documents(doc: object, fmt: str | None) -> None:
         check(ingest_text(json.dumps(doc), fmt=fmt))
     except IngestError as err:
         assert "\n" not in str(err)
+
+
+# -- the whole-text fast path gives exactly the per-paragraph results ---------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=40))
+def test_all_printable_matches_its_definition(text: str) -> None:
+    expected = text.replace("\n", "").isprintable()
+    # Without the UTF-8 bytes, text beyond Latin-1 is "not known clean": the slow path.
+    known = text.isascii() or max(text) < "\u0100"
+    assert ingest_module._all_printable(text, None) == (expected and known)
+    assert ingest_module._all_printable(text, text.encode("utf-8")) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Title one\n\nAbstract one is here.\n\nTitle two\n\nAbstract two.\n",
+        "Title one\n\nAbstract  with a double space.\n\nTitle two\n\n Abstract two. \n",
+        "Title one\n\nAbstract \x1b[31m escape.\n\nTitle\u00a0two\n\nAbstract\ttwo.\n",
+        "Title one\nAbstract on the next line.\n\n\n\nTitle two\n\nAbstract two — ok.\n",
+        "Title é one\n\nAbstract \u202e one.\n\nTitle two\n\nAbstract two.\n",
+    ],
+)
+def test_fast_path_and_paragraph_path_agree(
+    text: str, monkeypatch: pytest.MonkeyPatch, seed_path: Path
+) -> None:
+    for data in (text.encode("utf-8"), seed_path.read_bytes()):
+        fast = ingest_bytes(data, source="x")
+        monkeypatch.setattr(ingest_module, "_all_printable", lambda *_: False)
+        slow = ingest_bytes(data, source="x")
+        monkeypatch.undo()
+        assert fast == slow
+        assert fast.title_keys == [title_key(p.title) for p in fast.papers]

@@ -194,3 +194,234 @@ def test_two_libraries_importing_lose_nothing(tmp_path: Path) -> None:
     two.add([paper("From two")])
     assert {p.title for p in Library.open(tmp_path).papers()} == {"From one", "From two"}
     assert one.refresh() is True and len(one) == 2
+
+
+# -- building, caching and dropping the parsed file ---------------------------------------------
+
+
+def test_compact_is_to_dict_without_empty_fields() -> None:
+    from store.library import _compact
+
+    full = Paper(
+        id="arxiv:1", title="T", abstract="A", authors=["x"], published="2024-01-01",
+        links=["https://a.org"], repo="https://github.com/a/b", source="s", arxiv_id="1",
+        upvotes=0, stars=2, comments=3, keywords=["k"], digest_date="2024-01-02",
+    )  # fmt: skip
+    assert _compact(full) == full.to_dict()
+    bare = Paper(id="t:1", title="")
+    assert _compact(bare) == {"id": "t:1", "title": ""}
+
+
+def test_papers_drop_the_storage_copy_and_stay_correct(tmp_path: Path) -> None:
+    Library.open(tmp_path).add([paper(t) for t in GEN_TITLES])
+    library = Library.open(tmp_path)
+    assert [p.title for p in library.papers()] == GEN_TITLES
+    assert library._storage._data is None  # only the Paper objects are kept
+    assert len(library) == 4 and paper("SlimSAM").id in library
+    assert library.get(paper("SlimSAM").id) == paper("SlimSAM")
+    assert library._storage._data is None  # served from the papers, no re-parse
+    # Another process adds a paper: the next look sees it.
+    Library.open(tmp_path).add([paper("From elsewhere")])
+    assert len(library) == 5 and library.papers()[-1].title == "From elsewhere"
+    # A write re-reads the file under the lock first, so nothing is lost.
+    library.papers()
+    Library.open(tmp_path).add([paper("Another one")])
+    library.add([paper("Mine")])
+    titles = [p.title for p in Library.open(tmp_path).papers()]
+    assert titles == [*GEN_TITLES, "From elsewhere", "Another one", "Mine"]
+
+
+def test_refresh_after_papers_does_not_reparse(tmp_path: Path) -> None:
+    Library.open(tmp_path).add([paper("Alpha")])
+    library = Library.open(tmp_path)
+    library.papers()
+    assert library.refresh() is False and library._storage._data is None
+    Library.open(tmp_path).add([paper("Beta")])
+    assert library.refresh() is True and len(library) == 2
+
+
+def test_unreadable_documents_still_count(tmp_path: Path) -> None:
+    library = Library.open(tmp_path)
+    library.add([paper("Alpha")])
+    tables = dict(library._storage.read() or {})
+    tables["papers"] = {**tables["papers"], "bad": {"x": 1}}
+    library._storage.write(tables)
+    reopened = Library.open(tmp_path)
+    assert [p.title for p in reopened.papers()] == ["Alpha"]
+    assert len(reopened) == 2 and "bad" in reopened and reopened.get("bad") is None
+
+
+def test_given_title_keys_give_the_same_result(library: Library) -> None:
+    from store.models import title_key
+
+    library.add([paper("Mesa: Memory-Efficient Training!")])
+    incoming = [paper("MESA — memory efficient training"), paper("New one")]
+    keys = [title_key(p.title) for p in incoming]
+    report = library.add(incoming, title_keys=keys)
+    assert report.ids == [paper("Mesa: Memory-Efficient Training!").id, incoming[1].id]
+    assert report.new == 1 and report.skipped == 1
+
+
+# -- remembering imported files by content ------------------------------------------------------
+
+
+def remember(library: Library, papers: list[Paper], key: str = "k1") -> ImportReport:
+    from store.library import KnownImport
+
+    return library.add(papers, remember=KnownImport(key, "page", 2, ["a warning"]))
+
+
+def test_recall_gives_the_same_ids_and_figures(
+    library: Library, make_library: Callable[[], Library]
+) -> None:
+    papers = [paper(t) for t in GEN_TITLES]
+    library.add([paper("Earlier")])
+    report = remember(library, papers)
+    known = make_library().recall("k1")
+    assert known is not None
+    assert known.ids == report.ids == [p.id for p in papers]
+    assert (known.format, known.duplicates, known.warnings) == ("page", 2, ["a warning"])
+    assert library.recall("other") is None
+
+
+def test_recall_is_stale_once_its_papers_change(library: Library) -> None:
+    papers = [paper(t) for t in GEN_TITLES]
+    remember(library, papers)
+    library.add([paper("Unrelated")])  # other papers: the record stays
+    assert library.recall("k1") is not None
+    library.add([paper("SlimSAM", abstract="Now with an abstract.")])
+    assert library.recall("k1") is None
+
+
+def test_recall_is_stale_when_a_merged_away_id_appears(library: Library) -> None:
+    library.add([paper("Mesa: Memory-Efficient Training!")])
+    api = Paper(id="arxiv:2404.1", title="MESA memory efficient training", arxiv_id="2404.1")
+    report = remember(library, [api])
+    assert report.ids == [paper("Mesa: Memory-Efficient Training!").id]
+    assert library.recall("k1") is not None
+    # That id now exists on its own (written by hand): importing again would land there.
+    tables = dict(library._storage.read() or {})
+    tables["papers"] = {**tables["papers"], api.id: {"id": api.id, "title": "Other"}}
+    library._storage.write(tables)
+    assert library.recall("k1") is None
+
+
+def test_two_papers_merged_into_one_are_not_remembered(library: Library) -> None:
+    a = Paper(id="arxiv:1", title="Same title", upvotes=1)
+    b = Paper(id="arxiv:2", title="Same title!", upvotes=2)
+    remember(library, [a, b])
+    assert library.recall("k1") is None
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "not a dict",
+        {"ids": "x", "format": "page", "duplicates": 0, "warnings": []},
+        {"ids": ["missing"], "format": "page", "duplicates": 0, "warnings": []},
+        {"ids": [], "format": "page", "duplicates": 0, "warnings": []},
+        {"ids": ["ID"], "format": 3, "duplicates": 0, "warnings": []},
+        {"ids": ["ID"], "format": "page", "duplicates": "0", "warnings": []},
+        {"ids": ["ID"], "format": "page", "duplicates": 0, "warnings": [1]},
+        {"ids": ["ID"], "format": "page", "duplicates": 0},
+    ],
+)
+def test_damaged_records_are_ignored(tmp_path: Path, record: object) -> None:
+    library = Library.open(tmp_path)
+    pid = paper("Alpha").id
+    remember(library, [paper("Alpha")])
+    tables = dict(library._storage.read() or {})
+    if isinstance(record, dict) and record.get("ids") == ["ID"]:
+        record = {**record, "ids": [pid]}
+    tables["imports"] = {"k1": record}
+    library._storage.write(tables)
+    assert Library.open(tmp_path).recall("k1") is None
+    # And a later import repairs it.
+    remember(Library.open(tmp_path), [paper("Alpha")])
+    assert Library.open(tmp_path).recall("k1") is not None
+
+
+# -- the CLI's import: unchanged files are not parsed again ---------------------------------------
+
+DIGEST = "Alpha paper title\n\nThe alpha abstract is long enough to be one.\n\n" * 1 + (
+    "Beta paper title\n\nThe beta abstract, see https://github.com/o/beta for code.\n\n"
+    "Alpha paper title\n\nThe alpha abstract is long enough to be one.\n"
+)
+
+
+def run_import(
+    tmp_path: Path, files: list[str], capsys: pytest.CaptureFixture[str]
+) -> tuple[list[str], list[Paper], str]:
+    from tui.cli import import_files
+
+    ids, papers, saved = import_files(Library.open(tmp_path / "data"), files, None)
+    assert saved
+    return ids, papers, capsys.readouterr().err
+
+
+def test_unchanged_file_is_skipped_with_the_same_ids_and_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store.ingest
+
+    digest = tmp_path / "d.txt"
+    digest.write_text(DIGEST)
+    ids, papers, err = run_import(tmp_path, [str(digest)], capsys)
+    assert "3 papers (page): 2 new, 0 merged, 1 skipped" in err
+    assert "warning: " in err and "1 duplicate paper(s) ignored" in err
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged file was parsed again")
+
+    monkeypatch.setattr(store.ingest, "ingest_bytes", no_parsing)
+    again_ids, again_papers, again = run_import(tmp_path, [str(digest)], capsys)
+    assert again_ids == ids and [p.id for p in again_papers] == [p.id for p in papers]
+    assert again_papers == Library.open(tmp_path / "data").papers()
+    assert "3 papers (page): 0 new, 0 merged, 3 skipped" in again
+    assert "1 duplicate paper(s) ignored" in again  # the same warnings, too
+
+
+def test_changed_file_is_parsed_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    digest = tmp_path / "d.txt"
+    digest.write_text(DIGEST)
+    run_import(tmp_path, [str(digest)], capsys)
+    digest.write_text(DIGEST + "\nGamma paper title\n\nThe gamma abstract, also long enough.\n")
+    ids, _, err = run_import(tmp_path, [str(digest)], capsys)
+    assert "4 papers (page): 1 new, 0 merged, 3 skipped" in err
+    assert len(ids) == 3 and Library.open(tmp_path / "data").get(ids[-1]) is not None
+
+
+def test_stale_record_means_a_full_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store.ingest
+
+    one, two = tmp_path / "one.txt", tmp_path / "two.jsonl"
+    one.write_text(DIGEST)
+    # two.jsonl completes a paper of one.txt (it gains its authors).
+    two.write_text('{"title": "Alpha paper title", "authors": ["Ada"]}\n')
+    run_import(tmp_path, [str(one)], capsys)
+    _, _, err = run_import(tmp_path, [str(two)], capsys)
+    assert "1 papers (json): 0 new, 1 merged, 0 skipped" in err
+    parsed: list[str] = []
+    real = store.ingest.ingest_bytes
+
+    def counting(data: bytes, **kwargs: object):  # type: ignore[no-untyped-def]
+        parsed.append(str(kwargs.get("source")))
+        return real(data, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.ingest, "ingest_bytes", counting)
+    _, _, err = run_import(tmp_path, [str(one)], capsys)
+    assert parsed == ["one.txt"]  # the record went stale: parsed again
+    assert "3 papers (page): 0 new, 0 merged, 3 skipped" in err
+    _, _, err = run_import(tmp_path, [str(one)], capsys)
+    assert parsed == ["one.txt"]  # and remembered again
+    assert "3 papers (page): 0 new, 0 merged, 3 skipped" in err
+
+
+def test_same_file_twice_in_one_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    digest = tmp_path / "d.txt"
+    digest.write_text(DIGEST)
+    ids, _, err = run_import(tmp_path, [str(digest), str(digest)], capsys)
+    assert err.count("3 papers (page)") == 2 and "0 new, 0 merged, 3 skipped" in err
+    assert len(ids) == 4 and ids[:2] == ids[2:]

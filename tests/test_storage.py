@@ -398,3 +398,81 @@ def test_damage_written_by_someone_else_later_is_moved_aside_too(tmp_path: Path)
     assert state.refresh() is True
     assert state.all() == {}
     assert len(damaged_files(tmp_path)) == 1 and len(state.warnings) == 1
+
+
+# -- the indented layout, read in pieces; dropping the cache -----------------------------------
+
+LAYOUT_CASES: list[dict[str, Any]] = [
+    {},
+    {"a": {}},
+    {"a": {}, "b": {}},
+    {"papers": {f"id{i}": {"t": "x\n}", "n": i, "l": [{"q": {}}]} for i in range(50)}},
+    {"p": {"1": {"x": "    },\n  }"}, "2": {}}, "index": {"k": {"a b": "1"}}, "e": {}},
+]
+
+
+@pytest.mark.parametrize("data", LAYOUT_CASES)
+def test_indented_file_read_in_pieces_is_the_same_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]
+) -> None:
+    import store.storage
+
+    monkeypatch.setattr(store.storage, "_PIECE", 40)  # many pieces even for small data
+    AtomicJSONStorage(tmp_path / "db.json", indent=True).write(data)
+    raw = (tmp_path / "db.json").read_bytes()
+    assert orjson.loads(raw) == data
+    if data:
+        assert store.storage._parse_layout(raw, None) == data
+    got = AtomicJSONStorage(tmp_path / "db.json").read()
+    assert got == data and list(got or {}) == list(data)
+    for table in data:
+        assert list((got or {})[table]) == list(data[table])  # order kept
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{\n"a": {}}',
+        b'{\n  "a": {\n    "1": {\n  }\n  }\n}',
+        b'{\n  "a": {\n    "1": {"x": 1}\n  },\n  "b": {"c": {}}\n}',
+        b'{\n  "a": {\n    "1": {"x": 1},\n    "1": {"x": 2}\n  }\n}',
+        b'{\n  "a": {\n    "1": {"x": 1}\n  }\n}\n',
+        b'{\n  "a": {\n    "1":\n{"x": 1}\n  }\n}',
+    ],
+)
+def test_other_layouts_are_parsed_whole(tmp_path: Path, raw: bytes) -> None:
+    (tmp_path / "db.json").write_bytes(raw)
+    storage = AtomicJSONStorage(tmp_path / "db.json")
+    assert storage.read() == orjson.loads(raw) and storage.warnings == []
+
+
+def test_damage_in_the_indented_layout_is_moved_aside(tmp_path: Path) -> None:
+    raw = b'{\n  "papers": {\n    "1": {\n      "title": "x"\n    },\n    "2": {\n      "ti'
+    (tmp_path / "library.json").write_bytes(raw)
+    library = Library.open(tmp_path)
+    assert library.papers() == []
+    assert check_moved_aside(tmp_path, library.warnings, "library.json").read_bytes() == raw
+
+
+def test_forget_then_read_gives_the_same_data_and_version(tmp_path: Path) -> None:
+    storage = AtomicJSONStorage(tmp_path / "db.json")
+    storage.write({"t": {"a": {"x": 1}}})
+    version = storage.version
+    assert storage.forget() is True and storage._data is None
+    assert storage.refresh() is False and storage._data is None  # nothing parsed
+    assert storage.read() == {"t": {"a": {"x": 1}}} and storage.version == version
+    other = AtomicJSONStorage(tmp_path / "db.json")
+    storage.forget()
+    other.write({"t": {"b": {}}})
+    assert storage.unchanged() is False
+    assert storage.refresh() is True and storage.read() == {"t": {"b": {}}}
+
+
+def test_forget_keeps_data_that_lives_only_in_memory(tmp_path: Path) -> None:
+    (tmp_path / STATE).write_bytes(b"{torn")
+    storage = AtomicJSONStorage(tmp_path / STATE, read_only=True)
+    assert storage.read() == {}
+    assert storage.forget() is False and storage.read() == {}
+    memory = memory_tinydb().storage
+    memory.write({"t": {}})
+    assert memory.forget() is False and memory.read() == {"t": {}}

@@ -45,39 +45,67 @@ def import_files(
     library, files: Sequence[str], fmt: str | None, *, quiet: bool = False, showing: bool = True
 ):  # type: ignore[no-untyped-def]
     """Import each file; return (ids in file order, the papers, saved?). Errors in a file are fatal
-    before anything is written, so a bad file in the list never half-imports the others."""
-    from store import IngestError, StoreError, ingest_file
+    before anything is written, so a bad file in the list never half-imports the others.
 
-    results = []
+    A file whose exact bytes were imported before, and whose papers have not changed in the
+    library since, is not parsed again: the library remembers what that import reported."""
+    from store import IngestError, StoreError
+    from store.ingest import ingest_bytes, read_input
+    from store.library import ImportReport, KnownImport, content_key
+
+    def parse(name: str, data: bytes, source: str):  # type: ignore[no-untyped-def]
+        try:
+            return ingest_bytes(data, fmt=fmt, source=source)
+        except IngestError as error:
+            raise CliError(f"{name}: {error}") from None
+
+    loaded = []
     for name in files:
         try:
-            result = ingest_file(name, fmt=fmt)
+            data, source = read_input(name)
         except IngestError as error:
             raise CliError(str(error)) from None
-        for warning in result.warnings:
+        key = content_key(data, fmt)
+        known = library.recall(key)
+        result = None if known is not None else parse(name, data, source)
+        warnings = known.warnings if known is not None else result.warnings
+        for warning in warnings:
             say(f"warning: {name}: {warning}")
-        results.append((name, result))
+        loaded.append((name, data, source, key, result))
     ids: list[str] = []
     papers = []
     saved = True
-    for name, result in results:
-        try:
-            report = library.add(result.papers)
-        except StoreError as error:
+    for name, data, source, key, result in loaded:
+        # Recalled again here: an earlier file of this same command may have changed the papers.
+        known = library.recall(key) if result is None else None
+        if result is None and known is None:
+            result = parse(name, data, source)
+        if known is not None:
+            report = ImportReport(skipped=len(known.ids), ids=list(known.ids))
+            count, duplicates, shown_format = len(known.ids), known.duplicates, known.format
             if showing:
-                say(f"warning: could not save {name} to the library ({error}); showing it unsaved")
-            else:
-                say(f"could not import {name}: {error}")
-            saved = False
-            ids.extend(p.id for p in result.papers)
+                papers.extend(p for p in map(library.get, known.ids) if p is not None)
+        else:
+            remember = KnownImport(key, result.format, result.duplicates, result.warnings)
+            try:
+                report = library.add(result.papers, title_keys=result.title_keys, remember=remember)
+            except StoreError as error:
+                if showing:
+                    say(f"warning: could not save {name} to the library ({error}); "
+                        "showing it unsaved")  # fmt: skip
+                else:
+                    say(f"could not import {name}: {error}")
+                saved = False
+                ids.extend(p.id for p in result.papers)
+                papers.extend(result.papers)
+                continue
             papers.extend(result.papers)
-            continue
+            count, duplicates, shown_format = len(result.papers), result.duplicates, result.format
         ids.extend(report.ids)
-        papers.extend(result.papers)
         if not quiet:
-            skipped = report.skipped + result.duplicates
+            skipped = report.skipped + duplicates
             say(
-                f"{name}: {len(result.papers) + result.duplicates} papers ({result.format}): "
+                f"{name}: {count + duplicates} papers ({shown_format}): "
                 f"{report.new} new, {report.merged} merged, {skipped} skipped"
             )
     return ids, papers, saved
