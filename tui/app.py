@@ -6,6 +6,8 @@ store's `Library` and `State`, which it is given (tests pass temporary ones).
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 
 from textual import on, work
@@ -14,11 +16,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
 
 from store import Library, Paper, PaperState, Query, QueryError, SearchIndex, State, StoreError
 from store.models import UNTOUCHED
 from store.query import parse_query
+from store.query import refines as _refines
 from tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
 from tui.commands import PapertrayCommands
 from tui.safe_text import safe_links, shown, shown_state
@@ -36,6 +38,9 @@ SORTS = ("digest", "title", "starred first", "unread first")
 UNDO_DEPTH = 200
 # Below this many papers a filter runs inline (instant and deterministic); above, in a worker.
 SYNC_FILTER_LIMIT = 20_000
+# Papers searched between two checks for a newer keystroke (about 5 ms of work).
+FILTER_CHUNK = 4_096
+PAINT_PAUSE = 0.03
 NARROW_WIDTH = 100
 POLL_SECONDS = 2.0
 
@@ -90,6 +95,7 @@ class PapertrayApp(App[int]):
         self._by_id = {paper.id: paper for paper in self.papers}
         self.states: dict[str, PaperState] = state.all()
         self._index: SearchIndex | None = None
+        self._search_lock = threading.Lock()  # SearchIndex keeps caches: one search at a time
         self._query: Query = parse_query("")
         self._query_text = ""
         self._matches: list[int] = list(range(len(self.papers)))
@@ -125,6 +131,9 @@ class PapertrayApp(App[int]):
         for warning in self._warnings:
             self.notify(warning, severity="warning", timeout=8, markup=False)
         self.set_interval(POLL_SECONDS, self._poll_other_instances)
+        if len(self.papers) > SYNC_FILTER_LIMIT:
+            # Build the search index while the user reads the first screen, not on the first key.
+            self.call_after_refresh(self._build_index)
         install_exit_signals(self)
 
     def on_resize(self) -> None:
@@ -181,13 +190,13 @@ class PapertrayApp(App[int]):
             )
         empty.update(message)
 
-    def _update_pane(self, keep_scroll: bool = False) -> None:
+    def _update_pane(self, keep_scroll: bool = False, terms: list[str] | None = None) -> None:
         paper_id = self.paper_list.highlighted_id
         paper = self._by_id.get(paper_id) if paper_id else None
         self.pane.show(
             paper,
             self.states.get(paper_id or "", UNTOUCHED),
-            self._query.terms,
+            self._query.terms if terms is None else terms,
             keep_scroll=keep_scroll,
         )
 
@@ -249,35 +258,75 @@ class PapertrayApp(App[int]):
             bar.show_error(error.message)
             return
         bar.show_error(None)
-        previous, previous_matches = self._query, self._matches
         self._query_text = text
         self._filter_generation += 1
         generation = self._filter_generation
         if query.is_empty:
             self._finish_filter(generation, query, list(range(len(self.papers))))
             return
-        if self._index is None:
-            self._index = SearchIndex(self.papers)
-        candidates = (
-            previous_matches
-            if not previous.is_empty and self._index.refines(previous, query)
-            else None
-        )
+        # Narrow from the last *complete* result when the new query can only match fewer papers.
+        previous, previous_matches = self._query, self._matches
+        refines = not previous.is_empty and _refines(previous, query)
+        candidates = previous_matches if refines else None
+        states = dict(self.states)  # a snapshot: triage may change self.states meanwhile
         if len(self.papers) <= SYNC_FILTER_LIMIT:
-            self._finish_filter(
-                generation, query, self._index.search(query, self.states, candidates)
-            )
+            with self._search_lock:
+                matches = self._search_index().search(query, states, candidates)
+            self._finish_filter(generation, query, matches)
         else:
             self._filtering = True
             self._update_status()
-            self._filter_worker(generation, query, candidates)
+            self._filter_worker(generation, query, candidates, states)
+
+    def _search_index(self) -> SearchIndex:
+        """The index over the papers' text, built once (call with `_search_lock` held)."""
+        if self._index is None:
+            self._index = SearchIndex(self.papers)
+        return self._index
+
+    @work(thread=True, exclusive=True, group="index")
+    def _build_index(self) -> None:
+        with self._search_lock:
+            self._search_index()
 
     @work(thread=True, exclusive=True, group="filter")
-    def _filter_worker(self, generation: int, query: Query, candidates: list[int] | None) -> None:
-        assert self._index is not None
-        matches = self._index.search(query, self.states, candidates)
-        if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._finish_filter, generation, query, matches)
+    def _filter_worker(
+        self,
+        generation: int,
+        query: Query,
+        candidates: list[int] | None,
+        states: dict[str, PaperState],
+    ) -> None:
+        """Search in chunks, in digest order: the first screenful of matches is final as soon as
+        it is found, so it is shown at once while the rest is counted; a newer keystroke stops
+        this search at the next chunk."""
+        pool: Sequence[int] = candidates if candidates is not None else range(len(self.papers))
+        first_page = max(2 * self.size.height, 60)
+        partial_shown = SORTS[self._sort] != "digest"  # other sorts need every match first
+        matches: list[int] = []
+        for start in range(0, len(pool), FILTER_CHUNK):
+            if generation != self._filter_generation:
+                return
+            with self._search_lock:
+                index = self._search_index()
+                matches += index.search(query, states, pool[start : start + FILTER_CHUNK])
+            if not partial_shown and len(matches) >= first_page:
+                partial_shown = True
+                if start + FILTER_CHUNK < len(pool):
+                    self.call_from_thread(self._show_partial, generation, query, list(matches))
+                    # Let the UI thread paint that page without competing for the GIL.
+                    time.sleep(PAINT_PAUSE)
+        self.call_from_thread(self._finish_filter, generation, query, matches)
+
+    def _show_partial(self, generation: int, query: Query, matches: list[int]) -> None:
+        """The first rows of a result still being counted: drawn now, completed shortly."""
+        if generation != self._filter_generation:
+            return
+        keep = self.paper_list.highlighted_id
+        self.paper_list.set_rows(self.papers, matches, self.states, query.terms, keep_id=keep)
+        self._update_empty()
+        self._update_pane(terms=query.terms)
+        self._update_status()
 
     def _finish_filter(self, generation: int, query: Query, matches: list[int]) -> None:
         if generation != self._filter_generation:

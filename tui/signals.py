@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # Upper bound on waiting for the input thread to read what is typed; a dead terminal never drains.
 DRAIN_LIMIT = 0.5
-# Time for keys just read to travel app -> screen -> widget -> binding -> store write.
-SETTLE = 0.1
+# How often, and how long at most, to look whether the keys just read have been handled.
+SETTLE = 0.02
+SETTLE_LIMIT = 2.0
 
 _tasks: set[asyncio.Task[None]] = set()
 
@@ -56,8 +57,19 @@ async def _exit_after_input(app: App[object], sig: int) -> None:
     deadline = loop.time() + DRAIN_LIMIT
     while _pending_input() and loop.time() < deadline:
         await asyncio.sleep(0.01)
-    await asyncio.sleep(SETTLE)
+    # Then until the keys just read have gone app -> screen -> widget -> binding -> store write:
+    # every queue on that path empty twice in a row (bounded, for an app that never settles).
+    deadline = loop.time() + SETTLE_LIMIT
+    quiet = 0
+    while quiet < 2 and loop.time() < deadline:
+        await asyncio.sleep(SETTLE)
+        quiet = quiet + 1 if _settled(app) else 0
     app.exit(return_code=128 + sig)
+
+
+def _settled(app: App[object]) -> bool:
+    pumps = [app, app.screen, app.focused]
+    return all(pump is None or pump._message_queue.empty() for pump in pumps)
 
 
 def _pending_input() -> bool:

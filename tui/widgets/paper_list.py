@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -89,6 +90,8 @@ class PaperList(ScrollView, can_focus=True):
         self._terms: list[str] = []
         self._cache: dict[tuple[int, int, int], Strip] = {}
         self._last_highlighted: str | None = "\0"
+        self._index_of: tuple[Sequence[Paper], dict[str, int]] | None = None
+        self._styles: dict[str, Style] = {}
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -132,11 +135,18 @@ class PaperList(ScrollView, can_focus=True):
         self.refresh()
 
     def _position_of(self, paper_id: str) -> int:
+        """Where the paper is shown, or -1: a dict look-up and one C-level scan of the rows, as
+        this runs on every keystroke of the filter with up to 100k rows."""
         papers = self._papers
-        for position, index in enumerate(self._rows):
-            if papers[index].id == paper_id:
-                return position
-        return -1
+        if self._index_of is None or self._index_of[0] is not papers:
+            self._index_of = (papers, {paper.id: i for i, paper in enumerate(papers)})
+        index = self._index_of[1].get(paper_id)
+        if index is None:
+            return -1
+        try:
+            return self._rows.index(index)
+        except ValueError:
+            return -1
 
     def move_to(self, paper_id: str) -> bool:
         position = self._position_of(paper_id)
@@ -226,8 +236,8 @@ class PaperList(ScrollView, can_focus=True):
         paper = self._papers[index]
         # The files may hold what ingest would have stripped: never trust them on screen.
         state = shown_state(self._states.get(paper.id, UNTOUCHED))
-        get = self.get_component_rich_style
-        base = self.rich_style + get("paper-list--read" if state.read else "paper-list--unread")
+        get = self._style
+        base = get("") + get("paper-list--read" if state.read else "paper-list--unread")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(" ")
         text.append(UNREAD_MARK if not state.read else " ", get("paper-list--marker"))
@@ -257,9 +267,19 @@ class PaperList(ScrollView, can_focus=True):
         if cursor:
             text.stylize(get("paper-list--cursor" if cursor == 2 else "paper-list--cursor-blurred"))
         segments = list(text.render(self.app.console, end=""))
-        return Strip(Segment.simplify(segments), width).crop_extend(0, width, self.rich_style)
+        return Strip(Segment.simplify(segments), width).crop_extend(0, width, get(""))
+
+    def _style(self, name: str) -> Style:
+        # Looking a component style up costs more than drawing the row: keep them until the
+        # styles change.
+        style = self._styles.get(name)
+        if style is None:
+            found = self.rich_style if not name else self.get_component_rich_style(name)
+            style = self._styles[name] = found
+        return style
 
     def notify_style_update(self) -> None:
         # A theme switch changes every component style: drop the rows drawn with the old ones.
         self._cache.clear()
+        self._styles = {}
         super().notify_style_update()
