@@ -659,17 +659,23 @@ class MemoryJSONStorage(Storage):
 
 
 def open_tinydb(
-    path: Path, *, read_only: bool = False, label: str | None = None, indent: bool = False
+    path: Path,
+    *,
+    read_only: bool = False,
+    label: str | None = None,
+    indent: bool = False,
+    check: bool = True,
 ) -> tuple[TinyDB, list[str]]:
-    """Open a TinyDB on an `AtomicJSONStorage` (tables keyed by string ids). The file is read
-    once now, so a damaged file is found, moved aside and reported in the returned warnings.
-    Nothing is created on disk by opening."""
+    """Open a TinyDB on an `AtomicJSONStorage` (tables keyed by string ids). With `check` the
+    file is read once now, so a damaged file is found, moved aside and reported in the returned
+    warnings (the same list grows if it is found later). Nothing is created on disk by opening."""
     db = _StrTinyDB(
         str(path), storage=AtomicJSONStorage, read_only=read_only, label=label, indent=indent
     )
     storage = db.storage
     assert isinstance(storage, AtomicJSONStorage)
-    storage.read()
+    if check:
+        storage.read()
     return db, storage.warnings
 
 

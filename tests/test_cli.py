@@ -50,8 +50,20 @@ def test_list_json_records(imported: Path, capsys) -> None:
     records = json.loads(capsys.readouterr().out)
     assert len(records) == SEED_COUNT
     mesa = next(r for r in records if r["id"] == MESA_ID)
-    for key in ("id", "title", "abstract", "authors", "published", "links", "repo", "read",
-                "starred", "tags", "note", "source"):
+    for key in (
+        "id",
+        "title",
+        "abstract",
+        "authors",
+        "published",
+        "links",
+        "repo",
+        "read",
+        "starred",
+        "tags",
+        "note",
+        "source",
+    ):
         assert key in mesa
     assert mesa["title"] == "Mesa: A Memory-saving Training Framework for Transformers"
     assert mesa["repo"] == "https://github.com/ziplab/Mesa"
@@ -157,8 +169,17 @@ def test_list_of_a_bad_file_imports_nothing(seed_path: Path, tmp_path: Path, cap
 
 def test_stdin_and_pipes(seed_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-c", "from tui.cli import main; main()", "list", "-", "--format", "jsonl",
-         "-q", "has:repo"],
+        [
+            sys.executable,
+            "-c",
+            "from tui.cli import main; main()",
+            "list",
+            "-",
+            "--format",
+            "jsonl",
+            "-q",
+            "has:repo",
+        ],
         input=seed_path.read_bytes(),
         capture_output=True,
         timeout=120,

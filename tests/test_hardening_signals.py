@@ -24,7 +24,13 @@ DIGEST = (
     "Alpha paper about cats\n\nAbstract one about cats and dogs.\n\n"
     "Beta paper about dogs\n\nAbstract two about dogs.\n"
 )
-EXPECTED_FILES = {"library.json", "state.json", ".library.json.lock", ".state.json.lock"}
+EXPECTED_FILES = {
+    "library.json",
+    "library.preview.json",  # what the reader draws its first frame from
+    "state.json",
+    ".library.json.lock",
+    ".state.json.lock",
+}
 
 
 def start(tmp_path: Path) -> tuple[PtyApp, Path]:

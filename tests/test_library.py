@@ -425,3 +425,63 @@ def test_same_file_twice_in_one_command(tmp_path: Path, capsys: pytest.CaptureFi
     ids, _, err = run_import(tmp_path, [str(digest), str(digest)], capsys)
     assert err.count("3 papers (page)") == 2 and "0 new, 0 merged, 3 skipped" in err
     assert len(ids) == 4 and ids[:2] == ids[2:]
+
+
+# -- the preview the reader draws its first frame from -------------------------------------------
+
+
+def _preview_papers(n: int) -> list[Paper]:
+    return [
+        Paper(id=f"t:{i}", title=f"Title {i}", abstract=f"Abstract {i}",
+              repo="https://github.com/o/r" if i % 2 else None,
+              links=["https://github.com/o/r"] if i % 2 else [])
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def test_preview_matches_the_library_after_every_write(tmp_path: Path) -> None:
+    lib = Library.open(tmp_path)
+    assert lib.preview() is None  # nothing written yet
+    lib.add(_preview_papers(5))
+    lib.add([Paper(id="t:new", title="Later")])
+    fresh = Library.open(tmp_path, check=False)
+    preview = fresh.preview()
+    assert preview is not None
+    full = Library.open(tmp_path).papers()
+    assert [(p.id, p.title, p.repo) for p in preview] == [(p.id, p.title, p.repo) for p in full]
+    assert preview[1].abstract == "" and preview[-1].id == "t:new"
+    assert [p.id for p in preview[1:3]] == ["t:1", "t:2"]
+
+
+def test_a_stale_or_damaged_preview_is_ignored(tmp_path: Path) -> None:
+    lib = Library.open(tmp_path)
+    lib.add(_preview_papers(3))
+    preview_file = tmp_path / "library.preview.json"
+    good = preview_file.read_bytes()
+    # Another writer replaced the library without a preview: the stamp no longer matches.
+    library_file = tmp_path / "library.json"
+    library_file.write_bytes(library_file.read_bytes())
+    assert Library.open(tmp_path, check=False).preview() is None
+    lib2 = Library.open(tmp_path)
+    lib2.add([Paper(id="t:x", title="X")])  # a write makes a matching preview again
+    assert Library.open(tmp_path, check=False).preview() is not None
+    for junk in (b"", b"{", b"null", b"[]", good, b'{"version": 2, "stamp": 1}'):
+        preview_file.write_bytes(junk)
+        assert Library.open(tmp_path, check=False).preview() is None
+
+
+def test_save_preview_for_a_library_without_one(tmp_path: Path) -> None:
+    lib = Library.open(tmp_path)
+    lib.add(_preview_papers(4))
+    (tmp_path / "library.preview.json").unlink()
+    reopened = Library.open(tmp_path)
+    reopened.papers()
+    reopened.save_preview()
+    preview = Library.open(tmp_path, check=False).preview()
+    assert preview is not None and [p.title for p in preview] == [f"Title {i}" for i in range(4)]
+
+
+def test_in_memory_library_has_no_preview() -> None:
+    lib = Library.in_memory()
+    lib.add(_preview_papers(2))
+    assert lib.preview() is None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from store import Library, State, ingest_file, ingest_text
+from store import Library, State, ingest_file, ingest_text, parse_query
 from store.paths import sample_digest
 from tui import clipboard
 from tui.app import PapertrayApp
@@ -52,7 +52,7 @@ def pane_text(app: PapertrayApp) -> str:
 def current(app: PapertrayApp) -> str:
     paper_id = app.paper_list.highlighted_id
     assert paper_id is not None
-    return app._by_id[paper_id].title
+    return app._paper(paper_id).title
 
 
 async def test_opens_on_the_digest_with_list_pane_and_status(store, screen_text) -> None:
@@ -369,7 +369,7 @@ async def test_S_cycles_the_sort(store, screen_text) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")
         await pilot.pause()
-        titles = [app._by_id[pid].title for pid in app.paper_list.shown_ids]
+        titles = [app._paper(pid).title for pid in app.paper_list.shown_ids]
         assert titles == sorted(titles, key=str.casefold)
         assert "sort: title" in screen_text(app)
         await pilot.press("S")
@@ -394,7 +394,7 @@ async def test_filter_is_live_and_highlights(store, screen_text) -> None:
         assert f"{app.paper_list.row_count} / 101 shown" in text
         assert "query: memory efficient" in text
         for pid in app.paper_list.shown_ids:
-            paper = app._by_id[pid]
+            paper = app._paper(pid)
             hay = (paper.title + paper.abstract).lower()
             assert "memory" in hay and "efficient" in hay
 
@@ -551,3 +551,30 @@ async def test_palette_filter_command(store) -> None:
         await pilot.pause()
         assert app.query_one("#filter").value == "has:repo"
         assert app.paper_list.row_count == 28
+
+
+async def test_starts_from_the_preview_then_loads_the_library(data_dir, screen_text) -> None:
+    library = Library.open(data_dir)
+    library.add(SEED)
+    fresh = Library.open(data_dir, check=False)
+    preview = fresh.preview()
+    assert preview is not None
+    app = PapertrayApp(fresh, State.open(data_dir), preview=preview)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app._loading  # the first frame is drawn from ids and titles alone
+        assert "Flow Matching in Latent Space" in screen_text(app)
+        assert "Loading the library" in pane_text(app)
+        await pilot.press("slash", *"memory")  # typed before the abstracts are in
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app._loading
+        # The query was applied once the abstracts came, not to the titles alone.
+        memory = parse_query("memory")
+        assert app.paper_list.row_count == sum(memory.matches(p) for p in SEED) == 29
+        assert all(
+            "memory" in (p.title + p.abstract).lower()
+            for p in (app._paper(pid) for pid in app.paper_list.shown_ids)
+        )
+        assert "Loading the library" not in pane_text(app)

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
 from store import Library, Paper, PaperState, Query, QueryError, SearchIndex, State, StoreError
+from store.library import PreviewPapers
 from store.models import UNTOUCHED
 from store.query import parse_query
 from store.query import refines as _refines
@@ -81,18 +82,27 @@ class PapertrayApp(App[int]):
         *,
         paper_ids: Sequence[str] | None = None,
         warnings: Iterable[str] = (),
+        preview: Sequence[Paper] | None = None,
     ) -> None:
         super().__init__()
         self.library = library
         self.store_state = state
         self._warnings = list(warnings)
-        if paper_ids is None:
-            self.papers: list[Paper] = library.papers()
+        # With a preview (ids, titles, repos) the first frame comes before the whole library,
+        # which loads in a worker; until then the pane says so and filtering waits.
+        self._loading = paper_ids is None and bool(preview)
+        self._save_preview = False
+        self.papers: Sequence[Paper]
+        if self._loading:
+            assert preview is not None
+            self.papers = preview
+        elif paper_ids is None:
+            self.papers = library.papers()
+            self._save_preview = bool(self.papers)
         else:
             found = (library.get(pid) for pid in paper_ids)
             self.papers = [paper for paper in found if paper is not None]
-        self._ids = {paper.id for paper in self.papers}
-        self._by_id = {paper.id: paper for paper in self.papers}
+        self._index_of = _index_of(self.papers)
         self.states: dict[str, PaperState] = state.all()
         self._index: SearchIndex | None = None
         self._search_lock = threading.Lock()  # SearchIndex keeps caches: one search at a time
@@ -131,9 +141,6 @@ class PapertrayApp(App[int]):
         for warning in self._warnings:
             self.notify(warning, severity="warning", timeout=8, markup=False)
         self.set_interval(POLL_SECONDS, self._poll_other_instances)
-        if len(self.papers) > SYNC_FILTER_LIMIT:
-            # Build the search index while the user reads the first screen, not on the first key.
-            self.call_after_refresh(self._build_index)
         install_exit_signals(self)
 
     def on_resize(self) -> None:
@@ -160,7 +167,14 @@ class PapertrayApp(App[int]):
 
     def _show_rows(self, keep_id: str | None) -> None:
         rows = self._sorted(self._matches)
-        self.paper_list.set_rows(self.papers, rows, self.states, self._query.terms, keep_id=keep_id)
+        self.paper_list.set_rows(
+            self.papers,
+            rows,
+            self.states,
+            self._query.terms,
+            keep_id=keep_id,
+            index_of=self._index_of,
+        )
         self._update_empty()
         self._update_pane()
         self._update_status()
@@ -192,18 +206,20 @@ class PapertrayApp(App[int]):
 
     def _update_pane(self, keep_scroll: bool = False, terms: list[str] | None = None) -> None:
         paper_id = self.paper_list.highlighted_id
-        paper = self._by_id.get(paper_id) if paper_id else None
+        paper = self._paper(paper_id)
         self.pane.show(
             paper,
             self.states.get(paper_id or "", UNTOUCHED),
             self._query.terms if terms is None else terms,
             keep_scroll=keep_scroll,
+            loading=self._loading,
         )
 
     def _update_status(self) -> None:
         states = self.states
-        read = sum(1 for pid, s in states.items() if s.read and pid in self._ids)
-        starred = sum(1 for pid, s in states.items() if s.starred and pid in self._ids)
+        shown = self._index_of
+        read = sum(1 for pid, s in states.items() if s.read and pid in shown)
+        starred = sum(1 for pid, s in states.items() if s.starred and pid in shown)
         self.query_one("#status", StatusBar).show(
             shown=self.paper_list.row_count,
             total=len(self.papers),
@@ -211,8 +227,17 @@ class PapertrayApp(App[int]):
             starred=starred,
             sort=SORTS[self._sort],
             query=self._query_text,
-            busy=self._filtering,
+            busy="loading the library…"
+            if self._loading
+            else "filtering…"
+            if self._filtering
+            else "",
         )
+
+    def _busy(self) -> str:
+        if self._loading:
+            return "loading the library…"
+        return "filtering…" if self._filtering else ""
 
     @on(PaperList.Highlighted)
     def _highlighted(self) -> None:
@@ -259,6 +284,9 @@ class PapertrayApp(App[int]):
             return
         bar.show_error(None)
         self._query_text = text
+        if self._loading:
+            self._update_status()  # applied as soon as the abstracts are in
+            return
         self._filter_generation += 1
         generation = self._filter_generation
         if query.is_empty:
@@ -283,6 +311,54 @@ class PapertrayApp(App[int]):
         if self._index is None:
             self._index = SearchIndex(self.papers)
         return self._index
+
+    def on_ready(self) -> None:
+        # The first frame is on screen: only now start the heavy work, which holds the GIL.
+        # (A moment later: the output thread needs the GIL to write that frame out.)
+        self.set_timer(0.1, self._load_library if self._loading else self._after_load)
+
+    def _after_load(self) -> None:
+        if len(self.papers) > SYNC_FILTER_LIMIT:
+            # Build the search index while the user reads the first screen, not on the first key.
+            self._build_index()
+        if self._save_preview:
+            self._save_preview = False
+            self._write_preview()
+
+    @work(thread=True, group="library")
+    def _write_preview(self) -> None:
+        # A library written before previews existed: make the next start draw from one.
+        try:
+            self.library.save_preview()
+        except StoreError:
+            pass
+
+    @work(thread=True, exclusive=True, group="library")
+    def _load_library(self) -> None:
+        try:
+            papers = self.library.papers()
+        except StoreError as error:
+            self.call_from_thread(
+                self.notify, f"Could not load the library: {error}", severity="error", markup=False
+            )
+            papers = []
+        self.call_from_thread(self._library_loaded, papers)
+
+    def _library_loaded(self, papers: list[Paper]) -> None:
+        """The whole library replaces the preview: same papers in the same order (the preview
+        matched the file), now with abstracts, authors and links."""
+        keep = self.paper_list.highlighted_id
+        same = [p.id for p in papers] == list(self._index_of)
+        self.papers = papers
+        self._index_of = _index_of(papers)
+        self._title_rank = None
+        self._loading = False
+        if not same:
+            self._matches = list(range(len(papers)))
+        self._show_rows(keep_id=keep)
+        if self._query_text.strip():
+            self.apply_query(self._query_text)
+        self._after_load()
 
     @work(thread=True, exclusive=True, group="index")
     def _build_index(self) -> None:
@@ -323,7 +399,9 @@ class PapertrayApp(App[int]):
         if generation != self._filter_generation:
             return
         keep = self.paper_list.highlighted_id
-        self.paper_list.set_rows(self.papers, matches, self.states, query.terms, keep_id=keep)
+        self.paper_list.set_rows(
+            self.papers, matches, self.states, query.terms, keep_id=keep, index_of=self._index_of
+        )
         self._update_empty()
         self._update_pane(terms=query.terms)
         self._update_status()
@@ -340,7 +418,11 @@ class PapertrayApp(App[int]):
 
     def _current(self) -> Paper | None:
         paper_id = self.paper_list.highlighted_id
-        return self._by_id.get(paper_id) if paper_id else None
+        return self._paper(paper_id)
+
+    def _paper(self, paper_id: str | None) -> Paper | None:
+        index = self._index_of.get(paper_id) if paper_id else None
+        return None if index is None else self.papers[index]
 
     def _change(self, label: str, paper_ids: list[str], operation: Callable[[], object]) -> bool:
         """Run one store operation, remember how to undo it, and redraw what it touched."""
@@ -586,3 +668,9 @@ class PapertrayApp(App[int]):
 
 def _count(n: int, noun: str) -> str:
     return f"{n or 'no'} {noun}{'' if n == 1 else 's'}"
+
+
+def _index_of(papers: Sequence[Paper]) -> dict[str, int]:
+    """Paper id -> position, built from the id column when the papers are a preview."""
+    ids = papers.ids if isinstance(papers, PreviewPapers) else [p.id for p in papers]
+    return dict(zip(ids, range(len(ids)), strict=True))

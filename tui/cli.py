@@ -31,10 +31,10 @@ def say(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr)
 
 
-def open_store(folder: Path):  # type: ignore[no-untyped-def]
+def open_store(folder: Path, *, check: bool = True):  # type: ignore[no-untyped-def]
     from store import Library, State
 
-    library = Library.open(folder)
+    library = Library.open(folder, check=check)
     state = State.open(folder)
     for warning in [*library.warnings, *state.warnings]:
         say(f"warning: {warning}")
@@ -264,17 +264,22 @@ def cmd_tags(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     from store.paths import sample_digest
 
-    library, state = open_store(args.data_dir)
     files = list(args.files)
+    # Without files, the library file is read by the reader in the background (see preview).
+    library, state = open_store(args.data_dir, check=bool(files))
     ids: list[str] | None = None
+    preview = None
     warnings: list[str] = []
     if files:
         ids, _papers, saved = import_files(library, files, args.format, quiet=True)
         if not saved:
             warnings.append("the data folder cannot be written: marks made now will not be saved")
-    elif len(library) == 0:
-        ids, _papers, _saved = import_files(library, [str(sample_digest())], None, quiet=True)
-        warnings.append("your library is empty: showing the bundled sample digest")
+    else:
+        # The preview (ids and titles) draws the first frame while the whole library loads.
+        preview = library.preview()
+        if preview is None and len(library) == 0:
+            ids, _papers, _saved = import_files(library, [str(sample_digest())], None, quiet=True)
+            warnings.append("your library is empty: showing the bundled sample digest")
     from tui.app import PapertrayApp  # deferred: headless commands never import Textual
 
     app = PapertrayApp(
@@ -282,6 +287,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         state,
         paper_ids=_unique(ids) if ids is not None else None,
         warnings=[*library.warnings, *state.warnings, *warnings],
+        preview=preview,
     )
     app.run()
     return app.return_code or 0

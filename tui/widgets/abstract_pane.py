@@ -16,7 +16,9 @@ from tui.safe_text import shown_paper, shown_state
 DISPLAY_LIMIT = 20_000
 
 
-def paper_content(paper: Paper, state: PaperState, terms: list[str]) -> Content:
+def paper_content(
+    paper: Paper, state: PaperState, terms: list[str], loading: bool = False
+) -> Content:
     """The pane's text for one paper, with the query's terms highlighted."""
     # The files may hold what ingest would have stripped: never trust them on screen.
     paper, state = shown_paper(paper), shown_state(state)
@@ -54,7 +56,10 @@ def paper_content(paper: Paper, state: PaperState, terms: list[str]) -> Content:
             Content.assemble(("Note  ", "bold $warning"), (_clip(state.note, 5_000), "italic"))
         )
 
-    abstract = paper.abstract or "(this paper has no abstract)"
+    if loading and not paper.abstract:
+        abstract = "Loading the library…"
+    else:
+        abstract = paper.abstract or "(this paper has no abstract)"
     shown = _clip(abstract, DISPLAY_LIMIT)
     body = Content(shown)
     if terms and paper.abstract:
@@ -114,12 +119,13 @@ class AbstractPane(VerticalScroll, can_focus=True):
         *,
         empty_message: Content | None = None,
         keep_scroll: bool = False,
+        loading: bool = False,
     ) -> None:
         view = self.query_one("#paper-view", Static)
         if paper is None:
             view.update(empty_message or Content(""))
         else:
-            view.update(paper_content(paper, state, terms))
+            view.update(paper_content(paper, state, terms, loading))
         if not keep_scroll:
             self.scroll_home(animate=False, immediate=True)
 

@@ -90,7 +90,7 @@ class PaperList(ScrollView, can_focus=True):
         self._terms: list[str] = []
         self._cache: dict[tuple[int, int, int], Strip] = {}
         self._last_highlighted: str | None = "\0"
-        self._index_of: tuple[Sequence[Paper], dict[str, int]] | None = None
+        self._index_of: tuple[Sequence[Paper], Mapping[str, int]] | None = None
         self._styles: dict[str, Style] = {}
 
     # -- data ----------------------------------------------------------------------------------
@@ -121,9 +121,12 @@ class PaperList(ScrollView, can_focus=True):
         states: Mapping[str, PaperState],
         terms: list[str],
         keep_id: str | None = None,
+        index_of: Mapping[str, int] | None = None,
     ) -> None:
         """Show `rows` (indexes into `papers`), keeping the cursor on `keep_id` when it is shown."""
         self._papers, self._rows, self._states, self._terms = papers, rows, states, terms
+        if index_of is not None:
+            self._index_of = (papers, index_of)
         self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
         position = 0

@@ -16,7 +16,7 @@ class StatusBar(Static):
         starred: int,
         sort: str,
         query: str,
-        busy: bool = False,
+        busy: str = "",
     ) -> None:
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}", "bold"),
@@ -34,5 +34,5 @@ class StatusBar(Static):
         if query.strip():
             parts += ["  ·  query: ", (query.strip()[:200], "italic")]
         if busy:
-            parts += ["  ·  ", ("filtering…", "$text-muted")]
+            parts += ["  ·  ", (busy, "$text-muted")]
         self.update(Content.assemble(*parts))
