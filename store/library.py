@@ -86,7 +86,11 @@ _LIST_FIELDS = ("authors", "links", "keywords")
 _NO_ITEMS: list[Any] = []
 
 
-def _to_paper(data: dict[str, Any]) -> Paper | None:
+def _to_paper(data: dict[str, Any], *, owned: bool = False) -> Paper | None:
+    """The Paper of a stored document. `owned`: the document is ours to change (the storage let
+    go of it); otherwise it is copied, since it is what the storage holds."""
+    if not owned:
+        data = dict(data)
     # One shared string per source file, not one per paper (100k papers of one digest).
     source = data.get("source")
     if isinstance(source, str):
@@ -259,7 +263,7 @@ class Library:
                 size = len(table)
                 while table:
                     pid, doc = table.popitem()
-                    paper = _to_paper(doc)
+                    paper = _to_paper(doc, owned=True)
                     if paper is None:
                         bad.add(pid)
                     else:
