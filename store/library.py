@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,7 @@ class KnownImport:
     """An imported file remembered by its content (`content_key`): importing the same bytes again
     reports these figures without parsing the file."""
 
-    key: str
+    key: str | ContentKey
     format: str
     duplicates: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -76,10 +77,56 @@ class KnownImport:
     """As `ImportReport.ids` of that import: one per paper of the file, in order."""
 
 
-def content_key(data: bytes, fmt: str | None) -> str:
+def content_key(data: bytes, fmt: str | None) -> ContentKey:
     """What identifies one input for `Library.recall`: its bytes (SHA-256, which is hardware
-    accelerated here: 0.13 s for 170 MB) and size, and the format it was read as."""
-    return f"{hashlib.sha256(data).hexdigest()}-{len(data)}-{fmt or 'auto'}"
+    accelerated here: 0.11 s for 170 MB) and size, and the format it was read as."""
+    return ContentKey(data, fmt)
+
+
+class ContentKey:
+    """The value of `content_key`, `str(key)`: `<sha256 hex>-<size>-<format or auto>`.
+
+    The SHA-256 of a big input runs in a thread (hashlib releases the GIL), so parsing the
+    input meanwhile does not wait for it; `str()`, `==` and `hash()` wait. A first import never
+    waits at all: `Library.recall` needs no key while the library remembers no imports."""
+
+    _THREAD_FROM = 1 << 20
+
+    def __init__(self, data: bytes, fmt: str | None) -> None:
+        self._rest = f"-{len(data)}-{fmt or 'auto'}"
+        self._digest: list[str] = []
+        self._thread: threading.Thread | None = None
+        if len(data) < self._THREAD_FROM:
+            self._digest.append(hashlib.sha256(data).hexdigest())
+        else:
+            self._thread = threading.Thread(
+                target=self._hash, args=(data,), name="papertray-hash", daemon=True
+            )
+            self._thread.start()
+        self._data: bytes | None = data
+
+    def _hash(self, data: bytes) -> None:
+        self._digest.append(hashlib.sha256(data).hexdigest())
+
+    def __str__(self) -> str:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if not self._digest:  # the thread failed (out of memory?): here an error reaches the caller
+            self._digest.append(hashlib.sha256(self._data or b"").hexdigest())
+        self._data = None
+        return self._digest[0] + self._rest
+
+    def __repr__(self) -> str:
+        return f"ContentKey({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (str, ContentKey)):
+            return str(self) == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
 
 
 _LIST_FIELDS = ("authors", "links", "keywords")
@@ -299,12 +346,15 @@ class Library:
         """Every paper, in import order (a new list; the Paper objects are shared, don't mutate)."""
         return list(self._built().papers)
 
-    def recall(self, key: str) -> KnownImport | None:
+    def recall(self, key: str | ContentKey) -> KnownImport | None:
         """What importing the input with this `content_key` did last time, if importing it again
         would change nothing: None when it was never imported, or when the library has changed
         since in a way that concerns its papers (the record is then stale)."""
         tables = self._storage.read() or {}
-        record: Any = tables.get(IMPORTS, {}).get(key)
+        records = tables.get(IMPORTS)
+        if not records:
+            return None  # without asking for the key: its hash may still be running
+        record: Any = records.get(str(key))
         table = tables.get(TABLE, {})
         try:
             ids, also = record["ids"], record.get("also", [])
@@ -520,7 +570,8 @@ def _imports_after(
             "ids": list(report.ids),
             "also": also,
         }
-        if records.get(remember.key) != record:
-            records[remember.key] = record
+        key = str(remember.key)
+        if records.get(key) != record:
+            records[key] = record
             touched = True
     return records if touched else None

@@ -90,6 +90,19 @@ def clean_url(raw: str) -> str | None:
     inside the URL balances it (Wikipedia-style links)."""
     if not isinstance(raw, str):
         return None
+    # A digest names the same few thousand repos and pages over and over.
+    return _clean_cached(raw) if len(raw) <= _CACHED_LEN else _clean(raw)
+
+
+_CACHED_LEN = 300  # longer strings are not worth keeping in a cache
+
+
+@lru_cache(maxsize=4096)
+def _clean_cached(raw: str) -> str | None:
+    return _clean(raw)
+
+
+def _clean(raw: str) -> str | None:
     url = raw.strip()
     if len(url) > MAX_URL + 16:
         return None
@@ -141,6 +154,12 @@ def is_code_repo(url: str) -> bool:
     huggingface.co/datasets/<org>/<name> and huggingface.co/spaces/<org>/<name>."""
     if not is_safe_url(url):
         return False
+    return _is_code_repo(url)
+
+
+@lru_cache(maxsize=4096)
+def _is_code_repo(url: str) -> bool:
+    """`is_code_repo` of a URL that `is_safe_url` accepts."""
     split = _split(url)
     if split is None:  # pragma: no cover - is_safe_url said it was safe
         return False
@@ -161,6 +180,11 @@ def order_links(links: list[str]) -> tuple[list[str], str | None]:
     """Deduplicate and drop unsafe links; put the first code repo first.
 
     Returns (links, repo) where repo is that first code repo, or None."""
+    if len(links) == 1:  # the usual abstract names one link
+        url = links[0]
+        if not is_safe_url(url):
+            return [], None
+        return [url], url if _is_code_repo(url) else None
     kept: list[str] = []
     seen: set[str] = set()
     for url in links:

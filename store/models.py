@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -113,3 +114,9 @@ def paper_id(*, arxiv_id: str | None = None, title: str = "") -> str:
 def key_id(key: str) -> str:
     """The title-derived id of a title whose `title_key` is `key`: `t:<16 hex>`."""
     return f"t:{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}"
+
+
+def key_ids(keys: Iterable[str]) -> list[str]:
+    """`[key_id(k) for k in keys]`, without a function call per key."""
+    sha1 = hashlib.sha1
+    return ["t:" + sha1(key.encode("utf-8")).hexdigest()[:16] for key in keys]

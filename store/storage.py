@@ -19,13 +19,15 @@ from __future__ import annotations
 import errno
 import fcntl
 import gc
+import itertools
 import mmap
 import os
+import queue
 import secrets
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -470,11 +472,17 @@ class AtomicJSONStorage(Storage):
             tmp: Path | None = None
             fd = -1
             try:
-                payload = orjson.dumps(data, option=self._dump_option)
+                pipelined = bool(self._dump_option) and _documents(data) >= _PIPELINE_DOCS
+                # A big library is serialised piece by piece while a thread writes the pieces
+                # (see `_write_pipelined`); anything else in one go, before the temp file exists.
+                payload = b"" if pipelined else orjson.dumps(data, option=self._dump_option)
                 self.folder.mkdir(parents=True, exist_ok=True)
                 tmp = self._temp_path()
                 fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-                _write_all(fd, payload)
+                if pipelined:
+                    _write_pipelined(fd, indented_pieces(data, _DOCS_PER_PIECE))
+                else:
+                    _write_all(fd, payload)
                 self._copy_mode(fd)
                 os.fsync(fd)
                 os.replace(tmp, self.path)
@@ -613,11 +621,93 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def _write_all(fd: int, payload: bytes) -> None:
+def _write_all(fd: int, payload: bytes | memoryview) -> None:
     view = memoryview(payload)
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+_PIPELINE_DOCS = 5000
+"""Documents from which an indented file is written by `_write_pipelined` (a thread is not
+worth starting for a small file)."""
+_DOCS_PER_PIECE = 2000  # about 4 MB of library documents
+_SYNC_EVERY = 32 << 20
+_datasync = getattr(os, "fdatasync", os.fsync)
+# orjson's 2-space indent of {"": {...}}: around the documents, which sit at the depth of a
+# table's documents in a whole file.
+_PIECE_HEAD = len(b'{\n  "": {\n')
+_PIECE_TAIL = len(b"\n  }\n}")
+
+
+def _documents(data: Any) -> int:
+    if not isinstance(data, dict):
+        return 0
+    return sum(len(table) for table in data.values() if isinstance(table, dict))
+
+
+def indented_pieces(data: Tables, per_piece: int = _DOCS_PER_PIECE) -> Iterator[bytes | memoryview]:
+    """The bytes of `orjson.dumps(data, option=orjson.OPT_INDENT_2)`, in pieces of `per_piece`
+    documents: each piece is serialised only when it is asked for."""
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        yield orjson.dumps(data, option=orjson.OPT_INDENT_2)
+        return
+    if not data:
+        yield b"{}"
+        return
+    yield b"{\n"
+    last = len(data) - 1
+    for number, (name, table) in enumerate(data.items()):
+        if not isinstance(name, str):
+            raise TypeError("Dict key must be str")
+        yield b"".join((b"  ", orjson.dumps(name), b": {}" if not table else b": {\n"))
+        if table:
+            items = iter(table.items())
+            separator = b""
+            while chunk := dict(itertools.islice(items, per_piece)):
+                out = orjson.dumps({"": chunk}, option=orjson.OPT_INDENT_2)
+                if separator:
+                    yield separator
+                separator = b",\n"
+                yield memoryview(out)[_PIECE_HEAD : len(out) - _PIECE_TAIL]
+            yield b"\n  }"
+        yield b",\n" if number < last else b"\n}"
+
+
+def _write_pipelined(fd: int, pieces: Iterable[bytes | memoryview]) -> None:
+    """Write `pieces` from a thread while the caller's thread makes the next ones: `os.write`
+    and `fdatasync` release the GIL, so the 200 MB of a 100k-paper library reach the disk in
+    about the time it takes to serialise them (one orjson call, then one write, then one fsync
+    took twice as long). The periodic `fdatasync` leaves little for the final fsync."""
+    jobs: queue.Queue[bytes | memoryview | None] = queue.Queue(maxsize=8)
+    failed: list[OSError] = []
+
+    def drain() -> None:
+        unsynced = 0
+        while (piece := jobs.get()) is not None:
+            if failed:
+                continue  # keep taking pieces so the producer never blocks
+            try:
+                _write_all(fd, piece)
+                unsynced += len(piece)
+                if unsynced >= _SYNC_EVERY:
+                    _datasync(fd)
+                    unsynced = 0
+            except OSError as exc:
+                failed.append(exc)
+
+    writer = threading.Thread(target=drain, name="papertray-writer", daemon=True)
+    writer.start()
+    try:
+        for piece in pieces:
+            if failed:
+                break
+            jobs.put(piece)
+    finally:
+        jobs.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
 
 
 class MemoryJSONStorage(Storage):

@@ -1,0 +1,324 @@
+"""The import's fast paths give exactly what the general code gives: the page parser's line
+split and label shortcut, the batch ids and de-duplication, the link shortcuts, the library
+file written in pieces by a thread, and the content key hashed in a thread."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import store.ingest as ingest_module
+import store.storage as storage_module
+from store.ingest import ingest_bytes, ingest_text
+from store.library import ContentKey, KnownImport, Library, content_key
+from store.links import clean_url, extract_links, is_code_repo, is_safe_url, order_links
+from store.models import Paper, key_id, key_ids
+from store.storage import AtomicJSONStorage, StoreError, indented_pieces
+
+# -- the page parser ------------------------------------------------------------------------
+
+# Lines that are titles, abstracts, or neither; spaces at the ends and doubled, sentence ends.
+_WORDS = st.sampled_from(["Mesa", "low", "bit", "(PPP)", "a.", "why?", "é", "x" * 130, "y" * 310])
+_LINE = st.lists(_WORDS, max_size=6).map(" ".join) | st.sampled_from(["", " ", " lead", "end "])
+_PAGE = st.lists(_LINE, max_size=14).flatmap(
+    lambda lines: st.sampled_from(["\n", "\n\n", "\n\n\n"]).map(
+        lambda gap: "Mar 18\n\n" + gap.join(lines) + "\n"
+    )
+)
+
+
+def _slow(monkeypatch: pytest.MonkeyPatch, text: str) -> Any:
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest_module, "_line_units", lambda *_: None)
+        patch.setattr(ingest_module, "_alternates", lambda *_: False)
+        return ingest_module._parse_page(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PAGE)
+def test_line_units_equal_paragraph_units(text: str) -> None:
+    start, _date = ingest_module._skip_header(text)
+    fast = ingest_module._line_units(text, start)
+    if fast is not None:
+        assert fast == ingest_module._units(text[start:], clean=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PAGE)
+def test_page_fast_path_equals_the_general_path(text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        slow = _slow(monkeypatch, text)
+    assert ingest_module._parse_page(text) == slow
+
+
+def test_page_fast_path_on_the_seed(seed_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = seed_path.read_text("utf-8")
+    start, _date = ingest_module._skip_header(text)
+    assert ingest_module._line_units(text, start) is not None  # the seed takes the fast path
+    assert ingest_module._parse_page(text) == _slow(monkeypatch, text)
+    fast = ingest_bytes(seed_path.read_bytes(), source="seed")
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest_module, "_line_units", lambda *_: None)
+        patch.setattr(ingest_module, "_alternates", lambda *_: False)
+        assert ingest_bytes(seed_path.read_bytes(), source="seed") == fast
+
+
+def test_line_units_refuse_other_layouts() -> None:
+    assert ingest_module._line_units("T\n\nA\n", 0) == ["T", "A"]
+    assert ingest_module._line_units("T\n\nA\n\n\n", 0) == ["T", "A"]
+    assert ingest_module._line_units("T\nA\n", 0) is None  # no blank line between
+    assert ingest_module._line_units("T\n\n\nA\n", 0) is None  # two blank lines
+    assert ingest_module._line_units("T\n\n A\n", 0) is None  # a space to strip
+    assert ingest_module._line_units("T \n\nA\n", 0) is None
+    assert ingest_module._line_units("head\nT\n\nA", 5) == ["T", "A"]
+    assert ingest_module._line_units("head", 4) is None
+
+
+def _greedy_alternates(units: list[str]) -> bool:
+    greedy = [t < a for t, a in map(ingest_module._costs, units)]
+    return greedy == [i % 2 == 0 for i in range(len(units))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE.filter(bool).map(str.strip).filter(bool), min_size=1, max_size=12))
+def test_alternates_is_the_greedy_alternation(units: list[str]) -> None:
+    assert ingest_module._alternates(units) == _greedy_alternates(units)
+    labels = ingest_module._label(units)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(ingest_module, "_alternates", lambda *_: False)
+        assert ingest_module._label(units) == labels
+
+
+# -- ids and duplicates ---------------------------------------------------------------------
+
+
+@given(st.lists(st.text(max_size=30), max_size=20))
+def test_key_ids_equal_key_id(keys: list[str]) -> None:
+    assert key_ids(keys) == [key_id(k) for k in keys]
+
+
+def _reference_dedupe(papers: list[Paper]) -> tuple[list[tuple[str, str, list[str]]], int]:
+    kept: list[Paper] = []
+    index: dict[str, int] = {}
+    duplicates = 0
+    for paper in papers:
+        at = index.get(paper.id)
+        if at is None:
+            index[paper.id] = len(kept)
+            kept.append(Paper(paper.id, paper.title, paper.abstract, links=list(paper.links)))
+            continue
+        duplicates += 1
+        if not kept[at].abstract and paper.abstract:
+            kept[at].abstract, kept[at].links = paper.abstract, list(paper.links)
+    return [(p.id, p.abstract, p.links) for p in kept], duplicates
+
+
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(["", "x", "y"])), max_size=12))
+def test_dedupe_keeps_the_first_and_fills_a_missing_abstract(rows: list[tuple[str, str]]) -> None:
+    papers = [Paper(pid, f"T{pid}", abstract, links=[abstract]) for pid, abstract in rows]
+    expected, duplicates = _reference_dedupe(papers)
+    keys = [f"k{p.id}" for p in papers]
+    result = ingest_module._dedupe(papers, "page", [], keys)
+    assert [(p.id, p.abstract, p.links) for p in result.papers] == expected
+    assert result.duplicates == duplicates
+    assert result.title_keys == [f"k{p.id}" for p in result.papers]
+    assert bool(result.warnings) == bool(duplicates)
+
+
+def test_page_ids_and_title_keys_are_the_general_ones() -> None:
+    text = "Mesa: Memory!\n\nAn abstract at https://github.com/a/b.\n\nMESA memory\n\nAgain.\n"
+    result = ingest_text(text)
+    assert [p.id for p in result.papers] == [key_id("mesa memory")]
+    assert result.title_keys == ["mesa memory"]
+    assert result.papers[0].links == ["https://github.com/a/b"]
+    assert result.papers[0].repo == "https://github.com/a/b"
+    assert result.duplicates == 1
+
+
+# -- links ----------------------------------------------------------------------------------
+
+_URLS = st.sampled_from(
+    [
+        "https://github.com/a/b",
+        "https://github.com/a/b.",
+        "http://example.org/x)",
+        "https://huggingface.co/datasets/o/n",
+        "https://github.com/login/x",
+        "https://exa",
+        "javascript:alert(1)",
+        "https://gitlab.com/a/b",
+        "-https://x.org",
+        "https://x.org/(a)",
+    ]
+)
+
+
+def _reference_order(links: list[str]) -> tuple[list[str], str | None]:
+    kept: list[str] = []
+    for url in links:
+        if url not in kept and is_safe_url(url):
+            kept.append(url)
+    repo = next((url for url in kept if is_code_repo(url)), None)
+    if repo is not None:
+        kept.remove(repo)
+        kept.insert(0, repo)
+    return kept, repo
+
+
+@given(st.lists(_URLS, max_size=4))
+def test_order_links_shortcut_equals_the_general_rule(links: list[str]) -> None:
+    assert order_links(links) == _reference_order(links)
+
+
+def test_cached_link_checks_give_the_same_answers() -> None:
+    for _ in range(2):  # the second round is answered from the caches
+        assert clean_url("https://github.com/a/b).") == "https://github.com/a/b"
+        assert clean_url("https://github.com@evil.example/x") is None
+        assert clean_url("x" * 400) is None
+        assert is_code_repo("https://github.com/a/b") is True
+        assert is_code_repo("https://github.com/about/x") is False
+        assert order_links(["javascript:x"]) == ([], None)
+        assert extract_links("see https://github.com/a/b, and http://x.org.") == [
+            "https://github.com/a/b",
+            "http://x.org",
+        ]
+
+
+# -- the library file, written in pieces ----------------------------------------------------
+
+_KEYS = st.text(max_size=6)
+_DOCS = st.dictionaries(
+    _KEYS,
+    st.dictionaries(
+        _KEYS,
+        st.none()
+        | st.integers(-(2**63), 2**63 - 1)
+        | st.text(max_size=8)
+        | st.lists(st.text(max_size=4), max_size=3),
+        max_size=4,
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_KEYS, _DOCS, max_size=4), st.integers(min_value=1, max_value=4))
+def test_indented_pieces_join_to_orjson_output(data: dict[str, Any], per_piece: int) -> None:
+    whole = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    assert b"".join(indented_pieces(data, per_piece)) == whole
+
+
+def test_indented_pieces_of_other_shapes() -> None:
+    assert b"".join(indented_pieces({})) == b"{}"
+    odd: Any = {"t": [1, 2]}
+    assert b"".join(indented_pieces(odd)) == orjson.dumps(odd, option=orjson.OPT_INDENT_2)
+    with pytest.raises(TypeError):
+        b"".join(indented_pieces({1: {}}))  # type: ignore[dict-item]
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A pipelined write of a few documents, in many pieces, synced along the way.
+    monkeypatch.setattr(storage_module, "_PIPELINE_DOCS", 2)
+    monkeypatch.setattr(storage_module, "_DOCS_PER_PIECE", 3)
+    monkeypatch.setattr(storage_module, "_SYNC_EVERY", 64)
+
+
+def _tables(n: int) -> dict[str, Any]:
+    papers = {
+        f"t:{i}": {"id": f"t:{i}", "title": f"Paper {i}", "links": ["x"] * (i % 3)}
+        for i in range(n)
+    }
+    return {"papers": papers, "index": {"title_keys": {f"paper {i}": f"t:{i}" for i in range(n)}}}
+
+
+def test_pipelined_write_gives_the_same_file(tmp_path: Path, small_pieces: None) -> None:
+    storage = AtomicJSONStorage(tmp_path / "library.json", indent=True)
+    data = _tables(20)
+    storage.write(data)
+    raw = (tmp_path / "library.json").read_bytes()
+    assert raw == orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    assert AtomicJSONStorage(tmp_path / "library.json", indent=True).read() == data
+
+
+def test_pipelined_write_failure_keeps_the_old_file(
+    tmp_path: Path, small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "library.json"
+    storage = AtomicJSONStorage(path, indent=True)
+    storage.write(_tables(4))
+    before = path.read_bytes()
+    calls = []
+    real_write = os.write
+
+    def full_disk(fd: int, data: Any) -> int:
+        calls.append(fd)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(storage_module.os, "write", full_disk)
+    with pytest.raises(StoreError, match="the disk is full"):
+        storage.write(_tables(30))
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []
+    assert storage.read() == _tables(4)
+
+
+def test_library_written_in_pieces_reads_back(tmp_path: Path, small_pieces: None) -> None:
+    papers = [Paper(f"t:{i}", f"Paper number {i}", "An abstract.") for i in range(12)]
+    report = Library.open(tmp_path).add(papers)
+    assert report.new == 12
+    assert [p.id for p in Library.open(tmp_path).papers()] == [p.id for p in papers]
+
+
+# -- the content key ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [0, 10, (1 << 20) + 3])
+def test_content_key_value(size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    expected = f"{hashlib.sha256(data).hexdigest()}-{size}-auto"
+    key = content_key(data, None)
+    assert str(key) == expected
+    assert key == expected and key == content_key(data, None)
+    assert hash(key) == hash(expected)
+    assert {key: 1}[expected] == 1
+    assert str(content_key(data, "page")).endswith(f"-{size}-page")
+    assert expected in repr(key)
+
+
+def test_first_recall_does_not_need_the_key(library_dir: Path) -> None:
+    class NoKey(ContentKey):
+        def __init__(self) -> None:
+            pass
+
+        def __str__(self) -> str:
+            raise AssertionError("the key was asked for")
+
+    assert Library.open(library_dir).recall(NoKey()) is None
+
+
+def test_recall_with_a_content_key(library_dir: Path) -> None:
+    data = b"Title\n\nAbstract.\n" * 70000  # over a MB: hashed in a thread
+    key = content_key(data, None)
+    library = Library.open(library_dir)
+    library.add([Paper("t:1", "Title", "Abstract.")], remember=KnownImport(key, "page"))
+    known = Library.open(library_dir).recall(content_key(data, None))
+    assert known is not None and known.ids == ["t:1"]
+    assert str(known.key) == str(key)
+    assert Library.open(library_dir).recall(content_key(data, "json")) is None
+
+
+@pytest.fixture
+def library_dir(tmp_path: Path) -> Path:
+    return tmp_path / "lib"
