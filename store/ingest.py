@@ -580,25 +580,29 @@ def _label(units: list[str]) -> list[bool]:
         return []
     if _alternates(units):
         return [True, False] * (len(units) // 2) + [True] * (len(units) % 2)
-    costs = list(map(_costs, units))
-    greedy = [t < a for t, a in costs]
-    if greedy[0::2] == [True] * len(greedy[0::2]) and not any(greedy[1::2]):
-        return greedy
-    cost_t, cost_a = costs[0][0], _ABSTRACT_FIRST + costs[0][1]
-    back: list[tuple[bool, bool]] = [(True, False)]  # best predecessor of (T, A): True = T
-    for title_cost, abstract_cost in costs[1:]:
-        t_from_t = cost_t + _TITLE_AFTER_TITLE
-        a_from_a = cost_a + _ABSTRACT_AFTER_ABSTRACT
-        back.append((t_from_t <= cost_a, cost_t <= a_from_a))
-        cost_t, cost_a = (
-            min(t_from_t, cost_a) + title_cost,
-            min(cost_t, a_from_a) + abstract_cost,
+    # Every choice compares the cost of the best labelling so far that ends in a title with the
+    # one that ends in an abstract, so the pass carries only their difference `d` (title minus
+    # abstract) and each unit's own difference. All costs are multiples of 0.5: the sums are
+    # exact, and these comparisons give what comparing the two sums gives.
+    deltas = [t - a for t, a in map(_costs, units)]
+    d = deltas[0] - _ABSTRACT_FIRST
+    # Best predecessor of a title, and of an abstract, at each unit: True = a title.
+    after_t: list[bool] = [True]
+    after_a: list[bool] = [False]
+    for delta in deltas[1:]:
+        after_t.append(d <= -_TITLE_AFTER_TITLE)
+        after_a.append(d <= _ABSTRACT_AFTER_ABSTRACT)
+        # min(d + title after title, 0) - min(d, abstract after abstract) + delta
+        d = (
+            (d + _TITLE_AFTER_TITLE if d < -_TITLE_AFTER_TITLE else 0.0)
+            - (d if d < _ABSTRACT_AFTER_ABSTRACT else _ABSTRACT_AFTER_ABSTRACT)
+            + delta
         )
     labels = [False] * len(units)
-    is_title = cost_t + _TITLE_LAST <= cost_a
+    is_title = d <= -_TITLE_LAST
     for i in range(len(units) - 1, -1, -1):
         labels[i] = is_title
-        is_title = back[i][0] if is_title else back[i][1]
+        is_title = after_t[i] if is_title else after_a[i]
     return labels
 
 

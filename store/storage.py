@@ -680,7 +680,7 @@ def _write_pipelined(fd: int, pieces: Iterable[bytes | memoryview]) -> None:
     about the time it takes to serialise them (one orjson call, then one write, then one fsync
     took twice as long). The periodic `fdatasync` leaves little for the final fsync."""
     jobs: queue.Queue[bytes | memoryview | None] = queue.Queue(maxsize=8)
-    failed: list[OSError] = []
+    failed: list[BaseException] = []
 
     def drain() -> None:
         unsynced = 0
@@ -693,7 +693,7 @@ def _write_pipelined(fd: int, pieces: Iterable[bytes | memoryview]) -> None:
                 if unsynced >= _SYNC_EVERY:
                     _datasync(fd)
                     unsynced = 0
-            except OSError as exc:
+            except BaseException as exc:  # reported by the caller's thread, below
                 failed.append(exc)
 
     writer = threading.Thread(target=drain, name="papertray-writer", daemon=True)

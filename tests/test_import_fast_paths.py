@@ -97,6 +97,44 @@ def test_alternates_is_the_greedy_alternation(units: list[str]) -> None:
         assert ingest_module._label(units) == labels
 
 
+def _reference_label(units: list[str]) -> list[bool]:
+    """The labelling as first written: the Viterbi pass over the two sums of costs."""
+    if not units:
+        return []
+    costs = list(map(ingest_module._costs, units))
+    cost_t, cost_a = costs[0][0], 5.0 + costs[0][1]
+    back: list[tuple[bool, bool]] = [(True, False)]
+    for title_cost, abstract_cost in costs[1:]:
+        t_from_t, a_from_a = cost_t + 2.0, cost_a + 1.5
+        back.append((t_from_t <= cost_a, cost_t <= a_from_a))
+        cost_t, cost_a = min(t_from_t, cost_a) + title_cost, min(cost_t, a_from_a) + abstract_cost
+    labels = [False] * len(units)
+    is_title = cost_t + 1.0 <= cost_a
+    for i in range(len(units) - 1, -1, -1):
+        labels[i] = is_title
+        is_title = back[i][0] if is_title else back[i][1]
+    return labels
+
+
+_UNIT = st.sampled_from(["Title", "A title.", "Why?", "(PPP)", "x" * 150 + ".", "x" * 250])
+_UNIT |= st.sampled_from(["y" * 130 + ")", "z" * 320, "An abstract. " * 12, "short."])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_UNIT, max_size=30))
+def test_label_equals_the_viterbi_over_sums(units: list[str]) -> None:
+    assert ingest_module._label(units) == _reference_label(units)
+
+
+def test_label_on_the_seed_and_a_messy_page(seed_path: Path) -> None:
+    text = seed_path.read_text("utf-8")
+    units = ingest_module._units(text[ingest_module._skip_header(text)[0] :])
+    assert ingest_module._label(units) == _reference_label(units)
+    messy = ["Head", "Title one", "x" * 400, "more abstract.", "Title two", "Title three", "y" * 90]
+    assert ingest_module._label(messy) == _reference_label(messy)
+    assert ingest_module._label(messy) != [i % 2 == 0 for i in range(len(messy))]
+
+
 # -- ids and duplicates ---------------------------------------------------------------------
 
 
