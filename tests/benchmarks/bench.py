@@ -287,7 +287,7 @@ def bench_filter(c: Corpus, repeat: int) -> Row:
             await pilot.pause()
             # The index is built in the background after the first frame; a reader looks at the
             # screen for longer than that before typing.
-            while len(app.papers) > 20_000 and app._index is None:
+            while len(app.papers) > 2_000 and app._index is None:
                 await asyncio.sleep(0.01)
             plist = app.paper_list
             stamps = {"set": 0.0, "drawn": 0.0}
