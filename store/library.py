@@ -15,7 +15,7 @@ import hashlib
 import os
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
@@ -24,6 +24,7 @@ import orjson
 
 from store.models import Paper, title_key
 from store.paths import LIBRARY_FILE
+from store.query import fold_text
 from store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,
@@ -127,6 +128,10 @@ class ContentKey:
 
     def __hash__(self) -> int:
         return hash(str(self))
+
+
+def _contains_all(text: str, words: Sequence[str]) -> bool:
+    return all(word in text for word in words)
 
 
 _LIST_FIELDS = ("authors", "links", "keywords")
@@ -345,6 +350,34 @@ class Library:
     def papers(self) -> list[Paper]:
         """Every paper, in import order (a new list; the Paper objects are shared, don't mutate)."""
         return list(self._built().papers)
+
+    def papers_containing(self, words: Sequence[str], always: Container[str] = ()) -> list[Paper]:
+        """The papers whose folded title/abstract/authors contain every one of `words` (see
+        `Query.required_words`), plus those whose id is in `always`, in import order. For a
+        one-shot query over a big library: only the papers that pass become Paper objects."""
+        if not words:
+            return self.papers()
+        cache = self._fresh()
+        if cache is not None:
+            return [
+                p for p in cache.papers
+                if p.id in always or _contains_all(fold_text(p.title, p.abstract, p.authors), words)
+            ]  # fmt: skip
+        kept: list[Paper] = []
+        with pause_gc():
+            for pid, doc in self._table().items():
+                if pid not in always:
+                    title, abstract = doc.get("title", ""), doc.get("abstract", "")
+                    # Most matches hold the words as typed: folding 170 MB of text is the cost,
+                    # so fold a paper only when its text as stored is not enough.
+                    if not all(w in abstract or w in title for w in words):
+                        text = fold_text(title, abstract, doc.get("authors") or ())
+                        if not _contains_all(text, words):
+                            continue
+                paper = _to_paper(doc)
+                if paper is not None:
+                    kept.append(paper)
+        return kept
 
     def recall(self, key: str | ContentKey) -> KnownImport | None:
         """What importing the input with this `content_key` did last time, if importing it again

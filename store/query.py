@@ -130,6 +130,19 @@ class Query:
     def matches(self, paper: Paper, state: PaperState = UNTOUCHED) -> bool:
         return _eval_one(self.root, _One(paper, state))
 
+    @property
+    def only_words(self) -> bool:
+        """True when the query is nothing but bare words and phrases: then a paper matches
+        exactly when its text holds all `required_words` (or a tag does)."""
+        return all(isinstance(c, _Text) and c.kind == "any" for c in self.root.children)
+
+    @property
+    def required_words(self) -> list[str]:
+        """Case-folded words and phrases that the folded title/abstract/authors text of every
+        matching paper contains, unless one of the paper's tags holds them (bare words also
+        match tags). A cheap pre-filter: a paper lacking one cannot match."""
+        return [c.value for c in self.root.children if isinstance(c, _Text) and c.kind == "any"]
+
 
 def _collect_terms(node: _Node, negated: bool, out: list[str]) -> None:
     if isinstance(node, _Text):
@@ -369,15 +382,24 @@ def parse_query(text: str) -> Query:
 # Matching one paper. SearchIndex must agree with this exactly (the tests check it).
 
 
+def fold_text(title: str, abstract: str, authors: Sequence[str]) -> str:
+    """The case-folded "title\\nabstract\\nauthors" bare words are looked for in."""
+    return _fold_parts(title, abstract, authors)[0]
+
+
 def _haystack(paper: Paper) -> tuple[str, int, int]:
     """The case-folded "title\\nabstract\\nauthors" and where the title and abstract end."""
-    authors = "\n".join(paper.authors)
-    raw = f"{paper.title}\n{paper.abstract}\n{authors}"
+    return _fold_parts(paper.title, paper.abstract, paper.authors)
+
+
+def _fold_parts(title: str, abstract: str, authors_list: Sequence[str]) -> tuple[str, int, int]:
+    authors = "\n".join(authors_list)
+    raw = f"{title}\n{abstract}\n{authors}"
     if raw.isascii():
-        title_end = len(paper.title)
-        return raw.lower(), title_end, title_end + 1 + len(paper.abstract)
+        title_end = len(title)
+        return raw.lower(), title_end, title_end + 1 + len(abstract)
     # casefold() may change lengths ("ß" -> "ss"), so fold the parts one by one.
-    title, abstract = paper.title.casefold(), paper.abstract.casefold()
+    title, abstract = title.casefold(), abstract.casefold()
     return f"{title}\n{abstract}\n{authors.casefold()}", len(title), len(title) + 1 + len(abstract)
 
 

@@ -193,3 +193,29 @@ def test_help_lists_every_subcommand() -> None:
     assert code == 0
     for sub in ("import", "list", "read", "unread", "star", "unstar", "tag", "note"):
         assert sub in out
+
+
+def test_list_query_equals_the_matcher_also_through_tags(imported: Path, capsys) -> None:
+    """The pre-filter of `list -q` on the stored text must agree with Query.matches exactly,
+    including a bare word that only a tag holds and a capitalised word in the text."""
+    from store import Library, parse_query
+    from store.paths import data_dir
+
+    run(["tag", MESA_ID, "+zebrafish"])
+    capsys.readouterr()
+    papers = Library.open(data_dir()).papers()
+    state = State.open(data_dir())
+    for text in (
+        "zebrafish",
+        "memory efficient",
+        "Mesa",
+        '"low-bit"',
+        "memory -survey",
+        "llm OR vlm",
+    ):
+        assert run(["list", "-q", text, "--format", "jsonl"]) == 0
+        got = [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
+        query = parse_query(text)
+        assert got == [p.id for p in papers if query.matches(p, state.get(p.id))], text
+    assert run(["list", "-q", "zebrafish", "--format", "jsonl"]) == 0
+    assert [json.loads(x)["id"] for x in capsys.readouterr().out.splitlines()] == [MESA_ID]

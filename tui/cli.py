@@ -154,7 +154,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from store import QueryError, SearchIndex, parse_query
+    from store import QueryError, parse_query
     from store.export import render
     from store.models import UNTOUCHED
 
@@ -172,12 +172,17 @@ def cmd_list(args: argparse.Namespace) -> int:
             for pid in _unique(ids)
             if pid in by_id or pid in fallback
         ]
+        states = state.all()
     else:
-        papers = library.papers()
-    states = state.all()
-    if not query.is_empty:
-        index = SearchIndex(papers)
-        papers = [papers[i] for i in index.search(query, states)]
+        # One query over the whole library: a cheap pre-filter on the stored text first, so
+        # only papers that can match become Paper objects (100k papers: no search index).
+        states = state.all()
+        tagged = {pid for pid, st in states.items() if st.tags}
+        papers = library.papers_containing(query.required_words, always=tagged)
+        if query.only_words:  # the pre-filter was exact, but for papers let in by a tag
+            papers = [p for p in papers if p.id not in tagged or query.matches(p, states[p.id])]
+    if not query.is_empty and not (query.only_words and not args.files):
+        papers = [p for p in papers if query.matches(p, states.get(p.id, UNTOUCHED))]
     papers = sort_papers(papers, states, args.sort)
     if args.limit is not None:
         papers = papers[: args.limit]
