@@ -43,14 +43,31 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
     return data
 
 
-def render(rows: Iterable[Row], fmt: str, *, width: int = 100) -> Iterator[str]:
-    """Yield the output in chunks, so 100k papers stream instead of building one huge string."""
+def render_bytes(rows: Iterable[Row], fmt: str, *, width: int = 100) -> Iterator[bytes]:
+    """`render` as UTF-8 bytes. JSON comes out of orjson as bytes: passing them straight to the
+    output skips decoding and re-encoding ~150 MB for 30k papers."""
     if fmt == "jsonl":
+        dumps, option = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+        batch: list[bytes] = []
         for paper, state in rows:
-            yield orjson.dumps(record(paper, state)).decode() + "\n"
+            batch.append(dumps(record(paper, state), option=option))
+            if len(batch) == 1000:
+                yield b"".join(batch)
+                batch.clear()
+        yield b"".join(batch)
     elif fmt == "json":
         records = [record(paper, state) for paper, state in rows]
-        yield orjson.dumps(records, option=orjson.OPT_INDENT_2).decode() + "\n"
+        yield orjson.dumps(records, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    else:
+        for chunk in render(rows, fmt, width=width):
+            yield chunk.encode("utf-8")
+
+
+def render(rows: Iterable[Row], fmt: str, *, width: int = 100) -> Iterator[str]:
+    """Yield the output in chunks, so 100k papers stream instead of building one huge string."""
+    if fmt in ("jsonl", "json"):
+        for chunk in render_bytes(rows, fmt, width=width):
+            yield chunk.decode("utf-8")
     elif fmt == "table":
         yield from _table(rows, width)
     elif fmt == "md":

@@ -155,7 +155,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from store import QueryError, parse_query
-    from store.export import render
+    from store.export import render_bytes
     from store.models import UNTOUCHED
 
     try:
@@ -188,8 +188,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         papers = papers[: args.limit]
     width = shutil.get_terminal_size((100, 24)).columns
     rows = ((p, states.get(p.id, UNTOUCHED)) for p in papers)
-    out = sys.stdout
-    for chunk in render(rows, args.format, width=width):
+    out = sys.stdout.buffer
+    for chunk in render_bytes(rows, args.format, width=width):
         out.write(chunk)
     out.flush()
     return 0
