@@ -578,3 +578,21 @@ async def test_starts_from_the_preview_then_loads_the_library(data_dir, screen_t
             for p in (app._paper(pid) for pid in app.paper_list.shown_ids)
         )
         assert "Loading the library" not in pane_text(app)
+
+
+async def test_a_library_damaged_behind_its_preview_is_reported(data_dir) -> None:
+    library = Library.open(data_dir)
+    library.add(SEED)
+    fresh = Library.open(data_dir, check=False)
+    preview = fresh.preview()
+    assert preview is not None
+    # Damaged after the preview was read (the stamp matched then): found by the load.
+    (data_dir / "library.json").write_bytes(b'{"papers": {')
+    app = PapertrayApp(fresh, State.open(data_dir), preview=preview)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("damaged" in m and "moved aside" in m for m in messages), messages
+        assert app.paper_list.row_count == 0 and not app._loading
+    assert [p.name for p in data_dir.iterdir() if ".damaged-" in p.name]

@@ -340,6 +340,7 @@ class PapertrayApp(App[int]):
 
     @work(thread=True, exclusive=True, group="library")
     def _load_library(self) -> None:
+        known = len(self.library.warnings)
         try:
             papers = self.library.papers()
         except StoreError as error:
@@ -347,6 +348,10 @@ class PapertrayApp(App[int]):
                 self.notify, f"Could not load the library: {error}", severity="error", markup=False
             )
             papers = []
+        # The file is first read here (the start drew from the preview): a damaged one is only
+        # found now, moved aside, and must still be reported.
+        for warning in self.library.warnings[known:]:
+            self.call_from_thread(self.notify, warning, severity="warning", timeout=8, markup=False)
         self.call_from_thread(self._library_loaded, papers)
 
     def _library_loaded(self, papers: list[Paper]) -> None:
