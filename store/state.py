@@ -198,9 +198,36 @@ class State:
             return previous
 
     def restore(self, previous: Mapping[str, PaperState]) -> None:
-        """Put these states back exactly (undo), in one write."""
+        """Put these states back exactly, in one write."""
         with self._storage.transaction():
             self._change(previous)
+
+    def revert(self, changes: Mapping[str, tuple[PaperState, PaperState]]) -> dict[str, PaperState]:
+        """Undo: for each paper, `(before, after)` of one action. Each mark (read, star, tags,
+        note) that still holds the action's `after` value goes back to `before`; a mark changed
+        since, by another instance or the CLI, is left alone. One write; returns the new states."""
+        with self._storage.transaction():
+            now = time.time()
+            result: dict[str, PaperState] = {}
+            changed: dict[str, PaperState] = {}
+            for pid, (before, after) in changes.items():
+                current = self.get(pid)
+                new = current
+                for names in _MARKS:
+                    mark = names[0]
+                    if getattr(current, mark) == getattr(after, mark) != getattr(before, mark):
+                        new = replace(new, **{name: getattr(before, name) for name in names})
+                if new != current:
+                    new = replace(new, updated_at=now)
+                    changed[pid] = new
+                result[pid] = new
+            if changed:
+                self._change(changed)
+            return result
+
+
+# Each mark with the timestamp that goes with it: what one undo step puts back together.
+_MARKS = (("read", "read_at"), ("starred", "starred_at"), ("tags",), ("note",))
 
 
 def _compact(state: PaperState) -> dict[str, Any]:

@@ -163,3 +163,17 @@ def test_refresh_notices_another_instance(tmp_path: Path) -> None:
     assert tui.get("p").starred
     assert tui.refresh() is False
     assert tui.all().keys() == {"p"}
+
+
+def test_revert_puts_back_only_the_marks_the_step_set(state: State) -> None:
+    before = state.get("p")
+    after = state.set_tags("p", ["a"])
+    state.toggle_star("p")  # a later change, e.g. from another instance
+    new = state.revert({"p": (before, after)})
+    assert new["p"].tags == () and new["p"].starred
+    assert state.get("p").tags == () and state.get("p").starred
+    # A mark changed again since the step is left as it is now.
+    before, after = state.get("p"), state.set_note("p", "mine")
+    state.set_note("p", "theirs")
+    state.revert({"p": (before, after)})
+    assert state.get("p").note == "theirs"

@@ -596,3 +596,38 @@ async def test_a_library_damaged_behind_its_preview_is_reported(data_dir) -> Non
         assert any("damaged" in m and "moved aside" in m for m in messages), messages
         assert app.paper_list.row_count == 0 and not app._loading
     assert [p.name for p in data_dir.iterdir() if ".damaged-" in p.name]
+
+
+async def test_undo_keeps_marks_made_meanwhile_by_another_instance(store, data_dir) -> None:
+    app = make_app(store)
+    paper = SEED[0].id
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")  # mark read here
+        other = reopen(data_dir)  # the CLI or another window, meanwhile
+        other.toggle_star(paper)
+        other.set_tags(paper, ["important"])
+        app._poll_other_instances()
+        await pilot.press("u")  # undoes the read mark only
+        await pilot.pause()
+        disk = reopen(data_dir).get(paper)
+        assert not disk.read
+        assert disk.starred and disk.tags == ("important",)
+        await pilot.press("s", "s")  # star off, star on: undo twice gives the star back off->on
+        await pilot.press("u")
+        assert not reopen(data_dir).get(paper).starred
+        await pilot.press("u")
+        assert reopen(data_dir).get(paper).starred
+
+
+async def test_undo_of_a_mark_changed_since_leaves_it(store, data_dir) -> None:
+    app = make_app(store)
+    paper = SEED[0].id
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")  # star here
+        reopen(data_dir).set_starred(paper, False)  # unstarred elsewhere
+        reopen(data_dir).set_note(paper, "theirs")
+        app._poll_other_instances()
+        await pilot.press("u")  # the star this step set is gone already: nothing to put back
+        await pilot.pause()
+        disk = reopen(data_dir).get(paper)
+        assert not disk.starred and disk.note == "theirs"

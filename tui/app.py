@@ -117,7 +117,8 @@ class PapertrayApp(App[int]):
         self._filtering = False
         self._sort = 0
         self._title_rank: list[int] | None = None
-        self._undo: list[tuple[str, dict[str, PaperState]]] = []
+        # Each step: a label and, per paper, its marks (before, after) the action.
+        self._undo: list[tuple[str, dict[str, tuple[PaperState, PaperState]]]] = []
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -438,16 +439,22 @@ class PapertrayApp(App[int]):
 
     def _change(self, label: str, paper_ids: list[str], operation: Callable[[], object]) -> bool:
         """Run one store operation, remember how to undo it, and redraw what it touched."""
-        before = {pid: self.states.get(pid, UNTOUCHED) for pid in paper_ids}
+        get = self.store_state.get
+        before = {pid: get(pid) for pid in paper_ids}  # from the file, not our copy
         try:
             operation()
         except StoreError as error:
             self.notify(f"Not saved: {error}", severity="error", timeout=8, markup=False)
             return False
-        self._undo.append((label, before))
+        self._undo.append((label, {pid: (before[pid], get(pid)) for pid in paper_ids}))
         del self._undo[:-UNDO_DEPTH]
         self._reload_states(paper_ids)
         return True
+
+    def _fresh(self, paper_id: str) -> PaperState:
+        """A paper's marks as they are on disk now: another instance may have changed them."""
+        self._poll_other_instances()
+        return self.states.get(paper_id, UNTOUCHED)
 
     def _reload_states(self, paper_ids: Iterable[str]) -> None:
         for pid in paper_ids:
@@ -462,7 +469,7 @@ class PapertrayApp(App[int]):
 
     def action_toggle_read(self) -> None:
         if paper := self._current():
-            now = not self.states.get(paper.id, UNTOUCHED).read
+            now = not self._fresh(paper.id).read
             self._change(
                 f"mark {'read' if now else 'unread'}",
                 [paper.id],
@@ -471,7 +478,7 @@ class PapertrayApp(App[int]):
 
     def action_toggle_star(self) -> None:
         if paper := self._current():
-            now = not self.states.get(paper.id, UNTOUCHED).starred
+            now = not self._fresh(paper.id).starred
             self._change(
                 "star" if now else "unstar",
                 [paper.id],
@@ -527,16 +534,18 @@ class PapertrayApp(App[int]):
         if not self._undo:
             self.notify("Nothing to undo.")
             return
-        label, previous = self._undo.pop()
+        label, changes = self._undo.pop()
         try:
-            self.store_state.restore(previous)
+            # Only the marks this step set go back: marks made since, here or by another
+            # instance or the CLI, stay.
+            self.store_state.revert(changes)
         except StoreError as error:
-            self._undo.append((label, previous))
+            self._undo.append((label, changes))
             self.notify(f"Undo not saved: {error}", severity="error", markup=False)
             return
-        self._reload_states(previous)
-        if len(previous) == 1:
-            self.paper_list.move_to(next(iter(previous)))
+        self._reload_states(changes)
+        if len(changes) == 1:
+            self.paper_list.move_to(next(iter(changes)))
         self.notify(f"Undone: {label}", markup=False)
 
     def action_cycle_sort(self) -> None:
