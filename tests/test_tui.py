@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from store import Library, State, ingest_file, ingest_text, parse_query
 from store.paths import sample_digest
@@ -631,3 +631,15 @@ async def test_undo_of_a_mark_changed_since_leaves_it(store, data_dir) -> None:
         await pilot.pause()
         disk = reopen(data_dir).get(paper)
         assert not disk.starred and disk.note == "theirs"
+
+
+async def test_slash_is_text_inside_the_filter_and_the_editors(store, data_dir) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"repo:ziplab/mesa")
+        await pilot.pause()
+        assert app.query_one("#filter", Input).value == "repo:ziplab/mesa"
+        assert app.paper_list.row_count == 1
+        await pilot.press("enter", "N", *"see a/b", "ctrl+s")
+        await pilot.pause()
+    assert reopen(data_dir).get(SEED[2].id).note == "see a/b"

@@ -17,7 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Static, TextArea
 
 from store import Library, Paper, PaperState, Query, QueryError, SearchIndex, State, StoreError
 from store.library import PreviewPapers
@@ -58,7 +58,9 @@ class PapertrayApp(App[int]):
     COMMANDS = App.COMMANDS | {PapertrayCommands}
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter"),
+        # priority: handled as the key arrives, so keys typed right after it (while earlier ones
+        # are still on their way) already land in the filter and are not lost.
+        Binding("slash", "focus_filter", "Filter", priority=True),
         Binding("r", "toggle_read", "Read"),
         Binding("s", "toggle_star", "Star"),
         Binding("t", "edit_tags", "Tags"),
@@ -586,6 +588,15 @@ class PapertrayApp(App[int]):
             self._open(target)
         else:
             self.notify("You have read everything shown.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_filter":
+            # `/` is a priority key only on the main screen outside a text field: in the filter,
+            # the tags or note editor and the palette it is text.
+            return self.screen is self.screen_stack[0] and not isinstance(
+                self.focused, (Input, TextArea)
+            )
+        return True
 
     def action_focus_filter(self) -> None:
         # set_focus now, not focus() (deferred): keys typed right after `/` must land in the filter.
