@@ -503,7 +503,10 @@ class Library:
         }
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            tmp.write_bytes(orjson.dumps(data))
+            # Private like the library itself (0600): titles say what someone reads.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(orjson.dumps(data))
             os.replace(tmp, target)
         except OSError:
             with contextlib.suppress(OSError):

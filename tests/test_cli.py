@@ -219,3 +219,28 @@ def test_list_query_equals_the_matcher_also_through_tags(imported: Path, capsys)
         assert got == [p.id for p in papers if query.matches(p, state.get(p.id))], text
     assert run(["list", "-q", "zebrafish", "--format", "jsonl"]) == 0
     assert [json.loads(x)["id"] for x in capsys.readouterr().out.splitlines()] == [MESA_ID]
+
+
+def test_review_fixes_limit_dash_query_and_comma_tags(
+    imported: Path, data_dir: Path, capsys
+) -> None:
+    code, _out, err = papertray("--data-dir", str(data_dir), "list", "-n", "-1")
+    assert code == 2 and "must be 0 or more" in err
+    capsys.readouterr()
+    assert run(["list", "-q", "-survey", "--format", "jsonl"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert 0 < len(lines) < SEED_COUNT
+    assert all(
+        "survey" not in (json.loads(x)["title"] + json.loads(x)["abstract"]).lower() for x in lines
+    )
+    assert run(["tag", MESA_ID, "+a,b", "-q"]) == 0
+    assert State.open(data_dir).get(MESA_ID).tags == ("a", "b")
+    capsys.readouterr()
+
+
+def test_empty_messages(capsys) -> None:
+    assert run(["tags"]) == 0
+    assert "no tags yet" in capsys.readouterr().err
+    assert run(["list"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "library is empty" in captured.err

@@ -643,3 +643,14 @@ async def test_slash_is_text_inside_the_filter_and_the_editors(store, data_dir) 
         await pilot.press("enter", "N", *"see a/b", "ctrl+s")
         await pilot.pause()
     assert reopen(data_dir).get(SEED[2].id).note == "see a/b"
+
+
+async def test_j_and_k_scroll_the_focused_pane(store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await pilot.press("enter")  # narrow: focuses the pane
+        assert app.focused is app.pane
+        await pilot.press("j", "j")
+        assert app.pane.scroll_y == 2 and app.paper_list.cursor == 0
+        await pilot.press("k")
+        assert app.pane.scroll_y == 1

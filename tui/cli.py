@@ -116,8 +116,10 @@ def _unique(ids: Sequence[str]) -> list[str]:
 
 
 def resolve_ids(library, wanted: Sequence[str]) -> list[str]:  # type: ignore[no-untyped-def]
-    """Accept a full id, a bare arXiv id, or an unambiguous prefix of an id."""
-    known = [paper.id for paper in library.papers()]
+    """Accept a full id, a bare arXiv id, or an unambiguous prefix of an id. The ids come from
+    the library's preview when it matches (no need to parse 100k abstracts to star one)."""
+    preview = library.preview()
+    known = list(preview.ids) if preview is not None else [p.id for p in library.papers()]
     known_set = set(known)
     resolved = []
     for raw in wanted:
@@ -179,6 +181,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         states = state.all()
         tagged = {pid for pid, st in states.items() if st.tags}
         papers = library.papers_containing(query.required_words, always=tagged)
+        if not papers and query.is_empty and not library.warnings:
+            say("the library is empty: papertray import FILE adds a digest")
         if query.only_words:  # the pre-filter was exact, but for papers let in by a tag
             papers = [p for p in papers if p.id not in tagged or query.matches(p, states[p.id])]
     if not query.is_empty and not (query.only_words and not args.files):
@@ -210,7 +214,7 @@ def sort_papers(papers, states, order: str):  # type: ignore[no-untyped-def]
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
-    library, state = open_store(args.data_dir)
+    library, state = open_store(args.data_dir, check=False)
     ids = resolve_ids(library, args.ids)
     action = {
         "read": lambda pid: state.set_read(pid, True),
@@ -232,10 +236,11 @@ def cmd_mark(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    library, state = open_store(args.data_dir)
+    library, state = open_store(args.data_dir, check=False)
     (pid,) = resolve_ids(library, [args.id])
-    add = [c[1:] for c in args.changes if c.startswith("+")]
-    remove = [c[1:] for c in args.changes if c.startswith("-")]
+    # `+a,b` is two tags, as in the reader's tags editor.
+    add = [t for c in args.changes if c.startswith("+") for t in c[1:].split(",") if t]
+    remove = [t for c in args.changes if c.startswith("-") for t in c[1:].split(",") if t]
     bad = [c for c in args.changes if c[:1] not in "+-" or len(c) < 2]
     if not args.changes:
         raise CliError("say which tags to change: papertray tag ID +TAG -TAG", 2)
@@ -249,7 +254,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    library, state = open_store(args.data_dir)
+    library, state = open_store(args.data_dir, check=False)
     (pid,) = resolve_ids(library, [args.id])
     text = " ".join(args.text)
     if text == "-":
@@ -260,8 +265,11 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 
 def cmd_tags(args: argparse.Namespace) -> int:
-    _library, state = open_store(args.data_dir)
-    for tag, count in state.all_tags():
+    _library, state = open_store(args.data_dir, check=False)
+    tags = state.all_tags()
+    if not tags:
+        say("no tags yet: papertray tag ID +TAG, or t in the reader")
+    for tag, count in tags:
         print(f"{count:>6}  {tag}")
     return 0
 
@@ -284,7 +292,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
         preview = library.preview()
         if preview is None and len(library) == 0:
             ids, _papers, _saved = import_files(library, [str(sample_digest())], None, quiet=True)
-            warnings.append("your library is empty: showing the bundled sample digest")
+            warnings.append(
+                "your library was empty: the bundled sample digest (101 papers) is in it now"
+            )
     from tui.app import PapertrayApp  # deferred: headless commands never import Textual
 
     app = PapertrayApp(
@@ -344,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
     p.add_argument("--from", dest="input_format", choices=FORMATS, help="input format of FILEs")
     p.add_argument("--sort", choices=("digest", "title", "starred", "unread"), default="digest")
-    p.add_argument("-n", "--limit", type=int, metavar="N", help="print at most N papers")
+    p.add_argument("-n", "--limit", type=_count_arg, metavar="N", help="print at most N papers")
     _common(p)
     p.set_defaults(run=cmd_list)
 
@@ -377,6 +387,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def build_tui_parser() -> argparse.ArgumentParser:
     from store.ingest import FORMATS
 
@@ -406,9 +426,24 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     sys.exit(run(sys.argv[1:] if argv is None else list(argv)))
 
 
+def _glue_query(argv: list[str]) -> list[str]:
+    """`-q -survey` is a query, not an option: argparse would read `-survey` as one."""
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg in ("-q", "--query"):
+            value = next(args, None)
+            out.append(arg if value is None else f"--query={value}")
+        else:
+            out.append(arg)
+    return out
+
+
 def run(argv: list[str]) -> int:
     try:
         first = _first_positional(argv)
+        if first == "list":
+            argv = _glue_query(argv)
         if first in SUBCOMMANDS or any(a in ("-h", "--help") for a in argv):
             args = build_parser().parse_args(argv)
             if args.command is None:

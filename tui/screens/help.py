@@ -64,10 +64,13 @@ QUERY_HELP: list[tuple[str, str]] = [
     ('"low-bit"', "an exact phrase"),
     ("-survey", "without the word"),
     ("llm OR vlm", "either word"),
-    ("is:unread  is:read  is:starred", "by your marks"),
+    ("(llm OR vlm) -survey", "parentheses group"),
+    ("is:unread  is:read  is:starred  is:unstarred", "by your marks"),
     ("tag:NAME", "tagged NAME"),
-    ("has:repo  has:note  has:tags", "papers that have one"),
-    ("title:WORD  author:NAME  repo:TEXT", "search one field"),
+    ("has:repo  has:note  has:tags  has:links", "papers that have one"),
+    ("title:WORD  abstract:WORD  author:NAME", "search one field"),
+    ("repo:TEXT  id:TEXT", "part of the repo URL or of the id"),
+    ('title:"low bit"', "field values may be quoted"),
     ("-is:read  -tag:done", "any field can be negated"),
 ]
 
@@ -81,7 +84,7 @@ def help_content() -> Content:
         lines.append(Content(""))
     lines.append(Content.styled("Filter queries", "bold"))
     for example, what in QUERY_HELP:
-        lines.append(Content.assemble((f"  {example:<36}", "$text-accent"), what))
+        lines.append(Content.assemble((f"  {example:<46}", "$text-accent"), what))
     lines.append(Content(""))
     lines.append(Content.styled("escape, q or ? closes this help", "$text-muted"))
     return Content("\n").join(lines)

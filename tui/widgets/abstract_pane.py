@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -107,6 +108,11 @@ def _highlight(content: Content, plain: str, terms: list[str]) -> Content:
 
 class AbstractPane(VerticalScroll, can_focus=True):
     """Scrolls the highlighted paper's details; `space` pages it."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Static(id="paper-view")
