@@ -654,3 +654,11 @@ async def test_j_and_k_scroll_the_focused_pane(store) -> None:
         assert app.pane.scroll_y == 2 and app.paper_list.cursor == 0
         await pilot.press("k")
         assert app.pane.scroll_y == 1
+
+
+async def test_status_names_the_digest_when_opened_on_files(store, screen_text) -> None:
+    library, state = store
+    app = PapertrayApp(library, state, paper_ids=[SEED[3].id], scope="hf-2024-03-18.txt")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "1 / 1 shown of hf-2024-03-18.txt" in screen_text(app)

@@ -89,11 +89,14 @@ class PapertrayApp(App[int]):
         paper_ids: Sequence[str] | None = None,
         warnings: Iterable[str] = (),
         preview: Sequence[Paper] | None = None,
+        scope: str = "",
     ) -> None:
+        """`scope` names what `paper_ids` are (the digest files given), for the status line."""
         super().__init__()
         self.library = library
         self.store_state = state
         self._warnings = list(warnings)
+        self._scope = scope
         # With a preview (ids, titles, repos) the first frame comes before the whole library,
         # which loads in a worker; until then the pane says so and filtering waits.
         self._loading = paper_ids is None and bool(preview)
@@ -234,6 +237,7 @@ class PapertrayApp(App[int]):
             starred=starred,
             sort=SORTS[self._sort],
             query=self._query_text,
+            scope=self._scope,
             busy="loading the library…"
             if self._loading
             else "filtering…"

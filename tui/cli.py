@@ -303,6 +303,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         paper_ids=_unique(ids) if ids is not None else None,
         warnings=[*library.warnings, *state.warnings, *warnings],
         preview=preview,
+        scope=", ".join(Path(name).name for name in files),
     )
     del preview  # the app drops it once the whole library is in: ~20 MB at 100k papers
     app.run()

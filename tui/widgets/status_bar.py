@@ -17,10 +17,12 @@ class StatusBar(Static):
         sort: str,
         query: str,
         busy: str = "",
+        scope: str = "",
     ) -> None:
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}", "bold"),
             f" / {total:,} shown",
+            *([" of ", (scope[:60], "italic")] if scope else []),
             "  ·  ",
             (f"{unread:,}", "bold $accent"),
             " unread",
