@@ -552,12 +552,12 @@ class PapertrayApp(App[int]):
         self._reload_states(changes)
         if len(changes) == 1:
             self.paper_list.move_to(next(iter(changes)))
-        self.notify(f"Undone: {label}", markup=False)
+        self.notify(f"Undone: {label}", timeout=3, markup=False)
 
     def action_cycle_sort(self) -> None:
         self._sort = (self._sort + 1) % len(SORTS)
         self._show_rows(keep_id=self.paper_list.highlighted_id)
-        self.notify(f"Sorted by {SORTS[self._sort]}")
+        self.notify(f"Sorted by {SORTS[self._sort]}", timeout=2)
 
     # -- moving --------------------------------------------------------------------------------
 
