@@ -130,7 +130,13 @@ class ContentKey:
         return hash(str(self))
 
 
-def _contains_all(text: str, words: Sequence[str]) -> bool:
+def _holds_all(title: str, abstract: str, authors: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether the folded title/abstract/authors contain every one of `words` (folded). Most
+    matches hold the words as typed: folding 170 MB of text is the cost, so a paper is folded
+    only when its text as stored is not enough."""
+    if all(w in abstract or w in title for w in words):
+        return True
+    text = fold_text(title, abstract, authors)
     return all(word in text for word in words)
 
 
@@ -361,19 +367,15 @@ class Library:
         if cache is not None:
             return [
                 p for p in cache.papers
-                if p.id in always or _contains_all(fold_text(p.title, p.abstract, p.authors), words)
+                if p.id in always or _holds_all(p.title, p.abstract, p.authors, words)
             ]  # fmt: skip
         kept: list[Paper] = []
         with pause_gc():
             for pid, doc in self._table().items():
-                if pid not in always:
-                    title, abstract = doc.get("title", ""), doc.get("abstract", "")
-                    # Most matches hold the words as typed: folding 170 MB of text is the cost,
-                    # so fold a paper only when its text as stored is not enough.
-                    if not all(w in abstract or w in title for w in words):
-                        text = fold_text(title, abstract, doc.get("authors") or ())
-                        if not _contains_all(text, words):
-                            continue
+                if pid not in always and not _holds_all(
+                    doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or (), words
+                ):
+                    continue
                 paper = _to_paper(doc)
                 if paper is not None:
                     kept.append(paper)

@@ -175,18 +175,17 @@ class PapertrayApp(App[int]):
             return sorted(matches, key=lambda i: not states.get(papers[i].id, UNTOUCHED).starred)
         return sorted(matches, key=lambda i: states.get(papers[i].id, UNTOUCHED).read)
 
-    def _show_rows(self, keep_id: str | None) -> None:
-        rows = self._sorted(self._matches)
+    def _show_rows(
+        self, keep_id: str | None, rows: list[int] | None = None, terms: list[str] | None = None
+    ) -> None:
+        """Show the current result (or `rows` matching `terms`, a result still being counted)."""
+        rows = self._sorted(self._matches) if rows is None else rows
+        terms = self._query.terms if terms is None else terms
         self.paper_list.set_rows(
-            self.papers,
-            rows,
-            self.states,
-            self._query.terms,
-            keep_id=keep_id,
-            index_of=self._index_of,
+            self.papers, rows, self.states, terms, keep_id=keep_id, index_of=self._index_of
         )
         self._update_empty()
-        self._update_pane()
+        self._update_pane(terms=terms)
         self._update_status()
 
     def _update_empty(self) -> None:
@@ -238,11 +237,7 @@ class PapertrayApp(App[int]):
             sort=SORTS[self._sort],
             query=self._query_text,
             scope=self._scope,
-            busy="loading the library…"
-            if self._loading
-            else "filtering…"
-            if self._filtering
-            else "",
+            busy=self._busy(),
         )
 
     def _busy(self) -> str:
@@ -417,13 +412,7 @@ class PapertrayApp(App[int]):
         """The first rows of a result still being counted: drawn now, completed shortly."""
         if generation != self._filter_generation:
             return
-        keep = self.paper_list.highlighted_id
-        self.paper_list.set_rows(
-            self.papers, matches, self.states, query.terms, keep_id=keep, index_of=self._index_of
-        )
-        self._update_empty()
-        self._update_pane(terms=query.terms)
-        self._update_status()
+        self._show_rows(self.paper_list.highlighted_id, rows=matches, terms=query.terms)
 
     def _finish_filter(self, generation: int, query: Query, matches: list[int]) -> None:
         if generation != self._filter_generation:

@@ -272,7 +272,7 @@ def bench_memory(c: Corpus, empty_kb: int) -> Row:
 def bench_filter(c: Corpus, repeat: int) -> Row:
     sys.path.insert(0, str(REPO))
     from store import Library, State
-    from tui.app import PapertrayApp
+    from tui.app import BACKGROUND_INDEX_LIMIT, PapertrayApp
 
     lower = None
     latencies: list[float] = []  # key -> first redraw with the new result's top rows
@@ -287,7 +287,7 @@ def bench_filter(c: Corpus, repeat: int) -> Row:
             await pilot.pause()
             # The index is built in the background after the first frame; a reader looks at the
             # screen for longer than that before typing.
-            while len(app.papers) > 2_000 and app._index is None:
+            while len(app.papers) > BACKGROUND_INDEX_LIMIT and app._index is None:
                 await asyncio.sleep(0.01)
             plist = app.paper_list
             stamps = {"set": 0.0, "drawn": 0.0}
