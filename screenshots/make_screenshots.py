@@ -16,9 +16,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from store import Library, State, ingest_file  # noqa: E402
-from store.paths import sample_digest  # noqa: E402
-from tui.app import PapertrayApp  # noqa: E402
+from papertray.store import Library, State, ingest_file  # noqa: E402
+from papertray.store.paths import sample_digest  # noqa: E402
+from papertray.tui.app import PapertrayApp  # noqa: E402
 
 
 def fresh_app(folder: Path) -> PapertrayApp:

@@ -4,12 +4,19 @@ A small library with a typed facade and no knowledge of Textual: the CLI, script
 talk to it through `Library`, `State`, `parse_query` and `ingest_file`.
 """
 
-from store.ingest import FORMATS, IngestError, IngestResult, ingest_bytes, ingest_file, ingest_text
-from store.library import ImportReport, Library
-from store.models import UNTOUCHED, Paper, PaperState
-from store.query import Query, QueryError, SearchIndex, find_spans, parse_query
-from store.state import State
-from store.storage import StoreError
+from papertray.store.ingest import (
+    FORMATS,
+    IngestError,
+    IngestResult,
+    ingest_bytes,
+    ingest_file,
+    ingest_text,
+)
+from papertray.store.library import ImportReport, Library
+from papertray.store.models import UNTOUCHED, Paper, PaperState
+from papertray.store.query import Query, QueryError, SearchIndex, find_spans, parse_query
+from papertray.store.state import State
+from papertray.store.storage import StoreError
 
 __all__ = [
     "FORMATS",

@@ -9,9 +9,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
-
-from store.models import Paper, PaperState
-from store.sanitize import clean_text
+from papertray.store.models import Paper, PaperState
+from papertray.store.sanitize import clean_text
 
 OUTPUT_FORMATS = ("table", "json", "jsonl", "md", "csv", "bibtex")
 

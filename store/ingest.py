@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-
-from store.links import clean_url, extract_links, order_links
-from store.models import Paper, key_ids, paper_id, title_key
-from store.sanitize import clean_text
-from store.storage import pause_gc
+from papertray.store.links import clean_url, extract_links, order_links
+from papertray.store.models import Paper, key_ids, paper_id, title_key
+from papertray.store.sanitize import clean_text
+from papertray.store.storage import pause_gc
 
 MAX_BYTES = 512 * 1024 * 1024
 FORMATS = ("page", "json", "jsonl", "hf-api")

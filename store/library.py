@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Any, overload
 
 import orjson
-
-from store.models import Paper, title_key
-from store.paths import LIBRARY_FILE
-from store.query import fold_text
-from store.storage import (
+from papertray.store.models import Paper, title_key
+from papertray.store.paths import LIBRARY_FILE
+from papertray.store.query import fold_text
+from papertray.store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,
     StoreError,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Any
 
-from store.models import UNTOUCHED, Paper, PaperState
+from papertray.store.models import UNTOUCHED, Paper, PaperState
 
 __all__ = ["Query", "QueryError", "SearchIndex", "find_spans", "parse_query"]
 

@@ -16,9 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from store.models import UNTOUCHED, PaperState
-from store.paths import STATE_FILE
-from store.storage import (
+from papertray.store.models import UNTOUCHED, PaperState
+from papertray.store.paths import STATE_FILE
+from papertray.store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,
     StoreError,

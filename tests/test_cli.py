@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from store import State
-from tui.cli import run
+from papertray.store import State
+from papertray.tui.cli import run
 
 SEED_COUNT = 101
 MESA_ID = "t:ba8ba4ceeb2031e1"
@@ -21,7 +20,7 @@ MESA_ID = "t:ba8ba4ceeb2031e1"
 def papertray(*args: str) -> tuple[int, str, str]:
     """Run the real command in a fresh process, as a script would."""
     proc = subprocess.run(
-        [sys.executable, "-c", "from tui.cli import main; main()", *args],
+        [sys.executable, "-c", "from papertray.tui.cli import main; main()", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -172,7 +171,7 @@ def test_stdin_and_pipes(seed_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from tui.cli import main; main()",
+            "from papertray.tui.cli import main; main()",
             "list",
             "-",
             "--format",
@@ -198,8 +197,8 @@ def test_help_lists_every_subcommand() -> None:
 def test_list_query_equals_the_matcher_also_through_tags(imported: Path, capsys) -> None:
     """The pre-filter of `list -q` on the stored text must agree with Query.matches exactly,
     including a bare word that only a tag holds and a capitalised word in the text."""
-    from store import Library, parse_query
-    from store.paths import data_dir
+    from papertray.store import Library, parse_query
+    from papertray.store.paths import data_dir
 
     run(["tag", MESA_ID, "+zebrafish"])
     capsys.readouterr()

@@ -20,11 +20,10 @@ from typing import Any
 import orjson
 import pytest
 from helpers.ptyrun import LAUNCH, ROOT, PtyApp
-
-from store import Library, State, ingest_text
-from store import storage as storage_module
-from tui.app import PapertrayApp
-from tui.cli import run
+from papertray.store import Library, State, ingest_text
+from papertray.store import storage as storage_module
+from papertray.tui.app import PapertrayApp
+from papertray.tui.cli import run
 
 DIGEST = (
     "Alpha paper about cats\n\nAbstract one about cats and dogs.\n\n"

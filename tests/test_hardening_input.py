@@ -21,11 +21,10 @@ from typing import Any
 import orjson
 import pytest
 from helpers.ptyrun import LAUNCH, ROOT
+from papertray.store import Library, Paper, State, ingest_text
+from papertray.tui.app import PapertrayApp
+from papertray.tui.cli import run
 from textual.widgets import Input, Static
-
-from store import Library, Paper, State, ingest_text
-from tui.app import PapertrayApp
-from tui.cli import run
 
 MARKUP = [
     "[/]",
@@ -213,7 +212,9 @@ def recorders(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
             return True
 
     monkeypatch.setattr("webbrowser.get", lambda: Browser())
-    monkeypatch.setattr("tui.app.system_copy", lambda text: seen["copied"].append(text) or "xclip")
+    monkeypatch.setattr(
+        "papertray.tui.app.system_copy", lambda text: seen["copied"].append(text) or "xclip"
+    )
     return seen
 
 

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers.ptyrun import PtyApp
-
-from store import State
+from papertray.store import State
 
 pytestmark = [
     pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pty"),

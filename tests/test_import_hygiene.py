@@ -14,7 +14,7 @@ def run_python(code: str) -> str:
 
 def test_store_does_not_import_textual() -> None:
     out = run_python(
-        "import sys, store, store.export, store.paths\n"
+        "import sys, papertray.store, papertray.store.export, papertray.store.paths\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
     )
     assert out.strip() == "[]"
@@ -23,7 +23,7 @@ def test_store_does_not_import_textual() -> None:
 def test_headless_cli_does_not_import_textual() -> None:
     out = run_python(
         "import sys, io, contextlib\n"
-        "from tui import cli\n"
+        "from papertray.tui import cli\n"
         "out = io.StringIO()\n"
         "with contextlib.redirect_stderr(out), contextlib.redirect_stdout(out):\n"
         "    cli.run(['tags'])\n"

@@ -8,12 +8,11 @@ import os
 import sys
 from pathlib import Path
 
+import papertray.store.ingest as ingest_module
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import store.ingest as ingest_module
-from store.ingest import (
+from papertray.store.ingest import (
     FORMATS,
     MAX_BYTES,
     IngestError,
@@ -22,9 +21,9 @@ from store.ingest import (
     ingest_file,
     ingest_text,
 )
-from store.links import is_code_repo, is_safe_url
-from store.models import paper_id, title_key
-from store.sanitize import FORBIDDEN
+from papertray.store.links import is_code_repo, is_safe_url
+from papertray.store.models import paper_id, title_key
+from papertray.store.sanitize import FORBIDDEN
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = Path(__file__).resolve().parent.parent / "store" / "data" / "sample_digest.txt"

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from store.library import ImportReport, Library
-from store.models import Paper, paper_id
+from papertray.store.library import ImportReport, Library
+from papertray.store.models import Paper, paper_id
 
 GEN_TITLES = ["Mesa: memory efficient training", "SlimSAM", "Octo-planner", "TinyChart"]
 
@@ -200,7 +199,7 @@ def test_two_libraries_importing_lose_nothing(tmp_path: Path) -> None:
 
 
 def test_compact_is_to_dict_without_empty_fields() -> None:
-    from store.library import _compact
+    from papertray.store.library import _compact
 
     full = Paper(
         id="arxiv:1", title="T", abstract="A", authors=["x"], published="2024-01-01",
@@ -252,7 +251,7 @@ def test_unreadable_documents_still_count(tmp_path: Path) -> None:
 
 
 def test_given_title_keys_give_the_same_result(library: Library) -> None:
-    from store.models import title_key
+    from papertray.store.models import title_key
 
     library.add([paper("Mesa: Memory-Efficient Training!")])
     incoming = [paper("MESA — memory efficient training"), paper("New one")]
@@ -266,7 +265,7 @@ def test_given_title_keys_give_the_same_result(library: Library) -> None:
 
 
 def remember(library: Library, papers: list[Paper], key: str = "k1") -> ImportReport:
-    from store.library import KnownImport
+    from papertray.store.library import KnownImport
 
     return library.add(papers, remember=KnownImport(key, "page", 2, ["a warning"]))
 
@@ -352,7 +351,7 @@ DIGEST = "Alpha paper title\n\nThe alpha abstract is long enough to be one.\n\n"
 def run_import(
     tmp_path: Path, files: list[str], capsys: pytest.CaptureFixture[str]
 ) -> tuple[list[str], list[Paper], str]:
-    from tui.cli import import_files
+    from papertray.tui.cli import import_files
 
     ids, papers, saved = import_files(Library.open(tmp_path / "data"), files, None)
     assert saved
@@ -362,7 +361,7 @@ def run_import(
 def test_unchanged_file_is_skipped_with_the_same_ids_and_counts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import store.ingest
+    import papertray.store.ingest
 
     digest = tmp_path / "d.txt"
     digest.write_text(DIGEST)
@@ -373,7 +372,7 @@ def test_unchanged_file_is_skipped_with_the_same_ids_and_counts(
     def no_parsing(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged file was parsed again")
 
-    monkeypatch.setattr(store.ingest, "ingest_bytes", no_parsing)
+    monkeypatch.setattr(papertray.store.ingest, "ingest_bytes", no_parsing)
     again_ids, again_papers, again = run_import(tmp_path, [str(digest)], capsys)
     assert again_ids == ids and [p.id for p in again_papers] == [p.id for p in papers]
     assert again_papers == Library.open(tmp_path / "data").papers()
@@ -394,7 +393,7 @@ def test_changed_file_is_parsed_again(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_stale_record_means_a_full_import(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import store.ingest
+    import papertray.store.ingest
 
     one, two = tmp_path / "one.txt", tmp_path / "two.jsonl"
     one.write_text(DIGEST)
@@ -404,13 +403,13 @@ def test_stale_record_means_a_full_import(
     _, _, err = run_import(tmp_path, [str(two)], capsys)
     assert "1 papers (json): 0 new, 1 merged, 0 skipped" in err
     parsed: list[str] = []
-    real = store.ingest.ingest_bytes
+    real = papertray.store.ingest.ingest_bytes
 
     def counting(data: bytes, **kwargs: object):  # type: ignore[no-untyped-def]
         parsed.append(str(kwargs.get("source")))
         return real(data, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store.ingest, "ingest_bytes", counting)
+    monkeypatch.setattr(papertray.store.ingest, "ingest_bytes", counting)
     _, _, err = run_import(tmp_path, [str(one)], capsys)
     assert parsed == ["one.txt"]  # the record went stale: parsed again
     assert "3 papers (page): 0 new, 0 merged, 3 skipped" in err

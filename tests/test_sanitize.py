@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from store.sanitize import FORBIDDEN, clean_tag, clean_text
+from papertray.store.sanitize import FORBIDDEN, clean_tag, clean_text
 
 CONTROLS = (
     [chr(c) for c in range(0x00, 0x20) if chr(c) not in "\t\n"]

@@ -3,9 +3,9 @@ after a deliberate change, and look at the report before committing the new SVGs
 
 from __future__ import annotations
 
-from store import Library, State, ingest_file
-from store.paths import sample_digest
-from tui.app import PapertrayApp
+from papertray.store import Library, State, ingest_file
+from papertray.store.paths import sample_digest
+from papertray.tui.app import PapertrayApp
 
 SEED = ingest_file(sample_digest()).papers
 

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from store.models import UNTOUCHED, PaperState
-from store.state import State, normalize_tags
+from papertray.store.models import UNTOUCHED, PaperState
+from papertray.store.state import State, normalize_tags
 
 
 @pytest.fixture(params=["memory", "file"])

@@ -9,11 +9,10 @@ from typing import Any
 
 import orjson
 import pytest
+from papertray.store.library import Library
+from papertray.store.state import State
+from papertray.store.storage import AtomicJSONStorage, StoreError, memory_tinydb, open_tinydb
 from tinydb.table import Document
-
-from store.library import Library
-from store.state import State
-from store.storage import AtomicJSONStorage, StoreError, memory_tinydb, open_tinydb
 
 STATE = "state.json"
 
@@ -415,14 +414,14 @@ LAYOUT_CASES: list[dict[str, Any]] = [
 def test_indented_file_read_in_pieces_is_the_same_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]
 ) -> None:
-    import store.storage
+    import papertray.store.storage
 
-    monkeypatch.setattr(store.storage, "_PIECE", 40)  # many pieces even for small data
+    monkeypatch.setattr(papertray.store.storage, "_PIECE", 40)  # many pieces even for small data
     AtomicJSONStorage(tmp_path / "db.json", indent=True).write(data)
     raw = (tmp_path / "db.json").read_bytes()
     assert orjson.loads(raw) == data
     if data:
-        assert store.storage._parse_layout(raw, None) == data
+        assert papertray.store.storage._parse_layout(raw, None) == data
     got = AtomicJSONStorage(tmp_path / "db.json").read()
     assert got == data and list(got or {}) == list(data)
     for table in data:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from papertray.store import Library, State, ingest_file, ingest_text, parse_query
+from papertray.store.paths import sample_digest
+from papertray.tui import clipboard
+from papertray.tui.app import PapertrayApp
+from papertray.tui.screens.confirm import ConfirmScreen
+from papertray.tui.screens.help import HelpScreen
+from papertray.tui.screens.note import NoteScreen
+from papertray.tui.screens.tags import TagsScreen
 from textual.widgets import Input, Static
-
-from store import Library, State, ingest_file, ingest_text, parse_query
-from store.paths import sample_digest
-from tui import clipboard
-from tui.app import PapertrayApp
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.help import HelpScreen
-from tui.screens.note import NoteScreen
-from tui.screens.tags import TagsScreen
 
 SIZE = (120, 40)
 SEED = ingest_file(sample_digest()).papers
@@ -222,7 +221,7 @@ async def test_number_keys_copy_link_n(store, no_system_clipboard) -> None:
 async def test_copy_uses_pyperclip_when_it_works(store, monkeypatch) -> None:
     copied: list[str] = []
     monkeypatch.setattr(clipboard, "system_copy", lambda text: copied.append(text) or "xclip")
-    monkeypatch.setattr("tui.app.system_copy", clipboard.system_copy)
+    monkeypatch.setattr("papertray.tui.app.system_copy", clipboard.system_copy)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")

@@ -12,30 +12,38 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from papertray.store import (
+    Library,
+    Paper,
+    PaperState,
+    Query,
+    QueryError,
+    SearchIndex,
+    State,
+    StoreError,
+)
+from papertray.store.library import PreviewPapers
+from papertray.store.models import UNTOUCHED
+from papertray.store.query import parse_query
+from papertray.store.query import refines as _refines
+from papertray.tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
+from papertray.tui.commands import PapertrayCommands
+from papertray.tui.safe_text import safe_links, shown, shown_state
+from papertray.tui.screens.confirm import ConfirmScreen
+from papertray.tui.screens.help import HelpScreen
+from papertray.tui.screens.note import NoteScreen
+from papertray.tui.screens.tags import TagsScreen
+from papertray.tui.signals import install_exit_signals
+from papertray.tui.widgets.abstract_pane import AbstractPane
+from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
+from papertray.tui.widgets.paper_list import PaperList
+from papertray.tui.widgets.status_bar import StatusBar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, Static, TextArea
-
-from store import Library, Paper, PaperState, Query, QueryError, SearchIndex, State, StoreError
-from store.library import PreviewPapers
-from store.models import UNTOUCHED
-from store.query import parse_query
-from store.query import refines as _refines
-from tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
-from tui.commands import PapertrayCommands
-from tui.safe_text import safe_links, shown, shown_state
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.help import HelpScreen
-from tui.screens.note import NoteScreen
-from tui.screens.tags import TagsScreen
-from tui.signals import install_exit_signals
-from tui.widgets.abstract_pane import AbstractPane
-from tui.widgets.filter_bar import FilterBar, FilterInput
-from tui.widgets.paper_list import PaperList
-from tui.widgets.status_bar import StatusBar
 
 SORTS = ("digest", "title", "starred first", "unread first")
 UNDO_DEPTH = 200

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from store.paths import data_dir as resolve_data_dir
+from papertray.store.paths import data_dir as resolve_data_dir
 
 SUBCOMMANDS = ("import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags")
 PROG = "papertray"
@@ -32,7 +32,7 @@ def say(message: str) -> None:
 
 
 def open_store(folder: Path, *, check: bool = True):  # type: ignore[no-untyped-def]
-    from store import Library, State
+    from papertray.store import Library, State
 
     library = Library.open(folder, check=check)
     state = State.open(folder)
@@ -49,9 +49,9 @@ def import_files(
 
     A file whose exact bytes were imported before, and whose papers have not changed in the
     library since, is not parsed again: the library remembers what that import reported."""
-    from store import IngestError, StoreError
-    from store.ingest import ingest_bytes, read_input
-    from store.library import ImportReport, KnownImport, content_key
+    from papertray.store import IngestError, StoreError
+    from papertray.store.ingest import ingest_bytes, read_input
+    from papertray.store.library import ImportReport, KnownImport, content_key
 
     def parse(name: str, data: bytes, source: str):  # type: ignore[no-untyped-def]
         try:
@@ -156,9 +156,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from store import QueryError, parse_query
-    from store.export import render_bytes
-    from store.models import UNTOUCHED
+    from papertray.store import QueryError, parse_query
+    from papertray.store.export import render_bytes
+    from papertray.store.models import UNTOUCHED
 
     try:
         query = parse_query(args.query or "")
@@ -200,7 +200,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def sort_papers(papers, states, order: str):  # type: ignore[no-untyped-def]
-    from store.models import UNTOUCHED
+    from papertray.store.models import UNTOUCHED
 
     if order == "digest":
         return papers
@@ -275,7 +275,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    from store.paths import sample_digest
+    from papertray.store.paths import sample_digest
 
     files = list(args.files)
     # Without files, the library file is read by the reader in the background (see preview).
@@ -295,7 +295,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
             warnings.append(
                 "your library was empty: the bundled sample digest (101 papers) is in it now"
             )
-    from tui.app import PapertrayApp  # deferred: headless commands never import Textual
+    from papertray.tui.app import PapertrayApp  # deferred: headless commands never import Textual
 
     app = PapertrayApp(
         library,
@@ -325,8 +325,8 @@ def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from store.export import OUTPUT_FORMATS
-    from store.ingest import FORMATS
+    from papertray.store.export import OUTPUT_FORMATS
+    from papertray.store.ingest import FORMATS
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -399,7 +399,7 @@ def _count_arg(text: str) -> int:
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
-    from store.ingest import FORMATS
+    from papertray.store.ingest import FORMATS
 
     parser = argparse.ArgumentParser(prog=PROG, add_help=False)
     parser.add_argument("files", nargs="*")
@@ -466,7 +466,7 @@ def run(argv: list[str]) -> int:
         _silence_stdout()
         return 0
     except Exception as error:  # noqa: BLE001 - the last line of defence: one line, no traceback
-        from store import StoreError
+        from papertray.store import StoreError
 
         if isinstance(error, StoreError):
             say(str(error))

@@ -5,12 +5,11 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from papertray.tui.safe_text import shown
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.safe_text import shown
-
 if TYPE_CHECKING:
-    from tui.app import PapertrayApp
+    from papertray.tui.app import PapertrayApp
 
 ACTIONS: list[tuple[str, str, str]] = [
     ("Toggle read", "toggle_read", "r"),

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from store.links import is_code_repo, is_safe_url
-from store.models import Paper, PaperState
-from store.sanitize import FORBIDDEN, strip_controls
+from papertray.store.links import is_code_repo, is_safe_url
+from papertray.store.models import Paper, PaperState
+from papertray.store.sanitize import FORBIDDEN, strip_controls
 
 __all__ = ["safe_links", "safe_repo", "shown", "shown_paper", "shown_state"]
 

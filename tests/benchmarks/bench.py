@@ -38,7 +38,7 @@ GEN = Path(os.environ.get("PAPERTRAY_GEN", REPO.parent / "shared" / "bench" / "g
 SEED = REPO / "store" / "data" / "sample_digest.txt"
 QUERY = "memory efficient"
 PY = sys.executable
-CLI = [PY, "-c", "import sys; from tui.cli import main; main()"]
+CLI = [PY, "-c", "import sys; from papertray.tui.cli import main; main()"]
 COLS, LINES = 120, 40
 ORDER = [
     "import into an empty library",
@@ -198,7 +198,7 @@ def seed_corpus(work: Path) -> Corpus:
     shutil.rmtree(data, ignore_errors=True)
     run_quiet([*CLI, "import", str(SEED), "--data-dir", str(data)])
     sys.path.insert(0, str(REPO))
-    from store import Library
+    from papertray.store import Library
 
     titles = [p.title for p in Library.open(data).papers()[:3]]
     return Corpus(101, SEED, SEED, SEED, data, titles)
@@ -271,8 +271,8 @@ def bench_memory(c: Corpus, empty_kb: int) -> Row:
 
 def bench_filter(c: Corpus, repeat: int) -> Row:
     sys.path.insert(0, str(REPO))
-    from store import Library, State
-    from tui.app import BACKGROUND_INDEX_LIMIT, PapertrayApp
+    from papertray.store import Library, State
+    from papertray.tui.app import BACKGROUND_INDEX_LIMIT, PapertrayApp
 
     lower = None
     latencies: list[float] = []  # key -> first redraw with the new result's top rows
@@ -362,9 +362,8 @@ def bench_headless(c: Corpus, repeat: int) -> Row:
 
 def bench_star(work: Path, repeat: int) -> Row:
     sys.path.insert(0, str(REPO))
+    from papertray.store import State
     from tinydb import TinyDB
-
-    from store import State
 
     folder = work / "state-10k"
     shutil.rmtree(folder, ignore_errors=True)

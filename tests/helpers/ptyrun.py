@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # The console script `papertray` runs `tui.cli:main`; calling it through this interpreter avoids
 # depending on which `papertray` is first on PATH.
-LAUNCH = "import sys; from tui.cli import main; main()"
+LAUNCH = "import sys; from papertray.tui.cli import main; main()"
 
 _CSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]")
 _OSC = re.compile(rb"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")

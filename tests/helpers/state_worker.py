@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from store.state import State  # noqa: E402
+from papertray.store.state import State  # noqa: E402
 
 
 def wait_for(go: str | None) -> None:
