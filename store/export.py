@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
+
 from papertray.store.models import Paper, PaperState
 from papertray.store.sanitize import clean_text
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
 from papertray.store.links import clean_url, extract_links, order_links
 from papertray.store.models import Paper, key_ids, paper_id, title_key
 from papertray.store.sanitize import clean_text

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, overload
 
 import orjson
+
 from papertray.store.models import Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
 from papertray.store.query import fold_text

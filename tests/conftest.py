@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from papertray.store.paths import ENV_VAR, sample_digest
 
 ROOT = Path(__file__).resolve().parent.parent

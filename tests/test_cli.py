@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from papertray.store import State
 from papertray.tui.cli import run
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+
 from papertray.store.state import State
 
 WORKER = Path(__file__).resolve().parent / "helpers" / "state_worker.py"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+
 from papertray.store import State
 
 WORKER = Path(__file__).resolve().parent / "helpers" / "mark_worker.py"

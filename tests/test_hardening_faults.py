@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 import pytest
 from helpers.ptyrun import LAUNCH, ROOT, PtyApp
+
 from papertray.store import Library, State, ingest_text
 from papertray.store import storage as storage_module
 from papertray.tui.app import PapertrayApp

@@ -21,10 +21,11 @@ from typing import Any
 import orjson
 import pytest
 from helpers.ptyrun import LAUNCH, ROOT
+from textual.widgets import Input, Static
+
 from papertray.store import Library, Paper, State, ingest_text
 from papertray.tui.app import PapertrayApp
 from papertray.tui.cli import run
-from textual.widgets import Input, Static
 
 MARKUP = [
     "[/]",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers.ptyrun import PtyApp
+
 from papertray.store import State
 
 pytestmark = [

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import papertray.store.ingest as ingest_module
-import papertray.store.storage as storage_module
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import papertray.store.ingest as ingest_module
+import papertray.store.storage as storage_module
 from papertray.store.ingest import ingest_bytes, ingest_text
 from papertray.store.library import ContentKey, KnownImport, Library, content_key
 from papertray.store.links import clean_url, extract_links, is_code_repo, is_safe_url, order_links

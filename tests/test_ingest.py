@@ -8,10 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-import papertray.store.ingest as ingest_module
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import papertray.store.ingest as ingest_module
 from papertray.store.ingest import (
     FORMATS,
     MAX_BYTES,

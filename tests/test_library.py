@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from papertray.store.library import ImportReport, Library
 from papertray.store.models import Paper, paper_id
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from papertray.store.links import clean_url, extract_links, is_code_repo, is_safe_url, order_links
 
 

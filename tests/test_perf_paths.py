@@ -8,6 +8,7 @@ import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from papertray.store.models import paper_id, title_key
 
 _NON_WORD = re.compile(r"[\W_]+")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query import Query, QueryError, SearchIndex, find_spans, parse_query
 

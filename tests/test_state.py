@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from papertray.store.models import UNTOUCHED, PaperState
 from papertray.store.state import State, normalize_tags
 

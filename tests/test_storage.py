@@ -9,10 +9,11 @@ from typing import Any
 
 import orjson
 import pytest
+from tinydb.table import Document
+
 from papertray.store.library import Library
 from papertray.store.state import State
 from papertray.store.storage import AtomicJSONStorage, StoreError, memory_tinydb, open_tinydb
-from tinydb.table import Document
 
 STATE = "state.json"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, Static
+
 from papertray.store import Library, State, ingest_file, ingest_text, parse_query
 from papertray.store.paths import sample_digest
 from papertray.tui import clipboard
@@ -13,7 +15,6 @@ from papertray.tui.screens.confirm import ConfirmScreen
 from papertray.tui.screens.help import HelpScreen
 from papertray.tui.screens.note import NoteScreen
 from papertray.tui.screens.tags import TagsScreen
-from textual.widgets import Input, Static
 
 SIZE = (120, 40)
 SEED = ingest_file(sample_digest()).papers

@@ -12,6 +12,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Input, Static, TextArea
+
 from papertray.store import (
     Library,
     Paper,
@@ -38,12 +45,6 @@ from papertray.tui.widgets.abstract_pane import AbstractPane
 from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
 from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
-from textual import on, work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
-from textual.widgets import Footer, Input, Static, TextArea
 
 SORTS = ("digest", "title", "starred first", "unread first")
 UNDO_DEPTH = 200

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from papertray.tui.safe_text import shown
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from papertray.tui.safe_text import shown
 
 if TYPE_CHECKING:
     from papertray.tui.app import PapertrayApp

@@ -362,8 +362,9 @@ def bench_headless(c: Corpus, repeat: int) -> Row:
 
 def bench_star(work: Path, repeat: int) -> Row:
     sys.path.insert(0, str(REPO))
-    from papertray.store import State
     from tinydb import TinyDB
+
+    from papertray.store import State
 
     folder = work / "state-10k"
     shutil.rmtree(folder, ignore_errors=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from papertray.store.sanitize import clean_tag
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
+
+from papertray.store.sanitize import clean_tag
 
 
 def split_tags(value: str) -> list[str]:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from papertray.store.models import Paper, PaperState
-from papertray.store.query import find_spans
-from papertray.tui.safe_text import shown as shown_text
-from papertray.tui.safe_text import shown_paper, shown_state
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
+
+from papertray.store.models import Paper, PaperState
+from papertray.store.query import find_spans
+from papertray.tui.safe_text import shown as shown_text
+from papertray.tui.safe_text import shown_paper, shown_state
 
 # Wrapping megabytes of text on every resize would freeze the UI; nobody reads past this on screen.
 DISPLAY_LIMIT = 20_000

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from papertray.store.models import UNTOUCHED, Paper, PaperState
-from papertray.store.query import find_spans
-from papertray.tui.safe_text import safe_repo, shown, shown_state
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -22,6 +19,10 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from papertray.store.models import UNTOUCHED, Paper, PaperState
+from papertray.store.query import find_spans
+from papertray.tui.safe_text import safe_repo, shown, shown_state
 
 UNREAD_MARK = "●"
 STAR_MARK = "★"
