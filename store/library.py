@@ -15,6 +15,7 @@ import hashlib
 import os
 import sys
 import threading
+import time
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from papertray.store.storage import (
 )
 
 __all__ = [
+    "ImportBatch",
     "ImportReport",
     "KnownImport",
     "Library",
@@ -49,6 +51,7 @@ PREVIEW_VERSION = 2
 INDEX = "index"
 TITLE_KEYS = "title_keys"
 IMPORTS = "imports"
+LATEST = "latest_import"
 _NEWER_WINS = ("upvotes", "stars", "comments", "keywords")
 _FILL_IF_EMPTY = ("abstract", "authors", "published", "source", "arxiv_id", "digest_date")
 
@@ -63,6 +66,15 @@ class ImportReport:
     """Papers already in the library with nothing new."""
     ids: list[str] = field(default_factory=list)
     """The id of each given paper, in order, after merging (a title match gives the older id)."""
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    """The latest import that added papers: when (the `added_at` of its papers) and how many.
+    One command importing several files is one batch (see `Library.add`'s `batch`)."""
+
+    at: float
+    new: int
 
 
 @dataclass
@@ -203,6 +215,8 @@ def _compact(p: Paper) -> dict[str, Any]:
         data["keywords"] = v
     if (v := p.digest_date) not in _EMPTY:
         data["digest_date"] = v
+    if (v := p.added_at) is not None:
+        data["added_at"] = v
     return data
 
 
@@ -416,14 +430,18 @@ class Library:
         *,
         title_keys: Sequence[str] | None = None,
         remember: KnownImport | None = None,
+        batch: float | None = None,
     ) -> ImportReport:
         """Add papers, merging by id and by title key into what is there; one write, and none at
         all when nothing changed (re-importing a digest leaves the file alone).
 
         `title_keys`, if given, is `title_key(p.title)` of each paper (ingest has computed them
         already for the ids). `remember` records this import under its content key (format,
-        duplicates, warnings; the ids come from the report) for `recall`."""
+        duplicates, warnings; the ids come from the report) for `recall`. New papers get
+        `added_at` = `batch` (default: now); an import that adds papers becomes the latest batch
+        (`is:new`), and further adds with the same `batch` (more files of one command) join it."""
         report = ImportReport()
+        added_at = time.time() if batch is None else batch
         with self._storage.transaction(), pause_gc():
             tables = self._storage.read() or {}
             table: dict[str, Any] = tables.get(TABLE, {})
@@ -442,6 +460,7 @@ class Library:
                         key = title_key(paper.title)
                     found = by_key.get(key) if key else None
                     if found is None:
+                        incoming["added_at"] = added_at
                         changed[target] = incoming
                         if key:
                             by_key[key] = target
@@ -454,6 +473,7 @@ class Library:
                     also.append(paper.id)
                     doc = changed.get(target) or table[target]
                 report.ids.append(target)
+                incoming.pop("added_at", None)  # first import wins: a re-import never moves it
                 if incoming == doc or (merged := _merge(doc, incoming)) == doc:
                     report.skipped += 1
                     continue
@@ -467,12 +487,42 @@ class Library:
                     new_table.update(changed)
                     new_tables[TABLE] = new_table
                 if len(by_key) != index_size or not isinstance(tables.get(INDEX), dict):
-                    new_tables[INDEX] = {TITLE_KEYS: by_key}
+                    new_tables[INDEX] = {**_dict(tables.get(INDEX)), TITLE_KEYS: by_key}
                 if imports is not None:
                     new_tables[IMPORTS] = imports
+                if report.new:
+                    latest = tables.get(INDEX, {}).get(LATEST)
+                    joined = isinstance(latest, dict) and latest.get("at") == added_at
+                    count = report.new + (_int(latest.get("new")) if joined else 0)
+                    index = dict(new_tables.get(INDEX) or {})
+                    index[LATEST] = {"at": added_at, "new": count}
+                    new_tables[INDEX] = index
                 self._storage.write(new_tables)
                 self._write_preview(new_tables.get(TABLE, table))
         return report
+
+    def latest_import(self) -> ImportBatch | None:
+        """The latest import that added papers (`is:new`, the status line's "12 new")."""
+        latest = _dict((self._storage.read() or {}).get(INDEX)).get(LATEST)
+        if not isinstance(latest, dict):
+            return None
+        at = latest.get("at")
+        if not isinstance(at, (int, float)) or isinstance(at, bool):
+            return None
+        return ImportBatch(float(at), _int(latest.get("new")))
+
+    def papers_among(self, ids: Container[str]) -> list[Paper]:
+        """The papers whose id is in `ids`, in import order: for a query only marked papers can
+        match (`starred:<7d`), only those become Paper objects."""
+        cache = self._fresh()
+        if cache is not None:
+            return [p for p in cache.papers if p.id in ids]
+        kept: list[Paper] = []
+        with pause_gc():
+            for pid, doc in self._table().items():
+                if pid in ids and (paper := _to_paper(doc)) is not None:
+                    kept.append(paper)
+        return kept
 
     # -- the preview: what the reader needs for its first frame ------------------------------
 
@@ -571,6 +621,14 @@ class _Built:
     size: int
     """Documents in the table, the unreadable ones (`bad`) included."""
     bad: set[str]
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _imports_after(

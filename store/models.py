@@ -33,6 +33,10 @@ class Paper:
     keywords: list[str] = field(default_factory=list)
     digest_date: str | None = None
     """The day the paper appeared in the digest (HF API `publishedAt` of the item)."""
+    added_at: float | None = None
+    """When the paper was first imported (POSIX seconds), set by `Library.add` and kept on every
+    re-import. None for papers imported before papertray recorded it: no `added:` term matches
+    them and they sort last by newest added (their true import time is not known)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -6,6 +6,7 @@
     lora OR qlora             either (OR binds tighter than the implicit AND)
     (a OR b) -(c d)           grouping
     is:unread tag:todo has:repo title:"low bit" author:smith repo:microsoft id:2406
+    starred:<7d read:today added:>2024-03-01 published:2024-03 digest:2024-03-18 is:new is:muted
 
 `parse_query` turns text into a `Query` (or raises `QueryError` with a one-line message and the
 offending position); `Query.matches` tests one paper; `SearchIndex` answers a query over many papers
@@ -24,9 +25,19 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Any
 
+from papertray.store.dates import EXAMPLES as DATE_EXAMPLES
+from papertray.store.dates import (
+    Clock,
+    DateError,
+    Span,
+    day_bounds,
+    iso_day,
+    parse_date_term,
+    system_clock,
+)
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 
-__all__ = ["Query", "QueryError", "SearchIndex", "find_spans", "parse_query"]
+__all__ = ["Query", "QueryContext", "QueryError", "SearchIndex", "find_spans", "parse_query"]
 
 
 class QueryError(ValueError):
@@ -72,6 +83,13 @@ class _Has:
 
 
 @dataclass(frozen=True, slots=True)
+class _Date:
+    field: str  # one of DATE_FIELDS
+    span: Span
+    days: tuple[str, str]  # the same span as first and last YYYY-MM-DD, for day-only fields
+
+
+@dataclass(frozen=True, slots=True)
 class _Not:
     child: _Node
 
@@ -86,12 +104,16 @@ class _Or:
     children: tuple[_Node, ...]
 
 
-_Node = _Text | _Tag | _Is | _Has | _Not | _And | _Or
+_Node = _Text | _Tag | _Is | _Has | _Date | _Not | _And | _Or
 _MATCH_ALL = _And(())
 
-IS_VALUES = ("read", "unread", "starred", "unstarred")
+IS_VALUES = ("read", "unread", "starred", "unstarred", "new", "muted")
 HAS_VALUES = ("repo", "note", "tags", "links")
-FIELDS = ("is", "has", "tag", "title", "abstract", "author", "repo", "id")
+# Date fields: when you starred / read it, when it was first imported, its arXiv/HF date, the day
+# it was on the HF daily page. The first two are marks (state), the others the paper's own.
+DATE_FIELDS = ("starred", "read", "added", "published", "digest")
+_STATE_DATES = ("starred", "read")
+FIELDS = ("is", "has", "tag", "title", "abstract", "author", "repo", "id", *DATE_FIELDS)
 _EXAMPLES = {
     "is": "is:unread",
     "has": "has:repo",
@@ -101,6 +123,11 @@ _EXAMPLES = {
     "author": "author:NAME",
     "repo": "repo:TEXT",
     "id": "id:TEXT",
+    "starred": "starred:<7d",
+    "read": "read:today",
+    "added": "added:>2024-03-01",
+    "published": "published:2024-03",
+    "digest": "digest:2024-03-18",
 }
 # Bare URLs typed into the box are words, not fields.
 _NOT_FIELDS = frozenset({"http", "https"})
@@ -127,8 +154,26 @@ class Query:
         _collect_terms(self.root, False, out)
         return list(dict.fromkeys(out))
 
-    def matches(self, paper: Paper, state: PaperState = UNTOUCHED) -> bool:
-        return _eval_one(self.root, _One(paper, state))
+    def matches(
+        self, paper: Paper, state: PaperState = UNTOUCHED, context: QueryContext | None = None
+    ) -> bool:
+        """Whether the paper matches; with a `context` holding mute rules, a muted paper matches
+        only a query that asks about muting (`is:muted`, `-is:muted`)."""
+        one = _One(paper, state, context or _NO_CONTEXT)
+        if not _eval_one(self.root, one):
+            return False
+        return not (self.hides_muted and one.context.mutes and _muted(one))
+
+    @property
+    def hides_muted(self) -> bool:
+        """True unless the query mentions `is:muted`: muted papers are then left out."""
+        return not _mentions(self.root, _Is("muted"))
+
+    @property
+    def touched_only(self) -> bool:
+        """True when only papers the user has marked can match (`is:starred`, `read:<7d`,
+        `tag:x` ...): a caller may look at those papers alone."""
+        return any(_needs_state(c) for c in self.root.children)
 
     @property
     def only_words(self) -> bool:
@@ -142,6 +187,43 @@ class Query:
         matching paper contains, unless one of the paper's tags holds them (bare words also
         match tags). A cheap pre-filter: a paper lacking one cannot match."""
         return [c.value for c in self.root.children if isinstance(c, _Text) and c.kind == "any"]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryContext:
+    """What a query is evaluated against besides the paper and its marks: the time of the latest
+    import that added papers (`is:new`) and the mute rules' queries (`is:muted`)."""
+
+    new_batch: float | None = None
+    mutes: tuple[Query, ...] = ()
+
+
+_NO_CONTEXT = QueryContext()
+
+
+def _mentions(node: _Node, target: _Node) -> bool:
+    if node == target:
+        return True
+    if isinstance(node, _Not):
+        return _mentions(node.child, target)
+    if isinstance(node, (_And, _Or)):
+        return any(_mentions(c, target) for c in node.children)
+    return False
+
+
+def _needs_state(node: _Node) -> bool:
+    """Sound: True only if a paper without marks can never match `node`."""
+    if isinstance(node, _And):
+        return any(_needs_state(c) for c in node.children)
+    if isinstance(node, _Or):
+        return bool(node.children) and all(_needs_state(c) for c in node.children)
+    if isinstance(node, _Date):
+        return node.field in _STATE_DATES
+    if isinstance(node, _Is):
+        return node.value in ("read", "starred")
+    if isinstance(node, _Has):
+        return node.value in ("note", "tags")
+    return isinstance(node, _Tag)
 
 
 def _collect_terms(node: _Node, negated: bool, out: list[str]) -> None:
@@ -177,9 +259,10 @@ def _fold(text: str) -> str:
 
 
 class _Lexer:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, clock: Callable[[], Clock]) -> None:
         self.text = text
         self.toks: list[_Tok] = []
+        self.clock = clock
 
     def run(self) -> list[_Tok]:
         text, n, i = self.text, len(self.text), 0
@@ -256,7 +339,9 @@ class _Lexer:
             else:
                 end = self.word_end(j)
                 value = text[j:end]
-            self.toks.append(_Tok("atom", i, _field(name, _fold(value).strip(), i, j)))
+            self.toks.append(
+                _Tok("atom", i, _field(name, _fold(value).strip(), i, j, self.clock))
+            )
             return end
         end = self.word_end(i)
         if end == i:  # a stray quote or ")" right after "-": let the main loop see it
@@ -266,9 +351,21 @@ class _Lexer:
         return end
 
 
-def _field(name: str, value: str, pos: int, value_pos: int) -> _Node:
+def _field(
+    name: str, value: str, pos: int, value_pos: int, clock: Callable[[], Clock]
+) -> _Node:
     if not value:
         raise QueryError(f"'{name}:' needs a value, e.g. {_EXAMPLES[name]}", pos)
+    if name in DATE_FIELDS:
+        now = clock()
+        try:
+            span = parse_date_term(value, now)
+        except DateError as error:
+            raise QueryError(
+                f"bad date '{_shown(value)}' in {name}:… ({error}); use e.g. {DATE_EXAMPLES}",
+                value_pos,
+            ) from None
+        return _Date(name, span, day_bounds(span, now))
     if name == "is":
         if value not in IS_VALUES:
             allowed = ", ".join(IS_VALUES)
@@ -371,9 +468,20 @@ def _not(node: _Node) -> _Node:
     return node.child if isinstance(node, _Not) else _Not(node)
 
 
-def parse_query(text: str) -> Query:
-    """Parses a query; "" (or only spaces) matches everything. Raises QueryError."""
-    parser = _Parser(_Lexer(text).run())
+def parse_query(text: str, clock: Clock | None = None) -> Query:
+    """Parses a query; "" (or only spaces) matches everything. Raises QueryError. Date terms
+    (`read:<7d`) are read against `clock`, by default `dates.system_clock()` (`PAPERTRAY_NOW`)."""
+    fixed: list[Clock] = [clock] if clock is not None else []
+
+    def now() -> Clock:
+        if not fixed:
+            try:
+                fixed.append(system_clock())
+            except DateError as error:
+                raise QueryError(str(error)) from None
+        return fixed[0]
+
+    parser = _Parser(_Lexer(text, now).run())
     root = _and(parser.seq(None))
     return Query(text, root if isinstance(root, _And) else _And((root,)))
 
@@ -404,11 +512,12 @@ def _fold_parts(title: str, abstract: str, authors_list: Sequence[str]) -> tuple
 
 
 class _One:
-    __slots__ = ("paper", "state", "_hay")
+    __slots__ = ("paper", "state", "context", "_hay")
 
-    def __init__(self, paper: Paper, state: PaperState) -> None:
+    def __init__(self, paper: Paper, state: PaperState, context: QueryContext) -> None:
         self.paper = paper
         self.state = state
+        self.context = context
         self._hay: tuple[str, int, int] | None = None
 
     @property
@@ -434,7 +543,12 @@ def _text_in_paper(node: _Text, paper: Paper, hay: Callable[[], tuple[str, int, 
     return text.find(value, abstract_end + 1) != -1  # author
 
 
-def _state_pred(node: _Is | _Has | _Tag) -> Callable[[PaperState], bool]:
+def _state_pred(node: _Is | _Has | _Tag | _Date) -> Callable[[PaperState], bool]:
+    if isinstance(node, _Date):
+        span = node.span
+        if node.field == "starred":
+            return lambda s: s.starred and span.holds(s.starred_at)
+        return lambda s: s.read and span.holds(s.read_at)
     if isinstance(node, _Tag):
         name = node.name
         return lambda s: any(t.casefold() == name for t in s.tags)
@@ -450,6 +564,24 @@ def _state_pred(node: _Is | _Has | _Tag) -> Callable[[PaperState], bool]:
     return lambda s: bool(s.tags)  # has:tags
 
 
+def _date_of(node: _Date, paper: Paper, state: PaperState) -> bool:
+    field = node.field
+    if field == "starred":
+        return state.starred and node.span.holds(state.starred_at)
+    if field == "read":
+        return state.read and node.span.holds(state.read_at)
+    if field == "added":
+        return node.span.holds(paper.added_at)
+    day = iso_day(paper.published if field == "published" else paper.digest_date)
+    return day is not None and node.days[0] <= day <= node.days[1]
+
+
+def _muted(one: _One) -> bool:
+    """Whether a mute rule matches the paper (rules never consult `is:muted` themselves)."""
+    inner = _One(one.paper, one.state, QueryContext(one.context.new_batch))
+    return any(_eval_one(rule.root, inner) for rule in one.context.mutes)
+
+
 def _eval_one(node: _Node, one: _One) -> bool:
     if isinstance(node, _And):
         return all(_eval_one(c, one) for c in node.children)
@@ -463,6 +595,13 @@ def _eval_one(node: _Node, one: _One) -> bool:
         return node.kind == "any" and any(node.value in t.casefold() for t in one.state.tags)
     if isinstance(node, _Has) and node.value in ("repo", "links"):
         return bool(one.paper.repo if node.value == "repo" else one.paper.links)
+    if isinstance(node, _Date):
+        return _date_of(node, one.paper, one.state)
+    if isinstance(node, _Is) and node.value == "new":
+        batch = one.context.new_batch
+        return batch is not None and one.paper.added_at == batch
+    if isinstance(node, _Is) and node.value == "muted":
+        return bool(one.context.mutes) and _muted(one)
     return _state_pred(node)(one.state)
 
 
@@ -535,9 +674,12 @@ def _implies(a: _Node, b: _Node) -> bool:
 class _Call:
     """Per-search() data derived from the states mapping, computed only if needed."""
 
-    def __init__(self, index: SearchIndex, states: Mapping[str, PaperState]) -> None:
+    def __init__(
+        self, index: SearchIndex, states: Mapping[str, PaperState], context: QueryContext
+    ) -> None:
         self.index = index
         self.states = states
+        self.context = context
         self._tagged: list[tuple[Sequence[int], tuple[str, ...]]] | None = None
 
     def tagged(self) -> list[tuple[Sequence[int], tuple[str, ...]]]:
@@ -584,6 +726,7 @@ class SearchIndex:
         self._repos = [_folded(p.repo or "") for p in papers]
         self._ids = [_folded(p.id) for p in papers]
         self._links = [bool(p.links) for p in papers]
+        self._dates: dict[str, list[Any]] = {}  # per paper date field, built on first use
         self._first: dict[str, int] | None = None
         self._more: dict[str, list[int]] = {}
         # Text atoms depend only on the papers, never on the states, so their results over the
@@ -615,9 +758,12 @@ class SearchIndex:
         query: Query,
         states: Mapping[str, PaperState],
         candidates: Sequence[int] | None = None,
+        context: QueryContext | None = None,
     ) -> list[int]:
         """Ascending indexes of the papers matching `query`; with `candidates`, only those are
-        considered (pass the previous result when `refines(previous, query)`)."""
+        considered (pass the previous result when `refines(previous, query)`). With a
+        `context` holding mute rules, muted papers are left out unless the query asks about
+        them (see `Query.matches`)."""
         cands: Sequence[int]
         if candidates is None:
             cands = range(self._n)
@@ -627,7 +773,31 @@ class SearchIndex:
                 cands and (cands[0] < 0 or cands[-1] >= self._n)
             ):
                 cands = sorted({i for i in cands if 0 <= i < self._n})
-        return list(self._eval(query.root, cands, _Call(self, states)))
+        call = _Call(self, states, context or _NO_CONTEXT)
+        found = self._eval(query.root, cands, call)
+        if found and call.context.mutes and query.hides_muted:
+            muted = set(self._muted(found, call))
+            return [i for i in found if i not in muted] if muted else list(found)
+        return list(found)
+
+    def muted(
+        self, states: Mapping[str, PaperState], context: QueryContext, candidates: Sequence[int]
+    ) -> list[int]:
+        """The candidates (ascending) that one of the context's mute rules matches."""
+        return list(self._muted(candidates, _Call(self, states, context)))
+
+    def _muted(self, cands: Sequence[int], call: _Call) -> Sequence[int]:
+        inner = _Call(self, call.states, QueryContext(call.context.new_batch))
+        hit: set[int] = set()
+        rest = cands
+        for rule in call.context.mutes:
+            found = self._eval(rule.root, rest, inner)
+            if found:
+                hit.update(found)
+                rest = [i for i in rest if i not in hit]
+                if not rest:
+                    break
+        return [i for i in cands if i in hit]
 
     def refines(self, old: Query, new: Query) -> bool:
         """See the module's `refines()`: kept as a method for callers holding an index."""
@@ -658,6 +828,16 @@ class SearchIndex:
         if isinstance(node, _Not):
             drop = set(self._eval(node.child, cands, call))
             return [i for i in cands if i not in drop] if drop else cands
+        if isinstance(node, _Date) and node.field not in _STATE_DATES:
+            return self._paper_dates(node, cands)
+        if isinstance(node, _Is) and node.value == "new":
+            batch = call.context.new_batch
+            if batch is None:
+                return []
+            added = self._date_column("added")
+            return [i for i in cands if added[i] == batch]
+        if isinstance(node, _Is) and node.value == "muted":
+            return self._muted(cands, call) if call.context.mutes else []
         if isinstance(node, _Text) or (isinstance(node, _Has) and node.value in ("repo", "links")):
             hits = self._static(node, cands)
             if isinstance(node, _Text) and node.kind == "any":
@@ -665,10 +845,33 @@ class SearchIndex:
             return hits
         return self._state_atom(node, cands, call)
 
+    def _date_column(self, field: str) -> list[Any]:
+        column = self._dates.get(field)
+        if column is None:
+            papers = self.papers
+            if field == "added":
+                column = [p.added_at for p in papers]
+            elif field == "published":
+                column = [iso_day(p.published) for p in papers]
+            else:
+                column = [iso_day(p.digest_date) for p in papers]
+            self._dates[field] = column
+        return column
+
+    def _paper_dates(self, node: _Date, cands: Sequence[int]) -> list[int]:
+        column = self._date_column(node.field)
+        if node.field == "added":
+            start, end = node.span.start, node.span.end
+            return [i for i in cands if (t := column[i]) is not None and start <= t < end]
+        lo, hi = node.days
+        return [i for i in cands if (d := column[i]) is not None and lo <= d <= hi]
+
     def _cost(self, node: _Node) -> tuple[int, int]:
         if node in self._results:
             return (0, 0)
-        if isinstance(node, (_Is, _Has, _Tag)):
+        if isinstance(node, _Is) and node.value == "muted":
+            return (4, 0)
+        if isinstance(node, (_Is, _Has, _Tag, _Date)):
             return (1, 0)
         if isinstance(node, _Text):
             return (2, -len(node.value))  # longer words are rarer and cheaper to look for
@@ -735,7 +938,7 @@ class SearchIndex:
         return sorted(extra.union(hits)) if extra else hits
 
     def _state_atom(self, node: _Node, cands: Sequence[int], call: _Call) -> Sequence[int]:
-        assert isinstance(node, (_Is, _Has, _Tag)), node
+        assert isinstance(node, (_Is, _Has, _Tag, _Date)), node
         pred = _state_pred(node)
         if pred(UNTOUCHED):
             drop = {i for pid, st in call.states.items() if not pred(st) for i in self._where(pid)}

@@ -16,7 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from papertray.store import mutes as _mutes
+from papertray.store.dates import Clock
 from papertray.store.models import UNTOUCHED, PaperState
+from papertray.store.mutes import MuteError, MuteRule
 from papertray.store.paths import STATE_FILE
 from papertray.store.storage import (
     AtomicJSONStorage,
@@ -26,7 +29,7 @@ from papertray.store.storage import (
     open_tinydb,
 )
 
-__all__ = ["State", "StoreError", "normalize_tags"]
+__all__ = ["MuteError", "MuteRule", "State", "StoreError", "clean_line", "normalize_tags"]
 
 TABLE = "states"
 # Control characters (C0 but tab/newline, DEL, C1) and bidi overrides/isolates never belong in
@@ -42,6 +45,12 @@ def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
         if tag:
             seen.setdefault(tag, None)
     return tuple(seen)
+
+
+def clean_line(text: str) -> str:
+    """One line of user text (a mute rule's query or why): no control characters, spaces
+    collapsed."""
+    return " ".join(_CONTROL.sub("", str(text)).split())
 
 
 def _clean_note(text: str) -> str:
@@ -224,6 +233,44 @@ class State:
             if changed:
                 self._change(changed)
             return result
+
+
+    # -- mute rules (see store.mutes) ---------------------------------------------------------
+
+    def mute_rules(self) -> list[MuteRule]:
+        """The mute rules, by number."""
+        return _mutes.read_rules(self._storage.read())
+
+    def add_mute(self, query: str, why: str = "", clock: Clock | None = None) -> MuteRule:
+        """Store a new rule and return it with its number. MuteError for a query that cannot be
+        a rule or one already muted by an identical rule; StoreError when it cannot be saved."""
+        rule = _mutes.new_rule(query, why, clock)
+        with self._storage.transaction():
+            tables = self._storage.read() or {}
+            for old in _mutes.read_rules(tables):
+                if old.query == rule.query:
+                    raise MuteError(f"rule {old.number} already mutes {old.query}")
+            new_tables = _mutes.with_rule(tables, rule)
+            self._storage.write(new_tables)
+            return next(r for r in _mutes.read_rules(new_tables) if r.query == rule.query)
+
+    def remove_mute(self, number: int) -> MuteRule:
+        """Remove rule `number` and return it (for undo with `restore_mute`)."""
+        with self._storage.transaction():
+            tables = self._storage.read() or {}
+            found = [r for r in _mutes.read_rules(tables) if r.number == number]
+            if not found:
+                raise MuteError(f"no mute rule {number} (papertray mutes lists them)")
+            self._storage.write(_mutes.with_rule(tables, None, drop=number))
+            return found[0]
+
+    def restore_mute(self, rule: MuteRule) -> None:
+        """Put a removed rule back under its number, as it was (undo of `remove_mute`)."""
+        with self._storage.transaction():
+            tables = self._storage.read() or {}
+            if any(r.number == rule.number for r in _mutes.read_rules(tables)):
+                return
+            self._storage.write(_mutes.with_rule(tables, rule))
 
 
 # Each mark with the timestamp that goes with it: what one undo step puts back together.
