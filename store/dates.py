@@ -33,6 +33,7 @@ __all__ = [
     "day_span",
     "day_bounds",
     "iso_day",
+    "now",
     "parse_date_term",
     "system_clock",
 ]
@@ -93,6 +94,16 @@ def system_clock() -> Clock:
     if moment.tzinfo is None:
         return Clock(time.mktime(moment.timetuple()) + moment.microsecond / 1e6)
     return Clock(moment.timestamp(), moment.tzinfo)
+
+
+def now() -> float:
+    """POSIX seconds now, as every date term sees it: marks and imports are stamped with this,
+    so under a fixed `PAPERTRAY_NOW` a star made "now" is `starred:today`. A malformed value is
+    reported by the query that reads it, never by a mark."""
+    try:
+        return system_clock().now
+    except DateError:
+        return time.time()
 
 
 @dataclass(frozen=True, slots=True)

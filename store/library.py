@@ -15,7 +15,6 @@ import hashlib
 import os
 import sys
 import threading
-import time
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any, overload
 
 import orjson
 
+from papertray.store.dates import now as clock_now
 from papertray.store.models import Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
 from papertray.store.query import fold_text
@@ -441,7 +441,7 @@ class Library:
         `added_at` = `batch` (default: now); an import that adds papers becomes the latest batch
         (`is:new`), and further adds with the same `batch` (more files of one command) join it."""
         report = ImportReport()
-        added_at = time.time() if batch is None else batch
+        added_at = clock_now() if batch is None else batch
         with self._storage.transaction(), pause_gc():
             tables = self._storage.read() or {}
             table: dict[str, Any] = tables.get(TABLE, {})

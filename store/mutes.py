@@ -11,12 +11,12 @@ Rule numbers are stable (a new rule gets one more than the highest ever used in 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from papertray.store.dates import Clock
+from papertray.store.dates import now as clock_now
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query import Query, QueryContext, QueryError, SearchIndex, parse_query
 
@@ -116,7 +116,7 @@ def _int(value: Any) -> int:
 
 def new_rule(query: str, why: str, clock: Clock | None = None) -> MuteRule:
     text, reason = clean_rule(query, why, clock)
-    return MuteRule(0, text, reason, time.time() if clock is None else clock.now)
+    return MuteRule(0, text, reason, clock_now() if clock is None else clock.now)
 
 
 class MuteSet:

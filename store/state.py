@@ -9,7 +9,6 @@ lose each other's marks.
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -18,6 +17,7 @@ from typing import Any
 
 from papertray.store import mutes as _mutes
 from papertray.store.dates import Clock
+from papertray.store.dates import now as clock_now
 from papertray.store.models import UNTOUCHED, PaperState
 from papertray.store.mutes import MuteError, MuteRule
 from papertray.store.paths import STATE_FILE
@@ -142,7 +142,7 @@ class State:
     def _update(self, pid: str, fn: Callable[[PaperState, float], PaperState]) -> PaperState:
         with self._storage.transaction():
             old = self.get(pid)
-            now = time.time()
+            now = clock_now()
             new = fn(old, now)
             if new == old:
                 return old
@@ -191,7 +191,7 @@ class State:
         with `restore`)."""
         with self._storage.transaction():
             table = self._table()
-            now = time.time()
+            now = clock_now()
             previous: dict[str, PaperState] = {}
             changes: dict[str, PaperState] = {}
             for pid in pids:
@@ -216,7 +216,7 @@ class State:
         note) that still holds the action's `after` value goes back to `before`; a mark changed
         since, by another instance or the CLI, is left alone. One write; returns the new states."""
         with self._storage.transaction():
-            now = time.time()
+            now = clock_now()
             result: dict[str, PaperState] = {}
             changed: dict[str, PaperState] = {}
             for pid, (before, after) in changes.items():

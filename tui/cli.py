@@ -15,7 +15,20 @@ from typing import NoReturn
 
 from papertray.store.paths import data_dir as resolve_data_dir
 
-SUBCOMMANDS = ("import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags")
+SUBCOMMANDS = (
+    "import",
+    "list",
+    "read",
+    "unread",
+    "star",
+    "unstar",
+    "tag",
+    "note",
+    "tags",
+    "mute",
+    "mutes",
+    "unmute",
+)
 PROG = "papertray"
 
 
@@ -59,6 +72,9 @@ def import_files(
         except IngestError as error:
             raise CliError(f"{name}: {error}") from None
 
+    from papertray.store.dates import now
+
+    batch = now()  # every file of this command is one import batch (`is:new`)
     loaded = []
     for name in files:
         try:
@@ -88,7 +104,9 @@ def import_files(
         else:
             remember = KnownImport(key, result.format, result.duplicates, result.warnings)
             try:
-                report = library.add(result.papers, title_keys=result.title_keys, remember=remember)
+                report = library.add(
+                    result.papers, title_keys=result.title_keys, remember=remember, batch=batch
+                )
             except StoreError as error:
                 if showing:
                     say(f"warning: could not save {name} to the library ({error}); "
@@ -156,7 +174,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from papertray.store import QueryError, parse_query
+    from papertray.store import MuteSet, QueryContext, QueryError, parse_query, sort_rows
     from papertray.store.export import render_bytes
     from papertray.store.models import UNTOUCHED
 
@@ -165,6 +183,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     except QueryError as error:
         raise CliError(f"bad query: {error.message}", 2) from None
     library, state = open_store(args.data_dir)
+    latest = library.latest_import()
+    new_batch = latest.at if latest is not None else None
+    mutes = MuteSet(state.mute_rules())
     if args.files:
         ids, file_papers, _saved = import_files(library, args.files, args.input_format, quiet=True)
         by_id = {p.id: p for p in library.papers()} if _saved else {}
@@ -175,6 +196,11 @@ def cmd_list(args: argparse.Namespace) -> int:
             if pid in by_id or pid in fallback
         ]
         states = state.all()
+    elif query.touched_only:
+        # Only marked papers can match (`starred:<7d`, `is:read`, `tag:x`): only those become
+        # Paper objects.
+        states = state.all()
+        papers = library.papers_among(states)
     else:
         # One query over the whole library: a cheap pre-filter on the stored text first, so
         # only papers that can match become Paper objects (100k papers: no search index).
@@ -185,9 +211,20 @@ def cmd_list(args: argparse.Namespace) -> int:
             say("the library is empty: papertray import FILE adds a digest")
         if query.only_words:  # the pre-filter was exact, but for papers let in by a tag
             papers = [p for p in papers if p.id not in tagged or query.matches(p, states[p.id])]
+    # A query about muting (`is:muted`) needs the rules; any other first runs without them.
+    bare = QueryContext(new_batch) if query.hides_muted else mutes.context(new_batch)
+    # (only_words: the pre-filter was exact; touched_only queries are never only words)
     if not query.is_empty and not (query.only_words and not args.files):
-        papers = [p for p in papers if query.matches(p, states.get(p.id, UNTOUCHED))]
-    papers = sort_papers(papers, states, args.sort)
+        papers = [p for p in papers if query.matches(p, states.get(p.id, UNTOUCHED), bare)]
+    if mutes and query.hides_muted:
+        # Rules run over the matches only: a rule never costs a pass over the whole library.
+        context = mutes.context(new_batch)
+        kept = [p for p in papers if query.matches(p, states.get(p.id, UNTOUCHED), context)]
+        if len(kept) < len(papers):
+            hidden = _count(len(papers) - len(kept), "muted paper")
+            say(f"{hidden} not shown (add is:muted to see them; papertray mutes lists the rules)")
+        papers = kept
+    papers = [papers[i] for i in sort_rows(args.sort, papers, range(len(papers)), states)]
     if args.limit is not None:
         papers = papers[: args.limit]
     width = shutil.get_terminal_size((100, 24)).columns
@@ -199,18 +236,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def sort_papers(papers, states, order: str):  # type: ignore[no-untyped-def]
-    from papertray.store.models import UNTOUCHED
-
-    if order == "digest":
-        return papers
-    if order == "title":
-        return sorted(papers, key=lambda p: p.title.casefold())
-    if order == "starred":
-        return sorted(papers, key=lambda p: not states.get(p.id, UNTOUCHED).starred)
-    if order == "unread":
-        return sorted(papers, key=lambda p: states.get(p.id, UNTOUCHED).read)
-    raise CliError(f"unknown sort {order!r}", 2)
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
@@ -274,6 +301,64 @@ def cmd_tags(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mute_counts(library, state, mutes):  # type: ignore[no-untyped-def]
+    from papertray.store import SearchIndex
+
+    latest = library.latest_import()
+    papers = library.papers()
+    return mutes.counts(
+        papers, state.all(), latest.at if latest is not None else None, SearchIndex(papers)
+    )
+
+
+def cmd_mute(args: argparse.Namespace) -> int:
+    from papertray.store import MuteError, MuteSet
+
+    library, state = open_store(args.data_dir)
+    try:
+        rule = state.add_mute(" ".join(args.query), args.why or "")
+    except MuteError as error:
+        raise CliError(str(error), 2) from None
+    count = _mute_counts(library, state, MuteSet([rule]))[rule.number]
+    say(f"rule {rule.number} mutes {_count(count, 'paper')}: {rule.label}")
+    return 0
+
+
+def cmd_mutes(args: argparse.Namespace) -> int:
+    from papertray.store import MuteSet
+
+    library, state = open_store(args.data_dir)
+    rules = state.mute_rules()
+    if not rules:
+        say("no mute rules: papertray mute QUERY [--why TEXT] adds one")
+        return 0
+    mutes = MuteSet(rules)
+    counts = _mute_counts(library, state, mutes)
+    broken = {r.number for r in mutes.broken}
+    for rule in rules:
+        count = "broken" if rule.number in broken else f"{counts[rule.number]:,}"
+        print(f"{rule.number:>4}  {count:>7}  {_shown(rule.label)}")
+    return 0
+
+
+def cmd_unmute(args: argparse.Namespace) -> int:
+    from papertray.store import MuteError, MuteSet
+
+    library, state = open_store(args.data_dir)
+    try:
+        rule = state.remove_mute(args.number)
+    except MuteError as error:
+        raise CliError(str(error), 1) from None
+    count = _mute_counts(library, state, MuteSet([rule])).get(rule.number, 0)
+    say(f"removed rule {rule.number} ({rule.label}): {_count(count, 'paper')} back")
+    return 0
+
+
+def _shown(text: str) -> str:
+    """State-file text for the terminal: printable characters only (the file may be edited)."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     from papertray.store.paths import sample_digest
 
@@ -327,6 +412,7 @@ def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from papertray.store.export import OUTPUT_FORMATS
     from papertray.store.ingest import FORMATS
+    from papertray.store.sorts import SORTS, sort_names
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -354,7 +440,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
     p.add_argument("--from", dest="input_format", choices=FORMATS, help="input format of FILEs")
-    p.add_argument("--sort", choices=("digest", "title", "starred", "unread"), default="digest")
+    p.add_argument(
+        "--sort",
+        choices=sort_names(),
+        default="digest",
+        help="; ".join(f"{s.name}: {s.help}" for s in SORTS),
+    )
     p.add_argument("-n", "--limit", type=_count_arg, metavar="N", help="print at most N papers")
     _common(p)
     p.set_defaults(run=cmd_list)
@@ -385,7 +476,36 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tags", help="list the tags in use, with counts")
     _common(p)
     p.set_defaults(run=cmd_tags)
+
+    p = sub.add_parser(
+        "mute",
+        help="hide papers matching a query from the default view: papertray mute survey OR "
+        "benchmark --why 'not my field'",
+    )
+    p.add_argument("query", nargs="+", metavar="QUERY", help="any query (see the README)")
+    p.add_argument("--why", metavar="TEXT", help="the reason, shown beside the rule")
+    _common(p)
+    p.set_defaults(run=cmd_mute)
+
+    p = sub.add_parser("mutes", help="list the mute rules, with how many papers each mutes")
+    _common(p)
+    p.set_defaults(run=cmd_mutes)
+
+    p = sub.add_parser("unmute", help="remove mute rule N (papertray mutes numbers them)")
+    p.add_argument("number", type=_rule_number, metavar="N")
+    _common(p)
+    p.set_defaults(run=cmd_unmute)
     return parser
+
+
+def _rule_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a rule number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"rule numbers start at 1, not {value}")
+    return value
 
 
 def _count_arg(text: str) -> int:
@@ -427,6 +547,30 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     sys.exit(run(sys.argv[1:] if argv is None else list(argv)))
 
 
+def _glue_mute(argv: list[str]) -> list[str]:
+    """`papertray mute -has:repo tag:x` : after `mute`, every word but `--why X` and
+    `--data-dir X` is the query, even one starting with '-'."""
+    out: list[str] = []
+    words: list[str] = []
+    args = iter(argv)
+    seen = False
+    for arg in args:
+        if not seen:
+            out.append(arg)
+            if arg in ("--data-dir",):
+                out.append(next(args, ""))
+            seen = arg == "mute"
+        elif arg in ("--why", "--data-dir"):
+            out += [arg, next(args, "")]
+        elif arg.startswith(("--why=", "--data-dir=")) or arg in ("-h", "--help"):
+            out.append(arg)
+        elif arg == "--" and not words:
+            continue
+        else:
+            words.append(arg)
+    return out + (["--", *words] if words else [])
+
+
 def _glue_query(argv: list[str]) -> list[str]:
     """`-q -survey` is a query, not an option: argparse would read `-survey` as one."""
     out: list[str] = []
@@ -445,6 +589,8 @@ def run(argv: list[str]) -> int:
         first = _first_positional(argv)
         if first == "list":
             argv = _glue_query(argv)
+        elif first == "mute":
+            argv = _glue_mute(argv)
         if first in SUBCOMMANDS or any(a in ("-h", "--help") for a in argv):
             args = build_parser().parse_args(argv)
             if args.command is None:
