@@ -325,6 +325,7 @@ class Library:
         tables = self._storage.read() or {}
         version = self._storage.version
         table: dict[str, Any] = tables.get(TABLE, {})
+        latest = _latest_of(tables)
         papers: list[Paper] = []
         bad: set[str] = set()
         with pause_gc():
@@ -350,7 +351,7 @@ class Library:
                         bad.add(pid)
                     else:
                         papers.append(paper)
-        cache = _Built(version, papers, {p.id: p for p in papers}, size, bad)
+        cache = _Built(version, papers, {p.id: p for p in papers}, size, bad, latest)
         self._cache = cache
         return cache
 
@@ -503,13 +504,10 @@ class Library:
 
     def latest_import(self) -> ImportBatch | None:
         """The latest import that added papers (`is:new`, the status line's "12 new")."""
-        latest = _dict((self._storage.read() or {}).get(INDEX)).get(LATEST)
-        if not isinstance(latest, dict):
-            return None
-        at = latest.get("at")
-        if not isinstance(at, (int, float)) or isinstance(at, bool):
-            return None
-        return ImportBatch(float(at), _int(latest.get("new")))
+        cache = self._fresh()
+        if cache is not None:  # kept with the papers: the storage has let go of the file
+            return cache.latest
+        return _latest_of(self._storage.read() or {})
 
     def papers_among(self, ids: Container[str]) -> list[Paper]:
         """The papers whose id is in `ids`, in import order: for a query only marked papers can
@@ -621,6 +619,17 @@ class _Built:
     size: int
     """Documents in the table, the unreadable ones (`bad`) included."""
     bad: set[str]
+    latest: ImportBatch | None = None
+
+
+def _latest_of(tables: dict[str, Any]) -> ImportBatch | None:
+    latest = _dict(tables.get(INDEX)).get(LATEST)
+    if not isinstance(latest, dict):
+        return None
+    at = latest.get("at")
+    if not isinstance(at, (int, float)) or isinstance(at, bool):
+        return None
+    return ImportBatch(float(at), _int(latest.get("new")))
 
 
 def _dict(value: Any) -> dict[str, Any]:

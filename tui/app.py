@@ -20,14 +20,20 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Static, TextArea
 
 from papertray.store import (
+    SORTS,
     Library,
+    MuteError,
+    MuteRule,
+    MuteSet,
     Paper,
     PaperState,
     Query,
+    QueryContext,
     QueryError,
     SearchIndex,
     State,
     StoreError,
+    sort_rows,
 )
 from papertray.store.library import PreviewPapers
 from papertray.store.models import UNTOUCHED
@@ -38,6 +44,8 @@ from papertray.tui.commands import PapertrayCommands
 from papertray.tui.safe_text import safe_links, shown, shown_state
 from papertray.tui.screens.confirm import ConfirmScreen
 from papertray.tui.screens.help import HelpScreen
+from papertray.tui.screens.mute import MuteScreen
+from papertray.tui.screens.mutes import MutesScreen
 from papertray.tui.screens.note import NoteScreen
 from papertray.tui.screens.tags import TagsScreen
 from papertray.tui.signals import install_exit_signals
@@ -46,7 +54,6 @@ from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
 from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
 
-SORTS = ("digest", "title", "starred first", "unread first")
 UNDO_DEPTH = 200
 # Below this many papers a filter runs inline (instant and deterministic); above, in a worker.
 SYNC_FILTER_LIMIT = 20_000
@@ -130,9 +137,16 @@ class PapertrayApp(App[int]):
         self._filter_generation = 0
         self._filtering = False
         self._sort = 0
-        self._title_rank: list[int] | None = None
-        # Each step: a label and, per paper, its marks (before, after) the action.
-        self._undo: list[tuple[str, dict[str, tuple[PaperState, PaperState]]]] = []
+        self._sort_cache: dict[str, object] = {}  # what the sorts derive from the papers alone
+        # Each step: a label and, per paper, its marks (before, after) the action; or a mute
+        # rule added or removed.
+        self._undo: list[tuple[str, dict[str, tuple[PaperState, PaperState]] | _MuteStep]] = []
+        self._rules: list[MuteRule] = []
+        self._mutes = MuteSet([])
+        self._muted_count = 0
+        # Read with the papers above (the library keeps it); while loading, once they are in.
+        self._latest = None if self._loading else library.latest_import()
+        self._read_rules()
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -156,6 +170,8 @@ class PapertrayApp(App[int]):
 
     def on_mount(self) -> None:
         self._show_rows(keep_id=None)
+        if self._mutes and not self._loading:
+            self._refilter()
         self.paper_list.focus()
         for warning in self._warnings:
             self.notify(warning, severity="warning", timeout=8, markup=False)
@@ -168,21 +184,9 @@ class PapertrayApp(App[int]):
     # -- the rows shown ------------------------------------------------------------------------
 
     def _sorted(self, matches: list[int]) -> list[int]:
-        mode = SORTS[self._sort]
-        if mode == "digest":
-            return matches
-        papers, states = self.papers, self.states
-        if mode == "title":
-            if self._title_rank is None:
-                order = sorted(range(len(papers)), key=lambda i: papers[i].title.casefold())
-                rank = [0] * len(papers)
-                for position, index in enumerate(order):
-                    rank[index] = position
-                self._title_rank = rank
-            return sorted(matches, key=self._title_rank.__getitem__)
-        if mode == "starred first":
-            return sorted(matches, key=lambda i: not states.get(papers[i].id, UNTOUCHED).starred)
-        return sorted(matches, key=lambda i: states.get(papers[i].id, UNTOUCHED).read)
+        return sort_rows(
+            SORTS[self._sort].name, self.papers, matches, self.states, self._sort_cache
+        )
 
     def _show_rows(
         self, keep_id: str | None, rows: list[int] | None = None, terms: list[str] | None = None
@@ -225,12 +229,17 @@ class PapertrayApp(App[int]):
     def _update_pane(self, keep_scroll: bool = False, terms: list[str] | None = None) -> None:
         paper_id = self.paper_list.highlighted_id
         paper = self._paper(paper_id)
+        state = self.states.get(paper_id or "", UNTOUCHED)
+        rule = None
+        if paper is not None and self._mutes and not self._loading:
+            rule = self._mutes.rule_for(paper, state, self._new_batch)
         self.pane.show(
             paper,
-            self.states.get(paper_id or "", UNTOUCHED),
+            state,
             self._query.terms if terms is None else terms,
             keep_scroll=keep_scroll,
             loading=self._loading,
+            muted=rule.label if rule is not None else None,
         )
 
     def _update_status(self) -> None:
@@ -243,10 +252,12 @@ class PapertrayApp(App[int]):
             total=len(self.papers),
             unread=len(self.papers) - read,
             starred=starred,
-            sort=SORTS[self._sort],
+            sort=SORTS[self._sort].label,
             query=self._query_text,
             scope=self._scope,
             busy=self._busy(),
+            new=self._latest.new if self._latest is not None else None,
+            muted=self._muted_count,
         )
 
     def _busy(self) -> str:
@@ -304,7 +315,7 @@ class PapertrayApp(App[int]):
             return
         self._filter_generation += 1
         generation = self._filter_generation
-        if query.is_empty:
+        if query.is_empty and not self._mutes:
             self._finish_filter(generation, query, list(range(len(self.papers))))
             return
         # Narrow from the last *complete* result when the new query can only match fewer papers.
@@ -312,14 +323,15 @@ class PapertrayApp(App[int]):
         refines = not previous.is_empty and _refines(previous, query)
         candidates = previous_matches if refines else None
         states = dict(self.states)  # a snapshot: triage may change self.states meanwhile
+        context = self._query_context()
         if len(self.papers) <= SYNC_FILTER_LIMIT:
             with self._search_lock:
-                matches = self._search_index().search(query, states, candidates)
+                matches = self._search_index().search(query, states, candidates, context)
             self._finish_filter(generation, query, matches)
         else:
             self._filtering = True
             self._update_status()
-            self._filter_worker(generation, query, candidates, states)
+            self._filter_worker(generation, query, candidates, states, context)
 
     def _search_index(self) -> SearchIndex:
         """The index over the papers' text, built once (call with `_search_lock` held)."""
@@ -372,13 +384,14 @@ class PapertrayApp(App[int]):
         same = [p.id for p in papers] == list(self._index_of)
         self.papers = papers
         self._index_of = _index_of(papers)
-        self._title_rank = None
+        self._sort_cache = {}
         self._loading = False
+        self._latest = self.library.latest_import()
         if not same:
             self._matches = list(range(len(papers)))
         self._show_rows(keep_id=keep)
-        if self._query_text.strip():
-            self.apply_query(self._query_text)
+        if self._query_text.strip() or self._mutes:
+            self._refilter()
         _give_back_memory()  # the parse's garbage, before the search index needs its own
         self._after_load()
 
@@ -395,20 +408,22 @@ class PapertrayApp(App[int]):
         query: Query,
         candidates: list[int] | None,
         states: dict[str, PaperState],
+        context: QueryContext,
     ) -> None:
         """Search in chunks, in digest order: the first screenful of matches is final as soon as
         it is found, so it is shown at once while the rest is counted; a newer keystroke stops
         this search at the next chunk."""
         pool: Sequence[int] = candidates if candidates is not None else range(len(self.papers))
         first_page = max(2 * self.size.height, 60)
-        partial_shown = SORTS[self._sort] != "digest"  # other sorts need every match first
+        partial_shown = SORTS[self._sort].name != "digest"  # other sorts need every match first
         matches: list[int] = []
         for start in range(0, len(pool), FILTER_CHUNK):
             if generation != self._filter_generation:
                 return
             with self._search_lock:
                 index = self._search_index()
-                matches += index.search(query, states, pool[start : start + FILTER_CHUNK])
+                chunk = pool[start : start + FILTER_CHUNK]
+                matches += index.search(query, states, chunk, context)
             if not partial_shown and len(matches) >= first_page:
                 partial_shown = True
                 if start + FILTER_CHUNK < len(pool):
@@ -539,6 +554,16 @@ class PapertrayApp(App[int]):
             self.notify("Nothing to undo.")
             return
         label, changes = self._undo.pop()
+        if isinstance(changes, _MuteStep):
+            try:
+                changes.revert(self.store_state)
+            except StoreError as error:
+                self._undo.append((label, changes))
+                self.notify(f"Undo not saved: {error}", severity="error", markup=False)
+                return
+            self._rules_changed()
+            self.notify(f"Undone: {label}", timeout=3, markup=False)
+            return
         try:
             # Only the marks this step set go back: marks made since, here or by another
             # instance or the CLI, stay.
@@ -555,7 +580,119 @@ class PapertrayApp(App[int]):
     def action_cycle_sort(self) -> None:
         self._sort = (self._sort + 1) % len(SORTS)
         self._show_rows(keep_id=self.paper_list.highlighted_id)
-        self.notify(f"Sorted by {SORTS[self._sort]}", timeout=2)
+        self.notify(f"Sorted by {SORTS[self._sort].label}", timeout=2)
+
+    # -- mute rules ----------------------------------------------------------------------------
+
+    @property
+    def _new_batch(self) -> float | None:
+        return self._latest.at if self._latest is not None else None
+
+    def _query_context(self) -> QueryContext:
+        return self._mutes.context(self._new_batch)
+
+    def _read_rules(self) -> bool:
+        """Load the rules from the state file; True if they changed."""
+        rules = self.store_state.mute_rules()
+        if rules == self._rules:
+            return False
+        self._rules = rules
+        self._mutes = MuteSet(rules)
+        return True
+
+    def _rules_changed(self) -> None:
+        """The rules changed (here, by undo, or in another instance): filter again from scratch."""
+        self._read_rules()
+        self._refilter()
+
+    def _refilter(self) -> None:
+        self._query = parse_query("")  # nothing to narrow from: muted papers may come back
+        self._count_muted()
+        self.apply_query(self._query_text)
+
+    def _count_muted(self) -> None:
+        if not self._mutes or self._loading:
+            self._muted_count = 0
+            return
+        if len(self.papers) <= SYNC_FILTER_LIMIT:
+            self._muted_count = self._muted_now(self._query_context())
+        else:
+            self._count_muted_worker(self._query_context())
+
+    def _muted_now(self, context: QueryContext) -> int:
+        with self._search_lock:
+            index = self._search_index()
+            return len(index.muted(dict(self.states), context, range(len(self.papers))))
+
+    @work(thread=True, exclusive=True, group="mutes")
+    def _count_muted_worker(self, context: QueryContext) -> None:
+        count = self._muted_now(context)
+        self.call_from_thread(self._muted_counted, context, count)
+
+    def _muted_counted(self, context: QueryContext, count: int) -> None:
+        if context == self._query_context():  # rules changed meanwhile: a newer count is coming
+            self._muted_count = count
+            self._update_status()
+
+    def action_mute_filter(self) -> None:
+        text = self._query_text.strip()
+        if not text:
+            self.notify("Filter first (/): then mute the papers like it.", severity="warning")
+            return
+        if self._loading:
+            self.notify("The library is still loading: try again in a moment.")
+            return
+
+        def done(why: str | None) -> None:
+            if why is None:
+                return
+            try:
+                rule = self.store_state.add_mute(text, why)
+            except (MuteError, StoreError) as error:
+                self.notify(f"Not muted: {error}", severity="error", timeout=8, markup=False)
+                return
+            self._undo.append((f"mute {rule.query}", _MuteStep(added=rule)))
+            del self._undo[:-UNDO_DEPTH]
+            self._clear_filter()
+            self._rules_changed()
+            self.notify(
+                f"Muted {_count(count, 'paper')} like {rule.label} (u undoes it)", markup=False
+            )
+
+        count = self.paper_list.row_count
+        self.push_screen(MuteScreen(text, count), done)
+
+    def _rule_counts(self) -> list[tuple[MuteRule, int | None]]:
+        broken = {r.number for r in self._mutes.broken}
+        counts: dict[int, int] = {}
+        if not self._loading and self._mutes:
+            with self._search_lock:
+                counts = self._mutes.counts(
+                    self.papers, dict(self.states), self._new_batch, self._search_index()
+                )
+        return [(r, None if r.number in broken else counts.get(r.number, 0)) for r in self._rules]
+
+    def action_show_mutes(self) -> None:
+        def done(query: str | None) -> None:
+            if query is not None:
+                self.set_filter(query)
+
+        self._read_rules()
+        self.push_screen(MutesScreen(self._rule_counts()), done)
+
+    @on(MutesScreen.Unmute)
+    def _unmute(self, event: MutesScreen.Unmute) -> None:
+        try:
+            rule = self.store_state.remove_mute(event.rule.number)
+        except (MuteError, StoreError) as error:
+            self.notify(f"Not unmuted: {error}", severity="error", timeout=8, markup=False)
+            return
+        self._undo.append((f"unmute {rule.query}", _MuteStep(removed=rule)))
+        del self._undo[:-UNDO_DEPTH]
+        self._rules_changed()
+        if isinstance(self.screen, MutesScreen):
+            self.screen.show_rules(self._rule_counts())
+        self.notify(f"Unmuted {rule.label} (u undoes it)", timeout=4, markup=False)
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -688,6 +825,8 @@ class PapertrayApp(App[int]):
             return
         if changed:
             self.states = self.store_state.all()
+            if self._read_rules():
+                self._refilter()
             self.paper_list.update_states(self.states)
             self._update_pane(keep_scroll=True)
             self._update_status()
@@ -702,6 +841,21 @@ class PapertrayApp(App[int]):
 
 def _count(n: int, noun: str) -> str:
     return f"{n or 'no'} {noun}{'' if n == 1 else 's'}"
+
+
+class _MuteStep:
+    """An undo step for a mute rule: one added (undo removes it) or removed (undo restores it,
+    under its number). Marks are never part of it: muting is not marking."""
+
+    def __init__(self, *, added: MuteRule | None = None, removed: MuteRule | None = None) -> None:
+        self.added, self.removed = added, removed
+
+    def revert(self, state: State) -> None:
+        if self.added is not None:
+            if any(r.number == self.added.number for r in state.mute_rules()):
+                state.remove_mute(self.added.number)
+        if self.removed is not None:
+            state.restore_mute(self.removed)
 
 
 def _index_of(papers: Sequence[Paper]) -> dict[str, int]:

@@ -24,6 +24,8 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Mark every paper shown as read", "mark_all_read", "A"),
     ("Undo the last triage action", "undo", "u"),
     ("Cycle the sort order", "cycle_sort", "S"),
+    ("Mute papers like the current filter", "mute_filter", "palette"),
+    ("Mute rules: list, unmute", "show_mutes", "palette"),
     ("Filter the papers", "focus_filter", "/"),
     ("Help: keys and query syntax", "help", "?"),
     ("Quit", "quit", "q"),
@@ -35,6 +37,10 @@ FILTERS: list[tuple[str, str]] = [
     ("Show papers with a code repo", "has:repo"),
     ("Show papers with a note", "has:note"),
     ("Show unread papers with a code repo", "is:unread has:repo"),
+    ("Show papers the latest import added", "is:new"),
+    ("Show papers starred this week", "starred:<7d"),
+    ("Show papers read today", "read:today"),
+    ("Show muted papers", "is:muted"),
     ("Show all papers (clear the filter)", ""),
 ]
 
@@ -47,7 +53,8 @@ class PapertrayCommands(Provider):
     def _commands(self) -> list[tuple[str, object, str]]:
         app = self._app
         commands: list[tuple[str, object, str]] = [
-            (name, partial(app.run_action, action), f"key {key}") for name, action, key in ACTIONS
+            (name, partial(app.run_action, action), f"key {key}" if len(key) < 3 else "")
+            for name, action, key in ACTIONS
         ]
         commands += [
             (name, partial(app.set_filter, query), f"filter: {query or '(none)'}")

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from papertray.store.sorts import SORTS
+
 KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Move",
@@ -30,7 +32,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("N", "edit the note"),
             ("A", "mark every paper shown as read (asks first)"),
             ("u", "undo the last triage action (many levels)"),
-            ("S", "cycle the sort: digest, title, starred first, unread first"),
+            ("S", "cycle the sort: " + ", ".join(s.label for s in SORTS)),
         ],
     ),
     (
@@ -53,7 +55,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         "App",
         [
             ("?", "this help"),
-            ("ctrl+p", "command palette"),
+            ("ctrl+p", "command palette (also: mute papers like the filter, the mute rules)"),
             ("q / ctrl+q", "quit (everything is already saved)"),
         ],
     ),
@@ -72,6 +74,13 @@ QUERY_HELP: list[tuple[str, str]] = [
     ("repo:TEXT  id:TEXT", "part of the repo URL or of the id"),
     ('title:"low bit"', "field values may be quoted"),
     ("-is:read  -tag:done", "any field can be negated"),
+    ("starred:<7d  read:today  read:yesterday", "when you marked it: within 7 days, that day"),
+    ("added:>2024-03-01  added:>2w", "first imported after that day / over 2 weeks ago"),
+    ("published:2024-03  digest:2024-03-18", "arXiv/HF date; the day on the HF daily page"),
+    ("<=2024-03  >=2024  2024-03-01..2024-03-18", "dates: before, from, a range (any date field)"),
+    ("7d 12h 2w 1mo 1y  today  yesterday", "relative dates: <7d within, >7d longer ago"),
+    ("is:new", "added by the latest import that added papers"),
+    ("is:muted", "papers a mute rule hides (otherwise left out)"),
 ]
 
 

@@ -18,9 +18,14 @@ DISPLAY_LIMIT = 20_000
 
 
 def paper_content(
-    paper: Paper, state: PaperState, terms: list[str], loading: bool = False
+    paper: Paper,
+    state: PaperState,
+    terms: list[str],
+    loading: bool = False,
+    muted: str | None = None,
 ) -> Content:
-    """The pane's text for one paper, with the query's terms highlighted."""
+    """The pane's text for one paper, with the query's terms highlighted. `muted`: the label of
+    the mute rule that hides the paper from the default view."""
     # The files may hold what ingest would have stripped: never trust them on screen.
     paper, state = shown_paper(paper), shown_state(state)
     parts: list[Content] = []
@@ -51,6 +56,14 @@ def paper_content(
     for tag in state.tags:
         badges += ["  ", (f"#{tag}", "$text-secondary")]
     parts.append(Content.assemble(*badges))
+    if muted is not None:
+        # The rule comes from the state file: plain text, cleaned, one line.
+        parts.append(
+            Content.assemble(
+                ("muted: ", "bold $error"),
+                (" ".join(shown_text(muted).split())[:300], "$text-muted"),
+            )
+        )
 
     if state.note:
         parts.append(
@@ -126,12 +139,13 @@ class AbstractPane(VerticalScroll, can_focus=True):
         empty_message: Content | None = None,
         keep_scroll: bool = False,
         loading: bool = False,
+        muted: str | None = None,
     ) -> None:
         view = self.query_one("#paper-view", Static)
         if paper is None:
             view.update(empty_message or Content(""))
         else:
-            view.update(paper_content(paper, state, terms, loading))
+            view.update(paper_content(paper, state, terms, loading, muted))
         if not keep_scroll:
             self.scroll_home(animate=False, immediate=True)
 

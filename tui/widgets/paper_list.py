@@ -27,10 +27,12 @@ from papertray.tui.safe_text import safe_repo, shown, shown_state
 UNREAD_MARK = "●"
 STAR_MARK = "★"
 REPO_MARK = "⎇"
+NOTE_MARK = "✎"
 
 
 class PaperList(ScrollView, can_focus=True):
-    """The papers that match the filter, a row each: unread mark, star, repo mark, title, tags."""
+    """The papers that match the filter, a row each: unread mark, star, repo mark, note mark,
+    title, tags."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",
@@ -40,6 +42,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--marker",
         "paper-list--star",
         "paper-list--repo",
+        "paper-list--note",
         "paper-list--tag",
         "paper-list--match",
     }
@@ -248,6 +251,8 @@ class PaperList(ScrollView, can_focus=True):
         text.append(STAR_MARK if state.starred else " ", get("paper-list--star"))
         text.append(" ")
         text.append(REPO_MARK if safe_repo(paper) else " ", get("paper-list--repo"))
+        text.append(" ")
+        text.append(NOTE_MARK if state.note else " ", get("paper-list--note"))
         text.append("  ")
         tags = "".join(f" #{tag}" for tag in state.tags)
         tag_room = min(cell_len(tags), max(0, width // 3))

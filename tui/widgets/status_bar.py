@@ -1,4 +1,5 @@
-"""The status line: shown / total, unread, starred, sort order and the active query."""
+"""The status line: shown / total, unread, starred, muted, what the last import added, sort order
+and the active query."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ class StatusBar(Static):
         query: str,
         busy: str = "",
         scope: str = "",
+        new: int | None = None,
+        muted: int = 0,
     ) -> None:
+        """`new`: how many papers the latest import added (None: no import recorded)."""
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}", "bold"),
             f" / {total:,} shown",
@@ -29,6 +33,8 @@ class StatusBar(Static):
             "  ·  ",
             (f"{starred:,}", "bold $warning"),
             " starred",
+            *(["  ·  ", (f"{muted:,}", "bold"), " muted"] if muted else []),
+            *(["  ·  ", (f"{new:,}", "bold $success"), " new"] if new is not None else []),
             "  ·  ",
             "sort: ",
             (sort, "bold"),
