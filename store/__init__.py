@@ -4,6 +4,8 @@ A small library with a typed facade and no knowledge of Textual: the CLI, script
 talk to it through `Library`, `State`, `parse_query` and `ingest_file`.
 """
 
+from papertray.store.heap import give_back_memory
+from papertray.store.heap import settle as settle_heap
 from papertray.store.ingest import (
     FORMATS,
     IngestError,
@@ -33,8 +35,10 @@ __all__ = [
     "State",
     "StoreError",
     "find_spans",
+    "give_back_memory",
     "ingest_bytes",
     "ingest_file",
     "ingest_text",
     "parse_query",
+    "settle_heap",
 ]

@@ -22,6 +22,7 @@ from typing import Any, overload
 
 import orjson
 
+from papertray.store.heap import pause_gc
 from papertray.store.models import Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
 from papertray.store.query import fold_text
@@ -31,7 +32,6 @@ from papertray.store.storage import (
     StoreError,
     memory_tinydb,
     open_tinydb,
-    pause_gc,
 )
 
 __all__ = [

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import gc
 import itertools
 import mmap
 import os
@@ -36,6 +35,8 @@ import orjson
 from tinydb import Storage, TinyDB
 from tinydb.table import Table
 
+from papertray.store.heap import pause_gc
+
 __all__ = [
     "AtomicJSONStorage",
     "MemoryJSONStorage",
@@ -43,7 +44,6 @@ __all__ = [
     "StrTable",
     "memory_tinydb",
     "open_tinydb",
-    "pause_gc",
 ]
 
 Tables = dict[str, dict[str, Any]]
@@ -96,19 +96,6 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-@contextmanager
-def pause_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building or parsing many containers: with 100k
-    papers its repeated passes over the young objects make `orjson.loads` 3-4x slower."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _check_shape(data: Any) -> str | None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import papertray.store.ingest as ingest_module
+import papertray.store.formats.page as page_module
 from papertray.store.ingest import (
     FORMATS,
     MAX_BYTES,
@@ -588,8 +588,8 @@ def test_all_printable_matches_its_definition(text: str) -> None:
     expected = text.replace("\n", "").isprintable()
     # Without the UTF-8 bytes, text beyond Latin-1 is "not known clean": the slow path.
     known = text.isascii() or max(text) < "\u0100"
-    assert ingest_module._all_printable(text, None) == (expected and known)
-    assert ingest_module._all_printable(text, text.encode("utf-8")) == expected
+    assert page_module._all_printable(text, None) == (expected and known)
+    assert page_module._all_printable(text, text.encode("utf-8")) == expected
 
 
 @pytest.mark.parametrize(
@@ -607,7 +607,7 @@ def test_fast_path_and_paragraph_path_agree(
 ) -> None:
     for data in (text.encode("utf-8"), seed_path.read_bytes()):
         fast = ingest_bytes(data, source="x")
-        monkeypatch.setattr(ingest_module, "_all_printable", lambda *_: False)
+        monkeypatch.setattr(page_module, "_all_printable", lambda *_: False)
         slow = ingest_bytes(data, source="x")
         monkeypatch.undo()
         assert fast == slow

@@ -6,8 +6,6 @@ store's `Library` and `State`, which it is given (tests pass temporary ones).
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -28,6 +26,8 @@ from papertray.store import (
     SearchIndex,
     State,
     StoreError,
+    give_back_memory,
+    settle_heap,
 )
 from papertray.store.library import PreviewPapers
 from papertray.store.models import UNTOUCHED
@@ -333,7 +333,7 @@ class PapertrayApp(App[int]):
         self.set_timer(0.1, self._load_library if self._loading else self._after_load)
 
     def _after_load(self) -> None:
-        _settle_heap()
+        settle_heap()
         if len(self.papers) > BACKGROUND_INDEX_LIMIT:
             # Build the search index while the user reads the first screen, not on the first key.
             self._build_index()
@@ -379,14 +379,14 @@ class PapertrayApp(App[int]):
         self._show_rows(keep_id=keep)
         if self._query_text.strip():
             self.apply_query(self._query_text)
-        _give_back_memory()  # the parse's garbage, before the search index needs its own
+        give_back_memory()  # the parse's garbage, before the search index needs its own
         self._after_load()
 
     @work(thread=True, exclusive=True, group="index")
     def _build_index(self) -> None:
         with self._search_lock:
             self._search_index()
-        _settle_heap()
+        settle_heap()
 
     @work(thread=True, exclusive=True, group="filter")
     def _filter_worker(
@@ -708,20 +708,3 @@ def _index_of(papers: Sequence[Paper]) -> dict[str, int]:
     """Paper id -> position, built from the id column when the papers are a preview."""
     ids = papers.ids if isinstance(papers, PreviewPapers) else [p.id for p in papers]
     return dict(zip(ids, range(len(ids)), strict=True))
-
-
-def _give_back_memory() -> None:
-    """Return freed heap pages to the OS (glibc keeps them otherwise): loading 100k papers
-    leaves tens of MB of parser garbage, which would add to the peak when the index is built."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to trim
-
-
-def _settle_heap() -> None:
-    """Move what is loaded (100k papers: millions of objects) out of the garbage collector's
-    sight: otherwise a full collection, every so many allocations, stalls a keystroke ~150 ms.
-    The papers hold no reference cycles; reference counting still frees them."""
-    gc.freeze()
