@@ -16,8 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from papertray.store import Library, State, ingest_file  # noqa: E402
-from papertray.store.paths import sample_digest  # noqa: E402
+from papertray.store import Library, State, ingest_file, sample_digest  # noqa: E402
 from papertray.tui.app import PapertrayApp  # noqa: E402
 
 

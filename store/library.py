@@ -10,22 +10,18 @@ by title does not re-normalise 100k stored titles at every import.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
 import sys
-import threading
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, overload
-
-import orjson
+from typing import Any
 
 from papertray.store.heap import pause_gc
 from papertray.store.models import Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
+from papertray.store.preview import PREVIEW_FILE, PreviewPapers, read_preview, write_preview
 from papertray.store.query import fold_text
+from papertray.store.recall import ContentKey, KnownImport, content_key, recall, records_after
 from papertray.store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,
@@ -44,8 +40,6 @@ __all__ = [
 ]
 
 TABLE = "papers"
-PREVIEW_FILE = "library.preview.json"
-PREVIEW_VERSION = 2
 INDEX = "index"
 TITLE_KEYS = "title_keys"
 IMPORTS = "imports"
@@ -63,71 +57,6 @@ class ImportReport:
     """Papers already in the library with nothing new."""
     ids: list[str] = field(default_factory=list)
     """The id of each given paper, in order, after merging (a title match gives the older id)."""
-
-
-@dataclass
-class KnownImport:
-    """An imported file remembered by its content (`content_key`): importing the same bytes again
-    reports these figures without parsing the file."""
-
-    key: str | ContentKey
-    format: str
-    duplicates: int = 0
-    warnings: list[str] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    """As `ImportReport.ids` of that import: one per paper of the file, in order."""
-
-
-def content_key(data: bytes, fmt: str | None) -> ContentKey:
-    """What identifies one input for `Library.recall`: its bytes (SHA-256, which is hardware
-    accelerated here: 0.11 s for 170 MB) and size, and the format it was read as."""
-    return ContentKey(data, fmt)
-
-
-class ContentKey:
-    """The value of `content_key`, `str(key)`: `<sha256 hex>-<size>-<format or auto>`.
-
-    The SHA-256 of a big input runs in a thread (hashlib releases the GIL), so parsing the
-    input meanwhile does not wait for it; `str()`, `==` and `hash()` wait. A first import never
-    waits at all: `Library.recall` needs no key while the library remembers no imports."""
-
-    _THREAD_FROM = 1 << 20
-
-    def __init__(self, data: bytes, fmt: str | None) -> None:
-        self._rest = f"-{len(data)}-{fmt or 'auto'}"
-        self._digest: list[str] = []
-        self._thread: threading.Thread | None = None
-        if len(data) < self._THREAD_FROM:
-            self._digest.append(hashlib.sha256(data).hexdigest())
-        else:
-            self._thread = threading.Thread(
-                target=self._hash, args=(data,), name="papertray-hash", daemon=True
-            )
-            self._thread.start()
-        self._data: bytes | None = data
-
-    def _hash(self, data: bytes) -> None:
-        self._digest.append(hashlib.sha256(data).hexdigest())
-
-    def __str__(self) -> str:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if not self._digest:  # the thread failed (out of memory?): here an error reaches the caller
-            self._digest.append(hashlib.sha256(self._data or b"").hexdigest())
-        self._data = None
-        return self._digest[0] + self._rest
-
-    def __repr__(self) -> str:
-        return f"ContentKey({str(self)!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (str, ContentKey)):
-            return str(self) == str(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(str(self))
 
 
 def _holds_all(title: str, abstract: str, authors: Sequence[str], words: Sequence[str]) -> bool:
@@ -383,32 +312,9 @@ class Library:
 
     def recall(self, key: str | ContentKey) -> KnownImport | None:
         """What importing the input with this `content_key` did last time, if importing it again
-        would change nothing: None when it was never imported, or when the library has changed
-        since in a way that concerns its papers (the record is then stale)."""
+        would change nothing (see `store/recall.py`)."""
         tables = self._storage.read() or {}
-        records = tables.get(IMPORTS)
-        if not records:
-            return None  # without asking for the key: its hash may still be running
-        record: Any = records.get(str(key))
-        table = tables.get(TABLE, {})
-        try:
-            ids, also = record["ids"], record.get("also", [])
-            fmt, duplicates, warnings = record["format"], record["duplicates"], record["warnings"]
-            ok = (
-                isinstance(ids, list)
-                and all(isinstance(pid, str) and pid in table for pid in ids)
-                and isinstance(also, list)
-                and not any(pid in table for pid in also)
-                and isinstance(fmt, str)
-                and type(duplicates) is int
-                and isinstance(warnings, list)
-                and all(isinstance(w, str) for w in warnings)
-            )
-        except (TypeError, KeyError, AttributeError):
-            return None
-        if not ok or not ids:
-            return None
-        return KnownImport(key, fmt, duplicates, list(warnings), list(ids))
+        return recall(tables.get(IMPORTS), tables.get(TABLE, {}), key)
 
     def add(
         self,
@@ -459,7 +365,7 @@ class Library:
                     continue
                 changed[target] = merged
                 report.merged += 1
-            imports = _imports_after(tables, changed, remember, report, also)
+            imports = records_after(tables.get(IMPORTS), changed, remember, report.ids, also)
             if changed or imports is not None:
                 new_tables = dict(tables)
                 if changed:
@@ -480,39 +386,9 @@ class Library:
     def _preview_path(self) -> Path | None:
         return None if self.path is None else self.path.with_name(PREVIEW_FILE)
 
-    def _stamp(self) -> list[int] | None:
-        try:
-            st = os.stat(self.path) if self.path is not None else None
-        except OSError:
-            return None
-        return None if st is None else [st.st_ino, st.st_size, st.st_mtime_ns]
-
     def _write_preview(self, table: dict[str, Any]) -> None:
-        """Beside every write of the library, the id, title and repo of each paper in order: the
-        reader draws its first frame from this (~5% of the bytes) while the whole library loads.
-        Three newline-joined columns (ids and titles hold no newline) load in milliseconds.
-        Derived data: written without fsync, and ignored unless it matches the library file."""
-        target, stamp = self._preview_path, self._stamp()
-        if target is None or stamp is None:
-            return
-        docs = table.values()
-        data = {
-            "version": PREVIEW_VERSION,
-            "stamp": stamp,
-            "ids": "\n".join(table),
-            "titles": "\n".join(doc.get("title", "") for doc in docs),
-            "repos": "\n".join(doc.get("repo") or "" for doc in docs),
-        }
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            # Private like the library itself (0600): titles say what someone reads.
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(orjson.dumps(data))
-            os.replace(tmp, target)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        if self.path is not None and self._preview_path is not None:
+            write_preview(self._preview_path, self.path, table)
 
     def preview(self) -> PreviewPapers | None:
         """The papers with only id, title and repo, in import order, from the preview file when
@@ -520,18 +396,7 @@ class Library:
         target = self._preview_path
         if target is None or self._fresh() is not None:
             return None
-        try:
-            data = orjson.loads(target.read_bytes())
-            if data.get("version") != PREVIEW_VERSION or data.get("stamp") != self._stamp():
-                return None
-            ids = data["ids"].split("\n") if data["ids"] else []
-            titles = data["titles"].split("\n") if ids else []
-            repos = data["repos"].split("\n") if ids else []
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return None
-        if not (len(ids) == len(titles) == len(repos)):
-            return None
-        return PreviewPapers(ids, titles, repos)
+        return read_preview(target, self.path) if self.path is not None else None
 
     def save_preview(self) -> None:
         """Write the preview from the loaded papers (a library written before previews existed)."""
@@ -539,28 +404,11 @@ class Library:
             return
         with self._storage.transaction():
             built = self._built()
-            table = {p.id: {"title": p.title, "repo": p.repo} for p in built.papers}
+            table = {
+                p.id: {"title": p.title, "repo": p.repo, "arxiv_id": p.arxiv_id}
+                for p in built.papers
+            }
             self._write_preview(table)
-
-
-class PreviewPapers(Sequence[Paper]):
-    """A sequence of papers built on demand from the preview's columns: a list drawing 40 rows of
-    100k builds 40 Paper objects, not 100k."""
-
-    def __init__(self, ids: list[str], titles: list[str], repos: list[str]) -> None:
-        self.ids, self._titles, self._repos = ids, titles, repos
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @overload
-    def __getitem__(self, index: int) -> Paper: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Paper]: ...
-    def __getitem__(self, index: int | slice) -> Paper | list[Paper]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return Paper(self.ids[index], self._titles[index], repo=self._repos[index] or None)
 
 
 @dataclass
@@ -571,45 +419,3 @@ class _Built:
     size: int
     """Documents in the table, the unreadable ones (`bad`) included."""
     bad: set[str]
-
-
-def _imports_after(
-    tables: dict[str, Any],
-    changed: dict[str, dict[str, Any]],
-    remember: KnownImport | None,
-    report: ImportReport,
-    also: list[str],
-) -> dict[str, Any] | None:
-    """The import records after this add, or None if they stay as they are. A record whose
-    papers changed (or whose merged-away ids now exist) is dropped: importing that file again
-    might do something now."""
-    stored = tables.get(IMPORTS)
-    records: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
-    touched = False
-    if changed and records:
-        for key, record in list(records.items()):
-            ids = record.get("ids") if isinstance(record, dict) else None
-            others = record.get("also", []) if isinstance(record, dict) else None
-            if (
-                not isinstance(ids, list)
-                or not isinstance(others, list)
-                or any(pid in changed for pid in ids)
-                or any(pid in changed for pid in others)
-            ):
-                del records[key]
-                touched = True
-    # Only an import whose papers each landed on their own id can be replayed as "nothing to
-    # do": two papers merged into one id would each overwrite the other's newer fields again.
-    if remember is not None and report.ids and len(set(report.ids)) == len(report.ids):
-        record = {
-            "format": remember.format,
-            "duplicates": remember.duplicates,
-            "warnings": list(remember.warnings),
-            "ids": list(report.ids),
-            "also": also,
-        }
-        key = str(remember.key)
-        if records.get(key) != record:
-            records[key] = record
-            touched = True
-    return records if touched else None

@@ -106,6 +106,8 @@ _EXAMPLES = {
 _NOT_FIELDS = frozenset({"http", "https"})
 _FIELD_RE = re.compile(r"([A-Za-z]+):")
 _SPACES = re.compile(r"\s+")
+# A bare word that is an arXiv id (`2403.12015`, `arxiv:` typed or not, a version ignored).
+_ARXIV_WORD = re.compile(r"(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,11 @@ class Query:
 
     def matches(self, paper: Paper, state: PaperState = UNTOUCHED) -> bool:
         return _eval_one(self.root, _One(paper, state))
+
+    def narrows(self, old: Query) -> bool:
+        """True when every paper matching this query also matches `old` (see `refines`), so
+        `old`'s result can be the candidates for this one."""
+        return refines(old, self)
 
     @property
     def only_words(self) -> bool:
@@ -262,7 +269,12 @@ class _Lexer:
         if end == i:  # a stray quote or ")" right after "-": let the main loop see it
             self.toks.append(_Tok("atom", i, _MATCH_ALL))
             return i
-        self.toks.append(_Tok("atom", i, _Text("any", text[i:end].casefold())))
+        word = text[i:end].casefold()
+        node: _Node = _Text("any", word)
+        arxiv = _ARXIV_WORD.fullmatch(word)
+        if arxiv:  # a bare arXiv id also finds the paper it is the id of
+            node = _Or((node, _Text("id", arxiv.group(1))))
+        self.toks.append(_Tok("atom", i, node))
         return end
 
 
@@ -423,7 +435,7 @@ def _text_in_paper(node: _Text, paper: Paper, hay: Callable[[], tuple[str, int, 
     if kind == "repo":
         return value in (paper.repo or "").casefold()
     if kind == "id":
-        return value in paper.id.casefold()
+        return value in _id_text(paper)
     text, title_end, abstract_end = hay()
     if kind == "any":
         return value in text
@@ -551,6 +563,14 @@ class _Call:
         return self._tagged
 
 
+def _id_text(paper: Paper) -> str:
+    """What `id:` looks in: the id, and the arXiv id a `t:` paper gained from another source."""
+    arxiv = paper.arxiv_id
+    if arxiv and arxiv not in paper.id:
+        return _folded(f"{paper.id}\n{arxiv}")
+    return _folded(paper.id)
+
+
 def _folded(text: str) -> str:
     """`text.casefold()`, reusing `text` itself when folding changes nothing (ids mostly)."""
     folded = text.casefold()
@@ -582,7 +602,7 @@ class SearchIndex:
         self._author_starts = array("i", [a + 1 for a in abstract_ends])
         self._abstract_ends = array("i", abstract_ends)
         self._repos = [_folded(p.repo or "") for p in papers]
-        self._ids = [_folded(p.id) for p in papers]
+        self._ids = [_id_text(p) for p in papers]
         self._links = [bool(p.links) for p in papers]
         self._first: dict[str, int] | None = None
         self._more: dict[str, list[int]] = {}

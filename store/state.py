@@ -8,7 +8,6 @@ lose each other's marks.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -18,6 +17,7 @@ from typing import Any
 
 from papertray.store.models import UNTOUCHED, PaperState
 from papertray.store.paths import STATE_FILE
+from papertray.store.sanitize import clean_note
 from papertray.store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,
@@ -25,27 +25,11 @@ from papertray.store.storage import (
     memory_tinydb,
     open_tinydb,
 )
+from papertray.store.tags import normalize_tags
 
-__all__ = ["State", "StoreError", "normalize_tags"]
+__all__ = ["State", "StoreError"]
 
 TABLE = "states"
-# Control characters (C0 but tab/newline, DEL, C1) and bidi overrides/isolates never belong in
-# a tag or note: they would reach the terminal when shown.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Stripped, lower-cased, inner whitespace as '-', de-duplicated in order, empties dropped."""
-    seen: dict[str, None] = {}
-    for raw in tags:
-        tag = "-".join(_CONTROL.sub("", str(raw)).lower().split())
-        if tag:
-            seen.setdefault(tag, None)
-    return tuple(seen)
-
-
-def _clean_note(text: str) -> str:
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 class State:
@@ -174,7 +158,7 @@ class State:
         )
 
     def set_note(self, pid: str, text: str) -> PaperState:
-        note = _clean_note(text)
+        note = clean_note(text)
         return self._update(pid, lambda s, now: replace(s, note=note))
 
     def set_read_many(self, pids: Iterable[str], read: bool) -> dict[str, PaperState]:

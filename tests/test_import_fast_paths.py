@@ -19,9 +19,10 @@ import papertray.store.formats.page as page_module
 import papertray.store.storage as storage_module
 from papertray.store.formats.common import dedupe
 from papertray.store.ingest import ingest_bytes, ingest_text
-from papertray.store.library import ContentKey, KnownImport, Library, content_key
+from papertray.store.library import Library
 from papertray.store.links import clean_url, extract_links, is_code_repo, is_safe_url, order_links
 from papertray.store.models import Paper, key_id, key_ids
+from papertray.store.recall import ContentKey, KnownImport, content_key
 from papertray.store.storage import AtomicJSONStorage, StoreError, indented_pieces
 
 # -- the page parser ------------------------------------------------------------------------

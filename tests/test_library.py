@@ -266,7 +266,7 @@ def test_given_title_keys_give_the_same_result(library: Library) -> None:
 
 
 def remember(library: Library, papers: list[Paper], key: str = "k1") -> ImportReport:
-    from papertray.store.library import KnownImport
+    from papertray.store.recall import KnownImport
 
     return library.add(papers, remember=KnownImport(key, "page", 2, ["a warning"]))
 
@@ -341,7 +341,7 @@ def test_damaged_records_are_ignored(tmp_path: Path, record: object) -> None:
     assert Library.open(tmp_path).recall("k1") is not None
 
 
-# -- the CLI's import: unchanged files are not parsed again ---------------------------------------
+# -- import_files: unchanged files are not parsed again ---------------------------------------
 
 DIGEST = "Alpha paper title\n\nThe alpha abstract is long enough to be one.\n\n" * 1 + (
     "Beta paper title\n\nThe beta abstract, see https://github.com/o/beta for code.\n\n"
@@ -352,17 +352,20 @@ DIGEST = "Alpha paper title\n\nThe alpha abstract is long enough to be one.\n\n"
 def run_import(
     tmp_path: Path, files: list[str], capsys: pytest.CaptureFixture[str]
 ) -> tuple[list[str], list[Paper], str]:
-    from papertray.tui.cli import import_files
+    """Import through the store's public seam; the messages as the CLI prints them."""
+    from papertray.store import import_files
 
-    ids, papers, saved = import_files(Library.open(tmp_path / "data"), files, None)
-    assert saved
-    return ids, papers, capsys.readouterr().err
+    warnings: list[str] = []
+    outcome = import_files(Library.open(tmp_path / "data"), files, None, on_warning=warnings.append)
+    assert outcome.saved
+    lines = [f"warning: {w}" for w in warnings] + [f.summary for f in outcome.files]
+    return outcome.ids, outcome.papers, "\n".join(lines)
 
 
 def test_unchanged_file_is_skipped_with_the_same_ids_and_counts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import papertray.store.ingest
+    import papertray.store.imports
 
     digest = tmp_path / "d.txt"
     digest.write_text(DIGEST)
@@ -373,7 +376,7 @@ def test_unchanged_file_is_skipped_with_the_same_ids_and_counts(
     def no_parsing(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged file was parsed again")
 
-    monkeypatch.setattr(papertray.store.ingest, "ingest_bytes", no_parsing)
+    monkeypatch.setattr(papertray.store.imports, "ingest_bytes", no_parsing)
     again_ids, again_papers, again = run_import(tmp_path, [str(digest)], capsys)
     assert again_ids == ids and [p.id for p in again_papers] == [p.id for p in papers]
     assert again_papers == Library.open(tmp_path / "data").papers()
@@ -394,7 +397,7 @@ def test_changed_file_is_parsed_again(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_stale_record_means_a_full_import(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import papertray.store.ingest
+    import papertray.store.imports
 
     one, two = tmp_path / "one.txt", tmp_path / "two.jsonl"
     one.write_text(DIGEST)
@@ -404,13 +407,13 @@ def test_stale_record_means_a_full_import(
     _, _, err = run_import(tmp_path, [str(two)], capsys)
     assert "1 papers (json): 0 new, 1 merged, 0 skipped" in err
     parsed: list[str] = []
-    real = papertray.store.ingest.ingest_bytes
+    real = papertray.store.imports.ingest_bytes
 
     def counting(data: bytes, **kwargs: object):  # type: ignore[no-untyped-def]
         parsed.append(str(kwargs.get("source")))
         return real(data, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(papertray.store.ingest, "ingest_bytes", counting)
+    monkeypatch.setattr(papertray.store.imports, "ingest_bytes", counting)
     _, _, err = run_import(tmp_path, [str(one)], capsys)
     assert parsed == ["one.txt"]  # the record went stale: parsed again
     assert "3 papers (page): 0 new, 0 merged, 3 skipped" in err

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from papertray.store.models import UNTOUCHED, PaperState
-from papertray.store.state import State, normalize_tags
+from papertray.store.state import State
+from papertray.store.tags import normalize_tags
 
 
 @pytest.fixture(params=["memory", "file"])

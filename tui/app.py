@@ -18,6 +18,8 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Static, TextArea
 
 from papertray.store import (
+    SORT_ORDERS,
+    UNTOUCHED,
     Library,
     Paper,
     PaperState,
@@ -27,12 +29,12 @@ from papertray.store import (
     State,
     StoreError,
     give_back_memory,
+    id_positions,
+    parse_query,
     settle_heap,
+    sorted_rows,
+    title_ranks,
 )
-from papertray.store.library import PreviewPapers
-from papertray.store.models import UNTOUCHED
-from papertray.store.query import parse_query
-from papertray.store.query import refines as _refines
 from papertray.tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
 from papertray.tui.commands import PapertrayCommands
 from papertray.tui.safe_text import safe_links, shown, shown_state
@@ -46,7 +48,7 @@ from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
 from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
 
-SORTS = ("digest", "title", "starred first", "unread first")
+SORTS = tuple(SORT_ORDERS)
 UNDO_DEPTH = 200
 # Below this many papers a filter runs inline (instant and deterministic); above, in a worker.
 SYNC_FILTER_LIMIT = 20_000
@@ -120,7 +122,7 @@ class PapertrayApp(App[int]):
         else:
             found = (library.get(pid) for pid in paper_ids)
             self.papers = [paper for paper in found if paper is not None]
-        self._index_of = _index_of(self.papers)
+        self._index_of = id_positions(self.papers)
         self.states: dict[str, PaperState] = state.all()
         self._index: SearchIndex | None = None
         self._search_lock = threading.Lock()  # SearchIndex keeps caches: one search at a time
@@ -168,21 +170,10 @@ class PapertrayApp(App[int]):
     # -- the rows shown ------------------------------------------------------------------------
 
     def _sorted(self, matches: list[int]) -> list[int]:
-        mode = SORTS[self._sort]
-        if mode == "digest":
-            return matches
-        papers, states = self.papers, self.states
-        if mode == "title":
-            if self._title_rank is None:
-                order = sorted(range(len(papers)), key=lambda i: papers[i].title.casefold())
-                rank = [0] * len(papers)
-                for position, index in enumerate(order):
-                    rank[index] = position
-                self._title_rank = rank
-            return sorted(matches, key=self._title_rank.__getitem__)
-        if mode == "starred first":
-            return sorted(matches, key=lambda i: not states.get(papers[i].id, UNTOUCHED).starred)
-        return sorted(matches, key=lambda i: states.get(papers[i].id, UNTOUCHED).read)
+        name = SORTS[self._sort]
+        if name == "title" and self._title_rank is None:
+            self._title_rank = title_ranks(self.papers)
+        return sorted_rows(name, self.papers, matches, self.states, ranks=self._title_rank)
 
     def _show_rows(
         self, keep_id: str | None, rows: list[int] | None = None, terms: list[str] | None = None
@@ -243,7 +234,7 @@ class PapertrayApp(App[int]):
             total=len(self.papers),
             unread=len(self.papers) - read,
             starred=starred,
-            sort=SORTS[self._sort],
+            sort=SORT_ORDERS[SORTS[self._sort]].label,
             query=self._query_text,
             scope=self._scope,
             busy=self._busy(),
@@ -309,7 +300,7 @@ class PapertrayApp(App[int]):
             return
         # Narrow from the last *complete* result when the new query can only match fewer papers.
         previous, previous_matches = self._query, self._matches
-        refines = not previous.is_empty and _refines(previous, query)
+        refines = not previous.is_empty and query.narrows(previous)
         candidates = previous_matches if refines else None
         states = dict(self.states)  # a snapshot: triage may change self.states meanwhile
         if len(self.papers) <= SYNC_FILTER_LIMIT:
@@ -371,7 +362,7 @@ class PapertrayApp(App[int]):
         keep = self.paper_list.highlighted_id
         same = [p.id for p in papers] == list(self._index_of)
         self.papers = papers
-        self._index_of = _index_of(papers)
+        self._index_of = id_positions(papers)
         self._title_rank = None
         self._loading = False
         if not same:
@@ -555,7 +546,7 @@ class PapertrayApp(App[int]):
     def action_cycle_sort(self) -> None:
         self._sort = (self._sort + 1) % len(SORTS)
         self._show_rows(keep_id=self.paper_list.highlighted_id)
-        self.notify(f"Sorted by {SORTS[self._sort]}", timeout=2)
+        self.notify(f"Sorted by {SORT_ORDERS[SORTS[self._sort]].label}", timeout=2)
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -702,9 +693,3 @@ class PapertrayApp(App[int]):
 
 def _count(n: int, noun: str) -> str:
     return f"{n or 'no'} {noun}{'' if n == 1 else 's'}"
-
-
-def _index_of(papers: Sequence[Paper]) -> dict[str, int]:
-    """Paper id -> position, built from the id column when the papers are a preview."""
-    ids = papers.ids if isinstance(papers, PreviewPapers) else [p.id for p in papers]
-    return dict(zip(ids, range(len(ids)), strict=True))

@@ -9,23 +9,21 @@ only safe http(s) URLs are links. Clean text (the usual case) costs one scan and
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from papertray.store.links import is_code_repo, is_safe_url
-from papertray.store.models import Paper, PaperState
-from papertray.store.sanitize import FORBIDDEN, strip_controls
+from papertray.store import (
+    Paper,
+    PaperState,
+    is_code_repo,
+    is_safe_url,
+    normalize_tags,
+    shown_text,
+)
 
 __all__ = ["safe_links", "safe_repo", "shown", "shown_paper", "shown_state"]
 
-# A regex scan finds nothing in a clean 10 MB abstract in milliseconds; only dirty text is copied.
-_UNSAFE = re.compile("[" + re.escape("".join(sorted(FORBIDDEN))) + "\ud800-\udfff]")
-
-
-def shown(text: object) -> str:
-    """`text` as a string with no control characters but newline and tab."""
-    text = text if isinstance(text, str) else str(text)
-    return text if _UNSAFE.search(text) is None else strip_controls(text)
+shown = shown_text
+"""`text` as a string with no control characters but newline and tab (the store's rule)."""
 
 
 def _shown_list(items: object) -> list[str]:
@@ -80,7 +78,8 @@ def shown_paper(paper: Paper) -> Paper:
 
 def shown_state(state: PaperState) -> PaperState:
     """`state` itself when its tags and note are clean, else a cleaned copy."""
-    tags = tuple(tag for tag in (" ".join(shown(t).split()) for t in state.tags) if tag)
+    # Tags written to the file by hand are shown as the store would keep them.
+    tags = normalize_tags(state.tags)
     note = shown(state.note or "")
     if tags == state.tags and note is state.note:
         return state
