@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from papertray.store.heap import pause_gc
-from papertray.store.models import Paper, title_key
+from papertray.store.models import LIST_FIELDS, Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
 from papertray.store.preview import PREVIEW_FILE, PreviewPapers, read_preview, write_preview
 from papertray.store.query import fold_text
@@ -69,10 +69,6 @@ def _holds_all(title: str, abstract: str, authors: Sequence[str], words: Sequenc
     return all(word in text for word in words)
 
 
-_LIST_FIELDS = ("authors", "links", "keywords")
-_NO_ITEMS: list[Any] = []
-
-
 def _to_paper(data: dict[str, Any], *, owned: bool = False) -> Paper | None:
     """The Paper of a stored document. `owned`: the document is ours to change (the storage let
     go of it); otherwise it is copied, since it is what the storage holds."""
@@ -82,11 +78,11 @@ def _to_paper(data: dict[str, Any], *, owned: bool = False) -> Paper | None:
     source = data.get("source")
     if isinstance(source, str):
         data["source"] = sys.intern(source)
-    # Most papers have no authors, links or keywords: one shared empty list instead of three
-    # each (17 MB at 100k). Papers from the library are read-only (see `papers()`).
-    for key in _LIST_FIELDS:
-        if key not in data:
-            data[key] = _NO_ITEMS
+    # Lists become tuples (a Paper is immutable); most papers have no authors, links or
+    # keywords and get the one empty tuple, which no caller can change.
+    for key in LIST_FIELDS:
+        value = data.get(key)
+        data[key] = tuple(value) if value else ()
     try:
         return Paper(**data)
     except TypeError:
@@ -97,10 +93,10 @@ def _to_paper(data: dict[str, Any], *, owned: bool = False) -> Paper | None:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
+    return value is None or value == "" or value == [] or value == ()
 
 
-_EMPTY: tuple[Any, ...] = (None, "", [])
+_EMPTY: tuple[Any, ...] = (None, "", (), [])
 
 
 def _compact(p: Paper) -> dict[str, Any]:
@@ -110,12 +106,12 @@ def _compact(p: Paper) -> dict[str, Any]:
     v: Any
     if (v := p.abstract) not in _EMPTY:
         data["abstract"] = v
-    if (v := p.authors) not in _EMPTY:
-        data["authors"] = v
+    if v := p.authors:
+        data["authors"] = list(v)
     if (v := p.published) not in _EMPTY:
         data["published"] = v
-    if (v := p.links) not in _EMPTY:
-        data["links"] = v
+    if v := p.links:
+        data["links"] = list(v)
     if (v := p.repo) not in _EMPTY:
         data["repo"] = v
     if (v := p.source) not in _EMPTY:
@@ -128,8 +124,8 @@ def _compact(p: Paper) -> dict[str, Any]:
         data["stars"] = v
     if (v := p.comments) not in _EMPTY:
         data["comments"] = v
-    if (v := p.keywords) not in _EMPTY:
-        data["keywords"] = v
+    if v := p.keywords:
+        data["keywords"] = list(v)
     if (v := p.digest_date) not in _EMPTY:
         data["digest_date"] = v
     return data

@@ -145,7 +145,7 @@ def test_key_ids_equal_key_id(keys: list[str]) -> None:
     assert key_ids(keys) == [key_id(k) for k in keys]
 
 
-def _reference_dedupe(papers: list[Paper]) -> tuple[list[tuple[str, str, list[str]]], int]:
+def _reference_dedupe(papers: list[Paper]) -> tuple[list[tuple[str, str, tuple[str, ...]]], int]:
     kept: list[Paper] = []
     index: dict[str, int] = {}
     duplicates = 0
@@ -153,17 +153,17 @@ def _reference_dedupe(papers: list[Paper]) -> tuple[list[tuple[str, str, list[st
         at = index.get(paper.id)
         if at is None:
             index[paper.id] = len(kept)
-            kept.append(Paper(paper.id, paper.title, paper.abstract, links=list(paper.links)))
+            kept.append(Paper(paper.id, paper.title, paper.abstract, links=paper.links))
             continue
         duplicates += 1
         if not kept[at].abstract and paper.abstract:
-            kept[at].abstract, kept[at].links = paper.abstract, list(paper.links)
+            kept[at] = Paper(paper.id, kept[at].title, paper.abstract, links=paper.links)
     return [(p.id, p.abstract, p.links) for p in kept], duplicates
 
 
 @given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(["", "x", "y"])), max_size=12))
 def test_dedupe_keeps_the_first_and_fills_a_missing_abstract(rows: list[tuple[str, str]]) -> None:
-    papers = [Paper(pid, f"T{pid}", abstract, links=[abstract]) for pid, abstract in rows]
+    papers = [Paper(pid, f"T{pid}", abstract, links=(abstract,)) for pid, abstract in rows]
     expected, duplicates = _reference_dedupe(papers)
     keys = [f"k{p.id}" for p in papers]
     result = dedupe(papers, "page", [], keys)
@@ -178,7 +178,7 @@ def test_page_ids_and_title_keys_are_the_general_ones() -> None:
     result = ingest_text(text)
     assert [p.id for p in result.papers] == [key_id("mesa memory")]
     assert result.title_keys == ["mesa memory"]
-    assert result.papers[0].links == ["https://github.com/a/b"]
+    assert result.papers[0].links == ("https://github.com/a/b",)
     assert result.papers[0].repo == "https://github.com/a/b"
     assert result.duplicates == 1
 
@@ -215,7 +215,8 @@ def _reference_order(links: list[str]) -> tuple[list[str], str | None]:
 
 @given(st.lists(_URLS, max_size=4))
 def test_order_links_shortcut_equals_the_general_rule(links: list[str]) -> None:
-    assert order_links(links) == _reference_order(links)
+    kept, repo = _reference_order(links)
+    assert order_links(links) == (tuple(kept), repo)
 
 
 def test_cached_link_checks_give_the_same_answers() -> None:
@@ -225,7 +226,7 @@ def test_cached_link_checks_give_the_same_answers() -> None:
         assert clean_url("x" * 400) is None
         assert is_code_repo("https://github.com/a/b") is True
         assert is_code_repo("https://github.com/about/x") is False
-        assert order_links(["javascript:x"]) == ([], None)
+        assert order_links(["javascript:x"]) == ((), None)
         assert extract_links("see https://github.com/a/b, and http://x.org.") == [
             "https://github.com/a/b",
             "http://x.org",

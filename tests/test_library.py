@@ -99,11 +99,11 @@ def test_merge_by_id_fills_missing_fields(
     merged = make_library().get(old.id)
     assert merged is not None
     assert merged.abstract == "The abstract."
-    assert merged.authors == ["Ada", "Bob"] and merged.published == "2024-01-02"
-    assert merged.links == ["https://github.com/ziplab/Mesa", "https://mesa.example.org"]
+    assert merged.authors == ("Ada", "Bob") and merged.published == "2024-01-02"
+    assert merged.links == ("https://github.com/ziplab/Mesa", "https://mesa.example.org")
     assert merged.repo == "https://github.com/ziplab/Mesa"
     assert merged.upvotes == 10 and merged.comments == 4
-    assert merged.keywords == ["old"]  # the newer value is empty: keep the old one
+    assert merged.keywords == ("old",)  # the newer value is empty: keep the old one
     assert merged.source == "a.txt"
 
 
@@ -131,7 +131,7 @@ def test_merge_keeps_existing_abstract_and_repo(library: Library) -> None:
     got = library.papers()[0]
     assert got.abstract == "Kept."
     assert got.repo == "https://github.com/a/one"
-    assert got.links == ["https://github.com/a/one", "https://github.com/b/two", "https://site.org"]
+    assert got.links == ("https://github.com/a/one", "https://github.com/b/two", "https://site.org")
 
 
 def test_merge_by_title_into_the_existing_id(
@@ -488,3 +488,27 @@ def test_in_memory_library_has_no_preview() -> None:
     lib = Library.in_memory()
     lib.add(_preview_papers(2))
     assert lib.preview() is None
+
+
+# -- papers are immutable: no caller can change what others share ----------------------------------
+
+
+def test_papers_are_frozen_and_share_no_mutable_list(tmp_path: Path) -> None:
+    import dataclasses
+
+    from papertray.store import ingest_file, sample_digest
+
+    lib = Library.open(tmp_path)
+    lib.add(ingest_file(sample_digest()).papers)
+    papers = Library.open(tmp_path).papers()
+    first = papers[0]
+    with pytest.raises(AttributeError):
+        first.authors.append("x")  # type: ignore[attr-defined]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.title = "changed"  # type: ignore[misc]
+    for paper in papers:
+        assert isinstance(paper.authors, tuple) and isinstance(paper.links, tuple)
+        assert isinstance(paper.keywords, tuple) and "x" not in paper.authors
+    # Round trip through JSON and back is equal (tuples stored as lists).
+    assert Paper.from_dict(first.to_dict()) == first
+    assert first.to_dict()["links"] == list(first.links)

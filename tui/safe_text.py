@@ -26,10 +26,10 @@ shown = shown_text
 """`text` as a string with no control characters but newline and tab (the store's rule)."""
 
 
-def _shown_list(items: object) -> list[str]:
+def _shown_list(items: object) -> tuple[str, ...]:
     if not isinstance(items, (list, tuple)):
-        return []
-    return [shown(item) for item in items]
+        return ()
+    return tuple(shown(item) for item in items)
 
 
 def safe_repo(paper: Paper) -> str | None:
@@ -40,10 +40,10 @@ def safe_repo(paper: Paper) -> str | None:
     return None
 
 
-def safe_links(paper: Paper) -> tuple[list[str], str | None]:
+def safe_links(paper: Paper) -> tuple[tuple[str, ...], str | None]:
     """The paper's links that may be opened or copied (numbered as shown), and its repo."""
-    links = paper.links if isinstance(paper.links, list) else []
-    return [u for u in links if isinstance(u, str) and is_safe_url(u)], safe_repo(paper)
+    links = paper.links if isinstance(paper.links, (list, tuple)) else ()
+    return tuple(u for u in links if isinstance(u, str) and is_safe_url(u)), safe_repo(paper)
 
 
 def shown_paper(paper: Paper) -> Paper:

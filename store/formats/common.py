@@ -3,7 +3,7 @@ one error a bad digest raises, and the de-duplication of papers that appear twic
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from papertray.store.models import Paper
@@ -61,12 +61,15 @@ def dedupe(
         order = sorted(first.values())
         kept = list(map(papers.__getitem__, order))
         kept_keys = None if keys is None else list(map(keys.__getitem__, order))
+        slot = {index: k for k, index in enumerate(order)}
         for i in sorted(set(range(len(ids))).difference(order)):
-            paper, head = papers[i], papers[first[ids[i]]]
+            paper, k = papers[i], slot[first[ids[i]]]
             # The same paper twice: the first copy wins, but a cut-off copy takes the full
             # abstract.
-            if not head.abstract and paper.abstract:
-                head.abstract, head.links, head.repo = paper.abstract, paper.links, paper.repo
+            if not kept[k].abstract and paper.abstract:
+                kept[k] = replace(
+                    kept[k], abstract=paper.abstract, links=paper.links, repo=paper.repo
+                )
         warnings.append(f"{duplicates} duplicate paper(s) ignored")
     return IngestResult(
         papers=kept, format=fmt, warnings=warnings, duplicates=duplicates, title_keys=kept_keys

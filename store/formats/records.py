@@ -129,13 +129,13 @@ def record_paper(record: dict[str, Any], source: str) -> Paper | None:
     if "://" in abstract:
         found += extract_links(abstract)
     found += field_urls(paper, "projectPage", "links", "url")
-    links, repo = order_links(found) if found else ([], None)
+    links, repo = order_links(found) if found else ((), None)
 
     return Paper(
         id=paper_id(arxiv_id=arxiv_id, title=title),
         title=title,
         abstract=abstract,
-        authors=author_list(paper.get("authors")),
+        authors=tuple(author_list(paper.get("authors"))),
         published=date_field(paper.get("publishedAt", paper.get("published"))),
         links=links,
         repo=repo,
@@ -144,7 +144,7 @@ def record_paper(record: dict[str, Any], source: str) -> Paper | None:
         upvotes=int_field(paper.get("upvotes")),
         stars=int_field(paper.get("githubStars", paper.get("stars"))),
         comments=comments,
-        keywords=keyword_list(paper.get("ai_keywords", paper.get("keywords"))),
+        keywords=tuple(keyword_list(paper.get("ai_keywords", paper.get("keywords")))),
         digest_date=digest_date,
     )
 
