@@ -27,7 +27,7 @@ def fresh_app(folder: Path) -> PapertrayApp:
     ids = report.ids
     # A morning's triage, so the list shows every kind of mark.
     for pid in ids[:4]:
-        state.mark_read(pid)
+        state.set_read(pid, True)
     state.toggle_star(ids[2])
     state.toggle_star(ids[6])
     state.set_tags(ids[2], ["memory", "training"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from papertray.store.imports import import_files
+from papertray.store.imports import ImportOutcome, import_files
 from papertray.store.library import Library
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query import Query
@@ -26,6 +26,8 @@ class Listing:
     """The papers selected, sorted and cut to the limit, each with its marks."""
     library_empty: bool = False
     """True when nothing was listed because the library holds no paper at all."""
+    imported: ImportOutcome | None = None
+    """What importing the listed files did (their `save_error`s say what is shown unsaved)."""
 
 
 def list_papers(
@@ -44,6 +46,7 @@ def list_papers(
     sort (see `SORT_ORDERS`)."""
     states = state.all()
     empty = False
+    outcome = None
     if files:
         outcome = import_files(library, files, fmt, on_warning=on_warning)
         by_id = {p.id: p for p in library.papers()} if outcome.saved else {}
@@ -66,4 +69,5 @@ def list_papers(
     papers = sort_papers(sort, papers, states)
     if limit is not None:
         papers = papers[:limit]
-    return Listing([(p, states.get(p.id, UNTOUCHED)) for p in papers], library_empty=empty)
+    rows = [(p, states.get(p.id, UNTOUCHED)) for p in papers]
+    return Listing(rows, library_empty=empty, imported=outcome)

@@ -131,12 +131,12 @@ def records_after(
     touched = False
     if changed and records:
         for key, record in list(records.items()):
-            ids = record.get("ids") if isinstance(record, dict) else None
+            held = record.get("ids") if isinstance(record, dict) else None
             others = record.get("also", []) if isinstance(record, dict) else None
             if (
-                not isinstance(ids, list)
+                not isinstance(held, list)
                 or not isinstance(others, list)
-                or any(pid in changed for pid in ids)
+                or any(pid in changed for pid in held)
                 or any(pid in changed for pid in others)
             ):
                 del records[key]

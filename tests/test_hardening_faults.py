@@ -79,7 +79,7 @@ def app_run(monkeypatch: pytest.MonkeyPatch) -> AppRun:
 def fill_store(data_dir: Path, *, star_beta: bool = False) -> None:
     library, state = Library.open(data_dir), State.open(data_dir)
     library.add(PAPERS)
-    state.mark_read(BETA)
+    state.set_read(BETA, True)
     if star_beta:
         state.toggle_star(BETA)
     # Close: a storage keeps the file it wrote open, which would keep a remount read-only busy.

@@ -255,7 +255,7 @@ class PapertrayApp(App[int]):
 
     def _open(self, paper_id: str) -> None:
         if not self.states.get(paper_id, UNTOUCHED).read:
-            self._change("mark read", [paper_id], lambda: self.store_state.mark_read(paper_id))
+            self._change("mark read", [paper_id], lambda: self.store_state.set_read(paper_id, True))
         if self.screen.has_class("-narrow"):
             self.pane.focus()
 
@@ -595,7 +595,7 @@ class PapertrayApp(App[int]):
         # set_focus now, not focus() (deferred): keys typed right after `/` must land in the filter.
         self.screen.set_focus(self.query_one("#filter", FilterInput))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if self.query_one("#filter", FilterInput).value:
             self._clear_filter()
         self.paper_list.focus()

@@ -66,6 +66,12 @@ def import_files(
         outcome = store_import(library, files, fmt, keep_papers=showing, on_warning=warn)
     except IngestError as error:
         raise CliError(str(error)) from None
+    report_imports(outcome, showing=showing, summaries=summaries)
+    return outcome
+
+
+def report_imports(outcome: ImportOutcome, *, showing: bool, summaries: bool = False) -> None:
+    """One line per file: its summary (when asked), or why it could not be saved."""
     for done in outcome.files:
         if done.save_error is None:
             if summaries:
@@ -76,7 +82,6 @@ def import_files(
             )
         else:
             say(f"could not import {done.name}: {done.save_error}")
-    return outcome
 
 
 def resolve_ids(library: Library, wanted: Sequence[str]) -> list[str]:
@@ -120,6 +125,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
     except IngestError as error:
         raise CliError(str(error)) from None
+    if listing.imported is not None:
+        report_imports(listing.imported, showing=True)
     if listing.library_empty:
         say("the library is empty: papertray import FILE adds a digest")
     width = shutil.get_terminal_size((100, 24)).columns

@@ -199,7 +199,7 @@ class PaperList(ScrollView, can_focus=True):
         if paper_id is not None:
             self.post_message(self.Selected(self, paper_id))
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         row = event.y + round(self.scroll_offset.y)
         if 0 <= row < len(self._rows):
             self.cursor = row
