@@ -21,8 +21,7 @@ import orjson
 import pytest
 from helpers.ptyrun import LAUNCH, ROOT, PtyApp
 
-from papertray.store import Library, State, ingest_text
-from papertray.store import storage as storage_module
+from papertray.store import Library, State, bigjson, ingest_text
 from papertray.tui.app import PapertrayApp
 from papertray.tui.cli import run
 
@@ -102,7 +101,7 @@ def test_disk_full_during_a_save_from_the_reader(
 ) -> None:
     fill_store(data_dir)
     before = (data_dir / "state.json").read_bytes()
-    monkeypatch.setattr(storage_module, "_write_all", enospc)
+    monkeypatch.setattr(bigjson, "write_all", enospc)
     code, _out, err = cli(capsys)
     monkeypatch.undo()
     assert code == 0 and app_run.ran

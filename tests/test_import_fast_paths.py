@@ -15,15 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import papertray.store.bigjson as bigjson
 import papertray.store.formats.page as page_module
-import papertray.store.storage as storage_module
+from papertray.store.bigjson import indented_pieces
 from papertray.store.formats.common import dedupe
 from papertray.store.ingest import ingest_bytes, ingest_text
 from papertray.store.library import Library
 from papertray.store.links import clean_url, extract_links, is_code_repo, is_safe_url, order_links
 from papertray.store.models import Paper, key_id, key_ids
 from papertray.store.recall import ContentKey, KnownImport, content_key
-from papertray.store.storage import AtomicJSONStorage, StoreError, indented_pieces
+from papertray.store.storage import AtomicJSONStorage, StoreError
 
 # -- the page parser ------------------------------------------------------------------------
 
@@ -268,9 +269,9 @@ def test_indented_pieces_of_other_shapes() -> None:
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     # A pipelined write of a few documents, in many pieces, synced along the way.
-    monkeypatch.setattr(storage_module, "_PIPELINE_DOCS", 2)
-    monkeypatch.setattr(storage_module, "_DOCS_PER_PIECE", 3)
-    monkeypatch.setattr(storage_module, "_SYNC_EVERY", 64)
+    monkeypatch.setattr(bigjson, "PIPELINE_DOCS", 2)
+    monkeypatch.setattr(bigjson, "DOCS_PER_PIECE", 3)
+    monkeypatch.setattr(bigjson, "SYNC_EVERY", 64)
 
 
 def _tables(n: int) -> dict[str, Any]:
@@ -306,7 +307,7 @@ def test_pipelined_write_failure_keeps_the_old_file(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(fd, data)
 
-    monkeypatch.setattr(storage_module.os, "write", full_disk)
+    monkeypatch.setattr(bigjson.os, "write", full_disk)
     with pytest.raises(StoreError, match="the disk is full"):
         storage.write(_tables(30))
     monkeypatch.undo()

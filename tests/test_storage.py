@@ -415,14 +415,14 @@ LAYOUT_CASES: list[dict[str, Any]] = [
 def test_indented_file_read_in_pieces_is_the_same_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]
 ) -> None:
-    import papertray.store.storage
+    from papertray.store import bigjson
 
-    monkeypatch.setattr(papertray.store.storage, "_PIECE", 40)  # many pieces even for small data
+    monkeypatch.setattr(bigjson, "PARSE_PIECE", 40)  # many pieces even for small data
     AtomicJSONStorage(tmp_path / "db.json", indent=True).write(data)
     raw = (tmp_path / "db.json").read_bytes()
     assert orjson.loads(raw) == data
     if data:
-        assert papertray.store.storage._parse_layout(raw, None) == data
+        assert bigjson.parse_tables(raw, None) == data
     got = AtomicJSONStorage(tmp_path / "db.json").read()
     assert got == data and list(got or {}) == list(data)
     for table in data:
