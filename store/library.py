@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from papertray.store.heap import pause_gc
+from papertray.store.matching import fold_text
 from papertray.store.models import LIST_FIELDS, Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
 from papertray.store.preview import PREVIEW_FILE, PreviewPapers, read_preview, write_preview
-from papertray.store.query import fold_text
 from papertray.store.recall import ContentKey, KnownImport, content_key, recall, records_after
 from papertray.store.storage import (
     AtomicJSONStorage,
