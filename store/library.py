@@ -107,7 +107,7 @@ def _empty(value: Any) -> bool:
 _EMPTY: tuple[Any, ...] = (None, "", (), [])
 
 
-def _compact(p: Paper) -> dict[str, Any]:
+def _stored_document(p: Paper) -> dict[str, Any]:
     """`paper.to_dict()` without the empty fields (their defaults): a smaller, faster file.
     Spelled out field by field: 3x faster than a loop over `fields(Paper)` at 100k papers."""
     data: dict[str, Any] = {"id": p.id, "title": p.title}
@@ -230,7 +230,7 @@ class Library:
     def _table(self) -> dict[str, Any]:
         return (self._storage.read() or {}).get(PAPERS_TABLE, {})
 
-    def _fresh(self) -> _Built | None:
+    def _current_cache(self) -> _Built | None:
         cache = self._cache
         if cache is not None and cache.version == self._storage.version:
             if self._storage.unchanged():
@@ -238,7 +238,7 @@ class Library:
         return None
 
     def _built(self) -> _Built:
-        cache = self._fresh()
+        cache = self._current_cache()
         if cache is not None:
             return cache
         tables = self._storage.read() or {}
@@ -274,11 +274,11 @@ class Library:
         return cache
 
     def __len__(self) -> int:
-        cache = self._fresh()
+        cache = self._current_cache()
         return cache.size if cache is not None else len(self._table())
 
     def __contains__(self, pid: object) -> bool:
-        cache = self._fresh()
+        cache = self._current_cache()
         if cache is not None:
             return pid in cache.by_id or pid in cache.bad
         return pid in self._table()
@@ -296,7 +296,7 @@ class Library:
         one-shot query over a big library: only the papers that pass become Paper objects."""
         if not words:
             return self.papers()
-        cache = self._fresh()
+        cache = self._current_cache()
         if cache is not None:
             return [
                 p for p in cache.papers
@@ -344,7 +344,7 @@ class Library:
             keys = iter(title_keys) if title_keys is not None else None
             for paper in papers:
                 key = next(keys) if keys is not None else None
-                incoming = _compact(paper)
+                incoming = _stored_document(paper)
                 target = paper.id
                 doc = changed.get(target) or table.get(target)
                 if doc is None:
@@ -398,7 +398,7 @@ class Library:
         """The papers with only id, title and repo, in import order, from the preview file when
         it matches the library file; None when there is none (then use `papers()`)."""
         target = self._preview_path
-        if target is None or self._fresh() is not None:
+        if target is None or self._current_cache() is not None:
             return None
         return read_preview(target, self.path) if self.path is not None else None
 

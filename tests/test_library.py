@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
 
 from papertray.store.library import ImportReport, Library
@@ -199,17 +200,17 @@ def test_two_libraries_importing_lose_nothing(tmp_path: Path) -> None:
 # -- building, caching and dropping the parsed file ---------------------------------------------
 
 
-def test_compact_is_to_dict_without_empty_fields() -> None:
-    from papertray.store.library import _compact
-
+def test_stored_document_is_to_dict_without_empty_fields(tmp_path: Path) -> None:
     full = Paper(
-        id="arxiv:1", title="T", abstract="A", authors=["x"], published="2024-01-01",
-        links=["https://a.org"], repo="https://github.com/a/b", source="s", arxiv_id="1",
-        upvotes=0, stars=2, comments=3, keywords=["k"], digest_date="2024-01-02",
+        id="arxiv:1", title="T", abstract="A", authors=("x",), published="2024-01-01",
+        links=("https://a.org",), repo="https://github.com/a/b", source="s", arxiv_id="1",
+        upvotes=0, stars=2, comments=3, keywords=("k",), digest_date="2024-01-02",
     )  # fmt: skip
-    assert _compact(full) == full.to_dict()
-    bare = Paper(id="t:1", title="")
-    assert _compact(bare) == {"id": "t:1", "title": ""}
+    bare = Paper(id="t:1", title="Bare")
+    Library.open(tmp_path).add([full, bare])
+    stored = orjson.loads((tmp_path / "library.json").read_bytes())["papers"]
+    assert stored["arxiv:1"] == full.to_dict()
+    assert stored["t:1"] == {"id": "t:1", "title": "Bare"}
 
 
 def test_papers_drop_the_storage_copy_and_stay_correct(tmp_path: Path) -> None:
