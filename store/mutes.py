@@ -18,7 +18,9 @@ from typing import Any
 from papertray.store.dates import Clock
 from papertray.store.dates import now as clock_now
 from papertray.store.models import UNTOUCHED, Paper, PaperState
-from papertray.store.query import Query, QueryContext, QueryError, SearchIndex, parse_query
+from papertray.store.query import Query, QueryContext, QueryError, parse_query
+from papertray.store.sanitize import strip_controls
+from papertray.store.search_index import SearchIndex
 
 __all__ = ["MuteError", "MuteRule", "MuteSet"]
 
@@ -67,8 +69,6 @@ class MuteRule:
 def clean_rule(query: str, why: str, clock: Clock | None = None) -> tuple[str, str]:
     """The query and why as stored: one line each; raises MuteError for a query that cannot
     be a rule (one that does not parse, matches everything, or asks about muting itself)."""
-    from papertray.store.state import clean_line
-
     text, reason = clean_line(query), clean_line(why)[:WHY_LIMIT]
     try:
         parsed = parse_query(text, clock)
@@ -110,6 +110,11 @@ def with_rule(
     return new
 
 
+def clean_line(text: str) -> str:
+    """One line of user text (a rule's query or why): no control characters, spaces collapsed."""
+    return " ".join(strip_controls(str(text)).split())
+
+
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
@@ -146,7 +151,7 @@ class MuteSet:
 
     def context(self, new_batch: float | None = None) -> QueryContext:
         """The query context that applies these rules (`is:muted`, and muted papers hidden)."""
-        return QueryContext(new_batch, tuple(self.queries))
+        return QueryContext(new_batch, tuple(q.root for q in self.queries))
 
     def rule_for(
         self, paper: Paper, state: PaperState = UNTOUCHED, new_batch: float | None = None

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from papertray.store.sorts import SORTS
+from papertray.store import SORT_ORDERS
 
 KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     (
@@ -32,7 +32,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("N", "edit the note"),
             ("A", "mark every paper shown as read (asks first)"),
             ("u", "undo the last triage action (many levels)"),
-            ("S", "cycle the sort: " + ", ".join(s.label for s in SORTS)),
+            ("S", "cycle the sort: " + ", ".join(o.label for o in SORT_ORDERS.values())),
         ],
     ),
     (

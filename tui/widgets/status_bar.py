@@ -23,18 +23,25 @@ class StatusBar(Static):
         muted: int = 0,
     ) -> None:
         """`new`: how many papers the latest import added (None: no import recorded)."""
+        of_scope: list[str | tuple[str, str]] = [" of ", (scope[:60], "italic")] if scope else []
+        muted_part: list[str | tuple[str, str]] = (
+            ["  ·  ", (f"{muted:,}", "bold"), " muted"] if muted else []
+        )
+        new_part: list[str | tuple[str, str]] = (
+            ["  ·  ", (f"{new:,}", "bold $success"), " new"] if new is not None else []
+        )
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}", "bold"),
             f" / {total:,} shown",
-            *([" of ", (scope[:60], "italic")] if scope else []),
+            *of_scope,
             "  ·  ",
             (f"{unread:,}", "bold $accent"),
             " unread",
             "  ·  ",
             (f"{starred:,}", "bold $warning"),
             " starred",
-            *(["  ·  ", (f"{muted:,}", "bold"), " muted"] if muted else []),
-            *(["  ·  ", (f"{new:,}", "bold $success"), " new"] if new is not None else []),
+            *muted_part,
+            *new_part,
             "  ·  ",
             "sort: ",
             (sort, "bold"),
