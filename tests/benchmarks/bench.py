@@ -46,6 +46,7 @@ ORDER = [
     "cold start to the first frame with rows",
     "filter: keystroke to redrawn list",
     "headless filter (`list -q ... --format jsonl`)",
+    "date query (`list -q 'starred:<7d'`)",
     "star toggle written to disk",
     "peak RSS of the TUI (after filtering)",
 ]
@@ -360,6 +361,39 @@ def bench_headless(c: Corpus, repeat: int) -> Row:
                f"no fzf; grep \\| grep {ms(g)}", "—", "faster than fzf", None)  # fmt: skip
 
 
+DATE_QUERY = "starred:<7d"
+STARRED_SHARE = 100  # one paper in 100 starred, spread over the last 30 days
+
+
+def bench_dates(c: Corpus, repeat: int) -> Row:
+    """`list -q 'starred:<7d'` over a library with 1% of its papers starred across 30 days,
+    beside `list -q is:starred` (the same papers, no date) and the word query of the row above.
+    Budget: no slower than the word query (the one-shot filter's budget)."""
+    sys.path.insert(0, str(REPO))
+    from papertray.store import Library, PaperState, State
+
+    data = c.data.with_name(c.data.name + "-dated")
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(c.data, data)
+    ids = [p.id for p in Library.open(data).papers()][::STARRED_SHARE]
+    now = time.time()
+    State.open(data).restore(
+        {pid: PaperState(starred=True, starred_at=now - (k % 30) * 86400 - 60)
+         for k, pid in enumerate(ids)}
+    )  # fmt: skip
+
+    def cli(query: str) -> list[str]:
+        return [*CLI, "list", "-q", query, "--format", "jsonl", "--data-dir", str(data)]
+
+    ours = median(timed(lambda: run_quiet(cli(DATE_QUERY)), repeat))
+    plain = median(timed(lambda: run_quiet(cli("is:starred")), repeat))
+    words = median(timed(lambda: run_quiet(cli(QUERY)), repeat))
+    return Row("date query (`list -q 'starred:<7d'`)", f"{c.n:,} ({len(ids):,} starred)",
+               ms(ours), f"`is:starred` {ms(plain)}; `{QUERY}` {ms(words)}",
+               f"{ours / words:.2f}x words", "no slower than the word query",
+               ours <= words)  # fmt: skip
+
+
 def bench_star(work: Path, repeat: int) -> Row:
     sys.path.insert(0, str(REPO))
     from tinydb import TinyDB
@@ -431,6 +465,8 @@ def main() -> None:
         rows.append(bench_filter(c, max(1, repeat // 2)))
         log(f"{n:,}: headless filter")
         rows.append(bench_headless(c, repeat))
+        log(f"{n:,}: date query")
+        rows.append(bench_dates(c, repeat))
         log(f"{n:,}: memory")
         rows.append(bench_memory(c, empty_kb))
     log("star toggle")
