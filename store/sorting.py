@@ -43,9 +43,7 @@ SORT_ORDERS: dict[str, SortOrder] = {
             "starred", "starred first", lambda _p, state: not state.starred, help="starred first"
         ),
         SortOrder("unread", "unread first", lambda _p, state: state.read, help="unread first"),
-        SortOrder(
-            "added", "newest added", None, lambda p: p.added_at, "the latest imported first"
-        ),
+        SortOrder("added", "newest added", None, lambda p: p.added_at, "the latest imported first"),
         SortOrder(
             "published",
             "newest published",

@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from papertray.store import MuteRule
+from papertray.tui.safe_text import shown
 
 HINT = "d unmute · enter show the papers it mutes · escape close · u (in the list) undoes"
 
@@ -103,6 +104,5 @@ class MutesScreen(ModalScreen[str | None]):
 
 
 def _clean(text: str) -> str:
-    from papertray.tui.safe_text import shown
-
+    """Rule text from the state file, on one line, with no control characters."""
     return " ".join(shown(text).split())
