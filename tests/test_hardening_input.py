@@ -214,7 +214,7 @@ def recorders(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
     monkeypatch.setattr("webbrowser.get", lambda: Browser())
     monkeypatch.setattr(
-        "papertray.tui.app.system_copy", lambda text: seen["copied"].append(text) or "xclip"
+        "papertray.tui.clipboard.system_copy", lambda text: seen["copied"].append(text) or "xclip"
     )
     return seen
 

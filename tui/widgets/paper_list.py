@@ -89,6 +89,7 @@ class PaperList(ScrollView, can_focus=True):
         self._states: Mapping[str, PaperState] = {}
         self._terms: list[str] = []
         self._cache: dict[tuple[int, int, int], Strip] = {}
+        self._row_set: set[int] | None = None
         self._last_highlighted: str | None = "\0"
         self._index_of: tuple[Sequence[Paper], Mapping[str, int]] | None = None
         self._styles: dict[str, Style] = {}
@@ -98,6 +99,14 @@ class PaperList(ScrollView, can_focus=True):
     @property
     def rows(self) -> Sequence[int]:
         return self._rows
+
+    @property
+    def row_set(self) -> set[int]:
+        """The rows as a set, for membership tests: built once per `set_rows` (~3 ms at 100k),
+        not on every mark that redraws the status line."""
+        if self._row_set is None:
+            self._row_set = set(self._rows)
+        return self._row_set
 
     @property
     def row_count(self) -> int:
@@ -125,6 +134,7 @@ class PaperList(ScrollView, can_focus=True):
     ) -> None:
         """Show `rows` (indexes into `papers`), keeping the cursor on `keep_id` when it is shown."""
         self._papers, self._rows, self._states, self._terms = papers, rows, states, terms
+        self._row_set = None
         if index_of is not None:
             self._index_of = (papers, index_of)
         self._cache.clear()
@@ -200,7 +210,7 @@ class PaperList(ScrollView, can_focus=True):
         if paper_id is not None:
             self.post_message(self.Selected(self, paper_id))
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         row = event.y + round(self.scroll_offset.y)
         if 0 <= row < len(self._rows):
             self.cursor = row
