@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from papertray.store.markers import markers_for
 from papertray.store.models import Paper, PaperState
 from papertray.store.query import find_spans
 from papertray.tui.safe_text import shown as shown_text
@@ -39,11 +40,12 @@ def paper_content(
     if meta:
         parts.append(Content.styled(" · ".join(meta), "$text-muted"))
 
+    marks = markers_for()
     badges: list[str | tuple[str, str]] = [
-        ("● unread", "$accent") if not state.read else ("read", "$text-muted"),
+        (f"{marks.unread} unread", "$accent") if not state.read else ("read", "$text-muted"),
     ]
     if state.starred:
-        badges += ["  ", ("★ starred", "$warning")]
+        badges += ["  ", (f"{marks.starred} starred", "$warning")]
     if paper.upvotes is not None:
         badges += ["  ", (f"▲ {paper.upvotes}", "$text-muted")]
     if paper.stars is not None:
