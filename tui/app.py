@@ -479,7 +479,13 @@ class PapertrayApp(App[int]):
             return on_main and not isinstance(self.focused, (Input, TextArea))
         if action in _MAIN_ONLY and not on_main:
             return False  # a modal's footer shows the modal's keys, not the list's
+        if action == "quit_reader" and not on_main:
+            return not isinstance(self.focused, (Input, TextArea))  # there q is text
         return True
+
+    async def action_quit_reader(self) -> None:
+        """q or ctrl+c: every mark is already on disk."""
+        await self.action_quit()
 
     def action_focus_filter(self) -> None:
         # set_focus now, not focus() (deferred): keys typed right after `/` must land in the filter.

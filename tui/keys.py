@@ -102,7 +102,7 @@ KEYS: tuple[Key, ...] = (
         "",
         "Copy the repo link",
     ),
-    Key(("1", "…", "9"), "copy link number n of the paper", "Links"),
+    Key(("1…9",), "copy link number n of the paper", "Links"),
     Key(
         ("o",),
         "open the repo (or the first link) in the browser",
@@ -133,7 +133,9 @@ KEYS: tuple[Key, ...] = (
         ("q", "ctrl+q", "ctrl+c"),
         "quit (every mark is already saved)",
         "App",
-        "quit",
+        # Not Textual's "quit": hidden where q is text (the modal editors), while ctrl+q, bound
+        # by Textual to "quit", works everywhere.
+        "quit_reader",
         "q,ctrl+c",
         "Quit",
         "Quit",

@@ -20,11 +20,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.markers import markers_for
+from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query import find_spans
 from papertray.tui.safe_text import safe_repo, shown, shown_state
-
 
 
 class PaperList(ScrollView, can_focus=True):
