@@ -9,39 +9,37 @@ given to it (tests pass temporary ones).
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from functools import partial
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Footer, Input, TextArea
 
-from papertray.store import Library, Paper, State, StoreError
+from papertray.store import Library, Paper, State
 from papertray.tui.commands import PapertrayCommands
 from papertray.tui.filtering import FilterRun, LiveFilter
 from papertray.tui.keys import app_bindings
-from papertray.tui.link_actions import NoLink, copy_link, open_link, pick_link
+from papertray.tui.link_actions import LinkWorkers, NoLink, pick_link
+from papertray.tui.loading import BACKGROUND_INDEX_LIMIT, Loader, give_back_memory, settle_heap
 from papertray.tui.marks import POLL_SECONDS, Marks
 from papertray.tui.navigation import unread_from
-from papertray.tui.papers import SORTS, ShownPapers, load_library
+from papertray.tui.papers import SORTS, ShownPapers
 from papertray.tui.safe_text import shown, shown_state
 from papertray.tui.screens.confirm import ConfirmScreen
 from papertray.tui.screens.help import HelpScreen
 from papertray.tui.screens.note import NoteScreen
 from papertray.tui.screens.tags import TagsScreen
 from papertray.tui.signals import install_exit_signals
-from papertray.tui.triage import Triage, on_paper
+from papertray.tui.triage import Triage
 from papertray.tui.widgets.abstract_pane import AbstractPane
+from papertray.tui.widgets.empty_state import EmptyState
 from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
 from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
 
-# Above this many papers the search index (~40 ms at 10k) is built in the background at start.
-BACKGROUND_INDEX_LIMIT = 2_000
 # After showing the first page of a long search, let the UI thread paint it without competing
 # for the GIL.
 PAINT_PAUSE = 0.03
@@ -88,6 +86,8 @@ class PapertrayApp(App[int]):
         self.filter = LiveFilter(self.shown.papers)
         self.marks = Marks(state)
         self.triage = Triage(self.marks)
+        self.loader = Loader(self, library)
+        self.links = LinkWorkers(self)
         self._sort = 0
 
     # -- layout --------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ class PapertrayApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="list-column"):
                 yield PaperList(id="papers")
-                yield Static(id="empty")
+                yield EmptyState(id="empty")
             yield AbstractPane(id="pane")
         yield StatusBar(id="status")
         yield Footer()
@@ -153,29 +153,12 @@ class PapertrayApp(App[int]):
         self._update_status()
 
     def _update_empty(self) -> None:
-        empty = self.query_one("#empty", Static)
-        self.query_one("#list-column").set_class(not self.paper_list.row_count, "-empty")
-        if self.paper_list.row_count:
-            return
-        if not len(self.shown):
-            message = Content.assemble(
-                ("No papers yet.\n\n", "bold"),
-                "Import a digest (a Hugging Face Papers page copy, JSON or JSON Lines):\n\n",
-                ("  papertray import FILE\n", "$accent"),
-                ("  papertray FILE", "$accent"),
-                "   opens it right away",
+        empty = self.paper_list.row_count == 0
+        self.query_one("#list-column").set_class(empty, "-empty")
+        if empty:
+            self.query_one("#empty", EmptyState).show(
+                library_empty=not len(self.shown), query=self.filter.fallback
             )
-        else:
-            message = Content.assemble(
-                ("No paper matches\n\n", "bold"),
-                (f"  {self.filter.fallback.strip()}\n\n", "italic $warning"),
-                "Press ",
-                ("escape", "bold $accent"),
-                " to clear the filter, or ",
-                ("?", "bold $accent"),
-                " for the query syntax.",
-            )
-        empty.update(message)
 
     def _update_pane(self, keep_scroll: bool = False, terms: list[str] | None = None) -> None:
         paper_id = self.paper_list.highlighted_id
@@ -188,16 +171,11 @@ class PapertrayApp(App[int]):
         )
 
     def _update_status(self) -> None:
-        rows, papers = self.paper_list.rows, self.shown.papers
-        states = self.marks.states
-        # Marks are kept for the few papers touched: count over them, not over 100k rows.
-        index_of, shown_rows = self.shown.index_of, self.paper_list.row_set
-        touched = [(index_of.get(pid), s) for pid, s in states.items()]
-        read = sum(1 for i, s in touched if s.read and i is not None and i in shown_rows)
-        starred = sum(1 for i, s in touched if s.starred and i is not None and i in shown_rows)
+        rows = self.paper_list.rows
+        read, starred = self.marks.count_among(self.shown.index_of, self.paper_list.row_set)
         self.query_one("#status", StatusBar).show(
             shown=len(rows),
-            total=len(papers),
+            total=len(self.shown),
             unread=len(rows) - read,
             starred=starred,
             sort=SORTS[self._sort],
@@ -221,8 +199,8 @@ class PapertrayApp(App[int]):
         self._open(event.paper_id)
 
     def _open(self, paper_id: str) -> None:
-        if not self.marks.get(paper_id).read:
-            self._change("mark read", paper_id, lambda: self.store_state.mark_read(paper_id))
+        if not self.marks.get(paper_id).read and (paper := self.paper(paper_id)):
+            self._saved(self.triage.set_read(paper_id, shown(paper.title), True))
         if self.screen.has_class("-narrow"):
             self.pane.focus()
 
@@ -267,13 +245,13 @@ class PapertrayApp(App[int]):
         """Search in chunks: the first screenful of matches is shown at once while the rest is
         counted (in digest order only: other sorts need every match first)."""
 
-        def partial(matches: list[int]) -> None:
+        def show_first_page(matches: list[int]) -> None:
             self.call_from_thread(self._show_partial, run, matches)
             time.sleep(PAINT_PAUSE)
 
         first_page = max(2 * self.size.height, 60)
         digest = SORTS[self._sort] == "digest"
-        matches = self.filter.search_chunks(run, first_page, partial if digest else None)
+        matches = self.filter.search_chunks(run, first_page, show_first_page if digest else None)
         if matches is not None:
             self.call_from_thread(self._finish_filter, run.generation, run, matches)
 
@@ -291,33 +269,16 @@ class PapertrayApp(App[int]):
     def on_ready(self) -> None:
         # The first frame is on screen: only now start the heavy work, which holds the GIL.
         # (A moment later: the output thread needs the GIL to write that frame out.)
-        self.set_timer(0.1, self._load_library if self.loading else self._after_load)
+        load = partial(self.loader.load, self._library_loaded)
+        self.set_timer(0.1, load if self.loading else self._after_load)
 
     def _after_load(self) -> None:
-        _settle_heap()
+        settle_heap()
         if len(self.shown) > BACKGROUND_INDEX_LIMIT:
-            # Build the search index while the user reads the first screen, not on the first key.
-            self._build_index()
+            self.loader.build_index(self.filter.build_index)
         if self._save_preview:
             self._save_preview = False
-            self._write_preview()
-
-    @work(thread=True, group="library")
-    def _write_preview(self) -> None:
-        # A library written before previews existed: make the next start draw from one.
-        try:
-            self.library.save_preview()
-        except StoreError:
-            pass
-
-    @work(thread=True, exclusive=True, group="library")
-    def _load_library(self) -> None:
-        papers, error, warnings = load_library(self.library)
-        if error:
-            self.call_from_thread(self.notify, error, severity="error", markup=False)
-        for warning in warnings:
-            self.call_from_thread(self.notify, warning, severity="warning", timeout=8, markup=False)
-        self.call_from_thread(self._library_loaded, papers)
+            self.loader.write_preview()
 
     def _library_loaded(self, papers: list[Paper]) -> None:
         """The whole library replaces the preview: everything derived from the papers (the
@@ -328,29 +289,16 @@ class PapertrayApp(App[int]):
         self._show_rows(keep_id=keep)
         if self.filter.text.strip():
             self.apply_query(self.filter.text)
-        _give_back_memory()  # the parse's garbage, before the search index needs its own
+        give_back_memory()  # the parse's garbage, before the search index needs its own
         self._after_load()
-
-    @work(thread=True, exclusive=True, group="index")
-    def _build_index(self) -> None:
-        self.filter.build_index()
-        _settle_heap()
 
     # -- triage --------------------------------------------------------------------------------
 
     def _current(self) -> Paper | None:
         return self.paper(self.paper_list.highlighted_id)
 
-    def _change(self, action: str, paper_id: str, operation: Callable[[], object]) -> bool:
-        paper = self.paper(paper_id)
-        label = on_paper(action, shown(paper.title)) if paper else action
-        return self._change_many(label, [paper_id], operation)
-
-    def _change_many(
-        self, label: str, paper_ids: list[str], operation: Callable[[], object]
-    ) -> bool:
-        """Run one store operation, remember how to undo it, and redraw what it touched."""
-        problem = self.triage.change(label, paper_ids, operation)
+    def _saved(self, problem: str | None) -> bool:
+        """After a triage operation: redraw what it touched, or say why it was not saved."""
         if problem:
             self.notify(problem, severity="error", timeout=8, markup=False)
             return False
@@ -364,50 +312,34 @@ class PapertrayApp(App[int]):
 
     def action_toggle_read(self) -> None:
         if paper := self._current():
-            now = not self.marks.fresh(paper.id).read
-            self._change(
-                f"mark {'read' if now else 'unread'}",
-                paper.id,
-                lambda: self.store_state.set_read(paper.id, now),
-            )
+            self._saved(self.triage.set_read(paper.id, shown(paper.title)))
 
     def action_toggle_star(self) -> None:
         if paper := self._current():
-            now = not self.marks.fresh(paper.id).starred
-            self._change(
-                "star" if now else "unstar",
-                paper.id,
-                lambda: self.store_state.set_starred(paper.id, now),
-            )
+            self._saved(self.triage.toggle_star(paper.id, shown(paper.title)))
 
     def action_edit_tags(self) -> None:
-        paper = self._current()
-        if paper is None:
+        if (paper := self._current()) is None:
             return
-        state = shown_state(self.marks.get(paper.id))
+        title, state = shown(paper.title), shown_state(self.marks.get(paper.id))
 
         def done(tags: list[str] | None) -> None:
             if tags is not None and tuple(tags) != state.tags:
-                self._change(
-                    "edit tags", paper.id, lambda: self.store_state.set_tags(paper.id, tags)
-                )
+                self._saved(self.triage.set_tags(paper.id, title, tags))
 
         known = [(shown(tag), n) for tag, n in self.known_tags()]
-        self.push_screen(TagsScreen(shown(paper.title), state.tags, known), done)
+        self.push_screen(TagsScreen(title, state.tags, known), done)
 
     def action_edit_note(self) -> None:
-        paper = self._current()
-        if paper is None:
+        if (paper := self._current()) is None:
             return
-        state = shown_state(self.marks.get(paper.id))
+        title, state = shown(paper.title), shown_state(self.marks.get(paper.id))
 
         def done(note: str | None) -> None:
             if note is not None and note.strip() != state.note:
-                self._change(
-                    "edit note", paper.id, lambda: self.store_state.set_note(paper.id, note)
-                )
+                self._saved(self.triage.set_note(paper.id, title, note))
 
-        self.push_screen(NoteScreen(shown(paper.title), state.note), done)
+        self.push_screen(NoteScreen(title, state.note), done)
 
     def action_mark_all_read(self) -> None:
         ids = [pid for pid in self.paper_list.shown_ids if not self.marks.get(pid).read]
@@ -416,14 +348,11 @@ class PapertrayApp(App[int]):
             return
 
         def done(yes: bool | None) -> None:
-            if yes and self._change_many(
-                f"mark {len(ids):,} read", ids, lambda: self.store_state.set_read_many(ids, True)
-            ):
+            if yes and self._saved(self.triage.mark_all_read(ids)):
                 self.notify(f"Marked {len(ids):,} papers read (u undoes it).")
 
-        self.push_screen(
-            ConfirmScreen(f"Mark {len(ids):,} papers shown as read?", "Mark read"), done
-        )
+        question = f"Mark {len(ids):,} papers shown as read?"
+        self.push_screen(ConfirmScreen(question, "Mark read"), done)
 
     def action_undo(self) -> None:
         result = self.triage.undo()
@@ -513,46 +442,11 @@ class PapertrayApp(App[int]):
 
     def action_copy_link(self, number: int) -> None:
         if url := self._link(number):
-            self._copy_worker(url)
-
-    @work(thread=True, group="clipboard")
-    def _copy_worker(self, url: str) -> None:
-        copied = copy_link(url)
-        if copied.mechanism is None:
-            self.call_from_thread(self._copy_fallback, url, copied.why)
-            return
-        self.call_from_thread(
-            self.notify,
-            f"Copied {url}\n(system clipboard: {copied.mechanism})",
-            title="Link copied",
-            markup=False,
-        )
-
-    def _copy_fallback(self, url: str, why: str) -> None:
-        # OSC 52 asks the terminal itself to set the clipboard: works over SSH and in tmux.
-        self.copy_to_clipboard(url)
-        self.notify(
-            f"Copied {url}\n(via the terminal, OSC 52: {why})", title="Link copied", markup=False
-        )
+            self.links.copy(url)
 
     def action_open_link(self) -> None:
         if url := self._link(0):
-            self._open_worker(url)
-
-    @work(thread=True, group="browser")
-    def _open_worker(self, url: str) -> None:
-        name, why = open_link(url)
-        if name is None:
-            self.call_from_thread(
-                self.notify,
-                f"Could not open {url}\n({why})",
-                title="Not opened",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
-            return
-        self.call_from_thread(self.notify, f"Opened {url} in {name}", markup=False)
+            self.links.open(url)
 
     # -- other instances -------------------------------------------------------------------------
 
@@ -570,20 +464,3 @@ class PapertrayApp(App[int]):
 
     def known_tags(self) -> list[tuple[str, int]]:
         return self.store_state.all_tags()
-
-
-def _give_back_memory() -> None:
-    """Return freed heap pages to the OS (glibc keeps them otherwise): loading 100k papers
-    leaves tens of MB of parser garbage, which would add to the peak when the index is built."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to trim
-
-
-def _settle_heap() -> None:
-    """Move what is loaded (100k papers: millions of objects) out of the garbage collector's
-    sight: otherwise a full collection, every so many allocations, stalls a keystroke ~150 ms.
-    The papers hold no reference cycles; reference counting still frees them."""
-    gc.freeze()

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.app import App
+
 from papertray.store import Paper
 from papertray.tui import clipboard
 from papertray.tui.safe_text import safe_links
 
-__all__ = ["Copied", "NoLink", "copy_link", "open_link", "pick_link"]
+__all__ = ["Copied", "LinkWorkers", "NoLink", "copy_link", "open_link", "pick_link"]
 
 
 class NoLink(Exception):
@@ -59,3 +61,54 @@ def open_link(url: str) -> tuple[str | None, str]:
 
 def _count(n: int, noun: str) -> str:
     return f"{n or 'no'} {noun}{'' if n == 1 else 's'}"
+
+
+class LinkWorkers:
+    """Copies and opens links in `app`'s thread workers (a clipboard program or a browser may
+    hang) and tells the user exactly what happened."""
+
+    def __init__(self, app: App[int]) -> None:
+        self._app = app
+
+    def copy(self, url: str) -> None:
+        app = self._app
+
+        def work() -> None:
+            copied = copy_link(url)
+            if copied.mechanism is None:
+                app.call_from_thread(self._copy_with_osc52, url, copied.why)
+                return
+            app.call_from_thread(
+                app.notify,
+                f"Copied {url}\n(system clipboard: {copied.mechanism})",
+                title="Link copied",
+                markup=False,
+            )
+
+        app.run_worker(work, thread=True, group="clipboard")
+
+    def _copy_with_osc52(self, url: str, why: str) -> None:
+        # OSC 52 asks the terminal itself to set the clipboard: works over SSH and in tmux.
+        self._app.copy_to_clipboard(url)
+        self._app.notify(
+            f"Copied {url}\n(via the terminal, OSC 52: {why})", title="Link copied", markup=False
+        )
+
+    def open(self, url: str) -> None:
+        app = self._app
+
+        def work() -> None:
+            name, why = open_link(url)
+            if name is None:
+                app.call_from_thread(
+                    app.notify,
+                    f"Could not open {url}\n({why})",
+                    title="Not opened",
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
+                return
+            app.call_from_thread(app.notify, f"Opened {url} in {name}", markup=False)
+
+        app.run_worker(work, thread=True, group="browser")

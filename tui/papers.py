@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from papertray.store import UNTOUCHED, Library, Paper, PaperState, StoreError
+from papertray.store import UNTOUCHED, Paper, PaperState
 from papertray.store.library import PreviewPapers
 
-__all__ = ["SORTS", "ShownPapers", "load_library"]
+__all__ = ["SORTS", "ShownPapers"]
 
 SORTS = ("digest", "title", "starred first", "unread first")
 
@@ -65,17 +65,3 @@ class ShownPapers:
         if sort == "unread first":
             return sorted(matches, key=lambda i: states.get(papers[i].id, UNTOUCHED).read)
         raise ValueError(f"unknown sort {sort!r}")
-
-
-def load_library(library: Library) -> tuple[list[Paper], str | None, list[str]]:
-    """Parse the whole library (from a worker): its papers, why it could not be read (or None),
-    and the warnings to report. The
-    file is first read here when the start drew from the preview: a damaged one is only found
-    now, moved aside, and must still be reported."""
-    known = len(library.warnings)
-    error = None
-    try:
-        papers = library.papers()
-    except StoreError as problem:
-        error, papers = f"Could not load the library: {problem}", []
-    return papers, error, library.warnings[known:]

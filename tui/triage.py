@@ -56,6 +56,34 @@ class Triage:
         self.marks.reload(paper_ids)
         return None
 
+    # Each operation: None, or why it was not saved. `title` names the paper in the undo message.
+
+    def set_read(self, paper_id: str, title: str, read: bool | None = None) -> str | None:
+        """Mark read or unread (None: the opposite of what the file says now)."""
+        now = not self.marks.fresh(paper_id).read if read is None else read
+        action = on_paper(f"mark {'read' if now else 'unread'}", title)
+        return self.change(action, [paper_id], lambda: self.marks.state.set_read(paper_id, now))
+
+    def toggle_star(self, paper_id: str, title: str) -> str | None:
+        now = not self.marks.fresh(paper_id).starred
+        action = on_paper("star" if now else "unstar", title)
+        return self.change(action, [paper_id], lambda: self.marks.state.set_starred(paper_id, now))
+
+    def set_tags(self, paper_id: str, title: str, tags: list[str]) -> str | None:
+        action = on_paper("edit tags", title)
+        return self.change(action, [paper_id], lambda: self.marks.state.set_tags(paper_id, tags))
+
+    def set_note(self, paper_id: str, title: str, note: str) -> str | None:
+        action = on_paper("edit note", title)
+        return self.change(action, [paper_id], lambda: self.marks.state.set_note(paper_id, note))
+
+    def mark_all_read(self, paper_ids: list[str]) -> str | None:
+        return self.change(
+            f"mark {len(paper_ids):,} read",
+            paper_ids,
+            lambda: self.marks.state.set_read_many(paper_ids, True),
+        )
+
     def undo(self) -> UndoResult:
         if not self._steps:
             return UndoResult("Nothing to undo.", [])
