@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -30,11 +31,17 @@ def _table(rows: list[tuple[str, str]], width: int, key_style: str) -> Table:
     return table
 
 
-def help_renderables(key_style: str = "bold", example_style: str = "") -> list[RenderableType]:
+def help_renderables(
+    key_style: str = "bold", example_style: str = "", width: int = 200
+) -> list[RenderableType]:
+    """The help's text for a dialog `width` cells wide: on a narrow one the key column gives
+    way (at most a third of it), so a description never wraps a word a line."""
+    key_width = max(8, min(KEY_WIDTH, width // 3))
+    example_width = max(8, min(EXAMPLE_WIDTH, width * 2 // 5))
     parts: list[RenderableType] = [Text("papertray keys", style="bold"), Text("")]
     for section in SECTIONS:
         rows = [(" / ".join(k.keys), k.what) for k in KEYS if k.section == section]
-        parts += [Text(section, style="bold underline"), _table(rows, KEY_WIDTH, key_style)]
+        parts += [Text(section, style="bold underline"), _table(rows, key_width, key_style)]
         parts.append(Text(""))
     marks = markers_for()
     legend = [
@@ -43,10 +50,10 @@ def help_renderables(key_style: str = "bold", example_style: str = "") -> list[R
         (marks.repo, "has a code repo (c copies it, o opens it)"),
         ("#tag", "its tags, at the right"),
     ]
-    parts += [Text("Row markers", style="bold underline"), _table(legend, KEY_WIDTH, key_style)]
+    parts += [Text("Row markers", style="bold underline"), _table(legend, key_width, key_style)]
     parts += [Text(""), Text("Filter queries", style="bold underline")]
     queries = [("  ".join(examples), what.replace("`", "")) for examples, what in QUERY_ROWS]
-    parts.append(_table(queries, EXAMPLE_WIDTH, example_style))
+    parts.append(_table(queries, example_width, example_style))
     parts += [Text(""), Text("escape, q or ? closes this help", style="dim")]
     return parts
 
@@ -60,7 +67,15 @@ class HelpScreen(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        # The theme's accent for the keys, as the rest of the app has it.
+        self._render_for(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._render_for(event.size.width)
+
+    def _render_for(self, screen_width: int) -> None:
+        # The dialog is 90 wide at most, 95% of the screen, less its border, padding and
+        # scrollbar; the keys in the theme's accent, as the rest of the app has them.
+        width = min(90, screen_width * 95 // 100) - 8
         accent = self.app.theme_variables.get("accent", "")
         static = self.query_one("#help-text", Static)
-        static.update(Group(*help_renderables(f"bold {accent}".strip(), accent)))
+        static.update(Group(*help_renderables(f"bold {accent}".strip(), accent, width)))
