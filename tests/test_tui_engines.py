@@ -106,3 +106,17 @@ def test_link_picking_offers_only_safe_links() -> None:
         assert str(why) == "This paper has 1 link."
     else:
         raise AssertionError("no link 2")
+
+
+def test_the_palette_and_engines_do_not_import_the_app() -> None:
+    """No import cycle: the palette reaches the app through a Protocol, the engines not at all."""
+    import subprocess
+    import sys
+
+    modules = ["commands", "filtering", "papers", "marks", "triage", "navigation", "keys"]
+    code = (
+        "import sys\n"
+        + "".join(f"import papertray.tui.{name}\n" for name in modules)
+        + "assert 'papertray.tui.app' not in sys.modules, 'imports the app'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
