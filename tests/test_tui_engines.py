@@ -120,3 +120,16 @@ def test_the_palette_and_engines_do_not_import_the_app() -> None:
         + "assert 'papertray.tui.app' not in sys.modules, 'imports the app'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_marks_count_read_and_starred_among_the_rows_shown() -> None:
+    state = State.in_memory()
+    for paper in SEED[:10]:
+        state.mark_read(paper.id)
+    state.toggle_star(SEED[3].id)
+    state.toggle_star(SEED[50].id)
+    marks = Marks(state)
+    index_of = {p.id: i for i, p in enumerate(SEED)}
+    assert marks.count_among(index_of, range(len(SEED))) == (10, 2)
+    assert marks.count_among(index_of, [1, 3, 7, 49, 51]) == (3, 1)
+    assert marks.count_among(index_of, []) == (0, 0)

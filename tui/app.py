@@ -172,7 +172,9 @@ class PapertrayApp(App[int]):
 
     def _update_status(self) -> None:
         rows = self.paper_list.rows
-        read, starred = self.marks.count_among(self.shown.index_of, self.paper_list.row_set)
+        # The same papers as `rows`, in digest order (other sorts only reorder the matches).
+        ascending = rows if SORTS[self._sort] == "digest" else self.filter.matches
+        read, starred = self.marks.count_among(self.shown.index_of, ascending)
         self.query_one("#status", StatusBar).show(
             shown=len(rows),
             total=len(self.shown),

@@ -7,7 +7,8 @@ the papers an action just wrote.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 
 from papertray.store import UNTOUCHED, PaperState, State, StoreError
 
@@ -40,13 +41,19 @@ class Marks:
         self.poll()
         return self.get(paper_id)
 
-    def count_among(self, index_of: Mapping[str, int], rows: Container[int]) -> tuple[int, int]:
-        """(read, starred) among the papers at `rows`: counted over the marks, which are kept
-        only for the papers touched, not over up to 100k rows."""
+    def count_among(self, index_of: Mapping[str, int], rows: Sequence[int]) -> tuple[int, int]:
+        """(read, starred) among the papers at `rows` (ascending positions). Counted over the
+        marks, kept only for the papers touched, with a binary search into the rows: a set of
+        100k rows would cost ~8 ms on every filter keystroke."""
         read = starred = 0
         for pid, state in self.states.items():
+            if not (state.read or state.starred):
+                continue
             index = index_of.get(pid)
-            if index is not None and index in rows:
+            if index is None:
+                continue
+            at = bisect_left(rows, index)
+            if at < len(rows) and rows[at] == index:
                 read += state.read
                 starred += state.starred
         return read, starred
