@@ -15,7 +15,9 @@ from typing import NoReturn
 
 from papertray.store.paths import data_dir as resolve_data_dir
 
-SUBCOMMANDS = ("import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags")
+SUBCOMMANDS = (
+    "import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags", "remove", "sources"
+)
 PROG = "papertray"
 
 
@@ -80,6 +82,7 @@ def import_files(
         known = library.recall(key) if result is None else None
         if result is None and known is None:
             result = parse(name, data, source)
+        revised = ""
         if known is not None:
             report = ImportReport(skipped=len(known.ids), ids=list(known.ids))
             count, duplicates, shown_format = len(known.ids), known.duplicates, known.format
@@ -101,14 +104,31 @@ def import_files(
                 continue
             papers.extend(result.papers)
             count, duplicates, shown_format = len(result.papers), result.duplicates, result.format
+            revised = _apply_updates(library, result.updates)
         ids.extend(report.ids)
         if not quiet:
             skipped = report.skipped + duplicates
             say(
                 f"{name}: {count + duplicates} papers ({shown_format}): "
-                f"{report.new} new, {report.merged} merged, {skipped} skipped"
+                f"{report.new} new, {report.merged} merged, {skipped} skipped{revised}"
             )
     return ids, papers, saved
+
+
+def _apply_updates(library, updates) -> str:  # type: ignore[no-untyped-def]
+    """Apply arXiv replacement entries to the papers the library holds; the summary's words."""
+    if not updates:
+        return ""
+    from papertray.store import StoreError
+
+    try:
+        changed = library.update(updates)
+    except StoreError:
+        changed = 0
+    left = len(updates) - changed
+    return (
+        f"; {len(updates)} replacement(s): {changed} updated, {left} not in the library (skipped)"
+    )
 
 
 def _unique(ids: Sequence[str]) -> list[str]:
@@ -274,6 +294,37 @@ def cmd_tags(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remove(args: argparse.Namespace) -> int:
+    library, _state = open_store(args.data_dir)
+    if args.source is None and not args.ids:
+        raise CliError("say what to remove: papertray remove ID... or --source NAME", 2)
+    ids = resolve_ids(library, args.ids) if args.ids else []
+    if args.source is not None:
+        counts = {name: (count, only) for name, count, only in library.sources()}
+        if args.source not in counts:
+            known = ", ".join(list(counts)[:5]) or "none yet"
+            raise CliError(f"no digest named {args.source!r} in the library (digests: {known})")
+        ids += library.ids_only_from(args.source)
+        count, only = counts[args.source]
+        if count > only:
+            say(f"{count - only} of the papers from {args.source} also came from other digests: kept")
+    removed = library.remove(_unique(ids))
+    noun = "paper" if len(removed) == 1 else "papers"
+    say(f"removed {len(removed)} {noun}; marks are kept and come back if you import them again")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    library, _state = open_store(args.data_dir)
+    rows = library.sources()
+    if not rows:
+        say("the library is empty: papertray import FILE adds a digest")
+    for name, count, only in rows:
+        shared = f"  ({count - only} also from other digests)" if count > only else ""
+        print(f"{count:>6}  {name}{shared}")
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     from papertray.store.paths import sample_digest
 
@@ -385,6 +436,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tags", help="list the tags in use, with counts")
     _common(p)
     p.set_defaults(run=cmd_tags)
+
+    p = sub.add_parser(
+        "remove", help="take papers out of the library (by id, or every paper only from a digest)"
+    )
+    p.add_argument("ids", nargs="*", metavar="ID", help="paper ids (a unique prefix will do)")
+    p.add_argument("--source", metavar="NAME", help="the digest's name, as `papertray sources` shows")
+    _common(p)
+    p.set_defaults(run=cmd_remove)
+
+    p = sub.add_parser("sources", help="list the digests in the library, with paper counts")
+    _common(p)
+    p.set_defaults(run=cmd_sources)
     return parser
 
 
