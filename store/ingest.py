@@ -706,8 +706,11 @@ def _finish(
     keys = list(map(title_key, titles))
     if not all(keys):  # "---", "}": no title, no paper (and no shared id of the empty title)
         kept = [i for i, key in enumerate(keys) if key]
+        if not kept:
+            raise IngestError("no papers found: no title has a letter or a digit")
         warnings.append(f"skipped {len(keys) - len(kept)} title(s) with no letters or digits")
-        pairs, titles, keys = [pairs[i] for i in kept], [titles[i] for i in kept], [keys[i] for i in kept]
+        pairs = [pairs[i] for i in kept]
+        titles, keys = [titles[i] for i in kept], [keys[i] for i in kept]
     papers: list[Paper] = []
     append = papers.append
     for pid, title, (_, abstract) in zip(key_ids(keys), titles, pairs, strict=True):

@@ -25,7 +25,7 @@ def parse(doc: Any, source: str = "") -> Parsed:
     warnings = []
     if len(papers) < len(items):
         warnings.append(f"skipped {len(items) - len(papers)} items without a title")
-    return Parsed(papers, warnings, note="" if items else "the feed has no items")
+    return Parsed(papers, warnings)
 
 
 def _paper(item: dict[str, Any], source: str) -> Paper | None:

@@ -32,7 +32,7 @@ def parse(doc: Any, source: str = "") -> Parsed:
     warnings = []
     if len(papers) < len(records):
         warnings.append(f"skipped {len(records) - len(papers)} works without a title")
-    return Parsed(papers, warnings, note="" if records else "the response has no works")
+    return Parsed(papers, warnings)
 
 
 def abstract_from_index(index: Any) -> str:

@@ -27,7 +27,7 @@ def parse(doc: Any, source: str = "") -> Parsed:
     warnings = []
     if len(papers) < len(records):
         warnings.append(f"skipped {len(records) - len(papers)} records without a title")
-    return Parsed(papers, warnings, note="" if records else "the response has no papers")
+    return Parsed(papers, warnings)
 
 
 def _paper(record: dict[str, Any], source: str) -> Paper | None:
