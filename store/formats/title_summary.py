@@ -41,7 +41,7 @@ def parse(text: str, source: str = "") -> Parsed:
             if found and found.group(1).lower() in _LABELS:
                 last = found.group(1).lower()
                 fields[last] = found.group(2)
-            elif last and line.strip():
+            elif last in ("summary", "abstract") and line.strip():  # a wrapped summary
                 fields[last] += " " + line.strip()
             elif line.strip():
                 raise IngestError(
