@@ -10,6 +10,7 @@ import ctypes
 import gc
 import threading
 import time
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Sequence
 
 from textual import on, work
@@ -81,6 +82,8 @@ class PapertrayApp(App[int]):
         Binding("o", "open_link", "Open"),
         Binding("A", "mark_all_read", "All read", show=False),
         Binding("u", "undo", "Undo"),
+        Binding("x", "remove", "Remove", show=False),
+        Binding("X", "remove(True)", "Remove shown", show=False),
         Binding("S", "cycle_sort", "Sort", show=False),
         Binding("escape", "back", "Back", show=False),
         Binding("question_mark", "help", "Help"),
@@ -131,8 +134,9 @@ class PapertrayApp(App[int]):
         self._filtering = False
         self._sort = 0
         self._title_rank: list[int] | None = None
-        # Each step: a label and, per paper, its marks (before, after) the action.
-        self._undo: list[tuple[str, dict[str, tuple[PaperState, PaperState]]]] = []
+        # Each step: a label and, per paper, its marks (before, after) the action; or, for a
+        # removal, the papers taken out of the library with their places in the list.
+        self._undo: list[tuple[str, dict[str, tuple[PaperState, PaperState]] | _Removed]] = []
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -539,6 +543,9 @@ class PapertrayApp(App[int]):
             self.notify("Nothing to undo.")
             return
         label, changes = self._undo.pop()
+        if isinstance(changes, _Removed):
+            self._restore(label, changes)
+            return
         try:
             # Only the marks this step set go back: marks made since, here or by another
             # instance or the CLI, stay.
@@ -551,6 +558,95 @@ class PapertrayApp(App[int]):
         if len(changes) == 1:
             self.paper_list.move_to(next(iter(changes)))
         self.notify(f"Undone: {label}", timeout=3, markup=False)
+
+    # -- removing papers from the library ------------------------------------------------------
+
+    def action_remove(self, shown: bool = False) -> None:
+        """Take the highlighted paper (or every paper shown) out of the library, after asking.
+        Marks stay in the state file; `u` puts the papers back."""
+        if self._loading:
+            self.notify("The library is still loading: remove papers in a moment.")
+            return
+        if shown:
+            ids = list(self.paper_list.shown_ids)
+        else:
+            ids = [pid for pid in [self.paper_list.highlighted_id] if pid is not None]
+        if not ids:
+            self.notify("No paper to remove.")
+            return
+        what = (
+            f"“{shown_title(self._paper(ids[0]))}”" if len(ids) == 1 else f"{len(ids):,} papers shown"
+        )
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._remove_worker(ids)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Remove {what} from the library? Your marks are kept; u undoes it.", "Remove"
+            ),
+            done,
+        )
+
+    @work(thread=True, exclusive=True, group="library")
+    def _remove_worker(self, ids: list[str]) -> None:
+        # A thread: removing rewrites the library file (a second or two at 100k papers).
+        try:
+            gone = self.library.remove(ids)
+        except StoreError as error:
+            self.call_from_thread(
+                self.notify, f"Not removed: {error}", severity="error", timeout=8, markup=False
+            )
+            return
+        self.call_from_thread(self._removed, gone)
+
+    def _removed(self, gone: list[str]) -> None:
+        gone_set = set(gone)
+        places = [(i, p) for i, p in enumerate(self.papers) if p.id in gone_set]
+        keep = self._next_kept(gone_set)
+        self._set_papers([p for p in self.papers if p.id not in gone_set], keep)
+        label = f"remove {len(places):,} paper{'s' if len(places) != 1 else ''}"
+        self._undo.append((label, _Removed(places)))
+        del self._undo[:-UNDO_DEPTH]
+        self.notify(f"Removed {len(places):,} from the library (u undoes it).", timeout=4)
+
+    def _restore(self, label: str, removed: _Removed) -> None:
+        try:
+            self.library.add([paper for _, paper in removed.places])
+        except StoreError as error:
+            self._undo.append((label, removed))
+            self.notify(f"Undo not saved: {error}", severity="error", markup=False)
+            return
+        papers = list(self.papers)
+        for index, paper in removed.places:  # back in their places, in order
+            papers.insert(min(index, len(papers)), paper)
+        self._set_papers(papers, removed.places[0][1].id if removed.places else None)
+        self.notify(f"Undone: {label}", timeout=3, markup=False)
+
+    def _next_kept(self, gone: set[str]) -> str | None:
+        """The paper to highlight once `gone` are out: the next one shown, else the one before."""
+        ids = self.paper_list.shown_ids
+        cursor = self.paper_list.cursor
+        after = (pid for pid in ids[cursor:] if pid not in gone)
+        before = (pid for pid in reversed(ids[:cursor]) if pid not in gone)
+        return next(after, None) or next(before, None)
+
+    def _set_papers(self, papers: list[Paper], keep_id: str | None) -> None:
+        """A new list of papers (after a removal or its undo): indexes and the filter result
+        are rebuilt, the current query applied again."""
+        with self._search_lock:
+            self.papers = papers
+            self._index = None
+        self._index_of = _index_of(papers)
+        self._title_rank = None
+        self._filter_generation += 1  # a filter still running was over the old list
+        self._filtering = False
+        self._query = parse_query("")
+        self._matches = list(range(len(papers)))
+        self._show_rows(keep_id=keep_id)
+        if self._query_text.strip():
+            self.apply_query(self._query_text)
 
     def action_cycle_sort(self) -> None:
         self._sort = (self._sort + 1) % len(SORTS)
@@ -725,3 +821,16 @@ def _settle_heap() -> None:
     sight: otherwise a full collection, every so many allocations, stalls a keystroke ~150 ms.
     The papers hold no reference cycles; reference counting still frees them."""
     gc.freeze()
+
+
+@dataclass(frozen=True)
+class _Removed:
+    """An undo step of a removal: each removed paper with its index in the list it was in."""
+
+    places: list[tuple[int, Paper]]
+
+
+def shown_title(paper: Paper | None) -> str:
+    title = "" if paper is None else shown(paper.title)
+    return title if len(title) <= 60 else title[:59] + "…"
+

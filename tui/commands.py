@@ -22,6 +22,8 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Copy the repo link", "copy_link(0)", "c"),
     ("Open the repo in the browser", "open_link", "o"),
     ("Mark every paper shown as read", "mark_all_read", "A"),
+    ("Remove the highlighted paper from the library", "remove", "x"),
+    ("Remove every paper shown from the library", "remove(True)", "X"),
     ("Undo the last triage action", "undo", "u"),
     ("Cycle the sort order", "cycle_sort", "S"),
     ("Filter the papers", "focus_filter", "/"),
