@@ -273,7 +273,7 @@ def _ingest_text(
     if fmt is None:
         fmt = formats.detect(text)
     if fmt in formats.PARSERS:
-        return formats.to_result(formats.parse(fmt, text, source), fmt, warnings)  # type: ignore[no-any-return]
+        return formats.to_result(formats.parse(fmt, text, source), fmt, warnings)
     if fmt is None:
         start = _LEADING_SPACE.match(text)
         first = text[start.end() if start else 0]
@@ -871,7 +871,8 @@ def _record_paper(record: dict[str, Any], source: str) -> Paper | None:
     if not title or not title_key(title):
         return None
     abstract = ""
-    details = item.get("details") if isinstance(item.get("details"), dict) else {}
+    found_details = item.get("details")
+    details: dict[str, Any] = found_details if isinstance(found_details, dict) else {}
     for key in ("abstract", "summary"):
         abstract = _text(paper.get(key), multiline=True) or _text(item.get(key), multiline=True)
         abstract = abstract or _text(details.get(key), multiline=True)  # scraper bots' JSON

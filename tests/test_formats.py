@@ -69,7 +69,9 @@ EMAIL_PAPERS = [
 
 def _indent_with(text: str, indent: str) -> str:
     """The same digest with its continuation lines indented by `indent` instead of 2 spaces."""
-    return "\n".join(indent + line[2:] if line.startswith("  ") else line for line in text.split("\n"))
+    return "\n".join(
+        indent + line[2:] if line.startswith("  ") else line for line in text.split("\n")
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,9 +81,9 @@ def _indent_with(text: str, indent: str) -> str:
         pytest.param(_indent_with(EMAIL, " "), id="one-space"),
         pytest.param(_indent_with(EMAIL, "\u00a0 "), id="nbsp-from-a-mail-client"),
         pytest.param(EMAIL.replace("\n", "\r\n"), id="crlf"),
-        pytest.param(EMAIL[EMAIL.index("\\\\\narXiv"):], id="no-header"),
+        pytest.param(EMAIL[EMAIL.index("\\\\\narXiv") :], id="no-header"),
     ],
-)  # fmt: skip
+)
 def test_arxiv_email_variants_give_the_same_papers(variant: str) -> None:
     result = ingest_text(variant)
     assert result.format == "arxiv-email"
@@ -108,8 +110,11 @@ def test_several_digests_in_one_file() -> None:
     second = second.replace("Thu 14 Mar 24", "Fri 15 Mar 24")
     result = ingest_text(EMAIL + "\n" + second)
     assert [p.id for p in result.papers] == [
-        "arxiv:2403.00001", "arxiv:2403.00002", "arxiv:2403.00011", "arxiv:2403.00012"
-    ]  # fmt: skip
+        "arxiv:2403.00001",
+        "arxiv:2403.00002",
+        "arxiv:2403.00011",
+        "arxiv:2403.00012",
+    ]
     assert [p.digest_date for p in result.papers] == ["2024-03-14"] * 2 + ["2024-03-15"] * 2
     # Each digest's replacements section ends where the next digest starts.
     assert [u.id for u in result.updates] == ["arxiv:2209.05824"] * 2
@@ -118,7 +123,9 @@ def test_several_digests_in_one_file() -> None:
 
 def test_replacements_update_papers_in_the_library_and_are_otherwise_skipped() -> None:
     library = Library.in_memory()
-    old = ingest_text("CPnP: Old Title\n\nAn abstract long enough to be one, about pose estimation.")
+    old = ingest_text(
+        "CPnP: Old Title\n\nAn abstract long enough to be one, about pose estimation."
+    )
     old.papers[0] = type(old.papers[0])(**{**old.papers[0].to_dict(), "id": "arxiv:2209.05824"})
     library.add(old.papers)
     result = ingest_text(EMAIL)
@@ -172,13 +179,17 @@ def test_arxiv_rss() -> None:
     assert result.format == "arxiv-rss"
     first, second = result.papers
     assert (first.id, first.title, first.abstract) == (
-        "arxiv:2604.00001", "New Paper on Parsing", "We parse feeds. Code: https://github.com/p/feeds."
-    )  # fmt: skip
+        "arxiv:2604.00001",
+        "New Paper on Parsing",
+        "We parse feeds. Code: https://github.com/p/feeds.",
+    )
     assert list(first.authors) == ["Ann One", "Bob Two", "Cat Three"]
     assert first.repo == "https://github.com/p/feeds"
     assert (second.id, second.abstract, list(second.authors)) == (
-        "arxiv:2301.00009", "A revised abstract.", ["Dan Four"]
-    )  # fmt: skip
+        "arxiv:2301.00009",
+        "A revised abstract.",
+        ["Dan Four"],
+    )
 
 
 def test_empty_weekend_rss_gives_no_papers_and_says_so() -> None:
@@ -207,7 +218,7 @@ def test_feed_text_is_never_fetched_or_opened(tmp_path: Path) -> None:
             ingest_text(text, fmt="arxiv-atom")
 
 
-# -- BibTeX and JSON APIs ----------------------------------------------------------------------------
+# -- BibTeX and JSON APIs ---------------------------------------------------------------------
 
 
 def test_bibtex() -> None:
@@ -251,9 +262,10 @@ def test_json_feed() -> None:
     assert result.format == "jsonfeed"
     first, second = result.papers
     assert (first.id, first.repo, first.abstract) == (
-        "arxiv:2608.19880", "https://github.com/env/harness",
+        "arxiv:2608.19880",
+        "https://github.com/env/harness",
         "Environments reshaped. Code: https://github.com/env/harness",
-    )  # fmt: skip
+    )
     assert (second.title, second.abstract) == ("No arXiv Here", "Only HTML content.")
 
 
@@ -303,11 +315,18 @@ def test_title_summary_text_exactly_or_not_at_all() -> None:
     result = load("title_summary.txt")
     assert result.format == "title-summary"
     assert [(p.id, p.title, p.abstract) for p in result.papers] == [
-        ("arxiv:2406.11402", "Evaluating Open Language Models",
-         "The rapid rise of language models has expanded their use."),
-        ("arxiv:2406.11775", "Task Me Anything",
-         "Benchmarks for large multimodal language models now serve to assess general capabilities."),
-    ]  # fmt: skip
+        (
+            "arxiv:2406.11402",
+            "Evaluating Open Language Models",
+            "The rapid rise of language models has expanded their use.",
+        ),
+        (
+            "arxiv:2406.11775",
+            "Task Me Anything",
+            "Benchmarks for large multimodal language models now serve to assess general "
+            "capabilities.",
+        ),
+    ]
     broken = FORMATS_DIR.joinpath("title_summary.txt").read_text() + "Title: Third\n<div>x</div>\n"
     with pytest.raises(IngestError, match="refusing the file rather than reading half of it"):
         ingest_text(broken)
@@ -315,10 +334,18 @@ def test_title_summary_text_exactly_or_not_at_all() -> None:
 
 @pytest.mark.parametrize(
     ("fmt", "name"),
-    [("arxiv-email", "arxiv_email.txt"), ("arxiv-atom", "arxiv_atom.xml"), ("bibtex", "refs.bib"),
-     ("jsonfeed", "feed.json"), ("s2", "s2.json"), ("openalex", "openalex.json"),
-     ("arxiv-rss", "arxiv_rss.xml"), ("hf-paper", "hf_paper.json"), ("hf-search", "hf_search.json")],
-)  # fmt: skip
+    [
+        ("arxiv-email", "arxiv_email.txt"),
+        ("arxiv-atom", "arxiv_atom.xml"),
+        ("bibtex", "refs.bib"),
+        ("jsonfeed", "feed.json"),
+        ("s2", "s2.json"),
+        ("openalex", "openalex.json"),
+        ("arxiv-rss", "arxiv_rss.xml"),
+        ("hf-paper", "hf_paper.json"),
+        ("hf-search", "hf_search.json"),
+    ],
+)
 def test_format_override_reads_the_same(fmt: str, name: str) -> None:
     assert fields(load(name, fmt)) == fields(load(name))
 
@@ -326,20 +353,35 @@ def test_format_override_reads_the_same(fmt: str, name: str) -> None:
 # -- refusing what is no digest -----------------------------------------------------------------
 
 REFUSED = {
-    "a README": ("# papertray\n\nA reader.\n\n## Install\n\n```sh\npip install .\n```\n\n"
-                 "- one\n- two\n", "a Markdown document"),
-    "HTML": ("<!DOCTYPE html>\n<html><body><h1>Papers</h1><p>x</p></body></html>\n", "an HTML page"),
-    "XML of an unknown kind": ("<?xml version='1.0'?>\n<catalog><book>A</book></catalog>\n",
-                               "XML of an unknown kind (<catalog>)"),
-    "PubMed": ('<?xml version="1.0" ?>\n<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>\n',
-               "PubMed XML"),
-    "source code": ("import os\n\n\ndef main():\n    return os.getcwd()\n\n\nclass A:\n    pass\n\n"
-                    "def other(x):\n    return x\n", "source code"),
-    "/etc/services": ("tcpmux\t\t1/tcp\nechoo\t\t7/tcp\necho\t\t7/udp\ndiscard\t\t9/tcp\t\tsink null\n"
-                      "systat\t\t11/tcp\t\tusers\ndaytime\t\t13/tcp\n", "a table of network services"),
+    "a README": (
+        "# papertray\n\nA reader.\n\n## Install\n\n```sh\npip install .\n```\n\n- one\n- two\n",
+        "a Markdown document",
+    ),
+    "HTML": (
+        "<!DOCTYPE html>\n<html><body><h1>Papers</h1><p>x</p></body></html>\n",
+        "an HTML page",
+    ),
+    "XML of an unknown kind": (
+        "<?xml version='1.0'?>\n<catalog><book>A</book></catalog>\n",
+        "XML of an unknown kind (<catalog>)",
+    ),
+    "PubMed": (
+        '<?xml version="1.0" ?>\n<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>\n',
+        "PubMed XML",
+    ),
+    "source code": (
+        "import os\n\n\ndef main():\n    return os.getcwd()\n\n\nclass A:\n    pass\n\n"
+        "def other(x):\n    return x\n",
+        "source code",
+    ),
+    "/etc/services": (
+        "tcpmux\t\t1/tcp\nechoo\t\t7/tcp\necho\t\t7/udp\ndiscard\t\t9/tcp\t\tsink null\n"
+        "systat\t\t11/tcp\t\tusers\ndaytime\t\t13/tcp\n",
+        "a table of network services",
+    ),
     "CSV of numbers": ("1,2,3\n4,5,6\n7.5,8,9\n10,11,12\n", "a table of numbers"),
     "a markdown table": ((FORMATS_DIR / "md_table.md").read_text(), "a Markdown table"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("kind", list(REFUSED))
@@ -357,10 +399,19 @@ def test_refusal_through_the_cli_imports_nothing(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text(REFUSED["a README"][0])
     run = subprocess.run(
-        [sys.executable, "-c", "from papertray.tui.cli import main; main()", "import", str(readme), "--data-dir",
-         str(tmp_path / "data")],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from papertray.tui.cli import main; main()",
+            "import",
+            str(readme),
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 1
     assert run.stderr.count("\n") == 1 and "looks like a Markdown document" in run.stderr
     assert "Traceback" not in run.stderr
@@ -372,7 +423,10 @@ def test_refusal_through_the_cli_imports_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("title", ["---", "}", "|---|", "@", "…", "—"])
 def test_a_title_with_no_letters_is_no_paper(title: str) -> None:
-    text = f"Real Title\n\nA real abstract of a real paper, long enough.\n\n{title}\n\nAnother abstract."
+    text = (
+        f"Real Title\n\nA real abstract of a real paper, long enough.\n\n{title}\n\n"
+        "Another abstract."
+    )
     result = ingest_text(text)
     assert [p.title for p in result.papers] == ["Real Title"]
     assert "t:da39a3ee5e6b4b0d" not in {p.id for p in result.papers}  # SHA-1 of ""
@@ -389,7 +443,7 @@ def test_property_distinct_normalised_titles_get_distinct_ids(titles: list[str])
     assert all(paper_id(title=t).startswith("t:") for t in titles)
 
 
-# -- LaTeX --------------------------------------------------------------------------------------------
+# -- LaTeX ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -398,17 +452,20 @@ def test_property_distinct_normalised_titles_get_distinct_ids(titles: list[str])
         (r"$\alpha$-RNN", "α-RNN"),
         (r"10\sim100\times", "10∼100×"),
         (r"\textbf{x}", "x"),
-        (r'Lopuha\"a', "Lopuhaä"),
+        (r"Lopuha\"a", "Lopuhaä"),
         (r"{\"u}ber \'{e}t\'e", "über été"),
         (r"costs $5 and $6 in total", "costs $5 and $6 in total"),
         ("47% of 10% more", "47% of 10% more"),
         (r"97\% and AT\&T", "97% and AT&T"),
         (r"we introduce \model, and \texttt{code}", "we introduce model, and code"),
         (r"$\mathcal{O}(n^{2})$ and $\mathbf{x}$", "O(n^2) and x"),
-        (r"\href{https://x.org}{the site}, \url{https://github.com/a/b}", "the site, https://github.com/a/b"),
+        (
+            r"\href{https://x.org}{the site}, \url{https://github.com/a/b}",
+            "the site, https://github.com/a/b",
+        ),
         ("no latex at all", "no latex at all"),
     ],
-)  # fmt: skip
+)
 def test_latex_reads_as_text(raw: str, shown: str) -> None:
     assert latex_to_text(raw) == shown
 
@@ -416,7 +473,9 @@ def test_latex_reads_as_text(raw: str, shown: str) -> None:
 def test_the_filter_matches_what_is_shown() -> None:
     from papertray.store import UNTOUCHED, parse_query
 
-    result = ingest_text(r"A $\alpha$-RNN Model" + "\n\nWe train $\\alpha$-RNNs at 10\\sim100\\times speed.")
+    result = ingest_text(
+        r"A $\alpha$-RNN Model" + "\n\nWe train $\\alpha$-RNNs at 10\\sim100\\times speed."
+    )
     (paper,) = result.papers
     assert paper.title == "A α-RNN Model"
     assert parse_query("α-RNN").matches(paper, UNTOUCHED)
@@ -430,6 +489,6 @@ def test_property_latex_never_raises(text: str) -> None:
 
 
 def test_latex_inputs_in_bytes_of_any_encoding() -> None:
-    data = "Title Über\n\nAn abstract with \\\"o and 5\\% here.".encode("utf-16")
+    data = 'Title Über\n\nAn abstract with \\"o and 5\\% here.'.encode("utf-16")
     (paper,) = ingest_bytes(data).papers
     assert paper.abstract == "An abstract with ö and 5% here."

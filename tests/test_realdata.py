@@ -28,8 +28,10 @@ pytestmark = pytest.mark.skipif(not EXPECT, reason=f"no real data at {REALDATA}"
 def papertray(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from papertray.tui.cli import main; main()", *args],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _refused(run: subprocess.CompletedProcess[str]) -> bool:
@@ -51,8 +53,9 @@ def test_real_file(name: str, tmp_path: Path) -> None:
     path = REALDATA / name
     data = ["--data-dir", str(tmp_path / "data")]
     imported = papertray("import", str(path), *data)
-    listed = papertray("list", str(path), "--format", "json", *(
-        ["--data-dir", str(tmp_path / "list")]))  # fmt: skip
+    listed = papertray(
+        "list", str(path), "--format", "json", *(["--data-dir", str(tmp_path / "list")])
+    )
     for run in (imported, listed):
         assert "Traceback" not in run.stderr and "unexpected error" not in run.stderr, run.stderr
 

@@ -76,8 +76,10 @@ def test_remove_source_takes_only_what_came_from_it_alone(
     ids = listed(capsys)
     assert len(ids) == 2  # the shared paper stays: it came from other.txt too
     status, out, _ = cli(capsys, "sources")
-    assert out.splitlines() == ["     1  sample_digest.txt  (1 also from other digests)",
-                                "     2  other.txt  (1 also from other digests)"]  # fmt: skip
+    assert out.splitlines() == [
+        "     1  sample_digest.txt  (1 also from other digests)",
+        "     2  other.txt  (1 also from other digests)",
+    ]
     status, _, err = cli(capsys, "remove", "--source", "nope.txt")
     assert status == 1 and "no digest named 'nope.txt'" in err
 

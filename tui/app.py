@@ -10,8 +10,8 @@ import ctypes
 import gc
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -574,9 +574,10 @@ class PapertrayApp(App[int]):
         if not ids:
             self.notify("No paper to remove.")
             return
-        what = (
-            f"“{shown_title(self._paper(ids[0]))}”" if len(ids) == 1 else f"{len(ids):,} papers shown"
-        )
+        if len(ids) == 1:
+            what = f"“{shown_title(self._paper(ids[0]))}”"
+        else:
+            what = f"{len(ids):,} papers shown"
 
         def done(yes: bool | None) -> None:
             if yes:

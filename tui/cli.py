@@ -307,7 +307,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
         ids += library.ids_only_from(args.source)
         count, only = counts[args.source]
         if count > only:
-            say(f"{count - only} of the papers from {args.source} also came from other digests: kept")
+            say(f"{count - only} of the papers from {args.source} also came from other digests: "
+                "kept")  # fmt: skip
     removed = library.remove(_unique(ids))
     noun = "paper" if len(removed) == 1 else "papers"
     say(f"removed {len(removed)} {noun}; marks are kept and come back if you import them again")
@@ -441,7 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
         "remove", help="take papers out of the library (by id, or every paper only from a digest)"
     )
     p.add_argument("ids", nargs="*", metavar="ID", help="paper ids (a unique prefix will do)")
-    p.add_argument("--source", metavar="NAME", help="the digest's name, as `papertray sources` shows")
+    p.add_argument(
+        "--source", metavar="NAME", help="the digest's name, as `papertray sources` shows"
+    )
     _common(p)
     p.set_defaults(run=cmd_remove)
 

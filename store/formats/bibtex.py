@@ -1,8 +1,8 @@
 """BibTeX (`.bib`, e.g. a Zotero or Better BibTeX export), through bibtexparser v2.
 
-    @article{vaswani2017attention,
-      title = {Attention Is All You Need}, author = {Vaswani, Ashish and Shazeer, Noam},
-      eprint = {1706.03762}, archivePrefix = {arXiv}, year = {2017}}
+@article{vaswani2017attention,
+  title = {Attention Is All You Need}, author = {Vaswani, Ashish and Shazeer, Noam},
+  eprint = {1706.03762}, archivePrefix = {arXiv}, year = {2017}}
 """
 
 from __future__ import annotations

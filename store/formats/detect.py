@@ -74,10 +74,10 @@ def parse(fmt: str, text: str, source: str) -> Parsed:
             doc = orjson.loads(text)
         except (ValueError, TypeError, RecursionError) as err:
             raise IngestError(f"not valid JSON: {str(err).splitlines()[0]}") from None
-        return module.parse(doc, source)  # type: ignore[no-any-return]
+        return module.parse(doc, source)
     if module_name == "feeds":
-        return module.parse(text, source, fmt)  # type: ignore[no-any-return]
-    return module.parse(text, source)  # type: ignore[no-any-return]
+        return module.parse(text, source, fmt)
+    return module.parse(text, source)
 
 
 def refusal(text: str) -> str | None:

@@ -31,7 +31,8 @@ def parse(doc: Any, source: str = "") -> Parsed:
 
 
 def _paper(record: dict[str, Any], source: str) -> Paper | None:
-    ids = record.get("externalIds") if isinstance(record.get("externalIds"), dict) else {}
+    found = record.get("externalIds")
+    ids: dict[str, Any] = found if isinstance(found, dict) else {}
     links = [record.get("url")]
     pdf = record.get("openAccessPdf")
     if isinstance(pdf, dict):
