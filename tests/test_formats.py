@@ -492,3 +492,25 @@ def test_latex_inputs_in_bytes_of_any_encoding() -> None:
     data = 'Title Über\n\nAn abstract with \\"o and 5\\% here.'.encode("utf-16")
     (paper,) = ingest_bytes(data).papers
     assert paper.abstract == "An abstract with ö and 5% here."
+
+
+def test_parsers_are_imported_only_for_their_formats(tmp_path: Path) -> None:
+    """feedparser, bibtexparser and pylatexenc stay out of start-up and out of `papertray list`
+    of the library; a .bib import loads bibtexparser and not feedparser."""
+    code = (
+        "import sys\n"
+        "from papertray.tui.cli import run\n"
+        "run(['list', '--data-dir', sys.argv[1]])\n"
+        "heavy = ('feedparser', 'bibtexparser', 'pylatexenc')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+        "run(['import', sys.argv[2], '--data-dir', sys.argv[1]])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in heavy}))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "data"), str(FORMATS_DIR / "refs.bib")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["[]", "['bibtexparser', 'pylatexenc']"]
