@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 from papertray.store import Library
 from papertray.store.formats.latex import latex_to_text
-from papertray.store.ingest import IngestError, IngestResult, ingest_bytes, ingest_file, ingest_text
+from papertray.store.ingest import (
+    FORMATS,
+    IngestError,
+    IngestResult,
+    ingest_bytes,
+    ingest_file,
+    ingest_text,
+)
 from papertray.store.models import paper_id, title_key
 
 FORMATS_DIR = Path(__file__).resolve().parent / "fixtures" / "formats"
@@ -514,3 +521,22 @@ def test_parsers_are_imported_only_for_their_formats(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == ["[]", "['bibtexparser', 'pylatexenc']"]
+
+
+_PIECES = [*"ab1 \n\\{}@=,$%<>/:\"'-|#[]", "arXiv:", "Title: ", "@article{", "<entry>", "\xa0"]
+_JUNK = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_JUNK, fmt=st.sampled_from([None, *FORMATS]))
+def test_property_any_text_in_any_format_gives_papers_or_one_line(
+    text: str, fmt: str | None
+) -> None:
+    try:
+        result = ingest_text(text, fmt=fmt)
+    except IngestError as err:
+        assert "\n" not in str(err)
+        return
+    for paper in result.papers:
+        assert title_key(paper.title)  # never a title of punctuation only
+    assert len({p.id for p in result.papers}) == len(result.papers)
