@@ -209,7 +209,8 @@ class PapertrayApp(App[int]):
         if not self.papers:
             message = Content.assemble(
                 ("No papers yet.\n\n", "bold"),
-                "Import a digest (a Hugging Face Papers page copy, JSON or JSON Lines):\n\n",
+                "Import a digest (a Hugging Face Papers page copy, an arXiv email, a feed, "
+                "BibTeX or JSON; see the README's input formats):\n\n",
                 ("  papertray import FILE\n", "$accent"),
                 ("  papertray FILE", "$accent"),
                 "   opens it right away",

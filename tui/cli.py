@@ -345,7 +345,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
         if preview is None and len(library) == 0:
             ids, _papers, _saved = import_files(library, [str(sample_digest())], None, quiet=True)
             warnings.append(
-                "your library was empty: the bundled sample digest (101 papers) is in it now"
+                "your library was empty: the bundled sample digest (101 papers) is in it now "
+                "(papertray remove --source sample_digest.txt takes it out)"
             )
     from papertray.tui.app import PapertrayApp  # deferred: headless commands never import Textual
 
