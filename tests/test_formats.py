@@ -339,6 +339,27 @@ def test_title_summary_text_exactly_or_not_at_all() -> None:
         ingest_text(broken)
 
 
+def test_markdown_table_exactly_or_not_at_all() -> None:
+    result = load("md_table.md")
+    assert result.format == "md-table"
+    assert [(p.id, p.title, p.abstract, list(p.authors)) for p in result.papers] == [
+        ("arxiv:2410.17243", "Breaking the Memory Barrier", "a) This research addresses memory.",
+         ["Kehan Li"]),
+        ("arxiv:2410.17244", "Another Row", "b) More.", ["Ann"]),
+    ]  # fmt: skip
+    # A title cell wrapped onto the next line is one title.
+    wrapped = load("md_table.md").papers
+    text = (
+        (FORMATS_DIR / "md_table.md")
+        .read_text()
+        .replace("| Another Row (Read", "| Another\n  Row (Read")
+    )
+    assert [p.title for p in ingest_text(text).papers] == [p.title for p in wrapped]
+    broken = (FORMATS_DIR / "md_table.md").read_text() + "| A Third Row | missing a cell |\n"
+    with pytest.raises(IngestError, match="row 3 has 2 cells, the header 3"):
+        ingest_text(broken)
+
+
 @pytest.mark.parametrize(
     ("fmt", "name"),
     [
@@ -351,6 +372,9 @@ def test_title_summary_text_exactly_or_not_at_all() -> None:
         ("arxiv-rss", "arxiv_rss.xml"),
         ("hf-paper", "hf_paper.json"),
         ("hf-search", "hf_search.json"),
+        ("md-table", "md_table.md"),
+        ("title-summary", "title_summary.txt"),
+        ("rss", "papers_rss.xml"),
     ],
 )
 def test_format_override_reads_the_same(fmt: str, name: str) -> None:
@@ -387,7 +411,10 @@ REFUSED = {
         "a table of network services",
     ),
     "CSV of numbers": ("1,2,3\n4,5,6\n7.5,8,9\n10,11,12\n", "a table of numbers"),
-    "a markdown table": ((FORMATS_DIR / "md_table.md").read_text(), "a Markdown table"),
+    "a markdown table of something else": (
+        "| Model | Score |\n|---|---|\n| a | 1 |\n| b | 2 |\n",
+        "a Markdown table",
+    ),
 }
 
 

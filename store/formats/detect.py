@@ -20,6 +20,7 @@ PARSERS: dict[str, tuple[str, str]] = {
     "rss": ("feeds", "text"),
     "bibtex": ("bibtex", "text"),
     "title-summary": ("title_summary", "text"),
+    "md-table": ("md_table", "text"),
     "jsonfeed": ("jsonfeed", "doc"),
     "s2": ("s2", "doc"),
     "openalex": ("openalex", "doc"),
@@ -59,6 +60,8 @@ def detect(text: str) -> str | None:
         return "bibtex"
     if _module("title_summary").sniff(head):
         return "title-summary"
+    if _module("md_table").sniff(head):
+        return "md-table"
     return None
 
 

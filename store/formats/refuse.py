@@ -11,7 +11,7 @@ from collections import Counter
 READS = (
     "it reads Hugging Face Papers page copies, HF API JSON, JSON/JSON Lines of papers, "
     "arXiv email digests, arXiv Atom and RSS, RSS/JSON Feed, BibTeX, Semantic Scholar, "
-    "OpenAlex and Title:/Summary: text (see --format)"
+    "OpenAlex, Markdown tables of papers and Title:/Summary: text (see --format)"
 )
 
 _ROOT = re.compile(r"<([A-Za-z][\w:.-]*)")
