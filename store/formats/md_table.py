@@ -18,7 +18,7 @@ NAME = "md-table"
 _RULE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?")
 _LINK = re.compile(r"\[([^\]]*)\]\((https?://[^)\s]+)\)")
 _READ_MORE = re.compile(r"\s*\(Read more on .*\)\s*$")
-_TITLE_COLUMNS = ("title", "paper", "name")
+_TITLE_COLUMNS = ("title", "paper")
 _TEXT_COLUMNS = ("summary", "abstract", "tl;dr", "description")
 
 
@@ -26,7 +26,8 @@ def sniff(head: str) -> bool:
     lines = [line.strip() for line in head.split("\n")[:50] if line.strip()]
     for first, second in zip(lines, lines[1:], strict=False):
         if first.startswith("|") and _RULE.fullmatch(second):
-            return any(name in first.lower() for name in _TITLE_COLUMNS)
+            header = [c.strip().lower() for c in first.strip("|").split("|")]
+            return any(c in _TITLE_COLUMNS for c in header)
     return False
 
 

@@ -53,9 +53,6 @@ def describe(text: str) -> str | None:
         count = sum(1 for line in lines if pattern.match(line))
         return count / total if count >= least else 0.0
 
-    tables = sum(1 for line in lines if line.startswith("|"))
-    if tables >= 3 and any(_TABLE_RULE.fullmatch(line) for line in lines):
-        return "a Markdown table"
     if share(_SERVICE, 3) > 0.3:
         return "a table of network services (like /etc/services)"
     numbers = sum(1 for line in lines if _NUMBERS.fullmatch(line))
@@ -66,6 +63,9 @@ def describe(text: str) -> str | None:
     markdown = headings + share(_LIST) + fences / total
     if fences >= 2 or (headings > 0.02 and markdown > 0.1) or markdown > 0.3:
         return "a Markdown document (a README or notes?)"
+    tables = sum(1 for line in lines if line.startswith("|"))
+    if tables >= 3 and any(_TABLE_RULE.fullmatch(line) for line in lines):
+        return "a Markdown table"
     if share(_CODE, 5) > 0.15:
         return "source code"
     # "Label: value" lines whose labels repeat (Title:, Summary:, ...). Titles of a digest
