@@ -196,7 +196,7 @@ def repo_of(url: str) -> str:
     return f"{url[:scheme_end]}{netloc}/{'/'.join(segs[:keep])}"
 
 
-def order_links(links: list[str]) -> tuple[list[str], str | None]:
+def order_links(links: list[str]) -> tuple[tuple[str, ...], str | None]:
     """Deduplicate and drop unsafe links; put the first code repo first.
 
     Returns (links, repo) where repo is the repository of the first code link (`repo_of`), or
@@ -204,11 +204,11 @@ def order_links(links: list[str]) -> tuple[list[str], str | None]:
     if len(links) == 1:  # the usual abstract names one link
         url = links[0]
         if not is_safe_url(url):
-            return [], None
+            return (), None
         if not _is_code_repo(url):
-            return [url], None
+            return (url,), None
         repo = repo_of(url)
-        return ([url] if repo == url else [repo, url]), repo
+        return ((url,) if repo == url else (repo, url)), repo
     kept: list[str] = []
     seen: set[str] = set()
     for url in links:
@@ -217,9 +217,9 @@ def order_links(links: list[str]) -> tuple[list[str], str | None]:
             kept.append(url)
     found = next((url for url in kept if is_code_repo(url)), None)
     if found is None:
-        return kept, None
+        return tuple(kept), None
     repo = repo_of(found)
     if repo in seen:
         kept.remove(repo)
     kept.insert(0, repo)
-    return kept, repo
+    return tuple(kept), repo

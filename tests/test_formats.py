@@ -32,8 +32,13 @@ def load(name: str, fmt: str | None = None) -> IngestResult:
 
 
 def fields(result: IngestResult) -> list[dict[str, object]]:
+    """Each paper's non-empty fields (sequences as lists), without its source."""
     return [
-        {k: v for k, v in p.to_dict().items() if v not in (None, "", [], ()) and k != "source"}
+        {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in p.to_dict().items()
+            if v not in (None, "", [], ()) and k != "source"
+        }
         for p in result.papers
     ]
 

@@ -56,7 +56,7 @@ def parse(text: str, source: str = "", kind: str = FEED) -> Parsed:
     entries = list(feed.entries)
     if not entries:
         if feed.get("bozo") and not feed.get("feed"):
-            from papertray.store.ingest import IngestError
+            from papertray.store.formats.common import IngestError
 
             raise IngestError(f"not a readable feed: {_reason(feed.get('bozo_exception'))}")
         channel = feed.get("feed", {}).get("title") or "the feed"

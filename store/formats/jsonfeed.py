@@ -18,7 +18,7 @@ def sniff(head: str) -> bool:
 def parse(doc: Any, source: str = "") -> Parsed:
     items = doc.get("items") if isinstance(doc, dict) else None
     if not isinstance(items, list):
-        from papertray.store.ingest import IngestError
+        from papertray.store.formats.common import IngestError
 
         raise IngestError("not a JSON Feed: no items list")
     papers = keep(_paper(item, source) for item in items if isinstance(item, dict))

@@ -32,7 +32,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(text: str, source: str = "") -> Parsed:
-    from papertray.store.ingest import IngestError
+    from papertray.store.formats.common import IngestError
 
     def refuse(why: str) -> IngestError:
         return IngestError(

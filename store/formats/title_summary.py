@@ -27,7 +27,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(text: str, source: str = "") -> Parsed:
-    from papertray.store.ingest import IngestError
+    from papertray.store.formats.common import IngestError
 
     text = text.replace("\r\n", "\n")
     papers: list[Paper] = []
