@@ -1,5 +1,5 @@
-"""The status line: shown / total, unread, starred, muted, what the last import added, sort order
-and the active query."""
+"""The status line: papers shown, unread and starred among them, the library's size, muted papers,
+how many the last import added, the sort order and the active query."""
 
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ class StatusBar(Static):
         starred: int,
         sort: str,
         query: str,
+        fallback: str | None = None,
         busy: str = "",
         scope: str = "",
         new: int | None = None,
         muted: int = 0,
     ) -> None:
-        """`new`: how many papers the latest import added (None: no import recorded)."""
-        of_scope: list[str | tuple[str, str]] = [" of ", (scope[:60], "italic")] if scope else []
+        """`unread` and `starred` count among the `shown`; `fallback` is what the list shows
+        while `query` does not parse; `muted`: papers mute rules leave out; `new`: how many
+        papers the latest import added (None: no import recorded)."""
         muted_part: list[str | tuple[str, str]] = (
             ["  ·  ", (f"{muted:,}", "bold"), " muted"] if muted else []
         )
@@ -32,11 +34,12 @@ class StatusBar(Static):
         )
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}", "bold"),
-            f" / {total:,} shown",
-            *of_scope,
-            "  ·  ",
+            " shown  ·  ",
             (f"{unread:,}", "bold $accent"),
-            " unread",
+            " unread" if shown == total else " unread of them",
+            "  ·  ",
+            (f"{total:,}", "bold"),
+            *([" in ", (scope[:60], "italic")] if scope else [" in the library"]),
             "  ·  ",
             (f"{starred:,}", "bold $warning"),
             " starred",
@@ -48,6 +51,9 @@ class StatusBar(Static):
         ]
         if query.strip():
             parts += ["  ·  query: ", (query.strip()[:200], "italic")]
+            if fallback is not None:
+                shows = f"“{fallback.strip()}”" if fallback.strip() else "all papers"
+                parts += [(f" (incomplete: showing {shows})", "$text-warning")]
         if busy:
             parts += ["  ·  ", (busy, "$text-muted")]
         self.update(Content.assemble(*parts))
