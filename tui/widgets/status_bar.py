@@ -30,7 +30,10 @@ class StatusBar(Static):
             ["  ·  ", (f"{muted:,}", "bold"), " muted"] if muted else []
         )
         new_part: list[str | tuple[str, str]] = (
-            ["  ·  ", (f"{new:,}", "bold $success"), " new"] if new is not None else []
+            # When the last import added every paper there is, "101 new" says nothing.
+            ["  ·  ", (f"{new:,}", "bold $success"), " new"]
+            if new is not None and new < total
+            else []
         )
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}", "bold"),
