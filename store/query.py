@@ -127,6 +127,13 @@ class Query:
         _collect_terms(self.root, False, out)
         return list(dict.fromkeys(out))
 
+    @property
+    def tags(self) -> list[str]:
+        """Folded names of the tags the query asks for (`tag:llm`; not `-tag:llm`)."""
+        out: list[str] = []
+        _collect_tags(self.root, False, out)
+        return list(dict.fromkeys(out))
+
     def matches(self, paper: Paper, state: PaperState = UNTOUCHED) -> bool:
         return _eval_one(self.root, _One(paper, state))
 
@@ -153,6 +160,17 @@ def _collect_terms(node: _Node, negated: bool, out: list[str]) -> None:
     elif isinstance(node, (_And, _Or)):
         for child in node.children:
             _collect_terms(child, negated, out)
+
+
+def _collect_tags(node: _Node, negated: bool, out: list[str]) -> None:
+    if isinstance(node, _Tag):
+        if not negated:
+            out.append(node.name)
+    elif isinstance(node, _Not):
+        _collect_tags(node.child, not negated, out)
+    elif isinstance(node, (_And, _Or)):
+        for child in node.children:
+            _collect_tags(child, negated, out)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from papertray.store.query import parse_query
 from papertray.store.query import refines as _refines
 from papertray.tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
 from papertray.tui.commands import PapertrayCommands
+from papertray.tui.ranking import ForYou, LikeThis, Ranking
 from papertray.tui.safe_text import safe_links, shown, shown_state
 from papertray.tui.screens.confirm import ConfirmScreen
 from papertray.tui.screens.help import HelpScreen
@@ -46,7 +47,8 @@ from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
 from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
 
-SORTS = ("digest", "title", "starred first", "unread first")
+SORTS = ("digest", "title", "starred first", "unread first", "for you")
+FOR_YOU = SORTS.index("for you")
 UNDO_DEPTH = 200
 # Below this many papers a filter runs inline (instant and deterministic); above, in a worker.
 SYNC_FILTER_LIMIT = 20_000
@@ -82,6 +84,7 @@ class PapertrayApp(App[int]):
         Binding("A", "mark_all_read", "All read", show=False),
         Binding("u", "undo", "Undo"),
         Binding("S", "cycle_sort", "Sort", show=False),
+        Binding("m", "more_like_this", "Like this"),
         Binding("escape", "back", "Back", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
@@ -131,6 +134,10 @@ class PapertrayApp(App[int]):
         self._filtering = False
         self._sort = 0
         self._title_rank: list[int] | None = None
+        # "For you" and "more like this": nothing is loaded until one is asked for.
+        self.ranking = Ranking(library)
+        self._sort_before = 0  # the order "for you" keeps while it has nothing to rank by
+        self._library_lock = threading.Lock()  # the library's papers are read by one worker
         # Each step: a label and, per paper, its marks (before, after) the action.
         self._undo: list[tuple[str, dict[str, tuple[PaperState, PaperState]]]] = []
 
@@ -167,10 +174,15 @@ class PapertrayApp(App[int]):
 
     # -- the rows shown ------------------------------------------------------------------------
 
-    def _sorted(self, matches: list[int]) -> list[int]:
-        mode = SORTS[self._sort]
+    def _sorted(self, matches: list[int], sort: int | None = None) -> list[int]:
+        mode = SORTS[self._sort if sort is None else sort]
         if mode == "digest":
             return matches
+        if mode == "for you":
+            for_you = self.ranking.for_you
+            if for_you is None or for_you.rank is None or len(for_you.rank) != len(self.papers):
+                return self._sorted(matches, self._sort_before)  # until ranked: as it was
+            return sorted(matches, key=for_you.rank.__getitem__)
         papers, states = self.papers, self.states
         if mode == "title":
             if self._title_rank is None:
@@ -187,7 +199,13 @@ class PapertrayApp(App[int]):
     def _show_rows(
         self, keep_id: str | None, rows: list[int] | None = None, terms: list[str] | None = None
     ) -> None:
-        """Show the current result (or `rows` matching `terms`, a result still being counted)."""
+        """Show the current result (or `rows` matching `terms`, a result still being counted),
+        or the open "more like this" list."""
+        like = self.ranking.like
+        if like is not None:
+            index_of = self._index_of
+            rows = [index_of[m.id] for m in like.matches if m.id in index_of]
+            terms = []
         rows = self._sorted(self._matches) if rows is None else rows
         terms = self._query.terms if terms is None else terms
         self.paper_list.set_rows(
@@ -225,12 +243,17 @@ class PapertrayApp(App[int]):
     def _update_pane(self, keep_scroll: bool = False, terms: list[str] | None = None) -> None:
         paper_id = self.paper_list.highlighted_id
         paper = self._paper(paper_id)
+        state = self.states.get(paper_id or "", UNTOUCHED)
+        ranked = SORTS[self._sort] == "for you" and not state.read
+        shares, forms = self.ranking.shares(paper, ranked)
         self.pane.show(
             paper,
-            self.states.get(paper_id or "", UNTOUCHED),
-            self._query.terms if terms is None else terms,
+            state,
+            [] if self.ranking.like is not None else self._query.terms if terms is None else terms,
             keep_scroll=keep_scroll,
             loading=self._loading,
+            shares=shares,
+            share_forms=forms,
         )
 
     def _update_status(self) -> None:
@@ -243,7 +266,7 @@ class PapertrayApp(App[int]):
             total=len(self.papers),
             unread=len(self.papers) - read,
             starred=starred,
-            sort=SORTS[self._sort],
+            sort=self._sort_label(),
             query=self._query_text,
             scope=self._scope,
             busy=self._busy(),
@@ -252,7 +275,19 @@ class PapertrayApp(App[int]):
     def _busy(self) -> str:
         if self._loading:
             return "loading the library…"
+        if self.ranking.pending:
+            return self.ranking.pending
         return "filtering…" if self._filtering else ""
+
+    def _sort_label(self) -> str:
+        like = self.ranking.like
+        if like is not None:
+            return f"like “{shown(like.title)[:50]}” (escape: back)"
+        label = SORTS[self._sort]
+        for_you = self.ranking.for_you
+        if label == "for you" and for_you is not None and for_you.rank is None:
+            return f"for you: no {for_you.what} yet, {SORTS[self._sort_before]} order"
+        return label
 
     @on(PaperList.Highlighted)
     def _highlighted(self) -> None:
@@ -299,6 +334,8 @@ class PapertrayApp(App[int]):
             return
         bar.show_error(None)
         self._query_text = text
+        if self.ranking.like is not None:
+            self._leave_like(keep=False)  # filtering is about the whole list again
         if self._loading:
             self._update_status()  # applied as soon as the abstracts are in
             return
@@ -353,7 +390,8 @@ class PapertrayApp(App[int]):
     def _load_library(self) -> None:
         known = len(self.library.warnings)
         try:
-            papers = self.library.papers()
+            with self._library_lock:
+                papers = self.library.papers()
         except StoreError as error:
             self.call_from_thread(
                 self.notify, f"Could not load the library: {error}", severity="error", markup=False
@@ -427,9 +465,12 @@ class PapertrayApp(App[int]):
         if generation != self._filter_generation:
             return  # a newer keystroke already asked for another result
         self._filtering = False
+        tags_changed = query.tags != self._query.tags
         self._query = query
         self._matches = matches
         self._show_rows(keep_id=self.paper_list.highlighted_id)
+        if tags_changed and SORTS[self._sort] == "for you":
+            self._rank_for_you()  # a `tag:` filter ranks by that tag's papers
 
     # -- triage --------------------------------------------------------------------------------
 
@@ -553,9 +594,116 @@ class PapertrayApp(App[int]):
         self.notify(f"Undone: {label}", timeout=3, markup=False)
 
     def action_cycle_sort(self) -> None:
+        if self.ranking.like is not None:
+            self._leave_like(keep=False)
+        previous = self._sort
         self._sort = (self._sort + 1) % len(SORTS)
+        if self._sort == FOR_YOU:
+            self._sort_before = previous
+            self.ranking.for_you = None
+            self._rank_for_you()
+            return
+        self.ranking.cancel()
         self._show_rows(keep_id=self.paper_list.highlighted_id)
         self.notify(f"Sorted by {SORTS[self._sort]}", timeout=2)
+
+    # -- for you and more like this ------------------------------------------------------------
+
+    def _rank_for_you(self) -> None:
+        """Rank in a worker; the list keeps its order until the ranking is in."""
+        generation = self.ranking.ask("ranking for you…")
+        self._update_status()
+        self._for_you_worker(generation, list(self._query.tags), dict(self.states))
+
+    @work(thread=True, exclusive=True, group="ranking")
+    def _for_you_worker(
+        self, generation: int, tags: list[str], states: dict[str, PaperState]
+    ) -> None:
+        try:
+            result = self.ranking.compute_for_you(self.papers, states, tags, self._library_lock)
+        except (StoreError, OSError, ValueError, MemoryError) as error:
+            self.call_from_thread(self._ranking_failed, generation, str(error))
+            return
+        self.call_from_thread(self._for_you_ranked, generation, result)
+
+    def _for_you_ranked(self, generation: int, result: ForYou) -> None:
+        if not self.ranking.fresh(generation) or SORTS[self._sort] != "for you":
+            return
+        self.ranking.for_you = result
+        self._show_rows(keep_id=None if result.rank is not None else self.paper_list.highlighted_id)
+        if result.rank is None:
+            hint = "star some with s" if not result.tags else "tag some with t"
+            self.notify(
+                f"For you ranks unread papers by your {result.what}: there are none yet "
+                f"({hint}). Keeping the {SORTS[self._sort_before]} order.",
+                timeout=4,
+                markup=False,
+            )
+        else:
+            self.notify(f"Sorted for you: most like your {result.what} first", timeout=2)
+
+    def _ranking_failed(self, generation: int, why: str) -> None:
+        if self.ranking.fresh(generation):
+            self._update_status()
+            self.notify(f"Could not rank: {why}", severity="error", markup=False)
+
+    def action_more_like_this(self) -> None:
+        paper = self._current()
+        if paper is None:
+            return
+        if self._loading:
+            self.notify("The library is still loading: ask again in a moment.", timeout=3)
+            return
+        like = self.ranking.like
+        back_to = like.back_to if like is not None else paper.id
+        back_scroll = like.back_scroll if like is not None else self.paper_list.scroll_y
+        generation = self.ranking.ask(f"finding papers like “{shown(paper.title)[:40]}”…")
+        self._update_status()
+        whole = len(self.papers) == len(self.library)
+        candidates = None if whole else [p.id for p in self.papers]
+        self._like_worker(generation, paper, candidates, back_to, back_scroll)
+
+    @work(thread=True, exclusive=True, group="ranking")
+    def _like_worker(
+        self,
+        generation: int,
+        paper: Paper,
+        candidates: list[str] | None,
+        back_to: str | None,
+        back_scroll: float,
+    ) -> None:
+        try:
+            result = self.ranking.compute_like(
+                paper, candidates, back_to, back_scroll, self._library_lock
+            )
+        except (StoreError, OSError, ValueError, MemoryError) as error:
+            self.call_from_thread(self._ranking_failed, generation, str(error))
+            return
+        self.call_from_thread(self._like_found, generation, result)
+
+    def _like_found(self, generation: int, result: LikeThis) -> None:
+        if not self.ranking.fresh(generation):
+            return
+        if not result.matches:
+            self._update_status()
+            self.notify("No paper shares a word that matters with this one.", timeout=3)
+            return
+        self.ranking.like = result
+        self._show_rows(keep_id=None)
+        self.paper_list.focus()
+
+    def _leave_like(self, keep: bool = True) -> None:
+        """Back from "more like this" to the list as it was: same rows, paper and scroll."""
+        like = self.ranking.like
+        self.ranking.like = None
+        self.ranking.cancel()
+        if like is None:
+            self._update_status()
+            return
+        self._show_rows(keep_id=like.back_to)
+        if keep:
+            self.paper_list.scroll_to(y=like.back_scroll, animate=False, immediate=True)
+            self.paper_list.move_to(like.back_to or "")
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -605,6 +753,10 @@ class PapertrayApp(App[int]):
         self.screen.set_focus(self.query_one("#filter", FilterInput))
 
     def action_back(self) -> None:
+        if self.ranking.like is not None or self.ranking.pending.startswith("finding"):
+            self._leave_like()
+            self.paper_list.focus()
+            return
         if self.query_one("#filter", FilterInput).value:
             self._clear_filter()
         self.paper_list.focus()

@@ -15,7 +15,10 @@ from typing import NoReturn
 
 from papertray.store.paths import data_dir as resolve_data_dir
 
-SUBCOMMANDS = ("import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags")
+SUBCOMMANDS = (
+    "import", "list", "similar", "read", "unread", "star", "unstar", "tag", "note", "tags",
+)  # fmt: skip
+SORTS = ("digest", "title", "starred", "unread", "foryou")
 PROG = "papertray"
 
 
@@ -151,8 +154,18 @@ def resolve_ids(library, wanted: Sequence[str]) -> list[str]:  # type: ignore[no
 def cmd_import(args: argparse.Namespace) -> int:
     library, _state = open_store(args.data_dir)
     _ids, _papers, saved = import_files(library, args.files, args.format, showing=False)
+    if saved:
+        _after_import(library)
     # Saving is all this command is for: a read-only or full disk is a failure, not a warning.
     return 0 if saved else 1
+
+
+def _after_import(library) -> None:  # type: ignore[no-untyped-def]
+    """A big library's similarity index is rebuilt by a background process right away, so the
+    import itself stays within its time (starting the process: milliseconds)."""
+    from papertray.store import SimilarityIndex
+
+    SimilarityIndex.build_after_import(library)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -187,13 +200,59 @@ def cmd_list(args: argparse.Namespace) -> int:
             papers = [p for p in papers if p.id not in tagged or query.matches(p, states[p.id])]
     if not query.is_empty and not (query.only_words and not args.files):
         papers = [p for p in papers if query.matches(p, states.get(p.id, UNTOUCHED))]
-    papers = sort_papers(papers, states, args.sort)
+    if args.sort == "foryou":
+        papers = for_you(library, papers, states, query.tags)
+    else:
+        papers = sort_papers(papers, states, args.sort)
     if args.limit is not None:
         papers = papers[: args.limit]
     width = shutil.get_terminal_size((100, 24)).columns
     rows = ((p, states.get(p.id, UNTOUCHED)) for p in papers)
     out = sys.stdout.buffer
     for chunk in render_bytes(rows, args.format, width=width):
+        out.write(chunk)
+    out.flush()
+    return 0
+
+
+def for_you(library, papers, states, tags):  # type: ignore[no-untyped-def]
+    """`papers` in the "for you" order: the unread ones most like the starred papers (with a
+    `tag:` query, like that tag's papers) first. numpy/scipy are imported only here."""
+    from papertray.store import SimilarityIndex
+
+    seeds, what = SimilarityIndex.seeds(states, tags)
+    if not seeds:
+        say(f"no {what} yet to rank by (star some with `papertray star ID`): digest order")
+        return papers
+    order = SimilarityIndex.open(library).for_you(papers, states, seeds)
+    if order is None:
+        say(f"none of the {what} is in the library: digest order")
+        return papers
+    return [papers[i] for i in order]
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from papertray.store import SimilarityIndex
+    from papertray.store.export import render_ranked_bytes
+    from papertray.store.models import UNTOUCHED
+
+    library, state = open_store(args.data_dir)
+    (pid,) = resolve_ids(library, [args.id])
+    index = SimilarityIndex.open(library)
+    matches = index.similar(pid, args.limit)
+    if not matches:
+        say(f"no paper in the library shares a word that matters with {pid}")
+    states = state.all()
+    rows = []
+    for m in matches:
+        paper = library.get(m.id)
+        if paper is not None:
+            rows.append(
+                (paper, states.get(m.id, UNTOUCHED), m.score, index.written(paper, m.shared))
+            )
+    width = shutil.get_terminal_size((100, 24)).columns
+    out = sys.stdout.buffer
+    for chunk in render_ranked_bytes(rows, args.format, width=width):
         out.write(chunk)
     out.flush()
     return 0
@@ -354,10 +413,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
     p.add_argument("--from", dest="input_format", choices=FORMATS, help="input format of FILEs")
-    p.add_argument("--sort", choices=("digest", "title", "starred", "unread"), default="digest")
+    p.add_argument(
+        "--sort",
+        choices=SORTS,
+        default="digest",
+        help="foryou: unread papers most like your starred ones first "
+        "(with -q tag:NAME, like that tag's papers)",
+    )
     p.add_argument("-n", "--limit", type=_count_arg, metavar="N", help="print at most N papers")
     _common(p)
     p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("similar", help="the papers most like one paper, best first")
+    p.add_argument("id", metavar="ID", help="a paper id (a unique prefix will do)")
+    p.add_argument(
+        "-n", "--limit", type=_count_arg, default=10, metavar="N", help="how many (default 10)"
+    )
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
+    _common(p)
+    p.set_defaults(run=cmd_similar)
 
     for name, verb in (
         ("read", "mark papers read"),
