@@ -24,6 +24,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Mark every paper shown as read", "mark_all_read", "A"),
     ("Undo the last triage action", "undo", "u"),
     ("Cycle the sort order", "cycle_sort", "S"),
+    ("More like this paper", "more_like_this", "m"),
     ("Filter the papers", "focus_filter", "/"),
     ("Help: keys and query syntax", "help", "?"),
     ("Quit", "quit", "q"),

@@ -30,7 +30,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("N", "edit the note"),
             ("A", "mark every paper shown as read (asks first)"),
             ("u", "undo the last triage action (many levels)"),
-            ("S", "cycle the sort: digest, title, starred first, unread first"),
+            ("S", "cycle the sort: digest, title, starred first, unread first, for you"),
+            ("m", "more like this: the 20 papers most like this one (escape: back)"),
         ],
     ),
     (
