@@ -268,9 +268,10 @@ def test_list_and_the_reader_module_do_not_import_numpy(data_dir: Path) -> None:
     run_for_you = (
         "import sys, io, contextlib\n"
         "from papertray.tui import cli\n"
-        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
-        "    cli.run(['star', '%s'])\n"
-        "    cli.run(['list', '--sort', 'foryou'])\n" % CFSP.id
+        "out, err = io.StringIO(), io.StringIO()\n"
+        "with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):\n"
+        f"    cli.run(['star', '{CFSP.id}'])\n"
+        "    cli.run(['list', '--sort', 'foryou'])\n"
     )
     assert _modules_after(run_for_you, data_dir) & HEAVY == {"numpy", "scipy"}
 

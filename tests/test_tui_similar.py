@@ -78,9 +78,7 @@ async def test_S_reaches_for_you_which_ranks_unread_by_the_starred(store, screen
         assert "shares: " not in pane_text(app)
 
 
-async def test_for_you_with_nothing_starred_says_so_and_keeps_the_order(
-    store, screen_text
-) -> None:
+async def test_for_you_with_nothing_starred_says_so_and_keeps_the_order(store, screen_text) -> None:
     app = PapertrayApp(*store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S", "S", "S")  # unread first
