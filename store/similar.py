@@ -159,6 +159,9 @@ class SimilarityIndex:
             ids.append(paper.id)
         words = [w.decode("ascii") if isinstance(w, bytes) else w for w in vocab]
         n, v = len(ids), len(words)
+        if not n or not v:
+            empty = sp.csr_matrix((n, 0), dtype=np.float32)
+            return cls(ids, empty, [], [], list(stamp))
         raw = sp.csr_matrix(
             (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
             shape=(n, v),
@@ -180,6 +183,8 @@ class SimilarityIndex:
         # A term in one paper only makes no paper similar to another: dropped.
         df = np.bincount(stem_counts.indices, minlength=len(stems))
         keep = np.flatnonzero(df >= 2)
+        if not len(keep):  # no two papers share a word
+            return cls(ids, sp.csr_matrix((n, 0), dtype=np.float32), [], [], list(stamp))
         stem_counts = stem_counts[:, keep]
         matrix = TfidfTransformer(sublinear_tf=True).fit_transform(stem_counts).astype(np.float32)
         matrix = _top_terms(matrix.tocsr(), TERMS_PER_PAPER)
@@ -491,6 +496,11 @@ def build_in_background(library: Library) -> bool:
     target = index_path(library)
     if stamp is None or target is None:
         return False
+    with contextlib.suppress(OSError):
+        # An index is saved only when built from the library as it still was when it finished,
+        # so one newer than the library file is of that library (a re-import changed nothing).
+        if target.stat().st_mtime_ns >= stamp[2]:
+            return False
     import subprocess
 
     try:

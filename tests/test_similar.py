@@ -333,3 +333,29 @@ def test_cli_list_sort_foryou(data_dir: Path, capsys: pytest.CaptureFixture[str]
     # like the tagged T-MAC (low-bit LLMs on edge), not like the starred pruning papers
     assert sum("quantization" in topics[pid] for pid in top) >= 2
     assert not any("pruning" in topics[pid] for pid in top)
+
+
+def test_empty_and_wordless_libraries_rank_nothing(tmp_path: Path) -> None:
+    for papers in ([], [Paper("a", "")], [Paper("a", "x y"), Paper("b", "p q")]):
+        index = SimilarityIndex.build(papers)
+        assert all(index.similar(p.id) == [] for p in papers)
+        index.save(tmp_path / "i.npz")
+        again = SimilarityIndex.load(tmp_path / "i.npz")
+        assert again is not None and again.ids == [p.id for p in papers]
+
+
+def test_no_background_build_when_the_index_is_already_of_this_library(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(similar_module, "BACKGROUND_FROM", 50)
+    library = Library.open(data_dir)
+    library.add(SEED)
+    SimilarityIndex.open(library)
+    assert not SimilarityIndex.build_after_import(library)  # a re-import that changed nothing
+    library.add([Paper("t:new", "A new paper on pruning", "Pruning again")])
+    started = SimilarityIndex.build_after_import(library)
+    assert started
+    deadline = time.monotonic() + 60
+    while len(SimilarityIndex.load(data_dir / INDEX_FILE) or ()) != 102:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)

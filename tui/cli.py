@@ -180,6 +180,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     library, state = open_store(args.data_dir)
     if args.files:
         ids, file_papers, _saved = import_files(library, args.files, args.input_format, quiet=True)
+        if _saved:
+            _after_import(library)
         by_id = {p.id: p for p in library.papers()} if _saved else {}
         fallback = {p.id: p for p in file_papers}
         papers = [
@@ -344,7 +346,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
     warnings: list[str] = []
     if files:
         ids, _papers, saved = import_files(library, files, args.format, quiet=True)
-        if not saved:
+        if saved:
+            _after_import(library)
+        else:
             warnings.append("the data folder cannot be written: marks made now will not be saved")
     else:
         # The preview (ids and titles) draws the first frame while the whole library loads.
