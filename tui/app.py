@@ -6,8 +6,6 @@ store's `Library` and `State`, which it is given (tests pass temporary ones).
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +18,8 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Static, TextArea
 
 from papertray.store import (
+    SORT_ORDERS,
+    UNTOUCHED,
     Library,
     Paper,
     PaperState,
@@ -28,11 +28,13 @@ from papertray.store import (
     SearchIndex,
     State,
     StoreError,
+    give_back_memory,
+    id_positions,
+    parse_query,
+    settle_heap,
+    sorted_rows,
+    title_ranks,
 )
-from papertray.store.library import PreviewPapers
-from papertray.store.models import UNTOUCHED
-from papertray.store.query import parse_query
-from papertray.store.query import refines as _refines
 from papertray.tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
 from papertray.tui.commands import PapertrayCommands
 from papertray.tui.ranking import ForYou, LikeThis, Ranking
@@ -47,8 +49,8 @@ from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
 from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
 
-SORTS = ("digest", "title", "starred first", "unread first", "for you")
-FOR_YOU = SORTS.index("for you")
+SORTS = tuple(SORT_ORDERS)
+FOR_YOU = SORTS.index("foryou")
 UNDO_DEPTH = 200
 # Below this many papers a filter runs inline (instant and deterministic); above, in a worker.
 SYNC_FILTER_LIMIT = 20_000
@@ -123,7 +125,7 @@ class PapertrayApp(App[int]):
         else:
             found = (library.get(pid) for pid in paper_ids)
             self.papers = [paper for paper in found if paper is not None]
-        self._index_of = _index_of(self.papers)
+        self._index_of = id_positions(self.papers)
         self.states: dict[str, PaperState] = state.all()
         self._index: SearchIndex | None = None
         self._search_lock = threading.Lock()  # SearchIndex keeps caches: one search at a time
@@ -175,26 +177,15 @@ class PapertrayApp(App[int]):
     # -- the rows shown ------------------------------------------------------------------------
 
     def _sorted(self, matches: list[int], sort: int | None = None) -> list[int]:
-        mode = SORTS[self._sort if sort is None else sort]
-        if mode == "digest":
-            return matches
-        if mode == "for you":
+        name = SORTS[self._sort if sort is None else sort]
+        if SORT_ORDERS[name].ranked:
             for_you = self.ranking.for_you
             if for_you is None or for_you.rank is None or len(for_you.rank) != len(self.papers):
                 return self._sorted(matches, self._sort_before)  # until ranked: as it was
-            return sorted(matches, key=for_you.rank.__getitem__)
-        papers, states = self.papers, self.states
-        if mode == "title":
-            if self._title_rank is None:
-                order = sorted(range(len(papers)), key=lambda i: papers[i].title.casefold())
-                rank = [0] * len(papers)
-                for position, index in enumerate(order):
-                    rank[index] = position
-                self._title_rank = rank
-            return sorted(matches, key=self._title_rank.__getitem__)
-        if mode == "starred first":
-            return sorted(matches, key=lambda i: not states.get(papers[i].id, UNTOUCHED).starred)
-        return sorted(matches, key=lambda i: states.get(papers[i].id, UNTOUCHED).read)
+            return sorted_rows(name, self.papers, matches, self.states, ranks=for_you.rank)
+        if name == "title" and self._title_rank is None:
+            self._title_rank = title_ranks(self.papers)
+        return sorted_rows(name, self.papers, matches, self.states, ranks=self._title_rank)
 
     def _show_rows(
         self, keep_id: str | None, rows: list[int] | None = None, terms: list[str] | None = None
@@ -244,7 +235,7 @@ class PapertrayApp(App[int]):
         paper_id = self.paper_list.highlighted_id
         paper = self._paper(paper_id)
         state = self.states.get(paper_id or "", UNTOUCHED)
-        ranked = SORTS[self._sort] == "for you" and not state.read
+        ranked = SORTS[self._sort] == "foryou" and not state.read
         shares, forms = self.ranking.shares(paper, ranked)
         self.pane.show(
             paper,
@@ -283,10 +274,11 @@ class PapertrayApp(App[int]):
         like = self.ranking.like
         if like is not None:
             return f"like “{shown(like.title)[:50]}” (escape: back)"
-        label = SORTS[self._sort]
+        label = SORT_ORDERS[SORTS[self._sort]].label
         for_you = self.ranking.for_you
-        if label == "for you" and for_you is not None and for_you.rank is None:
-            return f"for you: no {for_you.what} yet, {SORTS[self._sort_before]} order"
+        if self._sort == FOR_YOU and for_you is not None and for_you.rank is None:
+            before = SORT_ORDERS[SORTS[self._sort_before]].label
+            return f"{label}: no {for_you.what} yet, {before} order"
         return label
 
     @on(PaperList.Highlighted)
@@ -299,7 +291,7 @@ class PapertrayApp(App[int]):
 
     def _open(self, paper_id: str) -> None:
         if not self.states.get(paper_id, UNTOUCHED).read:
-            self._change("mark read", [paper_id], lambda: self.store_state.mark_read(paper_id))
+            self._change("mark read", [paper_id], lambda: self.store_state.set_read(paper_id, True))
         if self.screen.has_class("-narrow"):
             self.pane.focus()
 
@@ -346,7 +338,7 @@ class PapertrayApp(App[int]):
             return
         # Narrow from the last *complete* result when the new query can only match fewer papers.
         previous, previous_matches = self._query, self._matches
-        refines = not previous.is_empty and _refines(previous, query)
+        refines = not previous.is_empty and query.narrows(previous)
         candidates = previous_matches if refines else None
         states = dict(self.states)  # a snapshot: triage may change self.states meanwhile
         if len(self.papers) <= SYNC_FILTER_LIMIT:
@@ -370,7 +362,7 @@ class PapertrayApp(App[int]):
         self.set_timer(0.1, self._load_library if self._loading else self._after_load)
 
     def _after_load(self) -> None:
-        _settle_heap()
+        settle_heap()
         if len(self.papers) > BACKGROUND_INDEX_LIMIT:
             # Build the search index while the user reads the first screen, not on the first key.
             self._build_index()
@@ -409,7 +401,7 @@ class PapertrayApp(App[int]):
         keep = self.paper_list.highlighted_id
         same = [p.id for p in papers] == list(self._index_of)
         self.papers = papers
-        self._index_of = _index_of(papers)
+        self._index_of = id_positions(papers)
         self._title_rank = None
         self._loading = False
         if not same:
@@ -417,14 +409,14 @@ class PapertrayApp(App[int]):
         self._show_rows(keep_id=keep)
         if self._query_text.strip():
             self.apply_query(self._query_text)
-        _give_back_memory()  # the parse's garbage, before the search index needs its own
+        give_back_memory()  # the parse's garbage, before the search index needs its own
         self._after_load()
 
     @work(thread=True, exclusive=True, group="index")
     def _build_index(self) -> None:
         with self._search_lock:
             self._search_index()
-        _settle_heap()
+        settle_heap()
 
     @work(thread=True, exclusive=True, group="filter")
     def _filter_worker(
@@ -469,7 +461,7 @@ class PapertrayApp(App[int]):
         self._query = query
         self._matches = matches
         self._show_rows(keep_id=self.paper_list.highlighted_id)
-        if tags_changed and SORTS[self._sort] == "for you":
+        if tags_changed and SORTS[self._sort] == "foryou":
             self._rank_for_you()  # a `tag:` filter ranks by that tag's papers
 
     # -- triage --------------------------------------------------------------------------------
@@ -605,7 +597,7 @@ class PapertrayApp(App[int]):
             return
         self.ranking.cancel()
         self._show_rows(keep_id=self.paper_list.highlighted_id)
-        self.notify(f"Sorted by {SORTS[self._sort]}", timeout=2)
+        self.notify(f"Sorted by {SORT_ORDERS[SORTS[self._sort]].label}", timeout=2)
 
     # -- for you and more like this ------------------------------------------------------------
 
@@ -627,7 +619,7 @@ class PapertrayApp(App[int]):
         self.call_from_thread(self._for_you_ranked, generation, result)
 
     def _for_you_ranked(self, generation: int, result: ForYou) -> None:
-        if not self.ranking.fresh(generation) or SORTS[self._sort] != "for you":
+        if not self.ranking.fresh(generation) or SORTS[self._sort] != "foryou":
             return
         self.ranking.for_you = result
         self._show_rows(keep_id=None if result.rank is not None else self.paper_list.highlighted_id)
@@ -635,7 +627,7 @@ class PapertrayApp(App[int]):
             hint = "star some with s" if not result.tags else "tag some with t"
             self.notify(
                 f"For you ranks unread papers by your {result.what}: there are none yet "
-                f"({hint}). Keeping the {SORTS[self._sort_before]} order.",
+                f"({hint}). Keeping the {SORT_ORDERS[SORTS[self._sort_before]].label} order.",
                 timeout=4,
                 markup=False,
             )
@@ -752,7 +744,7 @@ class PapertrayApp(App[int]):
         # set_focus now, not focus() (deferred): keys typed right after `/` must land in the filter.
         self.screen.set_focus(self.query_one("#filter", FilterInput))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if self.ranking.like is not None or self.ranking.pending.startswith("finding"):
             self._leave_like()
             self.paper_list.focus()
@@ -854,26 +846,3 @@ class PapertrayApp(App[int]):
 
 def _count(n: int, noun: str) -> str:
     return f"{n or 'no'} {noun}{'' if n == 1 else 's'}"
-
-
-def _index_of(papers: Sequence[Paper]) -> dict[str, int]:
-    """Paper id -> position, built from the id column when the papers are a preview."""
-    ids = papers.ids if isinstance(papers, PreviewPapers) else [p.id for p in papers]
-    return dict(zip(ids, range(len(ids)), strict=True))
-
-
-def _give_back_memory() -> None:
-    """Return freed heap pages to the OS (glibc keeps them otherwise): loading 100k papers
-    leaves tens of MB of parser garbage, which would add to the peak when the index is built."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to trim
-
-
-def _settle_heap() -> None:
-    """Move what is loaded (100k papers: millions of objects) out of the garbage collector's
-    sight: otherwise a full collection, every so many allocations, stalls a keystroke ~150 ms.
-    The papers hold no reference cycles; reference counting still frees them."""
-    gc.freeze()

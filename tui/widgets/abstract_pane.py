@@ -10,8 +10,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from papertray.store import find_spans, word_spans
-from papertray.store.models import Paper, PaperState
+from papertray.store import Paper, PaperState, find_spans, word_spans
 from papertray.tui.safe_text import shown as shown_text
 from papertray.tui.safe_text import shown_paper, shown_state
 
