@@ -24,6 +24,10 @@ class SortOrder:
     """How the reader and help name it ("Sorted by starred first")."""
     key: Callable[[Paper, PaperState], Any] | None
     """The sort key of one paper with its marks; None keeps the digest order."""
+    ranked: bool = False
+    """Ordered by a ranking that needs the library's `SimilarityIndex` ("for you"): the caller
+    computes it (`SimilarityIndex.for_you`, in a worker in the reader) and passes it as `ranks`;
+    without one, the digest order."""
     newest: Callable[[Paper], Any] | None = None
     """Instead of `key`: a value of the paper alone, highest first, papers without it (None)
     last."""
@@ -43,17 +47,41 @@ SORT_ORDERS: dict[str, SortOrder] = {
             "starred", "starred first", lambda _p, state: not state.starred, help="starred first"
         ),
         SortOrder("unread", "unread first", lambda _p, state: state.read, help="unread first"),
-        SortOrder("added", "newest added", None, lambda p: p.added_at, "the latest imported first"),
+        SortOrder(
+            "added",
+            "newest added",
+            None,
+            newest=lambda p: p.added_at,
+            help="the latest imported first",
+        ),
         SortOrder(
             "published",
             "newest published",
             None,
-            lambda p: iso_day(p.published),
-            "by arXiv/HF date, newest first",
+            newest=lambda p: iso_day(p.published),
+            help="by arXiv/HF date, newest first",
         ),
-        SortOrder("upvotes", "most upvoted", None, lambda p: p.upvotes, "HF upvotes, most first"),
         SortOrder(
-            "stars", "most GitHub stars", None, lambda p: p.stars, "GitHub stars, most first"
+            "upvotes",
+            "most upvoted",
+            None,
+            newest=lambda p: p.upvotes,
+            help="HF upvotes, most first",
+        ),
+        SortOrder(
+            "stars",
+            "most GitHub stars",
+            None,
+            newest=lambda p: p.stars,
+            help="GitHub stars, most first",
+        ),
+        # Unread papers most like the starred ones (or a `tag:` filter's papers) first.
+        SortOrder(
+            "foryou",
+            "for you",
+            None,
+            ranked=True,
+            help="unread papers most like the starred ones first",
         ),
     )
 }
@@ -78,8 +106,11 @@ def sorted_rows(
     ranks: Sequence[int] | None = None,
 ) -> list[int]:
     """`rows` (positions into `papers`) in the order `name`; `ranks` from `title_ranks` makes
-    the title order cheap. Raises KeyError for an unknown name."""
+    the title order cheap, and is the ranking of a `ranked` order (each paper's place). Raises
+    KeyError for an unknown name."""
     order = SORT_ORDERS[name]
+    if order.ranked:
+        return sorted(rows, key=ranks.__getitem__) if ranks is not None else list(rows)
     if order.newest is not None:
         value = order.newest
         values = {i: value(papers[i]) for i in rows}

@@ -19,21 +19,9 @@ if TYPE_CHECKING:
     from papertray.store import ImportOutcome, Library, MuteSet, State
 
 SUBCOMMANDS = (
-    "import",
-    "list",
-    "read",
-    "unread",
-    "star",
-    "unstar",
-    "tag",
-    "note",
-    "tags",
-    "remove",
-    "sources",
-    "mute",
-    "mutes",
-    "unmute",
-)
+    "import", "list", "similar", "read", "unread", "star", "unstar", "tag", "note", "tags",
+    "remove", "sources", "mute", "mutes", "unmute",
+)  # fmt: skip
 PROG = "papertray"
 
 
@@ -147,9 +135,36 @@ def cmd_list(args: argparse.Namespace) -> int:
     if listing.muted:
         hidden = _count(listing.muted, "muted paper")
         say(f"{hidden} not shown (add is:muted to see them; papertray mutes lists the rules)")
+    if listing.note:
+        say(listing.note)
     width = shutil.get_terminal_size((100, 24)).columns
     out = sys.stdout.buffer
     for chunk in render_bytes(listing.rows, args.format, width=width):
+        out.write(chunk)
+    out.flush()
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    """The papers most like one paper, best first, each with the words they share."""
+    from papertray.store import UNTOUCHED, SimilarityIndex, render_ranked_bytes
+
+    library, state = open_store(args.data_dir)
+    (pid,) = resolve_ids(library, [args.id])
+    index = SimilarityIndex.open(library)
+    matches = index.similar(pid, args.limit)
+    if not matches:
+        say(f"no paper in the library shares a word that matters with {pid}")
+    states = state.all()
+    rows = []
+    for m in matches:
+        paper = library.get(m.id)
+        if paper is not None:
+            shares = index.written(paper, m.shared)
+            rows.append((paper, states.get(m.id, UNTOUCHED), m.score, shares))
+    width = shutil.get_terminal_size((100, 24)).columns
+    out = sys.stdout.buffer
+    for chunk in render_ranked_bytes(rows, args.format, width=width):
         out.write(chunk)
     out.flush()
     return 0
@@ -393,11 +408,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--sort",
         choices=SORT_ORDERS,
         default="digest",
-        help="; ".join(f"{o.name}: {o.help}" for o in SORT_ORDERS.values()),
+        help="; ".join(f"{o.name}: {o.help}" for o in SORT_ORDERS.values())
+        + " (foryou with -q tag:NAME: like that tag's papers)",
     )
     p.add_argument("-n", "--limit", type=_count_arg, metavar="N", help="print at most N papers")
     _common(p)
     p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("similar", help="the papers most like one paper, best first")
+    p.add_argument("id", metavar="ID", help="a paper id (a unique prefix will do)")
+    p.add_argument(
+        "-n", "--limit", type=_count_arg, default=10, metavar="N", help="how many (default 10)"
+    )
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
+    _common(p)
+    p.set_defaults(run=cmd_similar)
 
     for name, verb in (
         ("read", "mark papers read"),

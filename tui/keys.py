@@ -105,12 +105,21 @@ KEYS: tuple[Key, ...] = (
     Key(
         ("S",),
         "cycle the sort: digest order, title, starred first, unread first, newest added, newest"
-        " published, most upvoted, most GitHub stars (papers without the value last)",
+        " published, most upvoted, most GitHub stars (papers without the value last), for you",
         "Triage",
         "cycle_sort",
         "S",
         "",
         "Cycle the sort order",
+    ),
+    Key(
+        ("m",),
+        "more like this: the 20 papers most like the highlighted one, best first (escape: back)",
+        "Triage",
+        "more_like_this",
+        "m",
+        "",
+        "More like this paper",
     ),
     Key(
         ("c",),
