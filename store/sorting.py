@@ -47,6 +47,14 @@ SORT_ORDERS: dict[str, SortOrder] = {
             "starred", "starred first", lambda _p, state: not state.starred, help="starred first"
         ),
         SortOrder("unread", "unread first", lambda _p, state: state.read, help="unread first"),
+        # Unread papers most like the starred ones (or a `tag:` filter's papers) first.
+        SortOrder(
+            "foryou",
+            "for you",
+            None,
+            ranked=True,
+            help="unread papers most like the starred ones first",
+        ),
         SortOrder(
             "added",
             "newest added",
@@ -74,14 +82,6 @@ SORT_ORDERS: dict[str, SortOrder] = {
             None,
             newest=lambda p: p.stars,
             help="GitHub stars, most first",
-        ),
-        # Unread papers most like the starred ones (or a `tag:` filter's papers) first.
-        SortOrder(
-            "foryou",
-            "for you",
-            None,
-            ranked=True,
-            help="unread papers most like the starred ones first",
         ),
     )
 }

@@ -210,7 +210,7 @@ async def test_S_cycles_through_every_sort(data_dir, screen_text) -> None:
     app = PapertrayApp(library, State.open(data_dir))
     titles = {}
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(8):
+        for _ in range(9):
             label = app.query_one("#status", Static).content
             name = str(label).split("sort: ")[1].split("  ")[0]
             titles[name] = [app.paper(i).title for i in shown_ids(app)]  # type: ignore[union-attr]
@@ -222,4 +222,4 @@ async def test_S_cycles_through_every_sort(data_dir, screen_text) -> None:
     assert titles["most upvoted"] == ["Many votes", "Few votes", "No votes"]
     assert titles["most GitHub stars"] == ["No votes", "Many votes", "Few votes"]
     assert titles["title"] == ["Few votes", "Many votes", "No votes"]
-    assert len(titles) == 8
+    assert len(titles) == 9

@@ -104,8 +104,9 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         ("S",),
-        "cycle the sort: digest order, title, starred first, unread first, newest added, newest"
-        " published, most upvoted, most GitHub stars (papers without the value last), for you",
+        "cycle the sort: digest order, title, starred first, unread first, for you, newest"
+        " added, newest published, most upvoted, most GitHub stars (papers without the value"
+        " last)",
         "Triage",
         "cycle_sort",
         "S",
