@@ -73,7 +73,7 @@ def test_terminal_closed_right_after_a_key_press(tmp_path: Path) -> None:
     app, data = start(tmp_path)
     with app:
         app.send("s")
-        os.close(app.master)
+        app.hang_up()
         status = app.wait(timeout=15)
     assert status is not None, "the app did not exit after its terminal closed"
     assert len(starred(data)) == 1
