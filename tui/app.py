@@ -33,7 +33,14 @@ from papertray.store.library import PreviewPapers
 from papertray.store.models import UNTOUCHED
 from papertray.store.query import parse_query
 from papertray.store.query import refines as _refines
-from papertray.tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
+from papertray.tui.clipboard import (
+    BrowserError,
+    ClipboardError,
+    Copied,
+    copy_result,
+    open_url,
+    system_copy,
+)
 from papertray.tui.commands import PapertrayCommands
 from papertray.tui.safe_text import safe_links, shown, shown_state
 from papertray.tui.screens.confirm import ConfirmScreen
@@ -641,23 +648,16 @@ class PapertrayApp(App[int]):
     @work(thread=True, group="clipboard")
     def _copy_worker(self, url: str) -> None:
         try:
-            mechanism = system_copy(url)
+            copied = copy_result(url, system_copy(url))
         except ClipboardError as error:
-            self.call_from_thread(self._copy_fallback, url, str(error))
-            return
-        self.call_from_thread(
-            self.notify,
-            f"Copied {url}\n(system clipboard: {mechanism})",
-            title="Link copied",
-            markup=False,
-        )
+            copied = copy_result(url, None, str(error))
+        self.call_from_thread(self._copied, copied)
 
-    def _copy_fallback(self, url: str, why: str) -> None:
-        # OSC 52 asks the terminal itself to set the clipboard: works over SSH and in tmux.
-        self.copy_to_clipboard(url)
-        self.notify(
-            f"Copied {url}\n(via the terminal, OSC 52: {why})", title="Link copied", markup=False
-        )
+    def _copied(self, copied: Copied) -> None:
+        if copied.needs_osc52:
+            self.copy_to_clipboard(copied.text)
+        title, message, severity = copied.report()
+        self.notify(message, title=title, severity=severity, markup=False)
 
     def action_open_link(self) -> None:
         if url := self._link(0):
