@@ -20,6 +20,7 @@ import json
 import random
 import re
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,14 @@ SUFFIXES = ("", "", "", "2", "-XL", "-Lite", "++", " v2")
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)%][.!?])\s+(?=[A-Z])")
 _HAS_LINK = re.compile(r"https?://|www\.|\.com\b|\.io\b|github", re.IGNORECASE)
 _GITHUB = re.compile(r"github\.com/([\w.-]+)/([\w-]+)")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def same_paper_key(title: str) -> str:
+    """Titles an importer takes for one paper (case, punctuation and spacing aside) share this
+    key: the generator keeps one title per key, so none of the N is merged away."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(_NOT_WORD.sub(" ", folded).split())
 
 
 def seed_papers(path: Path = SEED_FILE) -> list[tuple[str, str]]:
@@ -93,8 +102,9 @@ class Corpus:
             text = " ".join(words)
             if pick.random() < 0.5:
                 text = f"{pick.choice(self.names)}{pick.choice(SUFFIXES)}: {text}"
-            if text not in self._titles:
-                self._titles.add(text)
+            key = same_paper_key(text)
+            if key not in self._titles:
+                self._titles.add(key)
                 return text
 
     def abstract(self) -> str:
