@@ -135,6 +135,21 @@ class PtyApp:
             os.close(fd)
         return int(struct.unpack("i", raw)[0])
 
+    def send_until_read(self, keys: str, timeout: float = 5.0) -> None:
+        """Type `keys` and return once the app has read them from the terminal (not necessarily
+        handled them). A byte takes a moment to travel from our side into the terminal's input
+        queue, so first it must be seen there (or the app must have answered already)."""
+        before, seen = len(self.raw), False
+        self.send(keys)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            waiting = self.unread_input()
+            seen = seen or waiting > 0
+            if (seen and not waiting) or len(self.raw) > before:
+                return
+            time.sleep(0.0005)  # a spin would take the CPU the app needs to read
+        raise TimeoutError(f"the app did not read {keys!r} within {timeout:g} s")
+
     def hang_up(self) -> None:
         """Close the terminal, as closing its window or `tmux kill-session` does."""
         self._stop = True
