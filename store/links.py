@@ -176,15 +176,15 @@ def _is_code_repo(url: str) -> bool:
     return False
 
 
-def order_links(links: list[str]) -> tuple[list[str], str | None]:
+def order_links(links: list[str]) -> tuple[tuple[str, ...], str | None]:
     """Deduplicate and drop unsafe links; put the first code repo first.
 
     Returns (links, repo) where repo is that first code repo, or None."""
     if len(links) == 1:  # the usual abstract names one link
         url = links[0]
         if not is_safe_url(url):
-            return [], None
-        return [url], url if _is_code_repo(url) else None
+            return (), None
+        return (url,), url if _is_code_repo(url) else None
     kept: list[str] = []
     seen: set[str] = set()
     for url in links:
@@ -195,4 +195,4 @@ def order_links(links: list[str]) -> tuple[list[str], str | None]:
     if repo is not None:
         kept.remove(repo)
         kept.insert(0, repo)
-    return kept, repo
+    return tuple(kept), repo

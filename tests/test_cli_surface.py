@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from helpers.ptyrun import PtyApp
 
-from papertray.store.export import OUTPUT_FORMATS
-from papertray.store.ingest import FORMATS
+from papertray.store import FORMATS, OUTPUT_FORMATS
 from papertray.tui.cli import build_tui_parser
 
 LONG_TITLE = (

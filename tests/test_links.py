@@ -70,7 +70,7 @@ def test_unsafe_urls_are_never_links_or_repos(bad: str) -> None:
     assert not is_safe_url(bad)
     assert clean_url(bad) is None
     assert not is_code_repo(bad)
-    assert order_links([bad]) == ([], None)
+    assert order_links([bad]) == ((), None)
     assert all(is_safe_url(u) for u in extract_links(f"see {bad} now"))
 
 
@@ -153,16 +153,16 @@ def test_order_links_puts_first_repo_first() -> None:
         ]
     )
     assert repo == "https://huggingface.co/o/m"
-    assert links == [
+    assert links == (
         "https://huggingface.co/o/m",
         "https://proj.example.org/",
         "https://github.com/a/b",
-    ]
+    )
 
 
 def test_order_links_without_repo() -> None:
     assert order_links(["https://a.org/", "https://b.org/"]) == (
-        ["https://a.org/", "https://b.org/"],
+        ("https://a.org/", "https://b.org/"),
         None,
     )
 

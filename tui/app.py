@@ -6,8 +6,6 @@ store's `Library` and `State`, which it is given (tests pass temporary ones).
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +18,8 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Static, TextArea
 
 from papertray.store import (
+    SORT_ORDERS,
+    UNTOUCHED,
     Library,
     Paper,
     PaperState,
@@ -28,11 +28,13 @@ from papertray.store import (
     SearchIndex,
     State,
     StoreError,
+    give_back_memory,
+    id_positions,
+    parse_query,
+    settle_heap,
+    sorted_rows,
+    title_ranks,
 )
-from papertray.store.library import PreviewPapers
-from papertray.store.models import UNTOUCHED
-from papertray.store.query import parse_query
-from papertray.store.query import refines as _refines
 from papertray.tui.clipboard import (
     BrowserError,
     ClipboardError,
@@ -53,7 +55,7 @@ from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
 from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
 
-SORTS = ("digest", "title", "starred first", "unread first")
+SORTS = tuple(SORT_ORDERS)
 UNDO_DEPTH = 200
 # Below this many papers a filter runs inline (instant and deterministic); above, in a worker.
 SYNC_FILTER_LIMIT = 20_000
@@ -127,7 +129,7 @@ class PapertrayApp(App[int]):
         else:
             found = (library.get(pid) for pid in paper_ids)
             self.papers = [paper for paper in found if paper is not None]
-        self._index_of = _index_of(self.papers)
+        self._index_of = id_positions(self.papers)
         self.states: dict[str, PaperState] = state.all()
         self._index: SearchIndex | None = None
         self._search_lock = threading.Lock()  # SearchIndex keeps caches: one search at a time
@@ -175,21 +177,10 @@ class PapertrayApp(App[int]):
     # -- the rows shown ------------------------------------------------------------------------
 
     def _sorted(self, matches: list[int]) -> list[int]:
-        mode = SORTS[self._sort]
-        if mode == "digest":
-            return matches
-        papers, states = self.papers, self.states
-        if mode == "title":
-            if self._title_rank is None:
-                order = sorted(range(len(papers)), key=lambda i: papers[i].title.casefold())
-                rank = [0] * len(papers)
-                for position, index in enumerate(order):
-                    rank[index] = position
-                self._title_rank = rank
-            return sorted(matches, key=self._title_rank.__getitem__)
-        if mode == "starred first":
-            return sorted(matches, key=lambda i: not states.get(papers[i].id, UNTOUCHED).starred)
-        return sorted(matches, key=lambda i: states.get(papers[i].id, UNTOUCHED).read)
+        name = SORTS[self._sort]
+        if name == "title" and self._title_rank is None:
+            self._title_rank = title_ranks(self.papers)
+        return sorted_rows(name, self.papers, matches, self.states, ranks=self._title_rank)
 
     def _show_rows(
         self, keep_id: str | None, rows: list[int] | None = None, terms: list[str] | None = None
@@ -250,7 +241,7 @@ class PapertrayApp(App[int]):
             total=len(self.papers),
             unread=len(self.papers) - read,
             starred=starred,
-            sort=SORTS[self._sort],
+            sort=SORT_ORDERS[SORTS[self._sort]].label,
             query=self._query_text,
             scope=self._scope,
             busy=self._busy(),
@@ -271,7 +262,7 @@ class PapertrayApp(App[int]):
 
     def _open(self, paper_id: str) -> None:
         if not self.states.get(paper_id, UNTOUCHED).read:
-            self._change("mark read", [paper_id], lambda: self.store_state.mark_read(paper_id))
+            self._change("mark read", [paper_id], lambda: self.store_state.set_read(paper_id, True))
         if self.screen.has_class("-narrow"):
             self.pane.focus()
 
@@ -316,7 +307,7 @@ class PapertrayApp(App[int]):
             return
         # Narrow from the last *complete* result when the new query can only match fewer papers.
         previous, previous_matches = self._query, self._matches
-        refines = not previous.is_empty and _refines(previous, query)
+        refines = not previous.is_empty and query.narrows(previous)
         candidates = previous_matches if refines else None
         states = dict(self.states)  # a snapshot: triage may change self.states meanwhile
         if len(self.papers) <= SYNC_FILTER_LIMIT:
@@ -340,7 +331,7 @@ class PapertrayApp(App[int]):
         self.set_timer(0.1, self._load_library if self._loading else self._after_load)
 
     def _after_load(self) -> None:
-        _settle_heap()
+        settle_heap()
         if len(self.papers) > BACKGROUND_INDEX_LIMIT:
             # Build the search index while the user reads the first screen, not on the first key.
             self._build_index()
@@ -378,7 +369,7 @@ class PapertrayApp(App[int]):
         keep = self.paper_list.highlighted_id
         same = [p.id for p in papers] == list(self._index_of)
         self.papers = papers
-        self._index_of = _index_of(papers)
+        self._index_of = id_positions(papers)
         self._title_rank = None
         self._loading = False
         if not same:
@@ -386,14 +377,14 @@ class PapertrayApp(App[int]):
         self._show_rows(keep_id=keep)
         if self._query_text.strip():
             self.apply_query(self._query_text)
-        _give_back_memory()  # the parse's garbage, before the search index needs its own
+        give_back_memory()  # the parse's garbage, before the search index needs its own
         self._after_load()
 
     @work(thread=True, exclusive=True, group="index")
     def _build_index(self) -> None:
         with self._search_lock:
             self._search_index()
-        _settle_heap()
+        settle_heap()
 
     @work(thread=True, exclusive=True, group="filter")
     def _filter_worker(
@@ -562,7 +553,7 @@ class PapertrayApp(App[int]):
     def action_cycle_sort(self) -> None:
         self._sort = (self._sort + 1) % len(SORTS)
         self._show_rows(keep_id=self.paper_list.highlighted_id)
-        self.notify(f"Sorted by {SORTS[self._sort]}", timeout=2)
+        self.notify(f"Sorted by {SORT_ORDERS[SORTS[self._sort]].label}", timeout=2)
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -611,7 +602,7 @@ class PapertrayApp(App[int]):
         # set_focus now, not focus() (deferred): keys typed right after `/` must land in the filter.
         self.screen.set_focus(self.query_one("#filter", FilterInput))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if self.query_one("#filter", FilterInput).value:
             self._clear_filter()
         self.paper_list.focus()
@@ -702,26 +693,3 @@ class PapertrayApp(App[int]):
 
 def _count(n: int, noun: str) -> str:
     return f"{n or 'no'} {noun}{'' if n == 1 else 's'}"
-
-
-def _index_of(papers: Sequence[Paper]) -> dict[str, int]:
-    """Paper id -> position, built from the id column when the papers are a preview."""
-    ids = papers.ids if isinstance(papers, PreviewPapers) else [p.id for p in papers]
-    return dict(zip(ids, range(len(ids)), strict=True))
-
-
-def _give_back_memory() -> None:
-    """Return freed heap pages to the OS (glibc keeps them otherwise): loading 100k papers
-    leaves tens of MB of parser garbage, which would add to the peak when the index is built."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to trim
-
-
-def _settle_heap() -> None:
-    """Move what is loaded (100k papers: millions of objects) out of the garbage collector's
-    sight: otherwise a full collection, every so many allocations, stalls a keystroke ~150 ms.
-    The papers hold no reference cycles; reference counting still frees them."""
-    gc.freeze()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-from papertray.store.links import is_safe_url
+from papertray.store import is_safe_url
 
 T = TypeVar("T")
 Severity = Literal["information", "warning", "error"]

@@ -141,7 +141,7 @@ class _Terminal:
             os.write(fd, b"\x1b[<u\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?2004l\x1b[?1049l\x1b[?25h")
 
 
-def install_exit_signals(app: App[object]) -> bool:
+def install_exit_signals(app: App[Any]) -> bool:
     """Handle SIGTERM/SIGHUP and a hang-up of the terminal for `app` (call from its event loop,
     in the main thread). Not in headless (test) runs, where the signals belong to the test runner;
     False when the handlers could not be installed."""
@@ -163,7 +163,7 @@ def install_exit_signals(app: App[object]) -> bool:
 
 
 def _on_signal(
-    app: App[object], loop: asyncio.AbstractEventLoop, terminal: _Terminal, sig: int
+    app: App[Any], loop: asyncio.AbstractEventLoop, terminal: _Terminal, sig: int
 ) -> None:
     # A plain signal handler: it runs in the main thread between two bytecodes, wherever that
     # thread is (also blocked on a lock, where the event loop would never get to a callback).
@@ -182,7 +182,7 @@ def _on_signal(
         pass
 
 
-def _on_hang_up(app: App[object], loop: asyncio.AbstractEventLoop, terminal: _Terminal) -> None:
+def _on_hang_up(app: App[Any], loop: asyncio.AbstractEventLoop, terminal: _Terminal) -> None:
     """From the watcher thread or a signal handler: the terminal is gone; leave within
     HANGUP_DEADLINE."""
     if not _hangup_claimed.acquire(blocking=False):
@@ -198,7 +198,7 @@ def _on_hang_up(app: App[object], loop: asyncio.AbstractEventLoop, terminal: _Te
         os._exit(HUNG_UP)
 
 
-def _stop_input(app: App[object]) -> None:
+def _stop_input(app: App[Any]) -> None:
     """End Textual's input thread: on a hung-up terminal every select() says "readable" and every
     read() returns nothing, so it spins, holding the GIL the keys it already read need to reach
     their handlers (measured: a key read just before the hang-up was handled 0.1-0.8 s later)."""
@@ -207,7 +207,7 @@ def _stop_input(app: App[object]) -> None:
         exit_event.set()
 
 
-def _drain_output(app: App[object]) -> None:
+def _drain_output(app: App[Any]) -> None:
     """Textual's output thread died on the first EIO; its queue may be full with the main thread
     waiting to put more. Empty it for good (writes go to /dev/null now anyway)."""
     writer = getattr(getattr(app, "_driver", None), "_writer_thread", None)
@@ -247,7 +247,7 @@ def _start(coro: Any) -> None:
     task.add_done_callback(_tasks.discard)
 
 
-async def _leave_after_settling(app: App[object]) -> None:
+async def _leave_after_settling(app: App[Any]) -> None:
     """The terminal is gone: keys already read go to their handlers (and save), then we leave
     without touching the terminal."""
     loop = asyncio.get_running_loop()
@@ -255,7 +255,7 @@ async def _leave_after_settling(app: App[object]) -> None:
     os._exit(HUNG_UP)
 
 
-async def _exit_after_input(app: App[object], sig: int) -> None:
+async def _exit_after_input(app: App[Any], sig: int) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + DRAIN_LIMIT
     while _pending_input() and loop.time() < deadline and not _hung_up.is_set():
@@ -266,7 +266,7 @@ async def _exit_after_input(app: App[object], sig: int) -> None:
         app.exit(return_code=128 + sig)
 
 
-async def _settle(app: App[object], deadline: float) -> None:
+async def _settle(app: App[Any], deadline: float) -> None:
     """Until every queue on the way from a key to its store write has been empty twice in a row
     (bounded, for an app that never settles)."""
     loop = asyncio.get_running_loop()
@@ -276,7 +276,7 @@ async def _settle(app: App[object], deadline: float) -> None:
         quiet = quiet + 1 if _settled(app) else 0
 
 
-def _settled(app: App[object]) -> bool:
+def _settled(app: App[Any]) -> bool:
     pumps = [app, app.screen, app.focused]
     return all(pump is None or pump._message_queue.empty() for pump in pumps)
 

@@ -1,0 +1,33 @@
+"""Input formats: one module per format, each with a `parse(digest) -> IngestResult`.
+
+`FORMATS` maps a format's name (what `--format` accepts) to its `Format`. Adding a format is
+one module here and one line in `FORMATS`; give it a `sniff` so that `ingest` detects it when
+no `--format` is given (formats with a sniff are tried in this order before the built-in
+JSON / page detection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from papertray.store.formats import hf_api, page, records
+from papertray.store.formats.common import Digest, IngestError, IngestResult
+
+__all__ = ["FORMATS", "Digest", "Format", "IngestError", "IngestResult"]
+
+
+class Format(NamedTuple):
+    parse: Callable[[Digest], IngestResult]
+    """The papers of a digest in this format; `IngestError` (one line) when it holds none."""
+    sniff: Callable[[str], bool] | None = None
+    """True when a text (its start is enough) is surely in this format; None: detected by
+    `ingest`'s own JSON / page detection."""
+
+
+FORMATS: dict[str, Format] = {
+    "page": Format(page.parse),
+    "json": Format(records.parse_json),
+    "jsonl": Format(records.parse_jsonl),
+    "hf-api": Format(hf_api.parse),
+}
