@@ -100,7 +100,7 @@ async def test_no_system_clipboard_in_tmux_copies_to_the_tmux_buffer(fake_tmux: 
 async def test_system_clipboard_and_tmux_buffer_both_named(
     fake_tmux: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("papertray.tui.app.system_copy", lambda text: "xclip")
+    monkeypatch.setattr("papertray.tui.clipboard.system_copy", lambda text: "xclip")
     app = make_app()
     [(_title, message, _severity)] = await copy(app)
     assert message == f"Copied {REPO}\n(system clipboard: xclip, and the tmux buffer)"
