@@ -34,14 +34,25 @@ class FileImport:
     """Papers already in the library with nothing new, plus duplicates within the file."""
     save_error: str | None = None
     """Why the papers could not be saved (a read-only or full disk): they are then unsaved."""
+    replacements: int = 0
+    """arXiv replacement entries in the file (they only revise papers in the library)."""
+    revised: int = 0
+    """Papers in the library those revised; the other replacements were skipped."""
 
     @property
     def summary(self) -> str:
         """`d.txt: 3 papers (page): 2 new, 0 merged, 1 skipped`."""
-        return (
+        line = (
             f"{self.name}: {self.papers} papers ({self.format}): "
             f"{self.new} new, {self.merged} merged, {self.skipped} skipped"
         )
+        if self.replacements:
+            left = self.replacements - self.revised
+            line += (
+                f"; {self.replacements} replacement(s): {self.revised} updated, "
+                f"{left} not in the library (skipped)"
+            )
+        return line
 
 
 @dataclass
@@ -124,6 +135,12 @@ def import_files(
             outcome.ids.extend(p.id for p in result.papers)
             outcome.papers.extend(result.papers)
             continue
+        revised = 0
+        if result.updates:
+            try:
+                revised = library.update(result.updates)
+            except StoreError:
+                revised = 0
         outcome.files.append(
             FileImport(
                 item.name,
@@ -132,6 +149,8 @@ def import_files(
                 new=report.new,
                 merged=report.merged,
                 skipped=report.skipped + result.duplicates,
+                replacements=len(result.updates),
+                revised=revised,
             )
         )
         outcome.ids.extend(report.ids)

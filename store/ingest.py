@@ -19,6 +19,7 @@ import orjson
 
 from papertray.store.formats import FORMATS, hf_api, page
 from papertray.store.formats.common import Digest, IngestError, IngestResult
+from papertray.store.formats.detect import refusal
 from papertray.store.formats.records import jsonl_records, one_line, records_of
 from papertray.store.heap import pause_gc
 
@@ -275,6 +276,9 @@ def _detect(digest: Digest) -> tuple[str | None, str | None]:
     start = _LEADING_SPACE.match(digest.text)
     first = digest.text[start.end() if start else 0]
     if first not in "[{":
+        # A page copy is the last resort: first refuse what plainly is no digest at all.
+        if refused := refusal(digest.text):
+            raise IngestError(refused)
         return "page", None
     detected, digest.records, error = _detect_json(digest.text, digest.warnings)
     return detected, error

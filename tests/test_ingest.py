@@ -42,6 +42,8 @@ SEED_LINKS = [
     "https://github.com/NationalGAILab/HoT",
     "https://github.com/caiyuxuan1120/LLaVA-KD",
     "https://github.com/DD-DuDa/awesome-vit-quantization-acceleration",
+    # A link into a repository gives the repository as the repo, and stays a link.
+    "https://github.com/X-PLUG/mPLUG-DocOwl",
     "https://github.com/X-PLUG/mPLUG-DocOwl/tree/main/TinyChart",
     "https://github.com/xuanlinli17/large_vlm_distillation_ood",
     "https://github.com/Aitical/CFSR",
@@ -102,7 +104,17 @@ def test_seed_gives_101_papers(seed: IngestResult) -> None:
 def test_seed_titles_and_abstracts_are_exact(seed: IngestResult) -> None:
     blocks = seed_blocks()
     assert [p.title for p in seed.papers] == blocks[0::2]
-    assert [p.abstract for p in seed.papers] == blocks[1::2]
+    # LaTeX pieces read as text; every other character is as in the file.
+    latex = {
+        "97\\%": "97%", "30\\%": "30%", "0.07\\%": "0.07%", "4.23\\%": "4.23%", "1.8\\%": "1.8%",
+        "M\\'elange": "Mélange", "\\model": "model",
+    }  # fmt: skip
+    expected = blocks[1::2]
+    for raw, shown in latex.items():
+        assert any(raw in block for block in expected)
+        expected = [block.replace(raw, shown) for block in expected]
+    assert [p.abstract for p in seed.papers] == expected
+    assert any("$100K+" in p.abstract for p in seed.papers)  # a lone $ is money, not math
     first, last = seed.papers[0], seed.papers[-1]
     assert first.title == "Flow Matching in Latent Space"
     assert first.id == paper_id(title="Flow Matching in Latent Space")
@@ -134,9 +146,14 @@ def test_seed_links_and_repos(seed: IngestResult) -> None:
     assert octo.repo == "https://huggingface.co/NexaAIDev/octopus-planning"
     assert octo.links == (octo.repo, "https://www.nexa4ai.com/octo-planner")
     assert by_title["Mesa"].repo == "https://github.com/ziplab/Mesa"
-    assert (
-        by_title["TinyChart"].repo == "https://github.com/X-PLUG/mPLUG-DocOwl/tree/main/TinyChart"
-    )
+    tiny = by_title["TinyChart"]
+    assert tiny.repo == "https://github.com/X-PLUG/mPLUG-DocOwl"
+    assert list(tiny.links) == [
+        tiny.repo,
+        "https://github.com/X-PLUG/mPLUG-DocOwl/tree/main/TinyChart",
+    ]
+    hf_models = [p.repo for p in seed.papers if p.repo and "huggingface.co/" in p.repo]
+    assert hf_models == ["https://huggingface.co/NexaAIDev/octopus-planning"]
     step = next(p for p in seed.papers if p.title.startswith("Predictable Scale"))
     assert step.links == ("https://step-law.github.io/",) and step.repo is None
     for p in seed.papers:

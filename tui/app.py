@@ -27,6 +27,7 @@ from papertray.tui.loading import BACKGROUND_INDEX_LIMIT, Loader
 from papertray.tui.marks import POLL_SECONDS, Marks
 from papertray.tui.navigation import unread_from
 from papertray.tui.papers import SORTS, ShownPapers
+from papertray.tui.removal import Removals
 from papertray.tui.safe_text import shown, shown_state
 from papertray.tui.screens.confirm import ConfirmScreen
 from papertray.tui.screens.help import HelpScreen
@@ -45,7 +46,15 @@ from papertray.tui.widgets.status_bar import StatusBar
 PAINT_PAUSE = 0.03
 NARROW_WIDTH = 100
 # Actions that act on the main screen's list: hidden from the footer while a modal is open.
-_MAIN_ONLY = {"focus_filter", "next_unread", "toggle_read", "toggle_star", "edit_tags", "undo"}
+_MAIN_ONLY = {
+    "focus_filter",
+    "next_unread",
+    "toggle_read",
+    "toggle_star",
+    "edit_tags",
+    "undo",
+    "remove",
+}
 
 
 class PapertrayApp(App[int]):
@@ -88,6 +97,7 @@ class PapertrayApp(App[int]):
         self.triage = Triage(self.marks)
         self.loader = Loader(self, library)
         self.links = LinkWorkers(self)
+        self.removals = Removals(self)
         self._sort = 0
 
     # -- layout --------------------------------------------------------------------------------
@@ -356,8 +366,22 @@ class PapertrayApp(App[int]):
         question = f"Mark {len(ids):,} papers shown as read?"
         self.push_screen(ConfirmScreen(question, "Mark read"), done)
 
+    def action_remove(self, every_shown: bool = False) -> None:
+        self.removals.ask(every_shown)
+
+    def replace_papers(self, papers: Sequence[Paper], keep_id: str | None) -> None:
+        """Other papers than before (a removal or its undo): the filter runs again over them."""
+        self.shown.replace(papers)
+        self.filter.reset(papers)
+        self._show_rows(keep_id=keep_id)
+        if self.filter.text.strip():
+            self.apply_query(self.filter.text)
+
     def action_undo(self) -> None:
         result = self.triage.undo()
+        if result.removal is not None:
+            self.notify(self.removals.restore(result.removal), timeout=3, markup=False)
+            return
         if result.error:
             self.notify(result.message, severity="error", markup=False)
             return

@@ -19,7 +19,9 @@ from papertray.store import resolve_data_dir
 if TYPE_CHECKING:
     from papertray.store import ImportOutcome, Library, State
 
-SUBCOMMANDS = ("import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags")
+SUBCOMMANDS = (
+    "import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags", "remove", "sources"
+)
 PROG = "papertray"
 
 
@@ -243,6 +245,38 @@ def cmd_tags(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remove(args: argparse.Namespace) -> int:
+    library, _state = open_store(args.data_dir)
+    if args.source is None and not args.ids:
+        raise CliError("say what to remove: papertray remove ID... or --source NAME", 2)
+    ids = resolve_ids(library, args.ids) if args.ids else []
+    if args.source is not None:
+        counts = {name: (count, only) for name, count, only in library.sources()}
+        if args.source not in counts:
+            known = ", ".join(list(counts)[:5]) or "none yet"
+            raise CliError(f"no digest named {args.source!r} in the library (digests: {known})")
+        ids += library.ids_only_from(args.source)
+        count, only = counts[args.source]
+        if count > only:
+            say(f"{count - only} of the papers from {args.source} also came from other digests: "
+                "kept")  # fmt: skip
+    removed = library.remove(list(dict.fromkeys(ids)))
+    noun = "paper" if len(removed) == 1 else "papers"
+    say(f"removed {len(removed)} {noun}; marks are kept and come back if you import them again")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    library, _state = open_store(args.data_dir)
+    rows = library.sources()
+    if not rows:
+        say("the library is empty: papertray import FILE adds a digest")
+    for name, count, only in rows:
+        shared = f"  ({count - only} also from other digests)" if count > only else ""
+        print(f"{count:>6}  {name}{shared}")
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     from papertray.store import seed_sample
 
@@ -264,7 +298,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
         if seeded is not None:
             ids = seeded.ids
             warnings.append(
-                "your library was empty: the bundled sample digest (101 papers) is in it now"
+                "your library was empty: the bundled sample digest (101 papers) is in it now "
+                "(papertray remove --source sample_digest.txt takes it out)"
             )
     from papertray.tui.app import PapertrayApp  # deferred: headless commands never import Textual
 
@@ -374,6 +409,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tags", help="list the tags in use, with counts")
     _common(p)
     p.set_defaults(run=cmd_tags)
+
+    p = sub.add_parser(
+        "remove", help="take papers out of the library (by id, or every paper only from a digest)"
+    )
+    p.add_argument("ids", nargs="*", metavar="ID", help="paper ids (a unique prefix will do)")
+    p.add_argument(
+        "--source", metavar="NAME", help="the digest's name, as `papertray sources` shows"
+    )
+    _common(p)
+    p.set_defaults(run=cmd_remove)
+
+    p = sub.add_parser("sources", help="list the digests in the library, with paper counts")
+    _common(p)
+    p.set_defaults(run=cmd_sources)
     return parser
 
 

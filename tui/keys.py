@@ -75,9 +75,27 @@ KEYS: tuple[Key, ...] = (
         "Mark every paper shown as read",
     ),
     Key(
+        ("x",),
+        "remove the paper from the library (asks first; marks are kept, u puts it back)",
+        "Triage",
+        "remove",
+        "x",
+        "",
+        "Remove the highlighted paper from the library",
+    ),
+    Key(
+        ("X",),
+        "remove every paper shown from the library (asks first)",
+        "Triage",
+        "remove(True)",
+        "X",
+        "",
+        "Remove every paper shown from the library",
+    ),
+    Key(
         ("u",),
-        "undo the last triage action, many levels deep (a mark changed since, here or"
-        " elsewhere, is left alone)",
+        "undo the last triage action or removal, many levels deep (a mark changed since, here"
+        " or elsewhere, is left alone)",
         "Triage",
         "undo",
         "u",

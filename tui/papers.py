@@ -38,6 +38,10 @@ class ShownPapers:
         index = self.index_of.get(paper_id) if paper_id else None
         return None if index is None else self.papers[index]
 
+    def replace(self, papers: Sequence[Paper]) -> None:
+        """Other papers (after a removal or its undo): everything derived is rebuilt."""
+        self._set(papers)
+
     def swap(self, papers: list[Paper]) -> bool:
         """The whole library replaces the preview; whether it holds the same papers in the
         same order (a library changed since the preview was written does not)."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from papertray.store import PaperState, StoreError
+from papertray.store import Paper, PaperState, StoreError
 from papertray.tui.marks import Marks
 
-__all__ = ["UNDO_DEPTH", "Step", "Triage", "UndoResult"]
+__all__ = ["UNDO_DEPTH", "Removal", "Step", "Triage", "UndoResult", "on_paper", "quoted"]
 
 UNDO_DEPTH = 200
 TITLE_ROOM = 40  # characters of a title an undo message quotes
@@ -26,16 +26,25 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Removal:
+    """Papers taken out of the library, each with its position in the reader's list."""
+
+    label: str  # "remove 3 papers"
+    places: list[tuple[int, Paper]]
+
+
+@dataclass(frozen=True)
 class UndoResult:
     message: str
     paper_ids: list[str]
     error: bool = False
+    removal: Removal | None = None  # to put back: the app re-adds the papers
 
 
 class Triage:
     def __init__(self, marks: Marks) -> None:
         self.marks = marks
-        self._steps: list[Step] = []
+        self._steps: list[Step | Removal] = []
 
     @property
     def depth(self) -> int:
@@ -84,10 +93,17 @@ class Triage:
             lambda: self.marks.state.set_read_many(paper_ids, True),
         )
 
+    def push_removal(self, removal: Removal) -> None:
+        """A removal joins the undo stack: `undo` hands it back for the app to restore."""
+        self._steps.append(removal)
+        del self._steps[:-UNDO_DEPTH]
+
     def undo(self) -> UndoResult:
         if not self._steps:
             return UndoResult("Nothing to undo.", [])
         step = self._steps.pop()
+        if isinstance(step, Removal):
+            return UndoResult("", [], removal=step)
         get = self.marks.state.get
         try:
             current = {pid: get(pid) for pid in step.changes}
@@ -113,5 +129,10 @@ class Triage:
 
 def on_paper(action: str, title: str) -> str:
     """`star on "Flow Matching…"`: an undo label naming the paper."""
+    return f"{action} on {quoted(title)}"
+
+
+def quoted(title: str) -> str:
+    """`"Flow Matching…"`: a title short enough for a one-line message."""
     short = title if len(title) <= TITLE_ROOM else title[: TITLE_ROOM - 1].rstrip() + "…"
-    return f'{action} on "{short}"'
+    return f'"{short}"'

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from papertray.store.formats import hf_api, page, records
+from papertray.store.formats import detect, hf_api, page, records
 from papertray.store.formats.common import Digest, IngestError, IngestResult
 
 __all__ = ["FORMATS", "Digest", "Format", "IngestError", "IngestResult"]
@@ -30,4 +30,7 @@ FORMATS: dict[str, Format] = {
     "json": Format(records.parse_json),
     "jsonl": Format(records.parse_jsonl),
     "hf-api": Format(hf_api.parse),
+    # The formats of issue 10 (`detect.py`): each module is imported only when its format is
+    # met; their sniffs share one look at the text's first 64 KB.
+    **{name: Format(detect.parser(name), detect.sniffer(name)) for name in detect.FORMATS},
 }

@@ -23,6 +23,9 @@ class IngestResult:
     title_keys: list[str] | None = None
     """`title_key(p.title)` of each paper, when parsing computed them anyway (page format):
     `Library.add` can take them instead of normalising every title again."""
+    updates: list[Paper] = field(default_factory=list)
+    """Revisions of papers the library may hold (arXiv email replacements): applied to those,
+    otherwise skipped."""
 
 
 @dataclass

@@ -38,7 +38,8 @@ def arxiv_from_url(url: str) -> str | None:
 
 def text_field(value: Any, *, multiline: bool = False) -> str:
     if isinstance(value, str):
-        return clean_text(value, multiline=multiline)
+        # LaTeX pieces read as text ($\\alpha$ -> α): the filter matches what is shown.
+        return latex_text(clean_text(value, multiline=multiline))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return ""
@@ -100,3 +101,13 @@ def field_urls(record: dict[str, Any], *keys: str) -> list[str]:
         if key in record:
             urls += filter(None, map(clean_url, url_list(record[key])))
     return urls
+
+
+def latex_text(text: str) -> str:
+    """`text` (clean) with its LaTeX pieces as Unicode; two `in` tests when it has none."""
+    if "\\" not in text and "$" not in text:
+        return text
+    from papertray.store.formats.latex import latex_to_text
+
+    return clean_text(latex_to_text(text), multiline=True)
+

@@ -13,6 +13,7 @@ import re
 from operator import itemgetter
 
 from papertray.store.formats.common import Digest, IngestError, IngestResult, dedupe, short
+from papertray.store.formats.fields import latex_text
 from papertray.store.links import extract_links, order_links
 from papertray.store.models import Paper, key_ids, title_key
 from papertray.store.sanitize import clean_text
@@ -345,8 +346,17 @@ def _finish(
     warnings: list[str],
     date: str | None,
 ) -> IngestResult:
+    if any(_has_latex(t) or _has_latex(a) for t, a in pairs):
+        pairs = [(latex_text(t), latex_text(a)) for t, a in pairs]
     titles = list(map(itemgetter(0), pairs))
     keys = list(map(title_key, titles))
+    if not all(keys):  # "---", "}": no title, no paper (and no shared id of the empty title)
+        kept = [i for i, key in enumerate(keys) if key]
+        if not kept:
+            raise IngestError("no papers found: no title has a letter or a digit")
+        warnings.append(f"skipped {len(keys) - len(kept)} title(s) with no letters or digits")
+        pairs = [pairs[i] for i in kept]
+        titles, keys = [titles[i] for i in kept], [keys[i] for i in kept]
     papers: list[Paper] = []
     append = papers.append
     for pid, title, (_, abstract) in zip(key_ids(keys), titles, pairs, strict=True):
@@ -360,3 +370,8 @@ def _finish(
         append(Paper(pid, title, abstract, (), None, links, repo, source, None, None, None,
                      None, (), date))  # fmt: skip
     return dedupe(papers, fmt, warnings, keys)
+
+
+def _has_latex(text: str) -> bool:
+    return "\\" in text or "$" in text
+

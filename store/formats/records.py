@@ -25,7 +25,7 @@ from papertray.store.formats.fields import (
     url_list,
 )
 from papertray.store.links import extract_links, order_links
-from papertray.store.models import Paper, paper_id
+from papertray.store.models import Paper, paper_id, title_key
 
 
 def parse_json(digest: Digest) -> IngestResult:
@@ -101,27 +101,37 @@ def record_paper(record: dict[str, Any], source: str) -> Paper | None:
     inner = record.get("paper")
     if isinstance(inner, dict):
         paper: dict[str, Any] = inner
-        digest_date = date_field(item.get("publishedAt"))
+        # The day it was on the daily page: `submittedOnDailyAt` (2026 responses); the item's
+        # `publishedAt` is that day in 2024 responses but the arXiv date - 4 h in 2026 ones.
+        digest_date = date_field(paper.get("submittedOnDailyAt")) or date_field(
+            item.get("publishedAt")
+        )
         comments = int_field(item.get("numComments"))
     else:
         paper = record
-        digest_date = date_field(record.get("digest_date"))
+        digest_date = date_field(record.get("digest_date")) or date_field(
+            record.get("submittedOnDailyAt")
+        )
         comments = int_field(record.get("comments", record.get("numComments")))
 
     title = text_field(paper.get("title")) or text_field(item.get("title"))
-    if not title:
+    if not title or not title_key(title):  # "---", "}": no title, no paper
         return None
     abstract = ""
+    found_details = item.get("details")
+    details: dict[str, Any] = found_details if isinstance(found_details, dict) else {}
     for key in ("abstract", "summary"):
         abstract = text_field(paper.get(key), multiline=True) or text_field(
             item.get(key), multiline=True
         )
+        abstract = abstract or text_field(details.get(key), multiline=True)  # scraper bots' JSON
         if abstract:
             break
 
     arxiv_id = normalize_arxiv_id(paper.get("arxiv_id")) or normalize_arxiv_id(paper.get("id"))
-    if arxiv_id is None and "url" in paper:
-        arxiv_id = next(filter(None, map(arxiv_from_url, url_list(paper["url"]))), None)
+    if arxiv_id is None:
+        urls = url_list(paper.get("url")) + url_list(paper.get("paper_url"))
+        arxiv_id = next(filter(None, map(arxiv_from_url, urls)), None)
 
     # The API's own repo goes first, so it is the paper's repo even if the abstract names another.
     # A field must be a URL itself: "javascript:...https://..." is dropped, not mined.

@@ -1,0 +1,181 @@
+"""LaTeX in titles, abstracts and author names, read as text: `$\\alpha$-RNN` -> `α-RNN`,
+`10\\sim100\\times` -> `10∼100×`, `\\textbf{x}` -> `x`, `Lopuha\\"a` -> `Lopuhaä`.
+
+Only the LaTeX pieces of a text (inline math, macros, accents) go through pylatexenc, never the
+whole text: abstracts are not LaTeX documents, and a bare `%` (`47% of`) or `$` (`$1 each`) in
+them would start a comment or a formula there. Each piece is converted once (cached): a digest
+repeats the same few macros, and pylatexenc costs ~0.1 ms a call.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+# One pass finds every piece. Math: `$...$` whose body does not start like an amount of money
+# (`$100K and $200K` is prose). Braced accents: `{\"u}`. Macros: `\name` with braced arguments
+# (two levels of nesting). Accents: `\'e`, `\"{o}`. Escapes: `\%`, `\&`, `\_`, `\\`.
+_PIECE = re.compile(
+    r"""
+    (?P<math>\$(?!\d[\d.,]*[A-Za-z]*[\s+])(?:[^$\\\n]|\\[^\n]){1,400}?\$)
+  | (?P<braced>\{\\[^{}]{1,30}\})
+  | \\(?P<name>[A-Za-z]+)\*?(?P<args>(?:[ ]?\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})*)
+  | \\(?P<accent>['"^`~=.])(?P<base>\{\\?[A-Za-z]{0,2}\}|\\?[A-Za-z])
+  | \\(?P<escape>[%&_#${}\\ ,;!])
+    """,
+    re.VERBOSE,
+)
+_ARG = re.compile(r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}")
+_SPACE_MACROS = frozenset(
+    "newline linebreak par noindent smallskip medskip bigskip hfill vfill centering "
+    "clearpage newpage".split()
+)
+_LINK_MACROS = frozenset({"url", "href", "cite", "citep", "citet", "ref", "eqref"})
+_ESCAPES = {"\\": " ", " ": " ", ",": " ", ";": " ", "!": ""}
+_MARKERS = ("\\", "$")
+
+
+def has_latex(text: str) -> bool:
+    return "\\" in text or "$" in text
+
+
+def latex_to_text(text: str) -> str:
+    """`text` with its LaTeX pieces turned into Unicode; the rest untouched. A text with no
+    backslash and no dollar sign is returned as it is, at the cost of two `in` tests."""
+    if "\\" not in text and "$" not in text:
+        return text
+    out = _PIECE.sub(_replace, text)
+    return " ".join(out.split()) if "  " in out or "\n" in out else out
+
+
+def strip_braces(text: str) -> str:
+    """BibTeX protects capitals with braces (`{BERT}: Pre-training`): what is left of them after
+    `latex_to_text` is markup, not text."""
+    if "{" not in text and "}" not in text:
+        return text
+    return text.replace("{", "").replace("}", "")
+
+
+# TeX accents as Unicode combining marks: `\"a` is "a" + U+0308, composed by NFC into "ä".
+_ACCENTS = {
+    "'": "\u0301",
+    '"': "\u0308",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "v": "\u030c",
+    "u": "\u0306",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+_DOTLESS = {"\\i": "i", "\\j": "j"}  # \'{\i} is TeX's way to write í
+
+
+def _replace(match: re.Match[str]) -> str:
+    """One LaTeX piece as text. The common pieces (accents, symbols such as \\alpha, styling
+    such as \\textbf{x}, inline math made of those) are looked up in pylatexenc's own macro
+    table and put together here: a call of its parser costs ~0.1-1 ms, and an arXiv digest
+    has hundreds of such pieces. Anything else goes to pylatexenc whole."""
+    kind = match.lastgroup
+    if kind == "escape":
+        char = match.group("escape")
+        return _ESCAPES.get(char, char)
+    if kind == "math":
+        # Grouping braces go (O(n^{2}) -> O(n^2)); escaped ones (\{x\}) stay, kept aside as
+        # control characters, which clean text never has.
+        body = match.group("math").strip("$").replace("\\{", "\x01").replace("\\}", "\x02")
+        text = _PIECE.sub(_replace, body).replace("{", "").replace("}", "")
+        text = " ".join(text.replace("\x01", "{").replace("\x02", "}").split())
+        return text.replace("( ", "(").replace(" )", ")")
+    if kind == "braced":
+        return _PIECE.sub(_replace, match.group("braced")[1:-1])
+    if kind == "accent" or match.group("accent"):
+        return _accent(match.group("accent"), match.group("base"))
+    name, args = match.group("name"), match.group("args") or ""
+    if name is None:  # pragma: no cover - every alternative is named
+        return _convert(match.group(0))
+    inner = _ARG.findall(args)
+    if name in _ACCENTS and len(name) == 1 and inner:  # \v{z}, \c{c}
+        return _accent(name, inner[0])
+    if name in _SPACE_MACROS:
+        return " "
+    if name in _LINK_MACROS:
+        # \url{u} is the link itself; \href{u}{text} shows its text; \cite is a reference.
+        if name == "url":
+            return inner[0] if inner else ""
+        return latex_to_text(inner[1]) if name == "href" and len(inner) > 1 else ""
+    spec = _spec(name)
+    if spec is None:
+        # An author's own macro (`\model`, `\ours`) or one pylatexenc does not know
+        # (`\texttt{x}`): its argument is the text, or else its name.
+        return latex_to_text(inner[-1]) if inner else name
+    repl = getattr(spec, "simplify_repl", None)
+    if isinstance(repl, str) and "%" not in repl:
+        # A symbol (\alpha -> α); braces after it are a group of their own. An operator name
+        # (\log) is a word: n\log n reads "n log n".
+        word = f" {repl} " if len(repl) > 1 and repl.isalpha() else repl
+        return word + "".join(_PIECE.sub(_replace, arg) for arg in inner)
+    if repl is None or callable(repl) and name.startswith("math"):
+        # Styling (\textbf, \emph, \mathrm, \mathbf, \mathcal): the text of its argument.
+        return "".join(_PIECE.sub(_replace, arg) for arg in inner)
+    return _convert(match.group(0))
+
+
+def _accent(accent: str, base: str) -> str:
+    letter = base.strip("{}")
+    letter = _DOTLESS.get(letter, letter)
+    if not letter:
+        return _ACCENTS.get(accent, "")
+    return unicodedata.normalize("NFC", letter[0] + _ACCENTS.get(accent, "")) + letter[1:]
+
+
+@lru_cache(maxsize=4096)
+def _convert(piece: str) -> str:
+    try:
+        text = str(_converter().latex_to_text(piece))
+    except Exception:  # noqa: BLE001 - pylatexenc on malformed input: keep the text readable
+        text = piece.replace("\\", "").replace("{", "").replace("}", "").strip("$")
+    if any("\U0001d400" <= ch <= "\U0001d7ff" for ch in text):
+        # \mathbf{x} gives 𝐱 (MATHEMATICAL BOLD SMALL X): a filter for "x" should find it.
+        text = "".join(
+            unicodedata.normalize("NFKC", ch) if "\U0001d400" <= ch <= "\U0001d7ff" else ch
+            for ch in text
+        )
+    return text.replace("\xa0", " ")
+
+
+@lru_cache(maxsize=1024)
+def _spec(name: str) -> Any:
+    return _db().get_macro_spec(name)
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _converter() -> Any:
+    converter = _STATE.get("converter")
+    if converter is None:
+        # Imported here: pylatexenc costs ~40 ms to import, and most digests need it never.
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        converter = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+        _STATE["converter"] = converter
+    return converter
+
+
+def _db() -> Any:
+    db = _STATE.get("db")
+    if db is None:
+        from pylatexenc.latex2text import get_default_latex_context_db
+
+        db = get_default_latex_context_db()
+        _STATE["db"] = db
+    return db
