@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from papertray.store.links import clean_url, extract_links, order_links
+from papertray.store.links import clean_url, extract_links, order_links, with_arxiv_links
 from papertray.store.models import Paper, key_ids, paper_id, title_key
 from papertray.store.sanitize import clean_text
 from papertray.store.storage import pause_gc
@@ -251,7 +251,17 @@ def _ingest(
     # Parsing 100k papers allocates a million containers that all live on: the cyclic
     # collector's passes over them would cost a third of the time and find nothing.
     with pause_gc():
-        return _ingest_text(text, fmt, source, warnings, utf8)
+        result = _ingest_text(text, fmt, source, warnings, utf8)
+    _add_arxiv_links(result.papers)
+    return result
+
+
+def _add_arxiv_links(papers: list[Paper]) -> None:
+    """Every paper with an arXiv id gets its arXiv page, PDF and HF page among its links,
+    whatever format it came in (page copies have no ids: one attribute test each)."""
+    for paper in papers:
+        if paper.arxiv_id:
+            paper.links = with_arxiv_links(paper.links, paper.arxiv_id)
 
 
 def _ingest_text(

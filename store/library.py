@@ -474,6 +474,31 @@ class Library:
                 self._write_preview(new_tables.get(TABLE, table))
         return report
 
+    def fold(self, from_id: str, into_id: str) -> bool:
+        """Merge the paper `from_id` into `into_id` and remove it (two records of one paper,
+        found to be one by `enrich`); one write. False when either is not here."""
+        with self._storage.transaction():
+            tables = self._storage.read() or {}
+            table: dict[str, Any] = tables.get(TABLE, {})
+            if from_id not in table or into_id not in table or from_id == into_id:
+                return False
+            new_table = dict(table)
+            gone = new_table.pop(from_id)
+            new_table[into_id] = _merge(table[into_id], gone)
+            new_tables = dict(tables)
+            new_tables[TABLE] = new_table
+            # The removed paper's title now leads to the paper it became, so importing its
+            # digest again merges there instead of bringing it back.
+            index = _title_index(tables, new_table)
+            key = _key_of(gone)
+            if key:
+                index[key] = into_id
+            new_tables[INDEX] = {TITLE_KEYS: index}
+            new_tables.pop(IMPORTS, None)  # records naming the removed id would be stale
+            self._storage.write(new_tables)
+            self._write_preview(new_table)
+            return True
+
     # -- the preview: what the reader needs for its first frame ------------------------------
 
     @property

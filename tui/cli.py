@@ -15,7 +15,10 @@ from typing import NoReturn
 
 from papertray.store.paths import data_dir as resolve_data_dir
 
-SUBCOMMANDS = ("import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags")
+SUBCOMMANDS = (
+    "import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags",
+    "fetch", "enrich", "config",
+)  # fmt: skip
 PROG = "papertray"
 
 
@@ -385,6 +388,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tags", help="list the tags in use, with counts")
     _common(p)
     p.set_defaults(run=cmd_tags)
+
+    from papertray.tui.cli_fetch import add_parsers  # fetch, enrich, config
+
+    add_parsers(sub)
     return parser
 
 
@@ -443,7 +450,7 @@ def _glue_query(argv: list[str]) -> list[str]:
 def run(argv: list[str]) -> int:
     try:
         first = _first_positional(argv)
-        if first == "list":
+        if first in ("list", "enrich"):
             argv = _glue_query(argv)
         if first in SUBCOMMANDS or any(a in ("-h", "--help") for a in argv):
             args = build_parser().parse_args(argv)
