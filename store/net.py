@@ -204,6 +204,12 @@ class Settings:
     sleep: Callable[[float], None] = time.sleep
 
 
+def default_settings() -> Settings:
+    """The settings a `Client` made without any uses (tests lower the timeouts and the cap, and
+    stub `sleep`, by replacing this)."""
+    return Settings()
+
+
 class Client:
     """`Client(data_dir)`; `get(url, params)` -> Response or FetchError. Not thread-safe: one per
     worker. Use as a context manager, or `close()` it."""
@@ -215,7 +221,7 @@ class Client:
         settings: Settings | None = None,
         cache: ValidatorCache | None = None,
     ) -> None:
-        self.settings = settings or Settings()
+        self.settings = settings or default_settings()
         if cache is None:
             cache = ValidatorCache(Path(data_dir) / CACHE_FILE if data_dir is not None else None)
         self.cache = cache
