@@ -526,9 +526,7 @@ def test_truncated_arxiv_feed_imports_nothing(server, seeded, data_dir, capsys) 
 @needs_arxiv
 def test_arxiv_query_pages_and_keeps_3_s_between_requests(server, data_dir, capsys, sleeps):
     body = (FIXTURES / "arxiv_api_query.xml").read_bytes()
-    server.expect_request("/api/query").respond_with_data(
-        body, content_type="application/atom+xml"
-    )
+    server.expect_request("/api/query").respond_with_data(body, content_type="application/atom+xml")
     assert run(["fetch", "arxiv", "--query", "ti:tokenizer", "--max", "2"]) == 0
     assert "2 papers: 2 new" in capsys.readouterr().err
     request = server.log[0][0]

@@ -56,7 +56,7 @@ def test_papertray_config_prints_path_and_settings(config: Path, capsys) -> None
     config.write_text('[fetch]\narxiv = ["cs.CL"]\n')
     assert run(["config"]) == 0
     out = capsys.readouterr().out
-    assert f"# {config}\n[fetch]\nhf = true\narxiv = [\"cs.CL\"]\n" in out
+    assert f'# {config}\n[fetch]\nhf = true\narxiv = ["cs.CL"]\n' in out
     assert "# hf = https://" in out
 
 
