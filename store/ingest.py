@@ -20,13 +20,15 @@ from typing import Any
 
 import orjson
 
+from papertray.store.formats import detect as formats
+from papertray.store.formats.latex import latex_to_text
 from papertray.store.links import clean_url, extract_links, order_links, with_arxiv_links
 from papertray.store.models import Paper, key_ids, paper_id, title_key
 from papertray.store.sanitize import clean_text
 from papertray.store.storage import pause_gc
 
 MAX_BYTES = 512 * 1024 * 1024
-FORMATS = ("page", "json", "jsonl", "hf-api")
+FORMATS = ("page", "json", "jsonl", "hf-api", *formats.FORMATS)
 
 
 class IngestError(Exception):
@@ -43,6 +45,9 @@ class IngestResult:
     title_keys: list[str] | None = None
     """`title_key(p.title)` of each paper, when parsing computed them anyway (page format):
     `Library.add` can take them instead of normalising every title again."""
+    updates: list[Paper] = field(default_factory=list)
+    """Revisions of papers the library may hold (arXiv email replacements): applied to those,
+    otherwise skipped."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,6 +281,10 @@ def _ingest_text(
 
     records: list[Any] | None = None
     if fmt is None:
+        fmt = formats.detect(text)
+    if fmt in formats.PARSERS:
+        return formats.to_result(formats.parse(fmt, text, source), fmt, warnings)  # type: ignore[no-any-return]
+    if fmt is None:
         start = _LEADING_SPACE.match(text)
         first = text[start.end() if start else 0]
         if first in "[{":
@@ -289,6 +298,8 @@ def _ingest_text(
                     raise IngestError(json_error or "no papers found")
                 return _finish(papers, "page", source, warnings + page_warnings, date)
         else:
+            if refused := formats.refusal(text):
+                raise IngestError(refused)
             fmt = "page"
 
     if fmt == "page":
@@ -699,8 +710,14 @@ def _finish(
     warnings: list[str],
     date: str | None,
 ) -> IngestResult:
+    if any(_has_latex(t) or _has_latex(a) for t, a in pairs):
+        pairs = [(_latex(t), _latex(a)) for t, a in pairs]
     titles = list(map(itemgetter(0), pairs))
     keys = list(map(title_key, titles))
+    if not all(keys):  # "---", "}": no title, no paper (and no shared id of the empty title)
+        kept = [i for i, key in enumerate(keys) if key]
+        warnings.append(f"skipped {len(keys) - len(kept)} title(s) with no letters or digits")
+        pairs, titles, keys = [pairs[i] for i in kept], [titles[i] for i in kept], [keys[i] for i in kept]
     papers: list[Paper] = []
     append = papers.append
     for pid, title, (_, abstract) in zip(key_ids(keys), titles, pairs, strict=True):
@@ -714,6 +731,14 @@ def _finish(
         append(Paper(pid, title, abstract, [], None, links, repo, source, None, None, None,
                      None, [], date))  # fmt: skip
     return _dedupe(papers, fmt, warnings, keys)
+
+
+def _has_latex(text: str) -> bool:
+    return "\\" in text or "$" in text
+
+
+def _latex(text: str) -> str:
+    return clean_text(latex_to_text(text), multiline=True) if _has_latex(text) else text
 
 
 def _dedupe(
@@ -770,7 +795,7 @@ def _arxiv_from_url(url: str) -> str | None:
 
 def _text(value: Any, *, multiline: bool = False) -> str:
     if isinstance(value, str):
-        return clean_text(value, multiline=multiline)
+        return _latex(clean_text(value, multiline=multiline))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return ""
@@ -840,25 +865,30 @@ def _record_paper(record: dict[str, Any], source: str) -> Paper | None:
     inner = record.get("paper")
     if isinstance(inner, dict):
         paper: dict[str, Any] = inner
-        digest_date = _date(item.get("publishedAt"))
+        # The day it was on the daily page: `submittedOnDailyAt` (2026 responses); the item's
+        # `publishedAt` is that day in 2024 responses but the arXiv date - 4 h in 2026 ones.
+        digest_date = _date(paper.get("submittedOnDailyAt")) or _date(item.get("publishedAt"))
         comments = _int(item.get("numComments"))
     else:
         paper = record
-        digest_date = _date(record.get("digest_date"))
+        digest_date = _date(record.get("digest_date")) or _date(record.get("submittedOnDailyAt"))
         comments = _int(record.get("comments", record.get("numComments")))
 
     title = _text(paper.get("title")) or _text(item.get("title"))
-    if not title:
+    if not title or not title_key(title):
         return None
     abstract = ""
+    details = item.get("details") if isinstance(item.get("details"), dict) else {}
     for key in ("abstract", "summary"):
         abstract = _text(paper.get(key), multiline=True) or _text(item.get(key), multiline=True)
+        abstract = abstract or _text(details.get(key), multiline=True)  # scraper bots' JSON
         if abstract:
             break
 
     arxiv_id = normalize_arxiv_id(paper.get("arxiv_id")) or normalize_arxiv_id(paper.get("id"))
-    if arxiv_id is None and "url" in paper:
-        arxiv_id = next(filter(None, map(_arxiv_from_url, _url_list(paper["url"]))), None)
+    if arxiv_id is None:
+        urls = _url_list(paper.get("url")) + _url_list(paper.get("paper_url"))
+        arxiv_id = next(filter(None, map(_arxiv_from_url, urls)), None)
 
     # The API's own repo goes first, so it is the paper's repo even if the abstract names another.
     # A field must be a URL itself: "javascript:...https://..." is dropped, not mined.

@@ -150,8 +150,8 @@ def _segments(path: str) -> list[str]:
 
 def is_code_repo(url: str) -> bool:
     """True for a code repository or model hub page: github.com/<owner>/<repo>[/...], the same
-    on gitlab.com, codeberg.org and bitbucket.org, and huggingface.co/<org>/<model>,
-    huggingface.co/datasets/<org>/<name> and huggingface.co/spaces/<org>/<name>."""
+    on gitlab.com, codeberg.org and bitbucket.org, and huggingface.co/<org>/<model>. A Hugging
+    Face dataset or Space is a link of the paper, not its code."""
     if not is_safe_url(url):
         return False
     return _is_code_repo(url)
@@ -171,30 +171,57 @@ def _is_code_repo(url: str) -> bool:
         return len(segs) >= 2 and segs[0].lower() not in _GITLAB_RESERVED
     if host == "huggingface.co":
         if segs and segs[0] in _HF_KINDS:
-            return len(segs) >= 3
+            return False
         return len(segs) >= 2 and segs[0].lower() not in _HF_RESERVED
     return False
+
+
+def repo_of(url: str) -> str:
+    """The repository a code link points into: `github.com/o/r/blob/master/README.md` ->
+    `github.com/o/r` (GitLab: up to its `/-/`; Hugging Face: the model). A link that is the
+    repository itself is returned as it is. `url` must be one `is_code_repo` accepts."""
+    split = _split(url)
+    if split is None:  # pragma: no cover - is_code_repo said it was safe
+        return url
+    host, path = split
+    segs = _segments(path)
+    if host.removeprefix("www.") == "gitlab.com":
+        keep = segs.index("-") if "-" in segs else len(segs)
+    else:
+        keep = 2
+    if len(segs) <= keep:
+        return url
+    scheme_end = url.index("://") + 3
+    netloc = url[scheme_end:].split("/", 1)[0]
+    return f"{url[:scheme_end]}{netloc}/{'/'.join(segs[:keep])}"
 
 
 def order_links(links: list[str]) -> tuple[list[str], str | None]:
     """Deduplicate and drop unsafe links; put the first code repo first.
 
-    Returns (links, repo) where repo is that first code repo, or None."""
+    Returns (links, repo) where repo is the repository of the first code link (`repo_of`), or
+    None. A link deeper into the repository (a README, a folder) stays among the links."""
     if len(links) == 1:  # the usual abstract names one link
         url = links[0]
         if not is_safe_url(url):
             return [], None
-        return [url], url if _is_code_repo(url) else None
+        if not _is_code_repo(url):
+            return [url], None
+        repo = repo_of(url)
+        return ([url] if repo == url else [repo, url]), repo
     kept: list[str] = []
     seen: set[str] = set()
     for url in links:
         if url not in seen and is_safe_url(url):
             seen.add(url)
             kept.append(url)
-    repo = next((url for url in kept if is_code_repo(url)), None)
-    if repo is not None:
+    found = next((url for url in kept if is_code_repo(url)), None)
+    if found is None:
+        return kept, None
+    repo = repo_of(found)
+    if repo in seen:
         kept.remove(repo)
-        kept.insert(0, repo)
+    kept.insert(0, repo)
     return kept, repo
 
 

@@ -91,8 +91,6 @@ def test_embedded_newline_never_makes_a_repo_of_the_second_half() -> None:
         "https://codeberg.org/owner/repo",
         "https://bitbucket.org/owner/repo",
         "https://huggingface.co/NexaAIDev/octopus-planning",
-        "https://huggingface.co/datasets/openai/gsm8k",
-        "https://huggingface.co/spaces/gradio/hello",
     ],
 )
 def test_code_repos(url: str) -> None:
@@ -114,6 +112,8 @@ def test_code_repos(url: str) -> None:
         "https://huggingface.co/blog/post",
         "https://huggingface.co/spaces",
         "https://huggingface.co/spaces/gradio",
+        "https://huggingface.co/spaces/gradio/hello",  # a demo, not the code
+        "https://huggingface.co/datasets/openai/gsm8k",  # data, not code
         "https://huggingface.co/datasets/openai",
         "https://huggingface.co/NexaAIDev",
         "https://github.com.evil.example/a/b",
@@ -158,6 +158,38 @@ def test_order_links_puts_first_repo_first() -> None:
         "https://proj.example.org/",
         "https://github.com/a/b",
     ]
+
+
+@pytest.mark.parametrize(
+    ("link", "repo"),
+    [
+        ("https://github.com/o/r/blob/master/README.md", "https://github.com/o/r"),
+        ("https://github.com/X-PLUG/mPLUG-DocOwl/tree/main/TinyChart",
+         "https://github.com/X-PLUG/mPLUG-DocOwl"),
+        ("https://www.github.com/o/r/issues/3", "https://www.github.com/o/r"),
+        ("https://gitlab.com/group/sub/project/-/blob/main/x.py",
+         "https://gitlab.com/group/sub/project"),
+        ("https://gitlab.com/group/sub/project", "https://gitlab.com/group/sub/project"),
+        ("https://huggingface.co/o/m/tree/main", "https://huggingface.co/o/m"),
+        ("https://github.com/o/r", "https://github.com/o/r"),
+    ],
+)  # fmt: skip
+def test_repo_is_the_repository_not_a_file_in_it(link: str, repo: str) -> None:
+    links, found = order_links(["https://proj.example.org/", link])
+    assert found == repo
+    assert links[0] == repo
+    assert link in links  # the deeper link is kept as a link
+
+
+def test_datasets_and_spaces_are_links_not_the_repo() -> None:
+    links, repo = order_links(
+        ["https://huggingface.co/datasets/o/d", "https://huggingface.co/spaces/o/s"]
+    )
+    assert repo is None
+    assert links == ["https://huggingface.co/datasets/o/d", "https://huggingface.co/spaces/o/s"]
+    links, repo = order_links(["https://huggingface.co/datasets/o/d", "https://github.com/o/r"])
+    assert repo == "https://github.com/o/r"
+    assert links == ["https://github.com/o/r", "https://huggingface.co/datasets/o/d"]
 
 
 def test_order_links_without_repo() -> None:

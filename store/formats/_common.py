@@ -1,0 +1,150 @@
+"""What the format modules share: building a clean `Paper` from the fields a source gives, and
+the result they hand back to `store.ingest`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from papertray.store.formats.latex import latex_to_text
+from papertray.store.links import clean_url, extract_links, order_links
+from papertray.store.models import Paper, paper_id, title_key
+from papertray.store.sanitize import clean_text
+
+# Paper's sequence fields are lists today and tuples once Paper is frozen: build what it holds.
+_SEQ: Any = tuple if getattr(Paper, "__dataclass_params__").frozen else list  # noqa: B009
+_FIELDS = frozenset(f.name for f in fields(Paper))
+
+_ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
+_ARXIV_OLD = re.compile(r"([a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?")
+_ARXIV_IN_URL = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers|alphaxiv\.org/abs)/"
+    r"([a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})",
+    re.I,
+)
+_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})", re.I)
+
+
+@dataclass
+class Parsed:
+    """What a format module returns."""
+
+    papers: list[Paper]
+    warnings: list[str] = field(default_factory=list)
+    updates: list[Paper] = field(default_factory=list)
+    """Entries that only revise papers that may be in the library (arXiv replacements): they
+    update those and are otherwise skipped."""
+    note: str = ""
+    """Said instead of "no papers found" when an input legitimately holds none."""
+
+
+def arxiv_id(value: Any) -> str | None:
+    """ "arXiv:2403.12345v2" -> "2403.12345"; None if `value` is not an arXiv id."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    value = value.strip()
+    if value[:6].lower() == "arxiv:":
+        value = value[6:].strip()
+    match = _ARXIV_NEW.fullmatch(value) or _ARXIV_OLD.fullmatch(value)
+    return match.group(1) if match else None
+
+
+def arxiv_from_url(value: Any) -> str | None:
+    """The arXiv id of an arXiv / HF papers URL or of an arXiv DOI (10.48550/arXiv.ID)."""
+    if not isinstance(value, str):
+        return None
+    head = value[:300]
+    match = _ARXIV_IN_URL.search(head) or _ARXIV_DOI.search(head)
+    return arxiv_id(match.group(1)) if match else None
+
+
+def text(value: Any, *, multiline: bool = False) -> str:
+    """A clean one-line (or paragraph) text, LaTeX read as Unicode."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        return ""
+    cleaned = clean_text(value, multiline=multiline)
+    if "\\" in cleaned or "$" in cleaned:
+        converted = latex_to_text(cleaned)
+        if converted != cleaned:
+            return clean_text(converted, multiline=multiline)
+    return cleaned
+
+
+def unwrap(value: Any) -> str:
+    """Hard-wrapped text (an Atom summary, an email abstract) as one paragraph."""
+    return " ".join(text(value, multiline=True).split())
+
+
+_AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*")
+_PARENS = re.compile(r"\s*\([^()]*(?:\([^()]*\)[^()]*)*\)")
+
+
+def split_authors(value: str) -> list[str]:
+    """ "A. One, B. Two, and C. Three (1) ((1) Uni)" -> ["A. One", "B. Two", "C. Three"]."""
+    value = _PARENS.sub("", text(value))
+    return [name for name in (n.strip() for n in _AUTHOR_SPLIT.split(value)) if name]
+
+
+def iso_date(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if re.match(r"\d{4}-\d{2}-\d{2}", value):
+        return value[:10]
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def make_paper(
+    *,
+    title: Any,
+    abstract: Any = "",
+    authors: Iterable[str] = (),
+    arxiv: str | None = None,
+    links: Iterable[Any] = (),
+    source: str = "",
+    unwrap_abstract: bool = False,
+    **extra: Any,
+) -> Paper | None:
+    """A paper from raw fields, or None when its title is no title at all (empty, or only
+    punctuation: `---`, `}`, `|---|`). Links are the given ones (a field's own repo first)
+    followed by those found in the abstract."""
+    clean_title = unwrap(title)
+    if not clean_title or not title_key(clean_title):
+        return None
+    body = unwrap(abstract) if unwrap_abstract else text(abstract, multiline=True)
+    found: list[str] = [u for u in map(_url, links) if u]
+    if "://" in body:
+        found += extract_links(body)
+    ordered, repo = order_links(found) if found else ([], None)
+    names = [n for n in (text(a) for a in authors) if n]
+    data: dict[str, Any] = {
+        "id": paper_id(arxiv_id=arxiv, title=clean_title),
+        "title": clean_title,
+        "abstract": body,
+        "authors": _SEQ(names),
+        "links": _SEQ(ordered),
+        "repo": repo,
+        "source": source,
+        "arxiv_id": arxiv,
+    }
+    for key, value in extra.items():
+        if key in _FIELDS and value not in (None, "", [], ()):
+            data[key] = _SEQ(value) if isinstance(value, (list, tuple)) else value
+    return Paper(**data)
+
+
+def _url(value: Any) -> str | None:
+    return clean_url(value) if isinstance(value, str) and value else None
+
+
+def keep(papers: Iterable[Paper | None]) -> list[Paper]:
+    return [p for p in papers if p is not None]

@@ -1,0 +1,157 @@
+"""arXiv's daily email digest ("cs daily Subj-class mailing"), as text or as a saved `.eml`.
+
+    arXiv:2601.15305
+    Date: Mon, 12 Jan 2026 20:33:39 GMT   (215kb)
+    Title: Gated Sparse Attention: Combining Computational Efficiency with Training
+      Stability for Long-Context Language Models
+    Authors: Alfred Shen, Aaron Shen
+    \\\\
+      The computational burden of attention ...
+    \\\\ ( https://arxiv.org/abs/2601.15305 ,  215kb)
+
+Continuation lines are indented by two spaces, one space, or a no-break space (a mail client's
+copy). Several digests may follow each other in one file. After the `%%--%%` line come the
+replacements ("replaced with revised version ..."): no abstract, they only revise papers the
+library may already hold (`Parsed.updates`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from papertray.store.formats._common import Parsed, arxiv_id, iso_date, make_paper, split_authors
+from papertray.store.models import Paper
+
+NAME = "arxiv-email"
+
+_ENTRY = re.compile(r"^arXiv:(\S+)[^\n]*\n(?=Date:|replaced with|Title:)", re.M)
+_SNIFF = re.compile(r"^arXiv:\S+[^\n]*\n(?:Date:|replaced with)", re.M)
+_FIELD = re.compile(r"([A-Za-z][A-Za-z-]{1,20}):[ \t]?(.*)")
+_RECEIVED = re.compile(r"received from .*? to\s+\w{3}\s+(\d{1,2}) (\w{3}) (\d{2,4})")
+_REPLACEMENTS = "%%--%%"
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_MAIL_HEADER = re.compile(
+    r"(?:From |(?:Return-Path|Received|Date|From|To|Subject|Message-I[Dd]|MIME-Version|"
+    r"Content-Type|Delivered-To|X-[\w-]+):)"
+)
+
+
+def sniff(head: str) -> bool:
+    return _SNIFF.search(head.replace("\r\n", "\n")) is not None
+
+
+def is_mail(head: str) -> bool:
+    """A saved mail (`.eml`, mbox): header lines first."""
+    return _MAIL_HEADER.match(head) is not None
+
+
+def parse(text: str, source: str = "") -> Parsed:
+    warnings: list[str] = []
+    mail_date: str | None = None
+    if is_mail(text):
+        text, mail_date = _mail_body(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\xa0" in text:
+        text = text.replace("\xa0", " ")
+    starts = [m for m in _ENTRY.finditer(text)]
+    papers: list[Paper] = []
+    updates: list[Paper] = []
+    untitled = 0
+    # Where each digest's header and replacements section start: an entry belongs to the last
+    # header before it, and is a replacement if a %%--%% line lies between them.
+    headers = [(m.start(), _digest_date(m)) for m in _RECEIVED.finditer(text)]
+    marks = [m.start() for m in re.finditer(re.escape(_REPLACEMENTS), text)]
+    for i, match in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        block = text[match.end() : end]
+        pos = match.start()
+        header_pos, date = max(
+            ((p, d) for p, d in headers if p < pos), default=(-1, mail_date), key=lambda h: h[0]
+        )
+        replaced = block.startswith("replaced with") or any(header_pos < m < pos for m in marks)
+        paper = _entry(match.group(1), block, source, date or mail_date, replaced)
+        if paper is None:
+            untitled += 1
+        elif replaced:
+            updates.append(paper)
+        else:
+            papers.append(paper)
+    if untitled:
+        warnings.append(f"skipped {untitled} entr{'y' if untitled == 1 else 'ies'} without a title")
+    return Parsed(papers, warnings, updates)
+
+
+def _mail_body(text: str) -> tuple[str, str | None]:
+    import email
+    import email.policy
+
+    message = email.message_from_string(text, policy=email.policy.compat32)
+    date = iso_date(message.get("Date"))
+    parts = [message] if not message.is_multipart() else list(message.walk())
+    for part in parts:
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                charset = part.get_content_charset() or "utf-8"
+                try:
+                    return payload.decode(charset, "replace"), date
+                except LookupError:
+                    return payload.decode("utf-8", "replace"), date
+    return text, date
+
+
+def _digest_date(match: re.Match[str]) -> str | None:
+    day, month, year = match.groups()
+    if month not in _MONTHS:
+        return None
+    full = int(year) + (2000 if len(year) == 2 else 0)
+    return f"{full:04d}-{_MONTHS[month]:02d}-{int(day):02d}"
+
+
+def _entry(raw_id: str, block: str, source: str, date: str | None, replaced: bool) -> Paper | None:
+    # The fields, then "\\", the abstract, and "\\ ( https://arxiv.org/abs/ID , 215kb)".
+    close = block.find("\n\\\\ (")
+    if close < 0 and block.startswith("\\\\ ("):
+        close = 0
+    body = block if close < 0 else block[:close]
+    fields: dict[str, str] = {}
+    abstract = ""
+    last = ""
+    lines = body.split("\n")
+    for n, line in enumerate(lines):
+        if line.strip() == "\\\\":
+            abstract = "\n".join(lines[n + 1 :])
+            break
+        if line[:1] in (" ", "\t") and last:
+            fields[last] += " " + line.strip()
+            continue
+        found = _FIELD.fullmatch(line)
+        if found:
+            last = found.group(1).lower()
+            fields[last] = found.group(2).strip()
+        elif line.strip():
+            last = ""
+    title = fields.get("title", "")
+    pid = arxiv_id(raw_id)
+    links = [f"https://arxiv.org/abs/{pid}"] if pid else []
+    if fields.get("doi"):
+        links.append(f"https://doi.org/{fields['doi'].split()[0]}")
+    comments = fields.get("comments", "")
+    if "://" in comments:
+        from papertray.store.links import extract_links
+
+        # The code repo is often named in the comments ("Code: https://github.com/...").
+        links = extract_links(comments) + links
+    return make_paper(
+        title=title,
+        abstract=abstract,
+        authors=split_authors(fields.get("authors", "")),
+        arxiv=pid,
+        links=links,
+        source=source,
+        unwrap_abstract=True,
+        published=None if replaced else iso_date(fields.get("date", "").split("(")[0]),
+        keywords=fields.get("categories", "").split(),
+        digest_date=date,
+    )

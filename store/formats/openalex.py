@@ -1,0 +1,73 @@
+"""OpenAlex works (`api.openalex.org/works`): `{"results": [work, ...]}` or one work. The
+abstract comes as `abstract_inverted_index` (word -> positions) and is put back in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from papertray.store.formats._common import (
+    Parsed,
+    arxiv_from_url,
+    iso_date,
+    keep,
+    make_paper,
+)
+from papertray.store.models import Paper
+
+NAME = "openalex"
+
+
+def sniff(head: str) -> bool:
+    return "openalex.org/W" in head[:8192]
+
+
+def parse(doc: Any, source: str = "") -> Parsed:
+    if isinstance(doc, dict) and isinstance(doc.get("results"), list):
+        records = doc["results"]
+    elif isinstance(doc, list):
+        records = doc
+    else:
+        records = [doc]
+    papers = keep(_paper(r, source) for r in records if isinstance(r, dict))
+    warnings = []
+    if len(papers) < len(records):
+        warnings.append(f"skipped {len(records) - len(papers)} works without a title")
+    return Parsed(papers, warnings, note="" if records else "the response has no works")
+
+
+def abstract_from_index(index: Any) -> str:
+    if not isinstance(index, dict):
+        return ""
+    placed: list[tuple[int, str]] = []
+    for word, positions in index.items():
+        if isinstance(word, str) and isinstance(positions, list):
+            placed.extend((p, word) for p in positions if isinstance(p, int) and 0 <= p < 100_000)
+    return " ".join(word for _, word in sorted(placed))
+
+
+def _paper(work: dict[str, Any], source: str) -> Paper | None:
+    links: list[Any] = []
+    for location in [work.get("primary_location"), *(work.get("locations") or [])]:
+        if isinstance(location, dict):
+            links += [location.get("landing_page_url"), location.get("pdf_url")]
+    doi = work.get("doi")
+    links.append(doi)
+    ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
+    links = [u for u in dict.fromkeys(links) if isinstance(u, str)]
+    authors = [
+        (a.get("author") or {}).get("display_name", "")
+        for a in work.get("authorships") or []
+        if isinstance(a, dict)
+    ]
+    return make_paper(
+        title=work.get("title") or work.get("display_name") or "",
+        abstract=abstract_from_index(work.get("abstract_inverted_index")),
+        authors=authors,
+        arxiv=next(filter(None, map(arxiv_from_url, [*links, ids.get("doi")])), None),
+        links=links,
+        source=source,
+        published=iso_date(work.get("publication_date")),
+        keywords=[
+            k.get("display_name", "") for k in work.get("keywords") or [] if isinstance(k, dict)
+        ],
+    )

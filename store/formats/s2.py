@@ -1,0 +1,53 @@
+"""Semantic Scholar Graph API: a paper (`/paper/{id}`) or a search (`/paper/search`:
+`{"total", "data": [...]}`); `externalIds.ArXiv` gives the arXiv id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from papertray.store.formats._common import Parsed, arxiv_id, iso_date, keep, make_paper
+from papertray.store.models import Paper
+
+NAME = "s2"
+
+
+def sniff(head: str) -> bool:
+    head = head[:8192]
+    return '"paperId"' in head and ('"externalIds"' in head or '"corpusId"' in head.lower())
+
+
+def parse(doc: Any, source: str = "") -> Parsed:
+    if isinstance(doc, dict) and isinstance(doc.get("data"), list):
+        records = doc["data"]
+    elif isinstance(doc, list):
+        records = doc
+    else:
+        records = [doc]
+    papers = keep(_paper(r, source) for r in records if isinstance(r, dict))
+    warnings = []
+    if len(papers) < len(records):
+        warnings.append(f"skipped {len(records) - len(papers)} records without a title")
+    return Parsed(papers, warnings, note="" if records else "the response has no papers")
+
+
+def _paper(record: dict[str, Any], source: str) -> Paper | None:
+    ids = record.get("externalIds") if isinstance(record.get("externalIds"), dict) else {}
+    links = [record.get("url")]
+    pdf = record.get("openAccessPdf")
+    if isinstance(pdf, dict):
+        links.append(pdf.get("url"))
+    doi = ids.get("DOI")
+    if isinstance(doi, str):
+        links.append(f"https://doi.org/{doi}")
+    authors = [a.get("name", "") for a in record.get("authors") or [] if isinstance(a, dict)]
+    year = record.get("year")
+    return make_paper(
+        title=record.get("title", ""),
+        abstract=record.get("abstract") or "",
+        authors=authors,
+        arxiv=arxiv_id(ids.get("ArXiv")),
+        links=links,
+        source=source,
+        published=iso_date(record.get("publicationDate")) or (str(year) if year else None),
+        keywords=[f for f in record.get("fieldsOfStudy") or [] if isinstance(f, str)],
+    )
