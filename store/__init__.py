@@ -4,6 +4,19 @@ A small library with a typed facade and no knowledge of Textual: the CLI, script
 talk to it through `Library`, `State`, `parse_query` and `ingest_file`.
 """
 
+from papertray.store.config import Config, ConfigError, config_path, load_config
+from papertray.store.enrich import EnrichReport, enrich, needs_enrich
+from papertray.store.fetch import (
+    FetchReport,
+    Source,
+    SourceError,
+    arxiv_query_source,
+    arxiv_rss_source,
+    configured_sources,
+    endpoints,
+    hf_source,
+    run_fetch,
+)
 from papertray.store.ingest import (
     FORMATS,
     IngestError,
@@ -13,7 +26,9 @@ from papertray.store.ingest import (
     ingest_text,
 )
 from papertray.store.library import ImportReport, Library
+from papertray.store.links import arxiv_links
 from papertray.store.models import UNTOUCHED, Paper, PaperState
+from papertray.store.net import Client, FetchError
 from papertray.store.query import Query, QueryError, SearchIndex, find_spans, parse_query
 from papertray.store.state import State
 from papertray.store.storage import StoreError
@@ -21,6 +36,25 @@ from papertray.store.storage import StoreError
 __all__ = [
     "FORMATS",
     "UNTOUCHED",
+    "Client",
+    "Config",
+    "ConfigError",
+    "EnrichReport",
+    "FetchError",
+    "FetchReport",
+    "Source",
+    "SourceError",
+    "arxiv_links",
+    "arxiv_query_source",
+    "arxiv_rss_source",
+    "config_path",
+    "configured_sources",
+    "endpoints",
+    "enrich",
+    "hf_source",
+    "load_config",
+    "needs_enrich",
+    "run_fetch",
     "ImportReport",
     "IngestError",
     "IngestResult",

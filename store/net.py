@@ -16,7 +16,6 @@ httpx is imported only when a request is made: `papertray list` never pays for i
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import ipaddress
 import os
 import time
@@ -480,6 +479,8 @@ def _retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # deferred: only an HTTP-date Retry-After needs it
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

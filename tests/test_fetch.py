@@ -562,3 +562,15 @@ def test_fetch_without_a_source_runs_the_configured_ones(server, data_dir, capsy
     assert run(["fetch"]) == 0
     assert "hf latest: 3 papers: 3 new, 0 merged, 0 unchanged" in capsys.readouterr().err
     assert "date" not in server.log[0][0].args
+
+
+def test_the_network_libraries_load_only_when_asked() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, papertray.store, papertray.tui.cli as c; c.build_parser(); "
+        "print(sorted(m for m in ('httpx', 'rapidfuzz', 'feedparser') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -78,13 +78,14 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
 
 
 def _sources(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from papertray.store.config import ConfigError, load_config
-    from papertray.store.fetch import (
+    from papertray.store import (
+        ConfigError,
         SourceError,
         arxiv_query_source,
         arxiv_rss_source,
         configured_sources,
         hf_source,
+        load_config,
     )
 
     try:
@@ -121,8 +122,7 @@ def _sources(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from papertray.store.fetch import run_fetch
-    from papertray.store.net import Client
+    from papertray.store import Client, run_fetch
 
     sources = _sources(args)
     dry_run = bool(getattr(args, "dry_run", False))
@@ -172,10 +172,7 @@ def _progress_printer():  # type: ignore[no-untyped-def]
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from papertray.store import QueryError, parse_query
-    from papertray.store.enrich import enrich, needs_enrich
-    from papertray.store.models import UNTOUCHED
-    from papertray.store.net import Client
+    from papertray.store import UNTOUCHED, Client, QueryError, enrich, needs_enrich, parse_query
 
     try:
         query = parse_query(args.query or "")
@@ -216,8 +213,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from papertray.store.config import ConfigError, config_path, load_config
-    from papertray.store.fetch import endpoints
+    from papertray.store import ConfigError, config_path, endpoints, load_config
 
     try:
         config = load_config()
