@@ -226,7 +226,7 @@ class Client:
         self.cache = cache
         self.requests = 0
         """Requests sent (retries and redirects included): what a test counts."""
-        self._http: Any = None
+        self._http: dict[str, Any] = {}
         self._last_request: dict[str, float] = {}
 
     def __enter__(self) -> Client:
@@ -236,25 +236,32 @@ class Client:
         self.close()
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+        for client in self._http.values():
+            client.close()
+        self._http.clear()
 
-    def _client(self) -> Any:
-        if self._http is None:
-            import httpx  # deferred: ~60 ms of imports only the network commands need
+    def _client(self, tls: bool) -> Any:
+        """The httpx client for https (`tls`) or for plain http, which `check_url` allows only
+        to loopback. Two clients so that plain http never pays for loading the CA bundle
+        (~0.1 s), and https always verifies certificates."""
+        key = "https" if tls else "http"
+        client = self._http.get(key)
+        if client is None:
+            import httpx  # deferred: ~0.1 s of imports only the network commands need
 
             s = self.settings
-            self._http = httpx.Client(
+            client = httpx.Client(
                 timeout=httpx.Timeout(
                     s.read_timeout, connect=s.connect_timeout, pool=s.connect_timeout
                 ),
                 follow_redirects=False,
                 headers={"User-Agent": user_agent()},
-                # The environment's proxy settings apply; netrc and the like do not.
+                verify=tls,  # plain http has no certificate to verify; https always verifies
+                # The environment's proxy settings apply.
                 trust_env=True,
             )
-        return self._http
+            self._http[key] = client
+        return client
 
     def get(
         self,
@@ -369,7 +376,7 @@ class Client:
     def _send(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         import httpx
 
-        client = self._client()
+        client = self._client(url[:6].lower() == "https:")
         host = host_of(url)
         limit = self.settings.max_bytes
         self.requests += 1
