@@ -6,6 +6,7 @@ talk to it through `Library`, `State`, `parse_query` and `ingest_file`.
 
 from papertray.store.config import Config, ConfigError, config_path, load_config
 from papertray.store.enrich import EnrichReport, enrich, needs_enrich
+from papertray.store.export import bibtex_entry
 from papertray.store.fetch import (
     FetchReport,
     Source,
@@ -45,6 +46,7 @@ __all__ = [
     "Source",
     "SourceError",
     "arxiv_links",
+    "bibtex_entry",
     "arxiv_query_source",
     "arxiv_rss_source",
     "config_path",

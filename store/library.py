@@ -294,6 +294,13 @@ class Library:
     def refresh(self) -> bool:
         return self._storage.refresh()
 
+    def stale(self) -> bool:
+        """True when the library file is not the one last read or written here: another process
+        imported papers (one `stat`, no parse). False for a library never written."""
+        if self.path is None or not self.path.exists():
+            return False
+        return not self._storage.unchanged()
+
     def _table(self) -> dict[str, Any]:
         return (self._storage.read() or {}).get(TABLE, {})
 

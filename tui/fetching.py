@@ -1,0 +1,80 @@
+"""The reader's fetch and enrich: the blocking part, run by the app in a worker thread.
+
+The store does the work (`run_fetch`, `enrich`); this turns the config into sources and the
+reports into the lines the reader shows. No Textual here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from papertray.store import (
+    Client,
+    ConfigError,
+    EnrichReport,
+    FetchReport,
+    Library,
+    Paper,
+    State,
+    StoreError,
+    configured_sources,
+    enrich,
+    load_config,
+    run_fetch,
+)
+
+__all__ = ["Fetched", "enrich_in_background", "fetch_configured"]
+
+
+@dataclass
+class Fetched:
+    """What a fetch from the reader did: one line per source, and whether any failed."""
+
+    lines: list[str] = field(default_factory=list)
+    failed: bool = False
+    changed: bool = False
+    """Papers were added or merged: the list must be reloaded."""
+    ids: list[str] = field(default_factory=list)
+    """The library ids of every paper fetched (a reader opened on files adds these)."""
+
+
+def _data_dir(library: Library) -> Path | None:
+    return library.path.parent if library.path is not None else None
+
+
+def fetch_configured(library: Library, progress: Callable[[str], None]) -> Fetched:
+    """Fetch and import the config file's sources. Blocks: call from a worker."""
+    try:
+        config = load_config()
+    except ConfigError as error:
+        return Fetched([str(error)], failed=True)
+    sources = configured_sources(config.hf, config.arxiv)
+    if not sources:
+        return Fetched([f"No sources to fetch: {config.path} turns them all off."], failed=True)
+    reports: list[FetchReport]
+    try:
+        with Client(_data_dir(library)) as client:
+            reports = run_fetch(library, sources, client, progress=progress)
+    except StoreError as error:
+        return Fetched([f"Could not import: {error}"], failed=True)
+    done = Fetched()
+    for report in reports:
+        done.lines += [f"warning: {w}" for w in report.warnings]
+        done.lines.append(report.line())
+        done.failed |= not report.ok
+        done.changed |= bool(report.new or report.merged)
+        done.ids += report.ids
+    return done
+
+
+def enrich_in_background(
+    library: Library,
+    state: State,
+    papers: Sequence[Paper],
+    progress: Callable[[int, int], None],
+) -> EnrichReport:
+    """Link `papers` without an arXiv id to theirs. Blocks: call from a worker."""
+    with Client(_data_dir(library)) as client:
+        return enrich(library, state, client, papers, progress=progress)
