@@ -401,7 +401,13 @@ def test_hf_daily_papers_fixture() -> None:
     assert granite.repo == "https://github.com/ibm-granite/granite-code-models"
     assert granite.stars == 1204
 
-    assert bitnet.links == [] and bitnet.repo is None  # javascript: projectPage dropped
+    # The javascript: projectPage is dropped; only the paper's own pages are left.
+    assert bitnet.links == [
+        "https://arxiv.org/abs/2402.17764",
+        "https://arxiv.org/pdf/2402.17764",
+        "https://huggingface.co/papers/2402.17764",
+    ]
+    assert bitnet.repo is None
     assert bitnet.upvotes == 603 and bitnet.authors == []
 
 
