@@ -35,6 +35,8 @@ from papertray.store.query import parse_query
 from papertray.store.query import refines as _refines
 from papertray.tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
 from papertray.tui.commands import PapertrayCommands
+from papertray.tui.fetching import Fetched, enrich_in_background, fetch_configured
+from papertray.tui.paper_actions import NoPaperPage, citation, paper_page
 from papertray.tui.safe_text import safe_links, shown, shown_state
 from papertray.tui.screens.confirm import ConfirmScreen
 from papertray.tui.screens.help import HelpScreen
@@ -79,6 +81,12 @@ class PapertrayApp(App[int]):
         Binding("space", "page_abstract", "Page", show=False),
         Binding("c", "copy_link(0)", "Copy repo"),
         Binding("o", "open_link", "Open"),
+        # Kept out of the footer: at 120 columns it is full already (help and palette list them).
+        Binding("O", "open_paper", "Open paper", show=False),
+        Binding("y", "copy_citation(False)", "Copy arXiv id", show=False),
+        Binding("Y", "copy_citation(True)", "Copy BibTeX", show=False),
+        Binding("F", "fetch", "Fetch", show=False),
+        Binding("E", "enrich", "Link to arXiv", show=False),
         Binding("A", "mark_all_read", "All read", show=False),
         Binding("u", "undo", "Undo"),
         Binding("S", "cycle_sort", "Sort", show=False),
@@ -133,6 +141,10 @@ class PapertrayApp(App[int]):
         self._title_rank: list[int] | None = None
         # Each step: a label and, per paper, its marks (before, after) the action.
         self._undo: list[tuple[str, dict[str, tuple[PaperState, PaperState]]]] = []
+        # Opened on files: those papers (and what a fetch from here adds), not the library.
+        self._paper_ids = list(paper_ids) if paper_ids is not None else None
+        self._network = ""  # what a fetch or enrich running now says in the status line
+        self._reloading = False
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -252,6 +264,8 @@ class PapertrayApp(App[int]):
     def _busy(self) -> str:
         if self._loading:
             return "loading the library…"
+        if self._network:
+            return self._network
         return "filtering…" if self._filtering else ""
 
     @on(PaperList.Highlighted)
@@ -639,24 +653,26 @@ class PapertrayApp(App[int]):
             self._copy_worker(url)
 
     @work(thread=True, group="clipboard")
-    def _copy_worker(self, url: str) -> None:
+    def _copy_worker(self, url: str, what: str = "Link") -> None:
         try:
             mechanism = system_copy(url)
         except ClipboardError as error:
-            self.call_from_thread(self._copy_fallback, url, str(error))
+            self.call_from_thread(self._copy_fallback, url, str(error), what)
             return
         self.call_from_thread(
             self.notify,
-            f"Copied {url}\n(system clipboard: {mechanism})",
-            title="Link copied",
+            f"Copied {_first_line(url)}\n(system clipboard: {mechanism})",
+            title=f"{what} copied",
             markup=False,
         )
 
-    def _copy_fallback(self, url: str, why: str) -> None:
+    def _copy_fallback(self, url: str, why: str, what: str = "Link") -> None:
         # OSC 52 asks the terminal itself to set the clipboard: works over SSH and in tmux.
         self.copy_to_clipboard(url)
         self.notify(
-            f"Copied {url}\n(via the terminal, OSC 52: {why})", title="Link copied", markup=False
+            f"Copied {_first_line(url)}\n(via the terminal, OSC 52: {why})",
+            title=f"{what} copied",
+            markup=False,
         )
 
     def action_open_link(self) -> None:
@@ -679,6 +695,146 @@ class PapertrayApp(App[int]):
             return
         self.call_from_thread(self.notify, f"Opened {url} in {name}", markup=False)
 
+    # -- the paper itself ------------------------------------------------------------------------
+
+    def _current_whole(self) -> Paper | None:
+        """The highlighted paper, once the whole library is in (a preview paper has no id)."""
+        if self._loading:
+            self.notify("The library is still loading; try again in a moment.")
+            return None
+        return self._current()
+
+    def action_open_paper(self) -> None:
+        paper = self._current_whole()
+        if paper is None:
+            return
+        try:
+            url = paper_page(paper)
+        except NoPaperPage as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self._open_worker(url)
+
+    def action_copy_citation(self, bibtex: bool) -> None:
+        paper = self._current_whole()
+        if paper is None:
+            return
+        try:
+            text = citation(paper, bibtex=bibtex)
+        except NoPaperPage as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self._copy_worker(text, "BibTeX entry" if bibtex else "arXiv id")
+
+    # -- fetching and enriching ------------------------------------------------------------------
+
+    def action_fetch(self) -> None:
+        if self._network:
+            self.notify(f"Busy: {self._network}")
+            return
+        self._network = "fetching…"
+        self._update_status()
+        self._fetch_worker()
+
+    @work(thread=True, exclusive=True, group="network")
+    def _fetch_worker(self) -> None:
+        def progress(line: str) -> None:
+            self.call_from_thread(self._network_progress, f"fetching {line}…")
+
+        done = fetch_configured(self.library, progress)
+        try:
+            papers = self.library.papers() if done.changed else None
+        except StoreError as error:
+            done.lines.append(f"Could not read the library: {error}")
+            done.failed, papers = True, None
+        self.call_from_thread(self._fetch_done, done, papers)
+
+    def _network_progress(self, line: str) -> None:
+        self._network = line
+        self._update_status()
+
+    def _fetch_done(self, done: Fetched, papers: list[Paper] | None) -> None:
+        self._network = ""
+        self.notify(
+            "\n".join(done.lines),
+            title="Fetch failed" if done.failed else "Fetched",
+            severity="error" if done.failed else "information",
+            timeout=10,
+            markup=False,
+        )
+        if papers is not None:
+            self._papers_changed(papers, added=done.ids)
+        else:
+            self._update_status()
+
+    def action_enrich(self) -> None:
+        if self._network:
+            self.notify(f"Busy: {self._network}")
+            return
+        if self._loading:
+            self.notify("The library is still loading; try again in a moment.")
+            return
+        papers = [p for p in map(self._paper, self.paper_list.shown_ids) if p and not p.arxiv_id]
+        if not papers:
+            self.notify("Every paper shown has its arXiv id already.")
+            return
+        self._network = "linking to arXiv…"
+        self._update_status()
+        self._enrich_worker(papers)
+
+    @work(thread=True, exclusive=True, group="network")
+    def _enrich_worker(self, papers: list[Paper]) -> None:
+        def progress(n: int, total: int) -> None:
+            self.call_from_thread(self._network_progress, f"linking to arXiv {n} of {total}…")
+
+        try:
+            report = enrich_in_background(self.library, self.store_state, papers, progress)
+            lines, failed = [report.line()], report.error is not None
+            if report.error:
+                lines.append(report.error)
+            fresh = self.library.papers() if report.linked else None
+        except StoreError as error:
+            lines, failed, fresh = [f"Could not save: {error}"], True, None
+        self.call_from_thread(self._enrich_done, lines, failed, fresh)
+
+    def _enrich_done(self, lines: list[str], failed: bool, papers: list[Paper] | None) -> None:
+        self._network = ""
+        self.notify(
+            "\n".join(lines),
+            title="Linking to arXiv",
+            severity="warning" if failed else "information",
+            timeout=10,
+            markup=False,
+        )
+        if papers is not None:
+            self._papers_changed(papers)
+        else:
+            self._update_status()
+
+    def _papers_changed(self, papers: list[Paper], added: Sequence[str] = ()) -> None:
+        """The library changed under the reader (a fetch here, an import elsewhere): show its
+        papers now, the cursor on the paper it was on, the filter applied again."""
+        if self._loading:
+            return  # the load under way reads the new file anyway
+        if self._paper_ids is not None:
+            self._paper_ids = list(dict.fromkeys([*self._paper_ids, *added]))
+            by_id = {p.id: p for p in papers}
+            papers = [by_id[pid] for pid in self._paper_ids if pid in by_id]
+        keep = self.paper_list.highlighted_id
+        self.papers = papers
+        self._index_of = _index_of(papers)
+        self._title_rank = None
+        with self._search_lock:
+            self._index = None
+        self.states = self.store_state.all()
+        self._filter_generation += 1  # a filter still running was for the old papers
+        self._filtering = False
+        self._query = parse_query("")
+        self._matches = list(range(len(papers)))
+        self._show_rows(keep_id=keep)
+        if self._query_text.strip():
+            self.apply_query(self._query_text)
+
     # -- other instances -------------------------------------------------------------------------
 
     def _poll_other_instances(self) -> None:
@@ -691,6 +847,23 @@ class PapertrayApp(App[int]):
             self.paper_list.update_states(self.states)
             self._update_pane(keep_scroll=True)
             self._update_status()
+        # Papers another process imported (papertray fetch from cron, say): read in a worker.
+        if not (self._loading or self._network or self._reloading) and self.library.stale():
+            self._reloading = True
+            self._reload_worker()
+
+    @work(thread=True, exclusive=True, group="reload")
+    def _reload_worker(self) -> None:
+        try:
+            papers: list[Paper] | None = self.library.papers()
+        except StoreError:
+            papers = None
+        self.call_from_thread(self._reloaded, papers)
+
+    def _reloaded(self, papers: list[Paper] | None) -> None:
+        self._reloading = False
+        if papers is not None:
+            self._papers_changed(papers)
 
     # -- used by the command palette -------------------------------------------------------------
 
@@ -698,6 +871,11 @@ class PapertrayApp(App[int]):
         field = self.query_one("#filter", FilterInput)
         field.value = text
         self.paper_list.focus()
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0] + (" …" if len(lines) > 1 else "") if lines else ""
 
 
 def _count(n: int, noun: str) -> str:

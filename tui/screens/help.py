@@ -39,6 +39,15 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("c", "copy the code repo link (or the first link)"),
             ("1 … 9", "copy link number n of the paper"),
             ("o", "open the repo (or the first link) in the browser"),
+            ("O", "open the paper itself: its arXiv page"),
+            ("y / Y", "copy a citation: the arXiv id / a BibTeX entry"),
+        ],
+    ),
+    (
+        "Fetch",
+        [
+            ("F", "fetch the configured sources (papertray config); new papers join the list"),
+            ("E", "link the papers shown that have no arXiv id to theirs, by title"),
         ],
     ),
     (
