@@ -178,3 +178,33 @@ async def test_open_paper_key_opens_the_arxiv_page_of_an_enriched_paper(
     assert copied[0] == "arXiv:2107.11817"
     assert copied[1].startswith("@misc{arxiv210711817,") and "eprint = {2107.11817}" in copied[1]
     assert Library.open(data_dir).get(mesa.id).arxiv_id == "2107.11817"
+
+
+async def test_papers_opened_from_a_page_copy_are_linked_in_the_background(
+    store, served: HTTPServer, data_dir: Path
+) -> None:
+    """`papertray page.txt`: the reader links the pasted papers to arXiv by itself."""
+    mesa = next(p for p in SEED if p.title.startswith("Mesa:"))
+    item = orjson.loads(DAY.read_bytes())[0]
+    item["paper"].update(id="2107.11817", title=mesa.title)
+    item["title"] = mesa.title
+    served.expect_request("/api/papers/search").respond_with_handler(
+        lambda r: Response(
+            orjson.dumps([item] if r.args["q"] == mesa.title else []),
+            content_type="application/json",
+        )
+    )
+    served.expect_request("/api/query").respond_with_data(
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"></feed>',
+        content_type="application/atom+xml",
+    )
+    scope = [p.id for p in SEED[:5]]
+    app = PapertrayApp(*store, paper_ids=scope, link_new=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert "enrich: linked 1 of 5 papers to arXiv; 4 not found" in toasts(app)
+        assert [p.id for p in app.papers] == scope
+        assert app._paper(mesa.id).arxiv_id == "2107.11817"
+    searched = [r.args["q"] for r, _ in served.log if r.path == "/api/papers/search"]
+    assert sorted(searched) == sorted(p.title for p in SEED[:5])

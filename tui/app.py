@@ -107,8 +107,11 @@ class PapertrayApp(App[int]):
         warnings: Iterable[str] = (),
         preview: Sequence[Paper] | None = None,
         scope: str = "",
+        link_new: bool = False,
     ) -> None:
-        """`scope` names what `paper_ids` are (the digest files given), for the status line."""
+        """`scope` names what `paper_ids` are (the digest files given), for the status line.
+        `link_new`: once shown, link those papers to arXiv in the background (`enrich`): the
+        CLI asks for it after importing files whose papers have no arXiv id (a page copy)."""
         super().__init__()
         self.library = library
         self.store_state = state
@@ -144,6 +147,7 @@ class PapertrayApp(App[int]):
         # Opened on files: those papers (and what a fetch from here adds), not the library.
         self._paper_ids = list(paper_ids) if paper_ids is not None else None
         self._network = ""  # what a fetch or enrich running now says in the status line
+        self._link_new = link_new
         self._reloading = False
 
     # -- layout --------------------------------------------------------------------------------
@@ -354,6 +358,9 @@ class PapertrayApp(App[int]):
         if self._save_preview:
             self._save_preview = False
             self._write_preview()
+        if self._link_new:
+            self._link_new = False
+            self.action_enrich(quiet=True)
 
     @work(thread=True, group="library")
     def _write_preview(self) -> None:
@@ -767,16 +774,17 @@ class PapertrayApp(App[int]):
         else:
             self._update_status()
 
-    def action_enrich(self) -> None:
-        if self._network:
-            self.notify(f"Busy: {self._network}")
-            return
-        if self._loading:
-            self.notify("The library is still loading; try again in a moment.")
+    def action_enrich(self, quiet: bool = False) -> None:
+        """Link the papers shown that have no arXiv id; `quiet`: unasked (after an import), so
+        say nothing when there is nothing to do."""
+        if self._network or self._loading:
+            if not quiet:
+                self.notify(f"Busy: {self._busy()}")
             return
         papers = [p for p in map(self._paper, self.paper_list.shown_ids) if p and not p.arxiv_id]
         if not papers:
-            self.notify("Every paper shown has its arXiv id already.")
+            if not quiet:
+                self.notify("Every paper shown has its arXiv id already.")
             return
         self._network = "linking to arXiv…"
         self._update_status()

@@ -286,8 +286,11 @@ def cmd_tui(args: argparse.Namespace) -> int:
     ids: list[str] | None = None
     preview = None
     warnings: list[str] = []
+    link_new = False
     if files:
         ids, _papers, saved = import_files(library, files, args.format, quiet=True)
+        # A page copy's papers have no arXiv id: the reader links them in the background.
+        link_new = saved and any(not p.arxiv_id for p in _papers)
         if not saved:
             warnings.append("the data folder cannot be written: marks made now will not be saved")
     else:
@@ -307,6 +310,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         warnings=[*library.warnings, *state.warnings, *warnings],
         preview=preview,
         scope=", ".join(Path(name).name for name in files),
+        link_new=link_new,
     )
     del preview  # the app drops it once the whole library is in: ~20 MB at 100k papers
     app.run()
