@@ -208,3 +208,28 @@ async def test_papers_opened_from_a_page_copy_are_linked_in_the_background(
         assert app._paper(mesa.id).arxiv_id == "2107.11817"
     searched = [r.args["q"] for r, _ in served.log if r.path == "/api/papers/search"]
     assert sorted(searched) == sorted(p.title for p in SEED[:5])
+
+
+@pytest.mark.timeout(120)
+def test_quitting_while_a_lookup_hangs_exits_at_once(tmp_path: Path) -> None:
+    """A server that takes the request and never answers (read timeout 20 s): `q` still quits
+    the reader at once, and nothing of the library is lost."""
+    import socket
+
+    from helpers.ptyrun import PtyApp
+
+    digest = tmp_path / "page.txt"
+    digest.write_text("Alpha paper about cats\n\nAbstract one about cats and dogs.\n")
+    data = tmp_path / "data"
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # connections complete in the kernel; nobody ever answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        env = {"PAPERTRAY_DATA_DIR": str(data), "HOME": str(tmp_path), "HF_ENDPOINT": url}
+        with PtyApp([str(digest)], env) as app:
+            assert app.wait_for("Alpha paper about cats"), app.text[-2000:]
+            assert app.wait_for("linking to arXiv 1 of 1"), app.text[-2000:]
+            app.send("q")
+            status = app.wait(timeout=10)  # the read timeout is 20 s
+    assert status == 0, "the reader waited for the hung request"
+    assert [p.title for p in Library.open(data).papers()] == ["Alpha paper about cats"]

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, Static, TextArea
+from textual.worker import get_current_worker
 
 from papertray.store import (
     Library,
@@ -35,7 +36,13 @@ from papertray.store.query import parse_query
 from papertray.store.query import refines as _refines
 from papertray.tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
 from papertray.tui.commands import PapertrayCommands
-from papertray.tui.fetching import Fetched, enrich_in_background, fetch_configured
+from papertray.tui.fetching import (
+    Cancelled,
+    Fetched,
+    abandonable,
+    enrich_in_background,
+    fetch_configured,
+)
 from papertray.tui.paper_actions import NoPaperPage, citation, paper_page
 from papertray.tui.safe_text import safe_links, shown, shown_state
 from papertray.tui.screens.confirm import ConfirmScreen
@@ -748,7 +755,13 @@ class PapertrayApp(App[int]):
         def progress(line: str) -> None:
             self.call_from_thread(self._network_progress, f"fetching {line}…")
 
-        done = fetch_configured(self.library, progress)
+        worker = get_current_worker()
+        try:
+            done = abandonable(
+                lambda: fetch_configured(self.library, progress), lambda: worker.is_cancelled
+            )
+        except Cancelled:
+            return
         try:
             papers = self.library.papers() if done.changed else None
         except StoreError as error:
@@ -795,12 +808,18 @@ class PapertrayApp(App[int]):
         def progress(n: int, total: int) -> None:
             self.call_from_thread(self._network_progress, f"linking to arXiv {n} of {total}…")
 
+        worker = get_current_worker()
         try:
-            report = enrich_in_background(self.library, self.store_state, papers, progress)
+            report = abandonable(
+                lambda: enrich_in_background(self.library, self.store_state, papers, progress),
+                lambda: worker.is_cancelled,
+            )
             lines, failed = [report.line()], report.error is not None
             if report.error:
                 lines.append(report.error)
             fresh = self.library.papers() if report.linked else None
+        except Cancelled:
+            return
         except StoreError as error:
             lines, failed, fresh = [f"Could not save: {error}"], True, None
         self.call_from_thread(self._enrich_done, lines, failed, fresh)

@@ -6,9 +6,11 @@ reports into the lines the reader shows. No Textual here.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from papertray.store import (
     Client,
@@ -25,7 +27,38 @@ from papertray.store import (
     run_fetch,
 )
 
-__all__ = ["Fetched", "enrich_in_background", "fetch_configured"]
+T = TypeVar("T")
+
+__all__ = ["Cancelled", "Fetched", "abandonable", "enrich_in_background", "fetch_configured"]
+
+
+class Cancelled(Exception):
+    """The reader is quitting: the network work was left to finish (or not) on its own."""
+
+
+def abandonable(work: Callable[[], T], cancelled: Callable[[], bool]) -> T:
+    """`work()` in a daemon thread, waited for until `cancelled()` says the reader is quitting.
+
+    Textual runs thread workers in asyncio's default executor, whose threads are joined at
+    exit: a request waiting on its 20 s read timeout would hold `q` that long. A daemon thread
+    is not waited for; the store's writes are atomic, so leaving one unfinished loses nothing."""
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = error
+
+    thread = threading.Thread(target=run, name="papertray-network", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+        if cancelled():
+            raise Cancelled
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
 
 
 @dataclass
