@@ -205,6 +205,8 @@ class FetchReport:
     """Library ids of the papers fetched, in order (after merging)."""
     error: str | None = None
     note: str | None = None
+    cached: int = 0
+    """Papers on pages that came back 304 (counted in `unchanged`)."""
     not_modified: bool = False
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
@@ -219,7 +221,7 @@ class FetchReport:
             return self.error
         if self.note is not None and not self.papers and not self.unchanged:
             return self.note
-        total = len(self.papers) + (self.unchanged if self.not_modified else 0)
+        total = len(self.papers) + self.cached
         noun = "paper" if total == 1 else "papers"
         if self.dry_run:
             return (
@@ -498,7 +500,9 @@ def import_fetched(
     """Add what `fetch_source` gave to the library (one write) and then remember its pages'
     validators. With `dry_run`, count what would be new and change nothing."""
     source = fetched.source
-    report = FetchReport(source, unchanged=fetched.unchanged, dry_run=dry_run)
+    report = FetchReport(
+        source, unchanged=fetched.unchanged, cached=fetched.unchanged, dry_run=dry_run
+    )
     report.not_modified = fetched.not_modified
     report.warnings = list(fetched.warnings)
     papers = fetched.papers

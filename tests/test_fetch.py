@@ -574,3 +574,29 @@ def test_the_network_libraries_load_only_when_asked() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_unchanged_first_page_and_a_changed_second_import_only_the_change(
+    server: HTTPServer, data_dir: Path, capsys
+) -> None:
+    month = items(131, start=1)
+    pages = {"0": [month[:100]], "1": [month[100:130], month[100:131]]}
+
+    def answer(request: Request) -> Response:
+        page = request.args["p"]
+        body = orjson.dumps(pages[page][0])
+        etag = f'"p{page}-{len(pages[page][0])}"'
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        if len(pages[page]) > 1:
+            pages[page].pop(0)  # the next answer for this page is the changed one
+        return Response(body, content_type="application/json", headers={"ETag": etag})
+
+    server.expect_request("/api/daily_papers").respond_with_handler(answer)
+    assert run(["fetch", "hf", "--month", "2026-11"]) == 0
+    assert "130 papers: 130 new" in capsys.readouterr().err
+    assert run(["fetch", "hf", "--month", "2026-11"]) == 0
+    err = capsys.readouterr().err
+    assert "hf 2026-11: 131 papers: 1 new, 0 merged, 130 unchanged" in err
+    assert [r.status_code for _, r in server.log[2:]] == [304, 200]
+    assert len(ids_in(data_dir)) == 131
