@@ -19,6 +19,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         "fetch",
         help="fetch and import papers: hf (Hugging Face daily papers), arxiv CAT... "
         "(the day's announcement) or arxiv --query Q; no source: the config file's",
+        description="Fetch papers and import them. Without a SOURCE, the sources of the config "
+        "file (papertray config). Endpoints: HF_ENDPOINT, PAPERTRAY_ARXIV_API, "
+        "PAPERTRAY_ARXIV_RSS.",
     )
     _fetch_options(p)
     _common(p)
