@@ -202,3 +202,26 @@ def test_enrich_behind_a_captive_portal_is_one_line(sample, served, data_dir, ca
     assert "sent a web page instead of search results" in err
     assert "Traceback" not in err
     assert (data_dir / "library.json").read_bytes() == before
+
+
+REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+
+
+@pytest.mark.skipif(not REALDATA.exists(), reason="../shared/realdata is absent")
+def test_a_real_search_response_places_the_right_paper(served: HTTPServer) -> None:
+    """The real `/api/papers/search` answer (three diffusion papers): only the one whose title
+    is the paper's is taken, whatever its rank."""
+    from papertray.store.enrich import lookup
+
+    body = (REALDATA / "a5_hfsearchapi_fastpaper-cli_huggingface_search.json").read_bytes()
+    served.expect_request("/api/papers/search").respond_with_data(
+        body, content_type="application/json"
+    )
+    titles = {item["paper"]["title"]: item["paper"]["id"] for item in orjson.loads(body)}
+    with net_module.Client(None) as client:
+        for title, arxiv_id in titles.items():
+            found, near = lookup(client, title.upper(), arxiv=False)
+            assert found is not None and found.arxiv_id == arxiv_id and near is None
+        found, near = lookup(client, "Denoising Diffusion Probabilistic Model", arxiv=False)
+        assert found is None
+        assert near is not None and near.arxiv_id == "2006.11239" and near.score >= 85
