@@ -600,3 +600,17 @@ def test_an_unchanged_first_page_and_a_changed_second_import_only_the_change(
     assert "hf 2026-11: 131 papers: 1 new, 0 merged, 130 unchanged" in err
     assert [r.status_code for _, r in server.log[2:]] == [304, 200]
     assert len(ids_in(data_dir)) == 131
+
+
+def test_the_reader_starts_without_the_network_side_of_the_store() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, papertray.tui.app; "
+        "print(sorted(m for m in ('httpx', 'rapidfuzz', 'papertray.store.fetch', "
+        "'papertray.store.net', 'papertray.store.enrich', 'papertray.store.config') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -10,22 +10,10 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from papertray.store import (
-    Client,
-    ConfigError,
-    EnrichReport,
-    FetchReport,
-    Library,
-    Paper,
-    State,
-    StoreError,
-    configured_sources,
-    enrich,
-    load_config,
-    run_fetch,
-)
+if TYPE_CHECKING:
+    from papertray.store import EnrichReport, FetchReport, Library, Paper, State
 
 T = TypeVar("T")
 
@@ -79,6 +67,16 @@ def _data_dir(library: Library) -> Path | None:
 
 def fetch_configured(library: Library, progress: Callable[[str], None]) -> Fetched:
     """Fetch and import the config file's sources. Blocks: call from a worker."""
+    # Imported here: the reader's start never loads the network side of the store.
+    from papertray.store import (
+        Client,
+        ConfigError,
+        StoreError,
+        configured_sources,
+        load_config,
+        run_fetch,
+    )
+
     try:
         config = load_config()
     except ConfigError as error:
@@ -109,5 +107,7 @@ def enrich_in_background(
     progress: Callable[[int, int], None],
 ) -> EnrichReport:
     """Link `papers` without an arXiv id to theirs. Blocks: call from a worker."""
+    from papertray.store import Client, enrich
+
     with Client(_data_dir(library)) as client:
         return enrich(library, state, client, papers, progress=progress)
