@@ -614,3 +614,55 @@ def test_the_reader_starts_without_the_network_side_of_the_store() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_fetch_interrupted_part_way_imports_nothing(server, seeded, data_dir) -> None:
+    """ctrl+c while the second page of a month is on its way: exit 130, no traceback, and the
+    library as it was (the first page is not imported on its own)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    asked, release = threading.Event(), threading.Event()
+
+    def second_page(_request: Request) -> Response:
+        asked.set()
+        release.wait(20)
+        return Response(orjson.dumps(items(10, start=300)), content_type="application/json")
+
+    daily(server, items(100), month="2026-11")
+    server.expect_request(
+        "/api/daily_papers", query_string={"month": "2026-11", "p": "1", "limit": "100"}
+    ).respond_with_handler(second_page)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from papertray.tui.cli import main; main()",
+         "fetch", "hf", "--month", "2026-11"],
+        env=dict(os.environ),
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert asked.wait(60), "the second page was never asked for"
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        release.set()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert snapshot(data_dir) == seeded
+
+
+def test_save_of_several_pages_is_one_importable_list(server, data_dir, tmp_path, capsys):
+    month = items(130, start=1)
+    daily(server, month[:100], month="2026-11")
+    daily(server, month[100:], month="2026-11", p="1")
+    target = tmp_path / "month.json"
+    assert run(["fetch", "hf", "--month", "2026-11", "--save", str(target), "--dry-run"]) == 0
+    assert snapshot(data_dir) == {}  # a dry run imports nothing, even with --save
+    assert orjson.loads(target.read_bytes()) == month
+    assert run(["import", str(target)]) == 0
+    assert "130 papers (hf-api): 130 new" in capsys.readouterr().err
