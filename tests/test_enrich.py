@@ -199,7 +199,10 @@ def test_enrich_behind_a_captive_portal_is_one_line(sample, served, data_dir, ca
     before = (data_dir / "library.json").read_bytes()
     assert run(["enrich"]) == 1
     err = capsys.readouterr().err
-    assert "sent a web page instead of search results" in err
+    assert err.strip().splitlines() == [
+        "papertray: 127.0.0.1 sent a web page instead of search results (a captive portal or a "
+        "login page? check the network)"
+    ]
     assert "Traceback" not in err
     assert (data_dir / "library.json").read_bytes() == before
 

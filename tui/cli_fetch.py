@@ -208,10 +208,12 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         say(f"near miss, not taken ({near.score:g}%): {near.title!r} vs {near.candidate!r}{where}")
     for _pid, title in report.unplaced:
         say(f"not found: {title}")
-    say(report.line())
     if report.error is not None:
+        if report.looked_up:  # what was found before the failure is kept
+            say(report.line())
         say(report.error)
         return 1
+    say(report.line())
     return 0
 
 
