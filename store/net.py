@@ -325,7 +325,12 @@ class Client:
         extra `notes` per request URL (e.g. how many items that page held)."""
         entries: dict[str, dict[str, Any]] = {}
         for response in responses:
-            entry = {k: v for k, v in response.validators.items() if k in ("etag", "last_modified")}
+            if response.not_modified:  # still current: keep all that was noted with it
+                entry = dict(response.validators)
+            else:
+                entry = {
+                    k: v for k, v in response.validators.items() if k in ("etag", "last_modified")
+                }
             entry.update(notes.get(response.request_url, {}))
             if "etag" in entry or "last_modified" in entry:
                 entries[response.request_url] = entry

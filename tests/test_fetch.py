@@ -600,6 +600,11 @@ def test_an_unchanged_first_page_and_a_changed_second_import_only_the_change(
     assert "hf 2026-11: 131 papers: 1 new, 0 merged, 130 unchanged" in err
     assert [r.status_code for _, r in server.log[2:]] == [304, 200]
     assert len(ids_in(data_dir)) == 131
+    # And the third run: both pages unchanged, each known to hold what it held.
+    assert run(["fetch", "hf", "--month", "2026-11"]) == 0
+    err = capsys.readouterr().err
+    assert "hf 2026-11: 131 papers: 0 new, 0 merged, 131 unchanged (not modified" in err
+    assert [r.status_code for _, r in server.log[4:]] == [304, 304]
 
 
 def test_the_reader_starts_without_the_network_side_of_the_store() -> None:
