@@ -280,8 +280,8 @@ def _fetch_hf(
                     base, params, conditional=conditional, accept="application/json"
                 )
             except FetchError as error:
-                if error.status == 404 and page == 0:
-                    break  # HF answers 404 for a day without papers
+                if error.status == 404:
+                    break  # HF answers 404 for a day without papers (or a page past its end)
                 raise
             fetched.responses.append(response)
             if response.not_modified:
