@@ -310,7 +310,7 @@ def _fetch_hf(
         # Every day 404 or an empty list: no papers. Pages that came back 304 were imported before.
         fetched.empty = not fetched.not_modified
         return
-    fetched.papers = _parse(orjson.dumps(items), "hf-api", source, base)
+    fetched.papers = _parse(orjson.dumps(items), "hf-api", source, base, fetched.warnings)
     if len(fetched.raw) > 1:  # several pages: --save keeps one importable JSON list
         fetched.raw = [(orjson.dumps(items, option=orjson.OPT_INDENT_2), ".json")]
 
@@ -352,7 +352,7 @@ def _fetch_arxiv_rss(
     if not announce:
         fetched.empty = True
         return
-    fetched.papers = _parse(response.content, "arxiv-rss", source, url)
+    fetched.papers = _parse(response.content, "arxiv-rss", source, url, fetched.warnings)
 
 
 def _fetch_arxiv_query(
@@ -379,7 +379,7 @@ def _fetch_arxiv_query(
         total, count = _atom_counts(response)
         if count == 0:
             break
-        papers += _parse(response.content, "arxiv-atom", source, url)
+        papers += _parse(response.content, "arxiv-atom", source, url, fetched.warnings)
         start += count
         if count < size or (total is not None and start >= total):
             break
@@ -483,12 +483,14 @@ def _atom_counts(response: Response) -> tuple[int | None, int]:
     return (int(total) if total and total.strip().isdigit() else None), entries
 
 
-def _parse(data: bytes, fmt: str, source: Source, url: str) -> list[Paper]:
+def _parse(data: bytes, fmt: str, source: Source, url: str, warnings: list[str]) -> list[Paper]:
     try:
-        return ingest_bytes(data, fmt=fmt, source=source.label).papers
+        result = ingest_bytes(data, fmt=fmt, source=source.label)
     except IngestError as error:
         host = host_of(url)
         raise FetchError(f"{host}: {error}", host=host) from None
+    warnings += [w for w in result.warnings if w not in warnings]
+    return list(result.papers)
 
 
 # -- importing ----------------------------------------------------------------------------------
