@@ -818,13 +818,16 @@ class PapertrayApp(App[int]):
             if report.error:
                 lines.append(report.error)
             fresh = self.library.papers() if report.linked else None
+            linked = list(report.linked)
         except Cancelled:
             return
         except StoreError as error:
-            lines, failed, fresh = [f"Could not save: {error}"], True, None
-        self.call_from_thread(self._enrich_done, lines, failed, fresh)
+            lines, failed, fresh, linked = [f"Could not save: {error}"], True, None, []
+        self.call_from_thread(self._enrich_done, lines, failed, fresh, linked)
 
-    def _enrich_done(self, lines: list[str], failed: bool, papers: list[Paper] | None) -> None:
+    def _enrich_done(
+        self, lines: list[str], failed: bool, papers: list[Paper] | None, linked: list[str]
+    ) -> None:
         self._network = ""
         self.notify(
             "\n".join(lines),
@@ -834,7 +837,8 @@ class PapertrayApp(App[int]):
             markup=False,
         )
         if papers is not None:
-            self._papers_changed(papers)
+            # A paper folded into one already here under its arXiv id goes on under that id.
+            self._papers_changed(papers, added=linked)
         else:
             self._update_status()
 
