@@ -16,8 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from papertray.store import Library, State, ingest_file  # noqa: E402
-from papertray.store.paths import sample_digest  # noqa: E402
+from papertray.store import Library, State, ingest_file, sample_digest  # noqa: E402
 from papertray.tui.app import PapertrayApp  # noqa: E402
 
 
@@ -28,7 +27,7 @@ def fresh_app(folder: Path) -> PapertrayApp:
     ids = report.ids
     # A morning's triage, so the list shows every kind of mark.
     for pid in ids[:4]:
-        state.mark_read(pid)
+        state.set_read(pid, True)
     state.toggle_star(ids[2])
     state.toggle_star(ids[6])
     state.set_tags(ids[2], ["memory", "training"])

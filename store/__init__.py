@@ -1,25 +1,34 @@
 """papertray's store: ingest digests, keep the library and the user's marks, query them.
 
-A small library with a typed facade and no knowledge of Textual: the CLI, scripts and the TUI all
-talk to it through `Library`, `State`, `parse_query` and `ingest_file`.
+A small library with a typed facade and no knowledge of Textual: the CLI, scripts and the TUI
+all talk to it through the names below, never through its modules.
 """
 
 from typing import TYPE_CHECKING, Any
 
-from papertray.store.ingest import (
-    FORMATS,
-    IngestError,
-    IngestResult,
-    ingest_bytes,
-    ingest_file,
-    ingest_text,
-)
+from papertray.store.export import OUTPUT_FORMATS, render_bytes
+from papertray.store.formats import FORMATS
+from papertray.store.formats.common import IngestError, IngestResult
+from papertray.store.heap import give_back_memory
+from papertray.store.heap import settle as settle_heap
+from papertray.store.ids import UnknownId, resolve_ids
+from papertray.store.imports import FileImport, ImportOutcome, import_files, seed_sample
+from papertray.store.ingest import ingest_bytes, ingest_file, ingest_text
 from papertray.store.library import ImportReport, Library
-from papertray.store.links import arxiv_links
+from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
+from papertray.store.listing import Listing, list_papers
+from papertray.store.matching import find_spans
 from papertray.store.models import UNTOUCHED, Paper, PaperState
-from papertray.store.query import Query, QueryError, SearchIndex, find_spans, parse_query
+from papertray.store.paths import data_dir as resolve_data_dir
+from papertray.store.paths import sample_digest
+from papertray.store.preview import id_positions
+from papertray.store.query import Query, QueryError, parse_query
+from papertray.store.sanitize import shown_text
+from papertray.store.search_index import SearchIndex
+from papertray.store.sorting import SORT_ORDERS, SortOrder, sort_papers, sorted_rows, title_ranks
 from papertray.store.state import State
 from papertray.store.storage import StoreError
+from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
 
 if TYPE_CHECKING:
     from papertray.store.config import Config, ConfigError, config_path, load_config
@@ -72,8 +81,56 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "FORMATS",
+    # the library and the marks
+    "Library",
+    "State",
+    "Paper",
+    "PaperState",
     "UNTOUCHED",
+    "StoreError",
+    "resolve_data_dir",
+    # reading digests
+    "FORMATS",
+    "IngestError",
+    "IngestResult",
+    "ingest_bytes",
+    "ingest_file",
+    "ingest_text",
+    "import_files",
+    "ImportOutcome",
+    "ImportReport",
+    "FileImport",
+    "seed_sample",
+    "sample_digest",
+    # finding papers
+    "Query",
+    "QueryError",
+    "parse_query",
+    "SearchIndex",
+    "find_spans",
+    "resolve_ids",
+    "UnknownId",
+    "id_positions",
+    "list_papers",
+    "Listing",
+    "SORT_ORDERS",
+    "SortOrder",
+    "sort_papers",
+    "sorted_rows",
+    "title_ranks",
+    "OUTPUT_FORMATS",
+    "render_bytes",
+    # the rules text and tags follow
+    "normalize_tags",
+    "parse_tag_changes",
+    "split_tags",
+    "shown_text",
+    "is_code_repo",
+    "is_safe_url",
+    # the heap after a big load
+    "give_back_memory",
+    "settle_heap",
+    # fetching, linking to arXiv, the config file (loaded on first use)
     "Client",
     "Config",
     "ConfigError",
@@ -83,9 +140,9 @@ __all__ = [
     "Source",
     "SourceError",
     "arxiv_links",
-    "bibtex_entry",
     "arxiv_query_source",
     "arxiv_rss_source",
+    "bibtex_entry",
     "config_path",
     "configured_sources",
     "endpoints",
@@ -94,20 +151,4 @@ __all__ = [
     "load_config",
     "needs_enrich",
     "run_fetch",
-    "ImportReport",
-    "IngestError",
-    "IngestResult",
-    "Library",
-    "Paper",
-    "PaperState",
-    "Query",
-    "QueryError",
-    "SearchIndex",
-    "State",
-    "StoreError",
-    "find_spans",
-    "ingest_bytes",
-    "ingest_file",
-    "ingest_text",
-    "parse_query",
 ]

@@ -457,7 +457,7 @@ def _rss_announce_types(response: Response) -> dict[str, str]:
     """arXiv id -> announce type (new, cross, replace, replace-cross) of each item."""
     import xml.etree.ElementTree as ET
 
-    from papertray.store.ingest import normalize_arxiv_id
+    from papertray.store.formats.fields import normalize_arxiv_id
 
     root = ET.fromstring(response.content)
     found: dict[str, str] = {}

@@ -5,33 +5,37 @@ empty fields (so `Paper(**doc)` rebuilds it directly). Import order is the order
 keys: new papers are appended, merges keep their place, and JSON objects keep their key order
 through orjson and TinyDB. This is cheaper at load than a sequence number per paper (100k
 papers load in about 0.3 s). Table `index`, document `title_keys`: title key -> id, so merging
-by title does not re-normalise 100k stored titles at every import.
+by title does not re-normalise 100k stored titles at every import. Table `imports`: see
+`store/recall.py`.
+
+Why the library reads and writes its tables as whole dicts, not through TinyDB's `Table` API
+(the marks in `state.py` do use it): an import changes three tables, and TinyDB writes the file
+once per table call, so each import would write the file three times (one write of 10k papers
+is 0.11 s here, ~1 s at 100k); and `Table.all()` copies every document into a `Document` (69 ms
+for 10k papers against 0.4 ms to take the stored dicts, ~0.7 s and twice the memory at 100k).
+The storage underneath is the same `AtomicJSONStorage` with the same guarantees.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
 import sys
-import threading
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
-import orjson
-
-from papertray.store.models import Paper, title_key
+from papertray.store.heap import pause_gc
+from papertray.store.matching import fold_text
+from papertray.store.models import LIST_FIELDS, Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
-from papertray.store.query import fold_text
+from papertray.store.preview import PREVIEW_FILE, PreviewPapers, read_preview, write_preview
+from papertray.store.recall import ContentKey, KnownImport, content_key, recall, records_after
 from papertray.store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,
     StoreError,
     memory_tinydb,
     open_tinydb,
-    pause_gc,
 )
 
 __all__ = [
@@ -43,12 +47,13 @@ __all__ = [
     "content_key",
 ]
 
-TABLE = "papers"
-PREVIEW_FILE = "library.preview.json"
-PREVIEW_VERSION = 2
+PAPERS_TABLE = "papers"
 INDEX = "index"
 TITLE_KEYS = "title_keys"
 IMPORTS = "imports"
+SOURCES = "sources"
+"""Table `sources`: digest name -> {"ids": [...]}, every paper each digest gave (a paper's own
+`source` field names only the first), so `remove --source` knows what came only from one."""
 _NEWER_WINS = ("upvotes", "stars", "comments", "keywords")
 _FILL_IF_EMPTY = ("abstract", "authors", "published", "source", "arxiv_id", "digest_date")
 
@@ -65,71 +70,6 @@ class ImportReport:
     """The id of each given paper, in order, after merging (a title match gives the older id)."""
 
 
-@dataclass
-class KnownImport:
-    """An imported file remembered by its content (`content_key`): importing the same bytes again
-    reports these figures without parsing the file."""
-
-    key: str | ContentKey
-    format: str
-    duplicates: int = 0
-    warnings: list[str] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    """As `ImportReport.ids` of that import: one per paper of the file, in order."""
-
-
-def content_key(data: bytes, fmt: str | None) -> ContentKey:
-    """What identifies one input for `Library.recall`: its bytes (SHA-256, which is hardware
-    accelerated here: 0.11 s for 170 MB) and size, and the format it was read as."""
-    return ContentKey(data, fmt)
-
-
-class ContentKey:
-    """The value of `content_key`, `str(key)`: `<sha256 hex>-<size>-<format or auto>`.
-
-    The SHA-256 of a big input runs in a thread (hashlib releases the GIL), so parsing the
-    input meanwhile does not wait for it; `str()`, `==` and `hash()` wait. A first import never
-    waits at all: `Library.recall` needs no key while the library remembers no imports."""
-
-    _THREAD_FROM = 1 << 20
-
-    def __init__(self, data: bytes, fmt: str | None) -> None:
-        self._rest = f"-{len(data)}-{fmt or 'auto'}"
-        self._digest: list[str] = []
-        self._thread: threading.Thread | None = None
-        if len(data) < self._THREAD_FROM:
-            self._digest.append(hashlib.sha256(data).hexdigest())
-        else:
-            self._thread = threading.Thread(
-                target=self._hash, args=(data,), name="papertray-hash", daemon=True
-            )
-            self._thread.start()
-        self._data: bytes | None = data
-
-    def _hash(self, data: bytes) -> None:
-        self._digest.append(hashlib.sha256(data).hexdigest())
-
-    def __str__(self) -> str:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if not self._digest:  # the thread failed (out of memory?): here an error reaches the caller
-            self._digest.append(hashlib.sha256(self._data or b"").hexdigest())
-        self._data = None
-        return self._digest[0] + self._rest
-
-    def __repr__(self) -> str:
-        return f"ContentKey({str(self)!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (str, ContentKey)):
-            return str(self) == str(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(str(self))
-
-
 def _holds_all(title: str, abstract: str, authors: Sequence[str], words: Sequence[str]) -> bool:
     """Whether the folded title/abstract/authors contain every one of `words` (folded). Most
     matches hold the words as typed: folding 170 MB of text is the cost, so a paper is folded
@@ -138,10 +78,6 @@ def _holds_all(title: str, abstract: str, authors: Sequence[str], words: Sequenc
         return True
     text = fold_text(title, abstract, authors)
     return all(word in text for word in words)
-
-
-_LIST_FIELDS = ("authors", "links", "keywords")
-_NO_ITEMS: list[Any] = []
 
 
 def _to_paper(data: dict[str, Any], *, owned: bool = False) -> Paper | None:
@@ -153,11 +89,11 @@ def _to_paper(data: dict[str, Any], *, owned: bool = False) -> Paper | None:
     source = data.get("source")
     if isinstance(source, str):
         data["source"] = sys.intern(source)
-    # Most papers have no authors, links or keywords: one shared empty list instead of three
-    # each (17 MB at 100k). Papers from the library are read-only (see `papers()`).
-    for key in _LIST_FIELDS:
-        if key not in data:
-            data[key] = _NO_ITEMS
+    # Lists become tuples (a Paper is immutable); most papers have no authors, links or
+    # keywords and get the one empty tuple, which no caller can change.
+    for key in LIST_FIELDS:
+        value = data.get(key)
+        data[key] = tuple(value) if value else ()
     try:
         return Paper(**data)
     except TypeError:
@@ -168,25 +104,25 @@ def _to_paper(data: dict[str, Any], *, owned: bool = False) -> Paper | None:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
+    return value is None or value == "" or value == [] or value == ()
 
 
-_EMPTY: tuple[Any, ...] = (None, "", [])
+_EMPTY: tuple[Any, ...] = (None, "", (), [])
 
 
-def _compact(p: Paper) -> dict[str, Any]:
+def _stored_document(p: Paper) -> dict[str, Any]:
     """`paper.to_dict()` without the empty fields (their defaults): a smaller, faster file.
     Spelled out field by field: 3x faster than a loop over `fields(Paper)` at 100k papers."""
     data: dict[str, Any] = {"id": p.id, "title": p.title}
     v: Any
     if (v := p.abstract) not in _EMPTY:
         data["abstract"] = v
-    if (v := p.authors) not in _EMPTY:
-        data["authors"] = v
+    if v := p.authors:
+        data["authors"] = list(v)
     if (v := p.published) not in _EMPTY:
         data["published"] = v
-    if (v := p.links) not in _EMPTY:
-        data["links"] = v
+    if v := p.links:
+        data["links"] = list(v)
     if (v := p.repo) not in _EMPTY:
         data["repo"] = v
     if (v := p.source) not in _EMPTY:
@@ -199,8 +135,8 @@ def _compact(p: Paper) -> dict[str, Any]:
         data["stars"] = v
     if (v := p.comments) not in _EMPTY:
         data["comments"] = v
-    if (v := p.keywords) not in _EMPTY:
-        data["keywords"] = v
+    if v := p.keywords:
+        data["keywords"] = list(v)
     if (v := p.digest_date) not in _EMPTY:
         data["digest_date"] = v
     return data
@@ -265,13 +201,13 @@ class Library:
         self.path = Path(path) if path is not None else None
         self.warnings: list[str]
         if self.path is None:
-            self.db, self.warnings = memory_tinydb(), []
+            self._db, self.warnings = memory_tinydb(), []
         else:
             label = "library file"
-            self.db, self.warnings = open_tinydb(
+            self._db, self.warnings = open_tinydb(
                 self.path, read_only=read_only, label=label, indent=True, check=check
             )
-        storage = self.db.storage
+        storage = self._db.storage
         assert isinstance(storage, (AtomicJSONStorage, MemoryJSONStorage))
         self._storage = storage
         self._cache: _Built | None = None
@@ -289,7 +225,7 @@ class Library:
         return self._storage.read_only
 
     def close(self) -> None:
-        self.db.close()
+        self._db.close()
 
     def refresh(self) -> bool:
         return self._storage.refresh()
@@ -302,9 +238,9 @@ class Library:
         return not self._storage.unchanged()
 
     def _table(self) -> dict[str, Any]:
-        return (self._storage.read() or {}).get(TABLE, {})
+        return (self._storage.read() or {}).get(PAPERS_TABLE, {})
 
-    def _fresh(self) -> _Built | None:
+    def _current_cache(self) -> _Built | None:
         cache = self._cache
         if cache is not None and cache.version == self._storage.version:
             if self._storage.unchanged():
@@ -312,12 +248,12 @@ class Library:
         return None
 
     def _built(self) -> _Built:
-        cache = self._fresh()
+        cache = self._current_cache()
         if cache is not None:
             return cache
         tables = self._storage.read() or {}
         version = self._storage.version
-        table: dict[str, Any] = tables.get(TABLE, {})
+        table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
         papers: list[Paper] = []
         bad: set[str] = set()
         with pause_gc():
@@ -348,11 +284,11 @@ class Library:
         return cache
 
     def __len__(self) -> int:
-        cache = self._fresh()
+        cache = self._current_cache()
         return cache.size if cache is not None else len(self._table())
 
     def __contains__(self, pid: object) -> bool:
-        cache = self._fresh()
+        cache = self._current_cache()
         if cache is not None:
             return pid in cache.by_id or pid in cache.bad
         return pid in self._table()
@@ -370,7 +306,7 @@ class Library:
         one-shot query over a big library: only the papers that pass become Paper objects."""
         if not words:
             return self.papers()
-        cache = self._fresh()
+        cache = self._current_cache()
         if cache is not None:
             return [
                 p for p in cache.papers
@@ -390,32 +326,9 @@ class Library:
 
     def recall(self, key: str | ContentKey) -> KnownImport | None:
         """What importing the input with this `content_key` did last time, if importing it again
-        would change nothing: None when it was never imported, or when the library has changed
-        since in a way that concerns its papers (the record is then stale)."""
+        would change nothing (see `store/recall.py`)."""
         tables = self._storage.read() or {}
-        records = tables.get(IMPORTS)
-        if not records:
-            return None  # without asking for the key: its hash may still be running
-        record: Any = records.get(str(key))
-        table = tables.get(TABLE, {})
-        try:
-            ids, also = record["ids"], record.get("also", [])
-            fmt, duplicates, warnings = record["format"], record["duplicates"], record["warnings"]
-            ok = (
-                isinstance(ids, list)
-                and all(isinstance(pid, str) and pid in table for pid in ids)
-                and isinstance(also, list)
-                and not any(pid in table for pid in also)
-                and isinstance(fmt, str)
-                and type(duplicates) is int
-                and isinstance(warnings, list)
-                and all(isinstance(w, str) for w in warnings)
-            )
-        except (TypeError, KeyError, AttributeError):
-            return None
-        if not ok or not ids:
-            return None
-        return KnownImport(key, fmt, duplicates, list(warnings), list(ids))
+        return recall(tables.get(IMPORTS), tables.get(PAPERS_TABLE, {}), key)
 
     def add(
         self,
@@ -433,15 +346,17 @@ class Library:
         report = ImportReport()
         with self._storage.transaction(), pause_gc():
             tables = self._storage.read() or {}
-            table: dict[str, Any] = tables.get(TABLE, {})
+            table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
             by_key = _title_index(tables, table)
             index_size = len(by_key)
             changed: dict[str, dict[str, Any]] = {}
             also: list[str] = []  # incoming ids stored under another (older) id
             keys = iter(title_keys) if title_keys is not None else None
+            given_sources: list[str] = []  # each paper's digest, in order (as report.ids)
             for paper in papers:
                 key = next(keys) if keys is not None else None
-                incoming = _compact(paper)
+                given_sources.append(paper.source)
+                incoming = _stored_document(paper)
                 target = paper.id
                 doc = changed.get(target) or table.get(target)
                 if doc is None:
@@ -466,19 +381,25 @@ class Library:
                     continue
                 changed[target] = merged
                 report.merged += 1
-            imports = _imports_after(tables, changed, remember, report, also)
-            if changed or imports is not None:
+            imports = records_after(tables.get(IMPORTS), changed, remember, report.ids, also)
+            papers_sources: dict[str, list[str]] = {}
+            for name, target in zip(given_sources, report.ids, strict=True):
+                papers_sources.setdefault(name, []).append(target)
+            sources = _sources_after(tables, papers_sources)
+            if changed or imports is not None or sources is not None:
                 new_tables = dict(tables)
                 if changed:
                     new_table = dict(table)
                     new_table.update(changed)
-                    new_tables[TABLE] = new_table
+                    new_tables[PAPERS_TABLE] = new_table
                 if len(by_key) != index_size or not isinstance(tables.get(INDEX), dict):
                     new_tables[INDEX] = {TITLE_KEYS: by_key}
                 if imports is not None:
                     new_tables[IMPORTS] = imports
+                if sources is not None:
+                    new_tables[SOURCES] = sources
                 self._storage.write(new_tables)
-                self._write_preview(new_tables.get(TABLE, table))
+                self._write_preview(new_tables.get(PAPERS_TABLE, table))
         return report
 
     def fold(self, from_id: str, into_id: str) -> bool:
@@ -486,14 +407,14 @@ class Library:
         found to be one by `enrich`); one write. False when either is not here."""
         with self._storage.transaction():
             tables = self._storage.read() or {}
-            table: dict[str, Any] = tables.get(TABLE, {})
+            table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
             if from_id not in table or into_id not in table or from_id == into_id:
                 return False
             new_table = dict(table)
             gone = new_table.pop(from_id)
             new_table[into_id] = _merge(table[into_id], gone)
             new_tables = dict(tables)
-            new_tables[TABLE] = new_table
+            new_tables[PAPERS_TABLE] = new_table
             # The removed paper's title now leads to the paper it became, so importing its
             # digest again merges there instead of bringing it back.
             index = _title_index(tables, new_table)
@@ -502,9 +423,100 @@ class Library:
                 index[key] = into_id
             new_tables[INDEX] = {TITLE_KEYS: index}
             new_tables.pop(IMPORTS, None)  # records naming the removed id would be stale
+            stored = tables.get(SOURCES)
+            if isinstance(stored, dict):  # the digests that gave it now gave the paper it became
+                new_tables[SOURCES] = {
+                    name: {"ids": list(dict.fromkeys(
+                        into_id if pid == from_id else pid for pid in _ids_of(rec)
+                    ))}
+                    for name, rec in stored.items()
+                }  # fmt: skip
             self._storage.write(new_tables)
             self._write_preview(new_table)
             return True
+
+    # -- letting papers out again ---------------------------------------------------------------
+
+    def sources(self) -> list[tuple[str, int, int]]:
+        """(digest name, papers from it, papers only from it), in the order first imported."""
+        tables = self._storage.read() or {}
+        table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
+        of = _paper_sources(tables, table)
+        counts: dict[str, list[int]] = {}
+        for names in of.values():
+            for name in names:
+                count = counts.setdefault(name, [0, 0])
+                count[0] += 1
+                count[1] += len(names) == 1
+        return [(name, c[0], c[1]) for name, c in counts.items()]
+
+    def ids_only_from(self, source: str) -> list[str]:
+        """The ids of the papers that came from the digest `source` and from no other."""
+        tables = self._storage.read() or {}
+        of = _paper_sources(tables, tables.get(PAPERS_TABLE, {}))
+        return [pid for pid, names in of.items() if names == [source]]
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Take papers out of the library (one write); returns the ids that were there. The
+        user's marks stay in the state file: importing the digest again brings the papers back
+        with them."""
+        wanted = set(ids)
+        with self._storage.transaction(), pause_gc():
+            tables = self._storage.read() or {}
+            table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
+            gone = [pid for pid in table if pid in wanted]
+            if not gone:
+                return []
+            gone_set = set(gone)
+            new_tables = dict(tables)
+            kept_papers = {pid: doc for pid, doc in table.items() if pid not in gone_set}
+            new_tables[PAPERS_TABLE] = kept_papers
+            index = tables.get(INDEX, {}).get(TITLE_KEYS)
+            if isinstance(index, dict):
+                kept = {k: v for k, v in index.items() if v not in gone_set}
+                new_tables[INDEX] = {TITLE_KEYS: kept}
+            stored = tables.get(SOURCES)
+            if isinstance(stored, dict):
+                new_tables[SOURCES] = {
+                    name: {"ids": [pid for pid in _ids_of(rec) if pid not in gone_set]}
+                    for name, rec in stored.items()
+                    if any(pid not in gone_set for pid in _ids_of(rec))
+                }
+            records = tables.get(IMPORTS)
+            if isinstance(records, dict):
+                new_tables[IMPORTS] = {
+                    key: rec
+                    for key, rec in records.items()
+                    if isinstance(rec, dict) and not gone_set.intersection(_ids_of(rec))
+                }
+            self._storage.write(new_tables)
+            self._write_preview(new_tables[PAPERS_TABLE])
+        return gone
+
+    def update(self, papers: Iterable[Paper]) -> int:
+        """Revise papers already in the library (a newer version's title, authors, links), and
+        skip the others; returns how many changed. For arXiv replacement announcements."""
+        with self._storage.transaction(), pause_gc():
+            tables = self._storage.read() or {}
+            table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
+            changed: dict[str, dict[str, Any]] = {}
+            for paper in papers:
+                doc = changed.get(paper.id) or table.get(paper.id)
+                if doc is None:
+                    continue
+                incoming = _stored_document(paper)
+                revised = _merge(doc, incoming)
+                for name in ("title", "authors"):
+                    if incoming.get(name):
+                        revised[name] = incoming[name]
+                if revised != doc:
+                    changed[paper.id] = revised
+            if changed:
+                new_tables = dict(tables)
+                new_tables[PAPERS_TABLE] = {**table, **changed}
+                self._storage.write(new_tables)
+                self._write_preview(new_tables[PAPERS_TABLE])
+        return len(changed)
 
     # -- the preview: what the reader needs for its first frame ------------------------------
 
@@ -512,58 +524,17 @@ class Library:
     def _preview_path(self) -> Path | None:
         return None if self.path is None else self.path.with_name(PREVIEW_FILE)
 
-    def _stamp(self) -> list[int] | None:
-        try:
-            st = os.stat(self.path) if self.path is not None else None
-        except OSError:
-            return None
-        return None if st is None else [st.st_ino, st.st_size, st.st_mtime_ns]
-
     def _write_preview(self, table: dict[str, Any]) -> None:
-        """Beside every write of the library, the id, title and repo of each paper in order: the
-        reader draws its first frame from this (~5% of the bytes) while the whole library loads.
-        Three newline-joined columns (ids and titles hold no newline) load in milliseconds.
-        Derived data: written without fsync, and ignored unless it matches the library file."""
-        target, stamp = self._preview_path, self._stamp()
-        if target is None or stamp is None:
-            return
-        docs = table.values()
-        data = {
-            "version": PREVIEW_VERSION,
-            "stamp": stamp,
-            "ids": "\n".join(table),
-            "titles": "\n".join(doc.get("title", "") for doc in docs),
-            "repos": "\n".join(doc.get("repo") or "" for doc in docs),
-        }
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            # Private like the library itself (0600): titles say what someone reads.
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(orjson.dumps(data))
-            os.replace(tmp, target)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        if self.path is not None and self._preview_path is not None:
+            write_preview(self._preview_path, self.path, table)
 
     def preview(self) -> PreviewPapers | None:
         """The papers with only id, title and repo, in import order, from the preview file when
         it matches the library file; None when there is none (then use `papers()`)."""
         target = self._preview_path
-        if target is None or self._fresh() is not None:
+        if target is None or self._current_cache() is not None:
             return None
-        try:
-            data = orjson.loads(target.read_bytes())
-            if data.get("version") != PREVIEW_VERSION or data.get("stamp") != self._stamp():
-                return None
-            ids = data["ids"].split("\n") if data["ids"] else []
-            titles = data["titles"].split("\n") if ids else []
-            repos = data["repos"].split("\n") if ids else []
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return None
-        if not (len(ids) == len(titles) == len(repos)):
-            return None
-        return PreviewPapers(ids, titles, repos)
+        return read_preview(target, self.path) if self.path is not None else None
 
     def save_preview(self) -> None:
         """Write the preview from the loaded papers (a library written before previews existed)."""
@@ -571,28 +542,11 @@ class Library:
             return
         with self._storage.transaction():
             built = self._built()
-            table = {p.id: {"title": p.title, "repo": p.repo} for p in built.papers}
+            table = {
+                p.id: {"title": p.title, "repo": p.repo, "arxiv_id": p.arxiv_id}
+                for p in built.papers
+            }
             self._write_preview(table)
-
-
-class PreviewPapers(Sequence[Paper]):
-    """A sequence of papers built on demand from the preview's columns: a list drawing 40 rows of
-    100k builds 40 Paper objects, not 100k."""
-
-    def __init__(self, ids: list[str], titles: list[str], repos: list[str]) -> None:
-        self.ids, self._titles, self._repos = ids, titles, repos
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @overload
-    def __getitem__(self, index: int) -> Paper: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Paper]: ...
-    def __getitem__(self, index: int | slice) -> Paper | list[Paper]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return Paper(self.ids[index], self._titles[index], repo=self._repos[index] or None)
 
 
 @dataclass
@@ -605,43 +559,43 @@ class _Built:
     bad: set[str]
 
 
-def _imports_after(
-    tables: dict[str, Any],
-    changed: dict[str, dict[str, Any]],
-    remember: KnownImport | None,
-    report: ImportReport,
-    also: list[str],
+def _ids_of(record: Any) -> list[str]:
+    ids = record.get("ids") if isinstance(record, dict) else None
+    return [pid for pid in ids if isinstance(pid, str)] if isinstance(ids, list) else []
+
+
+def _paper_sources(tables: dict[str, Any], table: dict[str, Any]) -> dict[str, list[str]]:
+    """Each paper's digests: its own `source` (libraries from before the sources table have
+    only that) and every digest that gave it since."""
+    of: dict[str, list[str]] = {}
+    for pid, doc in table.items():
+        source = doc.get("source") if isinstance(doc, dict) else None
+        of[pid] = [source] if isinstance(source, str) and source else []
+    stored = tables.get(SOURCES)
+    if isinstance(stored, dict):
+        for name, record in stored.items():
+            for pid in _ids_of(record):
+                names = of.get(pid)
+                if names is not None and name not in names:
+                    names.append(name)
+    return of
+
+
+def _sources_after(
+    tables: dict[str, Any], given: dict[str, list[str]]
 ) -> dict[str, Any] | None:
-    """The import records after this add, or None if they stay as they are. A record whose
-    papers changed (or whose merged-away ids now exist) is dropped: importing that file again
-    might do something now."""
-    stored = tables.get(IMPORTS)
-    records: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
+    """The sources table with this import's ids added, or None if it already holds them."""
+    stored = tables.get(SOURCES)
+    sources: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
     touched = False
-    if changed and records:
-        for key, record in list(records.items()):
-            ids = record.get("ids") if isinstance(record, dict) else None
-            others = record.get("also", []) if isinstance(record, dict) else None
-            if (
-                not isinstance(ids, list)
-                or not isinstance(others, list)
-                or any(pid in changed for pid in ids)
-                or any(pid in changed for pid in others)
-            ):
-                del records[key]
-                touched = True
-    # Only an import whose papers each landed on their own id can be replayed as "nothing to
-    # do": two papers merged into one id would each overwrite the other's newer fields again.
-    if remember is not None and report.ids and len(set(report.ids)) == len(report.ids):
-        record = {
-            "format": remember.format,
-            "duplicates": remember.duplicates,
-            "warnings": list(remember.warnings),
-            "ids": list(report.ids),
-            "also": also,
-        }
-        key = str(remember.key)
-        if records.get(key) != record:
-            records[key] = record
+    for name, ids in given.items():
+        if not name:
+            continue
+        old = _ids_of(sources.get(name))
+        known = set(old)
+        new = [pid for pid in dict.fromkeys(ids) if pid not in known]
+        if new:
+            sources[name] = {"ids": old + new}
             touched = True
-    return records if touched else None
+    return sources if touched else None
+

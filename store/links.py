@@ -196,7 +196,7 @@ def repo_of(url: str) -> str:
     return f"{url[:scheme_end]}{netloc}/{'/'.join(segs[:keep])}"
 
 
-def order_links(links: list[str]) -> tuple[list[str], str | None]:
+def order_links(links: list[str]) -> tuple[tuple[str, ...], str | None]:
     """Deduplicate and drop unsafe links; put the first code repo first.
 
     Returns (links, repo) where repo is the repository of the first code link (`repo_of`), or
@@ -204,11 +204,11 @@ def order_links(links: list[str]) -> tuple[list[str], str | None]:
     if len(links) == 1:  # the usual abstract names one link
         url = links[0]
         if not is_safe_url(url):
-            return [], None
+            return (), None
         if not _is_code_repo(url):
-            return [url], None
+            return (url,), None
         repo = repo_of(url)
-        return ([url] if repo == url else [repo, url]), repo
+        return ((url,) if repo == url else (repo, url)), repo
     kept: list[str] = []
     seen: set[str] = set()
     for url in links:
@@ -217,12 +217,12 @@ def order_links(links: list[str]) -> tuple[list[str], str | None]:
             kept.append(url)
     found = next((url for url in kept if is_code_repo(url)), None)
     if found is None:
-        return kept, None
+        return tuple(kept), None
     repo = repo_of(found)
     if repo in seen:
         kept.remove(repo)
     kept.insert(0, repo)
-    return kept, repo
+    return tuple(kept), repo
 
 
 def arxiv_links(arxiv_id: str) -> list[str]:
@@ -235,14 +235,14 @@ def arxiv_links(arxiv_id: str) -> list[str]:
     ]
 
 
-def with_arxiv_links(links: list[str], arxiv_id: str | None) -> list[str]:
+def with_arxiv_links(links: tuple[str, ...], arxiv_id: str | None) -> tuple[str, ...]:
     """`links` with the paper's own pages (`arxiv_links`) after them, where missing. The one
     place these links are derived: ingest applies it to every paper with an arXiv id."""
     if not arxiv_id:
         return links
     have = {_same_page(u) for u in links}
     extra = [u for u in arxiv_links(arxiv_id) if _same_page(u) not in have and is_safe_url(u)]
-    return links + extra if extra else links
+    return (*links, *extra) if extra else links
 
 
 _VERSION_TAIL = re.compile(r"v\d+(?:\.pdf)?$|\.pdf$")

@@ -6,21 +6,22 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Paper:
-    """One paper of a digest. All text is already sanitised by `store.sanitize`."""
+    """One paper of a digest, immutable (many holders share one: the library, the reader's
+    list, a search index). All text is already sanitised by `store.sanitize`."""
 
     id: str
     """Stable id: `arxiv:<id>` when the source names one, else `t:<hash of the title key>`."""
     title: str
     abstract: str = ""
-    authors: list[str] = field(default_factory=list)
+    authors: tuple[str, ...] = ()
     published: str | None = None
-    links: list[str] = field(default_factory=list)
+    links: tuple[str, ...] = ()
     """Every http(s) link, cleaned: the code repo first, then the others in the order found."""
     repo: str | None = None
     """The first code-repository link (GitHub, GitLab, Codeberg, Bitbucket, HF), if any."""
@@ -30,17 +31,30 @@ class Paper:
     upvotes: int | None = None
     stars: int | None = None
     comments: int | None = None
-    keywords: list[str] = field(default_factory=list)
+    keywords: tuple[str, ...] = ()
     digest_date: str | None = None
     """The day the paper appeared in the digest (HF API `publishedAt` of the item)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The fields as JSON-ready values (lists for the tuple fields)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in LIST_FIELDS:
+            data[name] = list(data[name])
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
+        """A paper from `to_dict()` output (unknown keys ignored, lists made tuples)."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        kept = {k: v for k, v in data.items() if k in known}
+        for name in LIST_FIELDS:
+            if name in kept:
+                kept[name] = tuple(kept[name] or ())
+        return cls(**kept)
+
+
+LIST_FIELDS = ("authors", "links", "keywords")
+"""The fields of a Paper that are sequences: tuples in a Paper, lists in JSON."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ lose each other's marks.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -16,36 +15,24 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tinydb import where
+
 from papertray.store.models import UNTOUCHED, PaperState
 from papertray.store.paths import STATE_FILE
+from papertray.store.sanitize import clean_note
 from papertray.store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,
     StoreError,
+    StrTable,
     memory_tinydb,
     open_tinydb,
 )
+from papertray.store.tags import normalize_tags
 
-__all__ = ["State", "StoreError", "normalize_tags"]
+__all__ = ["State", "StoreError"]
 
-TABLE = "states"
-# Control characters (C0 but tab/newline, DEL, C1) and bidi overrides/isolates never belong in
-# a tag or note: they would reach the terminal when shown.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Stripped, lower-cased, inner whitespace as '-', de-duplicated in order, empties dropped."""
-    seen: dict[str, None] = {}
-    for raw in tags:
-        tag = "-".join(_CONTROL.sub("", str(raw)).lower().split())
-        if tag:
-            seen.setdefault(tag, None)
-    return tuple(seen)
-
-
-def _clean_note(text: str) -> str:
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+MARKS_TABLE = "states"  # the name on disk since the first version
 
 
 class State:
@@ -57,12 +44,18 @@ class State:
         self.path = Path(path) if path is not None else None
         self.warnings: list[str]
         if self.path is None:
-            self.db, self.warnings = memory_tinydb(), []
+            self._db, self.warnings = memory_tinydb(), []
         else:
-            self.db, self.warnings = open_tinydb(self.path, read_only=read_only, label="state file")
-        storage = self.db.storage
+            self._db, self.warnings = open_tinydb(
+                self.path, read_only=read_only, label="state file"
+            )
+        storage = self._db.storage
         assert isinstance(storage, (AtomicJSONStorage, MemoryJSONStorage))
         self._storage = storage
+        # One TinyDB table keyed by paper id: a document per touched paper (`_compact_marks`).
+        table = self._db.table(MARKS_TABLE, cache_size=0)
+        assert isinstance(table, StrTable)
+        self._marks = table
         self._all_cache: tuple[int, dict[str, PaperState]] | None = None
 
     @classmethod
@@ -78,32 +71,28 @@ class State:
         return self._storage.read_only
 
     def close(self) -> None:
-        self.db.close()
+        self._db.close()
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _table(self) -> dict[str, Any]:
-        tables = self._storage.read()
-        return (tables or {}).get(TABLE, {})
-
     def get(self, pid: str) -> PaperState:
-        doc = self._table().get(pid)
+        doc = self._marks.document(pid)
         return PaperState.from_dict(doc) if doc is not None else UNTOUCHED
 
     def all(self) -> dict[str, PaperState]:
         """Every touched paper's state (a new dict; built once per version of the file)."""
-        table = self._table()
+        docs = self._marks.documents()  # re-reads the file if another process changed it
         version = self._storage.version
         if self._all_cache is None or self._all_cache[0] != version:
-            states = {pid: PaperState.from_dict(doc) for pid, doc in table.items()}
+            states = {pid: PaperState.from_dict(doc) for pid, doc in docs.items()}
             self._all_cache = (version, {p: s for p, s in states.items() if not s.untouched})
         return dict(self._all_cache[1])
 
     def all_tags(self) -> list[tuple[str, int]]:
         """(tag, number of papers), most used first, then alphabetical."""
         counts: Counter[str] = Counter()
-        for state in self.all().values():
-            counts.update(state.tags)
+        for doc in self._marks.search(where("tags").exists()):
+            counts.update(PaperState.from_dict(doc).tags)
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     def refresh(self) -> bool:
@@ -114,21 +103,12 @@ class State:
 
     def _change(self, changes: Mapping[str, PaperState]) -> None:
         """Store these states (untouched ones are removed) in one write. Caller holds the lock."""
-        tables = self._storage.read() or {}
-        table = dict(tables.get(TABLE, {}))
-        dirty = False
-        for pid, state in changes.items():
-            if state.untouched:
-                dirty |= table.pop(pid, None) is not None
-            else:
-                doc = _compact(state)
-                if table.get(pid) != doc:
-                    table[pid] = doc
-                    dirty = True
-        if dirty:
-            new_tables = dict(tables)
-            new_tables[TABLE] = table
-            self._storage.write(new_tables)
+        self._marks.put_many(
+            {
+                pid: None if state.untouched else _compact_marks(state)
+                for pid, state in changes.items()
+            }
+        )
 
     def _update(self, pid: str, fn: Callable[[PaperState, float], PaperState]) -> PaperState:
         with self._storage.transaction():
@@ -143,12 +123,6 @@ class State:
 
     def set_read(self, pid: str, read: bool) -> PaperState:
         return self._update(pid, lambda s, now: _with_read(s, read, now))
-
-    def mark_read(self, pid: str) -> PaperState:
-        return self.set_read(pid, True)
-
-    def mark_unread(self, pid: str) -> PaperState:
-        return self.set_read(pid, False)
 
     def toggle_read(self, pid: str) -> PaperState:
         return self._update(pid, lambda s, now: _with_read(s, not s.read, now))
@@ -174,14 +148,14 @@ class State:
         )
 
     def set_note(self, pid: str, text: str) -> PaperState:
-        note = _clean_note(text)
+        note = clean_note(text)
         return self._update(pid, lambda s, now: replace(s, note=note))
 
     def set_read_many(self, pids: Iterable[str], read: bool) -> dict[str, PaperState]:
         """Mark many papers in one write. Returns every given paper's previous state (for undo
         with `restore`)."""
         with self._storage.transaction():
-            table = self._table()
+            table = self._marks.documents()
             now = time.time()
             previous: dict[str, PaperState] = {}
             changes: dict[str, PaperState] = {}
@@ -250,7 +224,7 @@ class State:
 _MARKS = (("read", "read_at"), ("starred", "starred_at"), ("tags",), ("note",))
 
 
-def _compact(state: PaperState) -> dict[str, Any]:
+def _compact_marks(state: PaperState) -> dict[str, Any]:
     # Only what differs from the default: half the bytes to serialise and fsync per toggle.
     return {k: v for k, v in state.to_dict().items() if v not in (None, False, "", [])}
 

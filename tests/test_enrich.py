@@ -134,7 +134,7 @@ def test_enrich_links_the_95_it_knows_and_reports_the_6(
         assert paper.arxiv_id == wanted, paper.title  # right id, or none: never a wrong one
         if wanted:
             assert paper.title == before[pid].title
-            assert paper.authors == [f"Author of {wanted}"]
+            assert paper.authors == (f"Author of {wanted}",)
             assert paper.published == "2024-03-15" and paper.upvotes == 11
             assert f"https://arxiv.org/abs/{wanted}" in paper.links
             assert f"https://huggingface.co/papers/{wanted}" in paper.links

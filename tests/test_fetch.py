@@ -116,16 +116,16 @@ def test_fetch_hf_date_imports_exactly_the_served_papers(server, data_dir, capsy
     assert list(papers) == ["arxiv:2612.00101", "arxiv:2612.00102", "arxiv:2612.00103"]
     first = papers["arxiv:2612.00101"]
     assert first.title == "Sparse Attention for Long-Context Reasoning"
-    assert first.authors == ["Ada Lovelace", "Alan Turing"]
+    assert first.authors == ("Ada Lovelace", "Alan Turing")
     assert (first.upvotes, first.stars, first.comments) == (42, 1234, 3)
     assert first.repo == "https://github.com/example/sparse-attn"
-    assert first.links == [
+    assert first.links == (
         "https://github.com/example/sparse-attn",
         "https://example.org/sparse-attn",
         "https://arxiv.org/abs/2612.00101",
         "https://arxiv.org/pdf/2612.00101",
         "https://huggingface.co/papers/2612.00101",
-    ]
+    )
     third = papers["arxiv:2612.00103"]
     assert "https://huggingface.co/papers/2612.00103" in third.links
     request = server.log[0][0]
@@ -482,7 +482,7 @@ def test_fetch_arxiv_imports_the_announcement(server, data_dir, capsys) -> None:
     papers = Library.open(data_dir).papers()
     # New and cross-listed papers; the replacements update only papers already here.
     assert [p.id for p in papers] == ["arxiv:2612.00201", "arxiv:2612.00202"]
-    assert papers[0].authors == ["Ada Lovelace", "Alan Turing"]
+    assert papers[0].authors == ("Ada Lovelace", "Alan Turing")
     assert "https://arxiv.org/abs/2612.00201" in papers[0].links
 
 
@@ -497,7 +497,7 @@ def test_arxiv_replacements_update_papers_already_here(server, data_dir, capsys)
     assert run(["fetch", "arxiv", "cs.CL", "cs.LG"]) == 0
     assert "3 papers: 2 new, 1 merged" in capsys.readouterr().err
     old = Library.open(data_dir).get("arxiv:2401.00301")
-    assert old is not None and old.authors == ["Edsger Dijkstra"]
+    assert old is not None and old.authors == ("Edsger Dijkstra",)
 
 
 @needs_arxiv

@@ -21,8 +21,7 @@ import orjson
 import pytest
 from helpers.ptyrun import LAUNCH, ROOT, PtyApp
 
-from papertray.store import Library, State, ingest_text
-from papertray.store import storage as storage_module
+from papertray.store import Library, State, bigjson, ingest_text
 from papertray.tui.app import PapertrayApp
 from papertray.tui.cli import run
 
@@ -79,7 +78,7 @@ def app_run(monkeypatch: pytest.MonkeyPatch) -> AppRun:
 def fill_store(data_dir: Path, *, star_beta: bool = False) -> None:
     library, state = Library.open(data_dir), State.open(data_dir)
     library.add(PAPERS)
-    state.mark_read(BETA)
+    state.set_read(BETA, True)
     if star_beta:
         state.toggle_star(BETA)
     # Close: a storage keeps the file it wrote open, which would keep a remount read-only busy.
@@ -102,7 +101,7 @@ def test_disk_full_during_a_save_from_the_reader(
 ) -> None:
     fill_store(data_dir)
     before = (data_dir / "state.json").read_bytes()
-    monkeypatch.setattr(storage_module, "_write_all", enospc)
+    monkeypatch.setattr(bigjson, "write_all", enospc)
     code, _out, err = cli(capsys)
     monkeypatch.undo()
     assert code == 0 and app_run.ran

@@ -198,7 +198,7 @@ def test_unsafe_links_never_come_in_through_ingest() -> None:
     papers = ingest_text(json.dumps(records)).papers
     assert len(papers) == len(BAD_LINKS)
     for paper in papers:
-        assert paper.repo is None and paper.links == [], paper
+        assert paper.repo is None and paper.links == (), paper
 
 
 @pytest.fixture

@@ -15,13 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import papertray.store.ingest as ingest_module
-import papertray.store.storage as storage_module
+import papertray.store.bigjson as bigjson
+import papertray.store.formats.page as page_module
+from papertray.store.bigjson import indented_pieces
+from papertray.store.formats.common import dedupe
 from papertray.store.ingest import ingest_bytes, ingest_text
-from papertray.store.library import ContentKey, KnownImport, Library, content_key
+from papertray.store.library import Library
 from papertray.store.links import clean_url, extract_links, is_code_repo, is_safe_url, order_links
 from papertray.store.models import Paper, key_id, key_ids
-from papertray.store.storage import AtomicJSONStorage, StoreError, indented_pieces
+from papertray.store.recall import ContentKey, KnownImport, content_key
+from papertray.store.storage import AtomicJSONStorage, StoreError
 
 # -- the page parser ------------------------------------------------------------------------
 
@@ -37,18 +40,18 @@ _PAGE = st.lists(_LINE, max_size=14).flatmap(
 
 def _slow(monkeypatch: pytest.MonkeyPatch, text: str) -> Any:
     with monkeypatch.context() as patch:
-        patch.setattr(ingest_module, "_line_units", lambda *_: None)
-        patch.setattr(ingest_module, "_alternates", lambda *_: False)
-        return ingest_module._parse_page(text)
+        patch.setattr(page_module, "_line_units", lambda *_: None)
+        patch.setattr(page_module, "_alternates", lambda *_: False)
+        return page_module._parse_page(text)
 
 
 @settings(max_examples=300, deadline=None)
 @given(_PAGE)
 def test_line_units_equal_paragraph_units(text: str) -> None:
-    start, _date = ingest_module._skip_header(text)
-    fast = ingest_module._line_units(text, start)
+    start, _date = page_module._skip_header(text)
+    fast = page_module._line_units(text, start)
     if fast is not None:
-        assert fast == ingest_module._units(text[start:], clean=True)
+        assert fast == page_module._units(text[start:], clean=True)
 
 
 @settings(max_examples=300, deadline=None)
@@ -56,52 +59,52 @@ def test_line_units_equal_paragraph_units(text: str) -> None:
 def test_page_fast_path_equals_the_general_path(text: str) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         slow = _slow(monkeypatch, text)
-    assert ingest_module._parse_page(text) == slow
+    assert page_module._parse_page(text) == slow
 
 
 def test_page_fast_path_on_the_seed(seed_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = seed_path.read_text("utf-8")
-    start, _date = ingest_module._skip_header(text)
-    assert ingest_module._line_units(text, start) is not None  # the seed takes the fast path
-    assert ingest_module._parse_page(text) == _slow(monkeypatch, text)
+    start, _date = page_module._skip_header(text)
+    assert page_module._line_units(text, start) is not None  # the seed takes the fast path
+    assert page_module._parse_page(text) == _slow(monkeypatch, text)
     fast = ingest_bytes(seed_path.read_bytes(), source="seed")
     with monkeypatch.context() as patch:
-        patch.setattr(ingest_module, "_line_units", lambda *_: None)
-        patch.setattr(ingest_module, "_alternates", lambda *_: False)
+        patch.setattr(page_module, "_line_units", lambda *_: None)
+        patch.setattr(page_module, "_alternates", lambda *_: False)
         assert ingest_bytes(seed_path.read_bytes(), source="seed") == fast
 
 
 def test_line_units_refuse_other_layouts() -> None:
-    assert ingest_module._line_units("T\n\nA\n", 0) == ["T", "A"]
-    assert ingest_module._line_units("T\n\nA\n\n\n", 0) == ["T", "A"]
-    assert ingest_module._line_units("T\nA\n", 0) is None  # no blank line between
-    assert ingest_module._line_units("T\n\n\nA\n", 0) is None  # two blank lines
-    assert ingest_module._line_units("T\n\n A\n", 0) is None  # a space to strip
-    assert ingest_module._line_units("T \n\nA\n", 0) is None
-    assert ingest_module._line_units("head\nT\n\nA", 5) == ["T", "A"]
-    assert ingest_module._line_units("head", 4) is None
+    assert page_module._line_units("T\n\nA\n", 0) == ["T", "A"]
+    assert page_module._line_units("T\n\nA\n\n\n", 0) == ["T", "A"]
+    assert page_module._line_units("T\nA\n", 0) is None  # no blank line between
+    assert page_module._line_units("T\n\n\nA\n", 0) is None  # two blank lines
+    assert page_module._line_units("T\n\n A\n", 0) is None  # a space to strip
+    assert page_module._line_units("T \n\nA\n", 0) is None
+    assert page_module._line_units("head\nT\n\nA", 5) == ["T", "A"]
+    assert page_module._line_units("head", 4) is None
 
 
 def _greedy_alternates(units: list[str]) -> bool:
-    greedy = [t < a for t, a in map(ingest_module._costs, units)]
+    greedy = [t < a for t, a in map(page_module._costs, units)]
     return greedy == [i % 2 == 0 for i in range(len(units))]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_LINE.filter(bool).map(str.strip).filter(bool), min_size=1, max_size=12))
 def test_alternates_is_the_greedy_alternation(units: list[str]) -> None:
-    assert ingest_module._alternates(units) == _greedy_alternates(units)
-    labels = ingest_module._label(units)
+    assert page_module._alternates(units) == _greedy_alternates(units)
+    labels = page_module._label(units)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setattr(ingest_module, "_alternates", lambda *_: False)
-        assert ingest_module._label(units) == labels
+        monkeypatch.setattr(page_module, "_alternates", lambda *_: False)
+        assert page_module._label(units) == labels
 
 
 def _reference_label(units: list[str]) -> list[bool]:
     """The labelling as first written: the Viterbi pass over the two sums of costs."""
     if not units:
         return []
-    costs = list(map(ingest_module._costs, units))
+    costs = list(map(page_module._costs, units))
     cost_t, cost_a = costs[0][0], 5.0 + costs[0][1]
     back: list[tuple[bool, bool]] = [(True, False)]
     for title_cost, abstract_cost in costs[1:]:
@@ -123,16 +126,16 @@ _UNIT |= st.sampled_from(["y" * 130 + ")", "z" * 320, "An abstract. " * 12, "sho
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_UNIT, max_size=30))
 def test_label_equals_the_viterbi_over_sums(units: list[str]) -> None:
-    assert ingest_module._label(units) == _reference_label(units)
+    assert page_module._label(units) == _reference_label(units)
 
 
 def test_label_on_the_seed_and_a_messy_page(seed_path: Path) -> None:
     text = seed_path.read_text("utf-8")
-    units = ingest_module._units(text[ingest_module._skip_header(text)[0] :])
-    assert ingest_module._label(units) == _reference_label(units)
+    units = page_module._units(text[page_module._skip_header(text)[0] :])
+    assert page_module._label(units) == _reference_label(units)
     messy = ["Head", "Title one", "x" * 400, "more abstract.", "Title two", "Title three", "y" * 90]
-    assert ingest_module._label(messy) == _reference_label(messy)
-    assert ingest_module._label(messy) != [i % 2 == 0 for i in range(len(messy))]
+    assert page_module._label(messy) == _reference_label(messy)
+    assert page_module._label(messy) != [i % 2 == 0 for i in range(len(messy))]
 
 
 # -- ids and duplicates ---------------------------------------------------------------------
@@ -143,7 +146,7 @@ def test_key_ids_equal_key_id(keys: list[str]) -> None:
     assert key_ids(keys) == [key_id(k) for k in keys]
 
 
-def _reference_dedupe(papers: list[Paper]) -> tuple[list[tuple[str, str, list[str]]], int]:
+def _reference_dedupe(papers: list[Paper]) -> tuple[list[tuple[str, str, tuple[str, ...]]], int]:
     kept: list[Paper] = []
     index: dict[str, int] = {}
     duplicates = 0
@@ -151,20 +154,20 @@ def _reference_dedupe(papers: list[Paper]) -> tuple[list[tuple[str, str, list[st
         at = index.get(paper.id)
         if at is None:
             index[paper.id] = len(kept)
-            kept.append(Paper(paper.id, paper.title, paper.abstract, links=list(paper.links)))
+            kept.append(Paper(paper.id, paper.title, paper.abstract, links=paper.links))
             continue
         duplicates += 1
         if not kept[at].abstract and paper.abstract:
-            kept[at].abstract, kept[at].links = paper.abstract, list(paper.links)
+            kept[at] = Paper(paper.id, kept[at].title, paper.abstract, links=paper.links)
     return [(p.id, p.abstract, p.links) for p in kept], duplicates
 
 
 @given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(["", "x", "y"])), max_size=12))
 def test_dedupe_keeps_the_first_and_fills_a_missing_abstract(rows: list[tuple[str, str]]) -> None:
-    papers = [Paper(pid, f"T{pid}", abstract, links=[abstract]) for pid, abstract in rows]
+    papers = [Paper(pid, f"T{pid}", abstract, links=(abstract,)) for pid, abstract in rows]
     expected, duplicates = _reference_dedupe(papers)
     keys = [f"k{p.id}" for p in papers]
-    result = ingest_module._dedupe(papers, "page", [], keys)
+    result = dedupe(papers, "page", [], keys)
     assert [(p.id, p.abstract, p.links) for p in result.papers] == expected
     assert result.duplicates == duplicates
     assert result.title_keys == [f"k{p.id}" for p in result.papers]
@@ -176,7 +179,7 @@ def test_page_ids_and_title_keys_are_the_general_ones() -> None:
     result = ingest_text(text)
     assert [p.id for p in result.papers] == [key_id("mesa memory")]
     assert result.title_keys == ["mesa memory"]
-    assert result.papers[0].links == ["https://github.com/a/b"]
+    assert result.papers[0].links == ("https://github.com/a/b",)
     assert result.papers[0].repo == "https://github.com/a/b"
     assert result.duplicates == 1
 
@@ -213,7 +216,8 @@ def _reference_order(links: list[str]) -> tuple[list[str], str | None]:
 
 @given(st.lists(_URLS, max_size=4))
 def test_order_links_shortcut_equals_the_general_rule(links: list[str]) -> None:
-    assert order_links(links) == _reference_order(links)
+    kept, repo = _reference_order(links)
+    assert order_links(links) == (tuple(kept), repo)
 
 
 def test_cached_link_checks_give_the_same_answers() -> None:
@@ -223,7 +227,7 @@ def test_cached_link_checks_give_the_same_answers() -> None:
         assert clean_url("x" * 400) is None
         assert is_code_repo("https://github.com/a/b") is True
         assert is_code_repo("https://github.com/about/x") is False
-        assert order_links(["javascript:x"]) == ([], None)
+        assert order_links(["javascript:x"]) == ((), None)
         assert extract_links("see https://github.com/a/b, and http://x.org.") == [
             "https://github.com/a/b",
             "http://x.org",
@@ -265,9 +269,9 @@ def test_indented_pieces_of_other_shapes() -> None:
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     # A pipelined write of a few documents, in many pieces, synced along the way.
-    monkeypatch.setattr(storage_module, "_PIPELINE_DOCS", 2)
-    monkeypatch.setattr(storage_module, "_DOCS_PER_PIECE", 3)
-    monkeypatch.setattr(storage_module, "_SYNC_EVERY", 64)
+    monkeypatch.setattr(bigjson, "PIPELINE_DOCS", 2)
+    monkeypatch.setattr(bigjson, "DOCS_PER_PIECE", 3)
+    monkeypatch.setattr(bigjson, "SYNC_EVERY", 64)
 
 
 def _tables(n: int) -> dict[str, Any]:
@@ -303,7 +307,7 @@ def test_pipelined_write_failure_keeps_the_old_file(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(fd, data)
 
-    monkeypatch.setattr(storage_module.os, "write", full_disk)
+    monkeypatch.setattr(bigjson.os, "write", full_disk)
     with pytest.raises(StoreError, match="the disk is full"):
         storage.write(_tables(30))
     monkeypatch.undo()

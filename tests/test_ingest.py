@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import papertray.store.ingest as ingest_module
+import papertray.store.formats.page as page_module
 from papertray.store.ingest import (
     FORMATS,
     MAX_BYTES,
@@ -42,6 +42,8 @@ SEED_LINKS = [
     "https://github.com/NationalGAILab/HoT",
     "https://github.com/caiyuxuan1120/LLaVA-KD",
     "https://github.com/DD-DuDa/awesome-vit-quantization-acceleration",
+    # A link into a repository gives the repository as the repo, and stays a link.
+    "https://github.com/X-PLUG/mPLUG-DocOwl",
     "https://github.com/X-PLUG/mPLUG-DocOwl/tree/main/TinyChart",
     "https://github.com/xuanlinli17/large_vlm_distillation_ood",
     "https://github.com/Aitical/CFSR",
@@ -102,7 +104,17 @@ def test_seed_gives_101_papers(seed: IngestResult) -> None:
 def test_seed_titles_and_abstracts_are_exact(seed: IngestResult) -> None:
     blocks = seed_blocks()
     assert [p.title for p in seed.papers] == blocks[0::2]
-    assert [p.abstract for p in seed.papers] == blocks[1::2]
+    # LaTeX pieces read as text; every other character is as in the file.
+    latex = {
+        "97\\%": "97%", "30\\%": "30%", "0.07\\%": "0.07%", "4.23\\%": "4.23%", "1.8\\%": "1.8%",
+        "M\\'elange": "Mélange", "\\model": "model",
+    }  # fmt: skip
+    expected = blocks[1::2]
+    for raw, shown in latex.items():
+        assert any(raw in block for block in expected)
+        expected = [block.replace(raw, shown) for block in expected]
+    assert [p.abstract for p in seed.papers] == expected
+    assert any("$100K+" in p.abstract for p in seed.papers)  # a lone $ is money, not math
     first, last = seed.papers[0], seed.papers[-1]
     assert first.title == "Flow Matching in Latent Space"
     assert first.id == paper_id(title="Flow Matching in Latent Space")
@@ -132,18 +144,18 @@ def test_seed_links_and_repos(seed: IngestResult) -> None:
     by_title = {p.title.split(":")[0]: p for p in seed.papers}
     octo = by_title["Octo-planner"]
     assert octo.repo == "https://huggingface.co/NexaAIDev/octopus-planning"
-    assert octo.links[:2] == [octo.repo, "https://www.nexa4ai.com/octo-planner"]
-    assert octo.links[2:] == [
-        "https://arxiv.org/abs/2406.18082",
-        "https://arxiv.org/pdf/2406.18082",
-        "https://huggingface.co/papers/2406.18082",
-    ]
+    assert octo.links == (octo.repo, "https://www.nexa4ai.com/octo-planner")
     assert by_title["Mesa"].repo == "https://github.com/ziplab/Mesa"
-    assert (
-        by_title["TinyChart"].repo == "https://github.com/X-PLUG/mPLUG-DocOwl/tree/main/TinyChart"
-    )
+    tiny = by_title["TinyChart"]
+    assert tiny.repo == "https://github.com/X-PLUG/mPLUG-DocOwl"
+    assert list(tiny.links) == [
+        tiny.repo,
+        "https://github.com/X-PLUG/mPLUG-DocOwl/tree/main/TinyChart",
+    ]
+    hf_models = [p.repo for p in seed.papers if p.repo and "huggingface.co/" in p.repo]
+    assert hf_models == ["https://huggingface.co/NexaAIDev/octopus-planning"]
     step = next(p for p in seed.papers if p.title.startswith("Predictable Scale"))
-    assert step.links == ["https://step-law.github.io/"] and step.repo is None
+    assert step.links == ("https://step-law.github.io/",) and step.repo is None
     for p in seed.papers:
         assert all(is_safe_url(u) for u in p.links)
         assert p.repo is None or (is_code_repo(p.repo) and p.links[0] == p.repo)
@@ -322,15 +334,15 @@ def test_json_list_with_every_key_variant() -> None:
     assert (alpha.id, alpha.arxiv_id, alpha.authors) == (
         "arxiv:2403.12015",
         "2403.12015",
-        ["Ann", "Bob"],
+        ("Ann", "Bob"),
     )
     assert (beta.id, beta.abstract, beta.authors) == (
         paper_id(title="Beta"),
         "B. https://github.com/o/r)",
-        ["Cy"],
+        ("Cy",),
     )
     assert beta.repo == "https://github.com/o/r" and beta.arxiv_id is None
-    assert (gamma.arxiv_id, gamma.authors) == ("2402.17764", ["Dee", "Eve"])
+    assert (gamma.arxiv_id, gamma.authors) == ("2402.17764", ("Dee", "Eve"))
     assert "https://arxiv.org/pdf/2402.17764v1.pdf" in gamma.links
     assert (delta.id, delta.published) == ("arxiv:hep-th/9901001", "2024-03-18")
     assert all(p.source == "feed.json" for p in result.papers)
@@ -367,48 +379,49 @@ def test_hf_daily_papers_fixture() -> None:
     lfm, octo, granite, bitnet = result.papers
     assert lfm.id == "arxiv:2403.12015" and lfm.arxiv_id == "2403.12015"
     assert lfm.title == "Flow Matching in Latent Space"
-    assert lfm.authors == ["Quan Dao", "Hao Phung", "Binh Nguyen", "Anh Tran"]
+    assert lfm.authors == ("Quan Dao", "Hao Phung", "Binh Nguyen", "Anh Tran")
     assert (
         lfm.abstract.startswith("Flow matching is a recent framework") and "\n" not in lfm.abstract
     )
     assert (lfm.upvotes, lfm.stars, lfm.comments) == (12, 187, 2)
-    assert lfm.keywords == ["flow matching", "latent space", "autoencoders"]
+    assert lfm.keywords == ("flow matching", "latent space", "autoencoders")
     assert (lfm.published, lfm.digest_date) == ("2023-07-17", "2024-03-18")
     # The API's githubRepo is the repo, ahead of the .git link in the abstract.
     assert lfm.repo == "https://github.com/VinAIResearch/LFM"
     # Then the paper's own pages, derived from its arXiv id (issue 11).
-    assert lfm.links == [
+    assert lfm.links == (
         "https://github.com/VinAIResearch/LFM",
         "https://github.com/VinAIResearch/LFM.git",
         "https://arxiv.org/abs/2403.12015",
         "https://arxiv.org/pdf/2403.12015",
         "https://huggingface.co/papers/2403.12015",
-    ]
+    )
     assert lfm.source == "hf_daily_papers.json"
 
     assert octo.arxiv_id == "2406.18082" and octo.stars is None and octo.comments == 0
     assert octo.repo == "https://huggingface.co/NexaAIDev/octopus-planning"
-    assert octo.links[:2] == [octo.repo, "https://www.nexa4ai.com/octo-planner"]
-    assert octo.links[2:] == [
+    assert octo.links == (
+        octo.repo,
+        "https://www.nexa4ai.com/octo-planner",
         "https://arxiv.org/abs/2406.18082",
         "https://arxiv.org/pdf/2406.18082",
         "https://huggingface.co/papers/2406.18082",
-    ]
+    )
 
     assert granite.title.endswith("Code Intelligence 🚀")
-    assert granite.authors == ["Jiaqi Zhu 朱佳琪", "Mallory Knight"]
+    assert granite.authors == ("Jiaqi Zhu 朱佳琪", "Mallory Knight")
     assert "\x1b" not in granite.abstract
     assert granite.repo == "https://github.com/ibm-granite/granite-code-models"
     assert granite.stars == 1204
 
     # The javascript: projectPage is dropped; only the paper's own pages are left.
-    assert bitnet.links == [
+    assert bitnet.links == (
         "https://arxiv.org/abs/2402.17764",
         "https://arxiv.org/pdf/2402.17764",
         "https://huggingface.co/papers/2402.17764",
-    ]
+    )
     assert bitnet.repo is None
-    assert bitnet.upvotes == 603 and bitnet.authors == []
+    assert bitnet.upvotes == 603 and bitnet.authors == ()
 
 
 def test_hf_api_forced_on_plain_records_still_works() -> None:
@@ -608,8 +621,8 @@ def test_all_printable_matches_its_definition(text: str) -> None:
     expected = text.replace("\n", "").isprintable()
     # Without the UTF-8 bytes, text beyond Latin-1 is "not known clean": the slow path.
     known = text.isascii() or max(text) < "\u0100"
-    assert ingest_module._all_printable(text, None) == (expected and known)
-    assert ingest_module._all_printable(text, text.encode("utf-8")) == expected
+    assert page_module._all_printable(text, None) == (expected and known)
+    assert page_module._all_printable(text, text.encode("utf-8")) == expected
 
 
 @pytest.mark.parametrize(
@@ -627,7 +640,7 @@ def test_fast_path_and_paragraph_path_agree(
 ) -> None:
     for data in (text.encode("utf-8"), seed_path.read_bytes()):
         fast = ingest_bytes(data, source="x")
-        monkeypatch.setattr(ingest_module, "_all_printable", lambda *_: False)
+        monkeypatch.setattr(page_module, "_all_printable", lambda *_: False)
         slow = ingest_bytes(data, source="x")
         monkeypatch.undo()
         assert fast == slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
 
 from papertray.store.library import ImportReport, Library
@@ -99,11 +100,11 @@ def test_merge_by_id_fills_missing_fields(
     merged = make_library().get(old.id)
     assert merged is not None
     assert merged.abstract == "The abstract."
-    assert merged.authors == ["Ada", "Bob"] and merged.published == "2024-01-02"
-    assert merged.links == ["https://github.com/ziplab/Mesa", "https://mesa.example.org"]
+    assert merged.authors == ("Ada", "Bob") and merged.published == "2024-01-02"
+    assert merged.links == ("https://github.com/ziplab/Mesa", "https://mesa.example.org")
     assert merged.repo == "https://github.com/ziplab/Mesa"
     assert merged.upvotes == 10 and merged.comments == 4
-    assert merged.keywords == ["old"]  # the newer value is empty: keep the old one
+    assert merged.keywords == ("old",)  # the newer value is empty: keep the old one
     assert merged.source == "a.txt"
 
 
@@ -131,7 +132,7 @@ def test_merge_keeps_existing_abstract_and_repo(library: Library) -> None:
     got = library.papers()[0]
     assert got.abstract == "Kept."
     assert got.repo == "https://github.com/a/one"
-    assert got.links == ["https://github.com/a/one", "https://github.com/b/two", "https://site.org"]
+    assert got.links == ("https://github.com/a/one", "https://github.com/b/two", "https://site.org")
 
 
 def test_merge_by_title_into_the_existing_id(
@@ -199,17 +200,17 @@ def test_two_libraries_importing_lose_nothing(tmp_path: Path) -> None:
 # -- building, caching and dropping the parsed file ---------------------------------------------
 
 
-def test_compact_is_to_dict_without_empty_fields() -> None:
-    from papertray.store.library import _compact
-
+def test_stored_document_is_to_dict_without_empty_fields(tmp_path: Path) -> None:
     full = Paper(
-        id="arxiv:1", title="T", abstract="A", authors=["x"], published="2024-01-01",
-        links=["https://a.org"], repo="https://github.com/a/b", source="s", arxiv_id="1",
-        upvotes=0, stars=2, comments=3, keywords=["k"], digest_date="2024-01-02",
+        id="arxiv:1", title="T", abstract="A", authors=("x",), published="2024-01-01",
+        links=("https://a.org",), repo="https://github.com/a/b", source="s", arxiv_id="1",
+        upvotes=0, stars=2, comments=3, keywords=("k",), digest_date="2024-01-02",
     )  # fmt: skip
-    assert _compact(full) == full.to_dict()
-    bare = Paper(id="t:1", title="")
-    assert _compact(bare) == {"id": "t:1", "title": ""}
+    bare = Paper(id="t:1", title="Bare")
+    Library.open(tmp_path).add([full, bare])
+    stored = orjson.loads((tmp_path / "library.json").read_bytes())["papers"]
+    assert stored["arxiv:1"] == full.to_dict()
+    assert stored["t:1"] == {"id": "t:1", "title": "Bare"}
 
 
 def test_papers_drop_the_storage_copy_and_stay_correct(tmp_path: Path) -> None:
@@ -266,7 +267,7 @@ def test_given_title_keys_give_the_same_result(library: Library) -> None:
 
 
 def remember(library: Library, papers: list[Paper], key: str = "k1") -> ImportReport:
-    from papertray.store.library import KnownImport
+    from papertray.store.recall import KnownImport
 
     return library.add(papers, remember=KnownImport(key, "page", 2, ["a warning"]))
 
@@ -341,7 +342,7 @@ def test_damaged_records_are_ignored(tmp_path: Path, record: object) -> None:
     assert Library.open(tmp_path).recall("k1") is not None
 
 
-# -- the CLI's import: unchanged files are not parsed again ---------------------------------------
+# -- import_files: unchanged files are not parsed again ---------------------------------------
 
 DIGEST = "Alpha paper title\n\nThe alpha abstract is long enough to be one.\n\n" * 1 + (
     "Beta paper title\n\nThe beta abstract, see https://github.com/o/beta for code.\n\n"
@@ -352,17 +353,20 @@ DIGEST = "Alpha paper title\n\nThe alpha abstract is long enough to be one.\n\n"
 def run_import(
     tmp_path: Path, files: list[str], capsys: pytest.CaptureFixture[str]
 ) -> tuple[list[str], list[Paper], str]:
-    from papertray.tui.cli import import_files
+    """Import through the store's public seam; the messages as the CLI prints them."""
+    from papertray.store import import_files
 
-    ids, papers, saved = import_files(Library.open(tmp_path / "data"), files, None)
-    assert saved
-    return ids, papers, capsys.readouterr().err
+    warnings: list[str] = []
+    outcome = import_files(Library.open(tmp_path / "data"), files, None, on_warning=warnings.append)
+    assert outcome.saved
+    lines = [f"warning: {w}" for w in warnings] + [f.summary for f in outcome.files]
+    return outcome.ids, outcome.papers, "\n".join(lines)
 
 
 def test_unchanged_file_is_skipped_with_the_same_ids_and_counts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import papertray.store.ingest
+    import papertray.store.imports
 
     digest = tmp_path / "d.txt"
     digest.write_text(DIGEST)
@@ -373,7 +377,7 @@ def test_unchanged_file_is_skipped_with_the_same_ids_and_counts(
     def no_parsing(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged file was parsed again")
 
-    monkeypatch.setattr(papertray.store.ingest, "ingest_bytes", no_parsing)
+    monkeypatch.setattr(papertray.store.imports, "ingest_bytes", no_parsing)
     again_ids, again_papers, again = run_import(tmp_path, [str(digest)], capsys)
     assert again_ids == ids and [p.id for p in again_papers] == [p.id for p in papers]
     assert again_papers == Library.open(tmp_path / "data").papers()
@@ -394,7 +398,7 @@ def test_changed_file_is_parsed_again(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_stale_record_means_a_full_import(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import papertray.store.ingest
+    import papertray.store.imports
 
     one, two = tmp_path / "one.txt", tmp_path / "two.jsonl"
     one.write_text(DIGEST)
@@ -404,13 +408,13 @@ def test_stale_record_means_a_full_import(
     _, _, err = run_import(tmp_path, [str(two)], capsys)
     assert "1 papers (json): 0 new, 1 merged, 0 skipped" in err
     parsed: list[str] = []
-    real = papertray.store.ingest.ingest_bytes
+    real = papertray.store.imports.ingest_bytes
 
     def counting(data: bytes, **kwargs: object):  # type: ignore[no-untyped-def]
         parsed.append(str(kwargs.get("source")))
         return real(data, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(papertray.store.ingest, "ingest_bytes", counting)
+    monkeypatch.setattr(papertray.store.imports, "ingest_bytes", counting)
     _, _, err = run_import(tmp_path, [str(one)], capsys)
     assert parsed == ["one.txt"]  # the record went stale: parsed again
     assert "3 papers (page): 0 new, 0 merged, 3 skipped" in err
@@ -485,3 +489,27 @@ def test_in_memory_library_has_no_preview() -> None:
     lib = Library.in_memory()
     lib.add(_preview_papers(2))
     assert lib.preview() is None
+
+
+# -- papers are immutable: no caller can change what others share ----------------------------------
+
+
+def test_papers_are_frozen_and_share_no_mutable_list(tmp_path: Path) -> None:
+    import dataclasses
+
+    from papertray.store import ingest_file, sample_digest
+
+    lib = Library.open(tmp_path)
+    lib.add(ingest_file(sample_digest()).papers)
+    papers = Library.open(tmp_path).papers()
+    first = papers[0]
+    with pytest.raises(AttributeError):
+        first.authors.append("x")  # type: ignore[attr-defined]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.title = "changed"  # type: ignore[misc]
+    for paper in papers:
+        assert isinstance(paper.authors, tuple) and isinstance(paper.links, tuple)
+        assert isinstance(paper.keywords, tuple) and "x" not in paper.authors
+    # Round trip through JSON and back is equal (tuples stored as lists).
+    assert Paper.from_dict(first.to_dict()) == first
+    assert first.to_dict()["links"] == list(first.links)

@@ -70,7 +70,7 @@ def test_unsafe_urls_are_never_links_or_repos(bad: str) -> None:
     assert not is_safe_url(bad)
     assert clean_url(bad) is None
     assert not is_code_repo(bad)
-    assert order_links([bad]) == ([], None)
+    assert order_links([bad]) == ((), None)
     assert all(is_safe_url(u) for u in extract_links(f"see {bad} now"))
 
 
@@ -153,11 +153,11 @@ def test_order_links_puts_first_repo_first() -> None:
         ]
     )
     assert repo == "https://huggingface.co/o/m"
-    assert links == [
+    assert links == (
         "https://huggingface.co/o/m",
         "https://proj.example.org/",
         "https://github.com/a/b",
-    ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -186,15 +186,15 @@ def test_datasets_and_spaces_are_links_not_the_repo() -> None:
         ["https://huggingface.co/datasets/o/d", "https://huggingface.co/spaces/o/s"]
     )
     assert repo is None
-    assert links == ["https://huggingface.co/datasets/o/d", "https://huggingface.co/spaces/o/s"]
+    assert list(links) == ["https://huggingface.co/datasets/o/d", "https://huggingface.co/spaces/o/s"]
     links, repo = order_links(["https://huggingface.co/datasets/o/d", "https://github.com/o/r"])
     assert repo == "https://github.com/o/r"
-    assert links == ["https://github.com/o/r", "https://huggingface.co/datasets/o/d"]
+    assert list(links) == ["https://github.com/o/r", "https://huggingface.co/datasets/o/d"]
 
 
 def test_order_links_without_repo() -> None:
     assert order_links(["https://a.org/", "https://b.org/"]) == (
-        ["https://a.org/", "https://b.org/"],
+        ("https://a.org/", "https://b.org/"),
         None,
     )
 

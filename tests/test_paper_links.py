@@ -24,16 +24,16 @@ def test_arxiv_links_are_the_abs_pdf_and_hf_pages() -> None:
 
 def test_versioned_or_http_copies_of_those_pages_are_not_doubled() -> None:
     got = with_arxiv_links(
-        ["https://github.com/a/b", "http://arxiv.org/abs/2403.12345v2", "https://arxiv.org/pdf/2403.12345v2"],
+        ("https://github.com/a/b", "http://arxiv.org/abs/2403.12345v2", "https://arxiv.org/pdf/2403.12345v2"),
         "2403.12345",
     )  # fmt: skip
-    assert got == [
+    assert got == (
         "https://github.com/a/b",
         "http://arxiv.org/abs/2403.12345v2",
         "https://arxiv.org/pdf/2403.12345v2",
         "https://huggingface.co/papers/2403.12345",
-    ]
-    assert with_arxiv_links(["https://x.org/a"], None) == ["https://x.org/a"]
+    )
+    assert with_arxiv_links(("https://x.org/a",), None) == ("https://x.org/a",)
 
 
 @pytest.mark.parametrize(

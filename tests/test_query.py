@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from papertray.store import Query, QueryError, SearchIndex, find_spans, parse_query
 from papertray.store.models import UNTOUCHED, Paper, PaperState
-from papertray.store.query import Query, QueryError, SearchIndex, find_spans, parse_query
 
 PAPERS = [
     Paper(

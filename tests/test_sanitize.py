@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papertray.store.sanitize import FORBIDDEN, clean_tag, clean_text
+from papertray.store.sanitize import FORBIDDEN, clean_text
+from papertray.store.tags import clean_tag
 
 CONTROLS = (
     [chr(c) for c in range(0x00, 0x20) if chr(c) not in "\t\n"]

@@ -15,7 +15,7 @@ def sample_app() -> PapertrayApp:
     library.add(SEED)
     state = State.in_memory()
     for paper in SEED[:4]:
-        state.mark_read(paper.id)
+        state.set_read(paper.id, True)
     state.toggle_star(SEED[2].id)
     state.set_tags(SEED[2].id, ["memory", "training"])
     state.set_note(SEED[2].id, "Try the head-wise quantization on our ViT runs.")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from papertray.store.models import UNTOUCHED, PaperState
-from papertray.store.state import State, normalize_tags
+from papertray.store.state import State
+from papertray.store.tags import normalize_tags
 
 
 @pytest.fixture(params=["memory", "file"])
@@ -34,12 +35,12 @@ def test_untouched_by_default(state: State) -> None:
 
 def test_read_marks_and_timestamps(state: State, make_state: Callable[[], State]) -> None:
     before = time.time()
-    new = state.mark_read("p")
+    new = state.set_read("p", True)
     assert new.read and new.read_at is not None and new.read_at >= before
     assert new.updated_at == new.read_at
-    assert state.mark_read("p") == new  # no change, same timestamps
+    assert state.set_read("p", True) == new  # no change, same timestamps
     assert make_state().get("p") == new
-    assert state.mark_unread("p").read is False
+    assert state.set_read("p", False).read is False
     assert state.get("p").read_at is None
     assert state.toggle_read("p").read is True
     assert state.toggle_read("p").read is False
@@ -82,9 +83,9 @@ def test_note(state: State, make_state: Callable[[], State]) -> None:
 
 
 def test_untouched_papers_are_removed(state: State, make_state: Callable[[], State]) -> None:
-    state.mark_read("a")
+    state.set_read("a", True)
     state.set_tags("b", ["x"])
-    state.mark_unread("a")
+    state.set_read("a", False)
     state.set_tags("b", [])
     assert state.all() == {}
     assert make_state().all() == {}
@@ -94,7 +95,7 @@ def test_all_and_all_tags(state: State) -> None:
     state.set_tags("a", ["x", "y"])
     state.set_tags("b", ["y"])
     state.set_tags("c", ["z", "y", "x"])
-    state.mark_read("d")
+    state.set_read("d", True)
     assert set(state.all()) == {"a", "b", "c", "d"}
     assert all(isinstance(s, PaperState) for s in state.all().values())
     assert state.all_tags() == [("y", 3), ("x", 2), ("z", 1)]
@@ -104,7 +105,7 @@ def test_all_and_all_tags(state: State) -> None:
 
 
 def test_set_read_many_and_restore(state: State, make_state: Callable[[], State]) -> None:
-    state.mark_read("a")
+    state.set_read("a", True)
     state.set_tags("b", ["keep"])
     before = {pid: state.get(pid) for pid in ("a", "b", "c")}
     previous = state.set_read_many(["a", "b", "c", "b"], True)
@@ -130,10 +131,10 @@ def test_set_read_many_is_one_write(tmp_path: Path) -> None:
 
 def test_no_write_when_nothing_changes(tmp_path: Path) -> None:
     state = State.open(tmp_path)
-    state.mark_read("p")
+    state.set_read("p", True)
     mtime = (tmp_path / "state.json").stat().st_mtime_ns
     inode = (tmp_path / "state.json").stat().st_ino
-    state.mark_read("p")
+    state.set_read("p", True)
     state.set_tags("q", [])
     state.set_read_many(["p"], True)
     assert (tmp_path / "state.json").stat().st_ino == inode
@@ -142,7 +143,7 @@ def test_no_write_when_nothing_changes(tmp_path: Path) -> None:
 
 def test_two_instances_interleaving_lose_nothing(tmp_path: Path) -> None:
     one, two = State.open(tmp_path), State.open(tmp_path)
-    one.mark_read("a")
+    one.set_read("a", True)
     two.toggle_star("b")  # two has not refreshed: it must re-read before writing
     one.set_note("c", "hello")
     two.add_tags("a", ["t"])

@@ -46,7 +46,7 @@ def test_opening_a_missing_folder_creates_nothing(tmp_path: Path) -> None:
     library = Library.open(folder)
     assert library.papers() == []
     assert not (tmp_path / "not").exists()
-    state.mark_read("p")  # the first write creates the folder, with its parents
+    state.set_read("p", True)  # the first write creates the folder, with its parents
     assert (folder / STATE).is_file()
 
 
@@ -130,7 +130,7 @@ def test_transaction_is_reentrant_and_makes_the_lock_file(tmp_path: Path) -> Non
 
 
 def test_leftover_temp_files_are_removed_at_open(tmp_path: Path) -> None:
-    State.open(tmp_path).mark_read("p")
+    State.open(tmp_path).set_read("p", True)
     stale = [tmp_path / ".state.json.4242.deadbeef.tmp", tmp_path / ".state.json.1.x.tmp"]
     for path in stale:
         path.write_bytes(b'{"states": {"torn')
@@ -145,7 +145,7 @@ def test_leftover_temp_files_are_removed_at_open(tmp_path: Path) -> None:
 def test_symlink_to_a_real_file_is_followed(tmp_path: Path) -> None:
     real = tmp_path / "elsewhere"
     real.mkdir()
-    State.open(real).mark_read("p")
+    State.open(real).set_read("p", True)
     data = tmp_path / "data"
     data.mkdir()
     (data / STATE).symlink_to(real / STATE)
@@ -207,7 +207,7 @@ def test_bulk_write_failure_leaves_state_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     state = State.open(tmp_path)
-    state.mark_read("a")
+    state.set_read("a", True)
 
     def full(*args: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -221,12 +221,12 @@ def test_bulk_write_failure_leaves_state_unchanged(
 
 
 def test_read_only_open_never_writes(tmp_path: Path) -> None:
-    State.open(tmp_path).mark_read("p")
+    State.open(tmp_path).set_read("p", True)
     before = sorted(os.listdir(tmp_path))
     state = State.open(tmp_path, read_only=True)
     assert state.read_only and state.get("p").read
     with pytest.raises(StoreError, match="read-only"):
-        state.mark_unread("p")
+        state.set_read("p", False)
     assert state.get("p").read
     assert sorted(os.listdir(tmp_path)) == before
 
@@ -235,7 +235,7 @@ def test_unwritable_folder_reads_work_writes_raise(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # We run as root, so chmod cannot make a folder unwritable: simulate a read-only mount.
-    State.open(tmp_path).mark_read("p")
+    State.open(tmp_path).set_read("p", True)
     real_open = os.open
 
     def ro_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
@@ -292,7 +292,7 @@ def test_damaged_state_file_is_moved_aside(tmp_path: Path, case: str) -> None:
     moved = check_moved_aside(tmp_path, state.warnings)
     assert moved.read_bytes() == raw  # the original bytes are kept
     assert state.all() == {}
-    state.mark_read("arxiv:2")  # and the program goes on, saving a fresh file
+    state.set_read("arxiv:2", True)  # and the program goes on, saving a fresh file
     assert State.open(tmp_path).all().keys() == {"arxiv:2"}
     assert moved.read_bytes() == raw
 
@@ -315,7 +315,7 @@ def test_directory_in_place_of_the_file(tmp_path: Path) -> None:
     moved = check_moved_aside(tmp_path, state.warnings)
     assert "folder" in state.warnings[0]
     assert (moved / "inside.txt").read_text() == "x"
-    state.mark_read("p")
+    state.set_read("p", True)
     assert (tmp_path / STATE).is_file()
 
 
@@ -325,7 +325,7 @@ def test_dangling_symlink(tmp_path: Path) -> None:
     moved = check_moved_aside(tmp_path, state.warnings)
     assert "symbolic link" in state.warnings[0]
     assert moved.is_symlink() and os.readlink(moved) == str(tmp_path / "gone.json")
-    state.mark_read("p")
+    state.set_read("p", True)
     assert (tmp_path / STATE).is_file() and not (tmp_path / "gone.json").exists()
 
 
@@ -375,7 +375,7 @@ def test_damage_that_cannot_be_moved_aside(tmp_path: Path, monkeypatch: pytest.M
     assert "could not be moved aside" in state.warnings[0]
     assert state.read_only and state.all() == {} and state.get("x").untouched
     with pytest.raises(StoreError):
-        state.mark_read("x")
+        state.set_read("x", True)
     assert state.all() == {}
     assert (tmp_path / STATE).read_bytes() == b"{torn"  # never overwritten
 
@@ -391,7 +391,7 @@ def test_damaged_file_left_alone_when_opened_read_only(tmp_path: Path) -> None:
 
 def test_damage_written_by_someone_else_later_is_moved_aside_too(tmp_path: Path) -> None:
     state = State.open(tmp_path)
-    state.mark_read("a")
+    state.set_read("a", True)
     tmp = tmp_path / "x"
     tmp.write_bytes(b"\x00\x01")
     os.replace(tmp, tmp_path / STATE)
@@ -415,14 +415,14 @@ LAYOUT_CASES: list[dict[str, Any]] = [
 def test_indented_file_read_in_pieces_is_the_same_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]
 ) -> None:
-    import papertray.store.storage
+    from papertray.store import bigjson
 
-    monkeypatch.setattr(papertray.store.storage, "_PIECE", 40)  # many pieces even for small data
+    monkeypatch.setattr(bigjson, "PARSE_PIECE", 40)  # many pieces even for small data
     AtomicJSONStorage(tmp_path / "db.json", indent=True).write(data)
     raw = (tmp_path / "db.json").read_bytes()
     assert orjson.loads(raw) == data
     if data:
-        assert papertray.store.storage._parse_layout(raw, None) == data
+        assert bigjson.parse_tables(raw, None) == data
     got = AtomicJSONStorage(tmp_path / "db.json").read()
     assert got == data and list(got or {}) == list(data)
     for table in data:

@@ -168,7 +168,7 @@ async def test_N_edits_the_note(store, data_dir, screen_text) -> None:
 async def test_n_and_p_jump_between_unread(store) -> None:
     library, state = store
     for paper in SEED[1:4]:
-        state.mark_read(paper.id)
+        state.set_read(paper.id, True)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
@@ -364,7 +364,7 @@ async def test_u_undoes_several_levels(store, data_dir) -> None:
 async def test_S_cycles_the_sort(store, screen_text) -> None:
     library, state = store
     state.toggle_star(SEED[50].id)
-    state.mark_read(SEED[0].id)
+    state.set_read(SEED[0].id, True)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")

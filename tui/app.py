@@ -6,11 +6,10 @@ store's `Library` and `State`, which it is given (tests pass temporary ones).
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -21,6 +20,8 @@ from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import get_current_worker
 
 from papertray.store import (
+    SORT_ORDERS,
+    UNTOUCHED,
     Library,
     Paper,
     PaperState,
@@ -29,11 +30,13 @@ from papertray.store import (
     SearchIndex,
     State,
     StoreError,
+    give_back_memory,
+    id_positions,
+    parse_query,
+    settle_heap,
+    sorted_rows,
+    title_ranks,
 )
-from papertray.store.library import PreviewPapers
-from papertray.store.models import UNTOUCHED
-from papertray.store.query import parse_query
-from papertray.store.query import refines as _refines
 from papertray.tui.clipboard import BrowserError, ClipboardError, open_url, system_copy
 from papertray.tui.commands import PapertrayCommands
 from papertray.tui.fetching import (
@@ -55,7 +58,7 @@ from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
 from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
 
-SORTS = ("digest", "title", "starred first", "unread first")
+SORTS = tuple(SORT_ORDERS)
 UNDO_DEPTH = 200
 # Below this many papers a filter runs inline (instant and deterministic); above, in a worker.
 SYNC_FILTER_LIMIT = 20_000
@@ -96,6 +99,8 @@ class PapertrayApp(App[int]):
         Binding("E", "enrich", "Link to arXiv", show=False),
         Binding("A", "mark_all_read", "All read", show=False),
         Binding("u", "undo", "Undo"),
+        Binding("x", "remove", "Remove", show=False),
+        Binding("X", "remove(True)", "Remove shown", show=False),
         Binding("S", "cycle_sort", "Sort", show=False),
         Binding("escape", "back", "Back", show=False),
         Binding("question_mark", "help", "Help"),
@@ -138,7 +143,7 @@ class PapertrayApp(App[int]):
         else:
             found = (library.get(pid) for pid in paper_ids)
             self.papers = [paper for paper in found if paper is not None]
-        self._index_of = _index_of(self.papers)
+        self._index_of = id_positions(self.papers)
         self.states: dict[str, PaperState] = state.all()
         self._index: SearchIndex | None = None
         self._search_lock = threading.Lock()  # SearchIndex keeps caches: one search at a time
@@ -149,8 +154,9 @@ class PapertrayApp(App[int]):
         self._filtering = False
         self._sort = 0
         self._title_rank: list[int] | None = None
-        # Each step: a label and, per paper, its marks (before, after) the action.
-        self._undo: list[tuple[str, dict[str, tuple[PaperState, PaperState]]]] = []
+        # Each step: a label and, per paper, its marks (before, after) the action; or, for a
+        # removal, the papers taken out of the library with their places in the list.
+        self._undo: list[tuple[str, dict[str, tuple[PaperState, PaperState]] | _Removed]] = []
         # Opened on files: those papers (and what a fetch from here adds), not the library.
         self._paper_ids = list(paper_ids) if paper_ids is not None else None
         self._network = ""  # what a fetch or enrich running now says in the status line
@@ -191,21 +197,10 @@ class PapertrayApp(App[int]):
     # -- the rows shown ------------------------------------------------------------------------
 
     def _sorted(self, matches: list[int]) -> list[int]:
-        mode = SORTS[self._sort]
-        if mode == "digest":
-            return matches
-        papers, states = self.papers, self.states
-        if mode == "title":
-            if self._title_rank is None:
-                order = sorted(range(len(papers)), key=lambda i: papers[i].title.casefold())
-                rank = [0] * len(papers)
-                for position, index in enumerate(order):
-                    rank[index] = position
-                self._title_rank = rank
-            return sorted(matches, key=self._title_rank.__getitem__)
-        if mode == "starred first":
-            return sorted(matches, key=lambda i: not states.get(papers[i].id, UNTOUCHED).starred)
-        return sorted(matches, key=lambda i: states.get(papers[i].id, UNTOUCHED).read)
+        name = SORTS[self._sort]
+        if name == "title" and self._title_rank is None:
+            self._title_rank = title_ranks(self.papers)
+        return sorted_rows(name, self.papers, matches, self.states, ranks=self._title_rank)
 
     def _show_rows(
         self, keep_id: str | None, rows: list[int] | None = None, terms: list[str] | None = None
@@ -228,7 +223,8 @@ class PapertrayApp(App[int]):
         if not self.papers:
             message = Content.assemble(
                 ("No papers yet.\n\n", "bold"),
-                "Import a digest (a Hugging Face Papers page copy, JSON or JSON Lines):\n\n",
+                "Import a digest (a Hugging Face Papers page copy, an arXiv email, a feed, "
+                "BibTeX or JSON; see the README's input formats):\n\n",
                 ("  papertray import FILE\n", "$accent"),
                 ("  papertray FILE", "$accent"),
                 "   opens it right away",
@@ -266,7 +262,7 @@ class PapertrayApp(App[int]):
             total=len(self.papers),
             unread=len(self.papers) - read,
             starred=starred,
-            sort=SORTS[self._sort],
+            sort=SORT_ORDERS[SORTS[self._sort]].label,
             query=self._query_text,
             scope=self._scope,
             busy=self._busy(),
@@ -289,7 +285,7 @@ class PapertrayApp(App[int]):
 
     def _open(self, paper_id: str) -> None:
         if not self.states.get(paper_id, UNTOUCHED).read:
-            self._change("mark read", [paper_id], lambda: self.store_state.mark_read(paper_id))
+            self._change("mark read", [paper_id], lambda: self.store_state.set_read(paper_id, True))
         if self.screen.has_class("-narrow"):
             self.pane.focus()
 
@@ -334,7 +330,7 @@ class PapertrayApp(App[int]):
             return
         # Narrow from the last *complete* result when the new query can only match fewer papers.
         previous, previous_matches = self._query, self._matches
-        refines = not previous.is_empty and _refines(previous, query)
+        refines = not previous.is_empty and query.narrows(previous)
         candidates = previous_matches if refines else None
         states = dict(self.states)  # a snapshot: triage may change self.states meanwhile
         if len(self.papers) <= SYNC_FILTER_LIMIT:
@@ -358,7 +354,7 @@ class PapertrayApp(App[int]):
         self.set_timer(0.1, self._load_library if self._loading else self._after_load)
 
     def _after_load(self) -> None:
-        _settle_heap()
+        settle_heap()
         if len(self.papers) > BACKGROUND_INDEX_LIMIT:
             # Build the search index while the user reads the first screen, not on the first key.
             self._build_index()
@@ -399,7 +395,7 @@ class PapertrayApp(App[int]):
         keep = self.paper_list.highlighted_id
         same = [p.id for p in papers] == list(self._index_of)
         self.papers = papers
-        self._index_of = _index_of(papers)
+        self._index_of = id_positions(papers)
         self._title_rank = None
         self._loading = False
         if not same:
@@ -407,14 +403,14 @@ class PapertrayApp(App[int]):
         self._show_rows(keep_id=keep)
         if self._query_text.strip():
             self.apply_query(self._query_text)
-        _give_back_memory()  # the parse's garbage, before the search index needs its own
+        give_back_memory()  # the parse's garbage, before the search index needs its own
         self._after_load()
 
     @work(thread=True, exclusive=True, group="index")
     def _build_index(self) -> None:
         with self._search_lock:
             self._search_index()
-        _settle_heap()
+        settle_heap()
 
     @work(thread=True, exclusive=True, group="filter")
     def _filter_worker(
@@ -567,6 +563,9 @@ class PapertrayApp(App[int]):
             self.notify("Nothing to undo.")
             return
         label, changes = self._undo.pop()
+        if isinstance(changes, _Removed):
+            self._restore(label, changes)
+            return
         try:
             # Only the marks this step set go back: marks made since, here or by another
             # instance or the CLI, stay.
@@ -580,10 +579,100 @@ class PapertrayApp(App[int]):
             self.paper_list.move_to(next(iter(changes)))
         self.notify(f"Undone: {label}", timeout=3, markup=False)
 
+    # -- removing papers from the library ------------------------------------------------------
+
+    def action_remove(self, shown: bool = False) -> None:
+        """Take the highlighted paper (or every paper shown) out of the library, after asking.
+        Marks stay in the state file; `u` puts the papers back."""
+        if self._loading:
+            self.notify("The library is still loading: remove papers in a moment.")
+            return
+        if shown:
+            ids = list(self.paper_list.shown_ids)
+        else:
+            ids = [pid for pid in [self.paper_list.highlighted_id] if pid is not None]
+        if not ids:
+            self.notify("No paper to remove.")
+            return
+        if len(ids) == 1:
+            what = f"“{shown_title(self._paper(ids[0]))}”"
+        else:
+            what = f"{len(ids):,} papers shown"
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._remove_worker(ids)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Remove {what} from the library? Your marks are kept; u undoes it.", "Remove"
+            ),
+            done,
+        )
+
+    @work(thread=True, exclusive=True, group="library")
+    def _remove_worker(self, ids: list[str]) -> None:
+        # A thread: removing rewrites the library file (a second or two at 100k papers).
+        try:
+            gone = self.library.remove(ids)
+        except StoreError as error:
+            self.call_from_thread(
+                self.notify, f"Not removed: {error}", severity="error", timeout=8, markup=False
+            )
+            return
+        self.call_from_thread(self._removed, gone)
+
+    def _removed(self, gone: list[str]) -> None:
+        gone_set = set(gone)
+        places = [(i, p) for i, p in enumerate(self.papers) if p.id in gone_set]
+        keep = self._next_kept(gone_set)
+        self._set_papers([p for p in self.papers if p.id not in gone_set], keep)
+        label = f"remove {len(places):,} paper{'s' if len(places) != 1 else ''}"
+        self._undo.append((label, _Removed(places)))
+        del self._undo[:-UNDO_DEPTH]
+        self.notify(f"Removed {len(places):,} from the library (u undoes it).", timeout=4)
+
+    def _restore(self, label: str, removed: _Removed) -> None:
+        try:
+            self.library.add([paper for _, paper in removed.places])
+        except StoreError as error:
+            self._undo.append((label, removed))
+            self.notify(f"Undo not saved: {error}", severity="error", markup=False)
+            return
+        papers = list(self.papers)
+        for index, paper in removed.places:  # back in their places, in order
+            papers.insert(min(index, len(papers)), paper)
+        self._set_papers(papers, removed.places[0][1].id if removed.places else None)
+        self.notify(f"Undone: {label}", timeout=3, markup=False)
+
+    def _next_kept(self, gone: set[str]) -> str | None:
+        """The paper to highlight once `gone` are out: the next one shown, else the one before."""
+        ids = self.paper_list.shown_ids
+        cursor = self.paper_list.cursor
+        after = (pid for pid in ids[cursor:] if pid not in gone)
+        before = (pid for pid in reversed(ids[:cursor]) if pid not in gone)
+        return next(after, None) or next(before, None)
+
+    def _set_papers(self, papers: list[Paper], keep_id: str | None) -> None:
+        """A new list of papers (after a removal or its undo): indexes and the filter result
+        are rebuilt, the current query applied again."""
+        with self._search_lock:
+            self.papers = papers
+            self._index = None
+        self._index_of = id_positions(papers)
+        self._title_rank = None
+        self._filter_generation += 1  # a filter still running was over the old list
+        self._filtering = False
+        self._query = parse_query("")
+        self._matches = list(range(len(papers)))
+        self._show_rows(keep_id=keep_id)
+        if self._query_text.strip():
+            self.apply_query(self._query_text)
+
     def action_cycle_sort(self) -> None:
         self._sort = (self._sort + 1) % len(SORTS)
         self._show_rows(keep_id=self.paper_list.highlighted_id)
-        self.notify(f"Sorted by {SORTS[self._sort]}", timeout=2)
+        self.notify(f"Sorted by {SORT_ORDERS[SORTS[self._sort]].label}", timeout=2)
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -632,7 +721,7 @@ class PapertrayApp(App[int]):
         # set_focus now, not focus() (deferred): keys typed right after `/` must land in the filter.
         self.screen.set_focus(self.query_one("#filter", FilterInput))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if self.query_one("#filter", FilterInput).value:
             self._clear_filter()
         self.paper_list.focus()
@@ -851,20 +940,8 @@ class PapertrayApp(App[int]):
             self._paper_ids = list(dict.fromkeys([*self._paper_ids, *added]))
             by_id = {p.id: p for p in papers}
             papers = [by_id[pid] for pid in self._paper_ids if pid in by_id]
-        keep = self.paper_list.highlighted_id
-        self.papers = papers
-        self._index_of = _index_of(papers)
-        self._title_rank = None
-        with self._search_lock:
-            self._index = None
         self.states = self.store_state.all()
-        self._filter_generation += 1  # a filter still running was for the old papers
-        self._filtering = False
-        self._query = parse_query("")
-        self._matches = list(range(len(papers)))
-        self._show_rows(keep_id=keep)
-        if self._query_text.strip():
-            self.apply_query(self._query_text)
+        self._set_papers(papers, self.paper_list.highlighted_id)
 
     # -- other instances -------------------------------------------------------------------------
 
@@ -913,24 +990,13 @@ def _count(n: int, noun: str) -> str:
     return f"{n or 'no'} {noun}{'' if n == 1 else 's'}"
 
 
-def _index_of(papers: Sequence[Paper]) -> dict[str, int]:
-    """Paper id -> position, built from the id column when the papers are a preview."""
-    ids = papers.ids if isinstance(papers, PreviewPapers) else [p.id for p in papers]
-    return dict(zip(ids, range(len(ids)), strict=True))
+@dataclass(frozen=True)
+class _Removed:
+    """An undo step of a removal: each removed paper with its index in the list it was in."""
+
+    places: list[tuple[int, Paper]]
 
 
-def _give_back_memory() -> None:
-    """Return freed heap pages to the OS (glibc keeps them otherwise): loading 100k papers
-    leaves tens of MB of parser garbage, which would add to the peak when the index is built."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to trim
-
-
-def _settle_heap() -> None:
-    """Move what is loaded (100k papers: millions of objects) out of the garbage collector's
-    sight: otherwise a full collection, every so many allocations, stalls a keystroke ~150 ms.
-    The papers hold no reference cycles; reference counting still frees them."""
-    gc.freeze()
+def shown_title(paper: Paper | None) -> str:
+    title = "" if paper is None else shown(paper.title)
+    return title if len(title) <= 60 else title[:59] + "…"

@@ -11,13 +11,16 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from papertray.store.paths import data_dir as resolve_data_dir
+from papertray.store import resolve_data_dir
+
+if TYPE_CHECKING:
+    from papertray.store import ImportOutcome, Library, State
 
 SUBCOMMANDS = (
-    "import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags",
-    "fetch", "enrich", "config",
+    "import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags", "remove",
+    "sources", "fetch", "enrich", "config",
 )  # fmt: skip
 PROG = "papertray"
 
@@ -34,7 +37,7 @@ def say(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr)
 
 
-def open_store(folder: Path, *, check: bool = True):  # type: ignore[no-untyped-def]
+def open_store(folder: Path, *, check: bool = True) -> tuple[Library, State]:
     from papertray.store import Library, State
 
     library = Library.open(folder, check=check)
@@ -44,108 +47,54 @@ def open_store(folder: Path, *, check: bool = True):  # type: ignore[no-untyped-
     return library, state
 
 
+def warn(message: str) -> None:
+    say(f"warning: {message}")
+
+
 def import_files(
-    library, files: Sequence[str], fmt: str | None, *, quiet: bool = False, showing: bool = True
-):  # type: ignore[no-untyped-def]
-    """Import each file; return (ids in file order, the papers, saved?). Errors in a file are fatal
-    before anything is written, so a bad file in the list never half-imports the others.
+    library: Library,
+    files: Sequence[str],
+    fmt: str | None,
+    *,
+    showing: bool = True,
+    summaries: bool = False,
+) -> ImportOutcome:
+    """Import through the store, saying what happened on stderr. A file that cannot be read or
+    parsed is fatal (before anything is written); one that cannot be saved is a warning when
+    its papers are shown anyway (`showing`), else an error line."""
+    from papertray.store import IngestError
+    from papertray.store import import_files as store_import
 
-    A file whose exact bytes were imported before, and whose papers have not changed in the
-    library since, is not parsed again: the library remembers what that import reported."""
-    from papertray.store import IngestError, StoreError
-    from papertray.store.ingest import ingest_bytes, read_input
-    from papertray.store.library import ImportReport, KnownImport, content_key
+    try:
+        outcome = store_import(library, files, fmt, keep_papers=showing, on_warning=warn)
+    except IngestError as error:
+        raise CliError(str(error)) from None
+    report_imports(outcome, showing=showing, summaries=summaries)
+    return outcome
 
-    def parse(name: str, data: bytes, source: str):  # type: ignore[no-untyped-def]
-        try:
-            return ingest_bytes(data, fmt=fmt, source=source)
-        except IngestError as error:
-            raise CliError(f"{name}: {error}") from None
 
-    loaded = []
-    for name in files:
-        try:
-            data, source = read_input(name)
-        except IngestError as error:
-            raise CliError(str(error)) from None
-        key = content_key(data, fmt)
-        known = library.recall(key)
-        result = None if known is not None else parse(name, data, source)
-        warnings = known.warnings if known is not None else result.warnings
-        for warning in warnings:
-            say(f"warning: {name}: {warning}")
-        loaded.append((name, data, source, key, result))
-    ids: list[str] = []
-    papers = []
-    saved = True
-    for name, data, source, key, result in loaded:
-        # Recalled again here: an earlier file of this same command may have changed the papers.
-        known = library.recall(key) if result is None else None
-        if result is None and known is None:
-            result = parse(name, data, source)
-        if known is not None:
-            report = ImportReport(skipped=len(known.ids), ids=list(known.ids))
-            count, duplicates, shown_format = len(known.ids), known.duplicates, known.format
-            if showing:
-                papers.extend(p for p in map(library.get, known.ids) if p is not None)
-        else:
-            remember = KnownImport(key, result.format, result.duplicates, result.warnings)
-            try:
-                report = library.add(result.papers, title_keys=result.title_keys, remember=remember)
-            except StoreError as error:
-                if showing:
-                    say(f"warning: could not save {name} to the library ({error}); "
-                        "showing it unsaved")  # fmt: skip
-                else:
-                    say(f"could not import {name}: {error}")
-                saved = False
-                ids.extend(p.id for p in result.papers)
-                papers.extend(result.papers)
-                continue
-            papers.extend(result.papers)
-            count, duplicates, shown_format = len(result.papers), result.duplicates, result.format
-        ids.extend(report.ids)
-        if not quiet:
-            skipped = report.skipped + duplicates
-            say(
-                f"{name}: {count + duplicates} papers ({shown_format}): "
-                f"{report.new} new, {report.merged} merged, {skipped} skipped"
+def report_imports(outcome: ImportOutcome, *, showing: bool, summaries: bool = False) -> None:
+    """One line per file: its summary (when asked), or why it could not be saved."""
+    for done in outcome.files:
+        if done.save_error is None:
+            if summaries:
+                say(done.summary)
+        elif showing:
+            warn(
+                f"could not save {done.name} to the library ({done.save_error}); showing it unsaved"
             )
-    return ids, papers, saved
-
-
-def _unique(ids: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(ids))
-
-
-def resolve_ids(library, wanted: Sequence[str]) -> list[str]:  # type: ignore[no-untyped-def]
-    """Accept a full id, a bare arXiv id, or an unambiguous prefix of an id. The ids come from
-    the library's preview when it matches (no need to parse 100k abstracts to star one)."""
-    preview = library.preview()
-    known = list(preview.ids) if preview is not None else [p.id for p in library.papers()]
-    known_set = set(known)
-    resolved = []
-    for raw in wanted:
-        key = raw.strip()
-        if key in known_set:
-            resolved.append(key)
-            continue
-        if f"arxiv:{key}" in known_set:
-            resolved.append(f"arxiv:{key}")
-            continue
-        matches = [
-            pid for pid in known if pid.startswith(key) or pid.split(":", 1)[-1].startswith(key)
-        ]
-        if len(matches) == 1 and key:
-            resolved.append(matches[0])
-        elif not matches or not key:
-            raise CliError(f"no paper with id {raw!r} in the library (see `papertray list`)")
         else:
-            raise CliError(
-                f"id {raw!r} is ambiguous: {', '.join(matches[:5])}"
-                + ("…" if len(matches) > 5 else "")
-            )
-    return _unique(resolved)
+            say(f"could not import {done.name}: {done.save_error}")
+
+
+def resolve_ids(library: Library, wanted: Sequence[str]) -> list[str]:
+    from papertray.store import UnknownId
+    from papertray.store import resolve_ids as store_resolve
+
+    try:
+        return store_resolve(library, wanted)
+    except UnknownId as error:
+        raise CliError(str(error)) from None
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -153,67 +102,42 @@ def resolve_ids(library, wanted: Sequence[str]) -> list[str]:  # type: ignore[no
 
 def cmd_import(args: argparse.Namespace) -> int:
     library, _state = open_store(args.data_dir)
-    _ids, _papers, saved = import_files(library, args.files, args.format, showing=False)
+    outcome = import_files(library, args.files, args.format, showing=False, summaries=True)
     # Saving is all this command is for: a read-only or full disk is a failure, not a warning.
-    return 0 if saved else 1
+    return 0 if outcome.saved else 1
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from papertray.store import QueryError, parse_query
-    from papertray.store.export import render_bytes
-    from papertray.store.models import UNTOUCHED
+    from papertray.store import IngestError, QueryError, list_papers, parse_query, render_bytes
 
     try:
         query = parse_query(args.query or "")
     except QueryError as error:
         raise CliError(f"bad query: {error.message}", 2) from None
     library, state = open_store(args.data_dir)
-    if args.files:
-        ids, file_papers, _saved = import_files(library, args.files, args.input_format, quiet=True)
-        by_id = {p.id: p for p in library.papers()} if _saved else {}
-        fallback = {p.id: p for p in file_papers}
-        papers = [
-            by_id.get(pid) or fallback[pid]
-            for pid in _unique(ids)
-            if pid in by_id or pid in fallback
-        ]
-        states = state.all()
-    else:
-        # One query over the whole library: a cheap pre-filter on the stored text first, so
-        # only papers that can match become Paper objects (100k papers: no search index).
-        states = state.all()
-        tagged = {pid for pid, st in states.items() if st.tags}
-        papers = library.papers_containing(query.required_words, always=tagged)
-        if not papers and query.is_empty and not library.warnings:
-            say("the library is empty: papertray import FILE adds a digest")
-        if query.only_words:  # the pre-filter was exact, but for papers let in by a tag
-            papers = [p for p in papers if p.id not in tagged or query.matches(p, states[p.id])]
-    if not query.is_empty and not (query.only_words and not args.files):
-        papers = [p for p in papers if query.matches(p, states.get(p.id, UNTOUCHED))]
-    papers = sort_papers(papers, states, args.sort)
-    if args.limit is not None:
-        papers = papers[: args.limit]
+    try:
+        listing = list_papers(
+            library,
+            state,
+            query,
+            files=args.files,
+            fmt=args.input_format,
+            sort=args.sort,
+            limit=args.limit,
+            on_warning=warn,
+        )
+    except IngestError as error:
+        raise CliError(str(error)) from None
+    if listing.imported is not None:
+        report_imports(listing.imported, showing=True)
+    if listing.library_empty:
+        say("the library is empty: papertray import FILE adds a digest")
     width = shutil.get_terminal_size((100, 24)).columns
-    rows = ((p, states.get(p.id, UNTOUCHED)) for p in papers)
     out = sys.stdout.buffer
-    for chunk in render_bytes(rows, args.format, width=width):
+    for chunk in render_bytes(listing.rows, args.format, width=width):
         out.write(chunk)
     out.flush()
     return 0
-
-
-def sort_papers(papers, states, order: str):  # type: ignore[no-untyped-def]
-    from papertray.store.models import UNTOUCHED
-
-    if order == "digest":
-        return papers
-    if order == "title":
-        return sorted(papers, key=lambda p: p.title.casefold())
-    if order == "starred":
-        return sorted(papers, key=lambda p: not states.get(p.id, UNTOUCHED).starred)
-    if order == "unread":
-        return sorted(papers, key=lambda p: states.get(p.id, UNTOUCHED).read)
-    raise CliError(f"unknown sort {order!r}", 2)
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
@@ -241,14 +165,15 @@ def cmd_mark(args: argparse.Namespace) -> int:
 def cmd_tag(args: argparse.Namespace) -> int:
     library, state = open_store(args.data_dir, check=False)
     (pid,) = resolve_ids(library, [args.id])
-    # `+a,b` is two tags, as in the reader's tags editor.
-    add = [t for c in args.changes if c.startswith("+") for t in c[1:].split(",") if t]
-    remove = [t for c in args.changes if c.startswith("-") for t in c[1:].split(",") if t]
-    bad = [c for c in args.changes if c[:1] not in "+-" or len(c) < 2]
+    from papertray.store import parse_tag_changes
+
     if not args.changes:
         raise CliError("say which tags to change: papertray tag ID +TAG -TAG", 2)
-    if bad:
-        raise CliError(f"tag changes are +TAG or -TAG, not {bad[0]!r}", 2)
+    try:
+        # The reader's rule: `+a,b` is two tags, `+#llm` is `llm` (see store/tags.py).
+        add, remove = parse_tag_changes(args.changes)
+    except ValueError as error:
+        raise CliError(str(error), 2) from None
     if remove:
         state.remove_tags(pid, remove)
     new = state.add_tags(pid, add) if add else state.get(pid)
@@ -277,8 +202,40 @@ def cmd_tags(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remove(args: argparse.Namespace) -> int:
+    library, _state = open_store(args.data_dir)
+    if args.source is None and not args.ids:
+        raise CliError("say what to remove: papertray remove ID... or --source NAME", 2)
+    ids = resolve_ids(library, args.ids) if args.ids else []
+    if args.source is not None:
+        counts = {name: (count, only) for name, count, only in library.sources()}
+        if args.source not in counts:
+            known = ", ".join(list(counts)[:5]) or "none yet"
+            raise CliError(f"no digest named {args.source!r} in the library (digests: {known})")
+        ids += library.ids_only_from(args.source)
+        count, only = counts[args.source]
+        if count > only:
+            say(f"{count - only} of the papers from {args.source} also came from other digests: "
+                "kept")  # fmt: skip
+    removed = library.remove(list(dict.fromkeys(ids)))
+    noun = "paper" if len(removed) == 1 else "papers"
+    say(f"removed {len(removed)} {noun}; marks are kept and come back if you import them again")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    library, _state = open_store(args.data_dir)
+    rows = library.sources()
+    if not rows:
+        say("the library is empty: papertray import FILE adds a digest")
+    for name, count, only in rows:
+        shared = f"  ({count - only} also from other digests)" if count > only else ""
+        print(f"{count:>6}  {name}{shared}")
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
-    from papertray.store.paths import sample_digest
+    from papertray.store import seed_sample
 
     files = list(args.files)
     # Without files, the library file is read by the reader in the background (see preview).
@@ -288,25 +245,28 @@ def cmd_tui(args: argparse.Namespace) -> int:
     warnings: list[str] = []
     link_new = False
     if files:
-        ids, _papers, saved = import_files(library, files, args.format, quiet=True)
+        outcome = import_files(library, files, args.format)
+        ids = outcome.ids
         # A page copy's papers have no arXiv id: the reader links them in the background.
-        link_new = saved and any(not p.arxiv_id for p in _papers)
-        if not saved:
+        link_new = outcome.saved and any(not p.arxiv_id for p in outcome.papers)
+        if not outcome.saved:
             warnings.append("the data folder cannot be written: marks made now will not be saved")
     else:
         # The preview (ids and titles) draws the first frame while the whole library loads.
         preview = library.preview()
-        if preview is None and len(library) == 0:
-            ids, _papers, _saved = import_files(library, [str(sample_digest())], None, quiet=True)
+        seeded = seed_sample(library) if preview is None else None
+        if seeded is not None:
+            ids = seeded.ids
             warnings.append(
-                "your library was empty: the bundled sample digest (101 papers) is in it now"
+                "your library was empty: the bundled sample digest (101 papers) is in it now "
+                "(papertray remove --source sample_digest.txt takes it out)"
             )
     from papertray.tui.app import PapertrayApp  # deferred: headless commands never import Textual
 
     app = PapertrayApp(
         library,
         state,
-        paper_ids=_unique(ids) if ids is not None else None,
+        paper_ids=list(dict.fromkeys(ids)) if ids is not None else None,
         warnings=[*library.warnings, *state.warnings, *warnings],
         preview=preview,
         scope=", ".join(Path(name).name for name in files),
@@ -332,8 +292,7 @@ def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from papertray.store.export import OUTPUT_FORMATS
-    from papertray.store.ingest import FORMATS
+    from papertray.store import FORMATS, OUTPUT_FORMATS, SORT_ORDERS
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -361,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
     p.add_argument("--from", dest="input_format", choices=FORMATS, help="input format of FILEs")
-    p.add_argument("--sort", choices=("digest", "title", "starred", "unread"), default="digest")
+    p.add_argument("--sort", choices=SORT_ORDERS, default="digest", help="order of the papers")
     p.add_argument("-n", "--limit", type=_count_arg, metavar="N", help="print at most N papers")
     _common(p)
     p.set_defaults(run=cmd_list)
@@ -393,6 +352,20 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(run=cmd_tags)
 
+    p = sub.add_parser(
+        "remove", help="take papers out of the library (by id, or every paper only from a digest)"
+    )
+    p.add_argument("ids", nargs="*", metavar="ID", help="paper ids (a unique prefix will do)")
+    p.add_argument(
+        "--source", metavar="NAME", help="the digest's name, as `papertray sources` shows"
+    )
+    _common(p)
+    p.set_defaults(run=cmd_remove)
+
+    p = sub.add_parser("sources", help="list the digests in the library, with paper counts")
+    _common(p)
+    p.set_defaults(run=cmd_sources)
+
     from papertray.tui.cli_fetch import add_parsers  # fetch, enrich, config
 
     add_parsers(sub)
@@ -410,7 +383,7 @@ def _count_arg(text: str) -> int:
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
-    from papertray.store.ingest import FORMATS
+    from papertray.store import FORMATS
 
     parser = argparse.ArgumentParser(prog=PROG, add_help=False)
     parser.add_argument("files", nargs="*")

@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papertray.tui.cli import CliError, _common, open_store, say
 
+if TYPE_CHECKING:
+    from papertray.store import Source
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "fetch",
         help="fetch and import papers: hf (Hugging Face daily papers), arxiv CAT... "
@@ -80,7 +85,7 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _sources(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _sources(args: argparse.Namespace) -> list[Source]:
     from papertray.store import (
         ConfigError,
         SourceError,
@@ -147,7 +152,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             say(f"warning: {warning}")
         say(report.line())
     if dry_run:
-        from papertray.store.export import render_bytes
+        from papertray.store import render_bytes
 
         width = shutil.get_terminal_size((100, 24)).columns
         rows = ((p, state.get(p.id)) for r in reports for p in r.papers)
@@ -158,7 +163,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
-def _progress_printer():  # type: ignore[no-untyped-def]
+def _progress_printer() -> Callable[[str], None]:
     """Progress on one rewritten stderr line, only when stderr is a terminal."""
     tty = sys.stderr.isatty()
     shown = [0]

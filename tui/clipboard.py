@@ -13,7 +13,7 @@ import webbrowser
 from collections.abc import Callable
 from typing import TypeVar
 
-from papertray.store.links import is_safe_url
+from papertray.store import is_safe_url
 
 T = TypeVar("T")
 

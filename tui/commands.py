@@ -27,6 +27,8 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Fetch new papers (the configured sources)", "fetch", "F"),
     ("Link the papers shown to arXiv (enrich)", "enrich", "E"),
     ("Mark every paper shown as read", "mark_all_read", "A"),
+    ("Remove the highlighted paper from the library", "remove", "x"),
+    ("Remove every paper shown from the library", "remove(True)", "X"),
     ("Undo the last triage action", "undo", "u"),
     ("Cycle the sort order", "cycle_sort", "S"),
     ("Filter the papers", "focus_filter", "/"),

@@ -9,29 +9,27 @@ only safe http(s) URLs are links. Clean text (the usual case) costs one scan and
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from papertray.store.links import is_code_repo, is_safe_url
-from papertray.store.models import Paper, PaperState
-from papertray.store.sanitize import FORBIDDEN, strip_controls
+from papertray.store import (
+    Paper,
+    PaperState,
+    is_code_repo,
+    is_safe_url,
+    normalize_tags,
+    shown_text,
+)
 
 __all__ = ["safe_links", "safe_repo", "shown", "shown_paper", "shown_state"]
 
-# A regex scan finds nothing in a clean 10 MB abstract in milliseconds; only dirty text is copied.
-_UNSAFE = re.compile("[" + re.escape("".join(sorted(FORBIDDEN))) + "\ud800-\udfff]")
+shown = shown_text
+"""`text` as a string with no control characters but newline and tab (the store's rule)."""
 
 
-def shown(text: object) -> str:
-    """`text` as a string with no control characters but newline and tab."""
-    text = text if isinstance(text, str) else str(text)
-    return text if _UNSAFE.search(text) is None else strip_controls(text)
-
-
-def _shown_list(items: object) -> list[str]:
+def _shown_list(items: object) -> tuple[str, ...]:
     if not isinstance(items, (list, tuple)):
-        return []
-    return [shown(item) for item in items]
+        return ()
+    return tuple(shown(item) for item in items)
 
 
 def safe_repo(paper: Paper) -> str | None:
@@ -42,10 +40,10 @@ def safe_repo(paper: Paper) -> str | None:
     return None
 
 
-def safe_links(paper: Paper) -> tuple[list[str], str | None]:
+def safe_links(paper: Paper) -> tuple[tuple[str, ...], str | None]:
     """The paper's links that may be opened or copied (numbered as shown), and its repo."""
-    links = paper.links if isinstance(paper.links, list) else []
-    return [u for u in links if isinstance(u, str) and is_safe_url(u)], safe_repo(paper)
+    links = paper.links if isinstance(paper.links, (list, tuple)) else ()
+    return tuple(u for u in links if isinstance(u, str) and is_safe_url(u)), safe_repo(paper)
 
 
 def shown_paper(paper: Paper) -> Paper:
@@ -80,7 +78,8 @@ def shown_paper(paper: Paper) -> Paper:
 
 def shown_state(state: PaperState) -> PaperState:
     """`state` itself when its tags and note are clean, else a cleaned copy."""
-    tags = tuple(tag for tag in (" ".join(shown(t).split()) for t in state.tags) if tag)
+    # Tags written to the file by hand are shown as the store would keep them.
+    tags = normalize_tags(state.tags)
     note = shown(state.note or "")
     if tags == state.tags and note is state.note:
         return state

@@ -14,7 +14,7 @@ import signal
 import struct
 import sys
 import termios
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -29,7 +29,7 @@ SETTLE_LIMIT = 2.0
 _tasks: set[asyncio.Task[None]] = set()
 
 
-def install_exit_signals(app: App[object]) -> bool:
+def install_exit_signals(app: App[Any]) -> bool:
     """Handle SIGTERM/SIGHUP in `app`'s event loop. Not in headless (test) runs, where the
     signals belong to the test runner; False when the handlers could not be installed."""
     if app.is_headless:

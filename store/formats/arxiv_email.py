@@ -18,6 +18,7 @@ library may already hold (`Parsed.updates`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from papertray.store.formats._common import Parsed, arxiv_id, iso_date, make_paper, split_authors
 from papertray.store.models import Paper
@@ -54,22 +55,23 @@ def parse(text: str, source: str = "") -> Parsed:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\xa0" in text:
         text = text.replace("\xa0", " ")
-    starts = [m for m in _ENTRY.finditer(text)]
+    starts = list(_ENTRY.finditer(text))
     papers: list[Paper] = []
     updates: list[Paper] = []
     untitled = 0
     # Where each digest's header and replacements section start: an entry belongs to the last
     # header before it, and is a replacement if a %%--%% line lies between them.
     headers = [(m.start(), _digest_date(m)) for m in _RECEIVED.finditer(text)]
+    header_starts = [p for p, _ in headers]
     marks = [m.start() for m in re.finditer(re.escape(_REPLACEMENTS), text)]
     for i, match in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
         block = text[match.end() : end]
         pos = match.start()
-        header_pos, date = max(
-            ((p, d) for p, d in headers if p < pos), default=(-1, mail_date), key=lambda h: h[0]
-        )
-        replaced = block.startswith("replaced with") or any(header_pos < m < pos for m in marks)
+        at = bisect_left(header_starts, pos)  # headers before this entry
+        header_pos, date = headers[at - 1] if at else (-1, mail_date)
+        mark = bisect_left(marks, pos)  # the last %%--%% line before it, if after its header
+        replaced = block.startswith("replaced with") or (mark > 0 and marks[mark - 1] > header_pos)
         paper = _entry(match.group(1), block, source, date or mail_date, replaced)
         if paper is None:
             untitled += 1

@@ -1,8 +1,8 @@
 """BibTeX (`.bib`, e.g. a Zotero or Better BibTeX export), through bibtexparser v2.
 
-    @article{vaswani2017attention,
-      title = {Attention Is All You Need}, author = {Vaswani, Ashish and Shazeer, Noam},
-      eprint = {1706.03762}, archivePrefix = {arXiv}, year = {2017}}
+@article{vaswani2017attention,
+  title = {Attention Is All You Need}, author = {Vaswani, Ashish and Shazeer, Noam},
+  eprint = {1706.03762}, archivePrefix = {arXiv}, year = {2017}}
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from papertray.store.models import Paper
 NAME = "bibtex"
 _ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M)
 _ARXIV_IN_TEXT = re.compile(r"arXiv[:\s]+(\d{4}\.\d{4,5})", re.I)
+# Zotero's web captures of arXiv pages are titled "[2305.13300] Adaptive Chameleon ...".
+_TAG_PREFIX = re.compile(r"\[[^\]]{1,24}\]\s*")
+_ID_PREFIX = re.compile(r"\[(\d{4}\.\d{4,5})(?:v\d+)?\]\s*")
 
 
 def sniff(head: str) -> bool:
@@ -83,12 +86,24 @@ def _paper(fields: dict[str, str], source: str) -> Paper | None:
     title = _clean(fields.get("title", ""))
     if not title:
         return None
+    prefixed = _ID_PREFIX.match(title)
+    if prefixed:
+        title = title[prefixed.end() :]
+    else:
+        # A web capture's tag ("[PDF] ...", "[4 Pics] ..."): the page's title is after it.
+        tag = _TAG_PREFIX.match(title)
+        if tag and title[tag.end() :].strip():
+            title = title[tag.end() :]
     url = _clean(fields.get("url", ""))
+    published = _clean(fields.get("howpublished", ""))
+    if not url and published.startswith(("http://", "https://")):
+        url = published
     doi = _clean(fields.get("doi", ""))
     eprint = _clean(fields.get("eprint", ""))
     prefix = _clean(fields.get("archiveprefix", fields.get("eprinttype", ""))).lower()
     pid = arxiv_id(eprint) if (prefix == "arxiv" or not prefix) and eprint else None
     pid = pid or arxiv_from_url(url) or arxiv_from_url(doi)
+    pid = pid or (arxiv_id(prefixed.group(1)) if prefixed else None)
     if pid is None:
         for key in ("journal", "note", "howpublished", "volume"):
             found = _ARXIV_IN_TEXT.search(fields.get(key, ""))

@@ -1,6 +1,7 @@
-"""The formats beyond the page copy and plain JSON records: which one a text is (a cheap look at
-its start) and the parser for each. `store.ingest` asks `detect` before its own detection and
-hands these formats to `parse`; `refusal` says what a text that is no digest at all looks like.
+"""The formats beyond the page copy and plain JSON records (issue 10): which one a text is (one
+cheap look at its start, shared by their sniffs) and the parser for each, as `FORMATS` in
+`store/formats/__init__.py` takes them; `refusal` says what a text that is no digest at all
+looks like.
 
 Each parser module is imported only when its format is met: feedparser, bibtexparser and
 pylatexenc stay out of start-up and out of `papertray list` of the library."""
@@ -8,6 +9,8 @@ pylatexenc stay out of start-up and out of `papertray list` of the library."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from papertray.store.formats._common import Parsed
@@ -20,6 +23,7 @@ PARSERS: dict[str, tuple[str, str]] = {
     "rss": ("feeds", "text"),
     "bibtex": ("bibtex", "text"),
     "title-summary": ("title_summary", "text"),
+    "md-table": ("md_table", "text"),
     "jsonfeed": ("jsonfeed", "doc"),
     "s2": ("s2", "doc"),
     "openalex": ("openalex", "doc"),
@@ -33,6 +37,35 @@ _HEAD = 65536
 
 def _module(name: str) -> Any:
     return importlib.import_module(f"papertray.store.formats.{name}")
+
+
+def sniffer(name: str) -> Callable[[str], bool]:
+    """`FORMATS`' sniff of the format `name`: all of them share one `detect` of the text."""
+    return lambda text: _detect_head(text[:_HEAD]) == name
+
+
+def parser(name: str) -> Callable[[Any], Any]:
+    """`FORMATS`' parse of the format `name`: a `Digest` to an `IngestResult`."""
+    if name in RECORD_FORMATS:
+
+        def parse_records(digest: Any) -> Any:
+            from papertray.store.formats.common import IngestError
+            from papertray.store.formats.records import finish_records, load_json, records_of
+
+            records = digest.records
+            if records is None:
+                records = records_of(load_json(digest.text))
+            if records is None:
+                raise IngestError("the JSON holds no papers")
+            return finish_records(records, name, digest.source, digest.warnings)
+
+        return parse_records
+    return lambda digest: to_result(parse(name, digest.text, digest.source), name, digest.warnings)
+
+
+@lru_cache(maxsize=8)
+def _detect_head(head: str) -> str | None:
+    return detect(head)
 
 
 def detect(text: str) -> str | None:
@@ -59,6 +92,8 @@ def detect(text: str) -> str | None:
         return "bibtex"
     if _module("title_summary").sniff(head):
         return "title-summary"
+    if _module("md_table").sniff(head):
+        return "md-table"
     return None
 
 
@@ -68,16 +103,16 @@ def parse(fmt: str, text: str, source: str) -> Parsed:
     if takes == "doc":
         import orjson
 
-        from papertray.store.ingest import IngestError
+        from papertray.store.formats.common import IngestError
 
         try:
             doc = orjson.loads(text)
         except (ValueError, TypeError, RecursionError) as err:
             raise IngestError(f"not valid JSON: {str(err).splitlines()[0]}") from None
-        return module.parse(doc, source)  # type: ignore[no-any-return]
+        return module.parse(doc, source)
     if module_name == "feeds":
-        return module.parse(text, source, fmt)  # type: ignore[no-any-return]
-    return module.parse(text, source)  # type: ignore[no-any-return]
+        return module.parse(text, source, fmt)
+    return module.parse(text, source)
 
 
 def refusal(text: str) -> str | None:
@@ -90,13 +125,13 @@ def refusal(text: str) -> str | None:
 
 def to_result(parsed: Parsed, fmt: str, warnings: list[str]) -> Any:
     """The `IngestResult` of a format module's papers: duplicates dropped as for every format."""
-    from papertray.store.ingest import IngestError, _dedupe
+    from papertray.store.formats.common import IngestError, dedupe
 
     warnings = [*warnings, *parsed.warnings]
     if not parsed.papers and not parsed.updates:
         if not parsed.note:
             raise IngestError(f"no papers found (read as {fmt})")
         warnings.append(parsed.note)
-    result = _dedupe(parsed.papers, fmt, warnings)
+    result = dedupe(parsed.papers, fmt, warnings)
     result.updates = parsed.updates
     return result

@@ -37,9 +37,13 @@ def sniff(head: str) -> str | None:
     if "<feed" in lowered and "http://www.w3.org/2005/atom" in lowered:
         return ATOM if "arxiv.org/api" in lowered or "arxiv.org/schemas/atom" in lowered else FEED
     if "<rss" in lowered or "<rdf:rdf" in lowered:
-        return RSS if "arxiv.org" in lowered and "<channel>" in lowered and (
-            "rss.arxiv.org" in lowered or "updates on arxiv.org" in lowered
-        ) else FEED
+        return (
+            RSS
+            if "arxiv.org" in lowered
+            and "<channel>" in lowered
+            and ("rss.arxiv.org" in lowered or "updates on arxiv.org" in lowered)
+            else FEED
+        )
     return None
 
 
@@ -52,7 +56,7 @@ def parse(text: str, source: str = "", kind: str = FEED) -> Parsed:
     entries = list(feed.entries)
     if not entries:
         if feed.get("bozo") and not feed.get("feed"):
-            from papertray.store.ingest import IngestError
+            from papertray.store.formats.common import IngestError
 
             raise IngestError(f"not a readable feed: {_reason(feed.get('bozo_exception'))}")
         channel = feed.get("feed", {}).get("title") or "the feed"

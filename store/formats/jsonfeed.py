@@ -18,14 +18,14 @@ def sniff(head: str) -> bool:
 def parse(doc: Any, source: str = "") -> Parsed:
     items = doc.get("items") if isinstance(doc, dict) else None
     if not isinstance(items, list):
-        from papertray.store.ingest import IngestError
+        from papertray.store.formats.common import IngestError
 
         raise IngestError("not a JSON Feed: no items list")
     papers = keep(_paper(item, source) for item in items if isinstance(item, dict))
     warnings = []
     if len(papers) < len(items):
         warnings.append(f"skipped {len(items) - len(papers)} items without a title")
-    return Parsed(papers, warnings, note="" if items else "the feed has no items")
+    return Parsed(papers, warnings)
 
 
 def _paper(item: dict[str, Any], source: str) -> Paper | None:
@@ -35,7 +35,9 @@ def _paper(item: dict[str, Any], source: str) -> Paper | None:
         from papertray.store.formats.feeds import _strip_html
 
         abstract = _strip_html(item["content_html"])
-    people = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+    people = item.get("authors") or (
+        [item["author"]] if isinstance(item.get("author"), dict) else []
+    )
     authors = [a.get("name", "") for a in people if isinstance(a, dict)]
     return make_paper(
         title=item.get("title", ""),

@@ -32,7 +32,7 @@ def parse(doc: Any, source: str = "") -> Parsed:
     warnings = []
     if len(papers) < len(records):
         warnings.append(f"skipped {len(records) - len(papers)} works without a title")
-    return Parsed(papers, warnings, note="" if records else "the response has no works")
+    return Parsed(papers, warnings)
 
 
 def abstract_from_index(index: Any) -> str:
@@ -52,7 +52,8 @@ def _paper(work: dict[str, Any], source: str) -> Paper | None:
             links += [location.get("landing_page_url"), location.get("pdf_url")]
     doi = work.get("doi")
     links.append(doi)
-    ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
+    found = work.get("ids")
+    ids: dict[str, Any] = found if isinstance(found, dict) else {}
     links = [u for u in dict.fromkeys(links) if isinstance(u, str)]
     authors = [
         (a.get("author") or {}).get("display_name", "")

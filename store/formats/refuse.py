@@ -6,11 +6,12 @@ Only the start of the text is looked at (64 KB): the verdict costs the same for 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 READS = (
     "it reads Hugging Face Papers page copies, HF API JSON, JSON/JSON Lines of papers, "
     "arXiv email digests, arXiv Atom and RSS, RSS/JSON Feed, BibTeX, Semantic Scholar, "
-    "OpenAlex and Title:/Summary: text (see --format)"
+    "OpenAlex, Markdown tables of papers and Title:/Summary: text (see --format)"
 )
 
 _ROOT = re.compile(r"<([A-Za-z][\w:.-]*)")
@@ -46,24 +47,32 @@ def describe(text: str) -> str | None:
         return None
     total = len(lines)
 
-    def share(pattern: re.Pattern[str]) -> float:
-        return sum(1 for line in lines if pattern.match(line)) / total
+    def share(pattern: re.Pattern[str], least: int = 1) -> float:
+        """The share of lines that match, 0 unless at least `least` do: a digest of three
+        papers may have a title ending in "}" without being source code."""
+        count = sum(1 for line in lines if pattern.match(line))
+        return count / total if count >= least else 0.0
 
-    tables = sum(1 for line in lines if line.startswith("|"))
-    if tables >= 3 and any(_TABLE_RULE.fullmatch(line) for line in lines):
-        return "a Markdown table"
-    if share(_SERVICE) > 0.3:
+    if share(_SERVICE, 3) > 0.3:
         return "a table of network services (like /etc/services)"
-    if sum(1 for line in lines if _NUMBERS.fullmatch(line)) > 0.5 * total:
+    numbers = sum(1 for line in lines if _NUMBERS.fullmatch(line))
+    if numbers >= 3 and numbers > 0.5 * total:
         return "a table of numbers (CSV?)"
     fences = sum(1 for line in lines if line.startswith("```"))
     headings = share(_HEADING)
     markdown = headings + share(_LIST) + fences / total
     if fences >= 2 or (headings > 0.02 and markdown > 0.1) or markdown > 0.3:
         return "a Markdown document (a README or notes?)"
-    if share(_CODE) > 0.15:
+    tables = sum(1 for line in lines if line.startswith("|"))
+    if tables >= 3 and any(_TABLE_RULE.fullmatch(line) for line in lines):
+        return "a Markdown table"
+    if share(_CODE, 5) > 0.15:
         return "source code"
-    if share(_FIELD) > 0.3:
+    # "Label: value" lines whose labels repeat (Title:, Summary:, ...). Titles of a digest
+    # often have a colon too ("Mesa: ..."), but each its own word.
+    labels = Counter(m.group(0) for m in map(_FIELD.match, lines) if m)
+    repeated = sum(count for count in labels.values() if count >= 3)
+    if repeated > 0.3 * total:
         return "labelled fields (Name: value) in no layout papertray knows"
     return None
 

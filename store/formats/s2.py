@@ -27,11 +27,12 @@ def parse(doc: Any, source: str = "") -> Parsed:
     warnings = []
     if len(papers) < len(records):
         warnings.append(f"skipped {len(records) - len(papers)} records without a title")
-    return Parsed(papers, warnings, note="" if records else "the response has no papers")
+    return Parsed(papers, warnings)
 
 
 def _paper(record: dict[str, Any], source: str) -> Paper | None:
-    ids = record.get("externalIds") if isinstance(record.get("externalIds"), dict) else {}
+    found = record.get("externalIds")
+    ids: dict[str, Any] = found if isinstance(found, dict) else {}
     links = [record.get("url")]
     pdf = record.get("openAccessPdf")
     if isinstance(pdf, dict):

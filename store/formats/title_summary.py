@@ -27,7 +27,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(text: str, source: str = "") -> Parsed:
-    from papertray.store.ingest import IngestError
+    from papertray.store.formats.common import IngestError
 
     text = text.replace("\r\n", "\n")
     papers: list[Paper] = []
@@ -41,7 +41,7 @@ def parse(text: str, source: str = "") -> Parsed:
             if found and found.group(1).lower() in _LABELS:
                 last = found.group(1).lower()
                 fields[last] = found.group(2)
-            elif last and line.strip():
+            elif last in ("summary", "abstract") and line.strip():  # a wrapped summary
                 fields[last] += " " + line.strip()
             elif line.strip():
                 raise IngestError(

@@ -3,7 +3,7 @@
     python mark_worker.py DATA_DIR PREFIX N GO
 
 waits for the file GO, then does N operations on papers PREFIX:0 .. PREFIX:N-1, cycling through
-mark_read, toggle_star, add_tags and set_note, so every kind of read-modify-write races the others.
+set_read, toggle_star, add_tags and set_note, so every kind of read-modify-write races the others.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main() -> None:
         pid = f"{prefix}:{i}"
         kind = i % 4
         if kind == 0:
-            state.mark_read(pid)
+            state.set_read(pid, True)
         elif kind == 1:
             state.toggle_star(pid)
         elif kind == 2:

@@ -13,13 +13,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from papertray.store.sanitize import clean_tag
-
-
-def split_tags(value: str) -> list[str]:
-    """`llm, to-read  quant` -> ["llm", "to-read", "quant"]: commas or spaces separate tags."""
-    tags = [clean_tag(part) for part in value.replace(",", " ").split()]
-    return list(dict.fromkeys(tag for tag in tags if tag))
+from papertray.store import split_tags
 
 
 class TagSuggester(Suggester):

@@ -8,8 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from papertray.store.models import Paper, PaperState
-from papertray.store.query import find_spans
+from papertray.store import Paper, PaperState, find_spans
 from papertray.tui.safe_text import shown as shown_text
 from papertray.tui.safe_text import shown_paper, shown_state
 

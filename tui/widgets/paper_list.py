@@ -20,8 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from papertray.store.models import UNTOUCHED, Paper, PaperState
-from papertray.store.query import find_spans
+from papertray.store import UNTOUCHED, Paper, PaperState, find_spans
 from papertray.tui.safe_text import safe_repo, shown, shown_state
 
 UNREAD_MARK = "●"
@@ -200,7 +199,7 @@ class PaperList(ScrollView, can_focus=True):
         if paper_id is not None:
             self.post_message(self.Selected(self, paper_id))
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         row = event.y + round(self.scroll_offset.y)
         if 0 <= row < len(self._rows):
             self.cursor = row

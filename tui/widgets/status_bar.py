@@ -19,10 +19,11 @@ class StatusBar(Static):
         busy: str = "",
         scope: str = "",
     ) -> None:
+        of_scope: list[str | tuple[str, str]] = [" of ", (scope[:60], "italic")] if scope else []
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}", "bold"),
             f" / {total:,} shown",
-            *([" of ", (scope[:60], "italic")] if scope else []),
+            *of_scope,
             "  ·  ",
             (f"{unread:,}", "bold $accent"),
             " unread",

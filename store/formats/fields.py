@@ -1,0 +1,113 @@
+"""Cleaning one field of a record (JSON, an API item, a feed entry) into a paper's field: text
+with controls stripped, whole numbers, ISO dates, author lists, URLs and arXiv ids. Any value
+of the wrong type gives the empty value, never an error: records come from anywhere."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from papertray.store.links import clean_url
+from papertray.store.sanitize import clean_text
+
+_ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
+_ARXIV_OLD = re.compile(r"([a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?")
+_ARXIV_URL = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/([A-Za-z0-9./-]{1,40}?)(?:\.pdf)?/?(?:[?#]|$)",
+    re.I,
+)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def normalize_arxiv_id(value: Any) -> str | None:
+    """ "arXiv:2403.12345v2" -> "2403.12345"; None if `value` is not an arXiv id."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    value = value.strip()
+    if value[:6].lower() == "arxiv:":
+        value = value[6:].strip()
+    match = _ARXIV_NEW.fullmatch(value) or _ARXIV_OLD.fullmatch(value)
+    return match.group(1) if match else None
+
+
+def arxiv_from_url(url: str) -> str | None:
+    match = _ARXIV_URL.search(url[:300])
+    return normalize_arxiv_id(match.group(1)) if match else None
+
+
+def text_field(value: Any, *, multiline: bool = False) -> str:
+    if isinstance(value, str):
+        # LaTeX pieces read as text ($\\alpha$ -> α): the filter matches what is shown.
+        return latex_text(clean_text(value, multiline=multiline))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def int_field(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def date_field(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if _ISO_DATE.match(value):
+        return value[:10]
+    cleaned = clean_text(value[:200])
+    return cleaned[:64] or None
+
+
+def author_list(value: Any) -> list[str]:
+    items: Iterable[Any]
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list):
+        items = value
+    else:
+        return []
+    names: list[str] = []
+    for item in items:
+        name = text_field(item.get("name")) if isinstance(item, dict) else text_field(item)
+        if name:
+            names.append(name)
+    return names
+
+
+def keyword_list(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [k for k in (text_field(v) for v in value) if k]
+
+
+def url_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def field_urls(record: dict[str, Any], *keys: str) -> list[str]:
+    urls: list[str] = []
+    for key in keys:
+        if key in record:
+            urls += filter(None, map(clean_url, url_list(record[key])))
+    return urls
+
+
+def latex_text(text: str) -> str:
+    """`text` (clean) with its LaTeX pieces as Unicode; two `in` tests when it has none."""
+    if "\\" not in text and "$" not in text:
+        return text
+    from papertray.store.formats.latex import latex_to_text
+
+    return clean_text(latex_to_text(text), multiline=True)
+

@@ -1,0 +1,96 @@
+"""The reader's remove keys: x takes the highlighted paper out of the library, X every paper
+shown; both ask first, keep the marks, and u puts the papers back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papertray.store import Library, State, ingest_file
+from papertray.store.paths import sample_digest
+from papertray.tui.app import PapertrayApp
+from papertray.tui.screens.confirm import ConfirmScreen
+
+SIZE = (120, 40)
+SEED = ingest_file(sample_digest()).papers
+FIRST = "Flow Matching in Latent Space"
+MESA = "Mesa: A Memory-saving Training Framework for Transformers"
+
+
+@pytest.fixture
+def store(data_dir: Path) -> tuple[Library, State]:
+    library = Library.open(data_dir)
+    library.add(SEED)
+    return library, State.open(data_dir)
+
+
+def on_disk(data_dir: Path) -> list[str]:
+    """The library's titles as a fresh process reads them."""
+    return [p.title for p in Library.open(data_dir).papers()]
+
+
+async def settle(pilot, app: PapertrayApp) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_x_asks_then_removes_the_highlighted_paper_and_u_undoes(
+    store, data_dir: Path, screen_text
+) -> None:
+    library, state = store
+    mesa_id = next(p.id for p in SEED if p.title == MESA)
+    state.set_starred(mesa_id, True)
+    app = PapertrayApp(library, state)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "x")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Remove “Mesa: A Memory-saving" in screen_text(app)
+        await pilot.press("n")  # no: nothing happens
+        await settle(pilot, app)
+        assert len(on_disk(data_dir)) == 101
+        await pilot.press("x", "y")
+        await settle(pilot, app)
+        assert MESA not in on_disk(data_dir) and len(on_disk(data_dir)) == 100
+        assert app.paper_list.row_count == 100
+        assert "100 / 100 shown" in screen_text(app)
+        assert app._paper(app.paper_list.highlighted_id).title != MESA  # the next one
+        assert State.open(data_dir).get(mesa_id).starred  # the marks stay
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert len(on_disk(data_dir)) == 101
+        assert app.paper_list.row_count == 101
+        assert [p.title for p in app.papers] == [p.title for p in SEED]  # back in its place
+        assert app._paper(app.paper_list.highlighted_id).title == MESA
+
+
+async def test_X_removes_every_paper_shown(store, data_dir: Path, screen_text) -> None:
+    app = PapertrayApp(*store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"quantization", "enter")
+        await settle(pilot, app)
+        shown = app.paper_list.row_count
+        assert 0 < shown < 101
+        await pilot.press("X")
+        assert f"Remove {shown:,} papers shown" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert len(on_disk(data_dir)) == 101 - shown
+        assert app.paper_list.row_count == 0  # the filter still applies: nothing left matches
+        assert all("quantization" not in (p.title + p.abstract).lower() for p in app.papers)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.paper_list.row_count == 101 - shown
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert len(on_disk(data_dir)) == 101
+
+
+async def test_nothing_to_remove_in_an_empty_library(data_dir: Path, screen_text) -> None:
+    app = PapertrayApp(Library.open(data_dir), State.open(data_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x", "X")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert [n.message for n in app._notifications] == ["No paper to remove."] * 2
