@@ -17,12 +17,14 @@ from papertray.store.ingest import ingest_bytes, ingest_file, ingest_text
 from papertray.store.library import ImportReport, Library
 from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
 from papertray.store.listing import Listing, list_papers
+from papertray.store.markers import Markers, markers_for
 from papertray.store.matching import find_spans
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.paths import data_dir as resolve_data_dir
 from papertray.store.paths import sample_digest
 from papertray.store.preview import id_positions
 from papertray.store.query import Query, QueryError, parse_query
+from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
 from papertray.store.sanitize import shown_text
 from papertray.store.search_index import SearchIndex
 from papertray.store.sorting import SORT_ORDERS, SortOrder, sort_papers, sorted_rows, title_ranks
@@ -108,6 +110,10 @@ __all__ = [
     "parse_query",
     "SearchIndex",
     "find_spans",
+    "QUERY_ROWS",
+    "FILTER_HINT",
+    "Markers",
+    "markers_for",
     "resolve_ids",
     "UnknownId",
     "id_positions",

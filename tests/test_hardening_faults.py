@@ -59,7 +59,7 @@ class AppRun:
             async with app.run_test(size=(120, 40)) as pilot:
                 await pilot.pause()
                 self.notes = [n.message for n in app._notifications]
-                self.titles = [p.title for p in app.papers]
+                self.titles = [p.title for p in app.shown.papers]
                 await pilot.press("s")
                 await pilot.pause()
                 self.errors = [n.message for n in app._notifications if n.severity == "error"]

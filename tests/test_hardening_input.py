@@ -24,6 +24,7 @@ from helpers.ptyrun import LAUNCH, ROOT
 from textual.widgets import Input, Static
 
 from papertray.store import Library, Paper, State, ingest_text
+from papertray.store.markers import UNICODE
 from papertray.tui.app import PapertrayApp
 from papertray.tui.cli import run
 
@@ -214,7 +215,7 @@ def recorders(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
     monkeypatch.setattr("webbrowser.get", lambda: Browser())
     monkeypatch.setattr(
-        "papertray.tui.app.system_copy", lambda text: seen["copied"].append(text) or "xclip"
+        "papertray.tui.clipboard.system_copy", lambda text: seen["copied"].append(text) or "xclip"
     )
     return seen
 
@@ -240,7 +241,7 @@ async def test_unsafe_links_in_the_library_file_are_never_copied_opened_or_a_rep
             await pilot.press("j")
         assert recorders == {"copied": [], "opened": []}
         assert app.clipboard == ""
-        assert "⎇" not in screen_text(app)  # no row claims a repo
+        assert UNICODE.repo not in screen_text(app)  # no row claims a repo
         assert sum("no links" in n.message for n in app._notifications) >= len(BAD_LINKS)
 
 

@@ -52,7 +52,7 @@ def pane_text(app: PapertrayApp) -> str:
 def current(app: PapertrayApp) -> str:
     paper_id = app.paper_list.highlighted_id
     assert paper_id is not None
-    return app._paper(paper_id).title
+    return app.paper(paper_id).title
 
 
 async def test_opens_on_the_digest_with_list_pane_and_status(store, screen_text) -> None:
@@ -61,7 +61,7 @@ async def test_opens_on_the_digest_with_list_pane_and_status(store, screen_text)
         await pilot.pause()
         text = screen_text(app)
         assert "Flow Matching in Latent Space" in text
-        assert "101 / 101 shown" in text and "101 unread" in text and "0 starred" in text
+        assert "101 shown · 101 unread · 101 in the library · 0 starred" in " ".join(text.split())
         assert "Flow matching is a recent framework" in text  # the abstract pane
         assert app.paper_list.row_count == 101
         assert app.focused is app.paper_list
@@ -222,7 +222,6 @@ async def test_number_keys_copy_link_n(store, no_system_clipboard) -> None:
 async def test_copy_uses_pyperclip_when_it_works(store, monkeypatch) -> None:
     copied: list[str] = []
     monkeypatch.setattr(clipboard, "system_copy", lambda text: copied.append(text) or "xclip")
-    monkeypatch.setattr("papertray.tui.app.system_copy", clipboard.system_copy)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
@@ -333,10 +332,10 @@ async def test_A_marks_all_shown_read_after_asking_and_u_undoes(
         disk = reopen(data_dir)
         assert all(disk.get(pid).read for pid in shown)
         assert sum(disk.get(p.id).read for p in SEED) == 28
-        assert "73 unread" in screen_text(app)
+        assert "28 shown  ·  0 unread of them  ·  101 in the library" in screen_text(app)
         await pilot.press("u")
         await pilot.pause()
-        assert "101 unread" in screen_text(app)
+        assert "28 shown  ·  28 unread of them" in screen_text(app)
     assert all(not reopen(data_dir).get(pid).read for pid in shown)
 
 
@@ -369,7 +368,7 @@ async def test_S_cycles_the_sort(store, screen_text) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")
         await pilot.pause()
-        titles = [app._paper(pid).title for pid in app.paper_list.shown_ids]
+        titles = [app.paper(pid).title for pid in app.paper_list.shown_ids]
         assert titles == sorted(titles, key=str.casefold)
         assert "sort: title" in screen_text(app)
         await pilot.press("S")
@@ -391,10 +390,10 @@ async def test_filter_is_live_and_highlights(store, screen_text) -> None:
         await pilot.pause()
         assert 0 < app.paper_list.row_count < count_memory
         text = screen_text(app)
-        assert f"{app.paper_list.row_count} / 101 shown" in text
+        assert f"{app.paper_list.row_count} shown" in text and "101 in the library" in text
         assert "query: memory efficient" in text
         for pid in app.paper_list.shown_ids:
-            paper = app._paper(pid)
+            paper = app.paper(pid)
             hay = (paper.title + paper.abstract).lower()
             assert "memory" in hay and "efficient" in hay
 
@@ -494,9 +493,9 @@ async def test_another_instance_marks_show_up(store, data_dir) -> None:
     async with app.run_test(size=SIZE) as pilot:
         other = reopen(data_dir)
         other.toggle_star(SEED[0].id)
-        app._poll_other_instances()
+        app.poll_other_instances()
         await pilot.pause()
-        assert app.states[SEED[0].id].starred
+        assert app.marks.get(SEED[0].id).starred
 
 
 HOSTILE = [
@@ -561,7 +560,7 @@ async def test_starts_from_the_preview_then_loads_the_library(data_dir, screen_t
     assert preview is not None
     app = PapertrayApp(fresh, State.open(data_dir), preview=preview)
     async with app.run_test(size=SIZE) as pilot:
-        assert app._loading  # the first frame is drawn from ids and titles alone
+        assert app.loading  # the first frame is drawn from ids and titles alone
         assert "Flow Matching in Latent Space" in screen_text(app)
         assert "Loading the library" in pane_text(app)
         await pilot.press("slash", *"memory")  # typed before the abstracts are in
@@ -569,13 +568,13 @@ async def test_starts_from_the_preview_then_loads_the_library(data_dir, screen_t
         await pilot.pause(0.3)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert not app._loading
+        assert not app.loading
         # The query was applied once the abstracts came, not to the titles alone.
         memory = parse_query("memory")
         assert app.paper_list.row_count == sum(memory.matches(p) for p in SEED) == 29
         assert all(
             "memory" in (p.title + p.abstract).lower()
-            for p in (app._paper(pid) for pid in app.paper_list.shown_ids)
+            for p in (app.paper(pid) for pid in app.paper_list.shown_ids)
         )
         assert "Loading the library" not in pane_text(app)
 
@@ -594,7 +593,7 @@ async def test_a_library_damaged_behind_its_preview_is_reported(data_dir) -> Non
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("damaged" in m and "moved aside" in m for m in messages), messages
-        assert app.paper_list.row_count == 0 and not app._loading
+        assert app.paper_list.row_count == 0 and not app.loading
     assert [p.name for p in data_dir.iterdir() if ".damaged-" in p.name]
 
 
@@ -606,7 +605,7 @@ async def test_undo_keeps_marks_made_meanwhile_by_another_instance(store, data_d
         other = reopen(data_dir)  # the CLI or another window, meanwhile
         other.toggle_star(paper)
         other.set_tags(paper, ["important"])
-        app._poll_other_instances()
+        app.poll_other_instances()
         await pilot.press("u")  # undoes the read mark only
         await pilot.pause()
         disk = reopen(data_dir).get(paper)
@@ -626,7 +625,7 @@ async def test_undo_of_a_mark_changed_since_leaves_it(store, data_dir) -> None:
         await pilot.press("s")  # star here
         reopen(data_dir).set_starred(paper, False)  # unstarred elsewhere
         reopen(data_dir).set_note(paper, "theirs")
-        app._poll_other_instances()
+        app.poll_other_instances()
         await pilot.press("u")  # the star this step set is gone already: nothing to put back
         await pilot.pause()
         disk = reopen(data_dir).get(paper)
@@ -661,4 +660,4 @@ async def test_status_names_the_digest_when_opened_on_files(store, screen_text) 
     app = PapertrayApp(library, state, paper_ids=[SEED[3].id], scope="hf-2024-03-18.txt")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert "1 / 1 shown of hf-2024-03-18.txt" in screen_text(app)
+        assert "1 shown  ·  1 unread  ·  1 in hf-2024-03-18.txt" in screen_text(app)

@@ -19,6 +19,7 @@ from werkzeug import Request, Response
 from papertray.store import Library, State, ingest_file
 from papertray.store import net as net_module
 from papertray.store.paths import sample_digest
+from papertray.tui import clipboard
 from papertray.tui.app import PapertrayApp
 
 SIZE = (120, 40)
@@ -82,11 +83,11 @@ async def test_fetch_key_shows_progress_and_adds_the_papers_keeping_the_cursor(
         assert "fetching hf latest: page 1…" in screen_text(app)
         release.set()
         await settle(app, pilot)
-        text = screen_text(app)
-        assert "104 / 104 shown" in text and "104 unread" in text
+        text = " ".join(screen_text(app).split())
+        assert "104 shown · 104 unread · 104 in the library" in text
         assert app.paper_list.highlighted_id == here  # the cursor stayed on its paper
         assert "hf latest: 3 papers: 3 new, 0 merged, 0 unchanged" in toasts(app)
-        assert app._paper("arxiv:2612.00101") is not None
+        assert app.paper("arxiv:2612.00101") is not None
         await pilot.press("G")
         assert app.paper_list.highlighted_id == "arxiv:2612.00103"
     assert len(Library.open(data_dir).papers()) == 104
@@ -101,7 +102,7 @@ async def test_a_failed_fetch_says_so_and_changes_nothing(store, served, screen_
         await pilot.press("F")
         await settle(app, pilot)
         assert "sent a web page instead of JSON (a captive portal" in toasts(app)
-        assert "101 / 101 shown" in screen_text(app)
+        assert "101 shown · 101 unread · 101 in the library" in " ".join(screen_text(app).split())
 
 
 async def test_papers_another_process_imported_appear(store, data_dir: Path, screen_text) -> None:
@@ -117,13 +118,13 @@ async def test_papers_another_process_imported_appear(store, data_dir: Path, scr
         fetched = ingest_file(DAY).papers
         await asyncio.to_thread(other.add, fetched)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and len(app.papers) != 104:
+        while time.monotonic() < deadline and len(app.shown) != 104:
             await pilot.pause(0.1)
         await settle(app, pilot)
-        assert len(app.papers) == 104
+        assert len(app.shown) == 104
         # The filter still applies: one fetched abstract says "memory", so one more is shown.
         assert app.paper_list.row_count == shown_before + 1
-        assert "/ 104 shown" in screen_text(app)
+        assert "104 in the library" in " ".join(screen_text(app).split())
         await pilot.press("escape")
         await pilot.pause()
         assert app.paper_list.row_count == 104
@@ -149,10 +150,8 @@ async def test_open_paper_key_opens_the_arxiv_page_of_an_enriched_paper(
     )
     opened: list[str] = []
     copied: list[str] = []
-    monkeypatch.setattr("papertray.tui.app.open_url", lambda url: opened.append(url) or "firefox")
-    monkeypatch.setattr(
-        "papertray.tui.app.system_copy", lambda text: copied.append(text) or "xclip"
-    )
+    monkeypatch.setattr(clipboard, "open_url", lambda url: opened.append(url) or "firefox")
+    monkeypatch.setattr(clipboard, "system_copy", lambda text: copied.append(text) or "xclip")
     app = PapertrayApp(*store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j")
@@ -163,7 +162,7 @@ async def test_open_paper_key_opens_the_arxiv_page_of_an_enriched_paper(
         assert "This paper has no arXiv id yet: E (or papertray enrich)" in toasts(app)
         await pilot.press("slash", *"mesa", "enter", "E")
         await settle(app, pilot)
-        assert app._paper(mesa.id).arxiv_id == "2107.11817"
+        assert app.paper(mesa.id).arxiv_id == "2107.11817"
         assert app.paper_list.highlighted_id == mesa.id
         await pilot.press("O")
         await settle(app, pilot)
@@ -204,8 +203,8 @@ async def test_papers_opened_from_a_page_copy_are_linked_in_the_background(
         await pilot.pause(0.3)
         await settle(app, pilot)
         assert "enrich: linked 1 of 5 papers to arXiv; 4 not found" in toasts(app)
-        assert [p.id for p in app.papers] == scope
-        assert app._paper(mesa.id).arxiv_id == "2107.11817"
+        assert [p.id for p in app.shown.papers] == scope
+        assert app.paper(mesa.id).arxiv_id == "2107.11817"
     searched = [r.args["q"] for r, _ in served.log if r.path == "/api/papers/search"]
     assert sorted(searched) == sorted(p.title for p in SEED[:5])
 

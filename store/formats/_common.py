@@ -146,5 +146,16 @@ def _url(value: Any) -> str | None:
     return clean_url(value) if isinstance(value, str) and value else None
 
 
+def items(value: Any) -> list[Any]:
+    """`value` if it is a list, else none: a record written by anyone may hold `true` or a
+    string where a list belongs."""
+    return value if isinstance(value, list) else []
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """`value` if it is an object, else an empty one (see `items`)."""
+    return value if isinstance(value, dict) else {}
+
+
 def keep(papers: Iterable[Paper | None]) -> list[Paper]:
     return [p for p in papers if p is not None]

@@ -18,6 +18,7 @@ from papertray.store.formats._common import (
     iso_date,
     keep,
     make_paper,
+    mapping,
     split_authors,
 )
 from papertray.store.models import Paper
@@ -91,7 +92,7 @@ def _paper(entry: Any, source: str, kind: str) -> Paper | None:
     elif kind == FEED and "<" in abstract:
         abstract = _strip_html(abstract)
     tags = [t.get("term") for t in entry.get("tags", []) if t.get("term")]
-    primary = (entry.get("arxiv_primary_category") or {}).get("term")
+    primary = mapping(entry.get("arxiv_primary_category")).get("term")
     if primary in tags:
         tags.remove(primary)
         tags.insert(0, primary)

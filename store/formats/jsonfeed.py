@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from papertray.store.formats._common import Parsed, arxiv_from_url, iso_date, keep, make_paper
+from papertray.store.formats._common import (
+    Parsed,
+    arxiv_from_url,
+    iso_date,
+    items,
+    keep,
+    make_paper,
+)
 from papertray.store.models import Paper
 
 NAME = "jsonfeed"
@@ -47,5 +54,5 @@ def _paper(item: dict[str, Any], source: str) -> Paper | None:
         links=urls,
         source=source,
         published=iso_date(item.get("date_published")),
-        keywords=[t for t in item.get("tags") or [] if isinstance(t, str)],
+        keywords=[t for t in items(item.get("tags")) if isinstance(t, str)],
     )

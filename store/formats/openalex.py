@@ -9,8 +9,10 @@ from papertray.store.formats._common import (
     Parsed,
     arxiv_from_url,
     iso_date,
+    items,
     keep,
     make_paper,
+    mapping,
 )
 from papertray.store.models import Paper
 
@@ -47,7 +49,7 @@ def abstract_from_index(index: Any) -> str:
 
 def _paper(work: dict[str, Any], source: str) -> Paper | None:
     links: list[Any] = []
-    for location in [work.get("primary_location"), *(work.get("locations") or [])]:
+    for location in [work.get("primary_location"), *items(work.get("locations"))]:
         if isinstance(location, dict):
             links += [location.get("landing_page_url"), location.get("pdf_url")]
     doi = work.get("doi")
@@ -56,8 +58,8 @@ def _paper(work: dict[str, Any], source: str) -> Paper | None:
     ids: dict[str, Any] = found if isinstance(found, dict) else {}
     links = [u for u in dict.fromkeys(links) if isinstance(u, str)]
     authors = [
-        (a.get("author") or {}).get("display_name", "")
-        for a in work.get("authorships") or []
+        mapping(a.get("author")).get("display_name", "")
+        for a in items(work.get("authorships"))
         if isinstance(a, dict)
     ]
     return make_paper(
@@ -69,6 +71,6 @@ def _paper(work: dict[str, Any], source: str) -> Paper | None:
         source=source,
         published=iso_date(work.get("publication_date")),
         keywords=[
-            k.get("display_name", "") for k in work.get("keywords") or [] if isinstance(k, dict)
+            k.get("display_name", "") for k in items(work.get("keywords")) if isinstance(k, dict)
         ],
     )

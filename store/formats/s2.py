@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from papertray.store.formats._common import Parsed, arxiv_id, iso_date, keep, make_paper
+from papertray.store.formats._common import Parsed, arxiv_id, iso_date, items, keep, make_paper
 from papertray.store.models import Paper
 
 NAME = "s2"
@@ -40,7 +40,7 @@ def _paper(record: dict[str, Any], source: str) -> Paper | None:
     doi = ids.get("DOI")
     if isinstance(doi, str):
         links.append(f"https://doi.org/{doi}")
-    authors = [a.get("name", "") for a in record.get("authors") or [] if isinstance(a, dict)]
+    authors = [a.get("name", "") for a in items(record.get("authors")) if isinstance(a, dict)]
     year = record.get("year")
     return make_paper(
         title=record.get("title", ""),
@@ -50,5 +50,5 @@ def _paper(record: dict[str, Any], source: str) -> Paper | None:
         links=links,
         source=source,
         published=iso_date(record.get("publicationDate")) or (str(year) if year else None),
-        keywords=[f for f in record.get("fieldsOfStudy") or [] if isinstance(f, str)],
+        keywords=[f for f in items(record.get("fieldsOfStudy")) if isinstance(f, str)],
     )

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -27,6 +27,8 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(id="buttons"):
                 yield Button(f"{self._yes} (y)", variant="primary", id="yes")
                 yield Button("Cancel (n)", id="no")
+
+        yield Footer()  # the modal's keys, not the list's
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

@@ -1,103 +1,60 @@
-"""The help screen: every key, and the query language."""
+"""The help screen: every key (from `keys.py`), the row markers and the query language (from
+`store/query_help.py`)."""
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
-KEYS: list[tuple[str, list[tuple[str, str]]]] = [
-    (
-        "Move",
-        [
-            ("j / k / ↓ / ↑", "next / previous paper"),
-            ("g / G / home / end", "first / last paper"),
-            ("pgup / pgdn", "a page up / down"),
-            ("n / p", "next / previous unread paper"),
-            ("enter", "open the abstract and mark the paper read"),
-            ("space", "page the abstract; at its end, open the next unread paper"),
-        ],
-    ),
-    (
-        "Triage",
-        [
-            ("r", "toggle read"),
-            ("s", "toggle star"),
-            ("t", "edit tags (completes from tags in use)"),
-            ("N", "edit the note"),
-            ("A", "mark every paper shown as read (asks first)"),
-            ("x / X", "remove the paper / every paper shown from the library (asks first)"),
-            ("u", "undo the last triage action or removal (many levels)"),
-            ("S", "cycle the sort: digest, title, starred first, unread first"),
-        ],
-    ),
-    (
-        "Links",
-        [
-            ("c", "copy the code repo link (or the first link)"),
-            ("1 … 9", "copy link number n of the paper"),
-            ("o", "open the repo (or the first link) in the browser"),
-            ("O", "open the paper itself: its arXiv page"),
-            ("y / Y", "copy a citation: the arXiv id / a BibTeX entry"),
-        ],
-    ),
-    (
-        "Fetch",
-        [
-            ("F", "fetch the configured sources (papertray config); new papers join the list"),
-            ("E", "link the papers shown that have no arXiv id to theirs, by title"),
-        ],
-    ),
-    (
-        "Filter",
-        [
-            ("/", "focus the filter; it applies as you type"),
-            ("escape", "clear the filter, or back out"),
-            ("enter / ↓", "from the filter back to the list"),
-        ],
-    ),
-    (
-        "App",
-        [
-            ("?", "this help"),
-            ("ctrl+p", "command palette"),
-            ("q / ctrl+q", "quit (everything is already saved)"),
-        ],
-    ),
-]
+from papertray.store import QUERY_ROWS, markers_for
+from papertray.tui.keys import KEYS, SECTIONS
 
-QUERY_HELP: list[tuple[str, str]] = [
-    ("memory efficient", "papers with both words (title, abstract, authors, tags)"),
-    ('"low-bit"', "an exact phrase"),
-    ("-survey", "without the word"),
-    ("llm OR vlm", "either word"),
-    ("(llm OR vlm) -survey", "parentheses group"),
-    ("is:unread  is:read  is:starred  is:unstarred", "by your marks"),
-    ("tag:NAME", "tagged NAME"),
-    ("has:repo  has:note  has:tags  has:links", "papers that have one"),
-    ("title:WORD  abstract:WORD  author:NAME", "search one field"),
-    ("repo:TEXT  id:TEXT", "part of the repo URL or of the id"),
-    ('title:"low bit"', "field values may be quoted"),
-    ("-is:read  -tag:done", "any field can be negated"),
-]
+KEY_WIDTH = 22
+EXAMPLE_WIDTH = 30
 
 
-def help_content() -> Content:
-    lines: list[Content] = [Content.styled("papertray keys", "bold $accent"), Content("")]
-    for section, keys in KEYS:
-        lines.append(Content.styled(section, "bold"))
-        for key, what in keys:
-            lines.append(Content.assemble((f"  {key:<22}", "bold $text-accent"), what))
-        lines.append(Content(""))
-    lines.append(Content.styled("Filter queries", "bold"))
-    for example, what in QUERY_HELP:
-        lines.append(Content.assemble((f"  {example:<46}", "$text-accent"), what))
-    lines.append(Content(""))
-    lines.append(Content.styled("escape, q or ? closes this help", "$text-muted"))
-    return Content("\n").join(lines)
+def _table(rows: list[tuple[str, str]], width: int, key_style: str) -> Table:
+    """Two columns; a description that wraps goes on under itself, not under the key."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(width=width, style=key_style, overflow="fold")
+    table.add_column(ratio=1, overflow="fold")
+    for key, what in rows:
+        table.add_row(Text(key), Text(what))
+    return table
+
+
+def help_renderables(
+    key_style: str = "bold", example_style: str = "", width: int = 200
+) -> list[RenderableType]:
+    """The help's text for a dialog `width` cells wide: on a narrow one the key column gives
+    way (at most a third of it), so a description never wraps a word a line."""
+    key_width = max(8, min(KEY_WIDTH, width // 3))
+    example_width = max(8, min(EXAMPLE_WIDTH, width * 2 // 5))
+    parts: list[RenderableType] = [Text("papertray keys", style="bold"), Text("")]
+    for section in SECTIONS:
+        rows = [(" / ".join(k.keys), k.what) for k in KEYS if k.section == section]
+        parts += [Text(section, style="bold underline"), _table(rows, key_width, key_style)]
+        parts.append(Text(""))
+    marks = markers_for()
+    legend = [
+        (marks.unread, "unread (a read paper is dimmed)"),
+        (marks.starred, "starred"),
+        (marks.repo, "has a code repo (c copies it, o opens it)"),
+        ("#tag", "its tags, at the right"),
+    ]
+    parts += [Text("Row markers", style="bold underline"), _table(legend, key_width, key_style)]
+    parts += [Text(""), Text("Filter queries", style="bold underline")]
+    queries = [("  ".join(examples), what.replace("`", "")) for examples, what in QUERY_ROWS]
+    parts.append(_table(queries, example_width, example_style))
+    parts += [Text(""), Text("escape, q or ? closes this help", style="dim")]
+    return parts
 
 
 class HelpScreen(ModalScreen[None]):
@@ -105,4 +62,19 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
-            yield Static(help_content(), id="help-text")
+            yield Static(Group(*help_renderables()), id="help-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._render_for(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._render_for(event.size.width)
+
+    def _render_for(self, screen_width: int) -> None:
+        # The dialog is 90 wide at most, 95% of the screen, less its border, padding and
+        # scrollbar; the keys in the theme's accent, as the rest of the app has them.
+        width = min(90, screen_width * 95 // 100) - 8
+        accent = self.app.theme_variables.get("accent", "")
+        static = self.query_one("#help-text", Static)
+        static.update(Group(*help_renderables(f"bold {accent}".strip(), accent, width)))

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static, TextArea
+from textual.widgets import Footer, Static, TextArea
 
 
 class NoteScreen(ModalScreen[str | None]):
@@ -35,6 +35,8 @@ class NoteScreen(ModalScreen[str | None]):
                 ),
                 id="hint",
             )
+
+        yield Footer()  # the modal's keys, not the list's
 
     def on_mount(self) -> None:
         area = self.query_one("#note", TextArea)

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from papertray.store import split_tags
 
@@ -37,7 +37,10 @@ class TagSuggester(Suggester):
 class TagsScreen(ModalScreen[list[str] | None]):
     """Returns the new list of tags, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("enter", "save", "Save"),  # the field submits it; this names it in the footer
+        Binding("escape", "cancel", "Cancel"),
+    ]
 
     def __init__(self, title: str, tags: tuple[str, ...], known: list[tuple[str, int]]) -> None:
         super().__init__()
@@ -63,6 +66,8 @@ class TagsScreen(ModalScreen[list[str] | None]):
                 id="hint",
             )
 
+        yield Footer()  # the modal's keys, not the list's
+
     def _known_tags(self) -> Content:
         if not self._known:
             return Content.styled(
@@ -81,6 +86,9 @@ class TagsScreen(ModalScreen[list[str] | None]):
     @on(Input.Submitted, "#tags")
     def save(self, event: Input.Submitted) -> None:
         self.dismiss(split_tags(event.value))
+
+    def action_save(self) -> None:
+        self.dismiss(split_tags(self.query_one("#tags", Input).value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from papertray.store import Paper, PaperState, find_spans
+from papertray.store import Paper, PaperState, find_spans, markers_for
 from papertray.tui.safe_text import shown as shown_text
 from papertray.tui.safe_text import shown_paper, shown_state
 
@@ -38,11 +38,12 @@ def paper_content(
     if meta:
         parts.append(Content.styled(" · ".join(meta), "$text-muted"))
 
+    marks = markers_for()
     badges: list[str | tuple[str, str]] = [
-        ("● unread", "$accent") if not state.read else ("read", "$text-muted"),
+        (f"{marks.unread} unread", "$accent") if not state.read else ("read", "$text-muted"),
     ]
     if state.starred:
-        badges += ["  ", ("★ starred", "$warning")]
+        badges += ["  ", (f"{marks.starred} starred", "$warning")]
     if paper.upvotes is not None:
         badges += ["  ", (f"▲ {paper.upvotes}", "$text-muted")]
     if paper.stars is not None:

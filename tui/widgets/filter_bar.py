@@ -9,9 +9,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
-PLACEHOLDER = (
-    'filter: words  "phrase"  -exclude  is:unread  tag:llm  has:repo  author:name   (/ to focus)'
-)
+from papertray.store import FILTER_HINT
+
+PLACEHOLDER = f"{FILTER_HINT}   (/ to focus, ? for all)"
 
 
 class FilterInput(Input):

@@ -20,12 +20,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from papertray.store import UNTOUCHED, Paper, PaperState, find_spans
+from papertray.store import UNTOUCHED, Paper, PaperState, find_spans, markers_for
 from papertray.tui.safe_text import safe_repo, shown, shown_state
-
-UNREAD_MARK = "●"
-STAR_MARK = "★"
-REPO_MARK = "⎇"
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -91,6 +87,7 @@ class PaperList(ScrollView, can_focus=True):
         self._last_highlighted: str | None = "\0"
         self._index_of: tuple[Sequence[Paper], Mapping[str, int]] | None = None
         self._styles: dict[str, Style] = {}
+        self._marks = markers_for()  # what the terminal's locale can show
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -242,11 +239,11 @@ class PaperList(ScrollView, can_focus=True):
         base = get("") + get("paper-list--read" if state.read else "paper-list--unread")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(" ")
-        text.append(UNREAD_MARK if not state.read else " ", get("paper-list--marker"))
+        text.append(self._marks.unread if not state.read else " ", get("paper-list--marker"))
         text.append(" ")
-        text.append(STAR_MARK if state.starred else " ", get("paper-list--star"))
+        text.append(self._marks.starred if state.starred else " ", get("paper-list--star"))
         text.append(" ")
-        text.append(REPO_MARK if safe_repo(paper) else " ", get("paper-list--repo"))
+        text.append(self._marks.repo if safe_repo(paper) else " ", get("paper-list--repo"))
         text.append("  ")
         tags = "".join(f" #{tag}" for tag in state.tags)
         tag_room = min(cell_len(tags), max(0, width // 3))

@@ -1,4 +1,5 @@
-"""The status line: shown / total, unread, starred, sort order and the active query."""
+"""The status line: papers shown, unread and starred among them, the library's size, the sort
+order and the active query."""
 
 from __future__ import annotations
 
@@ -16,17 +17,20 @@ class StatusBar(Static):
         starred: int,
         sort: str,
         query: str,
+        fallback: str | None = None,
         busy: str = "",
         scope: str = "",
     ) -> None:
-        of_scope: list[str | tuple[str, str]] = [" of ", (scope[:60], "italic")] if scope else []
+        """`unread` and `starred` count among the `shown`; `fallback` is what the list shows
+        while `query` does not parse."""
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}", "bold"),
-            f" / {total:,} shown",
-            *of_scope,
-            "  ·  ",
+            " shown  ·  ",
             (f"{unread:,}", "bold $accent"),
-            " unread",
+            " unread" if shown == total else " unread of them",
+            "  ·  ",
+            (f"{total:,}", "bold"),
+            *([" in ", (scope[:60], "italic")] if scope else [" in the library"]),
             "  ·  ",
             (f"{starred:,}", "bold $warning"),
             " starred",
@@ -36,6 +40,9 @@ class StatusBar(Static):
         ]
         if query.strip():
             parts += ["  ·  query: ", (query.strip()[:200], "italic")]
+            if fallback is not None:
+                shows = f"“{fallback.strip()}”" if fallback.strip() else "all papers"
+                parts += [(f" (incomplete: showing {shows})", "$text-warning")]
         if busy:
             parts += ["  ·  ", (busy, "$text-muted")]
         self.update(Content.assemble(*parts))

@@ -1,0 +1,33 @@
+"""The query language described once, as plain data: the help screen, the filter bar's hint and
+the README's table are made from (or checked against) these rows. The grammar itself is
+`query.py`; a test feeds every example here through `parse_query`."""
+
+from __future__ import annotations
+
+__all__ = ["FILTER_HINT", "QUERY_ROWS", "QueryRow"]
+
+# (examples, what they match): each example is one query as typed.
+QueryRow = tuple[tuple[str, ...], str]
+
+QUERY_ROWS: tuple[QueryRow, ...] = (
+    (
+        ("memory efficient",),
+        "both words, anywhere in title, abstract, authors or tags (case-insensitive)",
+    ),
+    (('"low-bit"',), "the exact phrase"),
+    (("-survey", '-"phrase"', "-tag:done"), "not this; every term and field can be negated"),
+    (
+        ("llm OR vlm", "(llm OR vlm) -survey"),
+        "either (`OR` binds tighter than the spaces: `a b OR c` is a AND (b OR c)); `( )` groups",
+    ),
+    (("is:read", "is:unread", "is:starred", "is:unstarred"), "your marks"),
+    (("tag:NAME",), "tagged NAME"),
+    (("has:repo", "has:note", "has:tags", "has:links"), "papers that have one"),
+    (
+        ("title:WORD", "abstract:WORD", "author:NAME", "repo:TEXT", "id:TEXT"),
+        'one field (`repo:microsoft`); values may be quoted (`title:"low bit"`)',
+    ),
+)
+
+# The filter bar's placeholder: the most used forms, in the order of the rows above.
+FILTER_HINT = 'filter: words  "phrase"  -exclude  is:unread  tag:llm  has:repo  author:name'

@@ -1,0 +1,72 @@
+"""The README's key and query tables say what the code does: each is checked row by row against
+the one table the app's bindings, help screen and palette come from."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from textual.app import App
+
+from papertray.store import parse_query
+from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
+from papertray.tui.app import PapertrayApp
+from papertray.tui.keys import KEYS, palette_actions
+from papertray.tui.screens.help import help_renderables
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_table(header: str) -> list[tuple[tuple[str, ...], str]]:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index(header) + 2
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        first, what = (cell.strip() for cell in line.strip("|").split(" | ", 1))
+        rows.append((tuple(re.findall(r"`([^`]+)`", first)), what))
+    return rows
+
+
+def test_readme_key_table_is_the_key_table() -> None:
+    assert readme_table("| key | what it does |") == [(k.keys, k.what) for k in KEYS]
+
+
+def test_readme_query_table_is_the_query_table() -> None:
+    assert readme_table("| query | matches |") == list(QUERY_ROWS)
+
+
+def test_every_query_example_parses() -> None:
+    for examples, _ in QUERY_ROWS:
+        for example in examples:
+            parse_query(example.replace("NAME", "x").replace("WORD", "x").replace("TEXT", "x"))
+    parse_query(FILTER_HINT.removeprefix("filter: "))
+
+
+def test_every_bound_key_is_in_the_table_and_every_action_exists() -> None:
+    described = {key for k in KEYS for key in k.keys}
+    for binding in PapertrayApp.BINDINGS:
+        assert hasattr(PapertrayApp, f"action_{binding.action.split('(')[0]}"), binding  # type: ignore[union-attr]
+        keys = binding.key.split(",")  # type: ignore[union-attr]
+        names = {"slash": "/", "question_mark": "?"}
+        assert any(names.get(k, k) in described or k.isdigit() for k in keys), binding
+    for name, action, _ in palette_actions():
+        assert hasattr(PapertrayApp, f"action_{action.split('(')[0]}"), name
+    # ctrl+q and ctrl+p are Textual's own: still bound as the table says.
+    assert "ctrl+q" in {b.key for b in App.BINDINGS}  # type: ignore[union-attr]
+    assert App.COMMAND_PALETTE_BINDING == "ctrl+p"
+
+
+def test_help_shows_every_row_of_both_tables() -> None:
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    for part in help_renderables():
+        console.print(part)
+    text = console.export_text()
+    for key in KEYS:
+        assert key.what in text
+    for _, what in QUERY_ROWS:
+        assert what.replace("`", "") in text

@@ -1,0 +1,189 @@
+"""Pilot tests of the layout: resizes, small terminals, modals, footer and help (issue 8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papertray.store import Library, State, ingest_file
+from papertray.store.paths import sample_digest
+from papertray.tui.app import PapertrayApp
+
+SEED = ingest_file(sample_digest()).papers
+
+
+@pytest.fixture
+def store(data_dir: Path) -> tuple[Library, State]:
+    library = Library.open(data_dir)
+    library.add(SEED)
+    return library, State.open(data_dir)
+
+
+async def test_layout_follows_every_resize_at_once(store) -> None:
+    app = PapertrayApp(*store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for width, narrow in ((60, True), (250, False), (80, True)):
+            await pilot.resize_terminal(width, 40)
+            await pilot.pause()
+            assert app.screen.has_class("-narrow") is narrow, width
+            papers, pane = app.paper_list.region, app.pane.region
+            if narrow:  # stacked: the list over the pane, both the whole width
+                assert pane.y > papers.y and papers.width >= width - 1
+            else:  # side by side: the list takes 3/5 of the width
+                assert pane.x > papers.x and pane.y == papers.y
+                assert papers.width >= width * 3 // 5 - 2
+
+
+def notes(app: PapertrayApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def on_screen(app: PapertrayApp, widget) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the widget is drawn whole inside the terminal."""
+    region = widget.region
+    return region.width > 0 and region.height > 0 and app.screen.region.contains_region(region)
+
+
+async def test_every_modal_is_usable_at_40x15(store, data_dir, screen_text) -> None:
+    from textual.widgets import Button, Static, TextArea
+
+    app = PapertrayApp(*store)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.pause()
+        assert on_screen(app, app.screen.query_one("#no", Button))
+        assert on_screen(app, app.screen.query_one("#yes", Button))
+        assert "y Yes" in screen_text(app) and "n No" in screen_text(app)
+        await pilot.click("#no")
+        await pilot.pause()
+        assert not State.open(data_dir).get(SEED[0].id).read
+
+        await pilot.press("N")
+        await pilot.pause()
+        for part in ("#heading", "#note", "#hint"):
+            assert on_screen(app, app.screen.query_one(part)), part
+        text = screen_text(app)
+        assert "Note for Flow Matching" in text and "ctrl+s save" in text
+        assert "^s Save" in text.splitlines()[-1]  # the footer names the modal's keys
+        await pilot.press(*"seen", "ctrl+s")
+        await pilot.pause()
+        assert State.open(data_dir).get(SEED[0].id).note == "seen"
+        assert isinstance(app.screen.query_one("#papers"), object)
+
+        await pilot.press("t")
+        await pilot.pause()
+        for part in ("#heading", "#tags", "#hint"):
+            assert on_screen(app, app.screen.query_one(part)), part
+        assert "enter save" in screen_text(app)
+        assert "esc Cancel" in screen_text(app).splitlines()[-1]
+        await pilot.press(*"llm", "enter")
+        await pilot.pause()
+        assert State.open(data_dir).get(SEED[0].id).tags == ("llm",)
+        assert not isinstance(app.screen.query_one("#papers"), (Static, TextArea))
+
+
+async def test_footer_fits_120_columns_and_a_modal_shows_its_own_keys(store, screen_text) -> None:
+    app = PapertrayApp(*store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "q Quit" in footer and "? Help" in footer and "^p palette" in footer
+        assert "r Read" in footer and "/ Filter" in footer
+        await pilot.press("A")
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "y Yes" in footer and "n No" in footer
+        assert "r Read" not in footer and "/ Filter" not in footer
+
+
+async def test_undo_names_the_paper_and_says_when_nothing_changed(store, data_dir) -> None:
+    app = PapertrayApp(*store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("s", "u")
+        await pilot.pause()
+        assert 'Undone: star on "Flow Matching in Latent Space"' in notes(app)
+        assert not State.open(data_dir).get(SEED[0].id).starred
+
+        await pilot.press("j", "j", "s")  # Mesa: a long title, cut in the message
+        State.open(data_dir).set_starred(SEED[2].id, False)  # unstarred elsewhere since
+        State.open(data_dir).set_note(SEED[2].id, "theirs")
+        await pilot.press("u")
+        await pilot.pause()
+        message = notes(app)[-1]
+        assert message.startswith('Nothing to undo for star on "Mesa: A Memory-saving Training')
+        assert "…" in message and "changed elsewhere since" in message
+        disk = State.open(data_dir).get(SEED[2].id)
+        assert not disk.starred and disk.note == "theirs"  # theirs stays
+        await pilot.press("r", "u")  # a step that did change something says so
+        await pilot.pause()
+        assert notes(app)[-1].startswith('Undone: mark read on "Mesa: A Memory-saving')
+
+
+async def test_a_bad_query_keeps_its_complete_part_and_shows_the_whole_query(
+    store, screen_text
+) -> None:
+    from textual.widgets import Input
+
+    app = PapertrayApp(*store)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("slash", *"memory has")
+        await pilot.pause()
+        with_has = app.paper_list.row_count
+        await pilot.press("backspace", "backspace", "backspace")
+        await pilot.pause()
+        memory = app.paper_list.row_count
+        assert with_has < memory
+        await pilot.press(*"has:pdf")
+        await pilot.pause()
+        # Not the matches of the half-typed `has`: those of the complete words before it.
+        assert app.paper_list.row_count == memory
+        text = screen_text(app)
+        assert "unknown value 'pdf'" in text
+        assert text.splitlines()[0].startswith(" / memory has:pdf")  # the query stays in view
+        assert app.query_one("#filter", Input).region.width >= 28
+    app = PapertrayApp(*store)
+    async with app.run_test(size=(160, 20)) as pilot:
+        await pilot.press("slash", *"memory has:pdf")
+        await pilot.pause()
+        assert "query: memory has:pdf (incomplete: showing “memory”)" in screen_text(app)
+        await pilot.press("ctrl+a", "delete")  # the first word wrong too: nothing complete
+        await pilot.press(*"has:")
+        await pilot.pause()
+        assert app.paper_list.row_count == 101
+        assert "(incomplete: showing all papers)" in screen_text(app)
+
+
+async def test_status_counts_unread_among_the_papers_shown(store, screen_text) -> None:
+    library, state = store
+    for paper in SEED[:30]:
+        state.set_read(paper.id, True)
+    app = PapertrayApp(library, state)
+    async with app.run_test(size=(160, 20)) as pilot:
+        await pilot.press("slash", *"has:repo")
+        await pilot.pause()
+        shown = app.paper_list.shown_ids
+        unread = sum(not state.get(pid).read for pid in shown)
+        assert 0 < unread < len(shown)
+        expected = f"{len(shown)} shown  ·  {unread} unread of them  ·  101 in the library"
+        assert expected in screen_text(app)
+
+
+async def test_help_aligns_wrapped_lines_and_has_a_marker_legend(store, screen_text) -> None:
+    app = PapertrayApp(*store)
+    async with app.run_test(size=(80, 60)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        first = next(i for i, line in enumerate(lines) if "undo the last triage" in line)
+        column = lines[first].index("undo the last triage")
+        wrapped = lines[first + 1]
+        assert wrapped[:column].strip("█▌▐ ") == ""  # nothing under the key column
+        assert wrapped[column] != " "  # the description goes on under itself
+        assert "esc Close" in lines[-1]
+        await pilot.press("end")  # the legend closes the help, below the keys
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Row markers" in text and "has a code repo" in text and "starred" in text

@@ -1,0 +1,230 @@
+"""Every key of the reader, described once: this table feeds the app's bindings, the help
+screen, the command palette and the footer; a test checks the README's key table against it
+(harlequin keeps its actions the same way, in one `actions.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+__all__ = ["KEYS", "SECTIONS", "Key", "app_bindings", "palette_actions"]
+
+
+@dataclass(frozen=True)
+class Key:
+    keys: tuple[str, ...]  # as the help and README show them: ("n", "p")
+    what: str  # what they do, for the help screen and the README
+    section: str
+    action: str = ""  # the app action bound here; "" when a widget binds the key itself
+    bind: str = ""  # Textual key names for `action`, comma-separated
+    footer: str = ""  # the footer's label; "" keeps the key out of the footer
+    palette: str = ""  # the command palette's name for the action; "" keeps it out
+    priority: bool = False
+
+
+SECTIONS = ("Move", "Triage", "Links", "Filter", "App")
+
+KEYS: tuple[Key, ...] = (
+    Key(("j", "k", "↓", "↑"), "next / previous paper", "Move"),
+    Key(("g", "G", "home", "end"), "first / last paper", "Move"),
+    Key(("pgup", "pgdn"), "a page up / down", "Move"),
+    Key(
+        ("n",),
+        "next unread paper",
+        "Move",
+        "next_unread",
+        "n",
+        "Next unread",
+        "Next unread paper",
+    ),
+    Key(
+        ("p",), "previous unread paper", "Move", "previous_unread", "p", "", "Previous unread paper"
+    ),
+    Key(
+        ("enter",),
+        "open the abstract and mark the paper read (on a narrow terminal, focus the pane)",
+        "Move",
+    ),
+    Key(
+        ("space",),
+        "page the abstract; at its end, open the next unread paper",
+        "Move",
+        "page_abstract",
+        "space",
+    ),
+    Key(("r",), "toggle read", "Triage", "toggle_read", "r", "Read", "Toggle read"),
+    Key(("s",), "toggle star", "Triage", "toggle_star", "s", "Star", "Toggle star"),
+    Key(
+        ("t",),
+        "edit tags, with completion from the tags already in use (→ accepts)",
+        "Triage",
+        "edit_tags",
+        "t",
+        "Tags",
+        "Edit tags",
+    ),
+    Key(("N",), "edit the note (ctrl+s saves)", "Triage", "edit_note", "N", "", "Edit note"),
+    Key(
+        ("A",),
+        "mark every paper shown as read (asks first)",
+        "Triage",
+        "mark_all_read",
+        "A",
+        "",
+        "Mark every paper shown as read",
+    ),
+    Key(
+        ("x",),
+        "remove the paper from the library (asks first; marks are kept, u puts it back)",
+        "Triage",
+        "remove",
+        "x",
+        "",
+        "Remove the highlighted paper from the library",
+    ),
+    Key(
+        ("X",),
+        "remove every paper shown from the library (asks first)",
+        "Triage",
+        "remove(True)",
+        "X",
+        "",
+        "Remove every paper shown from the library",
+    ),
+    Key(
+        ("u",),
+        "undo the last triage action or removal, many levels deep (a mark changed since, here"
+        " or elsewhere, is left alone)",
+        "Triage",
+        "undo",
+        "u",
+        "Undo",
+        "Undo the last triage action",
+    ),
+    Key(
+        ("S",),
+        "cycle the sort: digest order, title, starred first, unread first",
+        "Triage",
+        "cycle_sort",
+        "S",
+        "",
+        "Cycle the sort order",
+    ),
+    Key(
+        ("c",),
+        "copy the code repo link (or the first link)",
+        "Links",
+        "copy_link(0)",
+        "c",
+        "",
+        "Copy the repo link",
+    ),
+    Key(("1…9",), "copy link number n of the paper", "Links"),
+    Key(
+        ("o",),
+        "open the repo (or the first link) in the browser",
+        "Links",
+        "open_link",
+        "o",
+        "",
+        "Open the repo in the browser",
+    ),
+    Key(
+        ("O",),
+        "open the paper itself: its arXiv page",
+        "Links",
+        "open_paper",
+        "O",
+        "",
+        "Open the paper (its arXiv page)",
+    ),
+    Key(
+        ("y",),
+        "copy the paper's arXiv id",
+        "Links",
+        "copy_citation(False)",
+        "y",
+        "",
+        "Copy the arXiv id",
+    ),  # fmt: skip
+    Key(
+        ("Y",),
+        "copy a BibTeX entry for the paper",
+        "Links",
+        "copy_citation(True)",
+        "Y",
+        "",
+        "Copy a BibTeX entry",
+    ),  # fmt: skip
+    Key(
+        ("F",),
+        "fetch the configured sources (progress in the status line; new papers join the list)",
+        "Links",
+        "fetch",
+        "F",
+        "",
+        "Fetch new papers (the configured sources)",
+    ),
+    Key(
+        ("E",),
+        "link the papers shown that have no arXiv id to theirs, by title (papertray enrich)",
+        "Links",
+        "enrich",
+        "E",
+        "",
+        "Link the papers shown to arXiv (enrich)",
+    ),
+    Key(
+        ("/",),
+        "focus the filter; it applies as you type",
+        "Filter",
+        "focus_filter",
+        # priority: handled as the key arrives, so keys typed right after it (while earlier
+        # ones are still on their way) already land in the filter and are not lost.
+        "slash",
+        "Filter",
+        "Filter the papers",
+        priority=True,
+    ),
+    Key(("escape",), "clear the filter, or back out", "Filter", "back_out", "escape"),
+    Key(("enter", "↓"), "from the filter back to the list", "Filter"),
+    Key(("?",), "this help", "App", "help", "question_mark", "Help", "Help: keys and query syntax"),
+    Key(("ctrl+p",), "command palette", "App"),  # Textual's own binding
+    # A reader is quit with ctrl+c as often as with q; ctrl+q is Textual's own binding.
+    Key(
+        ("q", "ctrl+q", "ctrl+c"),
+        "quit (every mark is already saved)",
+        "App",
+        # Not Textual's "quit": hidden where q is text (the modal editors), while ctrl+q, bound
+        # by Textual to "quit", works everywhere.
+        "quit_reader",
+        "q,ctrl+c",
+        "Quit",
+        "Quit",
+    ),
+)
+
+
+def app_bindings() -> list[BindingType]:
+    """The app's BINDINGS: one per bound row, shown in the footer when it has a label."""
+    bindings: list[BindingType] = [
+        Binding(
+            key.bind,
+            key.action,
+            key.footer or key.palette or key.what,
+            show=bool(key.footer),
+            priority=key.priority,
+        )
+        for key in KEYS
+        if key.action
+    ]
+    bindings += [
+        Binding(str(n), f"copy_link({n})", f"Copy link {n}", show=False) for n in range(1, 10)
+    ]
+    return bindings
+
+
+def palette_actions() -> list[tuple[str, str, str]]:
+    """(name, action, keys) for every action the command palette offers."""
+    return [(key.palette, key.action, " / ".join(key.keys)) for key in KEYS if key.palette]

@@ -1,0 +1,76 @@
+"""The background work after the first frame: the whole library replacing the preview, the
+search index, the preview file for next time, and settling the heap.
+
+The first frame is drawn from `library.preview.json` (ids, titles, repos); only then does the
+heavy work start, in thread workers, each reporting back on the UI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import App
+
+from papertray.store import Library, Paper, StoreError, settle_heap
+
+__all__ = ["BACKGROUND_INDEX_LIMIT", "Loader", "load_library"]
+
+# Above this many papers the search index (~40 ms at 10k) is built in the background at start.
+BACKGROUND_INDEX_LIMIT = 2_000
+
+
+def load_library(library: Library) -> tuple[list[Paper], str | None, list[str]]:
+    """Parse the whole library (from a worker): its papers, why it could not be read (or None),
+    and the warnings to report. The file is first read here when the start drew from the
+    preview: a damaged one is only found now, moved aside, and must still be reported."""
+    known = len(library.warnings)
+    error = None
+    try:
+        papers = library.papers()
+    except StoreError as problem:
+        error, papers = f"Could not load the library: {problem}", []
+    return papers, error, library.warnings[known:]
+
+
+class Loader:
+    """Runs the after-first-frame work in `app`'s thread workers."""
+
+    def __init__(self, app: App[int], library: Library) -> None:
+        self._app = app
+        self._library = library
+
+    def load(self, loaded: Callable[[list[Paper]], None]) -> None:
+        """Parse the whole library; `loaded(papers)` runs on the UI thread."""
+
+        def work() -> None:
+            papers, error, warnings = load_library(self._library)
+            app = self._app
+            if error:
+                app.call_from_thread(app.notify, error, severity="error", markup=False)
+            for warning in warnings:
+                app.call_from_thread(
+                    app.notify, warning, severity="warning", timeout=8, markup=False
+                )
+            app.call_from_thread(loaded, papers)
+
+        self._app.run_worker(work, thread=True, exclusive=True, group="library")
+
+    def build_index(self, build: Callable[[], None]) -> None:
+        """Build the search index while the user reads the first screen, not on the first key."""
+
+        def work() -> None:
+            build()
+            settle_heap()
+
+        self._app.run_worker(work, thread=True, exclusive=True, group="index")
+
+    def write_preview(self) -> None:
+        """A library written before previews existed: make the next start draw from one."""
+
+        def work() -> None:
+            try:
+                self._library.save_preview()
+            except StoreError:
+                pass
+
+        self._app.run_worker(work, thread=True, group="library")

@@ -1,0 +1,61 @@
+"""The papers the reader shows, and the swap from the preview to the whole library.
+
+A plain class the app holds. With a preview (ids, titles and repos from
+`library.preview.json`) the first frame is drawn before the whole library is parsed; `load`
+(in a worker) then parses it, and `swap` puts it in place of the preview: the same papers in
+the same order, now with abstracts, authors and links. Everything derived from the papers (the
+id look-up, the title order) is rebuilt with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from papertray.store import SORT_ORDERS, Paper, PaperState, id_positions, sorted_rows, title_ranks
+
+__all__ = ["SORTS", "ShownPapers"]
+
+# The names of the store's sort orders, in the order `S` cycles through them.
+SORTS = tuple(SORT_ORDERS)
+
+
+class ShownPapers:
+    """The papers, paper id -> position, and the orders they can be sorted in."""
+
+    def __init__(self, papers: Sequence[Paper], *, loading: bool = False) -> None:
+        self.loading = loading  # `papers` is a preview: no abstracts yet
+        self._set(papers)
+
+    def _set(self, papers: Sequence[Paper]) -> None:
+        self.papers = papers
+        self.index_of: dict[str, int] = id_positions(papers)
+        self._title_rank: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def get(self, paper_id: str | None) -> Paper | None:
+        index = self.index_of.get(paper_id) if paper_id else None
+        return None if index is None else self.papers[index]
+
+    def replace(self, papers: Sequence[Paper]) -> None:
+        """Other papers (after a removal or its undo): everything derived is rebuilt."""
+        self._set(papers)
+
+    def swap(self, papers: list[Paper]) -> bool:
+        """The whole library replaces the preview; whether it holds the same papers in the
+        same order (a library changed since the preview was written does not)."""
+        index_of = self.index_of
+        same = len(papers) == len(self.papers) and all(
+            index_of.get(paper.id) == position for position, paper in enumerate(papers)
+        )
+        self._set(papers)
+        self.loading = False
+        return same
+
+    def sorted(self, matches: list[int], sort: str, states: Mapping[str, PaperState]) -> list[int]:
+        """`matches` (indexes into the papers, in digest order) in the order `sort` names (a
+        name of the store's `SORT_ORDERS`); the title ranks are computed once per library."""
+        if sort == "title" and self._title_rank is None:
+            self._title_rank = title_ranks(self.papers)
+        return sorted_rows(sort, self.papers, matches, states, ranks=self._title_rank)
