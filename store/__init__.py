@@ -6,7 +6,7 @@ all talk to it through the names below, never through its modules.
 
 from typing import TYPE_CHECKING, Any
 
-from papertray.store.export import OUTPUT_FORMATS, render_bytes
+from papertray.store.export import OUTPUT_FORMATS, render_bytes, render_ranked_bytes
 from papertray.store.formats import FORMATS
 from papertray.store.formats.common import IngestError, IngestResult
 from papertray.store.heap import give_back_memory
@@ -27,6 +27,7 @@ from papertray.store.query import Query, QueryError, parse_query
 from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
 from papertray.store.sanitize import shown_text
 from papertray.store.search_index import SearchIndex
+from papertray.store.similar import Match, SimilarityIndex, word_spans
 from papertray.store.sorting import SORT_ORDERS, SortOrder, sort_papers, sorted_rows, title_ranks
 from papertray.store.state import State
 from papertray.store.storage import StoreError
@@ -124,8 +125,13 @@ __all__ = [
     "sort_papers",
     "sorted_rows",
     "title_ranks",
+    # similar papers (numpy, scipy and scikit-learn load only when a ranking is asked for)
+    "SimilarityIndex",
+    "Match",
+    "word_spans",
     "OUTPUT_FORMATS",
     "render_bytes",
+    "render_ranked_bytes",
     # the rules text and tags follow
     "normalize_tags",
     "parse_tag_changes",

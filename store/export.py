@@ -217,3 +217,32 @@ def bibtex_entry(paper: Paper, state: PaperState | None = None) -> str:
     from papertray.store.models import UNTOUCHED
 
     return "".join(_bibtex([(paper, state or UNTOUCHED)])).strip() + "\n"
+
+
+RankedRow = tuple[Paper, PaperState, float, "list[str]"]
+
+
+def render_ranked_bytes(
+    rows: Iterable[RankedRow], fmt: str, *, width: int = 100
+) -> Iterator[bytes]:
+    """Papers ranked by similarity (`papertray similar`), best first: as `render_bytes`, with the
+    score and the shared words. The table puts them on a line under each paper; JSON records
+    gain `score` and `shares`; the other formats are the papers alone."""
+    if fmt in ("json", "jsonl"):
+        records = []
+        for paper, state, score, shares in rows:
+            data = record(paper, state)
+            data["score"] = round(score, 4)
+            data["shares"] = list(shares)
+            records.append(data)
+        if fmt == "json":
+            yield orjson.dumps(records, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+        else:
+            yield b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records)
+    elif fmt == "table":
+        for paper, state, score, shares in rows:
+            (line,) = _table([(paper, state)], width)
+            why = f"{' ' * 4}{score:.2f}  shares: {_line(', '.join(shares))}"
+            yield (line + why[:width] + "\n").encode("utf-8")
+    else:
+        yield from render_bytes(((p, s) for p, s, _score, _shares in rows), fmt, width=width)

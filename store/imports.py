@@ -15,6 +15,7 @@ from papertray.store.library import Library
 from papertray.store.models import Paper
 from papertray.store.paths import sample_digest
 from papertray.store.recall import ContentKey, KnownImport, content_key
+from papertray.store.similar import build_in_background
 from papertray.store.storage import StoreError
 
 __all__ = ["FileImport", "ImportOutcome", "import_files", "seed_sample"]
@@ -156,6 +157,10 @@ def import_files(
         outcome.ids.extend(report.ids)
         if keep_papers:
             outcome.papers.extend(result.papers)
+    if any(f.new or f.merged for f in outcome.files):
+        # The similarity index of a big library is rebuilt by a background process now, so the
+        # first "more like this" finds it ready; the import does not wait (milliseconds).
+        build_in_background(library)
     return outcome
 
 

@@ -7,14 +7,14 @@ so only papers that can match become Paper objects: 100k papers need no search i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from papertray.store.imports import ImportOutcome, import_files
 from papertray.store.library import Library
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query import Query
-from papertray.store.sorting import sort_papers
+from papertray.store.sorting import SORT_ORDERS, sort_papers
 from papertray.store.state import State
 
 __all__ = ["Listing", "list_papers"]
@@ -28,6 +28,8 @@ class Listing:
     """True when nothing was listed because the library holds no paper at all."""
     imported: ImportOutcome | None = None
     """What importing the listed files did (their `save_error`s say what is shown unsaved)."""
+    note: str | None = None
+    """A message for the user about the order (a "for you" with nothing to rank by)."""
 
 
 def list_papers(
@@ -66,8 +68,29 @@ def list_papers(
         exact = query.is_empty or query.only_words
     if not exact:
         papers = [p for p in papers if query.matches(p, states.get(p.id, UNTOUCHED))]
-    papers = sort_papers(sort, papers, states)
+    note = None
+    if SORT_ORDERS[sort].ranked:
+        papers, note = _for_you(library, papers, states, query.tags)
+    else:
+        papers = sort_papers(sort, papers, states)
     if limit is not None:
         papers = papers[:limit]
     rows = [(p, states.get(p.id, UNTOUCHED)) for p in papers]
-    return Listing(rows, library_empty=empty, imported=outcome)
+    return Listing(rows, library_empty=empty, imported=outcome, note=note)
+
+
+def _for_you(
+    library: Library, papers: list[Paper], states: Mapping[str, PaperState], tags: Sequence[str]
+) -> tuple[list[Paper], str | None]:
+    """`papers` in the "for you" order, or as they are with a note saying why. numpy, scipy
+    (and scikit-learn, when the index must be built) are imported only here."""
+    from papertray.store.similar import SimilarityIndex
+
+    seeds, what = SimilarityIndex.seeds(states, tags)
+    if not seeds:
+        hint = "tag some with `papertray tag ID +TAG`" if tags else "star some: papertray star ID"
+        return papers, f"no {what} yet to rank by ({hint}): digest order"
+    order = SimilarityIndex.open(library).for_you(papers, states, seeds)
+    if order is None:
+        return papers, f"none of the {what} is in the library: digest order"
+    return [papers[i] for i in order], None

@@ -77,6 +77,13 @@ class Query:
         _collect_terms(self.root, False, out)
         return list(dict.fromkeys(out))
 
+    @property
+    def tags(self) -> list[str]:
+        """Folded names of the tags the query asks for (`tag:llm`; not `-tag:llm`)."""
+        out: list[str] = []
+        _collect_tags(self.root, False, out)
+        return list(dict.fromkeys(out))
+
     def matches(self, paper: Paper, state: PaperState = UNTOUCHED) -> bool:
         return eval_one(self.root, OnePaper(paper, state))
 
@@ -108,6 +115,17 @@ def _collect_terms(node: Node, negated: bool, out: list[str]) -> None:
     elif isinstance(node, (And, Or)):
         for child in node.children:
             _collect_terms(child, negated, out)
+
+
+def _collect_tags(node: Node, negated: bool, out: list[str]) -> None:
+    if isinstance(node, Tag):
+        if not negated:
+            out.append(node.name)
+    elif isinstance(node, Not):
+        _collect_tags(node.child, not negated, out)
+    elif isinstance(node, (And, Or)):
+        for child in node.children:
+            _collect_tags(child, negated, out)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ class SortOrder:
     """How the reader and help name it ("Sorted by starred first")."""
     key: Callable[[Paper, PaperState], Any] | None
     """The sort key of one paper with its marks; None keeps the digest order."""
+    ranked: bool = False
+    """Ordered by a ranking that needs the library's `SimilarityIndex` ("for you"): the caller
+    computes it (`SimilarityIndex.for_you`, in a worker in the reader) and passes it as `ranks`;
+    without one, the digest order."""
 
 
 def _title(paper: Paper, _state: PaperState) -> str:
@@ -35,6 +39,8 @@ SORT_ORDERS: dict[str, SortOrder] = {
         SortOrder("title", "title", _title),
         SortOrder("starred", "starred first", lambda _paper, state: not state.starred),
         SortOrder("unread", "unread first", lambda _paper, state: state.read),
+        # Unread papers most like the starred ones (or a `tag:` filter's papers) first.
+        SortOrder("foryou", "for you", None, ranked=True),
     )
 }
 
@@ -58,8 +64,11 @@ def sorted_rows(
     ranks: Sequence[int] | None = None,
 ) -> list[int]:
     """`rows` (positions into `papers`) in the order `name`; `ranks` from `title_ranks` makes
-    the title order cheap. Raises KeyError for an unknown name."""
+    the title order cheap, and is the ranking of a `ranked` order (each paper's place). Raises
+    KeyError for an unknown name."""
     order = SORT_ORDERS[name]
+    if order.ranked:
+        return sorted(rows, key=ranks.__getitem__) if ranks is not None else list(rows)
     if order.key is None:
         return list(rows)
     if order.key is _title and ranks is not None:

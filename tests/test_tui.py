@@ -375,6 +375,12 @@ async def test_S_cycles_the_sort(store, screen_text) -> None:
         assert app.paper_list.shown_ids[0] == SEED[50].id
         await pilot.press("S")
         assert app.paper_list.shown_ids[-1] == SEED[0].id
+        await pilot.press("S")  # for you: see test_tui_similar.py
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "sort: for you" in screen_text(app)
+        assert app.paper_list.shown_ids[-2:] == [SEED[0].id, SEED[50].id]  # read, starred
         await pilot.press("S")
         assert app.paper_list.shown_ids[:3] == [p.id for p in SEED[:3]]
 

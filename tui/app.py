@@ -29,6 +29,7 @@ from papertray.tui.navigation import unread_from
 from papertray.tui.network import NetworkWorkers
 from papertray.tui.paper_actions import NoPaperPage, citation, paper_page
 from papertray.tui.papers import SORTS, ShownPapers
+from papertray.tui.ranking import Ranking, RankingActions
 from papertray.tui.removal import Removals
 from papertray.tui.safe_text import shown, shown_state
 from papertray.tui.screens.confirm import ConfirmScreen
@@ -56,7 +57,9 @@ _MAIN_ONLY = {
     "edit_tags",
     "undo",
     "remove",
+    "more_like_this",
 }
+FOR_YOU = SORTS.index("foryou")
 
 
 class PapertrayApp(App[int]):
@@ -107,7 +110,11 @@ class PapertrayApp(App[int]):
         # Opened on files: those papers (and what a fetch from here adds), not the library.
         self._paper_ids = list(paper_ids) if paper_ids is not None else None
         self._link_new = link_new
+        # "For you" and "more like this": nothing is loaded until one is asked for.
+        self.ranking = Ranking(library)
+        self.ranked = RankingActions(self)
         self._sort = 0
+        self._sort_before = 0  # the order "for you" keeps while it has nothing to rank by
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -155,9 +162,15 @@ class PapertrayApp(App[int]):
     def _show_rows(
         self, keep_id: str | None, rows: list[int] | None = None, terms: list[str] | None = None
     ) -> None:
-        """Show the current result (or `rows` matching `terms`, a result still being counted)."""
+        """Show the current result (or `rows` matching `terms`, a result still being counted),
+        or the open "more like this" list."""
+        like = self.ranking.like
+        if like is not None:
+            index_of = self.shown.index_of
+            rows = [index_of[m.id] for m in like.matches if m.id in index_of]
+            terms = []
         if rows is None:
-            rows = self.shown.sorted(self.filter.matches, SORTS[self._sort], self.marks.states)
+            rows = self._sorted(self.filter.matches)
         terms = self.filter.query.terms if terms is None else terms
         self.paper_list.set_rows(
             self.shown.papers,
@@ -171,6 +184,36 @@ class PapertrayApp(App[int]):
         self._update_pane(terms=terms)
         self._update_status()
 
+    def _sorted(self, matches: list[int]) -> list[int]:
+        name = SORTS[self._sort]
+        ranks = None
+        if self._sort == FOR_YOU:
+            for_you = self.ranking.for_you
+            if for_you is None or for_you.rank is None or len(for_you.rank) != len(self.shown):
+                name = SORTS[self._sort_before]  # until ranked: as it was
+            else:
+                ranks = for_you.rank
+        return self.shown.sorted(matches, name, self.marks.states, ranks)
+
+    def show_ranked(self, keep_id: str | None) -> None:
+        """The rows again after a ranking came in or "more like this" opened or closed."""
+        self._show_rows(keep_id=keep_id)
+
+    @property
+    def highlighted_id(self) -> str | None:
+        return self.paper_list.highlighted_id
+
+    @property
+    def for_you_shown(self) -> bool:
+        return self._sort == FOR_YOU
+
+    @property
+    def sort_before_label(self) -> str:
+        return SORT_ORDERS[SORTS[self._sort_before]].label
+
+    def refresh_status(self) -> None:
+        self._update_status()
+
     def _update_empty(self) -> None:
         empty = self.paper_list.row_count == 0
         self.query_one("#list-column").set_class(empty, "-empty")
@@ -181,25 +224,34 @@ class PapertrayApp(App[int]):
 
     def _update_pane(self, keep_scroll: bool = False, terms: list[str] | None = None) -> None:
         paper_id = self.paper_list.highlighted_id
+        paper, state = self.paper(paper_id), self.marks.get(paper_id)
+        shares, forms = self.ranking.shares(paper, self.for_you_shown and not state.read)
+        like = self.ranking.like is not None
         self.pane.show(
-            self.paper(paper_id),
-            self.marks.get(paper_id),
-            self.filter.query.terms if terms is None else terms,
+            paper,
+            state,
+            [] if like else self.filter.query.terms if terms is None else terms,
             keep_scroll=keep_scroll,
             loading=self.loading,
+            shares=shares,
+            share_forms=forms,
         )
 
     def _update_status(self) -> None:
         rows = self.paper_list.rows
         # The same papers as `rows`, in digest order (other sorts only reorder the matches).
-        ascending = rows if SORTS[self._sort] == "digest" else self.filter.matches
+        ascending: Sequence[int]
+        if self.ranking.like is not None:
+            ascending = sorted(rows)
+        else:
+            ascending = rows if SORTS[self._sort] == "digest" else self.filter.matches
         read, starred = self.marks.count_among(self.shown.index_of, ascending)
         self.query_one("#status", StatusBar).show(
             shown=len(rows),
             total=len(self.shown),
             unread=len(rows) - read,
             starred=starred,
-            sort=SORT_ORDERS[SORTS[self._sort]].label,
+            sort=self._sort_label(),
             query=self.filter.text,
             fallback=self.filter.fallback if self.filter.error else None,
             scope=self._scope,
@@ -211,7 +263,19 @@ class PapertrayApp(App[int]):
             return "loading the library…"
         if self.network.busy:
             return self.network.busy
+        if self.ranking.pending:
+            return self.ranking.pending
         return "filtering…" if self.filter.running else ""
+
+    def _sort_label(self) -> str:
+        like = self.ranking.like
+        if like is not None:
+            return f"like “{shown(like.title)[:50]}” (escape: back)"
+        label = SORT_ORDERS[SORTS[self._sort]].label
+        for_you = self.ranking.for_you
+        if self._sort == FOR_YOU and for_you is not None and for_you.rank is None:
+            return f"{label}: no {for_you.what} yet, {self.sort_before_label}"
+        return label
 
     def status_changed(self) -> None:
         self._update_status()
@@ -256,6 +320,8 @@ class PapertrayApp(App[int]):
             self.filter.text = text
             self._update_status()  # applied as soon as the abstracts are in
             return
+        if self.ranking.like is not None:
+            self.ranked.leave_like(keep=False)  # filtering is about the whole list again
         run = self.filter.start(text, self.marks.states)
         self.query_one("#filter-bar", FilterBar).show_error(self.filter.error)
         if run is None:
@@ -287,8 +353,11 @@ class PapertrayApp(App[int]):
             self._show_rows(self.paper_list.highlighted_id, rows=matches, terms=run.query.terms)
 
     def _finish_filter(self, generation: int, run: FilterRun, matches: list[int]) -> None:
+        tags_before = self.filter.query.tags
         if self.filter.finish(generation, run.query, matches):
             self._show_rows(keep_id=self.paper_list.highlighted_id)
+            if run.query.tags != tags_before and self.for_you_shown:
+                self.ranked.rank_for_you()  # a `tag:` filter ranks by that tag's papers
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -409,7 +478,16 @@ class PapertrayApp(App[int]):
         self.notify(result.message, timeout=3, markup=False)
 
     def action_cycle_sort(self) -> None:
+        if self.ranking.like is not None:
+            self.ranked.leave_like(keep=False)
+        previous = self._sort
         self._sort = (self._sort + 1) % len(SORTS)
+        if self._sort == FOR_YOU:
+            self._sort_before = previous
+            self.ranking.for_you = None
+            self.ranked.rank_for_you()
+            return
+        self.ranking.cancel()
         self._show_rows(keep_id=self.paper_list.highlighted_id)
         self.notify(f"Sorted by {SORT_ORDERS[SORTS[self._sort]].label}", timeout=2)
 
@@ -463,7 +541,15 @@ class PapertrayApp(App[int]):
         # set_focus now, not focus() (deferred): keys typed right after `/` must land in the filter.
         self.screen.set_focus(self.query_one("#filter", FilterInput))
 
+    def action_more_like_this(self) -> None:
+        if (paper := self._current()) is not None:
+            self.ranked.more_like_this(paper)
+
     def action_back_out(self) -> None:
+        if self.ranking.like is not None or self.ranking.pending.startswith("finding"):
+            self.ranked.leave_like()
+            self.paper_list.focus()
+            return
         if self.query_one("#filter", FilterInput).value:
             self._clear_filter()
         self.paper_list.focus()

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from papertray.store import ImportOutcome, Library, State
 
 SUBCOMMANDS = (
-    "import", "list", "read", "unread", "star", "unstar", "tag", "note", "tags", "remove",
-    "sources", "fetch", "enrich", "config",
+    "import", "list", "similar", "read", "unread", "star", "unstar", "tag", "note", "tags",
+    "remove", "sources", "fetch", "enrich", "config",
 )  # fmt: skip
 PROG = "papertray"
 
@@ -132,9 +132,36 @@ def cmd_list(args: argparse.Namespace) -> int:
         report_imports(listing.imported, showing=True)
     if listing.library_empty:
         say("the library is empty: papertray import FILE adds a digest")
+    if listing.note:
+        say(listing.note)
     width = shutil.get_terminal_size((100, 24)).columns
     out = sys.stdout.buffer
     for chunk in render_bytes(listing.rows, args.format, width=width):
+        out.write(chunk)
+    out.flush()
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    """The papers most like one paper, best first, each with the words they share."""
+    from papertray.store import UNTOUCHED, SimilarityIndex, render_ranked_bytes
+
+    library, state = open_store(args.data_dir)
+    (pid,) = resolve_ids(library, [args.id])
+    index = SimilarityIndex.open(library)
+    matches = index.similar(pid, args.limit)
+    if not matches:
+        say(f"no paper in the library shares a word that matters with {pid}")
+    states = state.all()
+    rows = []
+    for m in matches:
+        paper = library.get(m.id)
+        if paper is not None:
+            shares = index.written(paper, m.shared)
+            rows.append((paper, states.get(m.id, UNTOUCHED), m.score, shares))
+    width = shutil.get_terminal_size((100, 24)).columns
+    out = sys.stdout.buffer
+    for chunk in render_ranked_bytes(rows, args.format, width=width):
         out.write(chunk)
     out.flush()
     return 0
@@ -320,10 +347,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
     p.add_argument("--from", dest="input_format", choices=FORMATS, help="input format of FILEs")
-    p.add_argument("--sort", choices=SORT_ORDERS, default="digest", help="order of the papers")
+    p.add_argument(
+        "--sort",
+        choices=SORT_ORDERS,
+        default="digest",
+        help="order of the papers; foryou: unread papers most like your starred ones first "
+        "(with -q tag:NAME, like that tag's papers)",
+    )
     p.add_argument("-n", "--limit", type=_count_arg, metavar="N", help="print at most N papers")
     _common(p)
     p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("similar", help="the papers most like one paper, best first")
+    p.add_argument("id", metavar="ID", help="a paper id (a unique prefix will do)")
+    p.add_argument(
+        "-n", "--limit", type=_count_arg, default=10, metavar="N", help="how many (default 10)"
+    )
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
+    _common(p)
+    p.set_defaults(run=cmd_similar)
 
     for name, verb in (
         ("read", "mark papers read"),

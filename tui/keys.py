@@ -104,12 +104,21 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         ("S",),
-        "cycle the sort: digest order, title, starred first, unread first",
+        "cycle the sort: digest order, title, starred first, unread first, for you",
         "Triage",
         "cycle_sort",
         "S",
         "",
         "Cycle the sort order",
+    ),
+    Key(
+        ("m",),
+        "more like this: the 20 papers most like the highlighted one, best first (escape: back)",
+        "Triage",
+        "more_like_this",
+        "m",
+        "",
+        "More like this paper",
     ),
     Key(
         ("c",),

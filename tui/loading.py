@@ -7,6 +7,7 @@ heavy work start, in thread workers, each reporting back on the UI thread.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from textual.app import App
@@ -38,12 +39,16 @@ class Loader:
     def __init__(self, app: App[int], library: Library) -> None:
         self._app = app
         self._library = library
+        # The library's papers are parsed by one worker at a time (this load, or the similarity
+        # index built from them for "for you" / "more like this").
+        self.library_lock = threading.Lock()
 
     def load(self, loaded: Callable[[list[Paper]], None]) -> None:
         """Parse the whole library; `loaded(papers)` runs on the UI thread."""
 
         def work() -> None:
-            papers, error, warnings = load_library(self._library)
+            with self.library_lock:
+                papers, error, warnings = load_library(self._library)
             app = self._app
             if error:
                 app.call_from_thread(app.notify, error, severity="error", markup=False)

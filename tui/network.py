@@ -34,6 +34,11 @@ class NetworkWorkers:
         """What the status line says while a fetch or a linking runs ("" when idle)."""
         self._reloading = False
 
+    def _papers(self) -> list[Paper]:
+        """The library's papers, parsed by one worker at a time (`Loader.library_lock`)."""
+        with self._app.loader.library_lock:
+            return self._app.library.papers()
+
     def _progress(self, text: str) -> None:
         self.busy = text
         self._app.status_changed()
@@ -64,7 +69,7 @@ class NetworkWorkers:
             except Cancelled:
                 return
             try:
-                papers = app.library.papers() if done.changed else None
+                papers = self._papers() if done.changed else None
             except StoreError as error:
                 done.lines.append(f"Could not read the library: {error}")
                 done.failed, papers = True, None
@@ -114,7 +119,7 @@ class NetworkWorkers:
                 lines, failed = [report.line()], report.error is not None
                 if report.error:
                     lines.append(report.error)
-                fresh = app.library.papers() if report.linked else None
+                fresh = self._papers() if report.linked else None
                 linked = list(report.linked)
             except Cancelled:
                 return
@@ -152,7 +157,7 @@ class NetworkWorkers:
 
         def work() -> None:
             try:
-                papers: list[Paper] | None = app.library.papers()
+                papers: list[Paper] | None = self._papers()
             except StoreError:
                 papers = None
             app.call_from_thread(self._reloaded, papers)

@@ -53,9 +53,18 @@ class ShownPapers:
         self.loading = False
         return same
 
-    def sorted(self, matches: list[int], sort: str, states: Mapping[str, PaperState]) -> list[int]:
+    def sorted(
+        self,
+        matches: list[int],
+        sort: str,
+        states: Mapping[str, PaperState],
+        ranks: Sequence[int] | None = None,
+    ) -> list[int]:
         """`matches` (indexes into the papers, in digest order) in the order `sort` names (a
-        name of the store's `SORT_ORDERS`); the title ranks are computed once per library."""
+        name of the store's `SORT_ORDERS`); the title ranks are computed once per library, a
+        ranked order ("for you") takes each paper's place in `ranks`."""
+        if SORT_ORDERS[sort].ranked:
+            return sorted_rows(sort, self.papers, matches, states, ranks=ranks)
         if sort == "title" and self._title_rank is None:
             self._title_rank = title_ranks(self.papers)
         return sorted_rows(sort, self.papers, matches, states, ranks=self._title_rank)

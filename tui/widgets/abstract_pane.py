@@ -2,30 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from papertray.store import Paper, PaperState, find_spans, markers_for
+from papertray.store import Paper, PaperState, find_spans, markers_for, word_spans
 from papertray.tui.safe_text import shown as shown_text
 from papertray.tui.safe_text import shown_paper, shown_state
 
 # Wrapping megabytes of text on every resize would freeze the UI; nobody reads past this on screen.
 DISPLAY_LIMIT = 20_000
+MATCH_STYLE = "bold $text on $warning 40%"
 
 
 def paper_content(
-    paper: Paper, state: PaperState, terms: list[str], loading: bool = False
+    paper: Paper,
+    state: PaperState,
+    terms: list[str],
+    loading: bool = False,
+    shares: Sequence[str] = (),
+    share_forms: Sequence[str] = (),
 ) -> Content:
-    """The pane's text for one paper, with the query's terms highlighted."""
+    """The pane's text for one paper, with the query's terms highlighted. `shares`: the words
+    that made it similar to what it was ranked by ("more like this", "for you"), named above the
+    abstract; every word form of them (`share_forms`) is highlighted like a filter match."""
     # The files may hold what ingest would have stripped: never trust them on screen.
     paper, state = shown_paper(paper), shown_state(state)
     parts: list[Content] = []
-    parts.append(
-        _highlight(Content.styled(_clip(paper.title, 2_000), "bold $text"), paper.title, terms)
-    )
+    title = Content.styled(_clip(paper.title, 2_000), "bold $text")
+    parts.append(_mark_words(_highlight(title, paper.title, terms), share_forms))
 
     meta: list[str] = []
     if paper.authors:
@@ -65,7 +74,15 @@ def paper_content(
     body = Content(shown)
     if terms and paper.abstract:
         for start, end in find_spans(shown, terms):
-            body = body.stylize("bold $text on $warning 40%", start, end)
+            body = body.stylize(MATCH_STYLE, start, end)
+    if shares:
+        named: list[str | tuple[str, str]] = []
+        for word in shares:
+            named += [", "] if named else []
+            named.append((shown_text(word), MATCH_STYLE))
+        parts.append(Content.assemble(("shares: ", "$text-muted"), *named))
+    if paper.abstract:
+        body = _mark_words(body, share_forms)
     parts.append(body)
     if len(abstract) > DISPLAY_LIMIT:
         parts.append(
@@ -102,7 +119,13 @@ def _clip(text: str, limit: int) -> str:
 
 def _highlight(content: Content, plain: str, terms: list[str]) -> Content:
     for start, end in find_spans(content.plain, terms) if terms else ():
-        content = content.stylize("bold $text on $warning 40%", start, end)
+        content = content.stylize(MATCH_STYLE, start, end)
+    return content
+
+
+def _mark_words(content: Content, forms: Sequence[str]) -> Content:
+    for start, end in word_spans(content.plain, forms) if forms else ():
+        content = content.stylize(MATCH_STYLE, start, end)
     return content
 
 
@@ -126,12 +149,14 @@ class AbstractPane(VerticalScroll, can_focus=True):
         empty_message: Content | None = None,
         keep_scroll: bool = False,
         loading: bool = False,
+        shares: Sequence[str] = (),
+        share_forms: Sequence[str] = (),
     ) -> None:
         view = self.query_one("#paper-view", Static)
         if paper is None:
             view.update(empty_message or Content(""))
         else:
-            view.update(paper_content(paper, state, terms, loading))
+            view.update(paper_content(paper, state, terms, loading, shares, share_forms))
         if not keep_scroll:
             self.scroll_home(animate=False, immediate=True)
 
