@@ -581,9 +581,7 @@ def _paper_sources(tables: dict[str, Any], table: dict[str, Any]) -> dict[str, l
     return of
 
 
-def _sources_after(
-    tables: dict[str, Any], given: dict[str, list[str]]
-) -> dict[str, Any] | None:
+def _sources_after(tables: dict[str, Any], given: dict[str, list[str]]) -> dict[str, Any] | None:
     """The sources table with this import's ids added, or None if it already holds them."""
     stored = tables.get(SOURCES)
     sources: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
@@ -598,4 +596,3 @@ def _sources_after(
             sources[name] = {"ids": old + new}
             touched = True
     return sources if touched else None
-

@@ -24,6 +24,12 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def not_in_tmux(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run inside the developer's tmux must not copy into its buffer."""
+    monkeypatch.delenv("TMUX", raising=False)
+
+
 @pytest.fixture
 def seed_path() -> Path:
     return sample_digest()

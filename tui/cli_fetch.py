@@ -11,7 +11,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from papertray.tui.cli import CliError, _common, open_store, say
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from papertray.store import Source
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "fetch",
         help="fetch and import papers: hf (Hugging Face daily papers), arxiv CAT... "
