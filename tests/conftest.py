@@ -17,6 +17,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data folder, so none touches the user's real state."""
     folder = tmp_path / "data"
     monkeypatch.setenv(ENV_VAR, str(folder))
+    # Nor the user's config file, nor the real endpoints (fetch tests point them at loopback).
+    monkeypatch.setenv("PAPERTRAY_CONFIG", str(tmp_path / "config.toml"))
+    for name in ("HF_ENDPOINT", "PAPERTRAY_ARXIV_API", "PAPERTRAY_ARXIV_RSS"):
+        monkeypatch.setenv(name, "https://papertray-tests-never-reach-the.invalid")
     return folder
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 SUBCOMMANDS = (
     "import", "list", "similar", "read", "unread", "star", "unstar", "tag", "note", "tags",
-    "remove", "sources", "mute", "mutes", "unmute",
+    "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
 )  # fmt: skip
 PROG = "papertray"
 
@@ -380,9 +380,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
     ids: list[str] | None = None
     preview = None
     warnings: list[str] = []
+    link_new = False
     if files:
         outcome = import_files(library, files, args.format)
         ids = outcome.ids
+        # A page copy's papers have no arXiv id: the reader links them in the background.
+        link_new = outcome.saved and any(not p.arxiv_id for p in outcome.papers)
         if not outcome.saved:
             warnings.append("the data folder cannot be written: marks made now will not be saved")
     else:
@@ -404,6 +407,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         warnings=[*library.warnings, *state.warnings, *warnings],
         preview=preview,
         scope=", ".join(Path(name).name for name in files),
+        link_new=link_new,
     )
     del preview  # the app drops it once the whole library is in: ~20 MB at 100k papers
     app.run()
@@ -551,6 +555,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number", type=_rule_number, metavar="N")
     _common(p)
     p.set_defaults(run=cmd_unmute)
+    from papertray.tui.cli_fetch import add_parsers  # fetch, enrich, config
+
+    add_parsers(sub)
     return parser
 
 
@@ -650,7 +657,7 @@ def _glue_query(argv: list[str]) -> list[str]:
 def run(argv: list[str]) -> int:
     first = _first_positional(argv)
     try:
-        if first == "list":
+        if first in ("list", "enrich"):
             argv = _glue_query(argv)
         elif first == "mute":
             argv = _glue_mute(argv)

@@ -63,20 +63,24 @@ class LinkWorkers:
     def __init__(self, app: App[int]) -> None:
         self._app = app
 
-    def copy(self, url: str) -> None:
+    def copy(self, url: str, what: str = "Link") -> None:
+        """Copy `url` (or a citation: `what` names it in the notification)."""
         app = self._app
 
         def work() -> None:
-            app.call_from_thread(self._copied, copy_link(url))
+            app.call_from_thread(self._copied, copy_link(url), what)
 
         app.run_worker(work, thread=True, group="clipboard")
 
-    def _copied(self, copied: Copied) -> None:
+    def _copied(self, copied: Copied, what: str = "Link") -> None:
         if copied.needs_osc52:
             # OSC 52 asks the terminal itself to set the clipboard: over SSH, and in tmux with
             # `set -g set-clipboard on`.
             self._app.copy_to_clipboard(copied.text)
         title, message, severity = copied.report()
+        if what != "Link":  # a citation: named as such, a BibTeX entry by its first line
+            title = title.replace("Link", what, 1)
+            message = message.replace(copied.text, _first_line(copied.text), 1)
         self._app.notify(message, title=title, severity=severity, markup=False)
 
     def open(self, url: str) -> None:
@@ -97,3 +101,9 @@ class LinkWorkers:
             app.call_from_thread(app.notify, f"Opened {url} in {name}", markup=False)
 
         app.run_worker(work, thread=True, group="browser")
+
+
+def _first_line(text: str) -> str:
+    """A BibTeX entry is shown by its first line in the notification."""
+    lines = text.strip().splitlines()
+    return lines[0] + (" …" if len(lines) > 1 else "") if lines else ""

@@ -54,6 +54,9 @@ class PtyApp:
         cols, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "xterm-256color"}
+        # The reader may go online (fetch, linking a page copy to arXiv): never from a test.
+        for name in ("HF_ENDPOINT", "PAPERTRAY_ARXIV_API", "PAPERTRAY_ARXIV_RSS"):
+            full_env[name] = "https://papertray-tests-never-reach-the.invalid"
         full_env.update(env)
         full_env["PYTHONPATH"] = str(ROOT)
         self.proc = subprocess.Popen(
