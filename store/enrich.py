@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import orjson
 
-from papertray.store.fetch import ARXIV_INTERVAL, endpoints
+from papertray.store.fetch_common import ARXIV_INTERVAL, endpoints
 from papertray.store.ingest import FORMATS, IngestError, ingest_bytes
 from papertray.store.library import Library
 from papertray.store.models import Paper, title_key

@@ -194,7 +194,7 @@ def test_fetch_hf_days_skips_days_without_papers(server, data_dir, capsys, monke
         def now(cls, tz=None):  # type: ignore[no-untyped-def,override]
             return dt.datetime(2026, 12, 3, 12, tzinfo=tz)
 
-    monkeypatch.setattr("papertray.store.fetch.dt.datetime", Today)
+    monkeypatch.setattr("papertray.store.fetch_hf.dt.datetime", Today)
     daily(server, items(2, day="2026-12-01"), date="2026-12-01")
     server.expect_request(
         "/api/daily_papers", query_string={"date": "2026-12-02", "p": "0", "limit": "100"}
@@ -614,7 +614,9 @@ def test_the_reader_starts_without_the_network_side_of_the_store() -> None:
     code = (
         "import sys, papertray.tui.app; "
         "print(sorted(m for m in ('httpx', 'rapidfuzz', 'papertray.store.fetch', "
-        "'papertray.store.net', 'papertray.store.enrich', 'papertray.store.config') "
+        "'papertray.store.fetch_common', 'papertray.store.fetch_hf', "
+        "'papertray.store.fetch_arxiv', 'papertray.store.net', 'papertray.store.enrich', "
+        "'papertray.store.config') "
         "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
