@@ -449,6 +449,7 @@ class Library:
                 if pid in ids and (paper := _to_paper(doc)) is not None:
                     kept.append(paper)
         return kept
+
     def fold(self, from_id: str, into_id: str) -> bool:
         """Merge the paper `from_id` into `into_id` and remove it (two records of one paper,
         found to be one by `enrich`); one write. False when either is not here."""

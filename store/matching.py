@@ -29,7 +29,13 @@ __all__ = [
     "eval_one",
     "muted",
     "paper_date",
-    "find_spans", "fold_text", "fold_words", "haystack", "id_text", "state_test"]
+    "find_spans",
+    "fold_text",
+    "fold_words",
+    "haystack",
+    "id_text",
+    "state_test",
+]
 
 SPACES = re.compile(r"\s+")
 
@@ -62,9 +68,7 @@ def fold_parts(title: str, abstract: str, authors_list: Sequence[str]) -> tuple[
 class OnePaper:
     __slots__ = ("paper", "state", "context", "_hay")
 
-    def __init__(
-        self, paper: Paper, state: PaperState, context: QueryContext = NO_CONTEXT
-    ) -> None:
+    def __init__(self, paper: Paper, state: PaperState, context: QueryContext = NO_CONTEXT) -> None:
         self.paper = paper
         self.state = state
         self.context = context

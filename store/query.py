@@ -308,9 +308,7 @@ class _Lexer:
         return end
 
 
-def _field(
-    name: str, value: str, pos: int, value_pos: int, clock: Callable[[], Clock]
-) -> Node:
+def _field(name: str, value: str, pos: int, value_pos: int, clock: Callable[[], Clock]) -> Node:
     if not value:
         raise QueryError(f"'{name}:' needs a value, e.g. {_EXAMPLES[name]}", pos)
     if name in DATE_FIELDS:

@@ -589,8 +589,7 @@ class PapertrayApp(App[int]):
                 self.muting.set, dict(self.marks.states), self.muting.new_batch
             )
         return [
-            (r, None if r.number in broken else counts.get(r.number, 0))
-            for r in self.muting.rules
+            (r, None if r.number in broken else counts.get(r.number, 0)) for r in self.muting.rules
         ]
 
     def action_show_mutes(self) -> None:

@@ -120,9 +120,7 @@ class LiveFilter:
     def search(self, run: FilterRun) -> list[int]:
         """Answer `run` inline, in one go."""
         with self._lock:
-            return self._search_index().search(
-                run.query, run.states, run.candidates, run.context
-            )
+            return self._search_index().search(run.query, run.states, run.candidates, run.context)
 
     def search_chunks(
         self, run: FilterRun, first_page: int, on_partial: Callable[[list[int]], None] | None

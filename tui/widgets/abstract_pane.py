@@ -167,9 +167,7 @@ class AbstractPane(VerticalScroll, can_focus=True):
         if paper is None:
             view.update(empty_message or Content(""))
         else:
-            view.update(
-                paper_content(paper, state, terms, loading, shares, share_forms, muted)
-            )
+            view.update(paper_content(paper, state, terms, loading, shares, share_forms, muted))
         if not keep_scroll:
             self.scroll_home(animate=False, immediate=True)
 
