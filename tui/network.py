@@ -2,12 +2,13 @@
 and by itself after a page copy is opened), and picking up papers another process imported.
 
 Each runs in one of `app`'s thread workers, through `fetching.abandonable` so that quitting
-never waits for a hung request; the results come back to the app as a new list of papers
-(`PapertrayApp.papers_changed`) and one notification.
+never waits for a hung request; the results come back on the UI thread as a new list of
+papers (`library_changed`: the reader shows them, its filter applied again) and one notification.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.worker import get_current_worker
@@ -28,11 +29,48 @@ __all__ = ["NetworkWorkers"]
 
 
 class NetworkWorkers:
-    def __init__(self, app: PapertrayApp) -> None:
+    def __init__(
+        self, app: PapertrayApp, paper_ids: Sequence[str] | None, *, link_new: bool = False
+    ) -> None:
+        """`paper_ids`: the reader was opened on files: it shows those papers (and what a
+        fetch from here adds), not the library. `link_new`: once the library is in, link the
+        papers shown to arXiv (`after_load`)."""
         self._app = app
         self.busy = ""
         """What the status line says while a fetch or a linking runs ("" when idle)."""
         self._reloading = False
+        self._paper_ids = list(paper_ids) if paper_ids is not None else None
+        self._link_new = link_new
+
+    def library_changed(self, papers: list[Paper], added: Sequence[str] = ()) -> None:
+        """The library changed under the reader (a fetch here, an import elsewhere): show its
+        papers now, the cursor on the paper it was on, the filter applied again."""
+        app = self._app
+        if app.loading:
+            return  # the load under way reads the new file anyway
+        if self._paper_ids is not None:
+            self._paper_ids = list(dict.fromkeys([*self._paper_ids, *added]))
+            by_id = {p.id: p for p in papers}
+            papers = [by_id[pid] for pid in self._paper_ids if pid in by_id]
+        app.marks.poll()
+        app.replace_papers(papers, app.paper_list.highlighted_id)
+
+    def after_load(self) -> None:
+        """The library is in: link the papers just imported, if the CLI asked for it."""
+        if self._link_new:
+            self._link_new = False
+            self.enrich(self._shown_papers(), quiet=True)
+
+    def enrich_shown(self) -> None:
+        """E: link the papers shown to arXiv."""
+        if self._app.loading:
+            self._app.notify("The library is still loading; try again in a moment.")
+            return
+        self.enrich(self._shown_papers())
+
+    def _shown_papers(self) -> list[Paper]:
+        app = self._app
+        return [p for p in map(app.paper, app.paper_list.shown_ids) if p is not None]
 
     def _papers(self) -> list[Paper]:
         """The library's papers, parsed by one worker at a time (`Loader.library_lock`)."""
@@ -41,7 +79,7 @@ class NetworkWorkers:
 
     def _progress(self, text: str) -> None:
         self.busy = text
-        self._app.status_changed()
+        self._app.refresh_status()
 
     def _start(self, text: str) -> bool:
         if self.busy:
@@ -87,8 +125,8 @@ class NetworkWorkers:
             markup=False,
         )
         if papers is not None:
-            self._app.papers_changed(papers, added=done.ids)
-        self._app.status_changed()
+            self.library_changed(papers, added=done.ids)
+        self._app.refresh_status()
 
     # -- E ----------------------------------------------------------------------------------
 
@@ -142,8 +180,8 @@ class NetworkWorkers:
         )
         if papers is not None:
             # A paper folded into one already here under its arXiv id goes on under that id.
-            self._app.papers_changed(papers, added=linked)
-        self._app.status_changed()
+            self.library_changed(papers, added=linked)
+        self._app.refresh_status()
 
     # -- another process imported -------------------------------------------------------------
 
@@ -167,4 +205,4 @@ class NetworkWorkers:
     def _reloaded(self, papers: list[Paper] | None) -> None:
         self._reloading = False
         if papers is not None:
-            self._app.papers_changed(papers)
+            self.library_changed(papers)

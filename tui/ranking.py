@@ -177,7 +177,7 @@ class RankingActions:
 
     def _for_you_ranked(self, generation: int, result: ForYou) -> None:
         app = self._app
-        if not self.ranking.fresh(generation) or not app.for_you_shown:
+        if not self.ranking.fresh(generation) or not app.sorting.for_you_shown:
             return
         self.ranking.for_you = result
         app.show_ranked(keep_id=None if result.rank is not None else app.highlighted_id)
@@ -185,7 +185,7 @@ class RankingActions:
             hint = "star some with s" if not result.tags else "tag some with t"
             app.notify(
                 f"For you ranks unread papers by your {result.what}: there are none yet "
-                f"({hint}). Keeping the {app.sort_before_label} order.",
+                f"({hint}). Keeping the {app.sorting.before_label} order.",
                 timeout=4,
                 markup=False,
             )
