@@ -1,6 +1,6 @@
 """`papertray fetch`, `papertray enrich` and `papertray config`: the network commands.
 
-Kept apart from `cli.py` so the other commands never import httpx; `cli.py` only registers them.
+Kept apart so the other commands never import httpx; `cli.py` only registers them.
 Summary lines go to stderr (as `import`'s do), a `--dry-run` listing to stdout.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from papertray.tui.cli import CliError, _common, open_store, say
+from papertray.tui.cli_common import CliError, data_dir_option, open_store, say
 
 if TYPE_CHECKING:
     from papertray.store import Source
@@ -29,7 +29,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         "PAPERTRAY_ARXIV_RSS.",
     )
     _fetch_options(p)
-    _common(p)
+    data_dir_option(p)
     p.set_defaults(run=cmd_fetch, source=None)
     sources = p.add_subparsers(dest="source", metavar="SOURCE")
 
@@ -45,7 +45,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         help="HF's trending list (note: HF then ignores the date and returns a global list)",
     )
     _fetch_options(hf)
-    _common(hf)
+    data_dir_option(hf)
     hf.set_defaults(run=cmd_fetch)
 
     ax = sources.add_parser("arxiv", help="arXiv: the day's announcement of CATs, or --query")
@@ -53,7 +53,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     ax.add_argument("--query", metavar="QUERY", help="the arXiv API's search_query instead")
     ax.add_argument("--max", type=int, default=50, metavar="N", help="with --query: at most N")
     _fetch_options(ax)
-    _common(ax)
+    data_dir_option(ax)
     ax.set_defaults(run=cmd_fetch)
 
     p = sub.add_parser(
@@ -61,11 +61,11 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("-q", "--query", default="", help="only the papers this query matches")
     p.add_argument("--no-arxiv", action="store_true", help="ask Hugging Face only")
-    _common(p)
+    data_dir_option(p)
     p.set_defaults(run=cmd_enrich)
 
     p = sub.add_parser("config", help="print the config file's path and the settings in force")
-    _common(p)
+    data_dir_option(p)
     p.set_defaults(run=cmd_config)
 
 

@@ -1,0 +1,126 @@
+"""`papertray import`, `list`, `similar`, `remove` and `sources`: the library's papers.
+
+`cli.py` parses the arguments and calls these; each imports what it needs from `store` when it
+runs, so `papertray list` never loads Textual, numpy or httpx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from papertray.tui.cli_common import (
+    CliError,
+    import_files,
+    open_store,
+    output_width,
+    plural,
+    report_imports,
+    resolve_ids,
+    say,
+    warn,
+)
+
+__all__ = ["cmd_import", "cmd_list", "cmd_remove", "cmd_similar", "cmd_sources"]
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    library, _state = open_store(args.data_dir)
+    outcome = import_files(library, args.files, args.format, showing=False, summaries=True)
+    # Saving is all this command is for: a read-only or full disk is a failure, not a warning.
+    return 0 if outcome.saved else 1
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from papertray.store import IngestError, QueryError, list_papers, parse_query, render_bytes
+
+    try:
+        query = parse_query(args.query or "")
+    except QueryError as error:
+        raise CliError(f"bad query: {error.message}", 2) from None
+    library, state = open_store(args.data_dir)
+    try:
+        listing = list_papers(
+            library,
+            state,
+            query,
+            files=args.files,
+            fmt=args.input_format,
+            sort=args.sort,
+            limit=args.limit,
+            on_warning=warn,
+        )
+    except IngestError as error:
+        raise CliError(str(error)) from None
+    if listing.imported is not None:
+        report_imports(listing.imported, showing=True)
+    if listing.library_empty:
+        say("the library is empty: papertray import FILE adds a digest")
+    if listing.muted:
+        hidden = plural(listing.muted, "muted paper")
+        say(f"{hidden} not shown (add is:muted to see them; papertray mutes lists the rules)")
+    if listing.note:
+        say(listing.note)
+    width = output_width()
+    out = sys.stdout.buffer
+    for chunk in render_bytes(listing.rows, args.format, width=width):
+        out.write(chunk)
+    out.flush()
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    """The papers most like one paper, best first, each with the words they share."""
+    from papertray.store import UNTOUCHED, SimilarityIndex, render_ranked_bytes
+
+    library, state = open_store(args.data_dir)
+    (pid,) = resolve_ids(library, [args.id])
+    index = SimilarityIndex.open(library)
+    matches = index.similar(pid, args.limit)
+    if not matches:
+        say(f"no paper in the library shares a word that matters with {pid}")
+    states = state.all()
+    rows = []
+    for m in matches:
+        paper = library.get(m.id)
+        if paper is not None:
+            shares = index.written(paper, m.shared)
+            rows.append((paper, states.get(m.id, UNTOUCHED), m.score, shares))
+    width = output_width()
+    out = sys.stdout.buffer
+    for chunk in render_ranked_bytes(rows, args.format, width=width):
+        out.write(chunk)
+    out.flush()
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    library, _state = open_store(args.data_dir)
+    if args.source is None and not args.ids:
+        raise CliError("say what to remove: papertray remove ID... or --source NAME", 2)
+    ids = resolve_ids(library, args.ids) if args.ids else []
+    if args.source is not None:
+        counts = {name: (count, only) for name, count, only in library.sources()}
+        if args.source not in counts:
+            known = ", ".join(list(counts)[:5]) or "none yet"
+            raise CliError(f"no digest named {args.source!r} in the library (digests: {known})")
+        ids += library.ids_only_from(args.source)
+        count, only = counts[args.source]
+        if count > only:
+            say(f"{count - only} of the papers from {args.source} also came from other digests: "
+                "kept")  # fmt: skip
+    removed = library.remove(list(dict.fromkeys(ids)))
+    noun = "paper" if len(removed) == 1 else "papers"
+    say(f"removed {len(removed)} {noun}; marks are kept and come back if you import them again")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    library, _state = open_store(args.data_dir)
+    rows = library.sources()
+    if not rows:
+        say("the library is empty: papertray import FILE adds a digest")
+    for name, count, only in rows:
+        shared = f"  ({count - only} also from other digests)" if count > only else ""
+        print(f"{count:>6}  {name}{shared}")
+    return 0

@@ -1,0 +1,56 @@
+"""`papertray [FILE ...]`: open the reader, on the digests given (imported first) or on the
+whole library, whose first frame comes from the preview while the rest loads; an empty library
+gets the bundled sample. Textual is imported only here, when the reader starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from papertray.tui.cli_common import import_files, open_store
+
+__all__ = ["cmd_tui"]
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from papertray.store import seed_sample
+
+    files = list(args.files)
+    # Without files, the library file is read by the reader in the background (see preview).
+    library, state = open_store(args.data_dir, check=bool(files))
+    ids: list[str] | None = None
+    preview = None
+    warnings: list[str] = []
+    link_new = False
+    if files:
+        outcome = import_files(library, files, args.format)
+        ids = outcome.ids
+        # A page copy's papers have no arXiv id: the reader links them in the background.
+        link_new = outcome.saved and any(not p.arxiv_id for p in outcome.papers)
+        if not outcome.saved:
+            warnings.append("the data folder cannot be written: marks made now will not be saved")
+    else:
+        # The preview (ids and titles) draws the first frame while the whole library loads.
+        preview = library.preview()
+        seeded = seed_sample(library) if preview is None else None
+        if seeded is not None:
+            ids = seeded.ids
+            warnings.append(
+                "your library was empty: the bundled sample digest (101 papers) is in it now "
+                "(papertray remove --source sample_digest.txt takes it out)"
+            )
+    from papertray.tui.app import PapertrayApp  # deferred: headless commands never import Textual
+
+    app = PapertrayApp(
+        library,
+        state,
+        paper_ids=list(dict.fromkeys(ids)) if ids is not None else None,
+        warnings=[*library.warnings, *state.warnings, *warnings],
+        preview=preview,
+        scope=", ".join(Path(name).name for name in files),
+        link_new=link_new,
+    )
+    del preview  # the app drops it once the whole library is in: ~20 MB at 100k papers
+    app.run()
+    return app.return_code or 0
