@@ -50,7 +50,8 @@ if TYPE_CHECKING:
         hf_source,
         run_fetch,
     )
-    from papertray.store.net import Client, FetchError
+    from papertray.store.net import Client
+    from papertray.store.net_errors import FetchError
 
 # The network side (fetch, enrich, config) loads on first use: `papertray list` and the reader's
 # start never pay for its modules.
@@ -69,7 +70,8 @@ _LAZY = {
         "hf_source",
         "run_fetch",
     ),
-    "papertray.store.net": ("Client", "FetchError"),
+    "papertray.store.net": ("Client",),
+    "papertray.store.net_errors": ("FetchError",),
 }
 _LAZY_NAMES = {name: module for module, names in _LAZY.items() for name in names}
 

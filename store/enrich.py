@@ -23,7 +23,8 @@ from papertray.store.fetch_common import ARXIV_INTERVAL, endpoints
 from papertray.store.ingest import FORMATS, IngestError, ingest_bytes
 from papertray.store.library import Library
 from papertray.store.models import Paper, title_key
-from papertray.store.net import Client, FetchError, Response, host_of
+from papertray.store.net import Client, Response
+from papertray.store.net_errors import FetchError, host_of
 from papertray.store.state import State
 
 NEAR_MISS = 85.0

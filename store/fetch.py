@@ -34,7 +34,8 @@ from papertray.store.fetch_common import (
 from papertray.store.fetch_hf import fetch_hf, hf_source
 from papertray.store.library import Library
 from papertray.store.models import Paper, title_key
-from papertray.store.net import Client, FetchError
+from papertray.store.net import Client
+from papertray.store.net_errors import FetchError
 from papertray.store.storage import StoreError
 
 __all__ = [

@@ -17,7 +17,8 @@ import orjson
 
 from papertray.store.ingest import IngestError, ingest_bytes
 from papertray.store.models import Paper
-from papertray.store.net import FetchError, Response, host_of
+from papertray.store.net import Response
+from papertray.store.net_errors import FetchError, host_of
 
 __all__ = [
     "ARXIV_INTERVAL",

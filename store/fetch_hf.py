@@ -21,7 +21,8 @@ from papertray.store.fetch_common import (
     json_list,
     parse_papers,
 )
-from papertray.store.net import Client, FetchError, host_of
+from papertray.store.net import Client
+from papertray.store.net_errors import FetchError, host_of
 
 __all__ = ["fetch_hf", "hf_source"]
 

@@ -3,31 +3,37 @@
 - timeouts (connect 5 s, read 20 s); up to 3 retries with backoff on 429 and 5xx, honouring
   `Retry-After`; an honest User-Agent (`papertray/VERSION`);
 - conditional requests: the ETag / Last-Modified of each URL is remembered in `http-cache.json`
-  in the data folder, so an unchanged page costs one 304. The caller commits what it saw only
-  after it has used the response (`Client.remember`): a response that failed to import must not
-  turn into a 304 next time;
+  in the data folder (`http_cache.py`), so an unchanged page costs one 304. The caller commits
+  what it saw only after it has used the response (`Client.remember`): a response that failed
+  to import must not turn into a 304 next time;
 - a response over 20 MB is refused while it streams in; only https (plain http only to a
-  loopback host, for tests and local mirrors); redirects are followed by hand, only to https;
-- every failure is a `FetchError` whose `str()` is one line for the user.
+  loopback host, for tests and local mirrors); redirects are followed by hand, only to https
+  (`net_urls.py`);
+- every failure is a `FetchError` whose `str()` is one line for the user (`net_errors.py`).
 
 httpx is imported only when a request is made: `papertray list` never pays for it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urljoin
 
-import orjson
+from papertray.store.http_cache import CACHE_FILE, ValidatorCache
+from papertray.store.net_errors import (
+    FetchError,
+    connect_reason,
+    first_line,
+    host_of,
+    status_line,
+    too_big,
+)
+from papertray.store.net_urls import check_url, with_params
 
-CACHE_FILE = "http-cache.json"
 MAX_RESPONSE = 20 * 1024 * 1024
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
@@ -37,18 +43,6 @@ BACKOFF = 1.0
 MAX_RETRY_WAIT = 60.0
 """A Retry-After longer than this is reported, not waited for: the user is at a terminal."""
 MAX_REDIRECTS = 5
-_CACHE_ENTRIES = 2000
-"""URLs remembered at most (the oldest go first): a year of daily fetches is a few hundred."""
-
-
-class FetchError(Exception):
-    """A request that could not give what was asked for. `str(e)` is one line for the user;
-    `status` is the HTTP status when the server answered, `host` the host asked."""
-
-    def __init__(self, message: str, *, host: str = "", status: int | None = None) -> None:
-        super().__init__(message)
-        self.host = host
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -81,113 +75,6 @@ def version() -> str:
 
 def user_agent() -> str:
     return f"papertray/{version()}"
-
-
-def host_of(url: str) -> str:
-    try:
-        return urlsplit(url).hostname or url
-    except ValueError:
-        return url
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(url: str, *, came_from: str | None = None) -> str:
-    """`url` if papertray may request it: https, or plain http to a loopback host. A redirect
-    (`came_from` set) may go to https only, or stay on plain-http loopback when it started
-    there. Raises FetchError otherwise."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018  (raises ValueError on a malformed port)
-    except ValueError:
-        raise FetchError(f"not a usable URL: {url[:200]!r}") from None
-    scheme = parts.scheme.lower()
-    if not host or scheme not in ("http", "https"):
-        raise FetchError(f"not an http(s) URL: {url[:200]!r}", host=host)
-    if scheme == "http":
-        loopback_origin = came_from is None or (
-            urlsplit(came_from).scheme.lower() == "http" and _is_loopback(host_of(came_from))
-        )
-        if not (_is_loopback(host) and loopback_origin):
-            if came_from is not None:
-                raise FetchError(
-                    f"{host_of(came_from)} redirected to plain http ({url[:200]}): refused, "
-                    "papertray follows redirects only to https",
-                    host=host_of(came_from),
-                )
-            raise FetchError(
-                f"refusing plain http to {host}: papertray fetches only over https "
-                "(plain http only from a loopback address)",
-                host=host,
-            )
-    return url
-
-
-def with_params(url: str, params: Mapping[str, Any] | None) -> str:
-    """`url` with `params` appended as a query string, in the order given."""
-    if not params:
-        return url
-    query = urlencode([(k, str(v)) for k, v in params.items() if v is not None], safe=":,+")
-    return f"{url}{'&' if '?' in url else '?'}{query}"
-
-
-class ValidatorCache:
-    """ETag / Last-Modified per URL, in a small JSON file of the data folder. A damaged or
-    unreadable file just means no conditional requests this time (it is derived data)."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._data: dict[str, dict[str, Any]] | None = None
-
-    def _load(self) -> dict[str, dict[str, Any]]:
-        if self._data is None:
-            data: Any = {}
-            if self.path is not None:
-                try:
-                    data = orjson.loads(self.path.read_bytes())
-                except (OSError, ValueError):
-                    data = {}
-            self._data = (
-                {k: v for k, v in data.items() if isinstance(v, dict)}
-                if isinstance(data, dict)
-                else {}
-            )
-        return self._data
-
-    def get(self, url: str) -> dict[str, Any]:
-        return dict(self._load().get(url, {}))
-
-    def put(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
-        """Remember these URLs' validators (and notes such as the item count of a page), and
-        write the file at once, atomically."""
-        data = self._load()
-        for url, entry in entries.items():
-            data.pop(url, None)  # re-inserted last: the dict's order is the age
-            if entry:
-                data[url] = dict(entry)
-        while len(data) > _CACHE_ENTRIES:
-            data.pop(next(iter(data)))
-        if self.path is None:
-            return
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
-            os.replace(tmp, self.path)
-        except OSError:
-            # Not remembering costs a full download next time, nothing more.
-            with contextlib.suppress(OSError):
-                tmp.unlink()
 
 
 @dataclass
@@ -315,7 +202,7 @@ class Client:
                 )
             return Response(target, 304, b"", "", dict(known), first)
         if not 200 <= status < 300:
-            raise FetchError(_status_line(target, status), host=host_of(target), status=status)
+            raise FetchError(status_line(target, status), host=host_of(target), status=status)
         return Response(
             target, status, body, got_headers.get("content-type", ""), validators, first
         )
@@ -361,7 +248,7 @@ class Client:
                 return status, got, body
             if attempt >= s.retries:
                 raise FetchError(
-                    _status_line(url, status) + f" (gave up after {attempt + 1} tries)",
+                    status_line(url, status) + f" (gave up after {attempt + 1} tries)",
                     host=host_of(url),
                     status=status,
                 )
@@ -394,13 +281,13 @@ class Client:
                     return status, got, b""
                 declared = got.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
-                    raise FetchError(_too_big(host, limit), host=host)
+                    raise FetchError(too_big(host, limit), host=host)
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > limit:
-                        raise FetchError(_too_big(host, limit), host=host)
+                        raise FetchError(too_big(host, limit), host=host)
                     chunks.append(chunk)
                 return status, got, b"".join(chunks)
         except FetchError:
@@ -414,74 +301,19 @@ class Client:
             }.get(type(error).__name__, "timed out")
             raise FetchError(f"{host} timed out: {what}", host=host) from None
         except httpx.ConnectError as error:
-            raise FetchError(f"cannot reach {host}: {_connect_reason(error)}", host=host) from None
+            raise FetchError(f"cannot reach {host}: {connect_reason(error)}", host=host) from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as error:
             raise FetchError(
-                f"{host}: the response was cut off ({_first_line(error)})", host=host
+                f"{host}: the response was cut off ({first_line(error)})", host=host
             ) from None
         except httpx.DecodingError as error:
             raise FetchError(
-                f"{host}: the response could not be decoded ({_first_line(error)})", host=host
+                f"{host}: the response could not be decoded ({first_line(error)})", host=host
             ) from None
         except httpx.HTTPError as error:
-            raise FetchError(f"cannot fetch from {host}: {_first_line(error)}", host=host) from None
+            raise FetchError(f"cannot fetch from {host}: {first_line(error)}", host=host) from None
         except OSError as error:
-            raise FetchError(f"cannot reach {host}: {_first_line(error)}", host=host) from None
-
-
-def _too_big(host: str, limit: int) -> str:
-    mib = limit / (1024 * 1024)
-    size = f"{mib:g} MB" if mib >= 1 else f"{limit} bytes"
-    return f"{host} sent more than {size}: refused (not a digest papertray expects)"
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
-
-
-def _connect_reason(error: BaseException) -> str:
-    text = _first_line(error).lower()
-    if (
-        "name or service not known" in text
-        or "nodename nor servname" in text
-        or "no address associated" in text
-        or "temporary failure in name resolution" in text
-        or "getaddrinfo failed" in text
-        or "name resolution" in text
-        or "errno -2" in text
-        or "errno -3" in text
-        or "errno -5" in text
-    ):
-        return "the name does not resolve (no network, or no DNS)"
-    if "connection refused" in text or "errno 111" in text:
-        return "connection refused"
-    if "network is unreachable" in text or "errno 101" in text:
-        return "the network is unreachable (offline?)"
-    if "no route to host" in text:
-        return "no route to host"
-    if "certificate" in text or "ssl" in text:
-        return f"TLS failed ({_first_line(error)})"
-    return _first_line(error)
-
-
-_REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    410: "Gone",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
-
-
-def _status_line(url: str, status: int) -> str:
-    reason = _REASONS.get(status, "")
-    return f"{host_of(url)} answered {status}{' ' + reason if reason else ''}"
+            raise FetchError(f"cannot reach {host}: {first_line(error)}", host=host) from None
 
 
 def _retry_after(value: str | None) -> float | None:

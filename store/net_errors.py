@@ -1,0 +1,81 @@
+"""The one error of the network side, `FetchError`, and how its one line for the user is worded:
+a failed connection named by its likely cause (no DNS, refused, offline, TLS), an HTTP status
+with its reason, a response too big."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+__all__ = ["FetchError", "connect_reason", "first_line", "host_of", "status_line", "too_big"]
+
+
+class FetchError(Exception):
+    """A request that could not give what was asked for. `str(e)` is one line for the user;
+    `status` is the HTTP status when the server answered, `host` the host asked."""
+
+    def __init__(self, message: str, *, host: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.host = host
+        self.status = status
+
+
+def host_of(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
+def too_big(host: str, limit: int) -> str:
+    mib = limit / (1024 * 1024)
+    size = f"{mib:g} MB" if mib >= 1 else f"{limit} bytes"
+    return f"{host} sent more than {size}: refused (not a digest papertray expects)"
+
+
+def first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def connect_reason(error: BaseException) -> str:
+    text = first_line(error).lower()
+    if (
+        "name or service not known" in text
+        or "nodename nor servname" in text
+        or "no address associated" in text
+        or "temporary failure in name resolution" in text
+        or "getaddrinfo failed" in text
+        or "name resolution" in text
+        or "errno -2" in text
+        or "errno -3" in text
+        or "errno -5" in text
+    ):
+        return "the name does not resolve (no network, or no DNS)"
+    if "connection refused" in text or "errno 111" in text:
+        return "connection refused"
+    if "network is unreachable" in text or "errno 101" in text:
+        return "the network is unreachable (offline?)"
+    if "no route to host" in text:
+        return "no route to host"
+    if "certificate" in text or "ssl" in text:
+        return f"TLS failed ({first_line(error)})"
+    return first_line(error)
+
+
+REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    410: "Gone",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def status_line(url: str, status: int) -> str:
+    reason = REASONS.get(status, "")
+    return f"{host_of(url)} answered {status}{' ' + reason if reason else ''}"
