@@ -9,19 +9,19 @@
 
 `parse_query` turns text into a `Query` (or raises `QueryError` with a one-line message and the
 offending position); `Query.matches` tests one paper (matching.py); `SearchIndex`
-(search_index.py) answers a query over many papers. The syntax tree is in query_tree.py.
+(search_index.py) answers a query over many papers. The words and the tokenizer are in
+query_lexer.py, the syntax tree in query_tree.py; this module parses and compares queries.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from papertray.store.dates import EXAMPLES as DATE_EXAMPLES
-from papertray.store.dates import Clock, DateError, day_bounds, parse_date_term, system_clock
-from papertray.store.matching import STATE_DATES, OnePaper, eval_one, fold_words, muted
+from papertray.store.dates import Clock, DateError, system_clock
+from papertray.store.matching import STATE_DATES, OnePaper, eval_one, muted
 from papertray.store.models import UNTOUCHED, Paper, PaperState
+from papertray.store.query_lexer import DATE_FIELDS, FIELDS, HAS_VALUES, IS_VALUES, Lexer, Tok
 from papertray.store.query_tree import (
     IN_HAYSTACK,
     MATCH_ALL,
@@ -50,35 +50,6 @@ __all__ = [
     "parse_query",
     "refines",
 ]
-
-
-IS_VALUES = ("read", "unread", "starred", "unstarred", "new", "muted")
-HAS_VALUES = ("repo", "note", "tags", "links")
-# Date fields: when you starred / read it, when it was first imported, its arXiv/HF date, the day
-# it was on the HF daily page. The first two are marks (state), the others the paper's own.
-DATE_FIELDS = ("starred", "read", "added", "published", "digest")
-FIELDS = ("is", "has", "tag", "title", "abstract", "author", "repo", "id", *DATE_FIELDS)
-_EXAMPLES = {
-    "is": "is:unread",
-    "has": "has:repo",
-    "tag": "tag:NAME",
-    "title": "title:WORD",
-    "abstract": "abstract:WORD",
-    "author": "author:NAME",
-    "repo": "repo:TEXT",
-    "id": "id:TEXT",
-    "starred": "starred:<7d",
-    "read": "read:today",
-    "added": "added:>2024-03-01",
-    "published": "published:2024-03",
-    "digest": "digest:2024-03-18",
-}
-# Bare URLs typed into the box are words, not fields.
-_NOT_FIELDS = frozenset({"http", "https"})
-_FIELD_RE = re.compile(r"([A-Za-z]+):")
-SPACES = re.compile(r"\s+")
-# A bare word that is an arXiv id (`2403.12015`, `arxiv:` typed or not, a version ignored).
-_ARXIV_WORD = re.compile(r"(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,160 +169,18 @@ def _collect_tags(node: Node, negated: bool, out: list[str]) -> None:
 # Parsing
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
-    kind: str  # "(" ")" "OR" "-" "atom"
-    pos: int
-    node: Node | None = None
-
-
-def _shown(value: str) -> str:
-    """A user-typed value made safe for a one-line message."""
-    text = "".join(c if c.isprintable() else "?" for c in SPACES.sub(" ", value))
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-class _Lexer:
-    def __init__(self, text: str, clock: Callable[[], Clock]) -> None:
-        self.clock = clock
-        self.text = text
-        self.toks: list[_Tok] = []
-
-    def run(self) -> list[_Tok]:
-        text, n, i = self.text, len(self.text), 0
-        while i < n:
-            c = text[i]
-            if c.isspace():
-                i += 1
-            elif c in "()":
-                self.toks.append(_Tok(c, i))
-                i += 1
-            elif c == "-":
-                nxt = text[i + 1] if i + 1 < n else " "
-                if not (nxt.isspace() or nxt == ")"):
-                    self.toks.append(_Tok("-", i))
-                    if nxt == "(":
-                        self.toks.append(_Tok("(", i + 1))
-                        i += 2
-                    else:
-                        i = self.atom(i + 1)
-                else:
-                    # A lone "-" (often half of a "-word" still being typed) means nothing.
-                    i += 1
-            elif text.startswith("OR", i) and self.ends_word(i + 2):
-                self.toks.append(_Tok("OR", i))
-                i += 2
-            else:
-                i = self.atom(i)
-        return self.toks
-
-    def ends_word(self, j: int) -> bool:
-        return j >= len(self.text) or self.text[j].isspace() or self.text[j] in '()"'
-
-    def word_end(self, i: int) -> int:
-        """End of a bare word: whitespace, a quote, or a ")" that closes no "(" opened inside the
-        word, so `f(x)` stays one word while `(a b)` still closes its group."""
-        text, n, depth, j = self.text, len(self.text), 0, i
-        while j < n:
-            ch = text[j]
-            if ch.isspace() or ch == '"':
-                break
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            j += 1
-        return j
-
-    def quoted(self, i: int) -> tuple[str, int]:
-        end = self.text.find('"', i + 1)
-        if end == -1:
-            raise QueryError('unclosed quote: add a closing "', i)
-        return self.text[i + 1 : end], end + 1
-
-    def atom(self, i: int) -> int:
-        """Reads a word, phrase or field:value at i (a leading "-" here is literal) and returns
-        the offset after it."""
-        text = self.text
-        if text[i] == '"':
-            value, j = self.quoted(i)
-            folded = fold_words(value)
-            self.toks.append(_Tok("atom", i, Text("any", folded) if folded else MATCH_ALL))
-            return j
-        m = _FIELD_RE.match(text, i)
-        if m and m.group(1).lower() not in _NOT_FIELDS:
-            name = m.group(1).lower()
-            if name not in FIELDS:
-                known = ", ".join(f + ":" for f in FIELDS)
-                raise QueryError(f"unknown field '{_shown(name)}:'; known fields: {known}", i)
-            j = m.end()
-            if j < len(text) and text[j] == '"':
-                value, end = self.quoted(j)
-            else:
-                end = self.word_end(j)
-                value = text[j:end]
-            field = _field(name, fold_words(value).strip(), i, j, self.clock)
-            self.toks.append(_Tok("atom", i, field))
-            return end
-        end = self.word_end(i)
-        if end == i:  # a stray quote or ")" right after "-": let the main loop see it
-            self.toks.append(_Tok("atom", i, MATCH_ALL))
-            return i
-        word = text[i:end].casefold()
-        node: Node = Text("any", word)
-        arxiv = _ARXIV_WORD.fullmatch(word)
-        if arxiv:  # a bare arXiv id also finds the paper it is the id of
-            node = Or((node, Text("id", arxiv.group(1))))
-        self.toks.append(_Tok("atom", i, node))
-        return end
-
-
-def _field(name: str, value: str, pos: int, value_pos: int, clock: Callable[[], Clock]) -> Node:
-    if not value:
-        raise QueryError(f"'{name}:' needs a value, e.g. {_EXAMPLES[name]}", pos)
-    if name in DATE_FIELDS:
-        now = clock()
-        try:
-            span = parse_date_term(value, now)
-        except DateError as error:
-            raise QueryError(
-                f"bad date '{_shown(value)}' in {name}:… ({error}); use e.g. {DATE_EXAMPLES}",
-                value_pos,
-            ) from None
-        return Date(name, span, day_bounds(span, now))
-    if name == "is":
-        if value not in IS_VALUES:
-            allowed = ", ".join(IS_VALUES)
-            raise QueryError(
-                f"unknown value '{_shown(value)}' for is:; use one of: {allowed}", value_pos
-            )
-        return Is(value)
-    if name == "has":
-        if value not in HAS_VALUES:
-            allowed = ", ".join(HAS_VALUES)
-            raise QueryError(
-                f"unknown value '{_shown(value)}' for has:; use one of: {allowed}", value_pos
-            )
-        return Has(value)
-    if name == "tag":
-        return Tag(value)
-    return Text(name, value)
-
-
 class _Parser:
     """query := or*   or := unary ("OR" unary)*   unary := "-" primary | primary
     primary := "(" query ")" | atom"""
 
-    def __init__(self, toks: list[_Tok]) -> None:
+    def __init__(self, toks: list[Tok]) -> None:
         self.toks = toks
         self.i = 0
 
-    def peek(self) -> _Tok | None:
+    def peek(self) -> Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
 
-    def take(self) -> _Tok:
+    def take(self) -> Tok:
         tok = self.toks[self.i]
         self.i += 1
         return tok
@@ -436,7 +265,7 @@ def parse_query(text: str, clock: Clock | None = None) -> Query:
                 raise QueryError(str(error)) from None
         return fixed[0]
 
-    parser = _Parser(_Lexer(text, now).run())
+    parser = _Parser(Lexer(text, now).run())
     root = _and(parser.seq(None))
     return Query(text, root if isinstance(root, And) else And((root,)))
 
