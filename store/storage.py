@@ -6,8 +6,9 @@ disk leaves an empty one, and two processes silently overwrite each other. This 
 - writes a temp file in the same folder (`.<name>.<pid>.<random>.tmp`), fsyncs it, `os.replace`s
   it over the real file and fsyncs the folder, so the file on disk is always a complete old or new
   copy;
-- holds an exclusive `flock` on `.<name>.lock` across every read-modify-write (`transaction()`), and
-  inside it re-reads the file when another process has replaced it, so no one's marks are lost;
+- holds an exclusive `flock` on `.<name>.lock` across every read-modify-write (`transaction()`,
+  `file_lock.py`), and inside it re-reads the file when another process has replaced it, so no
+  one's marks are lost;
 - keeps the parsed data cached and re-parses only when the file is not the one it last read or
   wrote. Files are only ever replaced, never modified, so "same inode" means "same content"; we
   keep that inode open, which stops the kernel from recycling its number for another file;
@@ -21,7 +22,6 @@ together, and this module re-exports the names `Library` and `State` import from
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
 import secrets
 import stat
@@ -36,6 +36,7 @@ import orjson
 from tinydb import Storage, TinyDB
 
 from papertray.store import bigjson
+from papertray.store.file_lock import FileLock
 from papertray.store.json_file import Damaged, check_shape, decode_tables, fsync_dir, os_reason
 from papertray.store.memory_storage import MemoryJSONStorage
 from papertray.store.str_table import StrTable
@@ -98,8 +99,11 @@ class AtomicJSONStorage(Storage):
         self._loaded = False
         self.version = 0  # bumped whenever the data seen by this object changes
         self._mutex = threading.RLock()
-        self._depth = 0
-        self._lock_fd: int | None = None
+        self._lock = FileLock(
+            self.lock_path,
+            self._mutex,
+            lambda: not (self._explicit_read_only or self._memory_only),
+        )
         self._clean_leftovers()
 
     # -- paths ------------------------------------------------------------------------------
@@ -135,45 +139,13 @@ class AtomicJSONStorage(Storage):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Hold the inter-process lock (re-entrant) for a read-modify-write. Inside, `read()`
-        sees any change another process made before we took the lock."""
-        with self._mutex:
-            if self._depth == 0:
-                self._acquire()
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                if self._depth == 0:
-                    self._release()
+        """Hold the inter-process lock (re-entrant, `file_lock.FileLock`) for a
+        read-modify-write. Inside, `read()` sees any change another process made before we
+        took the lock."""
+        with self._lock.hold():
+            yield
 
     locked = transaction
-
-    def _acquire(self) -> None:
-        if self._explicit_read_only or self._memory_only:
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-        except OSError:
-            # A folder we cannot write to: nobody can save there, so there is nothing to guard;
-            # reads still work and write() reports the real error.
-            return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except OSError:
-            os.close(fd)
-            return
-        self._lock_fd = fd
-
-    def _release(self) -> None:
-        if self._lock_fd is not None:
-            fd, self._lock_fd = self._lock_fd, None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
 
     def _clean_leftovers(self) -> None:
         """Remove temp files of writers that were killed. Writers create temp files only while
@@ -187,7 +159,7 @@ class AtomicJSONStorage(Storage):
         if not names:
             return
         with self.transaction():
-            if self._lock_fd is None:
+            if not self._lock.held:
                 return
             for name in os.listdir(self.folder):
                 if self._is_temp_name(name):
@@ -247,7 +219,7 @@ class AtomicJSONStorage(Storage):
         file changed meanwhile. False, and nothing dropped, when the data lives only in memory
         (a damaged file read as empty) or the cache does not match the file."""
         with self._mutex:
-            if self._memory_only or self._depth or not self.unchanged():
+            if self._memory_only or self._lock.depth or not self.unchanged():
                 return False
             self._data = None
             self._forgotten = True
@@ -341,7 +313,7 @@ class AtomicJSONStorage(Storage):
             self._go_memory_only(f"{what}; left in place (opened read-only); reading it as empty")
             return False
         with self.transaction():
-            if self._lock_fd is not None and self._stat_sig() != damaged.sig:
+            if self._lock.held and self._stat_sig() != damaged.sig:
                 return True
             stamp = time.strftime("%Y%m%dT%H%M%S")
             target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
