@@ -19,7 +19,7 @@ The storage underneath is the same `AtomicJSONStorage` with the same guarantees.
 from __future__ import annotations
 
 import sys
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from papertray.store.models import LIST_FIELDS, Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
 from papertray.store.preview import PREVIEW_FILE, PreviewPapers, read_preview, write_preview
 from papertray.store.recall import ContentKey, KnownImport, content_key, recall, records_after
+from papertray.store.search_text import SEARCH_FILE, matching_documents, write_search_marks
 from papertray.store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,
@@ -293,7 +294,7 @@ class Library:
         """Every paper, in import order (a new list; the Paper objects are shared, don't mutate)."""
         return list(self._built().papers)
 
-    def papers_containing(self, words: Sequence[str], always: Container[str] = ()) -> list[Paper]:
+    def papers_containing(self, words: Sequence[str], always: Collection[str] = ()) -> list[Paper]:
         """The papers whose folded title/abstract/authors contain every one of `words` (see
         `Query.required_words`), plus those whose id is in `always`, in import order. For a
         one-shot query over a big library: only the papers that pass become Paper objects."""
@@ -306,13 +307,18 @@ class Library:
                 if p.id in always or _holds_all(p.title, p.abstract, p.authors, words)
             ]  # fmt: skip
         kept: list[Paper] = []
+        table: dict[str, Any] | None = None
+        if self.path is not None and not self._storage.loaded:
+            # Not parsed yet: cut only the records holding the words out of the file (see
+            # store/search_text.py); None when that cannot answer soundly.
+            table = matching_documents(self.path.with_name(SEARCH_FILE), self.path, words, always)
         with pause_gc():
-            for pid, doc in self._table().items():
+            for pid, doc in (table if table is not None else self._table()).items():
                 if pid not in always and not _holds_all(
                     doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or (), words
                 ):
                     continue
-                paper = _to_paper(doc)
+                paper = _to_paper(doc, owned=table is not None)
                 if paper is not None:
                     kept.append(paper)
         return kept
@@ -392,7 +398,7 @@ class Library:
                 if sources is not None:
                     new_tables[SOURCES] = sources
                 self._storage.write(new_tables)
-                self._write_preview(new_tables.get(PAPERS_TABLE, table))
+                self._write_derived(new_tables.get(PAPERS_TABLE, table))
         return report
 
     # -- letting papers out again ---------------------------------------------------------------
@@ -450,7 +456,7 @@ class Library:
                     if isinstance(rec, dict) and not gone_set.intersection(_ids_of(rec))
                 }
             self._storage.write(new_tables)
-            self._write_preview(new_tables[PAPERS_TABLE])
+            self._write_derived(new_tables[PAPERS_TABLE])
         return gone
 
     def update(self, papers: Iterable[Paper]) -> int:
@@ -475,7 +481,7 @@ class Library:
                 new_tables = dict(tables)
                 new_tables[PAPERS_TABLE] = {**table, **changed}
                 self._storage.write(new_tables)
-                self._write_preview(new_tables[PAPERS_TABLE])
+                self._write_derived(new_tables[PAPERS_TABLE])
         return len(changed)
 
     # -- the preview: what the reader needs for its first frame ------------------------------
@@ -483,6 +489,12 @@ class Library:
     @property
     def _preview_path(self) -> Path | None:
         return None if self.path is None else self.path.with_name(PREVIEW_FILE)
+
+    def _write_derived(self, table: dict[str, Any]) -> None:
+        """After a write of the library file: what is derived from it, stamped with it."""
+        self._write_preview(table)
+        if self.path is not None:
+            write_search_marks(self.path.with_name(SEARCH_FILE), self.path, table)
 
     def _write_preview(self, table: dict[str, Any]) -> None:
         if self.path is not None and self._preview_path is not None:
@@ -541,9 +553,7 @@ def _paper_sources(tables: dict[str, Any], table: dict[str, Any]) -> dict[str, l
     return of
 
 
-def _sources_after(
-    tables: dict[str, Any], given: dict[str, list[str]]
-) -> dict[str, Any] | None:
+def _sources_after(tables: dict[str, Any], given: dict[str, list[str]]) -> dict[str, Any] | None:
     """The sources table with this import's ids added, or None if it already holds them."""
     stored = tables.get(SOURCES)
     sources: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
@@ -558,4 +568,3 @@ def _sources_after(
             sources[name] = {"ids": old + new}
             touched = True
     return sources if touched else None
-
