@@ -61,7 +61,7 @@ file, so past this many the old path is cheaper."""
 _TABLE_HEAD = b'\n  "papers": {\n'
 _RECORD_START = b'\n    "'
 _RECORD_END = b"\n    }"
-_CHUNK = 8 << 20
+_CHUNK = 256 << 10
 
 
 def _folded_if_special(doc: Mapping[str, Any]) -> str | None:
@@ -151,43 +151,57 @@ def matching_documents(
             return None
         wanted = set(also)
         wanted.update(pid for pid, text in folds.items() if all(w in text for w in words))
-        with mmap.mmap(fd, 0, prot=mmap.PROT_READ) as raw:
-            return _documents(raw, needles, wanted)
+        return _documents(fd, needles, wanted)
     except (OSError, ValueError):
         return None
     finally:
         os.close(fd)
 
 
-def _documents(raw: mmap.mmap, needles: list[bytes], wanted: set[str]) -> dict[str, Any] | None:
-    if raw[:2] != b"{\n":
-        return None
-    size = len(raw)
-    low = bytearray(size)
-    for pos in range(0, size, _CHUNK):  # in pieces: one lower-cased copy at a time
-        low[pos : pos + _CHUNK] = raw[pos : pos + _CHUNK].lower()
-    head = low.find(_TABLE_HEAD)
-    if head < 0:
-        return None
-    begin = head + len(_TABLE_HEAD) - 1  # the newline before the first record
-    stop = low.find(b"\n  }", begin)
-    if stop < 0:
-        return None
+def _documents(fd: int, needles: list[bytes], wanted: set[str]) -> dict[str, Any] | None:
+    block = os.pread(fd, 1 << 16, 0)
+    head = block.find(_TABLE_HEAD)
+    if not block.startswith(b"{\n") or head < 0:
+        return None  # not our layout, or the papers are not the first table: the old path
+    pos = head + len(_TABLE_HEAD) - 1  # the newline before the first record
     # The longest word first: usually the rarest, so the fewest records to check the rest in.
     first, *rest = sorted(needles, key=len, reverse=True)
-    records: dict[int, int] = {}
-    find, rfind = low.find, low.rfind
-    hit = find(first, begin, stop)
-    while hit != -1:
-        start = rfind(_RECORD_START, begin, hit)
-        end = find(_RECORD_END, hit, stop)
-        if start < 0 or end < 0:
-            return None
-        if all(find(word, start, end) != -1 for word in rest):
-            records[start] = end
-        hit = find(first, end, stop)
-    del low
-    docs = _parse(raw, records)
+    pieces: list[bytes] = []  # each matching record, `id": {...\n    }`, in file order
+    starts: list[int] = []  # where each is in the file
+    size = _CHUNK
+    while True:
+        # Whole records, read a piece at a time and lower-cased and searched while they are in
+        # the CPU's cache: 0.3 s less at 100k papers than lower-casing an mmap of the file
+        # whole and searching that (page faults, and 190 MB going through memory twice).
+        block = os.pread(fd, size, pos)
+        close = block.find(b"\n  }")
+        if close >= 0:
+            block = block[:close]
+        else:
+            cut = block.rfind(_RECORD_START)
+            if cut <= 0:  # a record longer than the block, or the file ends in the table
+                if len(block) < size:
+                    return None
+                size *= 2
+                continue
+            block = block[:cut]
+        low = block.lower()
+        find, rfind = low.find, low.rfind
+        hit = find(first)
+        while hit != -1:
+            start = rfind(_RECORD_START, 0, hit)
+            end = find(_RECORD_END, hit)
+            if start < 0 or end < 0:
+                return None
+            if all(find(word, start, end) != -1 for word in rest):
+                pieces.append(block[start + len(_RECORD_START) : end + len(_RECORD_END)])
+                starts.append(pos + start)
+            hit = find(first, end)
+        if close >= 0:
+            break
+        pos += len(block)
+        size = _CHUNK
+    docs = _parse(pieces)
     if docs is None:
         return None
     missing = [pid for pid in wanted if pid not in docs]
@@ -195,31 +209,35 @@ def _documents(raw: mmap.mmap, needles: list[bytes], wanted: set[str]) -> dict[s
         return docs
     if len(missing) > MAX_LOOKUPS:
         return None
-    for pid in missing:  # found by id: one scan of the file each
-        key = b"".join((_RECORD_START[:-1], orjson.dumps(pid), b": {\n"))
-        start = raw.find(key, begin, stop)
-        if start >= 0:
-            end = raw.find(_RECORD_END, start, stop)
-            if end < 0:
-                return None
-            records[start] = end
-    return _parse(raw, records)
+    with mmap.mmap(fd, 0, prot=mmap.PROT_READ) as raw:
+        begin = head + len(_TABLE_HEAD) - 1
+        stop = raw.find(b"\n  }", begin)
+        spans: dict[int, int] = {}
+        for pid in missing:  # found by id: one scan of the file each
+            key = b"".join((_RECORD_START[:-1], orjson.dumps(pid), b": {\n"))
+            start = raw.find(key, begin, stop)
+            if start >= 0:
+                end = raw.find(_RECORD_END, start, stop)
+                if end < 0:
+                    return None
+                spans[start] = end
+        found = sorted(spans)
+        extra = _parse([raw[a + len(_RECORD_START) : spans[a] + len(_RECORD_END)] for a in found])
+    if extra is None:
+        return None
+    merged = sorted(
+        [*zip(starts, docs.items(), strict=True), *zip(found, extra.items(), strict=True)]
+    )
+    return dict(item for _, item in merged)
 
 
-def _parse(raw: mmap.mmap, records: dict[int, int]) -> dict[str, Any] | None:
-    """The records at these (start, end) offsets, parsed in one call, in file order."""
-    view = memoryview(raw)
-    pieces: list[memoryview] = []
+def _parse(pieces: list[bytes]) -> dict[str, Any] | None:
+    """The records `id": {...}` (from after their opening quote) parsed in one call, in their
+    order."""
     try:
-        # Views, not slices: the records are copied once, by the join (0.15 s less at 31k).
-        pieces = [view[start + 1 : records[start] + len(_RECORD_END)] for start in sorted(records)]
-        docs = orjson.loads(b"".join((b"{", b",".join(pieces), b"}")))
+        docs = orjson.loads(b"".join((b'{"', b',"'.join(pieces), b"}")) if pieces else b"{}")
     except orjson.JSONDecodeError:
         return None
-    finally:
-        count = len(pieces)
-        pieces = []
-        view.release()
-    if not isinstance(docs, dict) or len(docs) != count:
+    if not isinstance(docs, dict) or len(docs) != len(pieces):
         return None
     return docs
