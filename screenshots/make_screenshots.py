@@ -4,20 +4,117 @@
     python screenshots/make_screenshots.py      # rewrites screenshots/*.svg
 
 Runs in a throw-away data folder, so it never touches your library.
+
+Textual's SVG export leans on the Fira Code web font: one <text> per styled run, spaces as
+no-break spaces, each run stretched to its cells with `textLength`. A renderer without that font
+(rsvg-convert, GitHub's image proxy, most browsers offline) draws another font whose glyphs are
+wider or narrower than the cells: markers shift onto the titles, a wide fallback glyph (⎇) overlaps
+its neighbour, spaces at the edge of a run get lost (`97unread`, `^ppalette`) and a box's border
+shows twice. `portable_svg` rewrites every run so nothing depends on the font: a font list of
+common monospace fonts, no whitespace drawn at all (the cell background is a separate rectangle),
+and every word or non-ASCII glyph placed at its own cell and squeezed into exactly its cells.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import sys
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape
+
+from rich.cells import cell_len
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from papertray.store import Library, State, ingest_file, sample_digest  # noqa: E402
 from papertray.tui.app import PapertrayApp  # noqa: E402
+
+FONTS = (
+    '"Fira Code", "DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, "Liberation Mono", '
+    "monospace"
+)
+_FONT_FACE = re.compile(r"\s*@font-face\s*\{[^}]*\}")
+_MATRIX_FONT = re.compile(r"font-family: Fira Code, monospace;")
+_RUN = re.compile(
+    r'<text class="(?P<cls>[^"]+)" x="(?P<x>[\d.]+)" y="(?P<y>[\d.]+)" '
+    r'textLength="(?P<length>[\d.]+)" clip-path="(?P<clip>[^"]+)">(?P<text>[^<]*)</text>'
+)
+_BLANK = frozenset(" \u00a0")
+# Rich's layout: text baselines sit CHAR_HEIGHT below a line's top, lines are LINE_HEIGHT apart.
+CHAR_HEIGHT, LINE_HEIGHT, LINE_TOP = 20.0, 24.4, 1.5
+# Block elements (U+2580-U+2595: Textual's borders, scrollbars and half-cells) as the part of the
+# cell each fills, (left, top, right, bottom): drawn as rectangles they fill their cells exactly,
+# where a font's glyph is shorter than the line and leaves a seam on every row.
+_EIGHTHS = {chr(0x2581 + i): (0, 1 - (i + 1) / 8, 1, 1) for i in range(8)}  # ▁▂▃▄▅▆▇█
+_LEFT = {chr(0x2589 + i): (0, 0, (7 - i) / 8, 1) for i in range(7)}  # ▉▊▋▌▍▎▏
+BLOCKS: dict[str, tuple[float, float, float, float]] = {
+    **_EIGHTHS,
+    **_LEFT,
+    "▀": (0, 0, 1, 0.5),
+    "▐": (0.5, 0, 1, 1),
+    "▔": (0, 0, 1, 1 / 8),
+    "▕": (7 / 8, 0, 1, 1),
+}
+
+
+def portable_svg(svg: str) -> str:
+    """`svg` (Textual's export) drawn the same with whatever monospace font the renderer has."""
+    svg = _FONT_FACE.sub("", svg)
+    svg = _MATRIX_FONT.sub(f"font-family: {FONTS};", svg)
+    return _RUN.sub(_split_run, svg)
+
+
+def _split_run(match: re.Match[str]) -> str:
+    text = html.unescape(match["text"])
+    cells = cell_len(text)
+    if not cells:
+        return ""
+    cell = float(match["length"]) / cells
+    x0 = float(match["x"])
+    out = []
+    for offset, token in _tokens(text):
+        if token in BLOCKS:
+            left, top, right, bottom = BLOCKS[token]
+            y = float(match["y"]) - CHAR_HEIGHT + LINE_TOP
+            # 0.3 px more below, as Rich's own background rectangles, so rows join without a seam.
+            out.append(
+                f'<rect class="{match["cls"]}" x="{x0 + (offset + left) * cell:.2f}" '
+                f'y="{y + top * LINE_HEIGHT:.2f}" width="{(right - left) * cell:.2f}" '
+                f'height="{(bottom - top) * LINE_HEIGHT + 0.3:.2f}" shape-rendering="crispEdges"/>'
+            )
+            continue
+        out.append(
+            f'<text class="{match["cls"]}" x="{x0 + offset * cell:.2f}" y="{match["y"]}" '
+            f'textLength="{cell_len(token) * cell:.2f}" lengthAdjust="spacingAndGlyphs" '
+            f'clip-path="{match["clip"]}">{escape(token, {chr(34): "&quot;"})}</text>'
+        )
+    return "".join(out)
+
+
+def _tokens(text: str) -> list[tuple[int, str]]:
+    """(cell offset, token): runs of ASCII non-blank characters, and each other glyph alone, so
+    a fallback glyph of another width is squeezed into its own cells and moves nothing else."""
+    tokens: list[tuple[int, str]] = []
+    word, start, offset = "", 0, 0
+    for char in text:
+        if char in _BLANK or not char.isascii():
+            if word:
+                tokens.append((start, word))
+                word = ""
+            if char not in _BLANK:
+                tokens.append((offset, char))
+        else:
+            if not word:
+                start = offset
+            word += char
+        offset += cell_len(char)
+    if word:
+        tokens.append((start, word))
+    return tokens
 
 
 def fresh_app(folder: Path) -> PapertrayApp:
@@ -51,14 +148,16 @@ async def shoot(
                 await pilot.pause()
             app.clear_notifications()
             await pilot.pause()
-            app.save_screenshot(f"{name}.svg", str(HERE))
+            svg = portable_svg(app.export_screenshot(title="papertray"))
+            (HERE / f"{name}.svg").write_text(svg, encoding="utf-8")
             print(f"wrote screenshots/{name}.svg")
 
 
 async def main() -> None:
     await shoot("main", (130, 36), steps=["j", "j"])
     await shoot("filter", (130, 36), typed="memory efficient")
-    await shoot("tags", (130, 36), steps=["j", "j", "t"])
+    # A prefix typed, so the completion from the tags in use shows (→ would accept it).
+    await shoot("tags", (130, 36), steps=["j", "j", "t", "q", "u"])
     await shoot("help", (130, 40), steps=["question_mark"])
     await shoot("narrow", (80, 40), steps=["j", "j"])
 

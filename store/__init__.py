@@ -4,6 +4,8 @@ A small library with a typed facade and no knowledge of Textual: the CLI, script
 all talk to it through the names below, never through its modules.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from papertray.store.export import OUTPUT_FORMATS, render_bytes, render_ranked_bytes
 from papertray.store.formats import FORMATS
 from papertray.store.formats.common import IngestError, IngestResult
@@ -13,7 +15,7 @@ from papertray.store.ids import UnknownId, resolve_ids
 from papertray.store.imports import FileImport, ImportOutcome, import_files, seed_sample
 from papertray.store.ingest import ingest_bytes, ingest_file, ingest_text
 from papertray.store.library import ImportReport, Library
-from papertray.store.links import is_code_repo, is_safe_url
+from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
 from papertray.store.listing import Listing, list_papers
 from papertray.store.markers import Markers, markers_for
 from papertray.store.matching import find_spans
@@ -30,6 +32,56 @@ from papertray.store.sorting import SORT_ORDERS, SortOrder, sort_papers, sorted_
 from papertray.store.state import State
 from papertray.store.storage import StoreError
 from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
+
+if TYPE_CHECKING:
+    from papertray.store.config import Config, ConfigError, config_path, load_config
+    from papertray.store.enrich import EnrichReport, enrich, needs_enrich
+    from papertray.store.export import bibtex_entry
+    from papertray.store.fetch import (
+        FetchReport,
+        Source,
+        SourceError,
+        arxiv_query_source,
+        arxiv_rss_source,
+        configured_sources,
+        endpoints,
+        hf_source,
+        run_fetch,
+    )
+    from papertray.store.net import Client, FetchError
+
+# The network side (fetch, enrich, config) loads on first use: `papertray list` and the reader's
+# start never pay for its modules.
+_LAZY = {
+    "papertray.store.config": ("Config", "ConfigError", "config_path", "load_config"),
+    "papertray.store.enrich": ("EnrichReport", "enrich", "needs_enrich"),
+    "papertray.store.export": ("bibtex_entry",),
+    "papertray.store.fetch": (
+        "FetchReport",
+        "Source",
+        "SourceError",
+        "arxiv_query_source",
+        "arxiv_rss_source",
+        "configured_sources",
+        "endpoints",
+        "hf_source",
+        "run_fetch",
+    ),
+    "papertray.store.net": ("Client", "FetchError"),
+}
+_LAZY_NAMES = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'papertray.store' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     # the library and the marks
@@ -90,4 +142,25 @@ __all__ = [
     # the heap after a big load
     "give_back_memory",
     "settle_heap",
+    # fetching, linking to arXiv, the config file (loaded on first use)
+    "Client",
+    "Config",
+    "ConfigError",
+    "EnrichReport",
+    "FetchError",
+    "FetchReport",
+    "Source",
+    "SourceError",
+    "arxiv_links",
+    "arxiv_query_source",
+    "arxiv_rss_source",
+    "bibtex_entry",
+    "config_path",
+    "configured_sources",
+    "endpoints",
+    "enrich",
+    "hf_source",
+    "load_config",
+    "needs_enrich",
+    "run_fetch",
 ]

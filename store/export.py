@@ -211,6 +211,14 @@ def _bibtex(rows: Iterable[Row]) -> Iterator[str]:
         yield f"@misc{{{_bib_key(paper, used)},\n{body}\n}}\n\n"
 
 
+def bibtex_entry(paper: Paper, state: PaperState | None = None) -> str:
+    """One paper's BibTeX entry, as `papertray list --format bibtex` writes it (the reader's
+    copy-citation key)."""
+    from papertray.store.models import UNTOUCHED
+
+    return "".join(_bibtex([(paper, state or UNTOUCHED)])).strip() + "\n"
+
+
 RankedRow = tuple[Paper, PaperState, float, "list[str]"]
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from papertray.store.formats.common import Digest, IngestError, IngestResult
 from papertray.store.formats.detect import refusal
 from papertray.store.formats.records import jsonl_records, one_line, records_of
 from papertray.store.heap import pause_gc
+from papertray.store.links import with_arxiv_links
+from papertray.store.models import Paper
 
 __all__ = [
     "FORMATS",
@@ -243,7 +246,21 @@ def _ingest(
     # Parsing 100k papers allocates a million containers that all live on: the cyclic
     # collector's passes over them would cost a third of the time and find nothing.
     with pause_gc():
-        return _dispatch(text, fmt, source, warnings, utf8)
+        result = _dispatch(text, fmt, source, warnings, utf8)
+    result.papers = _with_arxiv_links(result.papers)
+    if result.updates:
+        result.updates = _with_arxiv_links(result.updates)
+    return result
+
+
+def _with_arxiv_links(papers: list[Paper]) -> list[Paper]:
+    """Every paper with an arXiv id gets its arXiv page, PDF and HF page among its links,
+    whatever format it came in (page copies have no ids: one attribute test each)."""
+    if not any(paper.arxiv_id for paper in papers):
+        return papers
+    return [
+        replace(p, links=with_arxiv_links(p.links, p.arxiv_id)) if p.arxiv_id else p for p in papers
+    ]
 
 
 def _dispatch(

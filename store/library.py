@@ -231,6 +231,13 @@ class Library:
     def refresh(self) -> bool:
         return self._storage.refresh()
 
+    def stale(self) -> bool:
+        """True when the library file is not the one last read or written here: another process
+        imported papers (one `stat`, no parse). False for a library never written."""
+        if self.path is None or not self.path.exists():
+            return False
+        return not self._storage.unchanged()
+
     def _table(self) -> dict[str, Any]:
         return (self._storage.read() or {}).get(PAPERS_TABLE, {})
 
@@ -400,6 +407,39 @@ class Library:
                 self._storage.write(new_tables)
                 self._write_derived(new_tables.get(PAPERS_TABLE, table))
         return report
+
+    def fold(self, from_id: str, into_id: str) -> bool:
+        """Merge the paper `from_id` into `into_id` and remove it (two records of one paper,
+        found to be one by `enrich`); one write. False when either is not here."""
+        with self._storage.transaction():
+            tables = self._storage.read() or {}
+            table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
+            if from_id not in table or into_id not in table or from_id == into_id:
+                return False
+            new_table = dict(table)
+            gone = new_table.pop(from_id)
+            new_table[into_id] = _merge(table[into_id], gone)
+            new_tables = dict(tables)
+            new_tables[PAPERS_TABLE] = new_table
+            # The removed paper's title now leads to the paper it became, so importing its
+            # digest again merges there instead of bringing it back.
+            index = _title_index(tables, new_table)
+            key = _key_of(gone)
+            if key:
+                index[key] = into_id
+            new_tables[INDEX] = {TITLE_KEYS: index}
+            new_tables.pop(IMPORTS, None)  # records naming the removed id would be stale
+            stored = tables.get(SOURCES)
+            if isinstance(stored, dict):  # the digests that gave it now gave the paper it became
+                new_tables[SOURCES] = {
+                    name: {"ids": list(dict.fromkeys(
+                        into_id if pid == from_id else pid for pid in _ids_of(rec)
+                    ))}
+                    for name, rec in stored.items()
+                }  # fmt: skip
+            self._storage.write(new_tables)
+            self._write_preview(new_table)
+            return True
 
     # -- letting papers out again ---------------------------------------------------------------
 

@@ -223,3 +223,34 @@ def order_links(links: list[str]) -> tuple[tuple[str, ...], str | None]:
         kept.remove(repo)
     kept.insert(0, repo)
     return tuple(kept), repo
+
+
+def arxiv_links(arxiv_id: str) -> list[str]:
+    """The paper's own pages, from its arXiv id: the arXiv abstract page, the PDF, and the
+    Hugging Face paper page. The first is what the reader's open-paper key opens."""
+    return [
+        f"https://arxiv.org/abs/{arxiv_id}",
+        f"https://arxiv.org/pdf/{arxiv_id}",
+        f"https://huggingface.co/papers/{arxiv_id}",
+    ]
+
+
+def with_arxiv_links(links: tuple[str, ...], arxiv_id: str | None) -> tuple[str, ...]:
+    """`links` with the paper's own pages (`arxiv_links`) after them, where missing. The one
+    place these links are derived: ingest applies it to every paper with an arXiv id."""
+    if not arxiv_id:
+        return links
+    have = {_same_page(u) for u in links}
+    extra = [u for u in arxiv_links(arxiv_id) if _same_page(u) not in have and is_safe_url(u)]
+    return (*links, *extra) if extra else links
+
+
+_VERSION_TAIL = re.compile(r"v\d+(?:\.pdf)?$|\.pdf$")
+
+
+def _same_page(url: str) -> str:
+    """What makes two links to one arXiv page the same: no scheme, no www, no version."""
+    bare = url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
+    if bare.startswith(("arxiv.org/", "export.arxiv.org/")):
+        bare = _VERSION_TAIL.sub("", bare.removeprefix("export."))
+    return bare

@@ -25,25 +25,33 @@ replaced by each import that changes it, and only then). It is built by a backgr
 that an import starts for a library of `BACKGROUND_FROM` papers or more (the import does not
 wait), else on first use (`ensure`), and loaded only when asked: numpy, scipy and scikit-learn
 are imported by the functions here, never by `store` itself.
+
+Where the parts live: the words (tokenising, stemming, highlighting) in `similar_words`, the
+TF-IDF build in `similar_build`, the file beside the library in `similar_file`; here the index
+that answers "more like this" and "for you", and when it is built (`ensure`, in the background).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import re
 import sys
-from array import array
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zipfile import BadZipFile
 
 from papertray.store.paths import LIBRARY_FILE
+from papertray.store.similar_build import build_vectors
+from papertray.store.similar_file import (
+    INDEX_FILE,
+    build_lock,
+    index_path,
+    library_stamp,
+    read_index,
+    write_index,
+)
+from papertray.store.similar_words import word_spans, written_form
 
 if TYPE_CHECKING:
     from papertray.store.library import Library
@@ -60,51 +68,11 @@ __all__ = [
     "shown_terms",
     "word_spans",
 ]
-
-INDEX_FILE = "library.similar.npz"
-LOCK_FILE = ".library.similar.lock"
-VERSION = 1
-TERMS_PER_PAPER = 96
-"""The heaviest terms kept per paper, to bound the file and the memory of a loaded index. On the
-sample, precision@5 (9 areas) is 0.62 with 64 terms, 0.67 with 96, 128 or all."""
-TITLE_WEIGHT = 2
-"""A title word counts this many times (measured on the sample: 1x 0.49, 2x 0.50, 3x 0.50)."""
 BACKGROUND_FROM = 5_000
 """`papertray import` builds the index in a background process from this many papers up: below
 it, building on first use is quick (5k papers: ~0.6 s of CPU, plus ~1 s importing numpy, scipy
 and scikit-learn), and small libraries (tests, the sample) start no process."""
 SHARED_TERMS = 3
-
-_WORD = re.compile(r"[^\W_]+")
-# Letters and digits lower-cased, everything else a space: the words `_WORD` finds, for ASCII.
-_ASCII_WORDS = bytes(
-    ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else 32 for c in range(256)
-)
-_SUFFIXES = (
-    "izations", "ization", "isations", "isation", "ations", "ation", "ings", "ing",
-    "ized", "ised", "izes", "ises", "ize", "ise", "ers", "er", "ed", "es", "s",
-)  # fmt: skip
-
-
-def stem(word: str) -> str:
-    """A light suffix-stripping stem of a folded word: `quantization`, `quantized` and
-    `quantize` become `quant`. Hyphenated words and short words are kept as they are."""
-    if len(word) <= 4 or "-" in word:
-        return word
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _words(paper: Paper) -> list[bytes] | list[str]:
-    """The folded words of the title (`TITLE_WEIGHT` times) and the abstract. ASCII text (nearly
-    all) goes through one byte table and `bytes.split`: 3x faster than a regex (10k papers:
-    0.35 s vs 1.0 s)."""
-    text = " ".join([paper.title] * TITLE_WEIGHT + [paper.abstract])
-    if text.isascii():
-        return text.encode("ascii").translate(_ASCII_WORDS).split()
-    return _WORD.findall(text.casefold())
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,125 +110,22 @@ class SimilarityIndex:
 
     @classmethod
     def build(cls, papers: Iterable[Paper], stamp: Sequence[int] = ()) -> SimilarityIndex:
-        import numpy as np
-        import scipy.sparse as sp
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
-
-        # ASCII words are bytes, others str: both become str (and merge) when stemmed below.
-        vocab: defaultdict[bytes | str, int] = defaultdict(count().__next__)
-        word_id = vocab.__getitem__
-        ids: list[str] = []
-        # Typed arrays, not lists: 100k papers hold ~10M (word, count) pairs, 80 MB as arrays
-        # and ~500 MB as lists of Python ints. (`fromlist` is 1.5x faster than `extend`.)
-        indptr = array("q", [0])
-        indices = array("i")
-        data = array("i")
-        for paper in papers:
-            # Every step per word runs in C: the split, the Counter, the ids of distinct words.
-            counts: Counter[bytes | str] = Counter(_words(paper))
-            indices.fromlist(list(map(word_id, counts)))
-            data.fromlist(list(counts.values()))
-            indptr.append(len(indices))
-            ids.append(paper.id)
-        words = [w.decode("ascii") if isinstance(w, bytes) else w for w in vocab]
-        n, v = len(ids), len(words)
-        if not n or not v:
-            empty = sp.csr_matrix((n, 0), dtype=np.float32)
-            return cls(ids, empty, [], [], list(stamp))
-        raw = sp.csr_matrix(
-            (
-                np.frombuffer(data, dtype=np.int32).astype(np.float32),
-                np.frombuffer(indices, dtype=np.int32),
-                np.frombuffer(indptr, dtype=np.int64),
-            ),
-            shape=(n, v),
-        )
-        del indices, data
-        # Stem the vocabulary, not the tokens: 100k papers hold ~15M tokens, ~0.3M words.
-        stems: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        for i, word in enumerate(words):
-            if len(word) < 2 or not word[0].isalpha() or word in ENGLISH_STOP_WORDS:
-                continue
-            rows.append(i)
-            cols.append(stems.setdefault(stem(word), len(stems)))
-        merge = sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(v, len(stems))
-        )
-        stem_counts = (raw @ merge).tocsr()
-        # A term in one paper only makes no paper similar to another: dropped.
-        df = np.bincount(stem_counts.indices, minlength=len(stems))
-        keep = np.flatnonzero(df >= 2)
-        if not len(keep):  # no two papers share a word
-            return cls(ids, sp.csr_matrix((n, 0), dtype=np.float32), [], [], list(stamp))
-        stem_counts = stem_counts[:, keep]
-        matrix = TfidfTransformer(sublinear_tf=True).fit_transform(stem_counts).astype(np.float32)
-        matrix = _top_terms(matrix.tocsr(), TERMS_PER_PAPER)
-        # Word forms of each kept term, the most frequent first (it names the term).
-        freq = np.asarray(raw.sum(axis=0)).ravel()
-        new_col = np.full(len(stems), -1, dtype=np.int64)
-        new_col[keep] = np.arange(len(keep))
-        by_term: list[list[tuple[float, str]]] = [[] for _ in range(len(keep))]
-        for i, col in zip(rows, cols, strict=True):
-            kept = new_col[col]
-            if kept >= 0:
-                by_term[kept].append((-freq[i], words[i]))
-        forms = [" ".join(w for _f, w in sorted(group)) for group in by_term]
-        terms = [group.split(" ", 1)[0] for group in forms]
+        """The index of `papers` (see `similar_build`); `stamp` names the library state."""
+        ids, matrix, terms, forms = build_vectors(papers)
         return cls(ids, matrix, terms, forms, list(stamp))
 
     # -- files -----------------------------------------------------------------------------
 
     def save(self, path: Path) -> None:
         """Write atomically (temp file, rename): a reader never sees half a file."""
-        import numpy as np
-
-        m = self.matrix
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as out:
-                np.savez(
-                    out,
-                    version=np.array([VERSION], dtype=np.int64),
-                    stamp=np.array(self.stamp, dtype=np.int64),
-                    shape=np.array(m.shape, dtype=np.int64),
-                    data=m.data,
-                    indices=m.indices,
-                    indptr=m.indptr,
-                    ids=_pack(self.ids),
-                    terms=_pack(self.terms),
-                    forms=_pack(self.forms),
-                )
-            os.chmod(tmp, 0o600)  # private like the library: the words say what someone reads
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+        write_index(path, self.ids, self.matrix, self.terms, self.forms, self.stamp)
 
     @classmethod
     def load(cls, path: Path, stamp: Sequence[int] | None = None) -> SimilarityIndex | None:
         """The index in `path`, or None when there is none, it is damaged or of another version,
         or (given `stamp`) it was built from another state of the library."""
-        import numpy as np
-        import scipy.sparse as sp
-
-        try:
-            with np.load(path, allow_pickle=False) as f:
-                if int(f["version"][0]) != VERSION:
-                    return None
-                saved = [int(x) for x in f["stamp"]]
-                if stamp is not None and saved != list(stamp):
-                    return None
-                shape = tuple(int(x) for x in f["shape"])
-                matrix = sp.csr_matrix((f["data"], f["indices"], f["indptr"]), shape=shape)
-                ids, terms, forms = _unpack(f["ids"]), _unpack(f["terms"]), _unpack(f["forms"])
-        except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, BadZipFile):
-            return None
-        if len(ids) != shape[0] or len(terms) != shape[1] or len(forms) != shape[1]:
-            return None
-        return cls(ids, matrix, terms, forms, saved)
+        found = read_index(path, stamp)
+        return None if found is None else cls(*found)
 
     # -- asking ----------------------------------------------------------------------------
 
@@ -399,72 +264,7 @@ class SimilarityIndex:
         return tuple(self.terms[cols[i]] for i in best if weight[i] > 0)
 
 
-def _top_terms(matrix: Any, k: int) -> Any:
-    """Keep the `k` heaviest entries of each row and scale rows back to unit length. In numpy,
-    one sort for the whole matrix (a loop over 100k rows would take seconds)."""
-    import numpy as np
-    import scipy.sparse as sp
-
-    n = matrix.shape[0]
-    lengths = np.diff(matrix.indptr)
-    if not len(lengths) or lengths.max() <= k:
-        return matrix
-    rows = np.repeat(np.arange(n), lengths)
-    # By row, heaviest first within a row: weights are in (0, 1], so one float key sorts both
-    # (3x faster than np.lexsort on the two).
-    order = np.argsort(rows + (1.0 - matrix.data.astype(np.float64)) * 0.5, kind="stable")
-    place = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], lengths)
-    kept = order[place < k]
-    rows, cols, data = rows[kept], matrix.indices[kept], matrix.data[kept]
-    norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=n))
-    data = (data / np.where(norms > 0, norms, 1.0)[rows]).astype(np.float32)
-    out = sp.csr_matrix((data, (rows, cols)), shape=matrix.shape)
-    out.sort_indices()
-    return out
-
-
-def _pack(items: list[str]) -> Any:
-    import numpy as np
-
-    # ids, terms and word forms hold no newline (ids: see the library's preview).
-    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
-
-
-def _unpack(array: Any) -> list[str]:
-    text = array.tobytes().decode("utf-8")
-    return text.split("\n") if text else []
-
-
 # -- the index beside a library ------------------------------------------------------------------
-
-
-def library_stamp(library_path: Path) -> list[int] | None:
-    """What identifies one state of the library file: inode, size and mtime (the file is
-    replaced by every import that changes it, and only then)."""
-    try:
-        st = os.stat(library_path)
-    except OSError:
-        return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns]
-
-
-def index_path(library: Library) -> Path | None:
-    return None if library.path is None else library.path.with_name(INDEX_FILE)
-
-
-@contextlib.contextmanager
-def _build_lock(folder: Path) -> Iterator[None]:
-    """One builder at a time per data folder: a second one waits, then finds the index made."""
-    try:
-        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    except OSError:
-        yield  # a read-only folder: build in memory, unlocked
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def ensure(library: Library) -> SimilarityIndex:
@@ -473,7 +273,7 @@ def ensure(library: Library) -> SimilarityIndex:
     target = index_path(library)
     if target is None or library.path is None:
         return SimilarityIndex.build(library.papers())
-    with _build_lock(target.parent):
+    with build_lock(target.parent):
         stamp = library_stamp(library.path)
         if stamp is not None:
             found = SimilarityIndex.load(target, stamp)
@@ -554,31 +354,12 @@ def for_you_order(
     return first + [i for i in range(len(papers)) if i not in taken]
 
 
-def word_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
-    """Where any of the folded `words` occurs in `text` as a whole word, case-insensitively:
-    sorted, non-overlapping (start, end) offsets. For highlighting the shared terms."""
-    wanted = {w for w in words if w}
-    if not wanted or not text:
-        return []
-    spans: list[tuple[int, int]] = []
-    for m in _WORD.finditer(text):
-        word = m.group()
-        if word.casefold() in wanted:
-            spans.append(m.span())
-    return spans
-
-
 def shown_terms(paper: Paper, shared: Iterable[str], index: SimilarityIndex) -> list[str]:
     """The shared terms as this paper writes them (`LLM`, not `llm`), in the order given."""
     out: list[str] = []
     for term in shared:
         forms = set(index.forms_of([term]))
-        written = term
-        for m in _WORD.finditer(f"{paper.title} {paper.abstract}"):
-            if m.group().casefold() in forms:
-                written = m.group()
-                break
-        out.append(written)
+        out.append(written_form(f"{paper.title} {paper.abstract}", forms, term))
     return out
 
 

@@ -199,6 +199,26 @@ class State:
                 self._change(changed)
             return result
 
+    def merge_marks(self, from_id: str, into_id: str) -> PaperState:
+        """Move every mark of `from_id` onto `into_id` (two records of one paper becoming one):
+        read or starred if either was, the tags of both, both notes. One write."""
+        with self._storage.transaction():
+            old, into = self.get(from_id), self.get(into_id)
+            if old.untouched:
+                return into
+            notes = [n for n in (into.note, old.note) if n]
+            merged = PaperState(
+                read=into.read or old.read,
+                starred=into.starred or old.starred,
+                tags=normalize_tags(into.tags + old.tags),
+                note="\n\n".join(dict.fromkeys(notes)),
+                read_at=into.read_at or old.read_at,
+                starred_at=into.starred_at or old.starred_at,
+                updated_at=time.time(),
+            )
+            self._change({into_id: merged, from_id: UNTOUCHED})
+            return merged
+
 
 # Each mark with the timestamp that goes with it: what one undo step puts back together.
 _MARKS = (("read", "read_at"), ("starred", "starred_at"), ("tags",), ("note",))

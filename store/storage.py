@@ -12,29 +12,33 @@ disk leaves an empty one, and two processes silently overwrite each other. This 
   wrote. Files are only ever replaced, never modified, so "same inode" means "same content"; we
   keep that inode open, which stops the kernel from recycling its number for another file;
 - moves a damaged file aside (`<name>.damaged-<timestamp>`) and starts empty, with one warning line.
+
+Decoding and checking one file is `json_file`; the table on top is `str_table.StrTable`; the
+in-memory twin is `memory_storage.MemoryJSONStorage`. `open_tinydb` and `memory_tinydb` put them
+together, and this module re-exports the names `Library` and `State` import from it.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
-import mmap
 import os
 import secrets
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
 from tinydb import Storage, TinyDB
-from tinydb.table import Table
 
 from papertray.store import bigjson
-from papertray.store.heap import pause_gc
+from papertray.store.json_file import Damaged, check_shape, decode_tables, fsync_dir, os_reason
+from papertray.store.memory_storage import MemoryJSONStorage
+from papertray.store.str_table import StrTable
 
 __all__ = [
     "AtomicJSONStorage",
@@ -47,115 +51,13 @@ __all__ = [
 
 Tables = dict[str, dict[str, Any]]
 
-_REASONS = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is exceeded",
-    errno.EROFS: "the file system is read-only",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.EIO: "an input/output error occurred",
-}
-
 
 class StoreError(Exception):
     """A file could not be saved (disk full, read-only, ...). `str(e)` is one line."""
 
 
-class StrTable(Table):
-    """A TinyDB table whose documents are keyed by string ids (paper ids), not counters.
-
-    Insert with `Document(data, doc_id=pid)`; a plain `insert(dict)` has no id to give and fails."""
-
-    document_id_class = str  # type: ignore[assignment]
-
-    def _get_next_id(self) -> Any:
-        raise ValueError("documents of this table need an explicit id: insert a Document")
-
-    def document(self, doc_id: str) -> dict[str, Any] | None:
-        """The document with this id, or None (`Table.get`, typed for string ids)."""
-        doc = self.get(doc_id=doc_id)  # type: ignore[call-overload]
-        return doc if isinstance(doc, dict) else None
-
-    def documents(self) -> dict[str, dict[str, Any]]:
-        """Every document by id (`Table.all`, typed for string ids)."""
-        return {str(doc.doc_id): doc for doc in self.all()}
-
-    def put_many(self, changes: Mapping[str, Mapping[str, Any] | None]) -> None:
-        """Set each id's document (None removes it), all in one read-modify-write and one
-        write of the file; nothing is written when nothing changes. TinyDB's own `upsert` and
-        `remove` write the file once each: undoing "mark all read" over 10k papers would be
-        10k writes and fsyncs."""
-        current = self._read_table()
-        if all(current.get(pid) == doc for pid, doc in changes.items()):
-            return
-
-        def apply(table: dict[Any, Any]) -> None:
-            for pid, doc in changes.items():
-                if doc is None:
-                    table.pop(pid, None)
-                else:
-                    table[pid] = dict(doc)
-
-        self._update_table(apply)
-
-    def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:
-        # TinyDB's version converts every id to `document_id_class` and back to str, two copies
-        # of the whole table per write: +1.5 ms CPU per star toggle at 10k marked papers (2.3 ms
-        # before TinyDB tables, 4.1 ms with its conversions, 2.5 ms with this one copy). Ids
-        # are str on both sides here. The copy keeps a reader thread iterating the old table
-        # safe, and the storage drops its cached data if the write fails.
-        tables = self._storage.read() or {}
-        table = dict(tables.get(self.name, {}))
-        updater(table)
-        tables = dict(tables)
-        tables[self.name] = table
-        self._storage.write(tables)
-        self.clear_cache()
-
-
 class _StrTinyDB(TinyDB):
     table_class = StrTable
-
-
-def _reason(exc: OSError) -> str:
-    if exc.errno in _REASONS:
-        return _REASONS[exc.errno]
-    return (exc.strerror or str(exc)).lower()
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable. Some file systems refuse fsync on a folder; the data file
-    # is already complete by then, so that is not worth failing the save for.
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _check_shape(data: Any) -> str | None:
-    """Why `data` is not a TinyDB database (a dict of tables, each a dict of documents)."""
-    if not isinstance(data, dict):
-        return f"top level is {type(data).__name__ if data is not None else 'null'}, not an object"
-    for name, table in data.items():
-        if not isinstance(table, dict):
-            return f"table {name!r} is not an object"
-        for doc in table.values():
-            if not isinstance(doc, dict):
-                return f"table {name!r} holds a document that is not an object"
-    return None
-
-
-class _Damaged(Exception):
-    def __init__(self, reason: str, sig: tuple[int, ...] | None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.sig = sig
 
 
 class AtomicJSONStorage(Storage):
@@ -360,7 +262,7 @@ class AtomicJSONStorage(Storage):
         for _attempt in range(5):
             try:
                 data, sig, fd = self._parse_file()
-            except _Damaged as damaged:
+            except Damaged as damaged:
                 if self._quarantine(damaged):
                     continue  # the file changed under us (another writer); read it again
                 return
@@ -409,56 +311,34 @@ class AtomicJSONStorage(Storage):
             fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
             if os.path.lexists(self.path):
-                raise _Damaged("a dangling symbolic link", None) from None
+                raise Damaged("a dangling symbolic link", None) from None
             return None, None, None
         except PermissionError:
-            raise _Damaged("unreadable: permission denied", self._stat_sig()) from None
+            raise Damaged("unreadable: permission denied", self._stat_sig()) from None
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
-                raise _Damaged(f"unreadable: {_reason(exc)}", self._stat_sig()) from None
-            why = _reason(exc)
+                raise Damaged(f"unreadable: {os_reason(exc)}", self._stat_sig()) from None
+            why = os_reason(exc)
             raise StoreError(f"could not read the {self.label} {self.path}: {why}") from None
         keep = False
         try:
             st = os.fstat(fd)
             sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             if stat.S_ISDIR(st.st_mode):
-                raise _Damaged("a folder is in its place", sig)
+                raise Damaged("a folder is in its place", sig)
             if not stat.S_ISREG(st.st_mode):
-                raise _Damaged("not a regular file", sig)
-            data = self._decode(fd, st.st_size, sig)
-            problem = _check_shape(data)
+                raise Damaged("not a regular file", sig)
+            data = decode_tables(fd, st.st_size, sig)
+            problem = check_shape(data)
             if problem:
-                raise _Damaged(f"wrong shape: {problem}", sig)
+                raise Damaged(f"wrong shape: {problem}", sig)
             keep = True
             return data, sig, fd
         finally:
             if not keep:
                 os.close(fd)
 
-    def _decode(self, fd: int, size: int, sig: tuple[int, ...]) -> Any:
-        try:
-            # Mapping the file spares a copy of a 200 MB library; small files are just read.
-            view = mmap.mmap(fd, 0, prot=mmap.PROT_READ) if size > 1 << 20 else None
-            raw: bytes | memoryview = memoryview(view) if view is not None else bigjson.read_all(fd)
-        except (OSError, ValueError) as exc:
-            why = _reason(exc) if isinstance(exc, OSError) else str(exc)
-            raise _Damaged(f"unreadable: {why}", sig) from None
-        try:
-            if not bytes(raw[:64]).strip() and not bytes(raw).strip():
-                raise _Damaged("the file is empty", sig)
-            with pause_gc():
-                data = bigjson.parse_tables(raw, view) if raw[:2] == b"{\n" else None
-                return orjson.loads(raw) if data is None else data
-        except orjson.JSONDecodeError as exc:
-            raise _Damaged(f"not valid JSON: {str(exc).splitlines()[0]}", sig) from None
-        finally:
-            if view is not None:
-                assert isinstance(raw, memoryview)
-                raw.release()
-                view.close()
-
-    def _quarantine(self, damaged: _Damaged) -> bool:
+    def _quarantine(self, damaged: Damaged) -> bool:
         """Move a damaged file aside. Returns True when the caller should read again (the file was
         replaced by another process meanwhile); otherwise we end up with an empty state."""
         what = f"{self.label} {self.path} was damaged ({damaged.reason})"
@@ -478,11 +358,11 @@ class AtomicJSONStorage(Storage):
                 os.rename(self.path, target)
             except OSError as exc:
                 self._go_memory_only(
-                    f"{what} and could not be moved aside ({_reason(exc)}); "
+                    f"{what} and could not be moved aside ({os_reason(exc)}); "
                     "reading it as empty; changes will not be saved"
                 )
                 return False
-            _fsync_dir(self.folder)
+            fsync_dir(self.folder)
         self.warnings.append(f"{what}; moved aside to {target}; starting empty")
         self._set(None, None, None)
         return False
@@ -535,10 +415,10 @@ class AtomicJSONStorage(Storage):
                 self._invalidate()
                 if isinstance(exc, OSError):
                     raise StoreError(
-                        f"could not save the {self.label} {self.path}: {_reason(exc)}"
+                        f"could not save the {self.label} {self.path}: {os_reason(exc)}"
                     ) from None
                 raise
-            _fsync_dir(self.folder)
+            fsync_dir(self.folder)
             st = os.fstat(fd)
             sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             self._set(data, sig, fd, changed=True)
@@ -560,46 +440,6 @@ class AtomicJSONStorage(Storage):
             self._loaded = self._memory_only
             if self._forgotten:
                 self._forgotten, self._loaded = False, False
-
-
-class MemoryJSONStorage(Storage):
-    """The same interface as `AtomicJSONStorage`, kept in memory (tests, scratch sessions).
-    Data goes through orjson on every write, so what works here serialises on disk too."""
-
-    def __init__(self) -> None:
-        self.path: Path | None = None
-        self.label = "memory"
-        self.warnings: list[str] = []
-        self.read_only = False
-        self.version = 0
-        self._data: Tables | None = None
-        self._mutex = threading.RLock()
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._mutex:
-            yield
-
-    locked = transaction
-
-    loaded = True
-
-    def read(self) -> Tables | None:
-        return self._data
-
-    def write(self, data: Tables) -> None:
-        with self._mutex:
-            self._data = orjson.loads(orjson.dumps(data))
-            self.version += 1
-
-    def refresh(self) -> bool:
-        return False
-
-    def unchanged(self) -> bool:
-        return True
-
-    def forget(self) -> bool:
-        return False  # the only copy
 
 
 def open_tinydb(

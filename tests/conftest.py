@@ -17,7 +17,17 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data folder, so none touches the user's real state."""
     folder = tmp_path / "data"
     monkeypatch.setenv(ENV_VAR, str(folder))
+    # Nor the user's config file, nor the real endpoints (fetch tests point them at loopback).
+    monkeypatch.setenv("PAPERTRAY_CONFIG", str(tmp_path / "config.toml"))
+    for name in ("HF_ENDPOINT", "PAPERTRAY_ARXIV_API", "PAPERTRAY_ARXIV_RSS"):
+        monkeypatch.setenv(name, "https://papertray-tests-never-reach-the.invalid")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def not_in_tmux(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run inside the developer's tmux must not copy into its buffer."""
+    monkeypatch.delenv("TMUX", raising=False)
 
 
 @pytest.fixture

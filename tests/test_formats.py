@@ -21,6 +21,7 @@ from papertray.store.ingest import (
     ingest_file,
     ingest_text,
 )
+from papertray.store.links import arxiv_links, with_arxiv_links
 from papertray.store.models import paper_id, title_key
 
 FORMATS_DIR = Path(__file__).resolve().parent / "fixtures" / "formats"
@@ -41,6 +42,19 @@ def fields(result: IngestResult) -> list[dict[str, object]]:
         }
         for p in result.papers
     ]
+
+
+def own_pages(expected: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The expected papers with their own arXiv, PDF and HF pages among their links, as ingest
+    adds them to every paper with an arXiv id (issue 11, `store.links.with_arxiv_links`)."""
+    out = []
+    for paper in expected:
+        paper = dict(paper)
+        if isinstance(paper.get("arxiv_id"), str):
+            links = tuple(paper.get("links", []))  # type: ignore[call-overload]
+            paper["links"] = list(with_arxiv_links(links, paper["arxiv_id"]))
+        out.append(paper)
+    return out
 
 
 # -- arXiv email digests ------------------------------------------------------------------------
@@ -104,7 +118,7 @@ def test_arxiv_email_variants_give_the_same_papers(variant: str) -> None:
         expected = [{k: v for k, v in p.items() if k != "digest_date"} for p in EMAIL_PAPERS]
     else:
         expected = EMAIL_PAPERS
-    assert papers == expected
+    assert papers == own_pages(expected)
     assert [(u.id, u.title, u.abstract) for u in result.updates] == [
         ("arxiv:2209.05824", "CPnP: A Revised Title With Bias Elimination", "")
     ]
@@ -113,7 +127,7 @@ def test_arxiv_email_variants_give_the_same_papers(variant: str) -> None:
 def test_arxiv_email_as_eml_with_mail_headers() -> None:
     result = load("arxiv_email.eml")
     assert result.format == "arxiv-email"
-    assert fields(result) == EMAIL_PAPERS
+    assert fields(result) == own_pages(EMAIL_PAPERS)
     assert len(result.updates) == 1
 
 
@@ -157,33 +171,35 @@ def test_replacements_update_papers_in_the_library_and_are_otherwise_skipped() -
 def test_arxiv_atom() -> None:
     result = load("arxiv_atom.xml")
     assert result.format == "arxiv-atom"
-    assert fields(result) == [
-        {
-            "id": "arxiv:2606.00001",
-            "title": "Tiny Models: A β-Study",
-            "abstract": "Small models are cheap and we show it (<1 minute per run).",
-            "authors": ["Ann One", "Bob Two"],
-            "published": "2026-06-10",
-            "links": [
-                "https://github.com/tiny/models",
-                "https://arxiv.org/abs/2606.00001v2",
-                "https://arxiv.org/pdf/2606.00001v2",
-                "https://doi.org/10.1000/tiny",
-            ],
-            "repo": "https://github.com/tiny/models",
-            "arxiv_id": "2606.00001",
-            "keywords": ["cs.AI", "cs.LG"],  # the primary category first
-        },
-        {
-            "id": "arxiv:hep-th/9901001",
-            "title": "An Old-Style Identifier",
-            "abstract": "Old ids have an archive name.",
-            "authors": ["Cat Three"],
-            "published": "1999-01-01",
-            "links": ["http://arxiv.org/abs/hep-th/9901001v1"],
-            "arxiv_id": "hep-th/9901001",
-        },
-    ]
+    assert fields(result) == own_pages(
+        [
+            {
+                "id": "arxiv:2606.00001",
+                "title": "Tiny Models: A β-Study",
+                "abstract": "Small models are cheap and we show it (<1 minute per run).",
+                "authors": ["Ann One", "Bob Two"],
+                "published": "2026-06-10",
+                "links": [
+                    "https://github.com/tiny/models",
+                    "https://arxiv.org/abs/2606.00001v2",
+                    "https://arxiv.org/pdf/2606.00001v2",
+                    "https://doi.org/10.1000/tiny",
+                ],
+                "repo": "https://github.com/tiny/models",
+                "arxiv_id": "2606.00001",
+                "keywords": ["cs.AI", "cs.LG"],  # the primary category first
+            },
+            {
+                "id": "arxiv:hep-th/9901001",
+                "title": "An Old-Style Identifier",
+                "abstract": "Old ids have an archive name.",
+                "authors": ["Cat Three"],
+                "published": "1999-01-01",
+                "links": ["http://arxiv.org/abs/hep-th/9901001v1"],
+                "arxiv_id": "hep-th/9901001",
+            },
+        ]
+    )
 
 
 def test_arxiv_rss() -> None:
@@ -236,36 +252,38 @@ def test_feed_text_is_never_fetched_or_opened(tmp_path: Path) -> None:
 def test_bibtex() -> None:
     result = load("refs.bib")
     assert result.format == "bibtex"
-    assert fields(result) == [
-        {
-            "id": "arxiv:1706.03762",
-            "title": "Attention Is All You Need",
-            "abstract": "The dominant models are O(n^2); we reach 28.4 BLEU, 10% better.",
-            "authors": ["Ashish Vaswani", "Noam Shazeer", "Jérôme Müller"],
-            "published": "2017",
-            "arxiv_id": "1706.03762",
-        },
-        {
-            "id": "arxiv:2001.00002",  # from the arXiv DOI
-            "title": "A Paper With a DOI",
-            "authors": ["Jane Doe"],
-            "published": "2020",
-            "links": ["https://example.org/paper", "https://doi.org/10.48550/arXiv.2001.00002"],
-            "arxiv_id": "2001.00002",
-        },
-        {
-            "id": "arxiv:2305.13300",  # Zotero's capture of an arXiv page
-            "title": "Adaptive Chameleon",
-            "links": ["https://arxiv.org/abs/2305.13300"],
-            "arxiv_id": "2305.13300",
-        },
-        {
-            "id": paper_id(title="Plain Book Title"),
-            "title": "Plain Book Title",
-            "authors": ["John Smith"],
-            "published": "1999",
-        },
-    ]
+    assert fields(result) == own_pages(
+        [
+            {
+                "id": "arxiv:1706.03762",
+                "title": "Attention Is All You Need",
+                "abstract": "The dominant models are O(n^2); we reach 28.4 BLEU, 10% better.",
+                "authors": ["Ashish Vaswani", "Noam Shazeer", "Jérôme Müller"],
+                "published": "2017",
+                "arxiv_id": "1706.03762",
+            },
+            {
+                "id": "arxiv:2001.00002",  # from the arXiv DOI
+                "title": "A Paper With a DOI",
+                "authors": ["Jane Doe"],
+                "published": "2020",
+                "links": ["https://example.org/paper", "https://doi.org/10.48550/arXiv.2001.00002"],
+                "arxiv_id": "2001.00002",
+            },
+            {
+                "id": "arxiv:2305.13300",  # Zotero's capture of an arXiv page
+                "title": "Adaptive Chameleon",
+                "links": ["https://arxiv.org/abs/2305.13300"],
+                "arxiv_id": "2305.13300",
+            },
+            {
+                "id": paper_id(title="Plain Book Title"),
+                "title": "Plain Book Title",
+                "authors": ["John Smith"],
+                "published": "1999",
+            },
+        ]
+    )
     assert result.warnings == ["skipped 1 entries without a title"]
 
 
@@ -320,6 +338,7 @@ def test_hf_paper_and_search_and_the_daily_date() -> None:
         "https://github.com/o/r",
         "https://huggingface.co/datasets/o/d",
         "https://github.com/o/r/blob/master/README.md",
+        *arxiv_links(p.arxiv_id or ""),
     ]
 
 

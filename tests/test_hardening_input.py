@@ -297,6 +297,8 @@ async def test_clipboard_fault(
         monkeypatch.delenv("DISPLAY", raising=False)
         monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
         fake_program(bin_dir, "xclip", f"echo $$ >> {pids}; exec sleep 60")
+        # The tmux server is gone too (never the real one: that would overwrite its buffer).
+        fake_program(bin_dir, "tmux", "echo 'no server running on /tmp/tmux-0/default' >&2; exit 1")
     try:
         messages = await copy_and_wait(clip_app)
     finally:

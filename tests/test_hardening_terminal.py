@@ -59,8 +59,11 @@ def run_app(data: Path, tmp_path: Path, args: list[str], ready: str) -> bytes:
         assert app.wait_for(ready), app.text[-3000:]
         app.wait_quiet(0.3)
         for keys in ("t", "\x1b", "N", "\x1b", "\x10", "\x1b"):
-            app.send(keys)
-            app.wait_quiet(0.15)
+            # Each key read before the next is typed, and time for a lone ESC to be taken as
+            # one (the parser waits ~0.1 s for more): under load, ESC and the next key read
+            # together were alt+key, the modal stayed open and the final q was typed into it.
+            app.send_until_read(keys)
+            app.wait_quiet(0.3)
         app.send("q")
         status = app.wait(timeout=15)
         raw = app.raw

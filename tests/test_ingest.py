@@ -388,15 +388,25 @@ def test_hf_daily_papers_fixture() -> None:
     assert (lfm.published, lfm.digest_date) == ("2023-07-17", "2024-03-18")
     # The API's githubRepo is the repo, ahead of the .git link in the abstract.
     assert lfm.repo == "https://github.com/VinAIResearch/LFM"
+    # Then the paper's own pages, derived from its arXiv id (issue 11).
     assert lfm.links == (
         "https://github.com/VinAIResearch/LFM",
         "https://github.com/VinAIResearch/LFM.git",
+        "https://arxiv.org/abs/2403.12015",
+        "https://arxiv.org/pdf/2403.12015",
+        "https://huggingface.co/papers/2403.12015",
     )
     assert lfm.source == "hf_daily_papers.json"
 
     assert octo.arxiv_id == "2406.18082" and octo.stars is None and octo.comments == 0
     assert octo.repo == "https://huggingface.co/NexaAIDev/octopus-planning"
-    assert octo.links == (octo.repo, "https://www.nexa4ai.com/octo-planner")
+    assert octo.links == (
+        octo.repo,
+        "https://www.nexa4ai.com/octo-planner",
+        "https://arxiv.org/abs/2406.18082",
+        "https://arxiv.org/pdf/2406.18082",
+        "https://huggingface.co/papers/2406.18082",
+    )
 
     assert granite.title.endswith("Code Intelligence 🚀")
     assert granite.authors == ("Jiaqi Zhu 朱佳琪", "Mallory Knight")
@@ -404,7 +414,13 @@ def test_hf_daily_papers_fixture() -> None:
     assert granite.repo == "https://github.com/ibm-granite/granite-code-models"
     assert granite.stars == 1204
 
-    assert bitnet.links == () and bitnet.repo is None  # javascript: projectPage dropped
+    # The javascript: projectPage is dropped; only the paper's own pages are left.
+    assert bitnet.links == (
+        "https://arxiv.org/abs/2402.17764",
+        "https://arxiv.org/pdf/2402.17764",
+        "https://huggingface.co/papers/2402.17764",
+    )
+    assert bitnet.repo is None
     assert bitnet.upvotes == 603 and bitnet.authors == ()
 
 

@@ -186,7 +186,10 @@ def test_datasets_and_spaces_are_links_not_the_repo() -> None:
         ["https://huggingface.co/datasets/o/d", "https://huggingface.co/spaces/o/s"]
     )
     assert repo is None
-    assert list(links) == ["https://huggingface.co/datasets/o/d", "https://huggingface.co/spaces/o/s"]
+    assert list(links) == [
+        "https://huggingface.co/datasets/o/d",
+        "https://huggingface.co/spaces/o/s",
+    ]
     links, repo = order_links(["https://huggingface.co/datasets/o/d", "https://github.com/o/r"])
     assert repo == "https://github.com/o/r"
     assert list(links) == ["https://github.com/o/r", "https://huggingface.co/datasets/o/d"]

@@ -24,7 +24,9 @@ from papertray.store import (
 )
 from papertray.store import similar as similar_module
 from papertray.store.paths import sample_digest
-from papertray.store.similar import INDEX_FILE, stem
+from papertray.store.similar import INDEX_FILE
+from papertray.store.similar_file import library_stamp
+from papertray.store.similar_words import stem
 from papertray.tui import cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "eval"))
@@ -217,7 +219,7 @@ def test_big_imports_start_a_background_build(
     assert SimilarityIndex.build_after_import(library)
     target = data_dir / INDEX_FILE
     deadline = time.monotonic() + 60
-    while SimilarityIndex.load(target, similar_module.library_stamp(library.path)) is None:
+    while SimilarityIndex.load(target, library_stamp(library.path)) is None:
         assert time.monotonic() < deadline, "the background build never wrote the index"
         time.sleep(0.2)
     monkeypatch.setattr(similar_module, "BACKGROUND_FROM", 1_000)

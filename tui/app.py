@@ -26,6 +26,8 @@ from papertray.tui.link_actions import LinkWorkers, NoLink, pick_link
 from papertray.tui.loading import BACKGROUND_INDEX_LIMIT, Loader
 from papertray.tui.marks import POLL_SECONDS, Marks
 from papertray.tui.navigation import unread_from
+from papertray.tui.network import NetworkWorkers
+from papertray.tui.paper_actions import NoPaperPage, citation, paper_page
 from papertray.tui.papers import SORTS, ShownPapers
 from papertray.tui.ranking import Ranking, RankingActions
 from papertray.tui.removal import Removals
@@ -77,8 +79,11 @@ class PapertrayApp(App[int]):
         warnings: Iterable[str] = (),
         preview: Sequence[Paper] | None = None,
         scope: str = "",
+        link_new: bool = False,
     ) -> None:
-        """`scope` names what `paper_ids` are (the digest files given), for the status line."""
+        """`scope` names what `paper_ids` are (the digest files given), for the status line.
+        `link_new`: once shown, link those papers to arXiv in the background (`enrich`): the
+        CLI asks for it after importing files whose papers have no arXiv id (a page copy)."""
         super().__init__()
         self.library = library
         self.store_state = state
@@ -101,6 +106,10 @@ class PapertrayApp(App[int]):
         self.loader = Loader(self, library)
         self.links = LinkWorkers(self)
         self.removals = Removals(self)
+        self.network = NetworkWorkers(self)
+        # Opened on files: those papers (and what a fetch from here adds), not the library.
+        self._paper_ids = list(paper_ids) if paper_ids is not None else None
+        self._link_new = link_new
         # "For you" and "more like this": nothing is loaded until one is asked for.
         self.ranking = Ranking(library)
         self.ranked = RankingActions(self)
@@ -252,6 +261,8 @@ class PapertrayApp(App[int]):
     def _busy(self) -> str:
         if self.loading:
             return "loading the library…"
+        if self.network.busy:
+            return self.network.busy
         if self.ranking.pending:
             return self.ranking.pending
         return "filtering…" if self.filter.running else ""
@@ -265,6 +276,9 @@ class PapertrayApp(App[int]):
         if self._sort == FOR_YOU and for_you is not None and for_you.rank is None:
             return f"{label}: no {for_you.what} yet, {self.sort_before_label}"
         return label
+
+    def status_changed(self) -> None:
+        self._update_status()
 
     @on(PaperList.Highlighted)
     def _highlighted(self) -> None:
@@ -360,6 +374,9 @@ class PapertrayApp(App[int]):
         if self._save_preview:
             self._save_preview = False
             self.loader.write_preview()
+        if self._link_new:
+            self._link_new = False
+            self.network.enrich(self._shown_papers(), quiet=True)
 
     def _library_loaded(self, papers: list[Paper]) -> None:
         """The whole library replaces the preview: everything derived from the papers (the
@@ -560,12 +577,68 @@ class PapertrayApp(App[int]):
         if url := self._link(0):
             self.links.open(url)
 
+    # -- the paper itself, fetching, linking to arXiv ---------------------------------------------
+
+    def _current_whole(self) -> Paper | None:
+        """The highlighted paper, once the whole library is in (a preview paper has no id)."""
+        if self.loading:
+            self.notify("The library is still loading; try again in a moment.")
+            return None
+        return self._current()
+
+    def action_open_paper(self) -> None:
+        paper = self._current_whole()
+        if paper is None:
+            return
+        try:
+            self.links.open(paper_page(paper))
+        except NoPaperPage as why:
+            self.notify(str(why), severity="warning", markup=False)
+
+    def action_copy_citation(self, bibtex: bool) -> None:
+        paper = self._current_whole()
+        if paper is None:
+            return
+        try:
+            text = citation(paper, bibtex=bibtex)
+        except NoPaperPage as why:
+            self.notify(str(why), severity="warning", markup=False)
+            return
+        self.links.copy(text, what="BibTeX entry" if bibtex else "arXiv id")
+
+    def action_fetch(self) -> None:
+        self.network.fetch()
+
+    def action_enrich(self) -> None:
+        if self.loading:
+            self.notify("The library is still loading; try again in a moment.")
+            return
+        self.network.enrich(self._shown_papers())
+
+    def _shown_papers(self) -> list[Paper]:
+        return [p for p in map(self.paper, self.paper_list.shown_ids) if p is not None]
+
+    def papers_changed(self, papers: list[Paper], added: Sequence[str] = ()) -> None:
+        """The library changed under the reader (a fetch here, an import elsewhere): show its
+        papers now, the cursor on the paper it was on, the filter applied again."""
+        if self.loading:
+            return  # the load under way reads the new file anyway
+        if self._paper_ids is not None:
+            self._paper_ids = list(dict.fromkeys([*self._paper_ids, *added]))
+            by_id = {p.id: p for p in papers}
+            papers = [by_id[pid] for pid in self._paper_ids if pid in by_id]
+        self.marks.poll()
+        self.replace_papers(papers, self.paper_list.highlighted_id)
+
     # -- other instances -------------------------------------------------------------------------
 
     def poll_other_instances(self) -> None:
-        """Show marks another reader or the CLI wrote since (also every POLL_SECONDS)."""
+        """Show marks another reader or the CLI wrote since (also every POLL_SECONDS), and
+        papers another process imported."""
         if self.marks.poll():
             self._marks_changed()
+        if not self.loading:
+            self.network.reload_if_stale()
 
     # -- used by the command palette -------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 SUBCOMMANDS = (
     "import", "list", "similar", "read", "unread", "star", "unstar", "tag", "note", "tags",
-    "remove", "sources",
+    "remove", "sources", "fetch", "enrich", "config",
 )  # fmt: skip
 PROG = "papertray"
 
@@ -35,6 +36,48 @@ class CliError(Exception):
 
 def say(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr)
+
+
+class UsageError(Exception):
+    """A command line argparse rejected; `prog` is the (sub)command whose --help explains it."""
+
+    def __init__(self, message: str, prog: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line with a hint, not a usage block:
+    `papertray: invalid --format 'xml' (table, json, …); see papertray list --help`."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(_plain_usage_error(message), self.prog)
+
+
+_INVALID_CHOICE = re.compile(r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)$", re.S)
+_BAD_ARGUMENT = re.compile(r"argument (\S+): (.*)$", re.S)
+
+
+def _plain_usage_error(message: str) -> str:
+    message = " ".join(message.split())
+    if match := _INVALID_CHOICE.match(message):
+        option, value, choices = match.groups()
+        names = ", ".join(c.strip().strip("'") for c in choices.split(","))
+        return f"invalid {option.split('/')[-1]} {value} ({names})"
+    if match := _BAD_ARGUMENT.match(message):
+        option, why = match.groups()
+        return f"invalid {option.split('/')[-1]}: {why}"
+    return message
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("papertray")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 def open_store(folder: Path, *, check: bool = True) -> tuple[Library, State]:
@@ -107,6 +150,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0 if outcome.saved else 1
 
 
+def output_width() -> int:
+    """Titles are cut to the terminal's width only on a terminal: a pipe or a file gets them
+    whole."""
+    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else sys.maxsize
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from papertray.store import IngestError, QueryError, list_papers, parse_query, render_bytes
 
@@ -138,7 +187,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         say("the library is empty: papertray import FILE adds a digest")
     if listing.note:
         say(listing.note)
-    width = shutil.get_terminal_size((100, 24)).columns
+    width = output_width()
     out = sys.stdout.buffer
     for chunk in render_bytes(listing.rows, args.format, width=width):
         out.write(chunk)
@@ -163,7 +212,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
         if paper is not None:
             shares = index.written(paper, m.shared)
             rows.append((paper, states.get(m.id, UNTOUCHED), m.score, shares))
-    width = shutil.get_terminal_size((100, 24)).columns
+    width = output_width()
     out = sys.stdout.buffer
     for chunk in render_ranked_bytes(rows, args.format, width=width):
         out.write(chunk)
@@ -274,9 +323,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
     ids: list[str] | None = None
     preview = None
     warnings: list[str] = []
+    link_new = False
     if files:
         outcome = import_files(library, files, args.format)
         ids = outcome.ids
+        # A page copy's papers have no arXiv id: the reader links them in the background.
+        link_new = outcome.saved and any(not p.arxiv_id for p in outcome.papers)
         if not outcome.saved:
             warnings.append("the data folder cannot be written: marks made now will not be saved")
     else:
@@ -298,6 +350,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         warnings=[*library.warnings, *state.warnings, *warnings],
         preview=preview,
         scope=", ".join(Path(name).name for name in files),
+        link_new=link_new,
     )
     del preview  # the app drops it once the whole library is in: ~20 MB at 100k papers
     app.run()
@@ -321,13 +374,32 @@ def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from papertray.store import FORMATS, OUTPUT_FORMATS, SORT_ORDERS
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
+        usage=f"{PROG} [--data-dir DIR] [--format FORMAT] [FILE ...]\n"
+        f"       {PROG} [--data-dir DIR] COMMAND [ARGS ...]\n"
+        f"       {PROG} --version | --help",
         description="A terminal reader for research-paper digests. "
         "`papertray [FILE...]` opens the reader; the subcommands serve scripts and pipes.",
     )
+    _version(parser)
     _common(parser, top=True)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # The reader's own arguments, listed here so `papertray --help` shows every one of them; the
+    # reader is parsed by build_tui_parser (argparse cannot mix these with subcommands).
+    reader = parser.add_argument_group(
+        "the reader",
+        description="papertray [FILE ...] opens the reader on the digests FILE (a page copy, "
+        "JSON or JSON Lines; '-' for stdin), imported into the library first; without FILEs, "
+        "on the whole library (an empty one gets the bundled sample digest).",
+    )
+    reader.add_argument(
+        "--format",
+        dest="reader_format",
+        choices=FORMATS,
+        default=argparse.SUPPRESS,
+        help="input format of the FILEs (default: detected)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog=PROG)
 
     p = sub.add_parser("import", help="add digests to the library")
     p.add_argument("files", nargs="+", metavar="FILE", help="digest files ('-' for stdin)")
@@ -407,6 +479,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sources", help="list the digests in the library, with paper counts")
     _common(p)
     p.set_defaults(run=cmd_sources)
+
+    from papertray.tui.cli_fetch import add_parsers  # fetch, enrich, config
+
+    add_parsers(sub)
     return parser
 
 
@@ -423,11 +499,18 @@ def _count_arg(text: str) -> int:
 def build_tui_parser() -> argparse.ArgumentParser:
     from papertray.store import FORMATS
 
-    parser = argparse.ArgumentParser(prog=PROG, add_help=False)
+    parser = Parser(prog=PROG, add_help=False)
     parser.add_argument("files", nargs="*")
     parser.add_argument("--format", choices=FORMATS)
+    _version(parser)
     _common(parser, top=True)
     return parser
+
+
+def _version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--version", action="version", version=f"{PROG} {version()}", help="print the version"
+    )
 
 
 def _first_positional(argv: Sequence[str]) -> str | None:
@@ -463,9 +546,9 @@ def _glue_query(argv: list[str]) -> list[str]:
 
 
 def run(argv: list[str]) -> int:
+    first = _first_positional(argv)
     try:
-        first = _first_positional(argv)
-        if first == "list":
+        if first in ("list", "enrich"):
             argv = _glue_query(argv)
         if first in SUBCOMMANDS or any(a in ("-h", "--help") for a in argv):
             args = build_parser().parse_args(argv)
@@ -481,6 +564,12 @@ def run(argv: list[str]) -> int:
     except CliError as error:
         say(str(error))
         return error.status
+    except UsageError as error:
+        hint = error.prog
+        if hint == PROG and first in SUBCOMMANDS:  # e.g. an unknown option after `list`
+            hint = f"{PROG} {first}"
+        say(f"{error}; see {hint} --help")
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

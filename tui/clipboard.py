@@ -8,16 +8,20 @@ hang papertray.
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import webbrowser
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Literal, TypeVar
 
 from papertray.store import is_safe_url
 
 T = TypeVar("T")
+Severity = Literal["information", "warning", "error"]
 
 COPY_TIMEOUT = 2.0
+TMUX_TIMEOUT = 2.0
 OPEN_TIMEOUT = 5.0
 # webbrowser falls back to these when there is no desktop: they would take over our terminal.
 CONSOLE_BROWSERS = {"lynx", "w3m", "links", "elinks", "www-browser", "browsh", "links2", "netsurf"}
@@ -80,6 +84,100 @@ def system_copy(text: str, timeout: float = COPY_TIMEOUT) -> str:
     except Exception as exc:  # noqa: BLE001 - pyperclip raises many kinds; all mean "no clipboard"
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ClipboardError(message[:160]) from None
+
+
+def in_tmux() -> bool:
+    return bool(os.environ.get("TMUX"))
+
+
+def tmux_copy(text: str, timeout: float = TMUX_TIMEOUT) -> None:
+    """Put `text` in tmux's paste buffer. tmux's default `set-clipboard external` drops an
+    application's OSC 52, so inside tmux this is the copy that surely lands somewhere; `-w` also
+    has tmux forward it to the outer terminal's clipboard where its `set-clipboard` allows.
+
+    Raises ClipboardError when tmux is missing, fails or hangs."""
+    for args in (["load-buffer", "-w", "-"], ["load-buffer", "-"]):
+        try:
+            done = subprocess.run(
+                ["tmux", *args],
+                input=text.encode("utf-8"),
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise ClipboardError("tmux is not installed") from None
+        except subprocess.TimeoutExpired:
+            raise ClipboardError(f"tmux did not answer within {timeout:g} s") from None
+        except OSError as exc:
+            raise ClipboardError(f"tmux could not run: {exc.strerror or exc}") from None
+        if done.returncode == 0:
+            return
+        why = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        message = why[0][:160] if why else f"tmux exited with status {done.returncode}"
+        if "-w" in args and ("unknown flag" in message or "usage:" in message):
+            continue  # tmux before 3.2 has no -w: the buffer alone is still worth having
+        raise ClipboardError(message)
+    raise ClipboardError("tmux refused load-buffer")  # pragma: no cover - the loop returns
+
+
+@dataclass(frozen=True)
+class Copied:
+    """What became of one copy: the system clipboard's mechanism (or why there was none) and,
+    inside tmux, whether tmux's buffer took it. The notification says exactly that."""
+
+    text: str
+    system: str | None
+    system_error: str = ""
+    tmux: bool | None = None  # None: not inside tmux
+    tmux_error: str = ""
+
+    @property
+    def needs_osc52(self) -> bool:
+        """No system clipboard: ask the terminal itself (OSC 52), the one way left over SSH."""
+        return self.system is None
+
+    def report(self) -> tuple[str, str, Severity]:
+        """(title, message, severity) for the notification."""
+        text = self.text
+        if self.system is not None:
+            where = f"system clipboard: {self.system}"
+            if self.tmux:
+                where += ", and the tmux buffer"
+            elif self.tmux is False:
+                where += f"; not the tmux buffer: {self.tmux_error}"
+            return "Link copied", f"Copied {text}\n({where})", "information"
+        if self.tmux:
+            return (
+                "Link copied",
+                f"Copied {text} to the tmux buffer (and via OSC 52)\n"
+                f"(no system clipboard: {self.system_error})",
+                "information",
+            )
+        if self.tmux is False:
+            return (
+                "Link maybe not copied",
+                f"Sent {text} to the terminal (OSC 52), which tmux drops unless "
+                f"`set -g set-clipboard on`\n"
+                f"(system clipboard: {self.system_error}; tmux buffer: {self.tmux_error})",
+                "warning",
+            )
+        return (
+            "Link copied",
+            f"Copied {text}\n(via the terminal, OSC 52: {self.system_error})",
+            "information",
+        )
+
+
+def copy_result(text: str, system: str | None, system_error: str = "") -> Copied:
+    """Complete a system copy's outcome with tmux's (call from a worker thread: tmux runs)."""
+    if not in_tmux():
+        return Copied(text, system, system_error)
+    try:
+        tmux_copy(text)
+    except ClipboardError as error:
+        return Copied(text, system, system_error, tmux=False, tmux_error=str(error))
+    return Copied(text, system, system_error, tmux=True)
 
 
 def _headless() -> bool:

@@ -6,12 +6,11 @@ URL written into library.json by hand is never copied, opened or offered as the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.app import App
 
 from papertray.store import Paper
 from papertray.tui import clipboard
+from papertray.tui.clipboard import Copied
 from papertray.tui.safe_text import safe_links
 
 __all__ = ["Copied", "LinkWorkers", "NoLink", "copy_link", "open_link", "pick_link"]
@@ -34,20 +33,14 @@ def pick_link(paper: Paper, number: int) -> str:
     return links[number - 1]
 
 
-@dataclass(frozen=True)
-class Copied:
-    """How a copy went: `mechanism` when the system clipboard took it, else `why` not."""
-
-    mechanism: str | None
-    why: str = ""
-
-
 def copy_link(url: str) -> Copied:
-    """Hand `url` to the system clipboard (blocks up to its timeout: call from a worker)."""
+    """Hand `url` to the system clipboard and, inside tmux, to tmux's buffer (blocks up to their
+    timeouts: call from a worker)."""
     try:
-        return Copied(clipboard.system_copy(url))
+        mechanism, why = clipboard.system_copy(url), ""
     except clipboard.ClipboardError as error:
-        return Copied(None, str(error))
+        mechanism, why = None, str(error)
+    return clipboard.copy_result(url, mechanism, why)
 
 
 def open_link(url: str) -> tuple[str | None, str]:
@@ -70,29 +63,25 @@ class LinkWorkers:
     def __init__(self, app: App[int]) -> None:
         self._app = app
 
-    def copy(self, url: str) -> None:
+    def copy(self, url: str, what: str = "Link") -> None:
+        """Copy `url` (or a citation: `what` names it in the notification)."""
         app = self._app
 
         def work() -> None:
-            copied = copy_link(url)
-            if copied.mechanism is None:
-                app.call_from_thread(self._copy_with_osc52, url, copied.why)
-                return
-            app.call_from_thread(
-                app.notify,
-                f"Copied {url}\n(system clipboard: {copied.mechanism})",
-                title="Link copied",
-                markup=False,
-            )
+            app.call_from_thread(self._copied, copy_link(url), what)
 
         app.run_worker(work, thread=True, group="clipboard")
 
-    def _copy_with_osc52(self, url: str, why: str) -> None:
-        # OSC 52 asks the terminal itself to set the clipboard: works over SSH and in tmux.
-        self._app.copy_to_clipboard(url)
-        self._app.notify(
-            f"Copied {url}\n(via the terminal, OSC 52: {why})", title="Link copied", markup=False
-        )
+    def _copied(self, copied: Copied, what: str = "Link") -> None:
+        if copied.needs_osc52:
+            # OSC 52 asks the terminal itself to set the clipboard: over SSH, and in tmux with
+            # `set -g set-clipboard on`.
+            self._app.copy_to_clipboard(copied.text)
+        title, message, severity = copied.report()
+        if what != "Link":  # a citation: named as such, a BibTeX entry by its first line
+            title = title.replace("Link", what, 1)
+            message = message.replace(copied.text, _first_line(copied.text), 1)
+        self._app.notify(message, title=title, severity=severity, markup=False)
 
     def open(self, url: str) -> None:
         app = self._app
@@ -112,3 +101,9 @@ class LinkWorkers:
             app.call_from_thread(app.notify, f"Opened {url} in {name}", markup=False)
 
         app.run_worker(work, thread=True, group="browser")
+
+
+def _first_line(text: str) -> str:
+    """A BibTeX entry is shown by its first line in the notification."""
+    lines = text.strip().splitlines()
+    return lines[0] + (" …" if len(lines) > 1 else "") if lines else ""

@@ -110,4 +110,3 @@ def latex_text(text: str) -> str:
     from papertray.store.formats.latex import latex_to_text
 
     return clean_text(latex_to_text(text), multiline=True)
-

@@ -374,4 +374,3 @@ def _finish(
 
 def _has_latex(text: str) -> bool:
     return "\\" in text or "$" in text
-

@@ -7,7 +7,7 @@ asserts a time).
     python tests/benchmarks/bench.py --sizes 100000 --repeat 3 --out table.md
     python tests/benchmarks/bench.py --sizes 100000 --rows headless,import   # some rows only
 
-The corpus generator is ../shared/bench/gen_corpus.py (relative to the repo), or $PAPERTRAY_GEN.
+Corpora come from gen_corpus.py beside this script (deterministic; $PAPERTRAY_GEN names another).
 fzf (`apt-get install fzf`) is a peer; without it that row says so.
 """
 
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-GEN = Path(os.environ.get("PAPERTRAY_GEN", REPO.parent / "shared" / "bench" / "gen_corpus.py"))
+GEN = Path(os.environ.get("PAPERTRAY_GEN", Path(__file__).resolve().parent / "gen_corpus.py"))
 SEED = REPO / "store" / "data" / "sample_digest.txt"
 QUERY = "memory efficient"
 SELECTIVE = '"low-bit" quantization'

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import select
 import signal
 import struct
 import subprocess
@@ -44,11 +45,18 @@ class PtyApp:
         *,
         size: tuple[int, int] = (120, 40),
         cwd: Path | None = None,
+        controlling: bool = True,
     ) -> None:
+        """With `controlling=False` the pty is not the child's controlling terminal: closing it
+        sends no SIGHUP, the child only sees its reads end and its writes fail."""
         self.master, slave = os.openpty()
+        self.slave_name = os.ttyname(slave)
         cols, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "xterm-256color"}
+        # The reader may go online (fetch, linking a page copy to arXiv): never from a test.
+        for name in ("HF_ENDPOINT", "PAPERTRAY_ARXIV_API", "PAPERTRAY_ARXIV_RSS"):
+            full_env[name] = "https://papertray-tests-never-reach-the.invalid"
         full_env.update(env)
         full_env["PYTHONPATH"] = str(ROOT)
         self.proc = subprocess.Popen(
@@ -60,18 +68,23 @@ class PtyApp:
             cwd=cwd or ROOT,
             start_new_session=True,
             # Make the pty the controlling terminal, so closing it means what it means for a user.
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+            preexec_fn=(lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None,
             close_fds=True,
         )
         os.close(slave)
         self.output = bytearray()
+        self._stop = False
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
-        while True:
+        # Never left blocked in read(): a read in progress holds the master open, so closing its
+        # descriptor would not hang up the terminal until the app next writes something.
+        while not self._stop:
             try:
+                if not select.select([self.master], [], [], 0.05)[0]:
+                    continue
                 chunk = os.read(self.master, 65536)
             except OSError:  # EIO once the child side is gone
                 return
@@ -116,6 +129,46 @@ class PtyApp:
     def send(self, keys: str | bytes) -> None:
         os.write(self.master, keys.encode() if isinstance(keys, str) else keys)
 
+    def unread_input(self) -> int:
+        """Bytes typed into the terminal that the app has not read yet."""
+        fd = os.open(self.slave_name, os.O_RDWR | os.O_NOCTTY)
+        try:
+            raw = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
+        finally:
+            os.close(fd)
+        return int(struct.unpack("i", raw)[0])
+
+    def send_until_read(self, keys: str, timeout: float = 5.0) -> None:
+        """Type `keys` and return once the app has read them from the terminal (not necessarily
+        handled them). A byte takes a moment to travel from our side into the terminal's input
+        queue, so first it must be seen there (or the app must have answered already)."""
+        before, seen = len(self.raw), False
+        self.send(keys)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            waiting = self.unread_input()
+            seen = seen or waiting > 0
+            if (seen and not waiting) or len(self.raw) > before:
+                return
+            time.sleep(0.0005)  # a spin would take the CPU the app needs to read
+        raise TimeoutError(f"the app did not read {keys!r} within {timeout:g} s")
+
+    def hang_up(self) -> None:
+        """Close the terminal, as closing its window or `tmux kill-session` does."""
+        self._stop = True
+        self._reader.join()
+        os.close(self.master)
+        self.master = -1
+
+    def exited_within(self, seconds: float) -> int | None:
+        """The exit status if the app exits within `seconds` (checked with waitpid), else None."""
+        deadline = time.monotonic() + seconds
+        while True:
+            status = self.proc.poll()
+            if status is not None or time.monotonic() >= deadline:
+                return status
+            time.sleep(0.02)
+
     def signal(self, sig: int) -> None:
         self.proc.send_signal(sig)
 
@@ -134,10 +187,14 @@ class PtyApp:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
-        try:
-            os.close(self.master)
-        except OSError:
-            pass
+        self._stop = True
+        self._reader.join(timeout=2)
+        if self.master >= 0:
+            try:
+                os.close(self.master)
+            except OSError:
+                pass
+            self.master = -1
         self._reader.join(timeout=2)
 
     def __enter__(self) -> PtyApp:

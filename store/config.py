@@ -1,0 +1,139 @@
+"""The config file: which sources `papertray fetch` (and the reader's fetch key) runs.
+
+TOML in the platform's user config folder (`~/.config/papertray/config.toml` on Linux), or the
+file `$PAPERTRAY_CONFIG` names. Read with `tomllib`; a missing file means the defaults. A bad
+file is one `ConfigError` line naming the key and its line.
+
+    [fetch]
+    hf = true                      # the Hugging Face daily papers (the latest day)
+    arxiv = ["cs.CL", "cs.LG"]     # arXiv categories: the day's announcement from the RSS feed
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_VAR = "PAPERTRAY_CONFIG"
+CONFIG_FILE = "config.toml"
+_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
+_KEYS = {"hf", "arxiv"}
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; `str(e)` is one line naming the key and line."""
+
+
+@dataclass(frozen=True)
+class Config:
+    hf: bool = True
+    arxiv: tuple[str, ...] = ()
+    path: Path | None = None
+    exists: bool = False
+
+    def to_toml(self) -> str:
+        cats = ", ".join(f'"{c}"' for c in self.arxiv)
+        return f"[fetch]\nhf = {'true' if self.hf else 'false'}\narxiv = [{cats}]\n"
+
+
+def config_path() -> Path:
+    """`$PAPERTRAY_CONFIG`, else config.toml in the platform's user config folder. Never created
+    here."""
+    chosen = os.environ.get(ENV_VAR)
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    import platformdirs  # deferred: only the default path needs it
+
+    return Path(platformdirs.user_config_path("papertray")).resolve() / CONFIG_FILE
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The settings in force: the file's, or the defaults when there is none."""
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read ({error.strerror or error})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    import tomllib
+
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    return _settings(doc, text, path)
+
+
+def _line(text: str, table: str, key: str | None) -> int:
+    """The line of `key` in `[table]` (or of the table itself), for the error message."""
+    in_table = table == ""
+    header = re.compile(r"\s*\[\s*" + re.escape(table) + r"\s*\]\s*(#.*)?$")
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = bool(header.fullmatch(line))
+            if in_table and key is None:
+                return number
+            continue
+        if key is not None and re.match(r"\s*" + re.escape(key) + r"\s*=", line):
+            if in_table:
+                return number
+        if (
+            key is not None
+            and table
+            and re.match(r"\s*" + re.escape(f"{table}.{key}") + r"\s*=", line)
+        ):
+            return number
+    return 0
+
+
+def _at(text: str, table: str, key: str | None) -> str:
+    number = _line(text, table, key)
+    return f" (line {number})" if number else ""
+
+
+def _settings(doc: dict[str, Any], text: str, path: Path) -> Config:
+    for name in doc:
+        if name != "fetch":
+            raise ConfigError(
+                f"{path}: unknown setting {name!r}{_at(text, '', name) or _at(text, name, None)}"
+                " (papertray knows [fetch] hf and arxiv)"
+            )
+    fetch = doc.get("fetch", {})
+    if not isinstance(fetch, dict):
+        raise ConfigError(f"{path}: fetch must be a table ([fetch]){_at(text, '', 'fetch')}")
+    for key in fetch:
+        if key not in _KEYS:
+            raise ConfigError(
+                f"{path}: unknown key fetch.{key}{_at(text, 'fetch', key)} "
+                "(known: fetch.hf, fetch.arxiv)"
+            )
+    hf = fetch.get("hf", True)
+    if not isinstance(hf, bool):
+        raise ConfigError(
+            f"{path}: fetch.hf must be true or false, not {hf!r}{_at(text, 'fetch', 'hf')}"
+        )
+    arxiv = fetch.get("arxiv", [])
+    if isinstance(arxiv, str):
+        arxiv = arxiv.split()
+    if not isinstance(arxiv, list) or not all(isinstance(c, str) for c in arxiv):
+        raise ConfigError(
+            f'{path}: fetch.arxiv must be a list of categories like ["cs.CL"]'
+            f"{_at(text, 'fetch', 'arxiv')}"
+        )
+    for cat in arxiv:
+        if not _CATEGORY.fullmatch(cat.strip()):
+            raise ConfigError(
+                f"{path}: fetch.arxiv: {cat!r} is not an arXiv category (e.g. cs.CL, hep-th)"
+                f"{_at(text, 'fetch', 'arxiv')}"
+            )
+    cats = tuple(dict.fromkeys(c.strip() for c in arxiv))
+    return Config(hf=hf, arxiv=cats, path=path, exists=True)

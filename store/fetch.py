@@ -1,0 +1,224 @@
+"""`papertray fetch`: the Hugging Face daily papers and the arXiv announcements, imported through
+the same ingest as a file.
+
+A `Source` says what to ask for; `fetch_source` asks (every page of it) and parses, holding
+everything in memory; `import_fetched` then adds the papers in one library write and only then
+remembers the pages' ETags. So a fetch that fails or is interrupted part-way imports nothing of
+that source, leaves the library as it was, and does not turn into a 304 next time.
+
+The sources live in `fetch_hf` and `fetch_arxiv`, what they share in `fetch_common`; this module
+runs them, imports what they gave and reports it. Its names are the ones the facade exports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from papertray.store.fetch_arxiv import (
+    arxiv_query_source,
+    arxiv_rss_source,
+    fetch_arxiv_query,
+    fetch_arxiv_rss,
+)
+from papertray.store.fetch_common import (
+    ARXIV_INTERVAL,
+    Fetched,
+    Progress,
+    Source,
+    SourceError,
+    endpoints,
+)
+from papertray.store.fetch_hf import fetch_hf, hf_source
+from papertray.store.library import Library
+from papertray.store.models import Paper, title_key
+from papertray.store.net import Client, FetchError
+from papertray.store.storage import StoreError
+
+__all__ = [
+    "ARXIV_INTERVAL",
+    "FetchReport",
+    "Fetched",
+    "Source",
+    "SourceError",
+    "arxiv_query_source",
+    "arxiv_rss_source",
+    "configured_sources",
+    "endpoints",
+    "fetch_source",
+    "hf_source",
+    "import_fetched",
+    "run_fetch",
+    "save_raw",
+]
+
+
+@dataclass
+class FetchReport:
+    """One summary line's worth: what a source did to the library."""
+
+    source: Source
+    new: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    papers: list[Paper] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    """Library ids of the papers fetched, in order (after merging)."""
+    error: str | None = None
+    note: str | None = None
+    cached: int = 0
+    """Papers on pages that came back 304 (counted in `unchanged`)."""
+    not_modified: bool = False
+    dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def line(self) -> str:
+        label = self.source.label
+        if self.error is not None:
+            return self.error
+        if self.note is not None and not self.papers and not self.unchanged:
+            return self.note
+        total = len(self.papers) + self.cached
+        noun = "paper" if total == 1 else "papers"
+        if self.dry_run:
+            return (
+                f"{label}: {total} {noun}: {self.new} new, {self.merged} already here "
+                "(dry run: nothing imported)"
+            )
+        tail = " (not modified since the last fetch)" if self.not_modified else ""
+        return (
+            f"{label}: {total} {noun}: {self.new} new, {self.merged} merged, "
+            f"{self.unchanged} unchanged{tail}"
+        )
+
+
+def fetch_source(
+    client: Client,
+    source: Source,
+    *,
+    conditional: bool = True,
+    progress: Progress | None = None,
+    arxiv_interval: float = ARXIV_INTERVAL,
+) -> Fetched:
+    """Every page of `source`, parsed. Raises FetchError (one line) on any failure."""
+    fetched = Fetched(source)
+    say = progress or (lambda _line: None)
+    if source.kind == "hf":
+        fetch_hf(client, source, fetched, conditional, say)
+    elif source.kind == "arxiv-rss":
+        fetch_arxiv_rss(client, source, fetched, conditional, say)
+    elif source.kind == "arxiv-query":
+        fetch_arxiv_query(client, source, fetched, say, arxiv_interval)
+    else:  # pragma: no cover - sources are made by the functions above
+        raise FetchError(f"unknown source kind {source.kind!r}")
+    return fetched
+
+
+# -- importing ----------------------------------------------------------------------------------
+
+
+def import_fetched(
+    library: Library, client: Client, fetched: Fetched, *, dry_run: bool = False
+) -> FetchReport:
+    """Add what `fetch_source` gave to the library (one write) and then remember its pages'
+    validators. With `dry_run`, count what would be new and change nothing."""
+    source = fetched.source
+    report = FetchReport(
+        source, unchanged=fetched.unchanged, cached=fetched.unchanged, dry_run=dry_run
+    )
+    report.not_modified = fetched.not_modified
+    report.warnings = list(fetched.warnings)
+    papers = fetched.papers
+    if fetched.replacements:
+        # A replacement updates a paper already here; it is not news.
+        papers = [p for p in papers if p.id not in fetched.replacements or p.id in library]
+    report.papers = papers
+    if fetched.empty and not papers:
+        report.note = source.empty_message
+    if dry_run:
+        keys = {title_key(p.title) for p in library.papers()} if papers else set()
+        for paper in papers:
+            if paper.id in library or title_key(paper.title) in keys:
+                report.merged += 1
+            else:
+                report.new += 1
+        report.ids = [p.id for p in papers]
+        return report
+    if papers:
+        try:
+            added = library.add(papers)
+        except StoreError as error:
+            report.error = f"{source.label}: could not import: {error}"
+            return report
+        report.new, report.merged = added.new, added.merged
+        report.unchanged += added.skipped
+        report.ids = added.ids
+    client.remember(fetched.responses, fetched.notes)
+    return report
+
+
+def save_raw(fetched: Fetched, path: Path, *, several: bool) -> list[Path]:
+    """Write the raw responses of one source: to `path` itself when it is the only response of
+    the only source, else beside it with the source and page in the name."""
+    written: list[Path] = []
+    tag = re.sub(r"[^A-Za-z0-9.-]+", "-", fetched.source.label).strip("-")
+    for n, (body, suffix) in enumerate(fetched.raw, start=1):
+        target = path
+        if several or len(fetched.raw) > 1:
+            page = f"-{n}" if len(fetched.raw) > 1 else ""
+            stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+            target = path.with_name(f"{stem}-{tag}{page}{path.suffix or suffix}")
+        target.write_bytes(body)
+        written.append(target)
+    return written
+
+
+def run_fetch(
+    library: Library,
+    sources: Sequence[Source],
+    client: Client,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    save: Path | None = None,
+    arxiv_interval: float = ARXIV_INTERVAL,
+) -> list[FetchReport]:
+    """Fetch and import each source in turn; a failing source is reported and the others go
+    on. Nothing of a failing source is imported."""
+    reports: list[FetchReport] = []
+    for source in sources:
+        try:
+            fetched = fetch_source(
+                client,
+                source,
+                conditional=not dry_run and save is None,
+                progress=progress,
+                arxiv_interval=arxiv_interval,
+            )
+        except FetchError as error:
+            reports.append(FetchReport(source, error=str(error)))
+            continue
+        if save is not None and fetched.raw:
+            try:
+                save_raw(fetched, save, several=len(sources) > 1)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                reports.append(FetchReport(source, error=f"cannot save to {save}: {reason}"))
+                continue
+        reports.append(import_fetched(library, client, fetched, dry_run=dry_run))
+    return reports
+
+
+def configured_sources(hf: bool, arxiv: Sequence[str]) -> list[Source]:
+    """The sources the config file names: HF's latest day if `hf`, the arXiv announcement of
+    the `arxiv` categories if any."""
+    sources = [hf_source()] if hf else []
+    if arxiv:
+        sources.append(arxiv_rss_source(arxiv))
+    return sources

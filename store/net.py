@@ -1,0 +1,502 @@
+"""HTTP for `papertray fetch` and `enrich`: one small client with the network rules in one place.
+
+- timeouts (connect 5 s, read 20 s); up to 3 retries with backoff on 429 and 5xx, honouring
+  `Retry-After`; an honest User-Agent (`papertray/VERSION`);
+- conditional requests: the ETag / Last-Modified of each URL is remembered in `http-cache.json`
+  in the data folder, so an unchanged page costs one 304. The caller commits what it saw only
+  after it has used the response (`Client.remember`): a response that failed to import must not
+  turn into a 304 next time;
+- a response over 20 MB is refused while it streams in; only https (plain http only to a
+  loopback host, for tests and local mirrors); redirects are followed by hand, only to https;
+- every failure is a `FetchError` whose `str()` is one line for the user.
+
+httpx is imported only when a request is made: `papertray list` never pays for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import orjson
+
+CACHE_FILE = "http-cache.json"
+MAX_RESPONSE = 20 * 1024 * 1024
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 20.0
+RETRIES = 3
+BACKOFF = 1.0
+"""Seconds before the first retry; doubled for each further one."""
+MAX_RETRY_WAIT = 60.0
+"""A Retry-After longer than this is reported, not waited for: the user is at a terminal."""
+MAX_REDIRECTS = 5
+_CACHE_ENTRIES = 2000
+"""URLs remembered at most (the oldest go first): a year of daily fetches is a few hundred."""
+
+
+class FetchError(Exception):
+    """A request that could not give what was asked for. `str(e)` is one line for the user;
+    `status` is the HTTP status when the server answered, `host` the host asked."""
+
+    def __init__(self, message: str, *, host: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.host = host
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    """The URL finally answered (after redirects)."""
+    status: int
+    """200 (or another 2xx), or 304 when the remembered copy is still current."""
+    content: bytes
+    content_type: str
+    validators: dict[str, str] = field(default_factory=dict)
+    """What to remember for a conditional request next time (`Client.remember`)."""
+    request_url: str = ""
+    """The URL asked for, the key the validators are remembered under."""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("papertray")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout without install
+        return "0"
+
+
+def user_agent() -> str:
+    return f"papertray/{version()}"
+
+
+def host_of(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, *, came_from: str | None = None) -> str:
+    """`url` if papertray may request it: https, or plain http to a loopback host. A redirect
+    (`came_from` set) may go to https only, or stay on plain-http loopback when it started
+    there. Raises FetchError otherwise."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  (raises ValueError on a malformed port)
+    except ValueError:
+        raise FetchError(f"not a usable URL: {url[:200]!r}") from None
+    scheme = parts.scheme.lower()
+    if not host or scheme not in ("http", "https"):
+        raise FetchError(f"not an http(s) URL: {url[:200]!r}", host=host)
+    if scheme == "http":
+        loopback_origin = came_from is None or (
+            urlsplit(came_from).scheme.lower() == "http" and _is_loopback(host_of(came_from))
+        )
+        if not (_is_loopback(host) and loopback_origin):
+            if came_from is not None:
+                raise FetchError(
+                    f"{host_of(came_from)} redirected to plain http ({url[:200]}): refused, "
+                    "papertray follows redirects only to https",
+                    host=host_of(came_from),
+                )
+            raise FetchError(
+                f"refusing plain http to {host}: papertray fetches only over https "
+                "(plain http only from a loopback address)",
+                host=host,
+            )
+    return url
+
+
+def with_params(url: str, params: Mapping[str, Any] | None) -> str:
+    """`url` with `params` appended as a query string, in the order given."""
+    if not params:
+        return url
+    query = urlencode([(k, str(v)) for k, v in params.items() if v is not None], safe=":,+")
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+class ValidatorCache:
+    """ETag / Last-Modified per URL, in a small JSON file of the data folder. A damaged or
+    unreadable file just means no conditional requests this time (it is derived data)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._data: dict[str, dict[str, Any]] | None = None
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        if self._data is None:
+            data: Any = {}
+            if self.path is not None:
+                try:
+                    data = orjson.loads(self.path.read_bytes())
+                except (OSError, ValueError):
+                    data = {}
+            self._data = (
+                {k: v for k, v in data.items() if isinstance(v, dict)}
+                if isinstance(data, dict)
+                else {}
+            )
+        return self._data
+
+    def get(self, url: str) -> dict[str, Any]:
+        return dict(self._load().get(url, {}))
+
+    def put(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
+        """Remember these URLs' validators (and notes such as the item count of a page), and
+        write the file at once, atomically."""
+        data = self._load()
+        for url, entry in entries.items():
+            data.pop(url, None)  # re-inserted last: the dict's order is the age
+            if entry:
+                data[url] = dict(entry)
+        while len(data) > _CACHE_ENTRIES:
+            data.pop(next(iter(data)))
+        if self.path is None:
+            return
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+            os.replace(tmp, self.path)
+        except OSError:
+            # Not remembering costs a full download next time, nothing more.
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+@dataclass
+class Settings:
+    """The knobs tests turn: real values by default."""
+
+    connect_timeout: float = CONNECT_TIMEOUT
+    read_timeout: float = READ_TIMEOUT
+    retries: int = RETRIES
+    backoff: float = BACKOFF
+    max_retry_wait: float = MAX_RETRY_WAIT
+    max_bytes: int = MAX_RESPONSE
+    sleep: Callable[[float], None] = time.sleep
+
+
+def default_settings() -> Settings:
+    """The settings a `Client` made without any uses (tests lower the timeouts and the cap, and
+    stub `sleep`, by replacing this)."""
+    return Settings()
+
+
+class Client:
+    """`Client(data_dir)`; `get(url, params)` -> Response or FetchError. Not thread-safe: one per
+    worker. Use as a context manager, or `close()` it."""
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        *,
+        settings: Settings | None = None,
+        cache: ValidatorCache | None = None,
+    ) -> None:
+        self.settings = settings or default_settings()
+        if cache is None:
+            cache = ValidatorCache(Path(data_dir) / CACHE_FILE if data_dir is not None else None)
+        self.cache = cache
+        self.requests = 0
+        """Requests sent (retries and redirects included): what a test counts."""
+        self._http: dict[str, Any] = {}
+        self._last_request: dict[str, float] = {}
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for client in self._http.values():
+            client.close()
+        self._http.clear()
+
+    def _client(self, tls: bool) -> Any:
+        """The httpx client for https (`tls`) or for plain http, which `check_url` allows only
+        to loopback. Two clients so that plain http never pays for loading the CA bundle
+        (~0.1 s), and https always verifies certificates."""
+        key = "https" if tls else "http"
+        client = self._http.get(key)
+        if client is None:
+            import httpx  # deferred: ~0.1 s of imports only the network commands need
+
+            s = self.settings
+            client = httpx.Client(
+                timeout=httpx.Timeout(
+                    s.read_timeout, connect=s.connect_timeout, pool=s.connect_timeout
+                ),
+                follow_redirects=False,
+                headers={"User-Agent": user_agent()},
+                verify=tls,  # plain http has no certificate to verify; https always verifies
+                # The environment's proxy settings apply.
+                trust_env=True,
+            )
+            self._http[key] = client
+        return client
+
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        conditional: bool = True,
+        accept: str = "*/*",
+        min_interval: float = 0.0,
+    ) -> Response:
+        """GET `url` (with `params`), following up to 5 redirects to https, retrying 429 and
+        5xx. With `conditional`, a remembered ETag / Last-Modified is sent and a 304 comes back
+        as a Response with status 304 and no content. A 4xx other than 429 raises FetchError
+        with its `status`. `min_interval`: seconds to keep between two requests to this host
+        (arXiv asks for 3)."""
+        first = with_params(url, params)
+        check_url(first)
+        headers = {"Accept": accept}
+        known = self.cache.get(first) if conditional else {}
+        if known.get("etag"):
+            headers["If-None-Match"] = str(known["etag"])
+        if known.get("last_modified"):
+            headers["If-Modified-Since"] = str(known["last_modified"])
+        target = first
+        for _hop in range(MAX_REDIRECTS + 1):
+            status, got_headers, body = self._send_with_retries(target, headers, min_interval)
+            if status in (301, 302, 303, 307, 308):
+                location = got_headers.get("location")
+                if not location:
+                    raise FetchError(
+                        f"{host_of(target)} redirected without a Location", host=host_of(target)
+                    )
+                nxt = urljoin(target, location)
+                check_url(nxt, came_from=target)
+                target = nxt
+                continue
+            break
+        else:
+            raise FetchError(f"{host_of(first)}: too many redirects", host=host_of(first))
+        validators: dict[str, str] = {}
+        if got_headers.get("etag"):
+            validators["etag"] = got_headers["etag"]
+        if got_headers.get("last-modified"):
+            validators["last_modified"] = got_headers["last-modified"]
+        if status == 304:
+            if not known:
+                raise FetchError(
+                    f"{host_of(target)} answered 304 Not Modified to a plain request",
+                    host=host_of(target),
+                    status=304,
+                )
+            return Response(target, 304, b"", "", dict(known), first)
+        if not 200 <= status < 300:
+            raise FetchError(_status_line(target, status), host=host_of(target), status=status)
+        return Response(
+            target, status, body, got_headers.get("content-type", ""), validators, first
+        )
+
+    def remember(self, responses: list[Response], notes: Mapping[str, Mapping[str, Any]]) -> None:
+        """Commit the validators of these responses (after their content was used), with any
+        extra `notes` per request URL (e.g. how many items that page held)."""
+        entries: dict[str, dict[str, Any]] = {}
+        for response in responses:
+            if response.not_modified:  # still current: keep all that was noted with it
+                entry = dict(response.validators)
+            else:
+                entry = {
+                    k: v for k, v in response.validators.items() if k in ("etag", "last_modified")
+                }
+            entry.update(notes.get(response.request_url, {}))
+            if "etag" in entry or "last_modified" in entry:
+                entries[response.request_url] = entry
+        if entries:
+            self.cache.put(entries)
+
+    # -- one request, with retries ----------------------------------------------------------
+
+    def _pace(self, host: str, interval: float) -> None:
+        if interval <= 0:
+            return
+        last = self._last_request.get(host)
+        if last is not None:
+            wait = last + interval - time.monotonic()
+            if wait > 0:
+                self.settings.sleep(wait)
+        self._last_request[host] = time.monotonic()
+
+    def _send_with_retries(
+        self, url: str, headers: dict[str, str], min_interval: float = 0.0
+    ) -> tuple[int, dict[str, str], bytes]:
+        s = self.settings
+        attempt = 0
+        while True:
+            self._pace(host_of(url), min_interval)
+            status, got, body = self._send(url, headers)
+            if status != 429 and status < 500:
+                return status, got, body
+            if attempt >= s.retries:
+                raise FetchError(
+                    _status_line(url, status) + f" (gave up after {attempt + 1} tries)",
+                    host=host_of(url),
+                    status=status,
+                )
+            wait = _retry_after(got.get("retry-after"))
+            if wait is None:
+                wait = s.backoff * (2**attempt)
+            if wait > s.max_retry_wait:
+                raise FetchError(
+                    f"{host_of(url)} is busy ({status}) and asks to retry after {wait:.0f} s; "
+                    "try again later",
+                    host=host_of(url),
+                    status=status,
+                )
+            s.sleep(wait)
+            attempt += 1
+
+    def _send(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        import httpx
+
+        client = self._client(url[:6].lower() == "https:")
+        host = host_of(url)
+        limit = self.settings.max_bytes
+        self.requests += 1
+        try:
+            with client.stream("GET", url, headers=headers) as response:
+                got = {k.lower(): v for k, v in response.headers.items()}
+                status = response.status_code
+                if status == 304 or 300 <= status < 400 or status >= 400:
+                    # Nothing of the body is needed; a small read keeps the connection usable.
+                    return status, got, b""
+                declared = got.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise FetchError(_too_big(host, limit), host=host)
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise FetchError(_too_big(host, limit), host=host)
+                    chunks.append(chunk)
+                return status, got, b"".join(chunks)
+        except FetchError:
+            raise
+        except httpx.TimeoutException as error:
+            what = {
+                "ConnectTimeout": f"no connection within {self.settings.connect_timeout:g} s",
+                "ReadTimeout": f"no answer within {self.settings.read_timeout:g} s",
+                "PoolTimeout": "no free connection",
+                "WriteTimeout": "the request could not be sent in time",
+            }.get(type(error).__name__, "timed out")
+            raise FetchError(f"{host} timed out: {what}", host=host) from None
+        except httpx.ConnectError as error:
+            raise FetchError(f"cannot reach {host}: {_connect_reason(error)}", host=host) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as error:
+            raise FetchError(
+                f"{host}: the response was cut off ({_first_line(error)})", host=host
+            ) from None
+        except httpx.DecodingError as error:
+            raise FetchError(
+                f"{host}: the response could not be decoded ({_first_line(error)})", host=host
+            ) from None
+        except httpx.HTTPError as error:
+            raise FetchError(f"cannot fetch from {host}: {_first_line(error)}", host=host) from None
+        except OSError as error:
+            raise FetchError(f"cannot reach {host}: {_first_line(error)}", host=host) from None
+
+
+def _too_big(host: str, limit: int) -> str:
+    mib = limit / (1024 * 1024)
+    size = f"{mib:g} MB" if mib >= 1 else f"{limit} bytes"
+    return f"{host} sent more than {size}: refused (not a digest papertray expects)"
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _connect_reason(error: BaseException) -> str:
+    text = _first_line(error).lower()
+    if (
+        "name or service not known" in text
+        or "nodename nor servname" in text
+        or "no address associated" in text
+        or "temporary failure in name resolution" in text
+        or "getaddrinfo failed" in text
+        or "name resolution" in text
+        or "errno -2" in text
+        or "errno -3" in text
+        or "errno -5" in text
+    ):
+        return "the name does not resolve (no network, or no DNS)"
+    if "connection refused" in text or "errno 111" in text:
+        return "connection refused"
+    if "network is unreachable" in text or "errno 101" in text:
+        return "the network is unreachable (offline?)"
+    if "no route to host" in text:
+        return "no route to host"
+    if "certificate" in text or "ssl" in text:
+        return f"TLS failed ({_first_line(error)})"
+    return _first_line(error)
+
+
+_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    410: "Gone",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def _status_line(url: str, status: int) -> str:
+    reason = _REASONS.get(status, "")
+    return f"{host_of(url)} answered {status}{' ' + reason if reason else ''}"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    import email.utils  # deferred: only an HTTP-date Retry-After needs it
+
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())

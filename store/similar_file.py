@@ -1,0 +1,129 @@
+"""The similarity index's file beside the library (`library.similar.npz`): writing it
+atomically, reading it back only when it was built from the library file as it is now (its
+identity: inode, size, mtime), and the lock that keeps to one builder per data folder.
+
+Each paper keeps its 96 heaviest terms as float32, which bounds the file; ids, terms and word
+forms are packed as one UTF-8 byte array each, so loading needs no pickle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zipfile import BadZipFile
+
+if TYPE_CHECKING:
+    from papertray.store.library import Library
+
+__all__ = [
+    "INDEX_FILE",
+    "build_lock",
+    "index_path",
+    "library_stamp",
+    "read_index",
+    "write_index",
+]
+
+INDEX_FILE = "library.similar.npz"
+LOCK_FILE = ".library.similar.lock"
+VERSION = 1
+
+
+def write_index(
+    path: Path, ids: list[str], matrix: Any, terms: list[str], forms: list[str], stamp: list[int]
+) -> None:
+    """Write atomically (temp file, rename): a reader never sees half a file."""
+    import numpy as np
+
+    m = matrix
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            np.savez(
+                out,
+                version=np.array([VERSION], dtype=np.int64),
+                stamp=np.array(stamp, dtype=np.int64),
+                shape=np.array(m.shape, dtype=np.int64),
+                data=m.data,
+                indices=m.indices,
+                indptr=m.indptr,
+                ids=_pack(ids),
+                terms=_pack(terms),
+                forms=_pack(forms),
+            )
+        os.chmod(tmp, 0o600)  # private like the library: the words say what someone reads
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def read_index(
+    path: Path, stamp: Sequence[int] | None = None
+) -> tuple[list[str], Any, list[str], list[str], list[int]] | None:
+    """The index in `path`, or None when there is none, it is damaged or of another version,
+    or (given `stamp`) it was built from another state of the library."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            if int(f["version"][0]) != VERSION:
+                return None
+            saved = [int(x) for x in f["stamp"]]
+            if stamp is not None and saved != list(stamp):
+                return None
+            shape = tuple(int(x) for x in f["shape"])
+            matrix = sp.csr_matrix((f["data"], f["indices"], f["indptr"]), shape=shape)
+            ids, terms, forms = _unpack(f["ids"]), _unpack(f["terms"]), _unpack(f["forms"])
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, BadZipFile):
+        return None
+    if len(ids) != shape[0] or len(terms) != shape[1] or len(forms) != shape[1]:
+        return None
+    return ids, matrix, terms, forms, saved
+
+
+def _pack(items: list[str]) -> Any:
+    import numpy as np
+
+    # ids, terms and word forms hold no newline (ids: see the library's preview).
+    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
+
+
+def _unpack(array: Any) -> list[str]:
+    text = array.tobytes().decode("utf-8")
+    return text.split("\n") if text else []
+
+
+def library_stamp(library_path: Path) -> list[int] | None:
+    """What identifies one state of the library file: inode, size and mtime (the file is
+    replaced by every import that changes it, and only then)."""
+    try:
+        st = os.stat(library_path)
+    except OSError:
+        return None
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def index_path(library: Library) -> Path | None:
+    return None if library.path is None else library.path.with_name(INDEX_FILE)
+
+
+@contextlib.contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """One builder at a time per data folder: a second one waits, then finds the index made."""
+    try:
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        yield  # a read-only folder: build in memory, unlocked
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

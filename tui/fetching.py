@@ -1,0 +1,113 @@
+"""The reader's fetch and enrich: the blocking part, run by the app in a worker thread.
+
+The store does the work (`run_fetch`, `enrich`); this turns the config into sources and the
+reports into the lines the reader shows. No Textual here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from papertray.store import EnrichReport, FetchReport, Library, Paper, State
+
+T = TypeVar("T")
+
+__all__ = ["Cancelled", "Fetched", "abandonable", "enrich_in_background", "fetch_configured"]
+
+
+class Cancelled(Exception):
+    """The reader is quitting: the network work was left to finish (or not) on its own."""
+
+
+def abandonable(work: Callable[[], T], cancelled: Callable[[], bool]) -> T:
+    """`work()` in a daemon thread, waited for until `cancelled()` says the reader is quitting.
+
+    Textual runs thread workers in asyncio's default executor, whose threads are joined at
+    exit: a request waiting on its 20 s read timeout would hold `q` that long. A daemon thread
+    is not waited for; the store's writes are atomic, so leaving one unfinished loses nothing."""
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = error
+
+    thread = threading.Thread(target=run, name="papertray-network", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+        if cancelled():
+            raise Cancelled
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+@dataclass
+class Fetched:
+    """What a fetch from the reader did: one line per source, and whether any failed."""
+
+    lines: list[str] = field(default_factory=list)
+    failed: bool = False
+    changed: bool = False
+    """Papers were added or merged: the list must be reloaded."""
+    ids: list[str] = field(default_factory=list)
+    """The library ids of every paper fetched (a reader opened on files adds these)."""
+
+
+def _data_dir(library: Library) -> Path | None:
+    return library.path.parent if library.path is not None else None
+
+
+def fetch_configured(library: Library, progress: Callable[[str], None]) -> Fetched:
+    """Fetch and import the config file's sources. Blocks: call from a worker."""
+    # Imported here: the reader's start never loads the network side of the store.
+    from papertray.store import (
+        Client,
+        ConfigError,
+        StoreError,
+        configured_sources,
+        load_config,
+        run_fetch,
+    )
+
+    try:
+        config = load_config()
+    except ConfigError as error:
+        return Fetched([str(error)], failed=True)
+    sources = configured_sources(config.hf, config.arxiv)
+    if not sources:
+        return Fetched([f"No sources to fetch: {config.path} turns them all off."], failed=True)
+    reports: list[FetchReport]
+    try:
+        with Client(_data_dir(library)) as client:
+            reports = run_fetch(library, sources, client, progress=progress)
+    except StoreError as error:
+        return Fetched([f"Could not import: {error}"], failed=True)
+    done = Fetched()
+    for report in reports:
+        done.lines += [f"warning: {w}" for w in report.warnings]
+        done.lines.append(report.line())
+        done.failed |= not report.ok
+        done.changed |= bool(report.new or report.merged)
+        done.ids += report.ids
+    return done
+
+
+def enrich_in_background(
+    library: Library,
+    state: State,
+    papers: Sequence[Paper],
+    progress: Callable[[int, int], None],
+) -> EnrichReport:
+    """Link `papers` without an arXiv id to theirs. Blocks: call from a worker."""
+    from papertray.store import Client, enrich
+
+    with Client(_data_dir(library)) as client:
+        return enrich(library, state, client, papers, progress=progress)

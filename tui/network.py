@@ -1,0 +1,170 @@
+"""The reader's network work: fetching the configured sources (F), linking papers to arXiv (E,
+and by itself after a page copy is opened), and picking up papers another process imported.
+
+Each runs in one of `app`'s thread workers, through `fetching.abandonable` so that quitting
+never waits for a hung request; the results come back to the app as a new list of papers
+(`PapertrayApp.papers_changed`) and one notification.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.worker import get_current_worker
+
+from papertray.store import Paper, StoreError
+from papertray.tui.fetching import (
+    Cancelled,
+    Fetched,
+    abandonable,
+    enrich_in_background,
+    fetch_configured,
+)
+
+if TYPE_CHECKING:
+    from papertray.tui.app import PapertrayApp
+
+__all__ = ["NetworkWorkers"]
+
+
+class NetworkWorkers:
+    def __init__(self, app: PapertrayApp) -> None:
+        self._app = app
+        self.busy = ""
+        """What the status line says while a fetch or a linking runs ("" when idle)."""
+        self._reloading = False
+
+    def _papers(self) -> list[Paper]:
+        """The library's papers, parsed by one worker at a time (`Loader.library_lock`)."""
+        with self._app.loader.library_lock:
+            return self._app.library.papers()
+
+    def _progress(self, text: str) -> None:
+        self.busy = text
+        self._app.status_changed()
+
+    def _start(self, text: str) -> bool:
+        if self.busy:
+            self._app.notify(f"Busy: {self.busy}")
+            return False
+        self._progress(text)
+        return True
+
+    # -- F ----------------------------------------------------------------------------------
+
+    def fetch(self) -> None:
+        app = self._app
+        if not self._start("fetching…"):
+            return
+
+        def progress(line: str) -> None:
+            app.call_from_thread(self._progress, f"fetching {line}…")
+
+        def work() -> None:
+            worker = get_current_worker()
+            try:
+                done = abandonable(
+                    lambda: fetch_configured(app.library, progress), lambda: worker.is_cancelled
+                )
+            except Cancelled:
+                return
+            try:
+                papers = self._papers() if done.changed else None
+            except StoreError as error:
+                done.lines.append(f"Could not read the library: {error}")
+                done.failed, papers = True, None
+            app.call_from_thread(self._fetched, done, papers)
+
+        app.run_worker(work, thread=True, exclusive=True, group="network")
+
+    def _fetched(self, done: Fetched, papers: list[Paper] | None) -> None:
+        self.busy = ""
+        self._app.notify(
+            "\n".join(done.lines),
+            title="Fetch failed" if done.failed else "Fetched",
+            severity="error" if done.failed else "information",
+            timeout=10,
+            markup=False,
+        )
+        if papers is not None:
+            self._app.papers_changed(papers, added=done.ids)
+        self._app.status_changed()
+
+    # -- E ----------------------------------------------------------------------------------
+
+    def enrich(self, papers: list[Paper], *, quiet: bool = False) -> None:
+        """Link `papers` (those without an arXiv id) to arXiv. `quiet`: unasked, after an
+        import: say nothing when there is nothing to do."""
+        app = self._app
+        todo = [p for p in papers if not p.arxiv_id]
+        if not todo:
+            if not quiet:
+                app.notify("Every paper shown has its arXiv id already.")
+            return
+        if self.busy and quiet:
+            return
+        if not self._start("linking to arXiv…"):
+            return
+
+        def progress(n: int, total: int) -> None:
+            app.call_from_thread(self._progress, f"linking to arXiv {n} of {total}…")
+
+        def work() -> None:
+            worker = get_current_worker()
+            try:
+                report = abandonable(
+                    lambda: enrich_in_background(app.library, app.store_state, todo, progress),
+                    lambda: worker.is_cancelled,
+                )
+                lines, failed = [report.line()], report.error is not None
+                if report.error:
+                    lines.append(report.error)
+                fresh = self._papers() if report.linked else None
+                linked = list(report.linked)
+            except Cancelled:
+                return
+            except StoreError as error:
+                lines, failed, fresh, linked = [f"Could not save: {error}"], True, None, []
+            app.call_from_thread(self._enriched, lines, failed, fresh, linked)
+
+        app.run_worker(work, thread=True, exclusive=True, group="network")
+
+    def _enriched(
+        self, lines: list[str], failed: bool, papers: list[Paper] | None, linked: list[str]
+    ) -> None:
+        self.busy = ""
+        self._app.notify(
+            "\n".join(lines),
+            title="Linking to arXiv",
+            severity="warning" if failed else "information",
+            timeout=10,
+            markup=False,
+        )
+        if papers is not None:
+            # A paper folded into one already here under its arXiv id goes on under that id.
+            self._app.papers_changed(papers, added=linked)
+        self._app.status_changed()
+
+    # -- another process imported -------------------------------------------------------------
+
+    def reload_if_stale(self) -> None:
+        """Papers another process imported (papertray fetch from cron, say): read in a worker
+        when the library file changed (one stat per poll)."""
+        app = self._app
+        if self.busy or self._reloading or not app.library.stale():
+            return
+        self._reloading = True
+
+        def work() -> None:
+            try:
+                papers: list[Paper] | None = self._papers()
+            except StoreError:
+                papers = None
+            app.call_from_thread(self._reloaded, papers)
+
+        app.run_worker(work, thread=True, exclusive=True, group="reload")
+
+    def _reloaded(self, papers: list[Paper] | None) -> None:
+        self._reloading = False
+        if papers is not None:
+            self._app.papers_changed(papers)
