@@ -50,12 +50,14 @@ ORDER = [
     "headless filter (`list -q ... --format jsonl`)",
     "headless filter, selective query",
     "star toggle written to disk",
+    "fetch + import from loopback",
     "peak RSS of the TUI (after filtering)",
 ]
 
-ROW_GROUPS = ("import", "cold", "filter", "headless", "memory", "star")
+ROW_GROUPS = ("import", "cold", "filter", "headless", "memory", "star", "fetch")
 """`--rows` names: import (and re-import), cold start, filter typing, headless `list -q` (both
-queries, with fzf and grep), peak RSS, star toggle."""
+queries, with fzf and grep), peak RSS, star toggle, fetch (bench_fetch.py's rows: fetch + import
+of a 50-paper day and a month from a loopback server, beside the import alone)."""
 
 EMPTY_APP = """
 from textual.app import App
@@ -413,6 +415,21 @@ def bench_star(work: Path, repeat: int) -> Row:
                f"{ours / stock:.2f}x", "< 10 ms", ours < 0.010)  # fmt: skip
 
 
+def bench_fetch_rows(repeat: int) -> list[Row]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_fetch
+
+    out = []
+    for what, both, alone, extra in bench_fetch.rows(repeat):
+        day = "day" in what
+        seconds = float(extra.split()[0]) / (1000 if extra.endswith(" ms") else 1)
+        out.append(Row("fetch + import from loopback", what, both, f"import alone {alone}",
+                       extra if extra[0] in "+-" else f"+{extra}",
+                       "import + < 0.3 s" if day else "—",
+                       seconds < 0.3 if day else None))  # fmt: skip
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -477,6 +494,9 @@ def main() -> None:
     if "star" in wanted:
         log("star toggle")
         rows.append(bench_star(work, repeat))
+    if "fetch" in wanted:
+        log("fetch from loopback (bench_fetch.py)")
+        rows += bench_fetch_rows(repeat)
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     head = [
