@@ -18,9 +18,10 @@ loses nothing):
   takes the old path). Such a word occurs in a JSON string's escaped bytes whenever it occurs in
   the string; it cannot span two fields (that needs a newline) nor two records;
 - for ASCII text `fold_text` is `lower()`, and `casefold()` of a non-ASCII character yields only
-  non-ASCII characters, except for the 19 in `FOLDS_TO_ASCII` (ß -> ss, ﬁ -> fi, the Kelvin sign -> k, ...).
-  The folded text of the papers holding one of those is kept at import in `library.search.json`
-  (none in the benchmark's corpus, a few in real digests) and checked there: those holding the words are added;
+  non-ASCII characters, except for the 19 in `FOLDS_TO_ASCII` (ß -> ss, ﬁ -> fi, the Kelvin
+  sign -> k, ...). The folded text of the papers holding one of those is kept at import in
+  `library.search.json` (none in the benchmark's corpus, a few in real digests) and checked
+  there: those holding the words are added;
 - that file is stamped like the preview (`preview.stamp_of`: inode, size, mtime of the library
   file); when the stamp does not match the file (another version wrote it, by hand or by an
   older papertray) or anything about the file is unexpected, `None` is returned and the caller
