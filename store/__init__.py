@@ -6,6 +6,7 @@ all talk to it through the names below, never through its modules.
 
 from typing import TYPE_CHECKING, Any
 
+from papertray.store.dates import Clock, system_clock
 from papertray.store.export import OUTPUT_FORMATS, render_bytes, render_ranked_bytes
 from papertray.store.formats import FORMATS
 from papertray.store.formats.common import IngestError, IngestResult
@@ -14,16 +15,17 @@ from papertray.store.heap import settle as settle_heap
 from papertray.store.ids import UnknownId, resolve_ids
 from papertray.store.imports import FileImport, ImportOutcome, import_files, seed_sample
 from papertray.store.ingest import ingest_bytes, ingest_file, ingest_text
-from papertray.store.library import ImportReport, Library
+from papertray.store.library import ImportBatch, ImportReport, Library
 from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
 from papertray.store.listing import Listing, list_papers
 from papertray.store.markers import Markers, markers_for
 from papertray.store.matching import find_spans
 from papertray.store.models import UNTOUCHED, Paper, PaperState
+from papertray.store.mutes import MuteError, MuteRule, MuteSet
 from papertray.store.paths import data_dir as resolve_data_dir
 from papertray.store.paths import sample_digest
 from papertray.store.preview import id_positions
-from papertray.store.query import Query, QueryError, parse_query
+from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
 from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
 from papertray.store.sanitize import shown_text
 from papertray.store.search_index import SearchIndex
@@ -92,6 +94,13 @@ __all__ = [
     "UNTOUCHED",
     "StoreError",
     "resolve_data_dir",
+    # mute rules and time
+    "MuteRule",
+    "MuteSet",
+    "MuteError",
+    "Clock",
+    "system_clock",
+    "ImportBatch",
     # reading digests
     "FORMATS",
     "IngestError",
@@ -108,6 +117,8 @@ __all__ = [
     # finding papers
     "Query",
     "QueryError",
+    "QueryContext",
+    "DATE_FIELDS",
     "parse_query",
     "SearchIndex",
     "find_spans",

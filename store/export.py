@@ -34,10 +34,15 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
         "note": state.note,
         "source": paper.source,
     }
-    for extra in ("arxiv_id", "upvotes", "stars", "comments", "digest_date"):
+    for extra in ("arxiv_id", "upvotes", "stars", "comments", "digest_date", "added_at"):
         value = getattr(paper, extra)
         if value is not None:
             data[extra] = value
+    # When each mark was made (POSIX seconds), for scripts asking what was read when.
+    if state.read_at is not None and state.read:
+        data["read_at"] = state.read_at
+    if state.starred_at is not None and state.starred:
+        data["starred_at"] = state.starred_at
     if paper.keywords:
         data["keywords"] = list(paper.keywords)
     return data

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from papertray.store.dates import now as clock_now
 from papertray.store.formats.common import IngestError, IngestResult
 from papertray.store.ingest import ingest_bytes, read_input
 from papertray.store.library import Library
@@ -95,6 +96,7 @@ def import_files(
     cannot be saved is reported in its `FileImport.save_error`, its papers kept unsaved in the
     outcome. `on_warning` hears each file's parse warnings (`d.txt: 1 duplicate ...`) as they
     are found, before any write."""
+    batch = clock_now()  # every file of one call is one import batch (`is:new`)
     loaded: list[_Loaded] = []
     for name in files:
         data, source = read_input(name)
@@ -130,7 +132,9 @@ def import_files(
         count = len(result.papers) + result.duplicates
         remember = KnownImport(item.key, result.format, result.duplicates, result.warnings)
         try:
-            report = library.add(result.papers, title_keys=result.title_keys, remember=remember)
+            report = library.add(
+                result.papers, title_keys=result.title_keys, remember=remember, batch=batch
+            )
         except StoreError as error:
             outcome.files.append(FileImport(item.name, result.format, count, save_error=str(error)))
             outcome.ids.extend(p.id for p in result.papers)

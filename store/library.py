@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from papertray.store.dates import now as clock_now
 from papertray.store.heap import pause_gc
 from papertray.store.matching import fold_text
 from papertray.store.models import LIST_FIELDS, Paper, title_key
@@ -40,6 +41,7 @@ from papertray.store.storage import (
 )
 
 __all__ = [
+    "ImportBatch",
     "ImportReport",
     "KnownImport",
     "Library",
@@ -52,6 +54,7 @@ PAPERS_TABLE = "papers"
 INDEX = "index"
 TITLE_KEYS = "title_keys"
 IMPORTS = "imports"
+LATEST = "latest_import"
 SOURCES = "sources"
 """Table `sources`: digest name -> {"ids": [...]}, every paper each digest gave (a paper's own
 `source` field names only the first), so `remove --source` knows what came only from one."""
@@ -69,6 +72,15 @@ class ImportReport:
     """Papers already in the library with nothing new."""
     ids: list[str] = field(default_factory=list)
     """The id of each given paper, in order, after merging (a title match gives the older id)."""
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    """The latest import that added papers: when (the `added_at` of its papers) and how many.
+    One command importing several files is one batch (see `Library.add`'s `batch`)."""
+
+    at: float
+    new: int
 
 
 def _holds_all(title: str, abstract: str, authors: Sequence[str], words: Sequence[str]) -> bool:
@@ -140,6 +152,8 @@ def _stored_document(p: Paper) -> dict[str, Any]:
         data["keywords"] = list(v)
     if (v := p.digest_date) not in _EMPTY:
         data["digest_date"] = v
+    if (v := p.added_at) is not None:
+        data["added_at"] = v
     return data
 
 
@@ -255,6 +269,7 @@ class Library:
         tables = self._storage.read() or {}
         version = self._storage.version
         table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
+        latest = _latest_of(tables)
         papers: list[Paper] = []
         bad: set[str] = set()
         with pause_gc():
@@ -280,7 +295,7 @@ class Library:
                         bad.add(pid)
                     else:
                         papers.append(paper)
-        cache = _Built(version, papers, {p.id: p for p in papers}, size, bad)
+        cache = _Built(version, papers, {p.id: p for p in papers}, size, bad, latest)
         self._cache = cache
         return cache
 
@@ -342,14 +357,18 @@ class Library:
         *,
         title_keys: Sequence[str] | None = None,
         remember: KnownImport | None = None,
+        batch: float | None = None,
     ) -> ImportReport:
         """Add papers, merging by id and by title key into what is there; one write, and none at
         all when nothing changed (re-importing a digest leaves the file alone).
 
         `title_keys`, if given, is `title_key(p.title)` of each paper (ingest has computed them
         already for the ids). `remember` records this import under its content key (format,
-        duplicates, warnings; the ids come from the report) for `recall`."""
+        duplicates, warnings; the ids come from the report) for `recall`. New papers get
+        `added_at` = `batch` (default: now); an import that adds papers becomes the latest batch
+        (`is:new`), and further adds with the same `batch` (more files of one command) join it."""
         report = ImportReport()
+        added_at = clock_now() if batch is None else batch
         with self._storage.transaction(), pause_gc():
             tables = self._storage.read() or {}
             table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
@@ -370,6 +389,7 @@ class Library:
                         key = title_key(paper.title)
                     found = by_key.get(key) if key else None
                     if found is None:
+                        incoming["added_at"] = added_at
                         changed[target] = incoming
                         if key:
                             by_key[key] = target
@@ -382,6 +402,7 @@ class Library:
                     also.append(paper.id)
                     doc = changed.get(target) or table[target]
                 report.ids.append(target)
+                incoming.pop("added_at", None)  # first import wins: a re-import never moves it
                 if incoming == doc or (merged := _merge(doc, incoming)) == doc:
                     report.skipped += 1
                     continue
@@ -399,14 +420,41 @@ class Library:
                     new_table.update(changed)
                     new_tables[PAPERS_TABLE] = new_table
                 if len(by_key) != index_size or not isinstance(tables.get(INDEX), dict):
-                    new_tables[INDEX] = {TITLE_KEYS: by_key}
+                    new_tables[INDEX] = {**_dict(tables.get(INDEX)), TITLE_KEYS: by_key}
                 if imports is not None:
                     new_tables[IMPORTS] = imports
+                if report.new:
+                    latest = _dict(_dict(tables.get(INDEX)).get(LATEST))
+                    joined = latest.get("at") == added_at
+                    count = report.new + (_int(latest.get("new")) if joined else 0)
+                    index = dict(_dict(new_tables.get(INDEX)))
+                    index[LATEST] = {"at": added_at, "new": count}
+                    new_tables[INDEX] = index
                 if sources is not None:
                     new_tables[SOURCES] = sources
                 self._storage.write(new_tables)
                 self._write_derived(new_tables.get(PAPERS_TABLE, table))
         return report
+
+    def latest_import(self) -> ImportBatch | None:
+        """The latest import that added papers (`is:new`, the status line's "12 new")."""
+        cache = self._current_cache()
+        if cache is not None:  # kept with the papers: the storage has let go of the file
+            return cache.latest
+        return _latest_of(self._storage.read() or {})
+
+    def papers_among(self, ids: Container[str]) -> list[Paper]:
+        """The papers whose id is in `ids`, in import order: for a query only marked papers can
+        match (`starred:<7d`), only those become Paper objects."""
+        cache = self._current_cache()
+        if cache is not None:
+            return [p for p in cache.papers if p.id in ids]
+        kept: list[Paper] = []
+        with pause_gc():
+            for pid, doc in self._table().items():
+                if pid in ids and (paper := _to_paper(doc)) is not None:
+                    kept.append(paper)
+        return kept
 
     def fold(self, from_id: str, into_id: str) -> bool:
         """Merge the paper `from_id` into `into_id` and remove it (two records of one paper,
@@ -480,7 +528,7 @@ class Library:
             index = tables.get(INDEX, {}).get(TITLE_KEYS)
             if isinstance(index, dict):
                 kept = {k: v for k, v in index.items() if v not in gone_set}
-                new_tables[INDEX] = {TITLE_KEYS: kept}
+                new_tables[INDEX] = {**_dict(tables.get(INDEX)), TITLE_KEYS: kept}
             stored = tables.get(SOURCES)
             if isinstance(stored, dict):
                 new_tables[SOURCES] = {
@@ -569,6 +617,25 @@ class _Built:
     size: int
     """Documents in the table, the unreadable ones (`bad`) included."""
     bad: set[str]
+    latest: ImportBatch | None = None
+
+
+def _latest_of(tables: dict[str, Any]) -> ImportBatch | None:
+    latest = _dict(tables.get(INDEX)).get(LATEST)
+    if not isinstance(latest, dict):
+        return None
+    at = latest.get("at")
+    if not isinstance(at, (int, float)) or isinstance(at, bool):
+        return None
+    return ImportBatch(float(at), _int(latest.get("new")))
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _ids_of(record: Any) -> list[str]:

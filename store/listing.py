@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from papertray.store.imports import ImportOutcome, import_files
 from papertray.store.library import Library
 from papertray.store.models import UNTOUCHED, Paper, PaperState
-from papertray.store.query import Query
+from papertray.store.mutes import MuteSet
+from papertray.store.query import Query, QueryContext
 from papertray.store.sorting import SORT_ORDERS, sort_papers
 from papertray.store.state import State
 
@@ -29,6 +30,8 @@ class Listing:
     """True when nothing was listed because the library holds no paper at all."""
     imported: ImportOutcome | None = None
     """What importing the listed files did (their `save_error`s say what is shown unsaved)."""
+    muted: int = 0
+    """Papers that matched but a mute rule left out (the query did not mention is:muted)."""
     note: str | None = None
     """A message for the user about the order (a "for you" with nothing to rank by)."""
 
@@ -50,6 +53,12 @@ def list_papers(
     states = state.all()
     empty = False
     outcome = None
+    latest = library.latest_import()
+    new_batch = latest.at if latest is not None else None
+    mutes = MuteSet(state.mute_rules())
+    # A query about muting (`is:muted`) needs the rules; any other runs without them first, and
+    # the rules then run over its matches only (never a pass over the whole library).
+    context = QueryContext(new_batch) if query.hides_muted else mutes.context(new_batch)
     if files:
         outcome = import_files(library, files, fmt, on_warning=on_warning)
         by_id = {p.id: p for p in library.papers()} if outcome.saved else {}
@@ -60,6 +69,11 @@ def list_papers(
             if pid in by_id or pid in fallback
         ]
         exact = query.is_empty
+    elif query.touched_only:
+        # Only marked papers can match (`starred:<7d`, `is:read`, `tag:x`): only those become
+        # Paper objects.
+        papers = library.papers_among(states)
+        exact = False
     else:
         tagged = {pid for pid, st in states.items() if st.tags}
         words = query.required_words
@@ -72,10 +86,17 @@ def list_papers(
         papers = library.papers_containing(words, always=in_tags)
         empty = not papers and query.is_empty and not library.warnings
         if query.only_words:  # the pre-filter was exact, but for papers let in by a tag
-            papers = [p for p in papers if p.id not in tagged or query.matches(p, states[p.id])]
+            papers = [
+                p for p in papers if p.id not in tagged or query.matches(p, states[p.id], context)
+            ]
         exact = query.is_empty or query.only_words
     if not exact:
-        papers = [p for p in papers if query.matches(p, states.get(p.id, UNTOUCHED))]
+        papers = [p for p in papers if query.matches(p, states.get(p.id, UNTOUCHED), context)]
+    hidden = 0
+    if mutes and query.hides_muted:
+        rules = mutes.context(new_batch)
+        kept = [p for p in papers if query.matches(p, states.get(p.id, UNTOUCHED), rules)]
+        hidden, papers = len(papers) - len(kept), kept
     note = None
     if SORT_ORDERS[sort].ranked:
         papers, note = _for_you(library, papers, states, query.tags)
@@ -84,7 +105,7 @@ def list_papers(
     if limit is not None:
         papers = papers[:limit]
     rows = [(p, states.get(p.id, UNTOUCHED)) for p in papers]
-    return Listing(rows, library_empty=empty, imported=outcome, note=note)
+    return Listing(rows, library_empty=empty, imported=outcome, note=note, muted=hidden)
 
 
 def _for_you(

@@ -1,5 +1,5 @@
-"""The row markers (unread, starred, has a code repo), written once for the reader and the
-CLI's table.
+"""The row markers (unread, starred, has a code repo, has a note), written once for the reader
+and the CLI's table.
 
 Each glyph is in DejaVu Sans Mono, the default monospace font of many Linux desktops, and one
 cell wide: `⎇` (U+2387), used before, is not, and the fallback glyph a terminal finds is wider
@@ -21,10 +21,11 @@ class Markers:
     unread: str
     starred: str
     repo: str
+    note: str
 
 
-UNICODE = Markers(unread="●", starred="★", repo="⌥")
-ASCII = Markers(unread="o", starred="*", repo="@")
+UNICODE = Markers(unread="●", starred="★", repo="⌥", note="✎")
+ASCII = Markers(unread="o", starred="*", repo="@", note="n")
 
 
 def markers_for(environ: Mapping[str, str] | None = None) -> Markers:

@@ -8,10 +8,34 @@ import re
 from collections.abc import Callable, Sequence
 from itertools import repeat
 
+from papertray.store.dates import iso_day
 from papertray.store.models import Paper, PaperState
-from papertray.store.query_tree import And, Has, Is, Node, Not, Or, Tag, Text
+from papertray.store.query_tree import (
+    NO_CONTEXT,
+    And,
+    Date,
+    Has,
+    Is,
+    Node,
+    Not,
+    Or,
+    QueryContext,
+    Tag,
+    Text,
+)
 
-__all__ = ["eval_one", "find_spans", "fold_text", "fold_words", "haystack", "id_text", "state_test"]
+__all__ = [
+    "STATE_DATES",
+    "eval_one",
+    "muted",
+    "paper_date",
+    "find_spans",
+    "fold_text",
+    "fold_words",
+    "haystack",
+    "id_text",
+    "state_test",
+]
 
 SPACES = re.compile(r"\s+")
 
@@ -42,11 +66,12 @@ def fold_parts(title: str, abstract: str, authors_list: Sequence[str]) -> tuple[
 
 
 class OnePaper:
-    __slots__ = ("paper", "state", "_hay")
+    __slots__ = ("paper", "state", "context", "_hay")
 
-    def __init__(self, paper: Paper, state: PaperState) -> None:
+    def __init__(self, paper: Paper, state: PaperState, context: QueryContext = NO_CONTEXT) -> None:
         self.paper = paper
         self.state = state
+        self.context = context
         self._hay: tuple[str, int, int] | None = None
 
     @property
@@ -72,7 +97,15 @@ def text_in_paper(node: Text, paper: Paper, hay: Callable[[], tuple[str, int, in
     return text.find(value, abstract_end + 1) != -1  # author
 
 
-def state_test(node: Is | Has | Tag) -> Callable[[PaperState], bool]:
+STATE_DATES = ("starred", "read")
+
+
+def state_test(node: Is | Has | Tag | Date) -> Callable[[PaperState], bool]:
+    if isinstance(node, Date):
+        span = node.span
+        if node.field == "starred":
+            return lambda s: s.starred and span.holds(s.starred_at)
+        return lambda s: s.read and span.holds(s.read_at)
     if isinstance(node, Tag):
         name = node.name
         return lambda s: any(t.casefold() == name for t in s.tags)
@@ -88,6 +121,20 @@ def state_test(node: Is | Has | Tag) -> Callable[[PaperState], bool]:
     return lambda s: bool(s.tags)  # has:tags
 
 
+def paper_date(node: Date, paper: Paper) -> bool:
+    """A date term over the paper's own dates (added, published, digest)."""
+    if node.field == "added":
+        return node.span.holds(paper.added_at)
+    day = iso_day(paper.published if node.field == "published" else paper.digest_date)
+    return day is not None and node.days[0] <= day <= node.days[1]
+
+
+def muted(one: OnePaper) -> bool:
+    """Whether a mute rule matches the paper (rules never consult `is:muted` themselves)."""
+    inner = OnePaper(one.paper, one.state, QueryContext(one.context.new_batch))
+    return any(eval_one(rule, inner) for rule in one.context.mutes)
+
+
 def eval_one(node: Node, one: OnePaper) -> bool:
     if isinstance(node, And):
         return all(eval_one(c, one) for c in node.children)
@@ -101,6 +148,13 @@ def eval_one(node: Node, one: OnePaper) -> bool:
         return node.kind == "any" and any(node.value in t.casefold() for t in one.state.tags)
     if isinstance(node, Has) and node.value in ("repo", "links"):
         return bool(one.paper.repo if node.value == "repo" else one.paper.links)
+    if isinstance(node, Date) and node.field not in STATE_DATES:
+        return paper_date(node, one.paper)
+    if isinstance(node, Is) and node.value == "new":
+        batch = one.context.new_batch
+        return batch is not None and one.paper.added_at == batch
+    if isinstance(node, Is) and node.value == "muted":
+        return bool(one.context.mutes) and muted(one)
     return state_test(node)(one.state)
 
 

@@ -34,6 +34,10 @@ class Paper:
     keywords: tuple[str, ...] = ()
     digest_date: str | None = None
     """The day the paper appeared in the digest (HF API `publishedAt` of the item)."""
+    added_at: float | None = None
+    """When the paper was first imported (POSIX seconds), set by `Library.add` and kept on every
+    re-import. None for papers imported before papertray recorded it: no `added:` term matches
+    them and they sort last by newest added (their true import time is not known)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as JSON-ready values (lists for the tuple fields)."""

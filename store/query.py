@@ -15,31 +15,49 @@ offending position); `Query.matches` tests one paper (matching.py); `SearchIndex
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from papertray.store.matching import OnePaper, eval_one, fold_words
+from papertray.store.dates import EXAMPLES as DATE_EXAMPLES
+from papertray.store.dates import Clock, DateError, day_bounds, parse_date_term, system_clock
+from papertray.store.matching import STATE_DATES, OnePaper, eval_one, fold_words, muted
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query_tree import (
     IN_HAYSTACK,
     MATCH_ALL,
+    NO_CONTEXT,
     And,
+    Date,
     Has,
     Is,
     Node,
     Not,
     Or,
+    QueryContext,
     QueryError,
     Tag,
     Text,
 )
 
-__all__ = ["FIELDS", "HAS_VALUES", "IS_VALUES", "Query", "QueryError", "parse_query", "refines"]
+__all__ = [
+    "DATE_FIELDS",
+    "FIELDS",
+    "HAS_VALUES",
+    "IS_VALUES",
+    "Query",
+    "QueryContext",
+    "QueryError",
+    "parse_query",
+    "refines",
+]
 
 
-IS_VALUES = ("read", "unread", "starred", "unstarred")
+IS_VALUES = ("read", "unread", "starred", "unstarred", "new", "muted")
 HAS_VALUES = ("repo", "note", "tags", "links")
-FIELDS = ("is", "has", "tag", "title", "abstract", "author", "repo", "id")
+# Date fields: when you starred / read it, when it was first imported, its arXiv/HF date, the day
+# it was on the HF daily page. The first two are marks (state), the others the paper's own.
+DATE_FIELDS = ("starred", "read", "added", "published", "digest")
+FIELDS = ("is", "has", "tag", "title", "abstract", "author", "repo", "id", *DATE_FIELDS)
 _EXAMPLES = {
     "is": "is:unread",
     "has": "has:repo",
@@ -49,6 +67,11 @@ _EXAMPLES = {
     "author": "author:NAME",
     "repo": "repo:TEXT",
     "id": "id:TEXT",
+    "starred": "starred:<7d",
+    "read": "read:today",
+    "added": "added:>2024-03-01",
+    "published": "published:2024-03",
+    "digest": "digest:2024-03-18",
 }
 # Bare URLs typed into the box are words, not fields.
 _NOT_FIELDS = frozenset({"http", "https"})
@@ -84,8 +107,26 @@ class Query:
         _collect_tags(self.root, False, out)
         return list(dict.fromkeys(out))
 
-    def matches(self, paper: Paper, state: PaperState = UNTOUCHED) -> bool:
-        return eval_one(self.root, OnePaper(paper, state))
+    def matches(
+        self, paper: Paper, state: PaperState = UNTOUCHED, context: QueryContext | None = None
+    ) -> bool:
+        """Whether the paper matches; with a `context` holding mute rules, a muted paper matches
+        only a query that asks about muting (`is:muted`, `-is:muted`)."""
+        one = OnePaper(paper, state, context or NO_CONTEXT)
+        if not eval_one(self.root, one):
+            return False
+        return not (self.hides_muted and one.context.mutes and muted(one))
+
+    @property
+    def hides_muted(self) -> bool:
+        """True unless the query mentions `is:muted`: muted papers are then left out."""
+        return not _mentions(self.root, Is("muted"))
+
+    @property
+    def touched_only(self) -> bool:
+        """True when only papers the user has marked can match (`is:starred`, `read:<7d`,
+        `tag:x` ...): a caller may look at those papers alone."""
+        return any(_needs_state(c) for c in self.root.children)
 
     def narrows(self, old: Query) -> bool:
         """True when every paper matching this query also matches `old` (see `refines`), so
@@ -104,6 +145,31 @@ class Query:
         matching paper contains, unless one of the paper's tags holds them (bare words also
         match tags). A cheap pre-filter: a paper lacking one cannot match."""
         return [c.value for c in self.root.children if isinstance(c, Text) and c.kind == "any"]
+
+
+def _mentions(node: Node, target: Node) -> bool:
+    if node == target:
+        return True
+    if isinstance(node, Not):
+        return _mentions(node.child, target)
+    if isinstance(node, (And, Or)):
+        return any(_mentions(c, target) for c in node.children)
+    return False
+
+
+def _needs_state(node: Node) -> bool:
+    """Sound: True only if a paper without marks can never match `node`."""
+    if isinstance(node, And):
+        return any(_needs_state(c) for c in node.children)
+    if isinstance(node, Or):
+        return bool(node.children) and all(_needs_state(c) for c in node.children)
+    if isinstance(node, Date):
+        return node.field in STATE_DATES
+    if isinstance(node, Is):
+        return node.value in ("read", "starred")
+    if isinstance(node, Has):
+        return node.value in ("note", "tags")
+    return isinstance(node, Tag)
 
 
 def _collect_terms(node: Node, negated: bool, out: list[str]) -> None:
@@ -146,7 +212,8 @@ def _shown(value: str) -> str:
 
 
 class _Lexer:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, clock: Callable[[], Clock]) -> None:
+        self.clock = clock
         self.text = text
         self.toks: list[_Tok] = []
 
@@ -225,7 +292,8 @@ class _Lexer:
             else:
                 end = self.word_end(j)
                 value = text[j:end]
-            self.toks.append(_Tok("atom", i, _field(name, fold_words(value).strip(), i, j)))
+            field = _field(name, fold_words(value).strip(), i, j, self.clock)
+            self.toks.append(_Tok("atom", i, field))
             return end
         end = self.word_end(i)
         if end == i:  # a stray quote or ")" right after "-": let the main loop see it
@@ -240,9 +308,19 @@ class _Lexer:
         return end
 
 
-def _field(name: str, value: str, pos: int, value_pos: int) -> Node:
+def _field(name: str, value: str, pos: int, value_pos: int, clock: Callable[[], Clock]) -> Node:
     if not value:
         raise QueryError(f"'{name}:' needs a value, e.g. {_EXAMPLES[name]}", pos)
+    if name in DATE_FIELDS:
+        now = clock()
+        try:
+            span = parse_date_term(value, now)
+        except DateError as error:
+            raise QueryError(
+                f"bad date '{_shown(value)}' in {name}:… ({error}); use e.g. {DATE_EXAMPLES}",
+                value_pos,
+            ) from None
+        return Date(name, span, day_bounds(span, now))
     if name == "is":
         if value not in IS_VALUES:
             allowed = ", ".join(IS_VALUES)
@@ -345,9 +423,20 @@ def _not(node: Node) -> Node:
     return node.child if isinstance(node, Not) else Not(node)
 
 
-def parse_query(text: str) -> Query:
-    """Parses a query; "" (or only spaces) matches everything. Raises QueryError."""
-    parser = _Parser(_Lexer(text).run())
+def parse_query(text: str, clock: Clock | None = None) -> Query:
+    """Parses a query; "" (or only spaces) matches everything. Raises QueryError. Date terms
+    (`read:<7d`) are read against `clock`, by default `dates.system_clock()` (`PAPERTRAY_NOW`)."""
+    fixed: list[Clock] = [clock] if clock is not None else []
+
+    def now() -> Clock:
+        if not fixed:
+            try:
+                fixed.append(system_clock())
+            except DateError as error:
+                raise QueryError(str(error)) from None
+        return fixed[0]
+
+    parser = _Parser(_Lexer(text, now).run())
     root = _and(parser.seq(None))
     return Query(text, root if isinstance(root, And) else And((root,)))
 

@@ -27,6 +27,20 @@ QUERY_ROWS: tuple[QueryRow, ...] = (
         ("title:WORD", "abstract:WORD", "author:NAME", "repo:TEXT", "id:TEXT"),
         'one field (`repo:microsoft`); values may be quoted (`title:"low bit"`)',
     ),
+    (
+        ("starred:<7d", "read:today", "read:2024-03-18"),
+        "when you starred / read it (only papers starred / read now)",
+    ),
+    (("added:>2024-03-01",), "first imported after that day (a re-import never moves it)"),
+    (("published:2024-03",), "the arXiv/HF date of the paper"),
+    (("digest:2024-03-18",), "the day the paper was on the HF daily page"),
+    (
+        ("read:yesterday", "added:>=2024-03", "published:2024-03-01..2024-03-18", "read:>2w"),
+        "dates: a day, month or year, today, yesterday, a range; `<` `<=` `>` `>=` before it;"
+        " relative `7d` (within), `>2w` (longer ago), units h d w mo y",
+    ),
+    (("is:new",), "added by the latest import (or fetch) that added papers"),
+    (("is:muted",), "papers a mute rule hides (they are left out of every other query)"),
 )
 
 # The filter bar's placeholder: the most used forms, in the order of the rows above.

@@ -5,7 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MATCH_ALL", "And", "Has", "Is", "Node", "Not", "Or", "QueryError", "Tag", "Text"]
+from papertray.store.dates import Span
+
+__all__ = [
+    "MATCH_ALL",
+    "And",
+    "Date",
+    "Has",
+    "Is",
+    "Node",
+    "Not",
+    "Or",
+    "QueryContext",
+    "QueryError",
+    "Tag",
+    "Text",
+]
 
 
 class QueryError(ValueError):
@@ -39,12 +54,19 @@ class Tag:
 
 @dataclass(frozen=True, slots=True)
 class Is:
-    value: str  # read, unread, starred, unstarred
+    value: str  # read, unread, starred, unstarred, new, muted
 
 
 @dataclass(frozen=True, slots=True)
 class Has:
     value: str  # repo, note, tags, links
+
+
+@dataclass(frozen=True, slots=True)
+class Date:
+    field: str  # starred, read (marks); added, published, digest (the paper's own)
+    span: Span
+    days: tuple[str, str]  # the same span as first and last YYYY-MM-DD, for day-only fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,5 +84,18 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Text | Tag | Is | Has | Not | And | Or
+Node = Text | Tag | Is | Has | Date | Not | And | Or
 MATCH_ALL = And(())
+
+
+@dataclass(frozen=True, slots=True)
+class QueryContext:
+    """What a query is evaluated against besides the paper and its marks: the time of the latest
+    import that added papers (`is:new`) and the mute rules' query trees (`is:muted`; a muted
+    paper is left out of any query that does not mention `is:muted`)."""
+
+    new_batch: float | None = None
+    mutes: tuple[Node, ...] = ()
+
+
+NO_CONTEXT = QueryContext()

@@ -12,10 +12,23 @@ from collections.abc import Mapping, Sequence
 from itertools import compress, repeat
 from typing import Any
 
-from papertray.store.matching import folded, haystack, id_text, state_test
+from papertray.store.dates import iso_day
+from papertray.store.matching import STATE_DATES, folded, haystack, id_text, state_test
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query import Query, refines
-from papertray.store.query_tree import And, Has, Is, Node, Not, Or, Tag, Text
+from papertray.store.query_tree import (
+    NO_CONTEXT,
+    And,
+    Date,
+    Has,
+    Is,
+    Node,
+    Not,
+    Or,
+    QueryContext,
+    Tag,
+    Text,
+)
 
 __all__ = ["SearchIndex"]
 
@@ -25,9 +38,15 @@ _MINUS_ONE = -1
 class _Call:
     """Per-search() data derived from the states mapping, computed only if needed."""
 
-    def __init__(self, index: SearchIndex, states: Mapping[str, PaperState]) -> None:
+    def __init__(
+        self,
+        index: SearchIndex,
+        states: Mapping[str, PaperState],
+        context: QueryContext = NO_CONTEXT,
+    ) -> None:
         self.index = index
         self.states = states
+        self.context = context
         self._tagged: list[tuple[Sequence[int], tuple[str, ...]]] | None = None
 
     def tagged(self) -> list[tuple[Sequence[int], tuple[str, ...]]]:
@@ -68,6 +87,7 @@ class SearchIndex:
         self._repos = [folded(p.repo or "") for p in papers]
         self._ids = [id_text(p) for p in papers]
         self._links = [bool(p.links) for p in papers]
+        self._dates: dict[str, list[Any]] = {}  # per paper date field, built on first use
         self._first: dict[str, int] | None = None
         self._more: dict[str, list[int]] = {}
         # Text atoms depend only on the papers, never on the states, so their results over the
@@ -99,9 +119,12 @@ class SearchIndex:
         query: Query,
         states: Mapping[str, PaperState],
         candidates: Sequence[int] | None = None,
+        context: QueryContext | None = None,
     ) -> list[int]:
         """Ascending indexes of the papers matching `query`; with `candidates`, only those are
-        considered (pass the previous result when `refines(previous, query)`)."""
+        considered (pass the previous result when `refines(previous, query)`). With a
+        `context` holding mute rules, muted papers are left out unless the query asks about
+        them (see `Query.matches`)."""
         cands: Sequence[int]
         if candidates is None:
             cands = range(self._n)
@@ -111,7 +134,31 @@ class SearchIndex:
                 cands and (cands[0] < 0 or cands[-1] >= self._n)
             ):
                 cands = sorted({i for i in cands if 0 <= i < self._n})
-        return list(self._eval(query.root, cands, _Call(self, states)))
+        call = _Call(self, states, context or NO_CONTEXT)
+        found = self._eval(query.root, cands, call)
+        if found and call.context.mutes and query.hides_muted:
+            hidden = set(self._muted(found, call))
+            return [i for i in found if i not in hidden] if hidden else list(found)
+        return list(found)
+
+    def muted(
+        self, states: Mapping[str, PaperState], context: QueryContext, candidates: Sequence[int]
+    ) -> list[int]:
+        """The candidates (ascending) that one of the context's mute rules matches."""
+        return list(self._muted(candidates, _Call(self, states, context)))
+
+    def _muted(self, cands: Sequence[int], call: _Call) -> Sequence[int]:
+        inner = _Call(self, call.states, QueryContext(call.context.new_batch))
+        hit: set[int] = set()
+        rest = cands
+        for rule in call.context.mutes:
+            found = self._eval(rule, rest, inner)
+            if found:
+                hit.update(found)
+                rest = [i for i in rest if i not in hit]
+                if not rest:
+                    break
+        return [i for i in cands if i in hit]
 
     def refines(self, old: Query, new: Query) -> bool:
         """See the module's `refines()`: kept as a method for callers holding an index."""
@@ -142,6 +189,16 @@ class SearchIndex:
         if isinstance(node, Not):
             drop = set(self._eval(node.child, cands, call))
             return [i for i in cands if i not in drop] if drop else cands
+        if isinstance(node, Date) and node.field not in STATE_DATES:
+            return self._paper_dates(node, cands)
+        if isinstance(node, Is) and node.value == "new":
+            batch = call.context.new_batch
+            if batch is None:
+                return []
+            added = self._date_column("added")
+            return [i for i in cands if added[i] == batch]
+        if isinstance(node, Is) and node.value == "muted":
+            return self._muted(cands, call) if call.context.mutes else []
         if isinstance(node, Text) or (isinstance(node, Has) and node.value in ("repo", "links")):
             hits = self._static(node, cands)
             if isinstance(node, Text) and node.kind == "any":
@@ -149,10 +206,35 @@ class SearchIndex:
             return hits
         return self._state_atom(node, cands, call)
 
+    def _date_column(self, field: str) -> list[Any]:
+        """Each paper's added_at, or its published / digest day as YYYY-MM-DD (None: unknown),
+        built on first use."""
+        column = self._dates.get(field)
+        if column is None:
+            papers = self.papers
+            if field == "added":
+                column = [p.added_at for p in papers]
+            elif field == "published":
+                column = [iso_day(p.published) for p in papers]
+            else:
+                column = [iso_day(p.digest_date) for p in papers]
+            self._dates[field] = column
+        return column
+
+    def _paper_dates(self, node: Date, cands: Sequence[int]) -> list[int]:
+        column = self._date_column(node.field)
+        if node.field == "added":
+            start, end = node.span.start, node.span.end
+            return [i for i in cands if (t := column[i]) is not None and start <= t < end]
+        lo, hi = node.days
+        return [i for i in cands if (d := column[i]) is not None and lo <= d <= hi]
+
     def _cost(self, node: Node) -> tuple[int, int]:
         if node in self._results:
             return (0, 0)
-        if isinstance(node, (Is, Has, Tag)):
+        if isinstance(node, Is) and node.value == "muted":
+            return (4, 0)
+        if isinstance(node, (Is, Has, Tag, Date)):
             return (1, 0)
         if isinstance(node, Text):
             return (2, -len(node.value))  # longer words are rarer and cheaper to look for
@@ -219,7 +301,7 @@ class SearchIndex:
         return sorted(extra.union(hits)) if extra else hits
 
     def _state_atom(self, node: Node, cands: Sequence[int], call: _Call) -> Sequence[int]:
-        assert isinstance(node, (Is, Has, Tag)), node
+        assert isinstance(node, (Is, Has, Tag, Date)), node
         pred = state_test(node)
         if pred(UNTOUCHED):
             drop = {i for pid, st in call.states.items() if not pred(st) for i in self._where(pid)}

@@ -1,6 +1,7 @@
 """The sort orders, by name: one registry for `papertray list --sort` and the reader's `S` cycle.
 
-Every order is stable, so papers that tie keep their digest order.
+Every order is stable, so papers that tie keep their digest order. The orders by a value a
+paper may lack (added, published, upvotes, stars) put the papers without it last.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from papertray.store.dates import iso_day
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 
 __all__ = ["SORT_ORDERS", "SortOrder", "sort_papers", "sorted_rows", "title_ranks"]
@@ -26,6 +28,10 @@ class SortOrder:
     """Ordered by a ranking that needs the library's `SimilarityIndex` ("for you"): the caller
     computes it (`SimilarityIndex.for_you`, in a worker in the reader) and passes it as `ranks`;
     without one, the digest order."""
+    newest: Callable[[Paper], Any] | None = None
+    """Instead of `key`: a value of the paper alone, highest first, papers without it (None)
+    last."""
+    help: str = ""
 
 
 def _title(paper: Paper, _state: PaperState) -> str:
@@ -35,12 +41,48 @@ def _title(paper: Paper, _state: PaperState) -> str:
 SORT_ORDERS: dict[str, SortOrder] = {
     order.name: order
     for order in (
-        SortOrder("digest", "digest", None),
-        SortOrder("title", "title", _title),
-        SortOrder("starred", "starred first", lambda _paper, state: not state.starred),
-        SortOrder("unread", "unread first", lambda _paper, state: state.read),
+        SortOrder("digest", "digest", None, help="the order of the digests, as imported"),
+        SortOrder("title", "title", _title, help="alphabetical by title"),
+        SortOrder(
+            "starred", "starred first", lambda _p, state: not state.starred, help="starred first"
+        ),
+        SortOrder("unread", "unread first", lambda _p, state: state.read, help="unread first"),
         # Unread papers most like the starred ones (or a `tag:` filter's papers) first.
-        SortOrder("foryou", "for you", None, ranked=True),
+        SortOrder(
+            "foryou",
+            "for you",
+            None,
+            ranked=True,
+            help="unread papers most like the starred ones first",
+        ),
+        SortOrder(
+            "added",
+            "newest added",
+            None,
+            newest=lambda p: p.added_at,
+            help="the latest imported first",
+        ),
+        SortOrder(
+            "published",
+            "newest published",
+            None,
+            newest=lambda p: iso_day(p.published),
+            help="by arXiv/HF date, newest first",
+        ),
+        SortOrder(
+            "upvotes",
+            "most upvoted",
+            None,
+            newest=lambda p: p.upvotes,
+            help="HF upvotes, most first",
+        ),
+        SortOrder(
+            "stars",
+            "most GitHub stars",
+            None,
+            newest=lambda p: p.stars,
+            help="GitHub stars, most first",
+        ),
     )
 }
 
@@ -69,6 +111,13 @@ def sorted_rows(
     order = SORT_ORDERS[name]
     if order.ranked:
         return sorted(rows, key=ranks.__getitem__) if ranks is not None else list(rows)
+    if order.newest is not None:
+        value = order.newest
+        values = {i: value(papers[i]) for i in rows}
+        have = [i for i in rows if values[i] is not None]
+        # Highest first; reverse=True keeps ties in digest order (the sort stays stable).
+        have.sort(key=values.__getitem__, reverse=True)
+        return have + [i for i in rows if values[i] is None]
     if order.key is None:
         return list(rows)
     if order.key is _title and ranks is not None:

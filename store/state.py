@@ -8,7 +8,6 @@ lose each other's marks.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -17,7 +16,11 @@ from typing import Any
 
 from tinydb import where
 
+from papertray.store import mutes as _mutes
+from papertray.store.dates import Clock
+from papertray.store.dates import now as clock_now
 from papertray.store.models import UNTOUCHED, PaperState
+from papertray.store.mutes import MuteError, MuteRule
 from papertray.store.paths import STATE_FILE
 from papertray.store.sanitize import clean_note
 from papertray.store.storage import (
@@ -30,7 +33,7 @@ from papertray.store.storage import (
 )
 from papertray.store.tags import normalize_tags
 
-__all__ = ["State", "StoreError"]
+__all__ = ["MuteError", "MuteRule", "State", "StoreError"]
 
 MARKS_TABLE = "states"  # the name on disk since the first version
 
@@ -113,7 +116,7 @@ class State:
     def _update(self, pid: str, fn: Callable[[PaperState, float], PaperState]) -> PaperState:
         with self._storage.transaction():
             old = self.get(pid)
-            now = time.time()
+            now = clock_now()
             new = fn(old, now)
             if new == old:
                 return old
@@ -156,7 +159,7 @@ class State:
         with `restore`)."""
         with self._storage.transaction():
             table = self._marks.documents()
-            now = time.time()
+            now = clock_now()
             previous: dict[str, PaperState] = {}
             changes: dict[str, PaperState] = {}
             for pid in pids:
@@ -181,7 +184,7 @@ class State:
         note) that still holds the action's `after` value goes back to `before`; a mark changed
         since, by another instance or the CLI, is left alone. One write; returns the new states."""
         with self._storage.transaction():
-            now = time.time()
+            now = clock_now()
             result: dict[str, PaperState] = {}
             changed: dict[str, PaperState] = {}
             for pid, (before, after) in changes.items():
@@ -199,6 +202,43 @@ class State:
                 self._change(changed)
             return result
 
+    # -- mute rules (see store.mutes): their own table in this file --------------------------
+
+    def mute_rules(self) -> list[MuteRule]:
+        """The mute rules, by number."""
+        return _mutes.read_rules(self._storage.read())
+
+    def add_mute(self, query: str, why: str = "", clock: Clock | None = None) -> MuteRule:
+        """Store a new rule and return it with its number. MuteError for a query that cannot be
+        a rule or one already muted by an identical rule; StoreError when it cannot be saved."""
+        rule = _mutes.new_rule(query, why, clock)
+        with self._storage.transaction():
+            tables = self._storage.read() or {}
+            for old in _mutes.read_rules(tables):
+                if old.query == rule.query:
+                    raise MuteError(f"rule {old.number} already mutes {old.query}")
+            new_tables = _mutes.with_rule(tables, rule)
+            self._storage.write(new_tables)
+            return next(r for r in _mutes.read_rules(new_tables) if r.query == rule.query)
+
+    def remove_mute(self, number: int) -> MuteRule:
+        """Remove rule `number` and return it (for undo with `restore_mute`)."""
+        with self._storage.transaction():
+            tables = self._storage.read() or {}
+            found = [r for r in _mutes.read_rules(tables) if r.number == number]
+            if not found:
+                raise MuteError(f"no mute rule {number} (papertray mutes lists them)")
+            self._storage.write(_mutes.with_rule(tables, None, drop=number))
+            return found[0]
+
+    def restore_mute(self, rule: MuteRule) -> None:
+        """Put a removed rule back under its number, as it was (undo of `remove_mute`)."""
+        with self._storage.transaction():
+            tables = self._storage.read() or {}
+            if any(r.number == rule.number for r in _mutes.read_rules(tables)):
+                return
+            self._storage.write(_mutes.with_rule(tables, rule))
+
     def merge_marks(self, from_id: str, into_id: str) -> PaperState:
         """Move every mark of `from_id` onto `into_id` (two records of one paper becoming one):
         read or starred if either was, the tags of both, both notes. One write."""
@@ -214,7 +254,7 @@ class State:
                 note="\n\n".join(dict.fromkeys(notes)),
                 read_at=into.read_at or old.read_at,
                 starred_at=into.starred_at or old.starred_at,
-                updated_at=time.time(),
+                updated_at=clock_now(),
             )
             self._change({into_id: merged, from_id: UNTOUCHED})
             return merged

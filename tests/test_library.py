@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -47,7 +48,8 @@ def test_add_and_import_order(library: Library, make_library: Callable[[], Libra
     reopened = make_library()
     assert [p.title for p in reopened.papers()] == GEN_TITLES + ["Zeta paper", "Alpha paper"]
     assert len(reopened) == 6
-    assert reopened.get(first[1].id) == first[1]
+    stored = reopened.get(first[1].id)
+    assert stored is not None and replace(stored, added_at=None) == first[1]
     assert first[0].id in reopened and "nope" not in reopened
 
 
@@ -207,10 +209,11 @@ def test_stored_document_is_to_dict_without_empty_fields(tmp_path: Path) -> None
         upvotes=0, stars=2, comments=3, keywords=("k",), digest_date="2024-01-02",
     )  # fmt: skip
     bare = Paper(id="t:1", title="Bare")
-    Library.open(tmp_path).add([full, bare])
+    Library.open(tmp_path).add([full, bare], batch=1710000000.5)
     stored = orjson.loads((tmp_path / "library.json").read_bytes())["papers"]
-    assert stored["arxiv:1"] == full.to_dict()
-    assert stored["t:1"] == {"id": "t:1", "title": "Bare"}
+    # The time of its first import is stored with each paper.
+    assert stored["arxiv:1"] == {**full.to_dict(), "added_at": 1710000000.5}
+    assert stored["t:1"] == {"id": "t:1", "title": "Bare", "added_at": 1710000000.5}
 
 
 def test_papers_drop_the_storage_copy_and_stay_correct(tmp_path: Path) -> None:
@@ -219,7 +222,9 @@ def test_papers_drop_the_storage_copy_and_stay_correct(tmp_path: Path) -> None:
     assert [p.title for p in library.papers()] == GEN_TITLES
     assert library._storage._data is None  # only the Paper objects are kept
     assert len(library) == 4 and paper("SlimSAM").id in library
-    assert library.get(paper("SlimSAM").id) == paper("SlimSAM")
+    got = library.get(paper("SlimSAM").id)
+    assert got is not None and got.added_at is not None
+    assert replace(got, added_at=None) == paper("SlimSAM")
     assert library._storage._data is None  # served from the papers, no re-parse
     # Another process adds a paper: the next look sees it.
     Library.open(tmp_path).add([paper("From elsewhere")])

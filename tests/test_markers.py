@@ -17,13 +17,13 @@ SEED = ingest_file(sample_digest()).papers
 
 
 def test_markers_are_in_dejavu_sans_mono_and_one_cell_wide() -> None:
-    for mark in (UNICODE.unread, UNICODE.starred, UNICODE.repo):
+    for mark in (UNICODE.unread, UNICODE.starred, UNICODE.repo, UNICODE.note):
         assert cell_len(mark) == 1, mark
     if not DEJAVU.exists():
         pytest.skip("DejaVu Sans Mono is not installed (apt-get install fonts-dejavu-core)")
     ttlib = pytest.importorskip("fontTools.ttLib")
     cmap = ttlib.TTFont(DEJAVU).getBestCmap()
-    for mark in (UNICODE.unread, UNICODE.starred, UNICODE.repo):
+    for mark in (UNICODE.unread, UNICODE.starred, UNICODE.repo, UNICODE.note):
         assert ord(mark) in cmap, f"{mark} (U+{ord(mark):04X}) is not in DejaVu Sans Mono"
 
 
@@ -59,5 +59,5 @@ async def test_the_list_shows_the_markers_the_locale_can(
         await pilot.pause()
         marks = ASCII if lang == "C" else UNICODE
         row = next(line for line in screen_text(app).splitlines() if "Flow Matching" in line)
-        assert row.startswith(f" {marks.unread} {marks.starred} {marks.repo}  Flow Matching")
+        assert row.startswith(f" {marks.unread} {marks.starred} {marks.repo}    Flow Matching")
         assert "⎇" not in screen_text(app)

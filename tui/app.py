@@ -18,13 +18,24 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, TextArea
 
-from papertray.store import SORT_ORDERS, Library, Paper, State, give_back_memory, settle_heap
+from papertray.store import (
+    SORT_ORDERS,
+    Library,
+    MuteError,
+    MuteRule,
+    Paper,
+    State,
+    StoreError,
+    give_back_memory,
+    settle_heap,
+)
 from papertray.tui.commands import PapertrayCommands
 from papertray.tui.filtering import FilterRun, LiveFilter
 from papertray.tui.keys import app_bindings
 from papertray.tui.link_actions import LinkWorkers, NoLink, pick_link
 from papertray.tui.loading import BACKGROUND_INDEX_LIMIT, Loader
 from papertray.tui.marks import POLL_SECONDS, Marks
+from papertray.tui.muting import Muting
 from papertray.tui.navigation import unread_from
 from papertray.tui.network import NetworkWorkers
 from papertray.tui.paper_actions import NoPaperPage, citation, paper_page
@@ -34,6 +45,8 @@ from papertray.tui.removal import Removals
 from papertray.tui.safe_text import shown, shown_state
 from papertray.tui.screens.confirm import ConfirmScreen
 from papertray.tui.screens.help import HelpScreen
+from papertray.tui.screens.mute import MuteScreen
+from papertray.tui.screens.mutes import MutesScreen
 from papertray.tui.screens.note import NoteScreen
 from papertray.tui.screens.tags import TagsScreen
 from papertray.tui.signals import install_exit_signals
@@ -106,6 +119,8 @@ class PapertrayApp(App[int]):
         self.loader = Loader(self, library)
         self.links = LinkWorkers(self)
         self.removals = Removals(self)
+        self.muting = Muting(state, library, loading=self.shown.loading)
+        self.filter.set_context(self.muting.context())
         self.network = NetworkWorkers(self)
         # Opened on files: those papers (and what a fetch from here adds), not the library.
         self._paper_ids = list(paper_ids) if paper_ids is not None else None
@@ -147,6 +162,8 @@ class PapertrayApp(App[int]):
     def on_mount(self) -> None:
         self.screen.set_class(self.size.width < NARROW_WIDTH, "-narrow")
         self._show_rows(keep_id=None)
+        if self.muting.active and not self.loading:
+            self._refilter()
         self.paper_list.focus()
         for warning in self._warnings:
             self.notify(warning, severity="warning", timeout=8, markup=False)
@@ -225,6 +242,7 @@ class PapertrayApp(App[int]):
     def _update_pane(self, keep_scroll: bool = False, terms: list[str] | None = None) -> None:
         paper_id = self.paper_list.highlighted_id
         paper, state = self.paper(paper_id), self.marks.get(paper_id)
+        rule = None if self.loading else self.muting.rule_for(paper, state)
         shares, forms = self.ranking.shares(paper, self.for_you_shown and not state.read)
         like = self.ranking.like is not None
         self.pane.show(
@@ -235,6 +253,7 @@ class PapertrayApp(App[int]):
             loading=self.loading,
             shares=shares,
             share_forms=forms,
+            muted=rule.label if rule is not None else None,
         )
 
     def _update_status(self) -> None:
@@ -256,6 +275,8 @@ class PapertrayApp(App[int]):
             fallback=self.filter.fallback if self.filter.error else None,
             scope=self._scope,
             busy=self._busy(),
+            new=self.muting.latest.new if self.muting.latest is not None else None,
+            muted=self.muting.muted_count,
         )
 
     def _busy(self) -> str:
@@ -384,9 +405,11 @@ class PapertrayApp(App[int]):
         keep = self.paper_list.highlighted_id
         self.shown.swap(papers)
         self.filter.reset(papers)
+        self.muting.loaded()
+        self.filter.set_context(self.muting.context())
         self._show_rows(keep_id=keep)
-        if self.filter.text.strip():
-            self.apply_query(self.filter.text)
+        if self.filter.text.strip() or self.muting.active:
+            self._refilter()
         give_back_memory()  # the parse's garbage, before the search index needs its own
         self._after_load()
 
@@ -460,13 +483,23 @@ class PapertrayApp(App[int]):
         self.shown.replace(papers)
         self.filter.reset(papers)
         self._show_rows(keep_id=keep_id)
-        if self.filter.text.strip():
-            self.apply_query(self.filter.text)
+        if self.filter.text.strip() or self.muting.active:
+            self._refilter()
 
     def action_undo(self) -> None:
         result = self.triage.undo()
         if result.removal is not None:
             self.notify(self.removals.restore(result.removal), timeout=3, markup=False)
+            return
+        if result.mute is not None:
+            try:
+                self.muting.revert(result.mute)
+            except (MuteError, StoreError) as error:
+                self.triage.push_removal(result.mute)
+                self.notify(f"Undo not saved: {error}", severity="error", markup=False)
+                return
+            self._rules_changed()
+            self.notify(f"Undone: {result.mute.label}", timeout=3, markup=False)
             return
         if result.error:
             self.notify(result.message, severity="error", markup=False)
@@ -490,6 +523,95 @@ class PapertrayApp(App[int]):
         self.ranking.cancel()
         self._show_rows(keep_id=self.paper_list.highlighted_id)
         self.notify(f"Sorted by {SORT_ORDERS[SORTS[self._sort]].label}", timeout=2)
+
+    # -- mute rules ----------------------------------------------------------------------------
+
+    def _rules_changed(self) -> None:
+        """The rules changed (here, by undo, or in another instance): filter again afresh."""
+        self.muting.read()
+        self._refilter()
+
+    def _refilter(self) -> None:
+        self.filter.set_context(self.muting.context())
+        self._count_muted()
+        self.apply_query(self.filter.text)
+
+    def _count_muted(self) -> None:
+        if not self.muting.active or self.loading:
+            self.muting.muted_count = 0
+        elif not self.filter.in_worker:
+            self.muting.muted_count = self.filter.muted_count(dict(self.marks.states))
+        else:
+            self._count_muted_worker(self.filter.context)
+
+    @work(thread=True, exclusive=True, group="mutes")
+    def _count_muted_worker(self, context: object) -> None:
+        count = self.filter.muted_count(dict(self.marks.states))
+        self.call_from_thread(self._muted_counted, context, count)
+
+    def _muted_counted(self, context: object, count: int) -> None:
+        if context == self.filter.context:  # else the rules changed: a newer count is coming
+            self.muting.muted_count = count
+            self._update_status()
+
+    def action_mute_filter(self) -> None:
+        text = self.filter.text.strip()
+        if not text or self.filter.error:
+            self.notify("Filter first (/): then mute the papers like it.", severity="warning")
+            return
+        if self.loading:
+            self.notify("The library is still loading: try again in a moment.")
+            return
+        count = self.paper_list.row_count
+
+        def done(why: str | None) -> None:
+            if why is None:
+                return
+            try:
+                step = self.muting.add(text, why)
+            except (MuteError, StoreError) as error:
+                self.notify(f"Not muted: {error}", severity="error", timeout=8, markup=False)
+                return
+            self.triage.push_removal(step)
+            self._clear_filter()
+            self._refilter()
+            label = step.added.label if step.added is not None else text
+            papers = f"{count:,} paper{'' if count == 1 else 's'}"
+            self.notify(f"Muted {papers} like {label} (u undoes it)", markup=False)
+
+        self.push_screen(MuteScreen(text, count), done)
+
+    def _rule_counts(self) -> list[tuple[MuteRule, int | None]]:
+        broken = {r.number for r in self.muting.set.broken}
+        counts: dict[int, int] = {}
+        if not self.loading and self.muting.active:
+            counts = self.filter.rule_counts(
+                self.muting.set, dict(self.marks.states), self.muting.new_batch
+            )
+        return [
+            (r, None if r.number in broken else counts.get(r.number, 0)) for r in self.muting.rules
+        ]
+
+    def action_show_mutes(self) -> None:
+        def done(query: str | None) -> None:
+            if query is not None:
+                self.set_filter(query)
+
+        self.muting.read()
+        self.push_screen(MutesScreen(self._rule_counts()), done)
+
+    @on(MutesScreen.Unmute)
+    def _unmute(self, event: MutesScreen.Unmute) -> None:
+        try:
+            step = self.muting.remove(event.rule.number)
+        except (MuteError, StoreError) as error:
+            self.notify(f"Not unmuted: {error}", severity="error", timeout=8, markup=False)
+            return
+        self.triage.push_removal(step)
+        self._refilter()
+        if isinstance(self.screen, MutesScreen):
+            self.screen.show_rules(self._rule_counts())
+        self.notify(f"Unmuted {event.rule.label} (u undoes it)", timeout=4, markup=False)
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -636,6 +758,8 @@ class PapertrayApp(App[int]):
         """Show marks another reader or the CLI wrote since (also every POLL_SECONDS), and
         papers another process imported."""
         if self.marks.poll():
+            if self.muting.read():
+                self._refilter()
             self._marks_changed()
         if not self.loading:
             self.network.reload_if_stale()

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, NoReturn
 from papertray.store import resolve_data_dir
 
 if TYPE_CHECKING:
-    from papertray.store import ImportOutcome, Library, State
+    from papertray.store import ImportOutcome, Library, MuteSet, State
 
 SUBCOMMANDS = (
     "import", "list", "similar", "read", "unread", "star", "unstar", "tag", "note", "tags",
-    "remove", "sources", "fetch", "enrich", "config",
+    "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
 )  # fmt: skip
 PROG = "papertray"
 
@@ -185,6 +185,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         report_imports(listing.imported, showing=True)
     if listing.library_empty:
         say("the library is empty: papertray import FILE adds a digest")
+    if listing.muted:
+        hidden = _count(listing.muted, "muted paper")
+        say(f"{hidden} not shown (add is:muted to see them; papertray mutes lists the rules)")
     if listing.note:
         say(listing.note)
     width = output_width()
@@ -279,6 +282,64 @@ def cmd_tags(args: argparse.Namespace) -> int:
         say("no tags yet: papertray tag ID +TAG, or t in the reader")
     for tag, count in tags:
         print(f"{count:>6}  {tag}")
+    return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _mute_counts(library: Library, state: State, mutes: MuteSet) -> dict[int, int]:
+    from papertray.store import SearchIndex
+
+    latest = library.latest_import()
+    papers = library.papers()
+    return mutes.counts(
+        papers, state.all(), latest.at if latest is not None else None, SearchIndex(papers)
+    )
+
+
+def cmd_mute(args: argparse.Namespace) -> int:
+    from papertray.store import MuteError, MuteSet
+
+    library, state = open_store(args.data_dir)
+    try:
+        rule = state.add_mute(" ".join(args.query), args.why or "")
+    except MuteError as error:
+        raise CliError(str(error), 2) from None
+    count = _mute_counts(library, state, MuteSet([rule]))[rule.number]
+    say(f"rule {rule.number} mutes {_count(count, 'paper')}: {rule.label}")
+    return 0
+
+
+def cmd_mutes(args: argparse.Namespace) -> int:
+    from papertray.store import MuteSet, shown_text
+
+    library, state = open_store(args.data_dir)
+    rules = state.mute_rules()
+    if not rules:
+        say("no mute rules: papertray mute QUERY [--why TEXT] adds one")
+        return 0
+    mutes = MuteSet(rules)
+    counts = _mute_counts(library, state, mutes)
+    broken = {r.number for r in mutes.broken}
+    for rule in rules:
+        count = "broken" if rule.number in broken else f"{counts[rule.number]:,}"
+        # The state file may have been edited by hand: printable text only.
+        print(f"{rule.number:>4}  {count:>7}  {' '.join(shown_text(rule.label).split())}")
+    return 0
+
+
+def cmd_unmute(args: argparse.Namespace) -> int:
+    from papertray.store import MuteError, MuteSet
+
+    library, state = open_store(args.data_dir)
+    try:
+        rule = state.remove_mute(args.number)
+    except MuteError as error:
+        raise CliError(str(error), 1) from None
+    count = _mute_counts(library, state, MuteSet([rule])).get(rule.number, 0)
+    say(f"removed rule {rule.number} ({rule.label}): {_count(count, 'paper')} back")
     return 0
 
 
@@ -423,8 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--sort",
         choices=SORT_ORDERS,
         default="digest",
-        help="order of the papers; foryou: unread papers most like your starred ones first "
-        "(with -q tag:NAME, like that tag's papers)",
+        help="; ".join(f"{o.name}: {o.help}" for o in SORT_ORDERS.values())
+        + " (foryou with -q tag:NAME: like that tag's papers)",
     )
     p.add_argument("-n", "--limit", type=_count_arg, metavar="N", help="print at most N papers")
     _common(p)
@@ -480,10 +541,38 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(run=cmd_sources)
 
+    p = sub.add_parser(
+        "mute",
+        help="hide papers matching a query from the default view: papertray mute survey OR "
+        "benchmark --why 'not my field'",
+    )
+    p.add_argument("query", nargs="+", metavar="QUERY", help="any query (see the README)")
+    p.add_argument("--why", metavar="TEXT", help="the reason, shown beside the rule")
+    _common(p)
+    p.set_defaults(run=cmd_mute)
+
+    p = sub.add_parser("mutes", help="list the mute rules, with how many papers each mutes")
+    _common(p)
+    p.set_defaults(run=cmd_mutes)
+
+    p = sub.add_parser("unmute", help="remove mute rule N (papertray mutes numbers them)")
+    p.add_argument("number", type=_rule_number, metavar="N")
+    _common(p)
+    p.set_defaults(run=cmd_unmute)
     from papertray.tui.cli_fetch import add_parsers  # fetch, enrich, config
 
     add_parsers(sub)
     return parser
+
+
+def _rule_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a rule number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"rule numbers start at 1, not {value}")
+    return value
 
 
 def _count_arg(text: str) -> int:
@@ -532,6 +621,30 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     sys.exit(run(sys.argv[1:] if argv is None else list(argv)))
 
 
+def _glue_mute(argv: list[str]) -> list[str]:
+    """`papertray mute -has:repo tag:x`: after `mute`, every word but `--why X` and
+    `--data-dir X` is the query, even one starting with '-'."""
+    out: list[str] = []
+    words: list[str] = []
+    args = iter(argv)
+    seen = False
+    for arg in args:
+        if not seen:
+            out.append(arg)
+            if arg == "--data-dir":
+                out.append(next(args, ""))
+            seen = arg == "mute"
+        elif arg in ("--why", "--data-dir"):
+            out += [arg, next(args, "")]
+        elif arg.startswith(("--why=", "--data-dir=")) or arg in ("-h", "--help"):
+            out.append(arg)
+        elif arg == "--" and not words:
+            continue
+        else:
+            words.append(arg)
+    return out + (["--", *words] if words else [])
+
+
 def _glue_query(argv: list[str]) -> list[str]:
     """`-q -survey` is a query, not an option: argparse would read `-survey` as one."""
     out: list[str] = []
@@ -550,6 +663,8 @@ def run(argv: list[str]) -> int:
     try:
         if first in ("list", "enrich"):
             argv = _glue_query(argv)
+        elif first == "mute":
+            argv = _glue_mute(argv)
         if first in SUBCOMMANDS or any(a in ("-h", "--help") for a in argv):
             args = build_parser().parse_args(argv)
             if args.command is None:

@@ -17,6 +17,10 @@ FILTERS: list[tuple[str, str]] = [
     ("Show papers with a code repo", "has:repo"),
     ("Show papers with a note", "has:note"),
     ("Show unread papers with a code repo", "is:unread has:repo"),
+    ("Show papers the latest import added", "is:new"),
+    ("Show papers starred this week", "starred:<7d"),
+    ("Show papers read today", "read:today"),
+    ("Show muted papers", "is:muted"),
     ("Show all papers (clear the filter)", ""),
 ]
 
@@ -35,7 +39,7 @@ class PapertrayCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app = cast(PaletteHost, self.app)
         commands: list[tuple[str, Callable[[], object], str]] = [
-            (name, partial(app.run_action, action), f"key {keys}")
+            (name, partial(app.run_action, action), f"key {keys}" if keys else "")
             for name, action, keys in palette_actions()
         ]
         commands += [

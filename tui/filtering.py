@@ -12,7 +12,16 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from papertray.store import Paper, PaperState, Query, QueryError, SearchIndex, parse_query
+from papertray.store import (
+    MuteSet,
+    Paper,
+    PaperState,
+    Query,
+    QueryContext,
+    QueryError,
+    SearchIndex,
+    parse_query,
+)
 
 __all__ = ["FILTER_CHUNK", "SYNC_FILTER_LIMIT", "FilterRun", "LiveFilter"]
 
@@ -30,6 +39,7 @@ class FilterRun:
     query: Query
     candidates: list[int] | None
     states: dict[str, PaperState]
+    context: QueryContext = QueryContext()
 
 
 class LiveFilter:
@@ -43,6 +53,8 @@ class LiveFilter:
         self.error: str | None = None  # why `text` is not applied
         self.generation = 0
         self.running = False
+        # The latest import (`is:new`) and the mute rules (muted papers left out).
+        self.context = QueryContext()
 
     def reset(self, papers: Sequence[Paper]) -> None:
         """New papers (the library replacing its preview): the index and the result go."""
@@ -68,7 +80,7 @@ class LiveFilter:
         except QueryError as error:
             self.error = error.message
             query = parse_query(_complete_part(text))
-        if query.is_empty:
+        if query.is_empty and not self.context.mutes:
             self.finish(self.generation, query, list(range(len(self.papers))))
             return None
         # Narrow from the last *complete* result when the new query can only match fewer papers.
@@ -77,7 +89,28 @@ class LiveFilter:
         candidates = self.matches if narrowing else None
         self.running = True
         # A snapshot: triage may change the app's states meanwhile.
-        return FilterRun(self.generation, query, candidates, dict(states))
+        return FilterRun(self.generation, query, candidates, dict(states), self.context)
+
+    def set_context(self, context: QueryContext) -> None:
+        """Other rules or another latest import: the next query searches afresh (a muted
+        paper may come back), never narrowing from a result under the old rules."""
+        self.context = context
+        self.query = parse_query("")
+
+    def muted_count(self, states: dict[str, PaperState]) -> int:
+        """How many papers the context's rules mute (call from a worker on a big library)."""
+        if not self.context.mutes:
+            return 0
+        with self._lock:
+            index = self._search_index()
+            return len(index.muted(states, self.context, range(len(self.papers))))
+
+    def rule_counts(
+        self, mutes: MuteSet, states: dict[str, PaperState], new_batch: float | None
+    ) -> dict[int, int]:
+        """Rule number -> papers it matches, over these papers."""
+        with self._lock:
+            return mutes.counts(self.papers, states, new_batch, self._search_index())
 
     @property
     def fallback(self) -> str:
@@ -87,7 +120,7 @@ class LiveFilter:
     def search(self, run: FilterRun) -> list[int]:
         """Answer `run` inline, in one go."""
         with self._lock:
-            return self._search_index().search(run.query, run.states, run.candidates)
+            return self._search_index().search(run.query, run.states, run.candidates, run.context)
 
     def search_chunks(
         self, run: FilterRun, first_page: int, on_partial: Callable[[list[int]], None] | None
@@ -104,7 +137,8 @@ class LiveFilter:
                 return None
             with self._lock:
                 index = self._search_index()
-                matches += index.search(run.query, run.states, pool[start : start + FILTER_CHUNK])
+                chunk = pool[start : start + FILTER_CHUNK]
+                matches += index.search(run.query, run.states, chunk, run.context)
             if on_partial is not None and len(matches) >= first_page:
                 if start + FILTER_CHUNK < len(pool):
                     on_partial(list(matches))

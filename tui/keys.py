@@ -104,7 +104,9 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         ("S",),
-        "cycle the sort: digest order, title, starred first, unread first, for you",
+        "cycle the sort: digest order, title, starred first, unread first, for you, newest"
+        " added, newest published, most upvoted, most GitHub stars (papers without the value"
+        " last)",
         "Triage",
         "cycle_sort",
         "S",
@@ -200,6 +202,23 @@ KEYS: tuple[Key, ...] = (
     Key(("enter", "↓"), "from the filter back to the list", "Filter"),
     Key(("?",), "this help", "App", "help", "question_mark", "Help", "Help: keys and query syntax"),
     Key(("ctrl+p",), "command palette", "App"),  # Textual's own binding
+    # Palette only (no key of their own): what the filter shows becomes a mute rule; the rules.
+    Key(
+        ("ctrl+p",),
+        "palette “Mute papers like the current filter”: a rule, with an optional why, that"
+        " leaves those papers out of the default view (is:muted shows them; u undoes it)",
+        "App",
+        "mute_filter",
+        palette="Mute papers like the current filter",
+    ),
+    Key(
+        ("ctrl+p",),
+        "palette “Mute rules”: each rule with how many papers it mutes; d unmutes, enter shows"
+        " the papers it mutes",
+        "App",
+        "show_mutes",
+        palette="Mute rules: list, unmute",
+    ),
     # A reader is quit with ctrl+c as often as with q; ctrl+q is Textual's own binding.
     Key(
         ("q", "ctrl+q", "ctrl+c"),
@@ -226,7 +245,7 @@ def app_bindings() -> list[BindingType]:
             priority=key.priority,
         )
         for key in KEYS
-        if key.action
+        if key.action and key.bind
     ]
     bindings += [
         Binding(str(n), f"copy_link({n})", f"Copy link {n}", show=False) for n in range(1, 10)
@@ -236,4 +255,8 @@ def app_bindings() -> list[BindingType]:
 
 def palette_actions() -> list[tuple[str, str, str]]:
     """(name, action, keys) for every action the command palette offers."""
-    return [(key.palette, key.action, " / ".join(key.keys)) for key in KEYS if key.palette]
+    return [
+        (key.palette, key.action, " / ".join(key.keys) if key.bind else "")
+        for key in KEYS
+        if key.palette
+    ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from papertray.store import Paper, PaperState, StoreError
 from papertray.tui.marks import Marks
+from papertray.tui.muting import MuteStep
 
 __all__ = ["UNDO_DEPTH", "Removal", "Step", "Triage", "UndoResult", "on_paper", "quoted"]
 
@@ -39,12 +40,13 @@ class UndoResult:
     paper_ids: list[str]
     error: bool = False
     removal: Removal | None = None  # to put back: the app re-adds the papers
+    mute: MuteStep | None = None  # a mute rule added or removed: the app reverts it
 
 
 class Triage:
     def __init__(self, marks: Marks) -> None:
         self.marks = marks
-        self._steps: list[Step | Removal] = []
+        self._steps: list[Step | Removal | MuteStep] = []
 
     @property
     def depth(self) -> int:
@@ -93,8 +95,9 @@ class Triage:
             lambda: self.marks.state.set_read_many(paper_ids, True),
         )
 
-    def push_removal(self, removal: Removal) -> None:
-        """A removal joins the undo stack: `undo` hands it back for the app to restore."""
+    def push_removal(self, removal: Removal | MuteStep) -> None:
+        """A removal (or a mute rule added or removed) joins the undo stack: `undo` hands it
+        back for the app to restore."""
         self._steps.append(removal)
         del self._steps[:-UNDO_DEPTH]
 
@@ -104,6 +107,8 @@ class Triage:
         step = self._steps.pop()
         if isinstance(step, Removal):
             return UndoResult("", [], removal=step)
+        if isinstance(step, MuteStep):
+            return UndoResult("", [], mute=step)
         get = self.marks.state.get
         try:
             current = {pid: get(pid) for pid in step.changes}

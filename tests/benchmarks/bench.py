@@ -49,14 +49,15 @@ ORDER = [
     "filter: keystroke to redrawn list",
     "headless filter (`list -q ... --format jsonl`)",
     "headless filter, selective query",
+    "date query (`list -q 'starred:<7d'`)",
     "star toggle written to disk",
     "fetch + import from loopback",
     "peak RSS of the TUI (after filtering)",
 ]
 
-ROW_GROUPS = ("import", "cold", "filter", "headless", "memory", "star", "fetch")
+ROW_GROUPS = ("import", "cold", "filter", "headless", "dates", "memory", "star", "fetch")
 """`--rows` names: import (and re-import), cold start, filter typing, headless `list -q` (both
-queries, with fzf and grep), peak RSS, star toggle, fetch (bench_fetch.py's rows: fetch + import
+queries, with fzf and grep), dates (`list -q 'starred:<7d'`), peak RSS, star toggle, fetch (bench_fetch.py's rows: fetch + import
 of a 50-paper day and a month from a loopback server, beside the import alone)."""
 
 EMPTY_APP = """
@@ -384,6 +385,39 @@ def bench_headless(c: Corpus, repeat: int) -> list[Row]:
                 "<= 0.5x fzf", None), selective]  # fmt: skip
 
 
+DATE_QUERY = "starred:<7d"
+STARRED_SHARE = 100  # one paper in 100 starred, spread over the last 30 days
+
+
+def bench_dates(c: Corpus, repeat: int) -> Row:
+    """`list -q 'starred:<7d'` over a library with 1% of its papers starred across 30 days,
+    beside `list -q is:starred` (the same papers, no date) and the word query of the row above.
+    Budget: no slower than the word query (the one-shot filter's budget)."""
+    sys.path.insert(0, str(REPO))
+    from papertray.store import Library, PaperState, State
+
+    data = c.data.with_name(c.data.name + "-dated")
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(c.data, data)
+    ids = [p.id for p in Library.open(data).papers()][::STARRED_SHARE]
+    now = time.time()
+    State.open(data).restore(
+        {pid: PaperState(starred=True, starred_at=now - (k % 30) * 86400 - 60)
+         for k, pid in enumerate(ids)}
+    )  # fmt: skip
+
+    def cli(query: str) -> list[str]:
+        return [*CLI, "list", "-q", query, "--format", "jsonl", "--data-dir", str(data)]
+
+    ours = median(timed(lambda: run_quiet(cli(DATE_QUERY)), repeat))
+    plain = median(timed(lambda: run_quiet(cli("is:starred")), repeat))
+    words = median(timed(lambda: run_quiet(cli(QUERY)), repeat))
+    return Row("date query (`list -q 'starred:<7d'`)", f"{c.n:,} ({len(ids):,} starred)",
+               ms(ours), f"`is:starred` {ms(plain)}; `{QUERY}` {ms(words)}",
+               f"{ours / words:.2f}x words", "no slower than the word query",
+               ours <= words)  # fmt: skip
+
+
 def bench_star(work: Path, repeat: int) -> Row:
     sys.path.insert(0, str(REPO))
     from tinydb import TinyDB
@@ -488,6 +522,9 @@ def main() -> None:
         if "headless" in wanted:
             log(f"{n:,}: headless filter")
             rows += bench_headless(c, repeat)
+        if "dates" in wanted:
+            log(f"{n:,}: date query")
+            rows.append(bench_dates(c, repeat))
         if "memory" in wanted:
             log(f"{n:,}: memory")
             rows.append(bench_memory(c, empty_kb))

@@ -47,6 +47,7 @@ def help_renderables(
         (marks.unread, "unread (a read paper is dimmed)"),
         (marks.starred, "starred"),
         (marks.repo, "has a code repo (c copies it, o opens it)"),
+        (marks.note, "has a note (N edits it)"),
         ("#tag", "its tags, at the right"),
     ]
     parts += [Text("Row markers", style="bold underline"), _table(legend, key_width, key_style)]

@@ -26,10 +26,12 @@ def paper_content(
     loading: bool = False,
     shares: Sequence[str] = (),
     share_forms: Sequence[str] = (),
+    muted: str | None = None,
 ) -> Content:
     """The pane's text for one paper, with the query's terms highlighted. `shares`: the words
     that made it similar to what it was ranked by ("more like this", "for you"), named above the
-    abstract; every word form of them (`share_forms`) is highlighted like a filter match."""
+    abstract; every word form of them (`share_forms`) is highlighted like a filter match.
+    `muted`: the label of the mute rule that hides the paper from the default view."""
     # The files may hold what ingest would have stripped: never trust them on screen.
     paper, state = shown_paper(paper), shown_state(state)
     parts: list[Content] = []
@@ -60,6 +62,14 @@ def paper_content(
     for tag in state.tags:
         badges += ["  ", (f"#{tag}", "$text-secondary")]
     parts.append(Content.assemble(*badges))
+    if muted is not None:
+        # The rule comes from the state file: plain text, cleaned, one line.
+        parts.append(
+            Content.assemble(
+                ("muted: ", "bold $error"),
+                (" ".join(shown_text(muted).split())[:300], "$text-muted"),
+            )
+        )
 
     if state.note:
         parts.append(
@@ -151,12 +161,13 @@ class AbstractPane(VerticalScroll, can_focus=True):
         loading: bool = False,
         shares: Sequence[str] = (),
         share_forms: Sequence[str] = (),
+        muted: str | None = None,
     ) -> None:
         view = self.query_one("#paper-view", Static)
         if paper is None:
             view.update(empty_message or Content(""))
         else:
-            view.update(paper_content(paper, state, terms, loading, shares, share_forms))
+            view.update(paper_content(paper, state, terms, loading, shares, share_forms, muted))
         if not keep_scroll:
             self.scroll_home(animate=False, immediate=True)
 

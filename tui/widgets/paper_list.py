@@ -25,7 +25,8 @@ from papertray.tui.safe_text import safe_repo, shown, shown_state
 
 
 class PaperList(ScrollView, can_focus=True):
-    """The papers that match the filter, a row each: unread mark, star, repo mark, title, tags."""
+    """The papers that match the filter, a row each: unread mark, star, repo mark, note mark,
+    title, tags."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",
@@ -35,6 +36,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--marker",
         "paper-list--star",
         "paper-list--repo",
+        "paper-list--note",
         "paper-list--tag",
         "paper-list--match",
     }
@@ -244,6 +246,8 @@ class PaperList(ScrollView, can_focus=True):
         text.append(self._marks.starred if state.starred else " ", get("paper-list--star"))
         text.append(" ")
         text.append(self._marks.repo if safe_repo(paper) else " ", get("paper-list--repo"))
+        text.append(" ")
+        text.append(self._marks.note if state.note else " ", get("paper-list--note"))
         text.append("  ")
         tags = "".join(f" #{tag}" for tag in state.tags)
         tag_room = min(cell_len(tags), max(0, width // 3))

@@ -1,5 +1,5 @@
-"""The status line: papers shown, unread and starred among them, the library's size, the sort
-order and the active query."""
+"""The status line: papers shown, unread and starred among them, the library's size, muted papers,
+how many the last import added, the sort order and the active query."""
 
 from __future__ import annotations
 
@@ -20,9 +20,21 @@ class StatusBar(Static):
         fallback: str | None = None,
         busy: str = "",
         scope: str = "",
+        new: int | None = None,
+        muted: int = 0,
     ) -> None:
         """`unread` and `starred` count among the `shown`; `fallback` is what the list shows
-        while `query` does not parse."""
+        while `query` does not parse; `muted`: papers mute rules leave out; `new`: how many
+        papers the latest import added (None: no import recorded)."""
+        muted_part: list[str | tuple[str, str]] = (
+            ["  ·  ", (f"{muted:,}", "bold"), " muted"] if muted else []
+        )
+        new_part: list[str | tuple[str, str]] = (
+            # When the last import added every paper there is, "101 new" says nothing.
+            ["  ·  ", (f"{new:,}", "bold $success"), " new"]
+            if new is not None and new < total
+            else []
+        )
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}", "bold"),
             " shown  ·  ",
@@ -34,6 +46,8 @@ class StatusBar(Static):
             "  ·  ",
             (f"{starred:,}", "bold $warning"),
             " starred",
+            *muted_part,
+            *new_part,
             "  ·  ",
             "sort: ",
             (sort, "bold"),
