@@ -19,7 +19,7 @@ The storage underneath is the same `AtomicJSONStorage` with the same guarantees.
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,12 @@ from papertray.store.models import LIST_FIELDS, Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
 from papertray.store.preview import PREVIEW_FILE, PreviewPapers, read_preview, write_preview
 from papertray.store.recall import ContentKey, KnownImport, content_key, recall, records_after
-from papertray.store.search_text import SEARCH_FILE, matching_documents, write_search_marks
+from papertray.store.search_text import (
+    SEARCH_FILE,
+    matching_documents,
+    read_latest,
+    write_search_marks,
+)
 from papertray.store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,
@@ -433,7 +438,7 @@ class Library:
                 if sources is not None:
                     new_tables[SOURCES] = sources
                 self._storage.write(new_tables)
-                self._write_derived(new_tables.get(PAPERS_TABLE, table))
+                self._write_derived(new_tables.get(PAPERS_TABLE, table), new_tables)
         return report
 
     def latest_import(self) -> ImportBatch | None:
@@ -441,6 +446,11 @@ class Library:
         cache = self._current_cache()
         if cache is not None:  # kept with the papers: the storage has let go of the file
             return cache.latest
+        if self.path is not None and not self._storage.loaded:
+            # Not parsed yet (`list -q`): from the marks beside the file, when they match it.
+            known, latest = read_latest(self.path.with_name(SEARCH_FILE), self.path)
+            if known:
+                return _latest_of({INDEX: {LATEST: latest}})
         return _latest_of(self._storage.read() or {})
 
     def papers_among(self, ids: Container[str]) -> list[Paper]:
@@ -544,7 +554,7 @@ class Library:
                     if isinstance(rec, dict) and not gone_set.intersection(_ids_of(rec))
                 }
             self._storage.write(new_tables)
-            self._write_derived(new_tables[PAPERS_TABLE])
+            self._write_derived(new_tables[PAPERS_TABLE], new_tables)
         return gone
 
     def update(self, papers: Iterable[Paper]) -> int:
@@ -569,7 +579,7 @@ class Library:
                 new_tables = dict(tables)
                 new_tables[PAPERS_TABLE] = {**table, **changed}
                 self._storage.write(new_tables)
-                self._write_derived(new_tables[PAPERS_TABLE])
+                self._write_derived(new_tables[PAPERS_TABLE], new_tables)
         return len(changed)
 
     # -- the preview: what the reader needs for its first frame ------------------------------
@@ -578,11 +588,12 @@ class Library:
     def _preview_path(self) -> Path | None:
         return None if self.path is None else self.path.with_name(PREVIEW_FILE)
 
-    def _write_derived(self, table: dict[str, Any]) -> None:
+    def _write_derived(self, table: dict[str, Any], tables: dict[str, Any]) -> None:
         """After a write of the library file: what is derived from it, stamped with it."""
         self._write_preview(table)
         if self.path is not None:
-            write_search_marks(self.path.with_name(SEARCH_FILE), self.path, table)
+            latest = _dict(tables.get(INDEX)).get(LATEST)
+            write_search_marks(self.path.with_name(SEARCH_FILE), self.path, table, latest)
 
     def _write_preview(self, table: dict[str, Any]) -> None:
         if self.path is not None and self._preview_path is not None:

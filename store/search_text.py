@@ -49,10 +49,16 @@ import orjson
 from papertray.store.matching import fold_text
 from papertray.store.preview import stamp_of
 
-__all__ = ["FOLDS_TO_ASCII", "SEARCH_FILE", "matching_documents", "write_search_marks"]
+__all__ = [
+    "FOLDS_TO_ASCII",
+    "SEARCH_FILE",
+    "matching_documents",
+    "read_latest",
+    "write_search_marks",
+]
 
 SEARCH_FILE = "library.search.json"
-SEARCH_VERSION = 1
+SEARCH_VERSION = 2  # 2: the latest import batch
 FOLDS_TO_ASCII = frozenset(
     # ß İ ŉ ſ ǰ ẖ ẗ ẘ ẙ ẚ ẞ, the Kelvin sign, ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ (escaped: editors fold the Kelvin sign)
     "\u00df\u0130\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e"
@@ -99,7 +105,7 @@ def _plain(doc: Any) -> bool:
 
 
 def write_search_marks(
-    target: Path, library_file: Path, docs: Mapping[str, Mapping[str, Any]]
+    target: Path, library_file: Path, docs: Mapping[str, Mapping[str, Any]], latest: Any = None
 ) -> None:
     """After a write of the library file: keep the folded text of the papers that fold to ASCII
     in a way `bytes.lower` does not (0.5% of the benchmark corpus; ~20 ms at 100k papers).
@@ -111,7 +117,9 @@ def write_search_marks(
     for pid, doc in docs.items():
         if not _plain(doc) and type(doc) is dict and (text := _folded_if_special(doc)):
             folds[pid] = text
-    data = {"version": SEARCH_VERSION, "stamp": stamp, "folds": folds}
+    # `latest`: the library's latest import batch, so `list -q` knows what `is:new` means
+    # without parsing the file.
+    data = {"version": SEARCH_VERSION, "stamp": stamp, "folds": folds, "latest": latest}
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
@@ -123,10 +131,29 @@ def write_search_marks(
             tmp.unlink()
 
 
-def _read_folds(target: Path, stamp: list[int]) -> dict[str, str] | None:
+def _read(target: Path, stamp: list[int] | None) -> dict[str, Any] | None:
     try:
         data = orjson.loads(target.read_bytes())
-        if data.get("version") != SEARCH_VERSION or data.get("stamp") != stamp:
+        if stamp is None or data.get("version") != SEARCH_VERSION or data.get("stamp") != stamp:
+            return None
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def read_latest(target: Path, library_file: Path) -> tuple[bool, Any]:
+    """(True, the stored latest import batch) when the marks match the library file as it is
+    now; (False, None) otherwise."""
+    data = _read(target, stamp_of(library_file))
+    if data is None or "latest" not in data:
+        return False, None
+    return True, data["latest"]
+
+
+def _read_folds(target: Path, stamp: list[int]) -> dict[str, str] | None:
+    try:
+        data = _read(target, stamp)
+        if data is None:
             return None
         folds = data["folds"]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):

@@ -57,8 +57,9 @@ ORDER = [
 
 ROW_GROUPS = ("import", "cold", "filter", "headless", "dates", "memory", "star", "fetch")
 """`--rows` names: import (and re-import), cold start, filter typing, headless `list -q` (both
-queries, with fzf and grep), dates (`list -q 'starred:<7d'`), peak RSS, star toggle, fetch (bench_fetch.py's rows: fetch + import
-of a 50-paper day and a month from a loopback server, beside the import alone)."""
+queries, with fzf and grep), dates (`list -q 'starred:<7d'`), peak RSS, star toggle, fetch
+(bench_fetch.py's rows: fetch + import of a 50-paper day and a month from a loopback server,
+beside the import alone)."""
 
 EMPTY_APP = """
 from textual.app import App
