@@ -28,9 +28,9 @@ loses nothing):
   parses the library as before. The record boundaries rely on the layout our writer produces
   (orjson's 2-space indent, see `bigjson`), which a matching stamp vouches for.
 
-Measured at 100k papers on a busy 2-core machine (load 4-5, so 3-4x the quiet times), medians
-of 3 interleaved runs, old path -> this one: `list -q "memory efficient" --format jsonl` (31k
-matches) 4.26 -> 3.69 s, fzf --exact 5.10 s; `list -q '"low-bit" quantization'` 1.98 -> 0.97 s.
+Measured at 100k papers on a busy 2-core machine (load 3-5, so 3-4x the quiet times), medians
+of 5 interleaved runs, old path -> this one: `list -q "memory efficient" --format jsonl` (31k
+matches) 2.16 -> 1.88 s, fzf --exact 2.66 s; `list -q '"low-bit" quantization'` 1.86 -> 0.88 s.
 What import pays for `library.search.json`: ~0.3 s there (~3% of the import).
 """
 
