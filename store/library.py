@@ -13,7 +13,7 @@ The storage underneath is the same `AtomicJSONStorage` with the same guarantees.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Collection, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,12 @@ from papertray.store.models import Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
 from papertray.store.preview import PREVIEW_FILE, PreviewPapers, read_preview, write_preview
 from papertray.store.recall import ContentKey, KnownImport, content_key, recall, records_after
+from papertray.store.search_text import (
+    SEARCH_FILE,
+    matching_documents,
+    read_latest,
+    write_search_marks,
+)
 from papertray.store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,
@@ -202,7 +208,7 @@ class Library:
         """Every paper, in import order (a new list; the Paper objects are shared, don't mutate)."""
         return list(self._built().papers)
 
-    def papers_containing(self, words: Sequence[str], always: Container[str] = ()) -> list[Paper]:
+    def papers_containing(self, words: Sequence[str], always: Collection[str] = ()) -> list[Paper]:
         """The papers whose folded title/abstract/authors contain every one of `words` (see
         `Query.required_words`), plus those whose id is in `always`, in import order. For a
         one-shot query over a big library: only the papers that pass become Paper objects."""
@@ -215,13 +221,18 @@ class Library:
                 if p.id in always or _holds_all(p.title, p.abstract, p.authors, words)
             ]  # fmt: skip
         kept: list[Paper] = []
+        table: dict[str, Any] | None = None
+        if self.path is not None and not self._storage.loaded:
+            # Not parsed yet: cut only the records holding the words out of the file (see
+            # store/search_text.py); None when that cannot answer soundly.
+            table = matching_documents(self.path.with_name(SEARCH_FILE), self.path, words, always)
         with pause_gc():
-            for pid, doc in self._table().items():
+            for pid, doc in (table if table is not None else self._table()).items():
                 if pid not in always and not _holds_all(
                     doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or (), words
                 ):
                     continue
-                paper = to_paper(doc)
+                paper = to_paper(doc, owned=table is not None)
                 if paper is not None:
                     kept.append(paper)
         return kept
@@ -314,7 +325,7 @@ class Library:
                 if sources is not None:
                     new_tables[SOURCES] = sources
                 self._storage.write(new_tables)
-                self._write_preview(new_tables.get(PAPERS_TABLE, table))
+                self._write_derived(new_tables.get(PAPERS_TABLE, table), new_tables)
         return report
 
     def latest_import(self) -> ImportBatch | None:
@@ -322,6 +333,11 @@ class Library:
         cache = self._current_cache()
         if cache is not None:  # kept with the papers: the storage has let go of the file
             return cache.latest
+        if self.path is not None and not self._storage.loaded:
+            # Not parsed yet (`list -q`): from the marks beside the file, when they match it.
+            known, latest = read_latest(self.path.with_name(SEARCH_FILE), self.path)
+            if known:
+                return latest_of({INDEX: {LATEST: latest}})
         return latest_of(self._storage.read() or {})
 
     def papers_among(self, ids: Container[str]) -> list[Paper]:
@@ -374,7 +390,7 @@ class Library:
                 return []
             new_tables = tables_after_removal(tables, set(gone))
             self._storage.write(new_tables)
-            self._write_preview(new_tables[PAPERS_TABLE])
+            self._write_derived(new_tables[PAPERS_TABLE], new_tables)
         return gone
 
     def update(self, papers: Iterable[Paper]) -> int:
@@ -399,7 +415,7 @@ class Library:
                 new_tables = dict(tables)
                 new_tables[PAPERS_TABLE] = {**table, **changed}
                 self._storage.write(new_tables)
-                self._write_preview(new_tables[PAPERS_TABLE])
+                self._write_derived(new_tables[PAPERS_TABLE], new_tables)
         return len(changed)
 
     # -- the preview: what the reader needs for its first frame ------------------------------
@@ -407,6 +423,13 @@ class Library:
     @property
     def _preview_path(self) -> Path | None:
         return None if self.path is None else self.path.with_name(PREVIEW_FILE)
+
+    def _write_derived(self, table: dict[str, Any], tables: dict[str, Any]) -> None:
+        """After a write of the library file: what is derived from it, stamped with it."""
+        self._write_preview(table)
+        if self.path is not None:
+            latest = as_dict(tables.get(INDEX)).get(LATEST)
+            write_search_marks(self.path.with_name(SEARCH_FILE), self.path, table, latest)
 
     def _write_preview(self, table: dict[str, Any]) -> None:
         if self.path is not None and self._preview_path is not None:

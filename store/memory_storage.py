@@ -37,6 +37,8 @@ class MemoryJSONStorage(Storage):
 
     locked = transaction
 
+    loaded = True  # as `AtomicJSONStorage.loaded`: nothing to parse
+
     def read(self) -> Tables | None:
         return self._data
 

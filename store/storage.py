@@ -194,6 +194,11 @@ class AtomicJSONStorage(Storage):
             self._load()
             return self._data
 
+    @property
+    def loaded(self) -> bool:
+        """True once the file has been parsed (or written) by this object."""
+        return self._loaded
+
     def refresh(self) -> bool:
         """Re-read the file if another process changed it. True if the data changed."""
         with self._mutex:

@@ -27,6 +27,7 @@ DIGEST = (
 EXPECTED_FILES = {
     "library.json",
     "library.preview.json",  # what the reader draws its first frame from
+    "library.search.json",  # what `list -q` needs beside the file (store/search_text.py)
     "state.json",
     ".library.json.lock",
     ".state.json.lock",

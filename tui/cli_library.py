@@ -38,7 +38,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         query = parse_query(args.query or "")
     except QueryError as error:
         raise CliError(f"bad query: {error.message}", 2) from None
-    library, state = open_store(args.data_dir)
+    # Not parsed at open: a query's words may spare parsing most of it (store/search_text.py).
+    library, state = open_store(args.data_dir, check=bool(args.files))
+    told = len(library.warnings)
     try:
         listing = list_papers(
             library,
@@ -52,6 +54,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
     except IngestError as error:
         raise CliError(str(error)) from None
+    for warning in library.warnings[told:]:  # a damaged file found while listing
+        warn(warning)
     if listing.imported is not None:
         report_imports(listing.imported, showing=True)
     if listing.library_empty:
