@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from papertray.store.dates import now as clock_now
+from papertray.store.derived_files import DerivedFiles
 from papertray.store.heap import pause_gc
 from papertray.store.library_tables import (
     IMPORTS,
@@ -44,13 +45,12 @@ from papertray.store.library_tables import (
 from papertray.store.matching import fold_text
 from papertray.store.models import Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
-from papertray.store.preview import PREVIEW_FILE, PreviewPapers, read_preview, write_preview
+from papertray.store.preview import PreviewPapers
 from papertray.store.recall import ContentKey, KnownImport, content_key, recall, records_after
 from papertray.store.search_text import (
     SEARCH_FILE,
     matching_documents,
     read_latest,
-    write_search_marks,
 )
 from papertray.store.storage import (
     AtomicJSONStorage,
@@ -118,6 +118,7 @@ class Library:
         assert isinstance(storage, (AtomicJSONStorage, MemoryJSONStorage))
         self._storage = storage
         self._cache: _Built | None = None
+        self._derived = DerivedFiles(self.path)
 
     @classmethod
     def in_memory(cls) -> Library:
@@ -325,7 +326,7 @@ class Library:
                 if sources is not None:
                     new_tables[SOURCES] = sources
                 self._storage.write(new_tables)
-                self._write_derived(new_tables.get(PAPERS_TABLE, table), new_tables)
+                self._derived.write(new_tables.get(PAPERS_TABLE, table), new_tables)
         return report
 
     def latest_import(self) -> ImportBatch | None:
@@ -361,7 +362,7 @@ class Library:
             if new_tables is None:
                 return False
             self._storage.write(new_tables)
-            self._write_preview(new_tables[PAPERS_TABLE])
+            self._derived.write_preview(new_tables[PAPERS_TABLE])
             return True
 
     # -- letting papers out again ---------------------------------------------------------------
@@ -390,7 +391,7 @@ class Library:
                 return []
             new_tables = tables_after_removal(tables, set(gone))
             self._storage.write(new_tables)
-            self._write_derived(new_tables[PAPERS_TABLE], new_tables)
+            self._derived.write(new_tables[PAPERS_TABLE], new_tables)
         return gone
 
     def update(self, papers: Iterable[Paper]) -> int:
@@ -415,33 +416,17 @@ class Library:
                 new_tables = dict(tables)
                 new_tables[PAPERS_TABLE] = {**table, **changed}
                 self._storage.write(new_tables)
-                self._write_derived(new_tables[PAPERS_TABLE], new_tables)
+                self._derived.write(new_tables[PAPERS_TABLE], new_tables)
         return len(changed)
 
     # -- the preview: what the reader needs for its first frame ------------------------------
 
-    @property
-    def _preview_path(self) -> Path | None:
-        return None if self.path is None else self.path.with_name(PREVIEW_FILE)
-
-    def _write_derived(self, table: dict[str, Any], tables: dict[str, Any]) -> None:
-        """After a write of the library file: what is derived from it, stamped with it."""
-        self._write_preview(table)
-        if self.path is not None:
-            latest = as_dict(tables.get(INDEX)).get(LATEST)
-            write_search_marks(self.path.with_name(SEARCH_FILE), self.path, table, latest)
-
-    def _write_preview(self, table: dict[str, Any]) -> None:
-        if self.path is not None and self._preview_path is not None:
-            write_preview(self._preview_path, self.path, table)
-
     def preview(self) -> PreviewPapers | None:
         """The papers with only id, title and repo, in import order, from the preview file when
         it matches the library file; None when there is none (then use `papers()`)."""
-        target = self._preview_path
-        if target is None or self._current_cache() is not None:
+        if self._current_cache() is not None:
             return None
-        return read_preview(target, self.path) if self.path is not None else None
+        return self._derived.read_preview()
 
     def save_preview(self) -> None:
         """Write the preview from the loaded papers (a library written before previews existed)."""
@@ -453,7 +438,7 @@ class Library:
                 p.id: {"title": p.title, "repo": p.repo, "arxiv_id": p.arxiv_id}
                 for p in built.papers
             }
-            self._write_preview(table)
+            self._derived.write_preview(table)
 
 
 @dataclass
