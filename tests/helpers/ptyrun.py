@@ -81,9 +81,13 @@ class PtyApp:
     def _read(self) -> None:
         # Never left blocked in read(): a read in progress holds the master open, so closing its
         # descriptor would not hang up the terminal until the app next writes something.
+        # poll, not select: select() cannot watch a descriptor numbered 1024 or more, and a test
+        # process that has opened many libraries (each storage holds its file open) gets there.
+        poller = select.poll()
+        poller.register(self.master, select.POLLIN)
         while not self._stop:
             try:
-                if not select.select([self.master], [], [], 0.05)[0]:
+                if not poller.poll(50):
                     continue
                 chunk = os.read(self.master, 65536)
             except OSError:  # EIO once the child side is gone
