@@ -157,6 +157,11 @@ class LiveFilter:
         self.matches = matches
         return True
 
+    @property
+    def indexed(self) -> bool:
+        """Whether the search index is built (the benchmark waits for it, as a reader would)."""
+        return self._index is not None
+
     def build_index(self) -> None:
         """Build the search index now (from a worker), not on the first keystroke."""
         with self._lock:

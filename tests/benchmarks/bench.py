@@ -298,7 +298,7 @@ def bench_filter(c: Corpus, repeat: int) -> Row:
             await pilot.pause()
             # The index is built in the background after the first frame; a reader looks at the
             # screen for longer than that before typing.
-            while len(app.papers) > BACKGROUND_INDEX_LIMIT and app._index is None:
+            while len(app.shown) > BACKGROUND_INDEX_LIMIT and not app.filter.indexed:
                 await asyncio.sleep(0.01)
             plist = app.paper_list
             stamps = {"set": 0.0, "drawn": 0.0}
@@ -324,7 +324,7 @@ def bench_filter(c: Corpus, repeat: int) -> Row:
                 deadline = start + 5
                 first = None
                 while time.perf_counter() < deadline and not (
-                    start < stamps["set"] < stamps["drawn"] and not app._filtering
+                    start < stamps["set"] < stamps["drawn"] and not app.filter.running
                 ):
                     if first is None and start < stamps["set"] < stamps["drawn"]:
                         first = stamps["drawn"] - start
@@ -333,7 +333,7 @@ def bench_filter(c: Corpus, repeat: int) -> Row:
                 latencies.append(done if first is None else first)
                 complete.append(done)
             await pilot.pause()
-            assert app._query_text == QUERY, app._query_text
+            assert app.filter.text == QUERY, app.filter.text
 
     for _ in range(repeat):
         asyncio.run(once())
