@@ -24,7 +24,14 @@ import orjson
 
 from papertray.store.models import Paper
 
-__all__ = ["PREVIEW_FILE", "PreviewPapers", "id_positions", "read_preview", "write_preview"]
+__all__ = [
+    "PREVIEW_FILE",
+    "PreviewPapers",
+    "id_positions",
+    "read_preview",
+    "write_preview",
+    "write_private",
+]
 
 PREVIEW_FILE = "library.preview.json"
 PREVIEW_VERSION = 3  # 3: the arXiv id column
@@ -85,12 +92,18 @@ def write_preview(target: Path, library_file: Path, docs: Mapping[str, Mapping[s
         "repos": "\n".join(doc.get("repo") or "" for doc in values),
         "arxiv_ids": "\n".join(doc.get("arxiv_id") or "" for doc in values),
     }
+    write_private(target, orjson.dumps(data))
+
+
+def write_private(target: Path, data: bytes) -> None:
+    """Write a file derived from the library (preview, search marks): private like the library
+    itself (0600, titles say what someone reads), renamed into place whole. Best effort: a
+    derived file that cannot be written is rebuilt or done without."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        # Private like the library itself (0600): titles say what someone reads.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         with os.fdopen(fd, "wb") as out:
-            out.write(orjson.dumps(data))
+            out.write(data)
         os.replace(tmp, target)
     except OSError:
         with contextlib.suppress(OSError):

@@ -36,7 +36,6 @@ What import pays for `library.search.json`: ~0.3 s there (~3% of the import).
 
 from __future__ import annotations
 
-import contextlib
 import mmap
 import os
 import re
@@ -47,7 +46,7 @@ from typing import Any
 import orjson
 
 from papertray.store.matching import fold_text
-from papertray.store.preview import stamp_of
+from papertray.store.preview import stamp_of, write_private
 
 __all__ = [
     "FOLDS_TO_ASCII",
@@ -120,15 +119,7 @@ def write_search_marks(
     # `latest`: the library's latest import batch, so `list -q` knows what `is:new` means
     # without parsing the file.
     data = {"version": SEARCH_VERSION, "stamp": stamp, "folds": folds, "latest": latest}
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(orjson.dumps(data))
-        os.replace(tmp, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    write_private(target, orjson.dumps(data))
 
 
 def _read(target: Path, stamp: list[int] | None) -> dict[str, Any] | None:

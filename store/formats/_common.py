@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from papertray.store.formats.fields import normalize_arxiv_id
 from papertray.store.formats.latex import latex_to_text
 from papertray.store.links import clean_url, extract_links, order_links
 from papertray.store.models import Paper, paper_id, title_key
@@ -17,8 +18,6 @@ from papertray.store.sanitize import clean_text
 _SEQ: Any = tuple if getattr(Paper, "__dataclass_params__").frozen else list  # noqa: B009
 _FIELDS = frozenset(f.name for f in fields(Paper))
 
-_ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
-_ARXIV_OLD = re.compile(r"([a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?")
 _ARXIV_IN_URL = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers|alphaxiv\.org/abs)/"
     r"([a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})",
@@ -40,15 +39,8 @@ class Parsed:
     """Said instead of "no papers found" when an input legitimately holds none."""
 
 
-def arxiv_id(value: Any) -> str | None:
-    """ "arXiv:2403.12345v2" -> "2403.12345"; None if `value` is not an arXiv id."""
-    if not isinstance(value, str) or len(value) > 64:
-        return None
-    value = value.strip()
-    if value[:6].lower() == "arxiv:":
-        value = value[6:].strip()
-    match = _ARXIV_NEW.fullmatch(value) or _ARXIV_OLD.fullmatch(value)
-    return match.group(1) if match else None
+# "arXiv:2403.12345v2" -> "2403.12345": the records parsers' rule, written once in fields.py.
+arxiv_id = normalize_arxiv_id
 
 
 def arxiv_from_url(value: Any) -> str | None:
