@@ -4,7 +4,7 @@ the result they hand back to `store.ingest`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -147,6 +147,24 @@ def items(value: Any) -> list[Any]:
 def mapping(value: Any) -> dict[str, Any]:
     """`value` if it is an object, else an empty one (see `items`)."""
     return value if isinstance(value, dict) else {}
+
+
+def parse_listing(
+    doc: Any, key: str, make: Callable[[dict[str, Any]], Paper | None], noun: str
+) -> Parsed:
+    """The papers of an API response that lists its records under `key` (or is a list of
+    them, or one record), with a warning for the records that gave none."""
+    if isinstance(doc, dict) and isinstance(doc.get(key), list):
+        records = doc[key]
+    elif isinstance(doc, list):
+        records = doc
+    else:
+        records = [doc]
+    papers = keep(make(r) for r in records if isinstance(r, dict))
+    warnings = []
+    if len(papers) < len(records):
+        warnings.append(f"skipped {len(records) - len(papers)} {noun} without a title")
+    return Parsed(papers, warnings)
 
 
 def keep(papers: Iterable[Paper | None]) -> list[Paper]:

@@ -10,9 +10,9 @@ from papertray.store.formats._common import (
     arxiv_from_url,
     iso_date,
     items,
-    keep,
     make_paper,
     mapping,
+    parse_listing,
 )
 from papertray.store.models import Paper
 
@@ -24,17 +24,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(doc: Any, source: str = "") -> Parsed:
-    if isinstance(doc, dict) and isinstance(doc.get("results"), list):
-        records = doc["results"]
-    elif isinstance(doc, list):
-        records = doc
-    else:
-        records = [doc]
-    papers = keep(_paper(r, source) for r in records if isinstance(r, dict))
-    warnings = []
-    if len(papers) < len(records):
-        warnings.append(f"skipped {len(records) - len(papers)} works without a title")
-    return Parsed(papers, warnings)
+    return parse_listing(doc, "results", lambda record: _paper(record, source), "works")
 
 
 def abstract_from_index(index: Any) -> str:

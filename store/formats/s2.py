@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from papertray.store.formats._common import Parsed, arxiv_id, iso_date, items, keep, make_paper
+from papertray.store.formats._common import (
+    Parsed,
+    arxiv_id,
+    iso_date,
+    items,
+    make_paper,
+    parse_listing,
+)
 from papertray.store.models import Paper
 
 NAME = "s2"
@@ -17,17 +24,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(doc: Any, source: str = "") -> Parsed:
-    if isinstance(doc, dict) and isinstance(doc.get("data"), list):
-        records = doc["data"]
-    elif isinstance(doc, list):
-        records = doc
-    else:
-        records = [doc]
-    papers = keep(_paper(r, source) for r in records if isinstance(r, dict))
-    warnings = []
-    if len(papers) < len(records):
-        warnings.append(f"skipped {len(records) - len(papers)} records without a title")
-    return Parsed(papers, warnings)
+    return parse_listing(doc, "data", lambda record: _paper(record, source), "records")
 
 
 def _paper(record: dict[str, Any], source: str) -> Paper | None:
