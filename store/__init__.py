@@ -6,39 +6,16 @@ all talk to it through the names below, never through its modules.
 
 from typing import TYPE_CHECKING, Any
 
-from papertray.store.dates import Clock, system_clock
-from papertray.store.export import OUTPUT_FORMATS, render_bytes, render_ranked_bytes
-from papertray.store.formats import FORMATS
-from papertray.store.formats.common import IngestError, IngestResult
-from papertray.store.heap import give_back_memory
-from papertray.store.heap import settle as settle_heap
-from papertray.store.ids import UnknownId, resolve_ids
-from papertray.store.imports import FileImport, ImportOutcome, import_files, seed_sample
-from papertray.store.ingest import ingest_bytes, ingest_file, ingest_text
-from papertray.store.library import ImportBatch, ImportReport, Library
-from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
-from papertray.store.listing import Listing, list_papers
-from papertray.store.markers import Markers, markers_for
-from papertray.store.matching import find_spans
-from papertray.store.models import UNTOUCHED, Paper, PaperState
-from papertray.store.mutes import MuteError, MuteRule, MuteSet
-from papertray.store.paths import data_dir as resolve_data_dir
-from papertray.store.paths import sample_digest
-from papertray.store.preview import id_positions
-from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
-from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
-from papertray.store.sanitize import shown_text
-from papertray.store.search_index import SearchIndex
-from papertray.store.similar import Match, SimilarityIndex, word_spans
-from papertray.store.sorting import SORT_ORDERS, SortOrder, sort_papers, sorted_rows, title_ranks
-from papertray.store.state import State
-from papertray.store.storage import StoreError
-from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
-
 if TYPE_CHECKING:
     from papertray.store.config import Config, ConfigError, config_path, load_config
+    from papertray.store.dates import Clock, system_clock
     from papertray.store.enrich import EnrichReport, enrich, needs_enrich
-    from papertray.store.export import bibtex_entry
+    from papertray.store.export import (
+        OUTPUT_FORMATS,
+        bibtex_entry,
+        render_bytes,
+        render_ranked_bytes,
+    )
     from papertray.store.fetch import (
         FetchReport,
         Source,
@@ -50,15 +27,58 @@ if TYPE_CHECKING:
         hf_source,
         run_fetch,
     )
+    from papertray.store.formats import FORMATS
+    from papertray.store.formats.common import IngestError, IngestResult
+    from papertray.store.heap import give_back_memory
+    from papertray.store.heap import settle as settle_heap
+    from papertray.store.ids import UnknownId, resolve_ids
+    from papertray.store.imports import FileImport, ImportOutcome, import_files, seed_sample
+    from papertray.store.ingest import ingest_bytes, ingest_file, ingest_text
+    from papertray.store.library import ImportBatch, ImportReport, Library
+    from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
+    from papertray.store.listing import Listing, list_papers
+    from papertray.store.markers import Markers, markers_for
+    from papertray.store.matching import find_spans
+    from papertray.store.models import UNTOUCHED, Paper, PaperState
+    from papertray.store.mutes import MuteError, MuteRule, MuteSet
     from papertray.store.net import Client
     from papertray.store.net_errors import FetchError
+    from papertray.store.paths import data_dir as resolve_data_dir
+    from papertray.store.paths import sample_digest
+    from papertray.store.preview import id_positions
+    from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
+    from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
+    from papertray.store.sanitize import shown_text
+    from papertray.store.search_index import SearchIndex
+    from papertray.store.similar import Match, SimilarityIndex
+    from papertray.store.similar_words import word_spans
+    from papertray.store.sorting import (
+        SORT_ORDERS,
+        SortOrder,
+        sort_papers,
+        sorted_rows,
+        title_ranks,
+    )
+    from papertray.store.state import State
+    from papertray.store.storage import StoreError
+    from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
 
-# The network side (fetch, enrich, config) loads on first use: `papertray list` and the reader's
-# start never pay for its modules.
+# Every name loads its module on first use (the imports above are for the type checker): the
+# whole store is ~50 modules, ~100 ms of import here, and the reader's first frame needs only
+# the library, the marks and the preview; `papertray list` never loads the formats' parsers,
+# the network side (fetch, enrich, config, httpx) or the similarity index (numpy, scipy,
+# scikit-learn), and the reader loads them after its first frame, when they are asked for.
+# tests/test_import_hygiene.py keeps this table, the imports above and `__all__` in step.
 _LAZY = {
     "papertray.store.config": ("Config", "ConfigError", "config_path", "load_config"),
+    "papertray.store.dates": ("Clock", "system_clock"),
     "papertray.store.enrich": ("EnrichReport", "enrich", "needs_enrich"),
-    "papertray.store.export": ("bibtex_entry",),
+    "papertray.store.export": (
+        "OUTPUT_FORMATS",
+        "bibtex_entry",
+        "render_bytes",
+        "render_ranked_bytes",
+    ),
     "papertray.store.fetch": (
         "FetchReport",
         "Source",
@@ -70,21 +90,62 @@ _LAZY = {
         "hf_source",
         "run_fetch",
     ),
+    "papertray.store.formats": ("FORMATS",),
+    "papertray.store.formats.common": ("IngestError", "IngestResult"),
+    "papertray.store.heap": ("give_back_memory", "settle as settle_heap"),
+    "papertray.store.ids": ("UnknownId", "resolve_ids"),
+    "papertray.store.imports": ("FileImport", "ImportOutcome", "import_files", "seed_sample"),
+    "papertray.store.ingest": ("ingest_bytes", "ingest_file", "ingest_text"),
+    "papertray.store.library": ("ImportBatch", "ImportReport", "Library"),
+    "papertray.store.links": ("arxiv_links", "is_code_repo", "is_safe_url"),
+    "papertray.store.listing": ("Listing", "list_papers"),
+    "papertray.store.markers": ("Markers", "markers_for"),
+    "papertray.store.matching": ("find_spans",),
+    "papertray.store.models": ("UNTOUCHED", "Paper", "PaperState"),
+    "papertray.store.mutes": ("MuteError", "MuteRule", "MuteSet"),
     "papertray.store.net": ("Client",),
     "papertray.store.net_errors": ("FetchError",),
+    "papertray.store.paths": ("data_dir as resolve_data_dir", "sample_digest"),
+    "papertray.store.preview": ("id_positions",),
+    "papertray.store.query": ("DATE_FIELDS", "Query", "QueryContext", "QueryError", "parse_query"),
+    "papertray.store.query_help": ("FILTER_HINT", "QUERY_ROWS"),
+    "papertray.store.sanitize": ("shown_text",),
+    "papertray.store.search_index": ("SearchIndex",),
+    "papertray.store.similar": ("Match", "SimilarityIndex"),
+    "papertray.store.similar_words": ("word_spans",),  # the pane's highlights, without numpy
+    "papertray.store.sorting": (
+        "SORT_ORDERS",
+        "SortOrder",
+        "sort_papers",
+        "sorted_rows",
+        "title_ranks",
+    ),
+    "papertray.store.state": ("State",),
+    "papertray.store.storage": ("StoreError",),
+    "papertray.store.tags": ("normalize_tags", "parse_tag_changes", "split_tags"),
 }
-_LAZY_NAMES = {name: module for module, names in _LAZY.items() for name in names}
+# facade name -> (module, the name there): "settle as settle_heap" is heap.settle.
+_WHERE = {
+    entry.split(" as ")[-1]: (module, entry.split(" as ")[0])
+    for module, entries in _LAZY.items()
+    for entry in entries
+}
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY_NAMES.get(name)
-    if module is None:
+    where = _WHERE.get(name)
+    if where is None:
         raise AttributeError(f"module 'papertray.store' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    module, attribute = where
+    value = getattr(importlib.import_module(module), attribute)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
 
 
 __all__ = [

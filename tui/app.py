@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Footer, Input
 
-from papertray.store import Library, Paper, State, give_back_memory, settle_heap
-from papertray.tui.commands import PapertrayCommands
+from papertray.store import give_back_memory, settle_heap
 from papertray.tui.filter_runs import FilterRuns
 from papertray.tui.filtering import LiveFilter
 from papertray.tui.keys import app_bindings
@@ -37,8 +37,6 @@ from papertray.tui.paper_links import PaperLinks
 from papertray.tui.papers import ShownPapers
 from papertray.tui.ranking import Ranking, RankingActions
 from papertray.tui.removal import Removals
-from papertray.tui.screens.help import HelpScreen
-from papertray.tui.screens.mutes import MutesScreen
 from papertray.tui.signals import install_exit_signals
 from papertray.tui.sort_cycle import SortCycle
 from papertray.tui.status_line import StatusLine
@@ -49,6 +47,12 @@ from papertray.tui.widgets.empty_state import EmptyState
 from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
 from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from papertray.store import Library, Paper, State
+    from papertray.tui.screens.mutes import MutesScreen
 
 NARROW_WIDTH = 100
 # Actions that act on the main screen's list: hidden from the footer while a modal is open.
@@ -64,12 +68,19 @@ _MAIN_ONLY = {
 }
 
 
+def _palette() -> type[Provider]:
+    # The palette's provider is imported when ctrl+p is first pressed, not at start.
+    from papertray.tui.commands import PapertrayCommands
+
+    return PapertrayCommands
+
+
 class PapertrayApp(App[int]):
     """`PapertrayApp(library, state)`: the whole library; `paper_ids=[...]`: just those papers."""
 
     CSS_PATH = "app.tcss"
     TITLE = "papertray"
-    COMMANDS = App.COMMANDS | {PapertrayCommands}
+    COMMANDS = App.COMMANDS | {_palette}
     BINDINGS = app_bindings()
 
     def __init__(
@@ -358,8 +369,8 @@ class PapertrayApp(App[int]):
     def action_show_mutes(self) -> None:
         self.mutes.show_mutes()
 
-    @on(MutesScreen.Unmute)
-    def _unmute(self, event: MutesScreen.Unmute) -> None:
+    def on_mutes_screen_unmute(self, event: MutesScreen.Unmute) -> None:
+        # Named, not `@on(MutesScreen.Unmute)`: the rules screen is imported when it opens.
         self.mutes.unmute(event.rule)
 
     def action_more_like_this(self) -> None:
@@ -400,11 +411,15 @@ class PapertrayApp(App[int]):
         on_main = self.screen is self.screen_stack[0]
         if action == "focus_filter":
             # `/` is a priority key only on the main screen outside a text field: in the filter,
-            # the tags or note editor and the palette it is text.
-            return on_main and not isinstance(self.focused, (Input, TextArea))
+            # the tags or note editor and the palette it is text (the main screen's only text
+            # field is the filter; the others are on modals).
+            return on_main and not isinstance(self.focused, Input)
         if action in _MAIN_ONLY and not on_main:
             return False  # a modal's footer shows the modal's keys, not the list's
         if action == "quit_reader" and not on_main:
+            # The note editor's TextArea is imported with a modal open, not at start (~15 ms).
+            from textual.widgets import TextArea
+
             return not isinstance(self.focused, (Input, TextArea))  # there q is text
         return True
 
@@ -426,6 +441,8 @@ class PapertrayApp(App[int]):
         self.paper_list.focus()
 
     def action_help(self) -> None:
+        from papertray.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     # -- actions: links, the paper itself, the network -------------------------------------------

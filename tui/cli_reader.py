@@ -14,8 +14,6 @@ __all__ = ["cmd_tui"]
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    from papertray.store import seed_sample
-
     files = list(args.files)
     # Without files, the library file is read by the reader in the background (see preview).
     library, state = open_store(args.data_dir, check=bool(files))
@@ -33,7 +31,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
     else:
         # The preview (ids and titles) draws the first frame while the whole library loads.
         preview = library.preview()
-        seeded = seed_sample(library) if preview is None else None
+        seeded = None
+        if preview is None:
+            # Importing loads the formats and the ingest (~20 ms): only for an empty library.
+            from papertray.store import seed_sample
+
+            seeded = seed_sample(library)
         if seeded is not None:
             ids = seeded.ids
             warnings.append(

@@ -11,17 +11,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from papertray.store import (
-    MuteSet,
-    Paper,
-    PaperState,
-    Query,
-    QueryContext,
-    QueryError,
-    SearchIndex,
-    parse_query,
-)
+if TYPE_CHECKING:
+    from papertray.store import MuteSet, Paper, PaperState, Query, QueryContext, SearchIndex
+
+# The query language and the search index load with the app, not with this module (which the
+# app imports at start): each method imports what it runs.
 
 __all__ = ["FILTER_CHUNK", "SYNC_FILTER_LIMIT", "FilterRun", "LiveFilter"]
 
@@ -39,13 +35,15 @@ class FilterRun:
     query: Query
     candidates: list[int] | None
     states: dict[str, PaperState]
-    context: QueryContext = QueryContext()
+    context: QueryContext
 
 
 class LiveFilter:
     """The query shown and its matches (indexes into `papers`), and the search in progress."""
 
     def __init__(self, papers: Sequence[Paper]) -> None:
+        from papertray.store import QueryContext, parse_query
+
         self._lock = threading.Lock()  # SearchIndex keeps caches: one search at a time
         self.reset(papers)
         self.query: Query = parse_query("")
@@ -72,6 +70,8 @@ class LiveFilter:
         """A new query typed: what to search, or None when it is already answered (empty) or
         does not parse. A query that does not parse falls back to its complete words: while
         `has:pdf` is typed, the list shows what the words before it match, never `has`."""
+        from papertray.store import QueryError, parse_query
+
         self.text = text
         self.generation += 1
         try:
@@ -94,6 +94,8 @@ class LiveFilter:
     def set_context(self, context: QueryContext) -> None:
         """Other rules or another latest import: the next query searches afresh (a muted
         paper may come back), never narrowing from a result under the old rules."""
+        from papertray.store import parse_query
+
         self.context = context
         self.query = parse_query("")
 
@@ -169,6 +171,8 @@ class LiveFilter:
 
     def _search_index(self) -> SearchIndex:
         # Call with the lock held.
+        from papertray.store import SearchIndex
+
         if self._index is None:
             self._index = SearchIndex(self.papers)
         return self._index
@@ -176,6 +180,8 @@ class LiveFilter:
 
 def _complete_part(text: str) -> str:
     """The longest prefix of `text`, cut at a space, that parses ("" when none does)."""
+    from papertray.store import QueryError, parse_query
+
     cut = len(text)
     while cut > 0:
         cut = text.rfind(" ", 0, cut)

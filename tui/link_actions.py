@@ -6,14 +6,17 @@ URL written into library.json by hand is never copied, opened or offered as the 
 
 from __future__ import annotations
 
-from textual.app import App
+from typing import TYPE_CHECKING
 
-from papertray.store import Paper
-from papertray.tui import clipboard
-from papertray.tui.clipboard import Copied
 from papertray.tui.safe_text import safe_links
 
-__all__ = ["Copied", "LinkWorkers", "NoLink", "copy_link", "open_link", "pick_link"]
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from papertray.store import Paper
+    from papertray.tui.clipboard import Copied
+
+__all__ = ["LinkWorkers", "NoLink", "copy_link", "open_link", "pick_link"]
 
 
 class NoLink(Exception):
@@ -36,6 +39,9 @@ def pick_link(paper: Paper, number: int) -> str:
 def copy_link(url: str) -> Copied:
     """Hand `url` to the system clipboard and, inside tmux, to tmux's buffer (blocks up to their
     timeouts: call from a worker)."""
+    # The clipboard and the browser (pyperclip, webbrowser) load on the first copy or open.
+    from papertray.tui import clipboard
+
     try:
         mechanism, why = clipboard.system_copy(url), ""
     except clipboard.ClipboardError as error:
@@ -46,6 +52,8 @@ def copy_link(url: str) -> Copied:
 def open_link(url: str) -> tuple[str | None, str]:
     """Open `url` in a browser (blocks: call from a worker): (the browser's name, "") or
     (None, why not)."""
+    from papertray.tui import clipboard
+
     try:
         return clipboard.open_url(url), ""
     except clipboard.BrowserError as error:

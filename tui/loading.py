@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from textual.app import App
+from papertray.store import StoreError, settle_heap
 
-from papertray.store import Library, Paper, StoreError, settle_heap
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from papertray.store import Library, Paper
 
 __all__ = ["BACKGROUND_INDEX_LIMIT", "Loader", "load_library"]
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from papertray.store import UNTOUCHED, PaperState, State, StoreError
+from papertray.store import UNTOUCHED, StoreError
+
+if TYPE_CHECKING:
+    from papertray.store import PaperState, State
 
 __all__ = ["POLL_SECONDS", "Marks"]
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from papertray.store import MuteError, MuteRule, StoreError
-from papertray.tui.muting import MuteStep
-from papertray.tui.screens.mute import MuteScreen
-from papertray.tui.screens.mutes import MutesScreen
+from papertray.store import StoreError
 
 if TYPE_CHECKING:
+    from papertray.store import MuteRule
     from papertray.tui.app import PapertrayApp
+    from papertray.tui.muting import MuteStep
 
 __all__ = ["MuteActions"]
 
@@ -61,6 +60,10 @@ class MuteActions:
     # -- the keys ------------------------------------------------------------------------------
 
     def mute_filter(self) -> None:
+        # The rules and their dialogs are imported when first used, not at the reader's start.
+        from papertray.store import MuteError
+        from papertray.tui.screens.mute import MuteScreen
+
         app = self._app
         text = app.filter.text.strip()
         if not text or app.filter.error:
@@ -99,6 +102,8 @@ class MuteActions:
         return [(r, None if r.number in broken else counts.get(r.number, 0)) for r in muting.rules]
 
     def show_mutes(self) -> None:
+        from papertray.tui.screens.mutes import MutesScreen
+
         app = self._app
 
         def done(query: str | None) -> None:
@@ -109,6 +114,9 @@ class MuteActions:
         app.push_screen(MutesScreen(self.rule_counts()), done)
 
     def unmute(self, rule: MuteRule) -> None:
+        from papertray.store import MuteError
+        from papertray.tui.screens.mutes import MutesScreen
+
         app = self._app
         try:
             step = app.muting.remove(rule.number)
@@ -123,6 +131,8 @@ class MuteActions:
 
     def revert(self, step: MuteStep) -> None:
         """`u` on a mute or unmute: put the rules back as they were."""
+        from papertray.store import MuteError
+
         app = self._app
         try:
             app.muting.revert(step)

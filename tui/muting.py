@@ -9,17 +9,18 @@ says which rule mutes a paper. Muting never touches marks: the filter leaves mut
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from papertray.store import (
-    ImportBatch,
-    Library,
-    MuteRule,
-    MuteSet,
-    Paper,
-    PaperState,
-    QueryContext,
-    State,
-)
+if TYPE_CHECKING:
+    from papertray.store import (
+        ImportBatch,
+        Library,
+        MuteRule,
+        Paper,
+        PaperState,
+        QueryContext,
+        State,
+    )
 
 __all__ = ["MuteStep", "Muting"]
 
@@ -36,6 +37,8 @@ class MuteStep:
 
 class Muting:
     def __init__(self, state: State, library: Library, *, loading: bool) -> None:
+        from papertray.store import MuteSet  # the query language: loaded with the app
+
         self.state = state
         self.library = library
         self.rules: list[MuteRule] = []
@@ -47,6 +50,8 @@ class Muting:
 
     def read(self) -> bool:
         """Load the rules from the state file; True if they changed."""
+        from papertray.store import MuteSet
+
         rules = self.state.mute_rules()
         if rules == self.rules:
             return False

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from papertray.store import UNTOUCHED, PaperState
+from papertray.store import UNTOUCHED
+
+if TYPE_CHECKING:
+    from papertray.store import PaperState
 
 __all__ = ["unread_from"]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from textual.worker import get_current_worker
 
-from papertray.store import Paper, StoreError
+from papertray.store import StoreError
 from papertray.tui.fetching import (
     Cancelled,
     Fetched,
@@ -23,6 +23,7 @@ from papertray.tui.fetching import (
 )
 
 if TYPE_CHECKING:
+    from papertray.store import Paper
     from papertray.tui.app import PapertrayApp
 
 __all__ = ["NetworkWorkers"]

@@ -6,8 +6,13 @@ as for the other links.
 
 from __future__ import annotations
 
-from papertray.store import Paper, arxiv_links, bibtex_entry
+from typing import TYPE_CHECKING
+
+from papertray.store import arxiv_links
 from papertray.tui.safe_text import safe_links
+
+if TYPE_CHECKING:
+    from papertray.store import Paper
 
 __all__ = ["NoPaperPage", "citation", "paper_page"]
 
@@ -34,6 +39,8 @@ def paper_page(paper: Paper) -> str:
 def citation(paper: Paper, *, bibtex: bool) -> str:
     """`arXiv:ID` (what papers cite and search boxes take), or the paper's BibTeX entry."""
     if bibtex:
+        from papertray.store import bibtex_entry  # the export module: loaded when asked for
+
         return bibtex_entry(paper)
     if not paper.arxiv_id:
         raise NoPaperPage(NO_ID)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from papertray.store import Paper
 from papertray.tui.link_actions import NoLink, pick_link
 from papertray.tui.paper_actions import NoPaperPage, citation, paper_page
 
 if TYPE_CHECKING:
+    from papertray.store import Paper
     from papertray.tui.app import PapertrayApp
 
 __all__ = ["PaperLinks"]

@@ -10,8 +10,12 @@ id look-up, the title order) is rebuilt with them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from papertray.store import SORT_ORDERS, Paper, PaperState, id_positions, sorted_rows, title_ranks
+from papertray.store import SORT_ORDERS, id_positions, sorted_rows, title_ranks
+
+if TYPE_CHECKING:
+    from papertray.store import Paper, PaperState
 
 __all__ = ["SORTS", "ShownPapers"]
 

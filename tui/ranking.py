@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from papertray.store import Library, Match, Paper, PaperState, SimilarityIndex, StoreError
+from papertray.store import StoreError
 from papertray.tui.safe_text import shown
 
 if TYPE_CHECKING:
+    from papertray.store import Library, Match, Paper, PaperState, SimilarityIndex
     from papertray.tui.app import PapertrayApp
 
 LIKE_COUNT = 20
@@ -64,6 +65,8 @@ class Ranking:
     def load_index(self, library_lock: threading.Lock | None = None) -> SimilarityIndex:
         """The index, loaded or built once. `library_lock` is held while the library's papers
         may be read (the reader's own load of the library runs in another worker)."""
+        from papertray.store import SimilarityIndex  # its modules load when first asked for
+
         with self._index_lock:
             if self.index is None:
                 if library_lock is None:
@@ -80,6 +83,8 @@ class Ranking:
         tags: Sequence[str],
         library_lock: threading.Lock | None = None,
     ) -> ForYou:
+        from papertray.store import SimilarityIndex
+
         seeds, what = SimilarityIndex.seeds(states, tags)
         if not seeds:
             return ForYou(seeds, what, tuple(tags), None)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from papertray.store import Paper, StoreError
+from papertray.store import StoreError
 from papertray.tui.safe_text import shown
-from papertray.tui.screens.confirm import ConfirmScreen
 from papertray.tui.triage import Removal, quoted
 
 if TYPE_CHECKING:
+    from papertray.store import Paper
     from papertray.tui.app import PapertrayApp
 
 __all__ = ["Removals"]
@@ -26,6 +26,8 @@ class Removals:
         self._app = app
 
     def ask(self, every_shown: bool) -> None:
+        from papertray.tui.screens.confirm import ConfirmScreen  # imported when first asked
+
         app = self._app
         if app.loading:
             app.notify("The library is still loading: remove papers in a moment.")

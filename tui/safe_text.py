@@ -10,15 +10,12 @@ only safe http(s) URLs are links. Clean text (the usual case) costs one scan and
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from papertray.store import (
-    Paper,
-    PaperState,
-    is_code_repo,
-    is_safe_url,
-    normalize_tags,
-    shown_text,
-)
+from papertray.store import is_code_repo, is_safe_url, normalize_tags, shown_text
+
+if TYPE_CHECKING:
+    from papertray.store import Paper, PaperState
 
 __all__ = ["safe_links", "safe_repo", "shown", "shown_paper", "shown_state"]
 

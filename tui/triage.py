@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from papertray.store import Paper, PaperState, StoreError
-from papertray.tui.marks import Marks
+from papertray.store import StoreError
 from papertray.tui.muting import MuteStep
+
+if TYPE_CHECKING:
+    from papertray.store import Paper, PaperState
+    from papertray.tui.marks import Marks
 
 __all__ = ["UNDO_DEPTH", "Removal", "Step", "Triage", "UndoResult", "on_paper", "quoted"]
 

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from papertray.store import Paper
 from papertray.tui.safe_text import shown, shown_state
-from papertray.tui.screens.confirm import ConfirmScreen
-from papertray.tui.screens.note import NoteScreen
-from papertray.tui.screens.tags import TagsScreen
 
 if TYPE_CHECKING:
+    from papertray.store import Paper
     from papertray.tui.app import PapertrayApp
 
 __all__ = ["TriageActions"]
@@ -52,7 +49,12 @@ class TriageActions:
         if paper := self._current():
             self.saved(self._app.triage.toggle_star(paper.id, shown(paper.title)))
 
+    # The editors and the confirmation are imported when they first open, not at start (the
+    # note editor's TextArea alone is ~15 ms).
+
     def edit_tags(self) -> None:
+        from papertray.tui.screens.tags import TagsScreen
+
         app = self._app
         if (paper := self._current()) is None:
             return
@@ -66,6 +68,8 @@ class TriageActions:
         app.push_screen(TagsScreen(title, state.tags, known), done)
 
     def edit_note(self) -> None:
+        from papertray.tui.screens.note import NoteScreen
+
         app = self._app
         if (paper := self._current()) is None:
             return
@@ -78,6 +82,8 @@ class TriageActions:
         app.push_screen(NoteScreen(title, state.note), done)
 
     def mark_all_read(self) -> None:
+        from papertray.tui.screens.confirm import ConfirmScreen
+
         app = self._app
         ids = [pid for pid in app.paper_list.shown_ids if not app.marks.get(pid).read]
         if not ids:

@@ -8,13 +8,16 @@ JSON / page detection).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from papertray.store.formats import detect, hf_api, page, records
-from papertray.store.formats.common import Digest, IngestError, IngestResult
+from papertray.store.formats import detect
 
-__all__ = ["FORMATS", "Digest", "Format", "IngestError", "IngestResult"]
+if TYPE_CHECKING:
+    from papertray.store.formats.common import Digest, IngestResult
+
+__all__ = ["FORMATS", "Format"]
 
 
 class Format(NamedTuple):
@@ -25,11 +28,24 @@ class Format(NamedTuple):
     `ingest`'s own JSON / page detection."""
 
 
+def _parser(module: str, name: str) -> Callable[[Digest], IngestResult]:
+    """`module.name`, imported when a digest in its format is first read: the reader's start
+    names the formats (its `--format`) but reads none (~25 ms of parser modules)."""
+
+    def parse(digest: Digest) -> IngestResult:
+        found: Callable[[Digest], IngestResult] = getattr(
+            importlib.import_module(f"papertray.store.formats.{module}"), name
+        )
+        return found(digest)
+
+    return parse
+
+
 FORMATS: dict[str, Format] = {
-    "page": Format(page.parse),
-    "json": Format(records.parse_json),
-    "jsonl": Format(records.parse_jsonl),
-    "hf-api": Format(hf_api.parse),
+    "page": Format(_parser("page", "parse")),
+    "json": Format(_parser("records", "parse_json")),
+    "jsonl": Format(_parser("records", "parse_jsonl")),
+    "hf-api": Format(_parser("hf_api", "parse")),
     # The formats of issue 10 (`detect.py`): each module is imported only when its format is
     # met; their sniffs share one look at the text's first 64 KB.
     **{name: Format(detect.parser(name), detect.sniffer(name)) for name in detect.FORMATS},

@@ -11,9 +11,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from papertray.store.formats._common import Parsed
+if TYPE_CHECKING:
+    from papertray.store.formats._common import Parsed
 
 # name -> (module, what `parse` takes: "text" or the loaded JSON "doc")
 PARSERS: dict[str, tuple[str, str]] = {

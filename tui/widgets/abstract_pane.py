@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,9 +11,12 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from papertray.store import Paper, PaperState, find_spans, markers_for, word_spans
+from papertray.store import find_spans, markers_for, word_spans
 from papertray.tui.safe_text import shown as shown_text
 from papertray.tui.safe_text import shown_paper, shown_state
+
+if TYPE_CHECKING:
+    from papertray.store import Paper, PaperState
 
 # Wrapping megabytes of text on every resize would freeze the UI; nobody reads past this on screen.
 DISPLAY_LIMIT = 20_000

@@ -7,6 +7,7 @@ keeps an index list of the papers shown and draws a row only when it scrolls int
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -20,8 +21,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from papertray.store import UNTOUCHED, Paper, PaperState, find_spans, markers_for
+from papertray.store import UNTOUCHED, find_spans, markers_for
 from papertray.tui.safe_text import safe_repo, shown, shown_state
+
+if TYPE_CHECKING:
+    from papertray.store import Paper, PaperState
 
 
 class PaperList(ScrollView, can_focus=True):
