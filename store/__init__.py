@@ -138,10 +138,13 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'papertray.store' has no attribute {name!r}")
     import importlib
 
-    module, attribute = where
-    value = getattr(importlib.import_module(module), attribute)
-    globals()[name] = value
-    return value
+    module = importlib.import_module(where[0])
+    # Every name of that module at once: importing `papertray.store.enrich` sets `enrich` here
+    # to the module, which must not hide the function for a later `from ... import enrich`.
+    for entry in _LAZY[where[0]]:
+        found, _, name_here = entry.partition(" as ")
+        globals()[name_here or found] = getattr(module, found)
+    return globals()[name]
 
 
 def __dir__() -> list[str]:

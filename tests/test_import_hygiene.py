@@ -59,3 +59,140 @@ def test_reader_start_and_list_do_not_import_numpy(tmp_path: Path) -> None:
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
     )
     assert out.strip().splitlines()[-1] == "[]"
+
+
+# -- the reader's start loads only what its first frame needs (issue 13) -------------------------
+
+# Loaded when first used, never by importing the reader: the formats and their parsers, the
+# library and the marks (opened by the CLI, not imported by the app), the query language, mute
+# rules and search text, the import, export and listing, the similarity index, the network side,
+# the modal screens and the palette, the clipboard and browser, Textual's TextArea (the note
+# editor), importlib.metadata (`--version`), and the libraries behind them.
+NOT_AT_IMPORT = (
+    "papertray.store.formats",
+    "papertray.store.query",
+    "papertray.store.query_lexer",
+    "papertray.store.mutes",
+    "papertray.store.search_index",
+    "papertray.store.search_text",
+    "papertray.store.library",
+    "papertray.store.state",
+    "papertray.store.ingest",
+    "papertray.store.imports",
+    "papertray.store.export",
+    "papertray.store.listing",
+    *("papertray.store.similar", "papertray.store.similar_build", "papertray.store.similar_file"),
+    *("papertray.store.fetch", "papertray.store.fetch_common", "papertray.store.fetch_hf"),
+    *("papertray.store.net", "papertray.store.http_cache", "papertray.store.enrich"),
+    "papertray.store.config",
+    "papertray.tui.screens",
+    "papertray.tui.commands",
+    "papertray.tui.clipboard",
+    "textual.widgets._text_area",
+    *("importlib.metadata", "email", "csv", "webbrowser"),
+    *("feedparser", "bibtexparser", "pylatexenc", "httpx", "rapidfuzz", *HEAVY),
+)
+# Not even at the first frame on screen (the library, the marks and the query language are
+# loaded by then: the preview is read through the library, the filter and the mute rules are
+# the app's from its start).
+NOT_AT_FIRST_FRAME = tuple(
+    name
+    for name in NOT_AT_IMPORT
+    if name
+    not in (
+        "papertray.store.formats",  # its names, for --format; `detect` names the parsers
+        *("papertray.store.query", "papertray.store.query_lexer"),
+        *("papertray.store.mutes", "papertray.store.search_index", "papertray.store.search_text"),
+        *("papertray.store.library", "papertray.store.state"),
+    )
+) + tuple(
+    f"papertray.store.formats.{name}"
+    for name in ("common", "_common", "page", "records", "hf_api", "fields", "latex", "feeds")
+)
+
+_LOADED = (
+    "sorted(m for m in sys.modules if any(m == w or m.startswith(w + '.') for w in {wanted!r}))"
+)
+
+
+def test_importing_the_store_loads_none_of_its_modules() -> None:
+    """The facade loads each name's module on first use (`store/__init__.py`)."""
+    out = run_python(
+        "import sys, papertray.store\n"
+        "print(sorted(m for m in sys.modules if m.startswith('papertray.')))\n"
+        "from papertray.store import Paper\n"
+        "print(Paper.__module__, 'papertray.store.models' in sys.modules)"
+    )
+    assert out.splitlines() == ["['papertray.store']", "papertray.store.models True"]
+
+
+def test_the_store_facade_names_agree_with_its_table() -> None:
+    """`__all__`, the lazy table and the type checker's imports name the same things."""
+    import ast
+
+    import papertray.store as store
+
+    source = Path(store.__file__).read_text(encoding="utf-8")
+    typed = {
+        alias.asname or alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("papertray.store")
+        for alias in node.names
+    }
+    assert set(store.__all__) == set(store._WHERE) == typed
+    assert len(store.__all__) == len(set(store.__all__))
+
+
+def test_every_facade_name_is_what_its_module_defines() -> None:
+    """In any order of first use: `needs_enrich` first imports `papertray.store.enrich`, which
+    sets the package's `enrich` to the module, not to its function."""
+    check = (
+        "import sys, papertray.store as store\n"
+        "wrong = []\n"
+        "for name in sorted(store.__all__, reverse={reverse}):\n"
+        "    module, attribute = store._WHERE[name]\n"
+        "    if getattr(store, name) is not getattr(sys.modules[module], attribute):\n"
+        "        wrong.append(name)\n"
+        "print(wrong, callable(store.enrich), store.settle_heap.__name__)"
+    )
+    for reverse in (False, True):
+        assert run_python(check.format(reverse=reverse)).strip() == "[] True settle"
+
+
+def test_importing_the_reader_loads_only_what_it_starts_with() -> None:
+    out = run_python(
+        "import sys, papertray.tui.cli, papertray.tui.app\n"
+        f"print({_LOADED.format(wanted=NOT_AT_IMPORT)})"
+    )
+    assert out.strip() == "[]"
+
+
+def test_the_first_frame_is_drawn_before_the_lazy_modules_load(tmp_path: Path) -> None:
+    """The reader started as `papertray` starts it, on a library with a preview: at its first
+    frame (`on_ready`) none of the modules it loads on first use are loaded yet."""
+    from papertray.store.paths import sample_digest
+
+    run_python(
+        "from papertray.tui import cli\n"
+        f"cli.run(['import', {str(sample_digest())!r}, '--data-dir', {str(tmp_path)!r}])"
+    )
+    out = tmp_path / "first-frame.json"
+    run_python(
+        "import json, sys\n"
+        "from textual.app import App\n"
+        "from papertray.tui import cli\n"
+        "from papertray.tui.app import PapertrayApp\n"
+        "run = App.run\n"
+        "App.run = lambda self, **options: run(self, headless=True, **options)\n"
+        "def on_ready(self):\n"
+        f"    loaded = {_LOADED.format(wanted=NOT_AT_FIRST_FRAME)}\n"
+        "    rows = self.paper_list.row_count\n"
+        f"    open({str(out)!r}, 'w').write(json.dumps([self.loading, rows, loaded]))\n"
+        "    self.exit()\n"
+        "PapertrayApp.on_ready = on_ready\n"
+        f"cli.run(['--data-dir', {str(tmp_path)!r}])"
+    )
+    import json
+
+    # Drawn from the preview (the library still to load), with the sample's 101 papers.
+    assert json.loads(out.read_text()) == [True, 101, []]
