@@ -124,11 +124,19 @@ _LAZY = {
     "papertray.store.storage": ("StoreError",),
     "papertray.store.tags": ("normalize_tags", "parse_tag_changes", "split_tags"),
 }
-# facade name -> (module, the name there): "settle as settle_heap" is heap.settle.
+
+
+def _split(entry: str) -> tuple[str, str]:
+    """The name in its module and the name here: `settle as settle_heap` is heap.settle."""
+    there, _, here = entry.partition(" as ")
+    return there, here or there
+
+
+# name here -> (its module, its name there)
 _WHERE = {
-    entry.split(" as ")[-1]: (module, entry.split(" as ")[0])
+    here: (module, there)
     for module, entries in _LAZY.items()
-    for entry in entries
+    for there, here in map(_split, entries)
 }
 
 
@@ -136,14 +144,15 @@ def __getattr__(name: str) -> Any:
     where = _WHERE.get(name)
     if where is None:
         raise AttributeError(f"module 'papertray.store' has no attribute {name!r}")
-    import importlib
+    import sys
 
-    module = importlib.import_module(where[0])
+    __import__(where[0])  # not importlib.import_module: -X importtime then names the module
+    module = sys.modules[where[0]]
     # Every name of that module at once: importing `papertray.store.enrich` sets `enrich` here
     # to the module, which must not hide the function for a later `from ... import enrich`.
     for entry in _LAZY[where[0]]:
-        found, _, name_here = entry.partition(" as ")
-        globals()[name_here or found] = getattr(module, found)
+        there, here = _split(entry)
+        globals()[here] = getattr(module, there)
     return globals()[name]
 
 
