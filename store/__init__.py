@@ -64,10 +64,11 @@ if TYPE_CHECKING:
     from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
 
 # Every name loads its module on first use (the imports above are for the type checker): the
-# whole store is ~50 modules, ~100 ms of import here, and the reader's first frame needs only
-# the library, the marks and the preview; `papertray list` never loads the formats' parsers,
-# the network side (fetch, enrich, config, httpx) or the similarity index (numpy, scipy,
-# scikit-learn), and the reader loads them after its first frame, when they are asked for.
+# whole store is ~50 modules, ~60 ms of import here, and the reader's first frame needs only
+# the library, the marks, the preview and the query language. The formats' parsers, the
+# export, the network side (fetch, enrich, config, httpx) and the similarity index (numpy,
+# scipy, scikit-learn) load when asked for: after the reader's first frame, and for
+# `papertray list` of the library never the parsers or the network side.
 # tests/test_import_hygiene.py keeps this table, the imports above and `__all__` in step.
 _LAZY = {
     "papertray.store.config": ("Config", "ConfigError", "config_path", "load_config"),

@@ -196,3 +196,26 @@ def test_the_first_frame_is_drawn_before_the_lazy_modules_load(tmp_path: Path) -
 
     # Drawn from the preview (the library still to load), with the sample's 101 papers.
     assert json.loads(out.read_text()) == [True, 101, []]
+
+
+def test_listing_the_library_loads_no_parser(tmp_path: Path) -> None:
+    """`papertray list` of the library reads no digest: the formats' parsers, the import and
+    the network side stay out (they load with `list FILE`)."""
+    from papertray.store.paths import sample_digest
+
+    run_python(
+        "from papertray.tui import cli\n"
+        f"cli.run(['import', {str(sample_digest())!r}, '--data-dir', {str(tmp_path)!r}])"
+    )
+    wanted = (
+        *(f"papertray.store.formats.{name}" for name in ("page", "records", "_common", "latex")),
+        *("papertray.store.ingest", "papertray.store.imports", "papertray.store.fetch", "httpx"),
+    )
+    out = run_python(
+        "import sys\n"
+        "from papertray.tui import cli\n"
+        f"cli.run(['list', '-q', 'llm', '--format', 'jsonl', '--data-dir', {str(tmp_path)!r}])\n"
+        f"print({_LOADED.format(wanted=wanted)})"
+    )
+    lines = out.strip().splitlines()
+    assert len(lines) > 1 and lines[-1] == "[]"  # some papers listed, then no parser loaded

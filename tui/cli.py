@@ -242,7 +242,7 @@ def build_tui_parser() -> argparse.ArgumentParser:
 
 class _VersionAction(argparse.Action):
     """`--version`, looked up only when given: importing importlib.metadata and reading the
-    installed packages took 35-50 ms of every start of the reader."""
+    installed packages took ~25 ms (more on a busy machine) of every start of the reader."""
 
     def __init__(self, option_strings: Sequence[str], dest: str, **options: str) -> None:
         super().__init__(

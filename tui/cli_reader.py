@@ -33,7 +33,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         preview = library.preview()
         seeded = None
         if preview is None:
-            # Importing loads the formats and the ingest (~20 ms): only for an empty library.
+            # Importing loads the formats and the ingest (~12 ms): only for an empty library.
             from papertray.store import seed_sample
 
             seeded = seed_sample(library)
