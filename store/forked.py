@@ -23,13 +23,21 @@ from typing import Any
 __all__ = ["Forked", "fork_worker", "spare_cores"]
 
 
+FORK_SAFE_THREADS = frozenset({"papertray-hash"})
+"""Threads a fork may leave behind: the import's SHA-256 of the input (`store/recall.py`)
+only runs hashlib over a bytes object, holding no lock the child could need."""
+
+
 def spare_cores() -> bool:
     """True when this process may run on a second core now."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return cores >= 2 and hasattr(os, "fork") and threading.active_count() == 1
+    if cores < 2 or not hasattr(os, "fork"):
+        return False
+    main = threading.main_thread()
+    return all(t is main or t.name in FORK_SAFE_THREADS for t in threading.enumerate())
 
 
 class Forked:

@@ -152,3 +152,86 @@ def test_a_split_past_the_papers_table_reads_only_papers(
         os.close(fd)
     assert docs == {"a": data["papers"]["a"]}
     assert two_cores == [1]
+
+
+def _page(n: int) -> bytes:
+    """A page copy with what `_finish` treats specially: LaTeX, links with punctuation after
+    them, a title with no letter or digit, and a duplicate."""
+    blocks = []
+    for i in range(n):
+        title = f"Paper {i}: $\\alpha$-Nets" if i % 5 == 0 else f"Paper {i} on M\\'elange"
+        abstract = f"We study {i} things in 97\\% of cases."
+        if i % 3 == 0:
+            abstract += f" Code: https://github.com/o/r{i}). See https://example.org/{i}."
+        blocks.append(f"{title}\n\n{abstract}")
+    blocks.append("---\n\nAn abstract under a title with no letters.")
+    blocks.append(blocks[0])  # a duplicate of the first paper
+    return "\n\n".join(blocks).encode() + b"\n"
+
+
+def test_the_forked_page_finish_gives_the_same_papers(
+    monkeypatch: pytest.MonkeyPatch, two_cores: list[int]
+) -> None:
+    from papertray.store import ingest_bytes
+    from papertray.store.formats import page
+
+    data = _page(60)
+    monkeypatch.setattr(page, "FORK_FROM", 10**9)
+    whole = ingest_bytes(data, source="d.txt")
+    children: list[int] = []
+    real = forked.fork_worker
+
+    def counting(fn):  # type: ignore[no-untyped-def]
+        child = real(fn)
+        children.append(child is not None)
+        return child
+
+    monkeypatch.setattr(page, "fork_worker", counting)
+    monkeypatch.setattr(page, "FORK_FROM", 1)
+    split = ingest_bytes(data, source="d.txt")
+    assert children == [True]
+    assert split.papers == whole.papers and split.title_keys == whole.title_keys
+    assert split.warnings == whole.warnings and split.duplicates == whole.duplicates == 1
+    by_title = {p.title: p for p in split.papers}
+    assert "Paper 55: α-Nets" in by_title and "Paper 59 on Mélange" in by_title  # both halves
+    assert by_title["Paper 57 on Mélange"].repo == "https://github.com/o/r57"
+    assert by_title["Paper 57 on Mélange"].links[-1] == "https://example.org/57"
+    assert len(split.papers) == 60
+
+
+def test_a_failed_page_child_is_done_again_here(
+    monkeypatch: pytest.MonkeyPatch, two_cores: list[int]
+) -> None:
+    from papertray.store import ingest_bytes
+    from papertray.store.formats import page
+
+    data = _page(40)
+    monkeypatch.setattr(page, "FORK_FROM", 10**9)
+    whole = ingest_bytes(data, source="d.txt")
+    parent = os.getpid()
+    real = page._prepare
+
+    def dying_in_child(pairs):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(pairs)
+
+    monkeypatch.setattr(page, "_prepare", dying_in_child)
+    monkeypatch.setattr(page, "FORK_FROM", 1)
+    assert ingest_bytes(data, source="d.txt").papers == whole.papers
+
+
+def test_only_the_import_hash_thread_may_run_beside_a_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    main = threading.main_thread()
+    hashing = threading.Thread(name="papertray-hash")
+    writer = threading.Thread(name="papertray-writer")
+    monkeypatch.setattr(threading, "enumerate", lambda: [main, hashing])
+    assert forked.spare_cores() is True
+    monkeypatch.setattr(threading, "enumerate", lambda: [main, hashing, writer])
+    assert forked.spare_cores() is False
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    monkeypatch.setattr(threading, "enumerate", lambda: [main])
+    assert forked.spare_cores() is False  # one core: nothing to gain
