@@ -240,10 +240,17 @@ def build_tui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, looked up only when asked for: importlib.metadata costs ~40 ms to import,
+    which every other command (and the reader's first frame) would pay."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        parser._print_message(f"{PROG} {version()}\n", sys.stdout)
+        parser.exit()
+
+
 def _version(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--version", action="version", version=f"{PROG} {version()}", help="print the version"
-    )
+    parser.add_argument("--version", nargs=0, action=_VersionAction, help="print the version")
 
 
 def _first_positional(argv: Sequence[str]) -> str | None:
