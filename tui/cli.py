@@ -269,7 +269,19 @@ def _first_positional(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    sys.exit(run(sys.argv[1:] if argv is None else list(argv)))
+    """The `papertray` command. With `argv` (tests, embedding): `sys.exit` with the status."""
+    if argv is not None:
+        sys.exit(run(list(argv)))
+    status = run(sys.argv[1:])
+    # The process's own command line: what the command did is on disk (every write is fsynced
+    # before it returns) and what it printed is flushed here, so it ends without freeing what
+    # it built object by object: after a 100k-paper import that took 0.2-0.5 s.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`) or a closed stream
+            pass
+    os._exit(status)
 
 
 def _glue_mute(argv: list[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 # The arXiv id of a URL or an arXiv DOI: written once in fields.py, the formats take it from here.
@@ -16,9 +16,8 @@ from papertray.store.links import clean_url, extract_links, order_links
 from papertray.store.models import Paper, paper_id, title_key
 from papertray.store.sanitize import clean_text
 
-# Paper's sequence fields are lists today and tuples once Paper is frozen: build what it holds.
-_SEQ: Any = tuple if getattr(Paper, "__dataclass_params__").frozen else list  # noqa: B009
-_FIELDS = frozenset(f.name for f in fields(Paper))
+_SEQ: Any = tuple  # what Paper's sequence fields hold
+_FIELDS = frozenset(Paper._fields)
 
 
 @dataclass
