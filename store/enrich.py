@@ -15,7 +15,7 @@ changed since), the two are folded into one and their marks are merged.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -185,17 +185,17 @@ def _apply(
         aid = found.arxiv_id
         assert aid is not None
         # A search result's item date is not a digest date, and its source is not a file.
-        match = replace(found, digest_date=None, source=paper.source)
+        match = found._replace(digest_date=None, source=paper.source)
         other = library.get(f"arxiv:{aid}")
         if other is not None and other.id != paper.id:
             # The arXiv id is here already under another title: fold this paper into it.
             state.merge_marks(paper.id, other.id)
             library.fold(paper.id, other.id)
-            incoming.append(replace(match, title=other.title))
+            incoming.append(match._replace(title=other.title))
             report.linked[other.id] = aid
             continue
         # Same title as the paper: Library.add merges it into the paper (and its marks) there.
-        incoming.append(replace(match, id=f"arxiv:{aid}"))
+        incoming.append(match._replace(id=f"arxiv:{aid}"))
         report.linked[paper.id] = aid
     added = library.add(incoming)
     # Where the match landed (the paper's own id), so the report names the library's ids.

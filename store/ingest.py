@@ -12,7 +12,6 @@ import os
 import re
 import stat
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +258,8 @@ def _with_arxiv_links(papers: list[Paper]) -> list[Paper]:
     if not any(paper.arxiv_id for paper in papers):
         return papers
     return [
-        replace(p, links=with_arxiv_links(p.links, p.arxiv_id)) if p.arxiv_id else p for p in papers
+        p._replace(links=with_arxiv_links(p.links, p.arxiv_id)) if p.arxiv_id else p
+        for p in papers
     ]
 
 

@@ -259,7 +259,16 @@ def tables_after_fold(tables: dict[str, Any], from_id: str, into_id: str) -> dic
     key = key_of(gone)
     if key:
         index[key] = into_id
-    new_tables[INDEX] = {TITLE_KEYS: index}
+    stored_index = as_dict(tables.get(INDEX))
+    new_tables[INDEX] = {**stored_index, TITLE_KEYS: index}
+    # The latest batch (`is:new`) stays: it is a time, and every other paper of it keeps its
+    # added_at. The folded paper was one of its papers when its added_at is that time; it now
+    # lives on as `into_id`, new only if that paper is (it was in the library first
+    # otherwise), so the batch counts one paper fewer and "N new" agrees with `is:new`.
+    latest = as_dict(stored_index.get(LATEST))
+    if "at" in latest and gone.get("added_at") == latest["at"]:
+        count = max(as_count(latest.get("new")) - 1, 0)
+        new_tables[INDEX][LATEST] = {**latest, "new": count}
     new_tables.pop(IMPORTS, None)  # records naming the removed id would be stale
     stored = tables.get(SOURCES)
     if isinstance(stored, dict):  # the digests that gave it now gave the paper it became

@@ -11,7 +11,7 @@ Rule numbers are stable (a new rule gets one more than the highest ever used in 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,6 +162,26 @@ class MuteSet:
             if query.matches(paper, state, bare):
                 return rule
         return None
+
+    def leave_out(
+        self,
+        paper_of: Callable[[str], Paper | None],
+        states: Mapping[str, PaperState],
+        new_batch: float | None = None,
+    ) -> Callable[[str], bool] | None:
+        """For a ranking ("more like this", `papertray similar`): whether the paper with an id
+        is muted, so it is left out as a list leaves it out (`SimilarityIndex.rank`'s
+        `leave_out`). None when no rule is in force. `paper_of` looks a paper up by id."""
+        if not self.rules:
+            return None
+
+        def muted(pid: str) -> bool:
+            paper = paper_of(pid)
+            return paper is not None and (
+                self.rule_for(paper, states.get(pid, UNTOUCHED), new_batch) is not None
+            )
+
+        return muted
 
     def counts(
         self,

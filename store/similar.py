@@ -36,7 +36,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,13 +129,17 @@ class SimilarityIndex:
 
     # -- asking ----------------------------------------------------------------------------
 
-    def similar(self, pid: str, n: int = 10) -> list[Match]:
+    def similar(
+        self, pid: str, n: int = 10, leave_out: Callable[[str], bool] | None = None
+    ) -> list[Match]:
         """The `n` papers most like `pid`, best first (not `pid` itself; none if it is not
-        indexed). Papers sharing no term are never listed."""
+        indexed). Papers sharing no term are never listed, nor those `leave_out` names (see
+        `rank`)."""
         row = self.row.get(pid)
         if row is None:
             return []
-        return self._ranked(self._vector([row]), None, n, exclude={row}, explain=True)
+        vec = self._vector([row])
+        return self._ranked(vec, None, n, exclude={row}, explain=True, leave_out=leave_out)
 
     def rank(
         self,
@@ -144,18 +148,24 @@ class SimilarityIndex:
         n: int | None = None,
         *,
         explain: bool = False,
+        leave_out: Callable[[str], bool] | None = None,
     ) -> list[Match]:
         """`candidates` (default: every paper) ranked by similarity to the `seeds` taken
         together (the mean of their vectors), best first; seeds themselves are left out.
         Candidates sharing nothing with the seeds are not listed. `explain` fills each
-        match's `shared` (0.03 ms a paper: ask `why` for the one on screen instead)."""
+        match's `shared` (0.03 ms a paper: ask `why` for the one on screen instead).
+
+        `leave_out(id)` True drops a paper (a muted one) and the next takes its place, so `n`
+        are still listed when there are. It is asked in rank order and only until `n` are
+        kept, so the papers it dropped are those that would have been listed."""
         rows = [self.row[pid] for pid in dict.fromkeys(seeds) if pid in self.row]
         if not rows:
             return []
         among = None
         if candidates is not None:
             among = [self.row[pid] for pid in candidates if pid in self.row]
-        return self._ranked(self._vector(rows), among, n, exclude=set(rows), explain=explain)
+        vec = self._vector(rows)
+        return self._ranked(vec, among, n, set(rows), explain=explain, leave_out=leave_out)
 
     def order(self, seeds: Iterable[str], candidates: Sequence[str]) -> list[int] | None:
         """Positions in `candidates`, most similar to the seeds first; candidates sharing
@@ -225,7 +235,14 @@ class SimilarityIndex:
         return vec / norm if norm else vec
 
     def _ranked(
-        self, vec: Any, among: list[int] | None, n: int | None, exclude: set[int], explain: bool
+        self,
+        vec: Any,
+        among: list[int] | None,
+        n: int | None,
+        exclude: set[int],
+        *,
+        explain: bool,
+        leave_out: Callable[[str], bool] | None = None,
     ) -> list[Match]:
         import numpy as np
 
@@ -239,20 +256,36 @@ class SimilarityIndex:
         if not len(pool):
             return []
         sub = scores[pool]
-        if n is not None and n < len(pool):
-            part = np.argpartition(-sub, n)[:n]
-            order = part[np.argsort(-sub[part], kind="stable")]
-        else:
-            order = np.argsort(-sub, kind="stable")
-        ranked = pool[order]
-        scores_of = sub[order].tolist()
-        # Scores are >= 0: the first zero ends the papers that share anything.
-        cut = next((i for i, v in enumerate(scores_of) if v <= 0), len(scores_of))
         ids = self.ids
-        pairs = zip(ranked[:cut].tolist(), scores_of[:cut], strict=True)
+        kept: list[tuple[int, float]] = []
+        # With papers to leave out, the window of best papers doubles until `n` are kept: a
+        # few muted neighbours cost one more partition, never a sort of the whole pool.
+        window = n if n is None or leave_out is None else 2 * n + 8
+        seen: set[int] = set()  # rows already kept or left out (a wider window repeats them)
+        while True:
+            if window is not None and window < len(pool):
+                part = np.argpartition(-sub, window)[:window]
+                order = part[np.argsort(-sub[part], kind="stable")]
+            else:
+                order = np.argsort(-sub, kind="stable")
+            ranked, scores_of = pool[order].tolist(), sub[order].tolist()
+            # Scores are >= 0: the first zero ends the papers that share anything.
+            cut = next((i for i, v in enumerate(scores_of) if v <= 0), len(scores_of))
+            for r, v in zip(ranked[:cut], scores_of[:cut], strict=True):
+                if n is not None and len(kept) == n:
+                    break
+                if r in seen:
+                    continue
+                seen.add(r)
+                if leave_out is None or not leave_out(ids[r]):
+                    kept.append((r, v))
+            full = n is not None and len(kept) == n
+            if full or cut < len(ranked) or window is None or window >= len(pool):
+                break
+            window *= 2
         if not explain:
-            return [Match(ids[r], v) for r, v in pairs]
-        return [Match(ids[r], v, self._shared(vec, r, SHARED_TERMS)) for r, v in pairs]
+            return [Match(ids[r], v) for r, v in kept]
+        return [Match(ids[r], v, self._shared(vec, r, SHARED_TERMS)) for r, v in kept]
 
     def _shared(self, vec: Any, row: int, k: int) -> tuple[str, ...]:
         import numpy as np

@@ -591,3 +591,54 @@ def test_property_any_text_in_any_format_gives_papers_or_one_line(
     for paper in result.papers:
         assert title_key(paper.title)  # never a title of punctuation only
     assert len({p.id for p in result.papers}) == len(result.papers)
+
+
+# -- the arXiv id of a URL or an arXiv DOI: one function, every format -------------------------
+
+ARXIV_URLS = [
+    ("https://arxiv.org/abs/2403.12345", "2403.12345"),
+    ("http://arxiv.org/abs/2403.12345v2", "2403.12345"),
+    ("https://arxiv.org/pdf/2403.12345v2.pdf", "2403.12345"),
+    ("https://arxiv.org/pdf/2403.12345", "2403.12345"),
+    ("https://arxiv.org/html/2403.12345v1", "2403.12345"),
+    ("https://export.arxiv.org/abs/2403.1234/", "2403.1234"),
+    ("https://huggingface.co/papers/2403.12345#community", "2403.12345"),
+    ("https://huggingface.co/papers/2403.12345?x=1", "2403.12345"),
+    ("https://huggingface.co/papers/2403.12345/discussion", "2403.12345"),
+    ("https://www.alphaxiv.org/abs/2403.12345", "2403.12345"),
+    ("http://arxiv.org/abs/hep-th/9901001v1", "hep-th/9901001"),
+    ("https://arxiv.org/abs/math.GT/0309136", "math.GT/0309136"),
+    ("10.48550/arXiv.2403.12345", "2403.12345"),
+    ("https://doi.org/10.48550/arxiv.2403.12345", "2403.12345"),
+    ("doi:10.48550/ARXIV.hep-th/9901001", "hep-th/9901001"),
+    # not an arXiv paper's id
+    ("https://arxiv.org/abs/2403.123456", None),
+    ("https://arxiv.org/abs/2403.12345.6", None),
+    ("https://arxiv.org/list/cs.CL/recent", None),
+    ("https://github.com/a/2403.12345", None),
+    ("10.1145/2403.12345", None),
+    ("10.48550/arXiv.2403", None),
+    ("2403.12345", None),
+    ("", None),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), ARXIV_URLS)
+def test_arxiv_from_url_reads_urls_and_arxiv_dois(value: str | None, expected: str | None) -> None:
+    from papertray.store.formats import _common, fields
+
+    assert _common.arxiv_from_url is fields.arxiv_from_url  # one function, one home
+    assert fields.arxiv_from_url(value) == expected
+
+
+def test_every_record_format_reads_an_arxiv_id_from_the_same_urls() -> None:
+    """The JSON records took their URLs' ids through a stricter copy: html pages, alphaXiv and
+    DOIs were missed there and read everywhere else."""
+    records = (
+        b'[{"title": "One", "url": "https://arxiv.org/html/2403.11111v1"},'
+        b' {"title": "Two", "url": "https://doi.org/10.48550/arXiv.2403.22222"},'
+        b' {"title": "Three", "url": "https://www.alphaxiv.org/abs/2403.33333"}]'
+    )
+    papers = ingest_bytes(records, source="records.json").papers
+    assert [p.arxiv_id for p in papers] == ["2403.11111", "2403.22222", "2403.33333"]

@@ -66,8 +66,8 @@ def test_reader_start_and_list_do_not_import_numpy(tmp_path: Path) -> None:
 # Loaded when first used, never by importing the reader: the formats and their parsers, the
 # library and the marks (opened by the CLI, not imported by the app), the query language, mute
 # rules and search text, the import, export and listing, the similarity index, the network side,
-# the modal screens and the palette, the clipboard and browser, Textual's TextArea (the note
-# editor), importlib.metadata (`--version`), and the libraries behind them.
+# the modal screens, the clipboard and browser, Textual's TextArea (the note editor),
+# importlib.metadata (`--version`), and the libraries behind them.
 NOT_AT_IMPORT = (
     "papertray.store.formats",
     "papertray.store.query",
@@ -86,7 +86,6 @@ NOT_AT_IMPORT = (
     *("papertray.store.net", "papertray.store.http_cache", "papertray.store.enrich"),
     "papertray.store.config",
     "papertray.tui.screens",
-    "papertray.tui.commands",
     "papertray.tui.clipboard",
     "textual.widgets._text_area",
     *("importlib.metadata", "email", "csv", "webbrowser"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -49,7 +48,7 @@ def test_add_and_import_order(library: Library, make_library: Callable[[], Libra
     assert [p.title for p in reopened.papers()] == GEN_TITLES + ["Zeta paper", "Alpha paper"]
     assert len(reopened) == 6
     stored = reopened.get(first[1].id)
-    assert stored is not None and replace(stored, added_at=None) == first[1]
+    assert stored is not None and stored._replace(added_at=None) == first[1]
     assert first[0].id in reopened and "nope" not in reopened
 
 
@@ -224,7 +223,7 @@ def test_papers_drop_the_storage_copy_and_stay_correct(tmp_path: Path) -> None:
     assert len(library) == 4 and paper("SlimSAM").id in library
     got = library.get(paper("SlimSAM").id)
     assert got is not None and got.added_at is not None
-    assert replace(got, added_at=None) == paper("SlimSAM")
+    assert got._replace(added_at=None) == paper("SlimSAM")
     assert library._storage._data is None  # served from the papers, no re-parse
     # Another process adds a paper: the next look sees it.
     Library.open(tmp_path).add([paper("From elsewhere")])
@@ -500,8 +499,6 @@ def test_in_memory_library_has_no_preview() -> None:
 
 
 def test_papers_are_frozen_and_share_no_mutable_list(tmp_path: Path) -> None:
-    import dataclasses
-
     from papertray.store import ingest_file, sample_digest
 
     lib = Library.open(tmp_path)
@@ -510,7 +507,7 @@ def test_papers_are_frozen_and_share_no_mutable_list(tmp_path: Path) -> None:
     first = papers[0]
     with pytest.raises(AttributeError):
         first.authors.append("x")  # type: ignore[attr-defined]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         first.title = "changed"  # type: ignore[misc]
     for paper in papers:
         assert isinstance(paper.authors, tuple) and isinstance(paper.links, tuple)

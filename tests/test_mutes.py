@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from papertray.store import (
     UNTOUCHED,
     Clock,
+    ImportBatch,
     Library,
     MuteError,
     MuteSet,
@@ -199,6 +201,41 @@ def test_library_records_added_at_and_the_latest_batch(tmp_path: Path) -> None:
     assert latest is not None and (latest.at, latest.new) == (300.0, 1)
     got = Library.open(tmp_path).get("arxiv:1")
     assert got is not None and got.added_at == 100.0 and got.abstract == "now with an abstract"
+
+
+def test_the_latest_batch_survives_a_fold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`enrich` folds one paper into another: `is:new` still lists the latest import's papers,
+    the folded one as the paper it became (new only if that paper is), and "N new" agrees."""
+    from papertray.tui import cli
+
+    library = Library.open(tmp_path)
+    library.add([Paper("arxiv:a1", "Old one"), Paper("arxiv:a2", "Old two")], batch=100.0)
+    library.add(
+        [Paper("arxiv:b1", "New one"), Paper("t:b2", "New two"), Paper("t:b3", "New three")],
+        batch=200.0,
+    )
+
+    def new_ids() -> list[str]:
+        capsys.readouterr()
+        code = cli.run(["--data-dir", str(tmp_path), "list", "-q", "is:new", "--format", "jsonl"])
+        assert code == 0
+        return [orjson.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
+
+    assert new_ids() == ["arxiv:b1", "t:b2", "t:b3"]
+    # an older paper folded into one of the batch: the batch keeps all three
+    assert library.fold("arxiv:a2", "arxiv:b1")
+    assert new_ids() == ["arxiv:b1", "t:b2", "t:b3"]
+    assert Library.open(tmp_path).latest_import() == ImportBatch(200.0, 3)
+    # a paper of the batch folded into an older one (it was in the library first): two left
+    assert Library.open(tmp_path).fold("t:b2", "arxiv:a1")
+    assert new_ids() == ["arxiv:b1", "t:b3"]
+    assert Library.open(tmp_path).latest_import() == ImportBatch(200.0, 2)
+    # two papers of the batch folded into one: one paper, still new
+    assert Library.open(tmp_path).fold("t:b3", "arxiv:b1")
+    assert new_ids() == ["arxiv:b1"]
+    assert Library.open(tmp_path).latest_import() == ImportBatch(200.0, 1)
 
 
 # -- property tests -----------------------------------------------------------------------------

@@ -361,3 +361,64 @@ def test_no_background_build_when_the_index_is_already_of_this_library(
     while len(SimilarityIndex.load(data_dir / INDEX_FILE) or ()) != 102:
         assert time.monotonic() < deadline
         time.sleep(0.2)
+
+
+# -- muted papers (mute rules): left out of every ranking, as from the list ----------------------
+
+
+def test_rank_leave_out_fills_the_places_with_the_next_papers(index) -> None:
+    plain = [m.id for m in index.similar(T_MAC.id, 40)]
+    gone = set(plain[:30:3])  # ten of the best forty, the first among them
+    asked: list[str] = []
+
+    def leave_out(pid: str) -> bool:
+        asked.append(pid)
+        return pid in gone
+
+    kept = index.similar(T_MAC.id, 10, leave_out=leave_out)
+    assert [m.id for m in kept] == [pid for pid in plain if pid not in gone][:10]
+    assert all(m.shared for m in kept)
+    # asked in rank order, only until ten were kept: what it left out would have been listed
+    assert asked == plain[: plain.index(kept[-1].id) + 1]
+    among = [m.id for m in index.rank([T_MAC.id], n=5, leave_out=gone.__contains__)]
+    assert among == [pid for pid in plain if pid not in gone][:5]
+
+
+def _mute_a_neighbour(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
+    """The sample imported, CFSP starred, a rule muting its nearest neighbour: (its id, title)."""
+    assert cli.run(["import", str(sample_digest())]) == 0
+    assert cli.run(["star", CFSP.id]) == 0
+    neighbour = SimilarityIndex.build(SEED).similar(CFSP.id, 1)[0].id
+    title = BY_TITLE_ID[neighbour].title
+    assert cli.run(["mute", f'title:"{title[:30]}"', "--why", "seen it"]) == 0
+    capsys.readouterr()
+    return neighbour, title
+
+
+BY_TITLE_ID = {p.id: p for p in SEED}
+
+
+def test_cli_similar_leaves_muted_papers_out(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    neighbour, _title = _mute_a_neighbour(data_dir, capsys)
+    assert cli.run(["similar", CFSP.id, "-n", "5", "--format", "jsonl"]) == 0
+    captured = capsys.readouterr()
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    assert len(records) == 5 and neighbour not in {r["id"] for r in records}
+    assert "1 muted paper not shown" in captured.err
+    expected = SimilarityIndex.build(SEED).similar(CFSP.id, 6)[1:]
+    assert [r["id"] for r in records] == [m.id for m in expected]
+
+
+def test_cli_list_sort_foryou_leaves_muted_papers_out_unless_asked(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    neighbour, _title = _mute_a_neighbour(data_dir, capsys)
+    assert cli.run(["list", "--sort", "foryou", "--format", "jsonl"]) == 0
+    captured = capsys.readouterr()
+    listed = [json.loads(line)["id"] for line in captured.out.splitlines()]
+    assert len(listed) == 100 and neighbour not in listed
+    assert "1 muted paper not shown" in captured.err
+    assert cli.run(["list", "--sort", "foryou", "-q", "is:muted", "--format", "jsonl"]) == 0
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [neighbour]

@@ -223,3 +223,61 @@ async def test_S_cycles_through_every_sort(data_dir, screen_text) -> None:
     assert titles["most GitHub stars"] == ["No votes", "Many votes", "Few votes"]
     assert titles["title"] == ["Few votes", "Many votes", "No votes"]
     assert len(titles) == 9
+
+
+# -- the first frame: drawn before the library loads, never with a muted paper ------------------
+
+
+def _record_rows(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every set of rows handed to the list (what any frame can draw), as paper ids."""
+    from papertray.tui.widgets.paper_list import PaperList
+
+    drawn: list[list[str]] = []
+    set_rows = PaperList.set_rows
+
+    def recording(self, papers, rows, *args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append([papers[i].id for i in rows])
+        set_rows(self, papers, rows, *args, **kwargs)
+
+    monkeypatch.setattr(PaperList, "set_rows", recording)
+    return drawn
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["loaded-first", "rows-after-loading"])
+async def test_the_first_frame_never_shows_a_muted_paper(
+    store, data_dir, monkeypatch, screen_text, big: bool
+) -> None:
+    """The preview has no abstracts to apply the rules to: a small library is loaded before the
+    first frame, which has its rows without the muted; a big one shows no row until loaded."""
+    from papertray.tui import app as app_module
+    from papertray.tui.loading import Loader
+
+    library, state = store
+    state.add_mute("survey", "not my field")  # the word is in some abstracts only
+    muted = set(SURVEYS)
+    library = Library.open(data_dir)
+    preview = library.preview()
+    assert preview is not None and muted <= set(preview.ids)
+    if big:
+        monkeypatch.setattr(app_module, "LOAD_AT_ONCE_LIMIT", 0, raising=False)
+    paused: list = []
+    monkeypatch.setattr(Loader, "load", lambda self, loaded: paused.append(loaded))
+    drawn = _record_rows(monkeypatch)
+    app = PapertrayApp(library, State.open(data_dir), preview=preview)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        titles = {p.id: p.title for p in SEED}
+        assert not any(titles[pid][:30] in text for pid in muted)
+        assert "No paper matches" not in text
+        if big:  # the load waits: no row at all meanwhile
+            assert app.loading and app.paper_list.row_count == 0 and len(paused) == 1
+            paused[0](Library.open(data_dir).papers())
+            await pilot.pause()
+            text = screen_text(app)
+        else:
+            assert not paused and not app.loading
+        assert app.paper_list.row_count == 101 - len(muted)
+        assert SEED[0].title[:30] in text
+        assert not any(titles[pid][:30] in text for pid in muted)
+        assert drawn and all(not muted & set(rows) for rows in drawn)

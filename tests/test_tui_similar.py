@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from papertray.store import Library, State, ingest_file
+from papertray.store import Library, SimilarityIndex, State, ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui.app import PapertrayApp
 
@@ -175,3 +175,31 @@ async def test_more_like_this_in_a_reader_opened_on_a_file_stays_in_that_file(
         await settle(pilot, app)
         shown = app.paper_list.shown_ids
         assert shown and set(shown) <= set(subset)
+
+
+async def test_more_like_this_leaves_muted_papers_out_unless_the_filter_asks(
+    store, screen_text
+) -> None:
+    _library, state = store
+    state.toggle_star(T_MAC.id)
+    plain = SimilarityIndex.build(SEED).similar(T_MAC.id, 21)
+    neighbour = next(p for p in SEED if p.id == plain[0].id)
+    state.add_mute(f'title:"{neighbour.title[:30]}"', "seen it")
+    app = PapertrayApp(*store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.paper_list.move_to(T_MAC.id)
+        await pilot.press("m")
+        await settle(pilot, app)
+        like = app.paper_list.shown_ids
+        assert like == [m.id for m in plain[1:]]  # 20 still: the next took its place
+        assert neighbour.id not in like
+        assert neighbour.title[:30] not in screen_text(app)
+        await pilot.press("escape")
+        # asked for: `is:muted OR ...` lists muted papers, so more like this does too
+        await pilot.press("slash", *"is:muted OR efficient", "enter")
+        await pilot.pause()
+        app.paper_list.move_to(T_MAC.id)
+        await pilot.press("m")
+        await settle(pilot, app)
+        assert app.paper_list.shown_ids[0] == neighbour.id
+        assert neighbour.title[:30] in screen_text(app)

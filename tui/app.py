@@ -23,11 +23,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input
 
 from papertray.store import give_back_memory, settle_heap
+from papertray.tui.commands import PapertrayCommands
 from papertray.tui.filter_runs import FilterRuns
 from papertray.tui.filtering import LiveFilter
 from papertray.tui.keys import app_bindings
 from papertray.tui.link_actions import LinkWorkers
-from papertray.tui.loading import BACKGROUND_INDEX_LIMIT, Loader
+from papertray.tui.loading import BACKGROUND_INDEX_LIMIT, LOAD_AT_ONCE_LIMIT, Loader
 from papertray.tui.marks import POLL_SECONDS, Marks
 from papertray.tui.mute_actions import MuteActions
 from papertray.tui.muting import Muting
@@ -49,8 +50,6 @@ from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from textual.command import Provider
-
     from papertray.store import Library, Paper, State
     from papertray.tui.screens.mutes import MutesScreen
 
@@ -68,19 +67,12 @@ _MAIN_ONLY = {
 }
 
 
-def _palette() -> type[Provider]:
-    # The palette's provider is imported when ctrl+p is first pressed, not at start.
-    from papertray.tui.commands import PapertrayCommands
-
-    return PapertrayCommands
-
-
 class PapertrayApp(App[int]):
     """`PapertrayApp(library, state)`: the whole library; `paper_ids=[...]`: just those papers."""
 
     CSS_PATH = "app.tcss"
     TITLE = "papertray"
-    COMMANDS = App.COMMANDS | {_palette}
+    COMMANDS = App.COMMANDS | {PapertrayCommands}
     BINDINGS = app_bindings()
 
     def __init__(
@@ -124,6 +116,8 @@ class PapertrayApp(App[int]):
         self.removals = Removals(self)
         self.muting = Muting(state, library, loading=self.shown.loading)
         self.filter.set_context(self.muting.context())
+        if self.muting.active:
+            self.filter.hold()  # no row until the rules are applied: none muted, ever
         self.mutes = MuteActions(self)
         self.network = NetworkWorkers(self, paper_ids, link_new=link_new)
         # "For you" and "more like this": nothing is loaded until one is asked for.
@@ -166,6 +160,8 @@ class PapertrayApp(App[int]):
 
     def on_mount(self) -> None:
         self.screen.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+        if self.loading and self.muting.active and len(self.shown) <= LOAD_AT_ONCE_LIMIT:
+            self.loader.load_now(self._swap_library)  # the first frame's rows, rules applied
         self.show_rows(keep_id=None)
         if self.muting.active and not self.loading:
             self.mutes.refilter()
@@ -228,7 +224,7 @@ class PapertrayApp(App[int]):
             self.mutes.refilter()
 
     def _update_empty(self) -> None:
-        empty = self.paper_list.row_count == 0
+        empty = self.paper_list.row_count == 0 and not self.filter.held
         self.query_one("#list-column").set_class(empty, "-empty")
         if empty:
             self.query_one("#empty", EmptyState).show(
@@ -308,6 +304,10 @@ class PapertrayApp(App[int]):
         self.network.after_load()
 
     def _library_loaded(self, papers: list[Paper]) -> None:
+        self._swap_library(papers)
+        self._after_load()
+
+    def _swap_library(self, papers: list[Paper]) -> None:
         """The whole library replaces the preview: everything derived from the papers (the
         search index, the title order, the id look-up) is rebuilt with them."""
         keep = self.paper_list.highlighted_id
@@ -315,11 +315,12 @@ class PapertrayApp(App[int]):
         self.filter.reset(papers)
         self.muting.loaded()
         self.filter.set_context(self.muting.context())
+        if self.muting.active:
+            self.filter.hold()
         self.show_rows(keep_id=keep)
         if self.filter.text.strip() or self.muting.active:
             self.mutes.refilter()
         give_back_memory()  # the parse's garbage, before the search index needs its own
-        self._after_load()
 
     def poll_other_instances(self) -> None:
         """Show marks another reader or the CLI wrote since (also every POLL_SECONDS), and
@@ -410,9 +411,8 @@ class PapertrayApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         on_main = self.screen is self.screen_stack[0]
         if action == "focus_filter":
-            # `/` is a priority key only on the main screen outside a text field: in the filter,
-            # the tags or note editor and the palette it is text (the main screen's only text
-            # field is the filter; the others are on modals).
+            # `/` is a priority key only on the main screen outside its one text field, the
+            # filter (the tags and note editors and the palette are modals).
             return on_main and not isinstance(self.focused, Input)
         if action in _MAIN_ONLY and not on_main:
             return False  # a modal's footer shows the modal's keys, not the list's

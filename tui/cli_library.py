@@ -75,15 +75,31 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_similar(args: argparse.Namespace) -> int:
     """The papers most like one paper, best first, each with the words they share."""
-    from papertray.store import UNTOUCHED, SimilarityIndex, render_ranked_bytes
+    from papertray.store import UNTOUCHED, MuteSet, SimilarityIndex, render_ranked_bytes
 
     library, state = open_store(args.data_dir)
     (pid,) = resolve_ids(library, [args.id])
     index = SimilarityIndex.open(library)
-    matches = index.similar(pid, args.limit)
+    states = state.all()
+    # Muted papers are left out, as `list` leaves them out; the next ones take their places.
+    latest = library.latest_import()
+    muted = MuteSet(state.mute_rules()).leave_out(
+        library.get, states, latest.at if latest is not None else None
+    )
+    left_out: list[str] = []
+
+    def leave_out(paper_id: str) -> bool:
+        if muted is not None and muted(paper_id):
+            left_out.append(paper_id)
+            return True
+        return False
+
+    matches = index.similar(pid, args.limit, leave_out=leave_out)
     if not matches:
         say(f"no paper in the library shares a word that matters with {pid}")
-    states = state.all()
+    if left_out:
+        hidden = plural(len(left_out), "muted paper")
+        say(f"{hidden} not shown (papertray mutes lists the rules)")
     rows = []
     for m in matches:
         paper = library.get(m.id)

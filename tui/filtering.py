@@ -53,6 +53,7 @@ class LiveFilter:
         self.running = False
         # The latest import (`is:new`) and the mute rules (muted papers left out).
         self.context = QueryContext()
+        self.held = False  # no paper shown until the mute rules are applied (see `hold`)
 
     def reset(self, papers: Sequence[Paper]) -> None:
         """New papers (the library replacing its preview): the index and the result go."""
@@ -60,6 +61,15 @@ class LiveFilter:
             self.papers = papers
             self._index: SearchIndex | None = None
             self.matches: list[int] = list(range(len(papers)))
+            self.held = False
+
+    def hold(self) -> None:
+        """Match no paper until the next result comes in: the mute rules are in force but not
+        applied yet (the preview has no abstracts to apply them to; a big library is filtered in
+        a worker), and a muted paper must never be drawn, not even in the first frame."""
+        with self._lock:
+            self.matches = []
+            self.held = True
 
     @property
     def in_worker(self) -> bool:
@@ -157,6 +167,7 @@ class LiveFilter:
         self.running = False
         self.query = query
         self.matches = matches
+        self.held = False
         return True
 
     @property

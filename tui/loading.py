@@ -18,10 +18,17 @@ if TYPE_CHECKING:
 
     from papertray.store import Library, Paper
 
-__all__ = ["BACKGROUND_INDEX_LIMIT", "Loader", "load_library"]
+__all__ = ["BACKGROUND_INDEX_LIMIT", "LOAD_AT_ONCE_LIMIT", "Loader", "load_library"]
 
 # Above this many papers the search index (~40 ms at 10k) is built in the background at start.
 BACKGROUND_INDEX_LIMIT = 2_000
+# With mute rules in force the preview's rows cannot be drawn: it has no abstracts or authors to
+# apply the rules to, and a muted paper must never show. Up to this many papers the library is
+# loaded and filtered before the first frame instead, which has its rows, muted ones left out:
+# measured (best of 5, busy machine) 0.4 + 0.4 ms for the 101-paper sample, 8 + 6 ms at 2,000,
+# 76 + 33 ms at 10,000, no module imported that the preview's start does not import anyway.
+# Above it, the first frame has no row until the library is loaded in the background.
+LOAD_AT_ONCE_LIMIT = 2_000
 
 
 def load_library(library: Library) -> tuple[list[Paper], str | None, list[str]]:
@@ -63,6 +70,17 @@ class Loader:
             app.call_from_thread(loaded, papers)
 
         self._app.run_worker(work, thread=True, exclusive=True, group="library")
+
+    def load_now(self, loaded: Callable[[list[Paper]], None]) -> None:
+        """The same, at once on the UI thread (a small library, before the first frame)."""
+        with self.library_lock:
+            papers, error, warnings = load_library(self._library)
+        app = self._app
+        if error:
+            app.notify(error, severity="error", markup=False)
+        for warning in warnings:
+            app.notify(warning, severity="warning", timeout=8, markup=False)
+        loaded(papers)
 
     def build_index(self, build: Callable[[], None]) -> None:
         """Build the search index while the user reads the first screen, not on the first key."""

@@ -10,7 +10,7 @@ reader's start and memory are unchanged while the feature is unused.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -103,9 +103,13 @@ class Ranking:
         back_to: str | None,
         back_scroll: float,
         library_lock: threading.Lock | None = None,
+        leave_out: Callable[[str], bool] | None = None,
     ) -> LikeThis:
+        """`leave_out`: papers not to list (the muted ones), their places taken by the next."""
         index = self.load_index(library_lock)
-        matches = index.rank([paper.id], candidates, n=LIKE_COUNT, explain=True)
+        matches = index.rank(
+            [paper.id], candidates, n=LIKE_COUNT, explain=True, leave_out=leave_out
+        )
         return LikeThis(
             paper.id,
             paper.title,
@@ -219,10 +223,23 @@ class RankingActions:
         whole = len(papers) == len(app.library)
         candidates = None if whole else [p.id for p in papers]
         lock = app.loader.library_lock
+        # Muted papers stay out, as they do from the list, unless the filter asks about them.
+        leave_out = None
+        if app.filter.query.hides_muted:
+            muting, index_of = app.muting, app.shown.index_of  # as they are now: a snapshot
+
+            def paper_of(pid: str) -> Paper | None:
+                at = index_of.get(pid)
+                return None if at is None else papers[at]
+
+            states = dict(app.marks.states)
+            leave_out = muting.set.leave_out(paper_of, states, muting.new_batch)
 
         def work() -> None:
             try:
-                result = self.ranking.compute_like(paper, candidates, back_to, back_scroll, lock)
+                result = self.ranking.compute_like(
+                    paper, candidates, back_to, back_scroll, lock, leave_out
+                )
             except (StoreError, OSError, ValueError, MemoryError) as error:
                 app.call_from_thread(self._failed, generation, str(error))
                 return

@@ -61,8 +61,7 @@ def shown_paper(paper: Paper) -> Paper:
         and source is paper.source
     ):
         return paper
-    return replace(
-        paper,
+    return paper._replace(
         title=title,
         abstract=abstract,
         authors=authors,

@@ -5,25 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
+# The arXiv id of a URL or an arXiv DOI: written once in fields.py, the formats take it from here.
+from papertray.store.formats.fields import arxiv_from_url as arxiv_from_url
 from papertray.store.formats.fields import normalize_arxiv_id
 from papertray.store.formats.latex import latex_to_text
 from papertray.store.links import clean_url, extract_links, order_links
 from papertray.store.models import Paper, paper_id, title_key
 from papertray.store.sanitize import clean_text
 
-# Paper's sequence fields are lists today and tuples once Paper is frozen: build what it holds.
-_SEQ: Any = tuple if getattr(Paper, "__dataclass_params__").frozen else list  # noqa: B009
-_FIELDS = frozenset(f.name for f in fields(Paper))
-
-_ARXIV_IN_URL = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers|alphaxiv\.org/abs)/"
-    r"([a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})",
-    re.I,
-)
-_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})", re.I)
+_SEQ: Any = tuple  # what Paper's sequence fields hold
+_FIELDS = frozenset(Paper._fields)
 
 
 @dataclass
@@ -41,15 +35,6 @@ class Parsed:
 
 # "arXiv:2403.12345v2" -> "2403.12345": the records parsers' rule, written once in fields.py.
 arxiv_id = normalize_arxiv_id
-
-
-def arxiv_from_url(value: Any) -> str | None:
-    """The arXiv id of an arXiv / HF papers URL or of an arXiv DOI (10.48550/arXiv.ID)."""
-    if not isinstance(value, str):
-        return None
-    head = value[:300]
-    match = _ARXIV_IN_URL.search(head) or _ARXIV_DOI.search(head)
-    return arxiv_id(match.group(1)) if match else None
 
 
 def text(value: Any, *, multiline: bool = False) -> str:

@@ -3,7 +3,7 @@ one error a bad digest raises, and the de-duplication of papers that appear twic
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from papertray.store.models import Paper
@@ -70,8 +70,8 @@ def dedupe(
             # The same paper twice: the first copy wins, but a cut-off copy takes the full
             # abstract.
             if not kept[k].abstract and paper.abstract:
-                kept[k] = replace(
-                    kept[k], abstract=paper.abstract, links=paper.links, repo=paper.repo
+                kept[k] = kept[k]._replace(
+                    abstract=paper.abstract, links=paper.links, repo=paper.repo
                 )
         warnings.append(f"{duplicates} duplicate paper(s) ignored")
     return IngestResult(

@@ -13,10 +13,15 @@ from papertray.store.sanitize import clean_text
 
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
 _ARXIV_OLD = re.compile(r"([a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?")
+# An arXiv id as it sits in a URL or DOI: the new form, or the old one (`hep-th/9901001`,
+# `math.GT/0309136`), its version and a `.pdf` dropped; never the front of a longer token
+# (`2403.123456` is no id, not 2403.12345).
+_ID_IN_URL = r"(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?(?![\w.-])"
 _ARXIV_URL = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/([A-Za-z0-9./-]{1,40}?)(?:\.pdf)?/?(?:[?#]|$)",
+    r"(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers|alphaxiv\.org/abs)/" + _ID_IN_URL,
     re.I,
 )
+_ARXIV_DOI = re.compile(r"10\.48550/arxiv\." + _ID_IN_URL, re.I)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -31,8 +36,14 @@ def normalize_arxiv_id(value: Any) -> str | None:
     return match.group(1) if match else None
 
 
-def arxiv_from_url(url: str) -> str | None:
-    match = _ARXIV_URL.search(url[:300])
+def arxiv_from_url(value: Any) -> str | None:
+    """The arXiv id an arXiv / Hugging Face / alphaXiv paper URL names (abs, pdf, html pages,
+    any version), or an arXiv DOI (`10.48550/arXiv.2403.12345`, bare or as a doi.org URL): both
+    name exactly one arXiv paper, so every format reads them alike. None for anything else."""
+    if not isinstance(value, str):
+        return None
+    head = value[:300]
+    match = _ARXIV_URL.search(head) or _ARXIV_DOI.search(head)
     return normalize_arxiv_id(match.group(1)) if match else None
 
 
