@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from papertray.store import MuteSet, Paper, PaperState, Query, QueryContext, SearchIndex
 
-# The query language and the search index load with the app, not with this module (which the
-# app imports at start): each method imports what it runs.
+# Importing this module loads neither the query language (loaded when the app makes its
+# LiveFilter) nor the search index (loaded by the first search): each method imports its own.
 
 __all__ = ["FILTER_CHUNK", "SYNC_FILTER_LIMIT", "FilterRun", "LiveFilter"]
 

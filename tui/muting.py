@@ -37,7 +37,7 @@ class MuteStep:
 
 class Muting:
     def __init__(self, state: State, library: Library, *, loading: bool) -> None:
-        from papertray.store import MuteSet  # the query language: loaded with the app
+        from papertray.store import MuteSet  # the query language: loaded by the app, not its import
 
         self.state = state
         self.library = library
