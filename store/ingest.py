@@ -258,8 +258,7 @@ def _with_arxiv_links(papers: list[Paper]) -> list[Paper]:
     if not any(paper.arxiv_id for paper in papers):
         return papers
     return [
-        p._replace(links=with_arxiv_links(p.links, p.arxiv_id)) if p.arxiv_id else p
-        for p in papers
+        p._replace(links=with_arxiv_links(p.links, p.arxiv_id)) if p.arxiv_id else p for p in papers
     ]
 
 
