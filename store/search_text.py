@@ -220,22 +220,28 @@ def _documents(fd: int, needles: list[bytes], wanted: set[str]) -> dict[str, Any
         at = os.pread(fd, 1 << 16, middle).find(_RECORD_START)
         if at >= 0:
             split = middle + at
-            child = fork_worker(partial(_scan, fd, split, None, needles))
-    scanned = _scan(fd, pos, split, needles)
+            child = fork_worker(partial(_scan, fd, split, None, needles, b""))
+    scanned = _scan(fd, pos, split, needles, b'{"')
     other = child.result() if child is not None else None
     if scanned is None:
         return None
-    starts, pieces, closed = scanned
+    starts, found_records, count, closed = scanned
     if not closed:
         if split is None:
             return None  # pragma: no cover - an unbounded scan ends at the table's end
         if other is None:
-            other = _scan(fd, split, None, needles)
-        if other is None or not other[2]:
+            other = _scan(fd, split, None, needles, b"")
+        if other is None or not other[3]:
             return None
         starts += other[0]
-        pieces += other[1]
-    docs = _parse(pieces)
+        if other[2]:
+            if count:
+                found_records += b',"'
+            found_records += other[1]
+            count += other[2]
+    found_records += b"}"
+    docs = _parse_records(found_records if count else b"{}", count)
+    del found_records
     if docs is None:
         return None
     missing = [pid for pid in wanted if pid not in docs]
@@ -266,16 +272,18 @@ def _documents(fd: int, needles: list[bytes], wanted: set[str]) -> dict[str, Any
 
 
 def _scan(
-    fd: int, pos: int, stop: int | None, needles: list[bytes]
-) -> tuple[list[int], list[bytes], bool] | None:
+    fd: int, pos: int, stop: int | None, needles: list[bytes], head: bytes
+) -> tuple[list[int], bytearray, int, bool] | None:
     """The records holding every needle from the record starting at `pos` up to the papers
-    table's end or to `stop` (a record start): (where each is in the file, its bytes from after
-    the opening quote of its id, whether the table's end was reached). None for anything
-    unexpected."""
+    table's end or to `stop` (a record start): (where each is in the file; `head` followed by
+    their bytes from after the opening quote of each id, joined by `,"`; how many; whether
+    the table's end was reached). None for anything unexpected. The records go straight into
+    one buffer: a list of pieces joined twice afterwards cost 0.07 s for 20k records."""
     # The longest word first: usually the rarest, so the fewest records to check the rest in.
     first, *rest = sorted(needles, key=len, reverse=True)
-    pieces: list[bytes] = []  # each matching record, `id": {...\n    }`, in file order
-    starts: list[int] = []  # where each is in the file
+    found = bytearray(head)
+    count = 0
+    starts: list[int] = []  # where each record is in the file
     # Whole records, read a piece at a time into one reused buffer, lower-cased and searched
     # while they are in the CPU's cache: 0.3 s less at 100k papers than lower-casing an mmap
     # of the file whole (page faults, and 190 MB going through memory twice). Reusing the
@@ -286,7 +294,7 @@ def _scan(
     while True:
         want = len(buf) if stop is None else min(len(buf), stop - pos)
         if want <= 0:
-            return starts, pieces, False
+            return starts, found, count, False
         view = memoryview(buf)
         got = os.preadv(fd, [view[:want]], pos)
         view.release()
@@ -311,14 +319,29 @@ def _scan(
             if start < 0 or end < 0:
                 return None
             if all(find(word, start, end) != -1 for word in rest):
-                pieces.append(bytes(buf[start + len(_RECORD_START) : end + len(_RECORD_END)]))
+                if count:
+                    found += b',"'
+                with memoryview(buf) as record:
+                    found += record[start + len(_RECORD_START) : end + len(_RECORD_END)]
+                count += 1
                 starts.append(pos + start)
             hit = find(first, end, limit)
         if close >= 0:
-            return starts, pieces, True
+            return starts, found, count, True
         pos += limit
         if len(buf) > _CHUNK:
             buf = bytearray(_CHUNK)
+
+def _parse_records(records: bytes | bytearray, count: int) -> dict[str, Any] | None:
+    """`{"...}` holding `count` records, parsed."""
+    try:
+        docs = orjson.loads(records)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(docs, dict) or len(docs) != count:
+        return None
+    return docs
+
 
 def _parse(pieces: list[bytes]) -> dict[str, Any] | None:
     """The records `id": {...}` (from after their opening quote) parsed in one call, in their
