@@ -160,9 +160,13 @@ def document_count(data: Any) -> int:
     return sum(len(table) for table in data.values() if isinstance(table, dict))
 
 
-def indented_pieces(data: Tables, per_piece: int = DOCS_PER_PIECE) -> Iterator[bytes | memoryview]:
+def indented_pieces(
+    data: Tables, per_piece: int = DOCS_PER_PIECE, spans: dict[str, tuple[int, int]] | None = None
+) -> Iterator[bytes | memoryview]:
     """The bytes of `orjson.dumps(data, option=orjson.OPT_INDENT_2)`, in pieces of `per_piece`
-    documents: each piece is serialised only when it is asked for."""
+    documents: each piece is serialised only when it is asked for. `spans`, if given, gets
+    where each table's documents lie in those bytes: from the newline ending its header line
+    to the newline starting its closing `  }` line (what `search_text` reads between)."""
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         yield orjson.dumps(data, option=orjson.OPT_INDENT_2)
         return
@@ -170,22 +174,32 @@ def indented_pieces(data: Tables, per_piece: int = DOCS_PER_PIECE) -> Iterator[b
         yield b"{}"
         return
     yield b"{\n"
+    offset = 2
     last = len(data) - 1
     for number, (name, table) in enumerate(data.items()):
         if not isinstance(name, str):
             raise TypeError("Dict key must be str")
-        yield b"".join((b"  ", orjson.dumps(name), b": {}" if not table else b": {\n"))
+        header = b"".join((b"  ", orjson.dumps(name), b": {}" if not table else b": {\n"))
+        yield header
+        offset += len(header)
         if table:
+            begin = offset - 1
             items = iter(table.items())
             separator = b""
             while chunk := dict(itertools.islice(items, per_piece)):
                 out = orjson.dumps({"": chunk}, option=orjson.OPT_INDENT_2)
                 if separator:
                     yield separator
+                    offset += len(separator)
                 separator = b",\n"
                 yield memoryview(out)[_PIECE_HEAD : len(out) - _PIECE_TAIL]
+                offset += len(out) - _PIECE_HEAD - _PIECE_TAIL
+            if spans is not None:
+                spans[name] = (begin, offset)
             yield b"\n  }"
+            offset += 4
         yield b",\n" if number < last else b"\n}"
+        offset += 2
 
 
 def write_pipelined(fd: int, pieces: Iterable[bytes | memoryview]) -> None:

@@ -8,10 +8,11 @@ each is read only while its stamp matches the library file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from papertray.store.library_tables import INDEX, LATEST, as_dict
+from papertray.store.library_tables import INDEX, LATEST, PAPERS_TABLE, as_dict
 from papertray.store.preview import PREVIEW_FILE, PreviewPapers, read_preview, write_preview
 from papertray.store.search_text import SEARCH_FILE, write_search_marks
 
@@ -24,12 +25,19 @@ class DerivedFiles:
     def __init__(self, path: Path | None) -> None:
         self.path = path
 
-    def write(self, table: dict[str, Any], tables: dict[str, Any]) -> None:
-        """After a write of the library file (`tables`, its papers `table`): both files."""
+    def write(
+        self,
+        table: dict[str, Any],
+        tables: dict[str, Any],
+        spans: Mapping[str, tuple[int, int]] | None = None,
+    ) -> None:
+        """After a write of the library file (`tables`, its papers `table`; `spans`: where the
+        writer put each table's documents, when it knows): both files."""
         self.write_preview(table)
         if self.path is not None:
             latest = as_dict(tables.get(INDEX)).get(LATEST)
-            write_search_marks(self.path.with_name(SEARCH_FILE), self.path, table, latest)
+            span = (spans or {}).get(PAPERS_TABLE)
+            write_search_marks(self.path.with_name(SEARCH_FILE), self.path, table, latest, span)
 
     def write_preview(self, table: dict[str, Any]) -> None:
         if self.path is not None:

@@ -326,7 +326,9 @@ class Library:
                 if sources is not None:
                     new_tables[SOURCES] = sources
                 self._storage.write(new_tables)
-                self._derived.write(new_tables.get(PAPERS_TABLE, table), new_tables)
+                self._derived.write(
+                    new_tables.get(PAPERS_TABLE, table), new_tables, self._storage.spans
+                )
         return report
 
     def latest_import(self) -> ImportBatch | None:
@@ -391,7 +393,7 @@ class Library:
                 return []
             new_tables = tables_after_removal(tables, set(gone))
             self._storage.write(new_tables)
-            self._derived.write(new_tables[PAPERS_TABLE], new_tables)
+            self._derived.write(new_tables[PAPERS_TABLE], new_tables, self._storage.spans)
         return gone
 
     def update(self, papers: Iterable[Paper]) -> int:
@@ -416,7 +418,7 @@ class Library:
                 new_tables = dict(tables)
                 new_tables[PAPERS_TABLE] = {**table, **changed}
                 self._storage.write(new_tables)
-                self._derived.write(new_tables[PAPERS_TABLE], new_tables)
+                self._derived.write(new_tables[PAPERS_TABLE], new_tables, self._storage.spans)
         return len(changed)
 
     # -- the preview: what the reader needs for its first frame ------------------------------

@@ -27,6 +27,7 @@ class MemoryJSONStorage(Storage):
         self.warnings: list[str] = []
         self.read_only = False
         self.version = 0
+        self.spans: dict[str, tuple[int, int]] = {}  # no file: nothing lies anywhere
         self._data: Tables | None = None
         self._mutex = threading.RLock()
 

@@ -87,6 +87,9 @@ class AtomicJSONStorage(Storage):
         # pieces (see `bigjson.parse_tables`), so its bytes and a whole parse tree are never in
         # memory at once. Same speed to write; about 3% larger.
         self._dump_option = orjson.OPT_INDENT_2 if indent else 0
+        self.spans: dict[str, tuple[int, int]] = {}
+        """Where each table's documents lie in the file as this storage last wrote it (see
+        `bigjson.indented_pieces`; big files only, else empty)."""
         self._forgotten = False
         self.warnings: list[str] = []
         self._explicit_read_only = read_only
@@ -355,6 +358,7 @@ class AtomicJSONStorage(Storage):
                 raise StoreError(f"cannot save the {self.label} {self.path}: {why}")
             tmp: Path | None = None
             fd = -1
+            self.spans = {}
             try:
                 pipelined = (
                     bool(self._dump_option)
@@ -366,9 +370,10 @@ class AtomicJSONStorage(Storage):
                 self.folder.mkdir(parents=True, exist_ok=True)
                 tmp = self._temp_path()
                 fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+                spans: dict[str, tuple[int, int]] = {}
                 if pipelined:
                     bigjson.write_pipelined(
-                        fd, bigjson.indented_pieces(data, bigjson.DOCS_PER_PIECE)
+                        fd, bigjson.indented_pieces(data, bigjson.DOCS_PER_PIECE, spans)
                     )
                 else:
                     bigjson.write_all(fd, payload)
@@ -376,6 +381,7 @@ class AtomicJSONStorage(Storage):
                 os.fsync(fd)
                 os.replace(tmp, self.path)
                 tmp = None
+                self.spans = spans
             except (OSError, TypeError, orjson.JSONEncodeError) as exc:
                 if fd >= 0:
                     os.close(fd)
