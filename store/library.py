@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Container, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -325,10 +326,11 @@ class Library:
                     new_tables[INDEX] = index
                 if sources is not None:
                     new_tables[SOURCES] = sources
-                self._storage.write(new_tables)
-                self._derived.write(
-                    new_tables.get(PAPERS_TABLE, table), new_tables, self._storage.spans
+                papers_table = new_tables.get(PAPERS_TABLE, table)
+                prepared = self._storage.write(
+                    new_tables, partial(self._derived.prepare, papers_table)
                 )
+                self._derived.write(papers_table, new_tables, self._storage.spans, prepared)
         return report
 
     def latest_import(self) -> ImportBatch | None:

@@ -4,7 +4,7 @@ scratch sessions, `Library`/`State` opened without a folder)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,10 +43,12 @@ class MemoryJSONStorage(Storage):
     def read(self) -> Tables | None:
         return self._data
 
-    def write(self, data: Tables) -> None:
+    def write(self, data: Tables, meanwhile: Callable[[], Any] | None = None) -> Any:
+        """As `AtomicJSONStorage.write`; `meanwhile` never runs (nothing is written)."""
         with self._mutex:
             self._data = orjson.loads(orjson.dumps(data))
             self.version += 1
+        return None
 
     def refresh(self) -> bool:
         return False

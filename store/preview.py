@@ -77,21 +77,31 @@ def stamp_of(path: Path) -> list[int] | None:
     return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def write_preview(target: Path, library_file: Path, docs: Mapping[str, Mapping[str, Any]]) -> None:
-    """Write the preview of the stored documents `docs` (id -> document, in library order) for
-    the library file as it is now. Failures are ignored: the reader then loads the library."""
-    stamp = stamp_of(library_file)
-    if stamp is None:
-        return
+def preview_columns(docs: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """What the preview holds of the stored documents `docs` (id -> document, in library
+    order), without the stamp of the file they are written to."""
     values: Iterable[Mapping[str, Any]] = docs.values()
-    data = {
-        "version": PREVIEW_VERSION,
-        "stamp": stamp,
+    return {
         "ids": "\n".join(docs),
         "titles": "\n".join(doc.get("title", "") for doc in values),
         "repos": "\n".join(doc.get("repo") or "" for doc in values),
         "arxiv_ids": "\n".join(doc.get("arxiv_id") or "" for doc in values),
     }
+
+
+def write_preview(
+    target: Path,
+    library_file: Path,
+    docs: Mapping[str, Mapping[str, Any]],
+    columns: dict[str, str] | None = None,
+) -> None:
+    """Write the preview of the stored documents `docs` (`columns`: their `preview_columns`,
+    when made already) for the library file as it is now. Failures are ignored: the reader
+    then loads the library."""
+    stamp = stamp_of(library_file)
+    if stamp is None:
+        return
+    data = {"version": PREVIEW_VERSION, "stamp": stamp, **(columns or preview_columns(docs))}
     write_private(target, orjson.dumps(data))
 
 

@@ -107,24 +107,33 @@ def _plain(doc: Any) -> bool:
         return False
 
 
+def search_folds(docs: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Id -> folded text of the documents `bytes.lower` does not fold as `fold_text` does."""
+    folds = {}
+    for pid, doc in docs.items():
+        if not _plain(doc) and type(doc) is dict and (text := _folded_if_special(doc)):
+            folds[pid] = text
+    return folds
+
+
 def write_search_marks(
     target: Path,
     library_file: Path,
     docs: Mapping[str, Mapping[str, Any]],
     latest: Any = None,
     span: tuple[int, int] | None = None,
+    folds: dict[str, str] | None = None,
 ) -> None:
     """After a write of the library file: keep the folded text of the papers that fold to ASCII
     in a way `bytes.lower` does not (0.5% of the benchmark corpus; ~20 ms at 100k papers), and
     `span`, where the writer put the papers' records (see `bigjson.indented_pieces`), when it
-    says. Failures are ignored: `matching_documents` then says None and the library is parsed."""
+    says (`folds`: the `search_folds` of `docs`, when made already). Failures are ignored:
+    `matching_documents` then says None and the library is parsed."""
     stamp = stamp_of(library_file)
     if stamp is None:
         return
-    folds = {}
-    for pid, doc in docs.items():
-        if not _plain(doc) and type(doc) is dict and (text := _folded_if_special(doc)):
-            folds[pid] = text
+    if folds is None:
+        folds = search_folds(docs)
     # `latest`: the library's latest import batch, so `list -q` knows what `is:new` means
     # without parsing the file.
     data = {"version": SEARCH_VERSION, "stamp": stamp, "folds": folds, "latest": latest}

@@ -27,7 +27,7 @@ import secrets
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -350,7 +350,10 @@ class AtomicJSONStorage(Storage):
 
     # -- writing ----------------------------------------------------------------------------
 
-    def write(self, data: Tables) -> None:
+    def write(self, data: Tables, meanwhile: Callable[[], Any] | None = None) -> Any:
+        """Replace the file with `data`, whole and synced. `meanwhile`, if given, runs while a
+        big file is still being written (see `bigjson.write_pipelined`); its value is returned
+        (None when it did not run or raised: the caller then does it itself)."""
         with self.transaction():
             if self._explicit_read_only or self._memory_only:
                 self._invalidate()
@@ -371,9 +374,10 @@ class AtomicJSONStorage(Storage):
                 tmp = self._temp_path()
                 fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
                 spans: dict[str, tuple[int, int]] = {}
+                done = None
                 if pipelined:
-                    bigjson.write_pipelined(
-                        fd, bigjson.indented_pieces(data, bigjson.DOCS_PER_PIECE, spans)
+                    done = bigjson.write_pipelined(
+                        fd, bigjson.indented_pieces(data, bigjson.DOCS_PER_PIECE, spans), meanwhile
                     )
                 else:
                     bigjson.write_all(fd, payload)
@@ -400,6 +404,7 @@ class AtomicJSONStorage(Storage):
             st = os.fstat(fd)
             sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             self._set(data, sig, fd, changed=True)
+            return done
 
     def _copy_mode(self, fd: int) -> None:
         # A new file is private (0600: notes are personal); a replaced one keeps its mode.
