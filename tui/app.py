@@ -232,8 +232,9 @@ class PapertrayApp(App[int]):
             )
 
     def _update_pane(self, keep_scroll: bool = False, terms: list[str] | None = None) -> None:
-        paper_id = self.paper_list.highlighted_id
-        paper, state = self.paper(paper_id), self.marks.get(paper_id)
+        paper = self.paper_list.highlighted_paper
+        paper_id = paper.id if paper is not None else None
+        state = self.marks.get(paper_id)
         rule = None if self.loading else self.muting.rule_for(paper, state)
         shares, forms = self.ranking.shares(paper, self.sorting.for_you_shown and not state.read)
         like = self.ranking.like is not None

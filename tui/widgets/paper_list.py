@@ -112,6 +112,13 @@ class PaperList(ScrollView, can_focus=True):
         return None
 
     @property
+    def highlighted_paper(self) -> Paper | None:
+        """The paper of the highlighted row (no id look-up: the first frame makes none)."""
+        if 0 <= self.cursor < len(self._rows):
+            return self._papers[self._rows[self.cursor]]
+        return None
+
+    @property
     def shown_ids(self) -> list[str]:
         papers = self._papers
         return [papers[i].id for i in self._rows]
