@@ -42,6 +42,13 @@ def big_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bigjson, "PIPELINE_DOCS", 1)
 
 
+def force_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every search in two halves, the second by a forked child, whatever the machine."""
+    monkeypatch.setattr(search_mod, "SPLIT_FROM", 1)
+    monkeypatch.setattr(search_mod, "spare_cores", lambda: True)
+    monkeypatch.setattr("papertray.store.forked.spare_cores", lambda: True)
+
+
 @pytest.fixture
 def table_ends(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
     seen: list[int | None] = []
@@ -77,9 +84,7 @@ def test_a_search_between_the_marks_gives_the_same_output(
 ) -> None:
     library_at(tmp_path)
     if split:
-        monkeypatch.setattr(search_mod, "SPLIT_FROM", 1)
-        monkeypatch.setattr(search_mod, "spare_cores", lambda: True)
-        monkeypatch.setattr("papertray.store.forked.spare_cores", lambda: True)
+        force_split(monkeypatch)
     expected = parsed_whole(tmp_path, text)
     assert listed(tmp_path, text) == expected
     assert all(end is not None for end in table_ends)  # the span was used, when asked
@@ -109,9 +114,7 @@ def test_the_search_between_the_marks_answers(
 ) -> None:
     library_at(tmp_path)
     if split:
-        monkeypatch.setattr(search_mod, "SPLIT_FROM", 1)
-        monkeypatch.setattr(search_mod, "spare_cores", lambda: True)
-        monkeypatch.setattr("papertray.store.forked.spare_cores", lambda: True)
+        force_split(monkeypatch)
     out = listed(tmp_path, "memory efficient")
     assert spy == [True] and table_ends and table_ends[0] is not None
     assert out == parsed_whole(tmp_path, "memory efficient")
