@@ -252,8 +252,10 @@ def _documents(
         if at >= 0 and (end is None or middle + at < end):
             split = middle + at
             child = fork_worker(partial(_scan, fd, split, end, needles, b"", end))
-    scanned = _scan(fd, pos, split or end, needles, b'{"', end)
-    other = child.result() if child is not None else None
+    try:
+        scanned = _scan(fd, pos, split or end, needles, b'{"', end)
+    finally:  # the child is waited for (and its memfd closed) whatever happens here
+        other = child.result() if child is not None else None
     if scanned is None:
         return None
     starts, found_records, count, closed = scanned

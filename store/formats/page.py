@@ -378,8 +378,10 @@ def _prepared(pairs: list[tuple[str, str]]) -> _Prepared:
         return _prepare(pairs)
     half = len(pairs) // 2
     child = fork_worker(partial(_prepare, pairs[half:]))
-    changed, keys, ids, linked = _prepare(pairs[:half])
-    theirs = child.result() if child is not None else None
+    try:
+        changed, keys, ids, linked = _prepare(pairs[:half])
+    finally:  # the child is waited for (and its memfd closed) whatever happens here
+        theirs = child.result() if child is not None else None
     if theirs is None:
         theirs = _prepare(pairs[half:])
     more_changed, more_keys, more_ids, more_linked = theirs
