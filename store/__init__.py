@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from papertray.store.ingest import ingest_bytes, ingest_file, ingest_text
     from papertray.store.library import ImportBatch, ImportReport, Library
     from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
-    from papertray.store.listing import Listing, list_papers
+    from papertray.store.listing import Listing, list_papers, rendered_in_halves
     from papertray.store.markers import Markers, markers_for
     from papertray.store.matching import find_spans
     from papertray.store.models import UNTOUCHED, Paper, PaperState
@@ -99,7 +99,7 @@ _LAZY = {
     "papertray.store.ingest": ("ingest_bytes", "ingest_file", "ingest_text"),
     "papertray.store.library": ("ImportBatch", "ImportReport", "Library"),
     "papertray.store.links": ("arxiv_links", "is_code_repo", "is_safe_url"),
-    "papertray.store.listing": ("Listing", "list_papers"),
+    "papertray.store.listing": ("Listing", "list_papers", "rendered_in_halves"),
     "papertray.store.markers": ("Markers", "markers_for"),
     "papertray.store.matching": ("find_spans",),
     "papertray.store.models": ("UNTOUCHED", "Paper", "PaperState"),
@@ -206,6 +206,7 @@ __all__ = [
     "UnknownId",
     "id_positions",
     "list_papers",
+    "rendered_in_halves",
     "Listing",
     "SORT_ORDERS",
     "SortOrder",

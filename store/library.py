@@ -32,6 +32,8 @@ from papertray.store.library_tables import (
     ImportBatch,
     as_count,
     as_dict,
+    holding,
+    holds_all,
     latest_of,
     merge_documents,
     paper_sources,
@@ -43,7 +45,6 @@ from papertray.store.library_tables import (
     title_index,
     to_paper,
 )
-from papertray.store.matching import fold_text
 from papertray.store.models import Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
 from papertray.store.preview import PreviewPapers
@@ -82,16 +83,6 @@ class ImportReport:
     """Papers already in the library with nothing new."""
     ids: list[str] = field(default_factory=list)
     """The id of each given paper, in order, after merging (a title match gives the older id)."""
-
-
-def _holds_all(title: str, abstract: str, authors: Sequence[str], words: Sequence[str]) -> bool:
-    """Whether the folded title/abstract/authors contain every one of `words` (folded). Most
-    matches hold the words as typed: folding 170 MB of text is the cost, so a paper is folded
-    only when its text as stored is not enough."""
-    if all(w in abstract or w in title for w in words):
-        return True
-    text = fold_text(title, abstract, authors)
-    return all(word in text for word in words)
 
 
 class Library:
@@ -220,24 +211,28 @@ class Library:
         if cache is not None:
             return [
                 p for p in cache.papers
-                if p.id in always or _holds_all(p.title, p.abstract, p.authors, words)
+                if p.id in always or holds_all(p.title, p.abstract, p.authors, words)
             ]  # fmt: skip
-        kept: list[Paper] = []
         table: dict[str, Any] | None = None
         if self.path is not None and not self._storage.loaded:
             # Not parsed yet: cut only the records holding the words out of the file (see
             # store/search_text.py); None when that cannot answer soundly.
             table = matching_documents(self.path.with_name(SEARCH_FILE), self.path, words, always)
-        with pause_gc():
-            for pid, doc in (table if table is not None else self._table()).items():
-                if pid not in always and not _holds_all(
-                    doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or (), words
-                ):
-                    continue
-                paper = to_paper(doc, owned=table is not None)
-                if paper is not None:
-                    kept.append(paper)
-        return kept
+        if table is None:
+            return holding(self._table(), words, always, owned=False)
+        return holding(table, words, always, owned=True)
+
+    def papers_containing_part(
+        self, words: Sequence[str], always: Collection[str], part: int
+    ) -> list[Paper] | None:
+        """`papers_containing` for the papers of one half of the library file (`part` 0 or
+        1, see `search_text.matching_documents`), without parsing it; None when the file
+        cannot be read that way (then ask `papers_containing`)."""
+        if not words or self.path is None or self._storage.loaded:
+            return None
+        target = self.path.with_name(SEARCH_FILE)
+        table = matching_documents(target, self.path, words, always, part)
+        return None if table is None else holding(table, words, always, owned=True)
 
     def recall(self, key: str | ContentKey) -> KnownImport | None:
         """What importing the input with this `content_key` did last time, if importing it again

@@ -15,9 +15,12 @@ the title index, the latest batch, and which digests gave each paper.
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from papertray.store.heap import pause_gc
+from papertray.store.matching import fold_text
 from papertray.store.models import LIST_FIELDS, Paper, title_key
 
 __all__ = [
@@ -29,6 +32,8 @@ __all__ = [
     "TITLE_KEYS",
     "ImportBatch",
     "as_count",
+    "holding",
+    "holds_all",
     "as_dict",
     "ids_of",
     "key_of",
@@ -306,3 +311,31 @@ def tables_after_removal(tables: dict[str, Any], gone: set[str]) -> dict[str, An
             if isinstance(rec, dict) and not gone.intersection(ids_of(rec))
         }
     return new_tables
+
+
+def holding(
+    table: dict[str, Any], words: Sequence[str], always: Collection[str], *, owned: bool
+) -> list[Paper]:
+    """The papers of the stored documents `table` whose text holds every one of `words`, or
+    whose id is in `always`, in order (`owned`: the documents are ours to change)."""
+    kept: list[Paper] = []
+    with pause_gc():
+        for pid, doc in table.items():
+            if pid not in always and not holds_all(
+                doc.get("title", ""), doc.get("abstract", ""), doc.get("authors") or (), words
+            ):
+                continue
+            paper = to_paper(doc, owned=owned)
+            if paper is not None:
+                kept.append(paper)
+    return kept
+
+
+def holds_all(title: str, abstract: str, authors: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether the folded title/abstract/authors contain every one of `words` (folded). Most
+    matches hold the words as typed: folding 170 MB of text is the cost, so a paper is folded
+    only when its text as stored is not enough."""
+    if all(w in abstract or w in title for w in words):
+        return True
+    text = fold_text(title, abstract, authors)
+    return all(word in text for word in words)

@@ -10,19 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
+from papertray.store.forked import fork_worker, spare_cores
 from papertray.store.library import Library
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.mutes import MuteSet
 from papertray.store.query import Query, QueryContext
+from papertray.store.search_text import SPLIT_FROM
 from papertray.store.sorting import SORT_ORDERS, sort_papers
 from papertray.store.state import State
 
 if TYPE_CHECKING:
     from papertray.store.imports import ImportOutcome
 
-__all__ = ["Listing", "list_papers"]
+__all__ = ["Listing", "NoPart", "list_papers", "rendered_in_halves"]
+
+
+class NoPart(Exception):
+    """`list_papers` cannot give one half of the library for this query (see `part`)."""
 
 
 @dataclass
@@ -49,10 +56,12 @@ def list_papers(
     sort: str = "digest",
     limit: int | None = None,
     on_warning: Callable[[str], None] | None = None,
+    part: int | None = None,
 ) -> Listing:
     """The papers of `files` (imported first; unsaved ones still listed) or of the whole
     library that match `query`. Raises `IngestError` for a bad file, KeyError for an unknown
-    sort (see `SORT_ORDERS`)."""
+    sort (see `SORT_ORDERS`). `part` (0 or 1): only the papers of that half of the library
+    file, for a word query over a library not parsed yet; `NoPart` when it cannot be done."""
     states = state.all()
     empty = False
     outcome = None
@@ -63,6 +72,8 @@ def list_papers(
     # the rules then run over its matches only (never a pass over the whole library).
     context = QueryContext(new_batch) if query.hides_muted else mutes.context(new_batch)
     if files:
+        if part is not None:
+            raise NoPart
         # The import and the formats' parsers load only when there are files to read (~12 ms).
         from papertray.store.imports import import_files
 
@@ -76,6 +87,8 @@ def list_papers(
         ]
         exact = query.is_empty
     elif query.touched_only:
+        if part is not None:
+            raise NoPart
         # Only marked papers can match (`starred:<7d`, `is:read`, `tag:x`): only those become
         # Paper objects.
         papers = library.papers_among(states)
@@ -89,7 +102,12 @@ def list_papers(
             pid for pid in tagged
             if any(w in t.casefold() for t in states[pid].tags for w in words)
         }  # fmt: skip
-        papers = library.papers_containing(words, always=in_tags)
+        if part is None:
+            papers = library.papers_containing(words, always=in_tags)
+        elif (found := library.papers_containing_part(words, in_tags, part)) is not None:
+            papers = found
+        else:
+            raise NoPart
         empty = not papers and query.is_empty and not library.warnings
         if query.only_words:  # the pre-filter was exact, but for papers let in by a tag
             papers = [
@@ -112,6 +130,48 @@ def list_papers(
         papers = papers[:limit]
     rows = [(p, states.get(p.id, UNTOUCHED)) for p in papers]
     return Listing(rows, library_empty=empty, imported=outcome, note=note, muted=hidden)
+
+
+def rendered_in_halves(
+    library: Library, state: State, query: Query, fmt: str, *, width: int
+) -> tuple[list[bytes], int] | None:
+    """`papertray list -q WORDS --format jsonl` of a big library in two halves at once: a forked
+    child lists and writes the papers of the second half of the library file while this process
+    does the first (the lines of a digest-order listing are the first half's then the second's;
+    see `store/forked.py`). (the output, the muted papers left out), or None when it cannot be
+    done that way (one core, a query without words, marks that do not say where the papers end):
+    then list as usual. At 100k papers (19k matches) each process then parses, checks and
+    writes about half of them: `list -q "memory efficient" --format jsonl` 0.65-0.72 ->
+    0.56-0.57 s (fzf --exact 0.91-1.02 s), medians of 9."""
+    if fmt != "jsonl" or not query.required_words or not spare_cores():
+        return None
+    try:
+        if library.path is None or library.path.stat().st_size < SPLIT_FROM:
+            return None  # a small library: not worth a fork
+    except OSError:
+        return None
+    child = fork_worker(partial(_rendered_part, library, state, query, fmt, width, 1))
+    if child is None:
+        return None
+    try:
+        mine = _rendered_part(library, state, query, fmt, width, 0)
+    finally:
+        theirs = child.result()
+    if mine is None or theirs is None:
+        return None
+    return [mine[0], theirs[0]], mine[1] + theirs[1]
+
+
+def _rendered_part(
+    library: Library, state: State, query: Query, fmt: str, width: int, part: int
+) -> tuple[bytes, int] | None:
+    from papertray.store.export import render_bytes
+
+    try:
+        listing = list_papers(library, state, query, part=part)
+    except NoPart:
+        return None
+    return b"".join(render_bytes(listing.rows, fmt, width=width)), listing.muted
 
 
 def _for_you(

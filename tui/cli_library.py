@@ -32,7 +32,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from papertray.store import IngestError, QueryError, list_papers, parse_query, render_bytes
+    from papertray.store import (
+        IngestError,
+        QueryError,
+        list_papers,
+        parse_query,
+        render_bytes,
+        rendered_in_halves,
+    )
 
     try:
         query = parse_query(args.query or "")
@@ -40,6 +47,17 @@ def cmd_list(args: argparse.Namespace) -> int:
         raise CliError(f"bad query: {error.message}", 2) from None
     # Not parsed at open: a query's words may spare parsing most of it (store/search_text.py).
     library, state = open_store(args.data_dir, check=bool(args.files))
+    out = sys.stdout.buffer
+    if not args.files and args.sort == "digest" and args.limit is None:
+        # A word query over a big library: both halves at once (store/listing.py).
+        halves = rendered_in_halves(library, state, query, args.format, width=output_width())
+        if halves is not None:
+            chunks, muted = halves
+            _say_muted(muted)
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+            return 0
     told = len(library.warnings)
     try:
         listing = list_papers(
@@ -60,17 +78,20 @@ def cmd_list(args: argparse.Namespace) -> int:
         report_imports(listing.imported, showing=True)
     if listing.library_empty:
         say("the library is empty: papertray import FILE adds a digest")
-    if listing.muted:
-        hidden = plural(listing.muted, "muted paper")
-        say(f"{hidden} not shown (add is:muted to see them; papertray mutes lists the rules)")
+    _say_muted(listing.muted)
     if listing.note:
         say(listing.note)
     width = output_width()
-    out = sys.stdout.buffer
     for chunk in render_bytes(listing.rows, args.format, width=width):
         out.write(chunk)
     out.flush()
     return 0
+
+
+def _say_muted(muted: int) -> None:
+    if muted:
+        hidden = plural(muted, "muted paper")
+        say(f"{hidden} not shown (add is:muted to see them; papertray mutes lists the rules)")
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
