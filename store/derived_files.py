@@ -60,7 +60,14 @@ class DerivedFiles:
             return
         self.write_preview(table, prepared.columns if prepared else None)
         latest = as_dict(tables.get(INDEX)).get(LATEST)
-        span = (spans or {}).get(PAPERS_TABLE)
+        found = (spans or {}).get(PAPERS_TABLE)
+        span = None
+        if found is not None:
+            # What follows the papers' closing line: the next table's header, or the file's
+            # end. `list -q` checks it, so a span ending at another table's end is not used.
+            names = list(tables)
+            if names and names[0] == PAPERS_TABLE:
+                span = (*found, names[1] if len(names) > 1 else None)
         folds = prepared.folds if prepared else None
         write_search_marks(self.path.with_name(SEARCH_FILE), self.path, table, latest, span, folds)
 

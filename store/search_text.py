@@ -121,7 +121,7 @@ def write_search_marks(
     library_file: Path,
     docs: Mapping[str, Mapping[str, Any]],
     latest: Any = None,
-    span: tuple[int, int] | None = None,
+    span: tuple[int, int, str | None] | None = None,
     folds: dict[str, str] | None = None,
 ) -> None:
     """After a write of the library file: keep the folded text of the papers that fold to ASCII
@@ -138,7 +138,8 @@ def write_search_marks(
     # without parsing the file.
     data = {"version": SEARCH_VERSION, "stamp": stamp, "folds": folds, "latest": latest}
     if span is not None:
-        # Searching the records for the end of their table ("\n  }", made of the commonest
+        # (begin, end, the name of the next table or None). Searching the records for the end
+        # of their table ("\n  }", made of the commonest
         # bytes of the file) took as long as searching them for a word: 0.1 s at 100k papers.
         data["papers"] = list(span)
     write_private(target, orjson.dumps(data))
@@ -163,7 +164,7 @@ def read_latest(target: Path, library_file: Path) -> tuple[bool, Any]:
     return True, data["latest"]
 
 
-def _read_marks(target: Path, stamp: list[int]) -> tuple[dict[str, str], list[int] | None] | None:
+def _read_marks(target: Path, stamp: list[int]) -> tuple[dict[str, str], list[Any] | None] | None:
     """The folds, and where the papers' records lie if the marks say, when the marks are of
     the library file as it is (`stamp`)."""
     try:
@@ -177,7 +178,10 @@ def _read_marks(target: Path, stamp: list[int]) -> tuple[dict[str, str], list[in
     if not isinstance(folds, dict) or not all(isinstance(t, str) for t in folds.values()):
         return None
     if not (
-        isinstance(span, list) and len(span) == 2 and all(type(n) is int and n > 0 for n in span)
+        isinstance(span, list)
+        and len(span) == 3
+        and all(type(n) is int and n > 0 for n in span[:2])
+        and (span[2] is None or isinstance(span[2], str))
     ):
         span = None
     return folds, span
@@ -240,7 +244,7 @@ def _documents(
     fd: int,
     needles: list[bytes],
     wanted: set[str],
-    span: list[int] | None = None,
+    span: list[Any] | None = None,
     part: int | None = None,
 ) -> dict[str, Any] | None:
     block = os.pread(fd, 1 << 16, 0)
@@ -351,15 +355,19 @@ def _with_wanted(
     return dict(item for _, item in merged)
 
 
-def _table_end(fd: int, begin: int, span: list[int] | None) -> int | None:
-    """The end of the papers' records that `span` (from the search marks) gives, if the file
-    shows one there: the table opens at `begin` and closes at the end."""
-    if span is None or span[0] != begin or span[1] < begin:
+def _table_end(fd: int, begin: int, span: list[Any] | None) -> int | None:
+    """The end of the papers' records that `span` (from the search marks: begin, end, the next
+    table's name) gives, if the file shows one there: the table opens at `begin`, its last
+    record and the table close at the end, then the next table's header. Table names are
+    unique at that indentation, so the end of no other table passes; a library whose papers
+    are its last table (the file's end would not tell them from another last table) has the
+    end searched for instead."""
+    if span is None or span[0] != begin or span[1] <= begin or not isinstance(span[2], str):
         return None
-    if span[1] == begin:
-        return begin if os.pread(fd, 4, begin) == b"\n  }" else None
-    closing = os.pread(fd, len(_RECORD_END) + 4, span[1] - len(_RECORD_END))
-    return span[1] if closing == _RECORD_END + b"\n  }" else None
+    end = span[1]
+    expected = b"".join((_RECORD_END, b"\n  }", b",\n  ", orjson.dumps(span[2]), b": {"))
+    closing = os.pread(fd, len(expected), end - len(_RECORD_END))
+    return end if closing == expected else None
 
 
 def _scan(

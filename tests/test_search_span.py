@@ -66,10 +66,30 @@ def table_ends(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
 def test_the_marks_say_where_the_papers_lie(tmp_path: Path, big_writes: None) -> None:
     library_at(tmp_path)
     marks = orjson.loads((tmp_path / search_mod.SEARCH_FILE).read_bytes())
-    begin, end = marks["papers"]
+    begin, end, after = marks["papers"]
     raw = (tmp_path / "library.json").read_bytes()
     assert raw[: begin + 1] == b'{\n  "papers": {\n'
     assert raw[end - 6 : end + 4] == b"\n    }\n  }"
+    assert after == "index" and raw[end + 4 :].startswith(b',\n  "index": {')
+
+
+def test_a_span_ending_at_another_table_s_end_is_not_used(
+    tmp_path: Path, big_writes: None, table_ends: list[int | None]
+) -> None:
+    """A later table whose last value is an object ends like the papers do: only the papers'
+    end is followed by the next table's header."""
+    library_at(tmp_path)
+    raw = (tmp_path / "library.json").read_bytes()
+    marks_file = tmp_path / search_mod.SEARCH_FILE
+    marks = orjson.loads(marks_file.read_bytes())
+    begin, end, after = marks["papers"]
+    later = [i for i in range(end + 1, len(raw)) if raw.startswith(b"\n    }\n  }", i)]
+    assert later  # the index table ends the same way
+    for wrong in ([begin, later[-1] + 6, after], [begin, later[-1] + 6, None], [begin, end, "x"]):
+        marks["papers"] = wrong
+        marks_file.write_bytes(orjson.dumps(marks))
+        assert listed(tmp_path, "memory") == parsed_whole(tmp_path, "memory")
+    assert table_ends == [None, None, None]
 
 
 @pytest.mark.parametrize("split", [False, True])
