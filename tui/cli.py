@@ -279,8 +279,10 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`| head`) or a closed stream
+        except (BrokenPipeError, ValueError):  # a reader gone (`| head`), or a closed stream
             pass
+        except OSError:  # a full disk or an I/O error: what was printed did not all get out
+            status = status or 120  # what Python's own exit says then
     os._exit(status)
 
 
