@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 
 from papertray.tui.cli_common import (
     CliError,
@@ -47,16 +48,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         raise CliError(f"bad query: {error.message}", 2) from None
     # Not parsed at open: a query's words may spare parsing most of it (store/search_text.py).
     library, state = open_store(args.data_dir, check=bool(args.files))
-    out = sys.stdout.buffer
     if not args.files and args.sort == "digest" and args.limit is None:
         # A word query over a big library: both halves at once (store/listing.py).
         halves = rendered_in_halves(library, state, query, args.format, width=output_width())
         if halves is not None:
             chunks, muted = halves
             _say_muted(muted)
-            for chunk in chunks:
-                out.write(chunk)
-            out.flush()
+            _write(chunks)
             return 0
     told = len(library.warnings)
     try:
@@ -81,11 +79,15 @@ def cmd_list(args: argparse.Namespace) -> int:
     _say_muted(listing.muted)
     if listing.note:
         say(listing.note)
-    width = output_width()
-    for chunk in render_bytes(listing.rows, args.format, width=width):
+    _write(render_bytes(listing.rows, args.format, width=output_width()))
+    return 0
+
+
+def _write(chunks: Iterable[bytes]) -> None:
+    out = sys.stdout.buffer
+    for chunk in chunks:
         out.write(chunk)
     out.flush()
-    return 0
 
 
 def _say_muted(muted: int) -> None:
