@@ -544,9 +544,11 @@ def main() -> None:
             rows.append(bench_filter(c, max(1, repeat // 2)))
         if "headless" in wanted:
             log(f"{n:,}: headless filter")
+            wait_for_background_builds()  # one the reader's rows may have started
             rows += bench_headless(c, repeat)
         if "dates" in wanted:
             log(f"{n:,}: date query")
+            wait_for_background_builds()
             rows.append(bench_dates(c, repeat))
         if "memory" in wanted:
             log(f"{n:,}: memory")
