@@ -384,8 +384,12 @@ def _scan(
     the table's end was reached). None for anything unexpected. The records go straight into
     one buffer: a list of pieces joined twice afterwards cost 0.07 s for 20k records. With
     `table_end` known, the pieces are not searched for the table's end."""
-    # The longest word first: usually the rarest, so the fewest records to check the rest in.
-    first, *rest = sorted(needles, key=len, reverse=True)
+    # The rarest word first, so the fewest records are checked for the rest: counted in the
+    # first piece read (longest first on a tie). Longest first alone took "quantization" (30k
+    # times in the benchmark's library) before "low-bit" (4k) and "efficient" (105k) before
+    # "memory" (49k).
+    first, rest = needles[0], needles[1:]
+    ranked = len(needles) == 1
     found = bytearray(head)
     count = 0
     starts: list[int] = []  # where each record is in the file
@@ -417,6 +421,9 @@ def _scan(
             limit = got
         low = buf.lower()
         find, rfind = low.find, low.rfind
+        if not ranked:
+            first, *rest = sorted(needles, key=lambda w: (low.count(w, 0, limit), -len(w)))
+            ranked = True
         hit = find(first, 0, limit)
         while hit != -1:
             start = rfind(_RECORD_START, 0, hit)
