@@ -35,9 +35,10 @@ for first; and on a machine with a second core the papers are searched in two pa
 the second by a forked child (`store/forked.py`), or, for `list --format jsonl`, each part is
 also listed and written by its own process (`listing.rendered_in_halves`).
 
-Measured at 100k papers on the 2-core VM, 2026-12-02, medians: `list -q "memory efficient"
---format jsonl` (19k matches) 2.16 s (the whole library parsed) -> 0.85-1.20 s (one process)
--> 0.50-0.58 s, fzf --exact 0.91-1.10 s; `list -q '"low-bit" quantization'` 1.86 -> 0.22-0.30 s.
+Measured at 100k papers on the 2-core VM, medians: `list -q "memory efficient" --format jsonl`
+(19k matches) 1.60 s (issue 13's figure, the library parsed whole) -> 0.85-1.20 s (this search
+in one process, 2026-12-02 00:23) -> 0.50-0.58 s (02:05), fzf --exact 0.91-1.10 s; `list -q
+'"low-bit" quantization'` ~1.6 -> 0.51-0.62 -> 0.22-0.30 s.
 What an import pays for `library.search.json`: ~0.1 s, made while the library file is written.
 """
 
