@@ -21,7 +21,7 @@ from papertray.store.preview import (
     read_preview,
     write_preview,
 )
-from papertray.store.search_text import SEARCH_FILE, search_folds, write_search_marks
+from papertray.store.search_marks import SEARCH_FILE, search_folds, write_search_marks
 
 __all__ = ["DerivedFiles", "Prepared"]
 

@@ -49,11 +49,8 @@ from papertray.store.models import Paper, title_key
 from papertray.store.paths import LIBRARY_FILE
 from papertray.store.preview import PreviewPapers
 from papertray.store.recall import ContentKey, KnownImport, content_key, recall, records_after
-from papertray.store.search_text import (
-    SEARCH_FILE,
-    matching_documents,
-    read_latest,
-)
+from papertray.store.search_marks import SEARCH_FILE, read_latest
+from papertray.store.search_text import matching_documents
 from papertray.store.storage import (
     AtomicJSONStorage,
     MemoryJSONStorage,

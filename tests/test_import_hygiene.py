@@ -75,6 +75,8 @@ NOT_AT_IMPORT = (
     "papertray.store.mutes",
     "papertray.store.search_index",
     "papertray.store.search_text",
+    "papertray.store.search_marks",
+    "papertray.store.forked",
     "papertray.store.library",
     "papertray.store.state",
     "papertray.store.ingest",
@@ -102,6 +104,7 @@ NOT_AT_FIRST_FRAME = tuple(
         "papertray.store.formats",  # its names, for --format; `detect` names the parsers
         *("papertray.store.query", "papertray.store.query_lexer"),
         *("papertray.store.mutes", "papertray.store.search_index", "papertray.store.search_text"),
+        *("papertray.store.search_marks", "papertray.store.forked"),  # with the library
         *("papertray.store.library", "papertray.store.state"),
     )
 ) + tuple(
