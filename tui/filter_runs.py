@@ -8,7 +8,7 @@ screen; this is the screen side.
 
 from __future__ import annotations
 
-import time
+import threading
 from typing import TYPE_CHECKING
 
 from papertray.tui.filtering import FilterRun
@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FilterRuns"]
 
-# After showing the first page of a long search, let the UI thread paint it without competing
-# for the GIL.
-PAINT_PAUSE = 0.03
+# After showing the first page of a long search, the worker waits until the screen has painted
+# it (or this long) before counting the rest: counting took the GIL from the painting, which
+# then came 30-80 ms after the rows were set (a fixed 30 ms pause was too short for it).
+PAINT_WAIT = 0.15
 
 
 class FilterRuns:
@@ -53,8 +54,14 @@ class FilterRuns:
         app = self._app
 
         def show_first_page(matches: list[int]) -> None:
-            app.call_from_thread(self._show_partial, run, matches)
-            time.sleep(PAINT_PAUSE)
+            painted = threading.Event()
+
+            def show() -> None:
+                self._show_partial(run, matches)
+                app.call_after_refresh(painted.set)
+
+            app.call_from_thread(show)
+            painted.wait(PAINT_WAIT)
 
         first_page = max(2 * app.size.height, 60)
         digest = app.sorting.name == "digest"
