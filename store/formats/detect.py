@@ -50,15 +50,9 @@ def parser(name: str) -> Callable[[Any], Any]:
     if name in RECORD_FORMATS:
 
         def parse_records(digest: Any) -> Any:
-            from papertray.store.formats.common import IngestError
-            from papertray.store.formats.records import finish_records, load_json, records_of
+            from papertray.store.formats.records import parse_records_as
 
-            records = digest.records
-            if records is None:
-                records = records_of(load_json(digest.text))
-            if records is None:
-                raise IngestError("the JSON holds no papers")
-            return finish_records(records, name, digest.source, digest.warnings)
+            return parse_records_as(digest, name)
 
         return parse_records
     return lambda digest: to_result(parse(name, digest.text, digest.source), name, digest.warnings)

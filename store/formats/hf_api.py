@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from papertray.store.formats.common import Digest, IngestError, IngestResult
-from papertray.store.formats.records import finish_records, load_json, records_of
+from papertray.store.formats.common import Digest, IngestResult
+from papertray.store.formats.records import parse_records_as
 
 NAME = "hf-api"
 
@@ -19,10 +19,5 @@ def looks_like(records: list[Any]) -> bool:
 
 
 def parse(digest: Digest) -> IngestResult:
-    records = digest.records
-    if records is None:
-        records = records_of(load_json(digest.text))
-        if records is None:
-            raise IngestError("the JSON holds no papers (expected a list of paper objects)")
     # records.record_paper reads the nested `paper` of each item, and the item's own fields.
-    return finish_records(records, NAME, digest.source, digest.warnings)
+    return parse_records_as(digest, NAME, "(expected a list of paper objects)")

@@ -30,12 +30,18 @@ from papertray.store.models import Paper, paper_id, title_key
 
 def parse_json(digest: Digest) -> IngestResult:
     """`json`: a list of paper objects."""
+    return parse_records_as(digest, "json", "(expected a list of paper objects)")
+
+
+def parse_records_as(digest: Digest, fmt: str, expected: str = "") -> IngestResult:
+    """The papers of a JSON digest's records (detection may have parsed them already) read as
+    the format `fmt`; `IngestError` naming what was `expected` when it holds none."""
     records = digest.records
     if records is None:
         records = records_of(load_json(digest.text))
         if records is None:
-            raise IngestError("the JSON holds no papers (expected a list of paper objects)")
-    return finish_records(records, "json", digest.source, digest.warnings)
+            raise IngestError(" ".join(("the JSON holds no papers", expected)).strip())
+    return finish_records(records, fmt, digest.source, digest.warnings)
 
 
 def parse_jsonl(digest: Digest) -> IngestResult:
