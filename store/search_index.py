@@ -8,7 +8,7 @@ import bisect
 import operator
 from array import array
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, repeat
 from typing import Any
 
@@ -149,22 +149,27 @@ class SearchIndex:
 
     def _muted(self, cands: Sequence[int], call: _Call) -> Sequence[int]:
         inner = _Call(self, call.states, QueryContext(call.context.new_batch))
-        hit: set[int] = set()
-        rest = cands
-        for rule in call.context.mutes:
-            found = self._eval(rule, rest, inner)
-            if found:
-                hit.update(found)
-                rest = [i for i in rest if i not in hit]
-                if not rest:
-                    break
-        return [i for i in cands if i in hit]
+        return self._any(call.context.mutes, cands, inner)
 
     def refines(self, old: Query, new: Query) -> bool:
         """See the module's `refines()`: kept as a method for callers holding an index."""
         return refines(old, new)
 
     # -- evaluation over candidate lists (ascending) -----------------------------------------
+
+    def _any(self, nodes: Iterable[Node], cands: Sequence[int], call: _Call) -> list[int]:
+        """The candidates any of `nodes` matches, in order; each node is asked only about the
+        candidates the ones before it did not match."""
+        found: set[int] = set()
+        rest = cands
+        for node in nodes:
+            hits = self._eval(node, rest, call)
+            if hits:
+                found.update(hits)
+                rest = [i for i in rest if i not in found]
+                if not rest:
+                    break
+        return [i for i in cands if i in found]
 
     def _eval(self, node: Node, cands: Sequence[int], call: _Call) -> Sequence[int]:
         if not cands:
@@ -176,16 +181,7 @@ class SearchIndex:
                     break
             return cands
         if isinstance(node, Or):
-            found: set[int] = set()
-            rest = cands
-            for child in node.children:
-                hits = self._eval(child, rest, call)
-                if hits:
-                    found.update(hits)
-                    rest = [i for i in rest if i not in found]
-                    if not rest:
-                        break
-            return [i for i in cands if i in found]
+            return self._any(node.children, cands, call)
         if isinstance(node, Not):
             drop = set(self._eval(node.child, cands, call))
             return [i for i in cands if i not in drop] if drop else cands
