@@ -177,20 +177,15 @@ def field_node(name: str, value: str, pos: int, value_pos: int, clock: Callable[
                 f"bad date '{bad}' in {name}:… ({error}); use e.g. {DATE_EXAMPLES}", value_pos
             ) from None
         return Date(name, span, day_bounds(span, now))
-    if name == "is":
-        if value not in IS_VALUES:
-            allowed = ", ".join(IS_VALUES)
+    if name in ("is", "has"):
+        values = IS_VALUES if name == "is" else HAS_VALUES
+        if value not in values:
+            allowed = ", ".join(values)
             raise QueryError(
-                f"unknown value '{shown_value(value)}' for is:; use one of: {allowed}", value_pos
+                f"unknown value '{shown_value(value)}' for {name}:; use one of: {allowed}",
+                value_pos,
             )
-        return Is(value)
-    if name == "has":
-        if value not in HAS_VALUES:
-            allowed = ", ".join(HAS_VALUES)
-            raise QueryError(
-                f"unknown value '{shown_value(value)}' for has:; use one of: {allowed}", value_pos
-            )
-        return Has(value)
+        return Is(value) if name == "is" else Has(value)
     if name == "tag":
         return Tag(value)
     return Text(name, value)
