@@ -15,7 +15,7 @@ query_lexer.py, the syntax tree in query_tree.py; this module parses and compare
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from papertray.store.dates import Clock, DateError, system_clock
@@ -67,16 +67,16 @@ class Query:
     @property
     def terms(self) -> list[str]:
         """Case-folded words, phrases, title: and abstract: values to highlight (not excluded)."""
-        out: list[str] = []
-        _collect_terms(self.root, False, out)
-        return list(dict.fromkeys(out))
+        return list(dict.fromkeys(
+            atom.value for atom in _asked_for(self.root)
+            if isinstance(atom, Text) and atom.kind in ("any", "title", "abstract") and atom.value
+        ))  # fmt: skip
 
     @property
     def tags(self) -> list[str]:
         """Folded names of the tags the query asks for (`tag:llm`; not `-tag:llm`)."""
-        out: list[str] = []
-        _collect_tags(self.root, False, out)
-        return list(dict.fromkeys(out))
+        tags = (atom.name for atom in _asked_for(self.root) if isinstance(atom, Tag))
+        return list(dict.fromkeys(tags))
 
     def matches(
         self, paper: Paper, state: PaperState = UNTOUCHED, context: QueryContext | None = None
@@ -143,26 +143,15 @@ def _needs_state(node: Node) -> bool:
     return isinstance(node, Tag)
 
 
-def _collect_terms(node: Node, negated: bool, out: list[str]) -> None:
-    if isinstance(node, Text):
-        if not negated and node.kind in ("any", "title", "abstract") and node.value:
-            out.append(node.value)
-    elif isinstance(node, Not):
-        _collect_terms(node.child, not negated, out)
+def _asked_for(node: Node, negated: bool = False) -> Iterator[Node]:
+    """The query's atoms that are not excluded (under an even number of `-`), in order."""
+    if isinstance(node, Not):
+        yield from _asked_for(node.child, not negated)
     elif isinstance(node, (And, Or)):
         for child in node.children:
-            _collect_terms(child, negated, out)
-
-
-def _collect_tags(node: Node, negated: bool, out: list[str]) -> None:
-    if isinstance(node, Tag):
-        if not negated:
-            out.append(node.name)
-    elif isinstance(node, Not):
-        _collect_tags(node.child, not negated, out)
-    elif isinstance(node, (And, Or)):
-        for child in node.children:
-            _collect_tags(child, negated, out)
+            yield from _asked_for(child, negated)
+    elif not negated:
+        yield node
 
 
 # ---------------------------------------------------------------------------------------------
