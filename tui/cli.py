@@ -210,23 +210,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _rule_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a rule number: {text!r}") from None
+    value = _int_arg(text, "a rule number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"rule numbers start at 1, not {value}")
     return value
 
 
 def _count_arg(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    value = _int_arg(text, "a whole number")
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
     return value
+
+
+def _int_arg(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
