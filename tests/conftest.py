@@ -57,3 +57,10 @@ def _screen_text(app) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def screen_text():  # type: ignore[no-untyped-def]
     return _screen_text
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver's servers listen on the loopback address itself, not "localhost"
+    (which may also mean ::1): tests never reach beyond 127.0.0.1."""
+    return ("127.0.0.1", 0)

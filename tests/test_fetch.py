@@ -29,12 +29,6 @@ needs_arxiv = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="session")
-def httpserver_listen_address() -> tuple[str, int]:
-    """The loopback address itself, not "localhost" (which may also mean ::1)."""
-    return ("127.0.0.1", 0)
-
-
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Every wait the client asks for, recorded instead of slept; short timeouts."""

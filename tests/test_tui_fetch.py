@@ -27,11 +27,6 @@ DAY = Path(__file__).resolve().parent / "fixtures" / "fetch" / "hf_daily_2026-12
 SEED = ingest_file(sample_digest()).papers
 
 
-@pytest.fixture(scope="session")
-def httpserver_listen_address() -> tuple[str, int]:
-    return ("127.0.0.1", 0)
-
-
 @pytest.fixture
 def store(data_dir: Path) -> tuple[Library, State]:
     library = Library.open(data_dir)
