@@ -64,9 +64,10 @@ def library_at(folder: Path) -> tuple[Library, State]:
     return library, state
 
 
-def listed(folder: Path, text: str) -> bytes:
-    """`papertray list -q TEXT --format jsonl` as the CLI runs it (library not parsed at open)."""
-    library = Library.open(folder, check=False)
+def listed(folder: Path, text: str, *, parsed: bool = False) -> bytes:
+    """`papertray list -q TEXT --format jsonl` as the CLI runs it (library not parsed at open),
+    or with `parsed`, through the old path: the library parsed whole first."""
+    library = Library.open(folder, check=parsed)
     state = State.open(folder)
     listing = list_papers(library, state, parse_query(text))
     library.close()
@@ -74,12 +75,8 @@ def listed(folder: Path, text: str) -> bytes:
 
 
 def parsed_whole(folder: Path, text: str) -> bytes:
-    """The same through the old path: the library parsed whole first."""
-    library = Library.open(folder, check=True)
-    state = State.open(folder)
-    listing = list_papers(library, state, parse_query(text))
-    library.close()
-    return b"".join(render_bytes(listing.rows, "jsonl"))
+    """`listed` through the old path: the library parsed whole first."""
+    return listed(folder, text, parsed=True)
 
 
 @pytest.fixture
