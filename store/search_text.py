@@ -156,9 +156,9 @@ def _documents(
         docs = _parse_records(found_records if count else b"{}", count)
         return None if docs is None else _with_wanted(fd, pos, end, docs, starts, wanted, low, high)
     # A big file is searched in two halves at once, the second by a forked child (see
-    # `store/forked.py`): the split is the first record start after the middle of the papers
-    # (of the file, when their end is not known). When the papers table ends before it, the
-    # first half finds the end and the child's answer (from another table) is dropped.
+    # `store/forked.py`), cut where `_halves` says (in the papers, or in the file when their
+    # end is not known). When the papers table ends before the cut, the first part finds the
+    # end and the child's answer (from another table) is dropped.
     split: int | None = None
     child = None
     length = (os.fstat(fd).st_size if end is None else end) - pos
