@@ -29,14 +29,12 @@ if TYPE_CHECKING:
     )
     from papertray.store.formats import FORMATS
     from papertray.store.formats.common import IngestError, IngestResult
-    from papertray.store.heap import give_back_memory
-    from papertray.store.heap import settle as settle_heap
     from papertray.store.ids import UnknownId, resolve_ids
     from papertray.store.imports import FileImport, ImportOutcome, import_files, seed_sample
     from papertray.store.ingest import ingest_bytes, ingest_file, ingest_text
     from papertray.store.library import ImportBatch, ImportReport, Library
     from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
-    from papertray.store.listing import Listing, list_papers, rendered_in_halves
+    from papertray.store.listing import Listing, list_papers, view_of
     from papertray.store.markers import Markers, markers_for
     from papertray.store.matching import find_spans
     from papertray.store.models import UNTOUCHED, Paper, PaperState
@@ -45,27 +43,19 @@ if TYPE_CHECKING:
     from papertray.store.net_errors import FetchError
     from papertray.store.paths import data_dir as resolve_data_dir
     from papertray.store.paths import sample_digest
-    from papertray.store.preview import id_positions
     from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
     from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
     from papertray.store.sanitize import shown_text
-    from papertray.store.search_index import SearchIndex
     from papertray.store.similar import Match, SimilarityIndex
     from papertray.store.similar_words import word_spans
-    from papertray.store.sorting import (
-        SORT_ORDERS,
-        SortOrder,
-        sort_papers,
-        sorted_rows,
-        title_ranks,
-    )
+    from papertray.store.sorting import SORT_ORDERS, SortOrder
     from papertray.store.state import State
     from papertray.store.storage import StoreError
     from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
 
 # Every name loads its module on first use (the imports above are for the type checker): the
 # whole store is ~50 modules, ~60 ms of import here, and the reader's first frame needs only
-# the library, the marks, the preview and the query language. The formats' parsers, the
+# the library, the marks and the query language. The formats' parsers, the
 # export, the network side (fetch, enrich, config, httpx) and the similarity index (numpy,
 # scipy, scikit-learn) load when asked for: after the reader's first frame, and for
 # `papertray list` of the library never the parsers or the network side.
@@ -93,13 +83,12 @@ _LAZY = {
     ),
     "papertray.store.formats": ("FORMATS",),
     "papertray.store.formats.common": ("IngestError", "IngestResult"),
-    "papertray.store.heap": ("give_back_memory", "settle as settle_heap"),
     "papertray.store.ids": ("UnknownId", "resolve_ids"),
     "papertray.store.imports": ("FileImport", "ImportOutcome", "import_files", "seed_sample"),
     "papertray.store.ingest": ("ingest_bytes", "ingest_file", "ingest_text"),
     "papertray.store.library": ("ImportBatch", "ImportReport", "Library"),
     "papertray.store.links": ("arxiv_links", "is_code_repo", "is_safe_url"),
-    "papertray.store.listing": ("Listing", "list_papers", "rendered_in_halves"),
+    "papertray.store.listing": ("Listing", "list_papers", "view_of"),
     "papertray.store.markers": ("Markers", "markers_for"),
     "papertray.store.matching": ("find_spans",),
     "papertray.store.models": ("UNTOUCHED", "Paper", "PaperState"),
@@ -107,20 +96,12 @@ _LAZY = {
     "papertray.store.net": ("Client",),
     "papertray.store.net_errors": ("FetchError",),
     "papertray.store.paths": ("data_dir as resolve_data_dir", "sample_digest"),
-    "papertray.store.preview": ("id_positions",),
     "papertray.store.query": ("DATE_FIELDS", "Query", "QueryContext", "QueryError", "parse_query"),
     "papertray.store.query_help": ("FILTER_HINT", "QUERY_ROWS"),
     "papertray.store.sanitize": ("shown_text",),
-    "papertray.store.search_index": ("SearchIndex",),
     "papertray.store.similar": ("Match", "SimilarityIndex"),
     "papertray.store.similar_words": ("word_spans",),  # the pane's highlights, without numpy
-    "papertray.store.sorting": (
-        "SORT_ORDERS",
-        "SortOrder",
-        "sort_papers",
-        "sorted_rows",
-        "title_ranks",
-    ),
+    "papertray.store.sorting": ("SORT_ORDERS", "SortOrder"),
     "papertray.store.state": ("State",),
     "papertray.store.storage": ("StoreError",),
     "papertray.store.tags": ("normalize_tags", "parse_tag_changes", "split_tags"),
@@ -196,7 +177,6 @@ __all__ = [
     "QueryContext",
     "DATE_FIELDS",
     "parse_query",
-    "SearchIndex",
     "find_spans",
     "QUERY_ROWS",
     "FILTER_HINT",
@@ -204,15 +184,11 @@ __all__ = [
     "markers_for",
     "resolve_ids",
     "UnknownId",
-    "id_positions",
     "list_papers",
-    "rendered_in_halves",
+    "view_of",
     "Listing",
     "SORT_ORDERS",
     "SortOrder",
-    "sort_papers",
-    "sorted_rows",
-    "title_ranks",
     # similar papers (numpy, scipy and scikit-learn load only when a ranking is asked for)
     "SimilarityIndex",
     "Match",
@@ -227,9 +203,6 @@ __all__ = [
     "shown_text",
     "is_code_repo",
     "is_safe_url",
-    # the heap after a big load
-    "give_back_memory",
-    "settle_heap",
     # fetching, linking to arXiv, the config file (loaded on first use)
     "Client",
     "Config",

@@ -194,10 +194,11 @@ def _apply(
             incoming.append(match._replace(title=other.title))
             report.linked[other.id] = aid
             continue
-        # Same title as the paper: Library.add merges it into the paper (and its marks) there.
-        incoming.append(match._replace(id=f"arxiv:{aid}"))
+        # Under the paper's own id, Library.add completes the paper (and so keeps its marks),
+        # and the arXiv id becomes one of its names.
+        incoming.append(match._replace(id=paper.id))
         report.linked[paper.id] = aid
-    added = library.add(incoming)
+    added = library.add(incoming, kind="enrich")
     # Where the match landed (the paper's own id), so the report names the library's ids.
     for (paper, _found), pid in zip(matches, added.ids, strict=True):
         if pid != paper.id and paper.id in report.linked and pid not in report.linked:

@@ -33,7 +33,7 @@ from papertray.store.fetch_common import (
 )
 from papertray.store.fetch_hf import fetch_hf, hf_source
 from papertray.store.library import Library
-from papertray.store.models import Paper, title_key
+from papertray.store.models import Paper
 from papertray.store.net import Client
 from papertray.store.net_errors import FetchError
 from papertray.store.storage import StoreError
@@ -74,6 +74,9 @@ class FetchReport:
     not_modified: bool = False
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    removed: int = 0
+    """Papers the user removed earlier, left out (`papertray import` of a file brings them
+    back, undo in the reader too)."""
 
     @property
     def ok(self) -> bool:
@@ -93,9 +96,10 @@ class FetchReport:
                 "(dry run: nothing imported)"
             )
         tail = " (not modified since the last fetch)" if self.not_modified else ""
+        removed = f", {self.removed} removed earlier (left out)" if self.removed else ""
         return (
             f"{label}: {total} {noun}: {self.new} new, {self.merged} merged, "
-            f"{self.unchanged} unchanged{tail}"
+            f"{self.unchanged} unchanged{removed}{tail}"
         )
 
 
@@ -138,29 +142,35 @@ def import_fetched(
     papers = fetched.papers
     if fetched.replacements:
         # A replacement updates a paper already here; it is not news.
-        papers = [p for p in papers if p.id not in fetched.replacements or p.id in library]
+        known = library.present(fetched.replacements)
+        papers = [p for p in papers if p.id not in fetched.replacements or p.id in known]
     report.papers = papers
     if fetched.empty and not papers:
         report.note = source.empty_message
     if dry_run:
-        keys = {title_key(p.title) for p in library.papers()} if papers else set()
-        for paper in papers:
-            if paper.id in library or title_key(paper.title) in keys:
-                report.merged += 1
-            else:
-                report.new += 1
-        report.ids = [p.id for p in papers]
+        known = library.identify(papers)
+        report.merged = sum(1 for pid in known if pid is not None)
+        report.new = len(known) - report.merged
+        report.ids = [pid or p.id for p, pid in zip(papers, known, strict=True)]
         return report
     if papers:
         try:
-            added = library.add(papers)
+            # A paper the user removed stays removed: only an explicit import brings it back.
+            added = library.add(papers, revive=False, kind="fetch")
         except StoreError as error:
             report.error = f"{source.label}: could not import: {error}"
             return report
         report.new, report.merged = added.new, added.merged
         report.unchanged += added.skipped
+        report.removed = added.removed
         report.ids = added.ids
-    client.remember(fetched.responses, fetched.notes)
+    # Each page's validators are kept with the papers it gave: without them, no 304.
+    ids = list(dict.fromkeys(report.ids))
+    notes = {
+        r.request_url: {**fetched.notes.get(r.request_url, {}), "ids": ids}
+        for r in fetched.responses
+    }
+    client.remember(fetched.responses, notes)
     return report
 
 

@@ -1,70 +1,52 @@
 """Conditional requests' memory: the ETag / Last-Modified of each URL fetched, so that an
-unchanged page costs one 304 next time. Kept in `http-cache.json` in the data folder, written
-atomically; it is derived data, so a damaged file only costs full downloads."""
+unchanged page costs one 304 next time.
+
+Kept in the library database (table `http_cache`, see `Library.http_validators`) with the ids of
+the papers each page gave, so the validators live and die with the papers: a library that is
+missing, was moved aside as damaged or no longer holds a page's papers gets the page again in
+full, never a 304 for content it does not hold.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import orjson
+if TYPE_CHECKING:
+    from papertray.store.library import Library
 
-__all__ = ["CACHE_FILE", "ValidatorCache"]
-
-CACHE_FILE = "http-cache.json"
-CACHE_ENTRIES = 2000
-"""URLs remembered at most (the oldest go first): a year of daily fetches is a few hundred."""
+__all__ = ["ValidatorCache"]
 
 
 class ValidatorCache:
-    """ETag / Last-Modified per URL, in a small JSON file of the data folder. A damaged or
-    unreadable file just means no conditional requests this time (it is derived data)."""
+    """ETag / Last-Modified per URL, in the library of the data folder `folder` (None: kept
+    nowhere, so no conditional requests)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._data: dict[str, dict[str, Any]] | None = None
+    def __init__(self, folder: Path | None, library: Library | None = None) -> None:
+        self.folder = folder
+        self._library = library
 
-    def _load(self) -> dict[str, dict[str, Any]]:
-        if self._data is None:
-            data: Any = {}
-            if self.path is not None:
-                try:
-                    data = orjson.loads(self.path.read_bytes())
-                except (OSError, ValueError):
-                    data = {}
-            self._data = (
-                {k: v for k, v in data.items() if isinstance(v, dict)}
-                if isinstance(data, dict)
-                else {}
-            )
-        return self._data
+    def _open(self) -> Library | None:
+        if self._library is None and self.folder is not None:
+            from papertray.store.library import Library
+
+            self._library = Library.open(self.folder)
+        return self._library
 
     def get(self, url: str) -> dict[str, Any]:
-        return dict(self._load().get(url, {}))
+        library = self._open()
+        return library.http_validators(url) if library is not None else {}
 
     def put(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
-        """Remember these URLs' validators (and notes such as the item count of a page), and
-        write the file at once, atomically."""
-        data = self._load()
-        for url, entry in entries.items():
-            data.pop(url, None)  # re-inserted last: the dict's order is the age
-            if entry:
-                data[url] = dict(entry)
-        while len(data) > CACHE_ENTRIES:
-            data.pop(next(iter(data)))
-        if self.path is None:
+        """Remember these URLs' validators (and notes: the item count of a page, the ids of
+        its papers). Not remembering costs a full download next time, nothing more."""
+        from papertray.store.storage import StoreError
+
+        library = self._open()
+        if library is None or library.read_only:
             return
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
-            os.replace(tmp, self.path)
-        except OSError:
-            # Not remembering costs a full download next time, nothing more.
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+            library.remember_http(entries)
+        except StoreError:
+            pass

@@ -1,12 +1,13 @@
-"""Importing digest files into the library, as `papertray import`, `papertray list FILE` and
-`papertray FILE` (the reader) do: read every file first, so a bad file in the list never
-half-imports the others; skip the parse of a file imported before and unchanged since (see
-`store/recall.py`); then add each file's papers in one write.
+"""Importing digest files into the library, as `papertray import` and `papertray FILE` (the
+reader) do: read every file first, so a bad file in the list never half-imports the others; skip
+the parse of a file imported before and unchanged since (see `store/recall.py`); then add each
+file's papers in one transaction. `read_files` only reads (`papertray list FILE` shows a file
+without importing it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from papertray.store.dates import now as clock_now
@@ -19,7 +20,7 @@ from papertray.store.recall import ContentKey, KnownImport, content_key
 from papertray.store.similar import build_in_background
 from papertray.store.storage import StoreError
 
-__all__ = ["FileImport", "ImportOutcome", "import_files", "seed_sample"]
+__all__ = ["FileImport", "ImportOutcome", "import_files", "read_files", "seed_sample"]
 
 
 @dataclass
@@ -166,6 +167,14 @@ def import_files(
         # first "more like this" finds it ready; the import does not wait (milliseconds).
         build_in_background(library)
     return outcome
+
+
+def read_files(files: Sequence[str], fmt: str | None = None) -> Iterator[tuple[str, IngestResult]]:
+    """Each file's papers, parsed ("-" is standard input); raises `IngestError` (one line,
+    naming the file) for a file that cannot be read or parsed."""
+    for name in files:
+        data, source = read_input(name)
+        yield name, _parse(name, data, fmt, source)
 
 
 def _parse(name: str, data: bytes, fmt: str | None, source: str) -> IngestResult:

@@ -21,7 +21,6 @@ from papertray.store.formats import FORMATS, hf_api, page
 from papertray.store.formats.common import Digest, IngestError, IngestResult
 from papertray.store.formats.detect import refusal
 from papertray.store.formats.records import jsonl_records, one_line, records_of
-from papertray.store.heap import pause_gc
 from papertray.store.links import with_arxiv_links
 from papertray.store.models import Paper
 
@@ -242,10 +241,7 @@ _LEADING_SPACE = re.compile(r"\s*")
 def _ingest(
     text: str, fmt: str | None, source: str, warnings: list[str], utf8: bytes | None = None
 ) -> IngestResult:
-    # Parsing 100k papers allocates a million containers that all live on: the cyclic
-    # collector's passes over them would cost a third of the time and find nothing.
-    with pause_gc():
-        result = _dispatch(text, fmt, source, warnings, utf8)
+    result = _dispatch(text, fmt, source, warnings, utf8)
     result.papers = _with_arxiv_links(result.papers)
     if result.updates:
         result.updates = _with_arxiv_links(result.updates)

@@ -1,73 +1,71 @@
-"""The imported papers, in a TinyDB file of their own (`library.json`).
+"""The imported papers: the library database (`library.db`, see `store/db.py`).
 
-The tables, a paper as a stored document and back, and how a re-imported paper merges into the
-stored one are `library_tables.py`; this is the `Library` class over them.
+`Library` is the one way in. Adding papers is one transaction that costs what is added: the
+new rows, their words in the FTS5 index (in the same transaction), their aliases and sources,
+and the new words' stems. A paper that arrives again is found by any name it has (its id, its
+arXiv id, a DOI, the id of a record folded into it, or its title when nothing contradicts:
+`paper_rows.same_work_by_title`) and completed (`paper_rows.merged`), never duplicated; its
+lasting id, the one marks are kept under in `state.json`, is the id it first came with.
 
-Why the library reads and writes its tables as whole dicts, not through TinyDB's `Table` API
-(the marks in `state.py` do use it): an import changes three tables, and TinyDB writes the file
-once per table call, so each import would write the file three times (one write of 10k papers
-is 0.11 s here, ~1 s at 100k); and `Table.all()` copies every document into a `Document` (69 ms
-for 10k papers against 0.4 ms to take the stored dicts, ~0.7 s and twice the memory at 100k).
-The storage underneath is the same `AtomicJSONStorage` with the same guarantees.
+A removed paper leaves a tombstone (table `removed`, its whole row): a fetch of the same day
+does not bring it back, an explicit import of a file that holds it does, and undo (`restore`)
+puts it back where it was, with its first added time (so not `is:new`).
+
+Queries go through `select` (`store/query_sql.py`); rows are read back as `Paper`s by rowid.
+Readers in other threads get connections of their own (WAL: they never wait for a writer);
+each connection keeps its own copy of the user's marks for queries (`query_sql.sync_marks`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container, Iterable, Sequence
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
+import orjson
+
+from papertray.store import db
 from papertray.store.dates import now as clock_now
-from papertray.store.derived_files import DerivedFiles
-from papertray.store.heap import pause_gc
-from papertray.store.library_tables import (
-    IMPORTS,
-    INDEX,
-    LATEST,
-    PAPERS_TABLE,
-    SOURCES,
-    TITLE_KEYS,
-    ImportBatch,
-    as_count,
-    as_dict,
-    holding,
-    holds_all,
-    latest_of,
-    merge_documents,
-    paper_sources,
-    source_counts,
-    sources_after,
-    stored_document,
-    tables_after_fold,
-    tables_after_removal,
-    title_index,
+from papertray.store.models import Paper, PaperState, title_key
+from papertray.store.paper_rows import (
+    COLUMNS,
+    INSERT,
+    UPDATE,
+    fts_values,
+    merged,
+    revised,
+    row_of,
+    same_work_by_title,
     to_paper,
+    update_values,
 )
-from papertray.store.models import Paper, title_key
-from papertray.store.paths import LIBRARY_FILE
-from papertray.store.preview import PreviewPapers
-from papertray.store.recall import ContentKey, KnownImport, content_key, recall, records_after
-from papertray.store.search_marks import SEARCH_FILE, read_latest
-from papertray.store.search_text import matching_documents
-from papertray.store.storage import (
-    AtomicJSONStorage,
-    MemoryJSONStorage,
-    StoreError,
-    memory_tinydb,
-    open_tinydb,
-)
+from papertray.store.paths import LIBRARY_DB
+from papertray.store.query import Query
+from papertray.store.query_sql import MarksTables, Selection, compile_where, select, sync_marks
+from papertray.store.query_tree import Node, QueryContext
+from papertray.store.recall import ContentKey, KnownImport, content_key
+from papertray.store.storage import StoreError
+from papertray.store.words import TOKENIZER, stems
 
 __all__ = [
     "ImportBatch",
     "ImportReport",
     "KnownImport",
     "Library",
-    "PreviewPapers",
     "StoreError",
     "content_key",
 ]
+
+# A batch of new words this big (against the library's size) reads the whole index's vocabulary
+# for the new words; a smaller one indexes its own text apart (a 500-paper day: ~25 ms).
+_VOCAB_SCAN_SHARE = 6
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
 
 
 @dataclass
@@ -75,39 +73,70 @@ class ImportReport:
     new: int = 0
     """Papers added to the library."""
     merged: int = 0
-    """Papers already in the library (same id or same title) that gained some information."""
+    """Papers already in the library (by any of their names) that gained some information."""
     skipped: int = 0
     """Papers already in the library with nothing new."""
+    removed: int = 0
+    """Papers the user removed earlier, left out (a fetch never brings them back)."""
     ids: list[str] = field(default_factory=list)
-    """The id of each given paper, in order, after merging (a title match gives the older id)."""
+    """The id of each given paper, in order, after merging (a paper known by another name
+    gives the library's id)."""
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    """The latest import that added papers: when (the `added_at` of its papers) and how many
+    of its papers are in the library now. One command importing several files is one batch."""
+
+    at: float
+    new: int
+
+
+def _dois(paper: Paper) -> list[str]:
+    found = []
+    for link in paper.links:
+        for prefix in _DOI_PREFIXES:
+            if link.startswith(prefix) and len(link) > len(prefix):
+                found.append("doi:" + link[len(prefix) :].lower())
+    return found
+
+
+def _names(paper: Paper) -> list[str]:
+    """The names a paper answers to besides its id: its arXiv id, its DOIs."""
+    names = []
+    if paper.arxiv_id and paper.id != f"arxiv:{paper.arxiv_id}":
+        names.append(f"arxiv:{paper.arxiv_id}")
+    names.extend(_dois(paper))
+    return names
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 class Library:
-    """The papers imported so far, in import order.
-
-    Once `papers()` (or `get()`) has built the Paper objects, the library keeps those and the
-    storage drops its parsed copy of the file: a reader holding 100k papers does not also hold
-    100k raw dicts. The file is parsed again only for a write (under the lock, as always) or
-    when another process has replaced it."""
+    """The papers imported so far, in import order."""
 
     def __init__(self, path: Path | None, *, read_only: bool = False, check: bool = True) -> None:
-        """`path` None keeps everything in memory (tests, scratch sessions). `check=False` skips
-        reading the file now (the reader's start, which draws from `preview()`): a damaged file
-        is then found, moved aside and added to `warnings` by the first read."""
-        self.path = Path(path) if path is not None else None
-        self.warnings: list[str]
+        """`path` None keeps everything in memory (tests, scratch sessions, a file's papers
+        listed without importing them). Opening creates nothing on disk: the database file is
+        made by the first write. With `check`, a damaged file is found (and moved aside) now."""
+        self.path = Path(os.path.abspath(path)) if path is not None else None
+        self.warnings: list[str] = []
+        self.notices: list[str] = []
+        """What opening did that the user should hear once (a library migrated)."""
+        self._explicit_read_only = read_only
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._memory: sqlite3.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
+        self._marks: dict[int, MarksTables] = {}
+        self._seen_version: int | None = None
+        self._damaged = False
         if self.path is None:
-            self._db, self.warnings = memory_tinydb(), []
-        else:
-            label = "library file"
-            self._db, self.warnings = open_tinydb(
-                self.path, read_only=read_only, label=label, indent=True, check=check
-            )
-        storage = self._db.storage
-        assert isinstance(storage, (AtomicJSONStorage, MemoryJSONStorage))
-        self._storage = storage
-        self._cache: _Built | None = None
-        self._derived = DerivedFiles(self.path)
+            self._memory = self._open_memory()
+        elif check:
+            self._reader()
 
     @classmethod
     def in_memory(cls) -> Library:
@@ -115,127 +144,434 @@ class Library:
 
     @classmethod
     def open(cls, data_dir: Path, *, read_only: bool = False, check: bool = True) -> Library:
-        return cls(Path(data_dir) / LIBRARY_FILE, read_only=read_only, check=check)
+        from papertray.store.migrate import migrate_library  # only a pre-0.2 folder needs it
+
+        path = Path(data_dir) / LIBRARY_DB
+        notices = [] if read_only else migrate_library(Path(data_dir))
+        library = cls(path, read_only=read_only, check=check)
+        library.notices.extend(notices)
+        return library
+
+    # -- connections -------------------------------------------------------------------------
+
+    @staticmethod
+    def _open_memory() -> sqlite3.Connection:
+        conn = db.connect(":memory:")
+        db.migrate(conn)
+        return conn
 
     @property
     def read_only(self) -> bool:
-        return self._storage.read_only
+        """True when saving cannot work: opened read-only, a damaged file left in place, or a
+        data folder this process may not write."""
+        if self._memory is not None:
+            return self._explicit_read_only
+        if self._explicit_read_only or self._damaged:
+            return True
+        assert self.path is not None
+        folder = self.path.parent
+        while not folder.exists():
+            if folder.parent == folder:
+                return True
+            folder = folder.parent
+        target = self.path if self.path.exists() else folder
+        return not os.access(target, os.W_OK)
+
+    def _connect_file(self, *, read_only: bool) -> sqlite3.Connection:
+        assert self.path is not None
+        conn = db.connect(self.path, read_only=read_only)
+        try:
+            db.migrate(conn) if not read_only else conn.execute("SELECT 1 FROM papers LIMIT 1")
+        except ValueError as error:  # a newer schema: never touch it
+            conn.close()
+            raise StoreError(f"cannot open the library {self.path}: {error}") from None
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's connection for reading (the one connection of a memory library)."""
+        if self._memory is not None:
+            return self._memory
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        with self._lock:
+            assert self.path is not None
+            if self._damaged or not self.path.exists():
+                conn = self._empty()
+            else:
+                try:
+                    conn = self._connect_file(read_only=self._explicit_read_only)
+                except sqlite3.DatabaseError as error:
+                    conn = self._set_aside(error)
+                except sqlite3.Error as error:
+                    raise StoreError(f"could not read the library {self.path}: {_one_line(error)}")
+            if self.path.exists() and not self._damaged:
+                self._local.conn = conn  # a missing file: ask again, a write may create it
+        return conn
+
+    def _empty(self) -> sqlite3.Connection:
+        """A stand-in for a library file that does not exist (yet): empty, in memory."""
+        conn = getattr(self._local, "empty", None)
+        if conn is None:
+            conn = self._local.empty = self._open_memory()
+        return conn
+
+    def _set_aside(self, error: BaseException) -> sqlite3.Connection:
+        """A file that is no database (or a damaged one): moved aside, reported, and the
+        library starts empty. Left in place (and read as empty) when opened read-only."""
+        assert self.path is not None
+        what = f"library file {self.path} was damaged ({_one_line(error)})"
+        if self._explicit_read_only:
+            self._damaged = True
+            self.warnings.append(f"{what}; left in place (opened read-only); reading it as empty")
+            return self._empty()
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
+        try:
+            os.replace(self.path, target)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    os.replace(side, target.with_name(target.name + suffix))
+        except OSError as exc:
+            self._damaged = True
+            self.warnings.append(
+                f"{what} and could not be moved aside ({exc.strerror or exc}); "
+                "reading it as empty; changes will not be saved"
+            )
+            return self._empty()
+        self.warnings.append(f"{what}; moved aside to {target}; starting empty")
+        return self._empty()
+
+    def _write_conn(self) -> sqlite3.Connection:
+        if self._memory is not None:
+            return self._memory
+        if self._writer is None:
+            if self.read_only:
+                why = "it was opened read-only" if self._explicit_read_only else (
+                    "it is damaged" if self._damaged else "its folder cannot be written"
+                )
+                raise StoreError(f"cannot save the library {self.path}: {why}")
+            assert self.path is not None
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._writer = self._connect_file(read_only=False)
+            except OSError as error:
+                raise StoreError(
+                    f"could not save the library {self.path}: {error.strerror or error}"
+                ) from None
+            except sqlite3.DatabaseError as error:
+                self._set_aside(error)
+                self._writer = self._connect_file(read_only=False)
+            except sqlite3.Error as error:
+                raise StoreError(f"could not save the library {self.path}: {_one_line(error)}")
+            self._local.__dict__.pop("conn", None)  # read the new file from now on
+        return self._writer
+
+    @contextmanager
+    def _transaction(self) -> Iterator[tuple[sqlite3.Connection, int]]:
+        """A write transaction and its version number (each write's is one more). Any
+        SQLite failure (a full disk, a read-only file) is a `StoreError`, nothing written."""
+        with self._lock:
+            conn = self._write_conn()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise StoreError(
+                    f"could not save the library {self.path}: {_one_line(error)}"
+                ) from None
+            try:
+                row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+                version = (row[0] if row else 0) + 1
+                before = conn.total_changes
+                yield conn, version
+                if conn.total_changes != before:  # a write that changed nothing is no version
+                    conn.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('version', ?)",
+                        (version,),
+                    )
+                conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._rollback(conn)
+                raise StoreError(
+                    f"could not save the library {self.path or 'in memory'}: {_one_line(error)}"
+                ) from None
+            except BaseException:
+                self._rollback(conn)
+                raise
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            for conn in (self._writer, getattr(self._local, "conn", None)):
+                if conn is not None:
+                    conn.close()
+            self._writer = None
+            self._local = threading.local()
 
-    def refresh(self) -> bool:
-        return self._storage.refresh()
+    # -- change across processes -------------------------------------------------------------
+
+    def version(self) -> int:
+        """The number of writes this library has seen (any process's): a change stamp."""
+        try:
+            row = self._reader().execute(
+                "SELECT value FROM meta WHERE key = 'version'"
+            ).fetchone()
+        except sqlite3.Error:
+            return 0
+        return int(row[0]) if row else 0
+
+    def stamp(self) -> list[int]:
+        """What names this state of the library (its own random id, and `version`): the
+        similarity index saved beside it is used only while the stamp is the same."""
+        rows = self._rows("SELECT value FROM meta WHERE key = 'id'")
+        ident = int(str(rows[0][0])[:12], 16) if rows else 0
+        return [ident, self.version()]
 
     def stale(self) -> bool:
-        """True when the library file is not the one last read or written here: another process
-        imported papers (one `stat`, no parse). False for a library never written."""
-        if self.path is None or not self.path.exists():
+        """True once another process (or another `Library` on the file) has written since this
+        one last looked (`refresh`): one cheap read of the version."""
+        if self._seen_version is None:
+            self._seen_version = self.version()
             return False
-        return not self._storage.unchanged()
+        return self.version() != self._seen_version
 
-    def _table(self) -> dict[str, Any]:
-        return (self._storage.read() or {}).get(PAPERS_TABLE, {})
+    def refresh(self) -> bool:
+        """Take note of the library as it is now; True if it changed since the last look."""
+        before, self._seen_version = self._seen_version, self.version()
+        return before is not None and before != self._seen_version
 
-    def _current_cache(self) -> _Built | None:
-        cache = self._cache
-        if cache is not None and cache.version == self._storage.version:
-            if self._storage.unchanged():
-                return cache
-        return None
+    # -- reading -----------------------------------------------------------------------------
 
-    def _built(self) -> _Built:
-        cache = self._current_cache()
-        if cache is not None:
-            return cache
-        tables = self._storage.read() or {}
-        version = self._storage.version
-        table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
-        latest = latest_of(tables)
-        papers: list[Paper] = []
-        bad: set[str] = set()
-        with pause_gc():
-            if self._storage.forget():
-                # The storage let go of the data, so this is the only reference: take the
-                # documents out one by one, and each raw dict is freed as soon as its Paper
-                # exists (the peak holds one copy of the library, not two).
-                size = len(table)
-                while table:
-                    pid, doc = table.popitem()
-                    paper = to_paper(doc, owned=True)
-                    if paper is None:
-                        bad.add(pid)
-                    else:
-                        papers.append(paper)
-                papers.reverse()
-                del tables
-            else:
-                size = len(table)
-                for pid, doc in table.items():
-                    paper = to_paper(doc)
-                    if paper is None:
-                        bad.add(pid)
-                    else:
-                        papers.append(paper)
-        cache = _Built(version, papers, {p.id: p for p in papers}, size, bad, latest)
-        self._cache = cache
-        return cache
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            if self._memory is not None:
+                with self._lock:
+                    return self._memory.execute(sql, params).fetchall()
+            return self._reader().execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"could not read the library {self.path}: {_one_line(error)}")
 
     def __len__(self) -> int:
-        cache = self._current_cache()
-        return cache.size if cache is not None else len(self._table())
+        return int(self._rows("SELECT count(*) FROM papers")[0][0])
 
     def __contains__(self, pid: object) -> bool:
-        cache = self._current_cache()
-        if cache is not None:
-            return pid in cache.by_id or pid in cache.bad
-        return pid in self._table()
+        return isinstance(pid, str) and bool(self._rows("SELECT 1 FROM papers WHERE id = ?", (pid,)))
 
     def get(self, pid: str) -> Paper | None:
-        return self._built().by_id.get(pid)
+        rows = self._rows(f"SELECT {COLUMNS} FROM papers WHERE id = ?", (pid,))
+        return to_paper(rows[0]) if rows else None
 
     def papers(self) -> list[Paper]:
-        """Every paper, in import order (a new list; the Paper objects are shared, don't mutate)."""
-        return list(self._built().papers)
+        """Every paper, in import order."""
+        return [to_paper(r) for r in self._rows(f"SELECT {COLUMNS} FROM papers ORDER BY rowid")]
 
-    def papers_containing(self, words: Sequence[str], always: Collection[str] = ()) -> list[Paper]:
-        """The papers whose folded title/abstract/authors contain every one of `words` (see
-        `Query.required_words`), plus those whose id is in `always`, in import order. For a
-        one-shot query over a big library: only the papers that pass become Paper objects."""
-        if not words:
-            return self.papers()
-        cache = self._current_cache()
-        if cache is not None:
-            return [
-                p for p in cache.papers
-                if p.id in always or holds_all(p.title, p.abstract, p.authors, words)
-            ]  # fmt: skip
-        table: dict[str, Any] | None = None
-        if self.path is not None and not self._storage.loaded:
-            # Not parsed yet: cut only the records holding the words out of the file (see
-            # store/search_text.py); None when that cannot answer soundly.
-            table = matching_documents(self.path.with_name(SEARCH_FILE), self.path, words, always)
-        if table is None:
-            return holding(self._table(), words, always, owned=False)
-        return holding(table, words, always, owned=True)
+    def ids(self) -> list[str]:
+        """Every paper's id, in import order."""
+        return [r[0] for r in self._rows("SELECT id FROM papers ORDER BY rowid")]
 
-    def papers_containing_part(
-        self, words: Sequence[str], always: Collection[str], part: int
-    ) -> list[Paper] | None:
-        """`papers_containing` for the papers of one half of the library file (`part` 0 or
-        1, see `search_text.matching_documents`), without parsing it; None when the file
-        cannot be read that way (then ask `papers_containing`)."""
-        if not words or self.path is None or self._storage.loaded:
+    def papers_among(self, ids: Iterable[str]) -> list[Paper]:
+        """The papers whose id is in `ids`, in import order."""
+        wanted = orjson.dumps(list(ids)).decode()
+        return [
+            to_paper(r)
+            for r in self._rows(
+                f"SELECT {COLUMNS} FROM papers WHERE id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY rowid",
+                (wanted,),
+            )
+        ]
+
+    def present(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` that are papers in the library now."""
+        wanted = orjson.dumps(list(ids)).decode()
+        return {
+            r[0]
+            for r in self._rows(
+                "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))", (wanted,)
+            )
+        }
+
+    def rows(self, rowids: Sequence[int]) -> list[Paper]:
+        """The papers of these rowids, in the order given (a rowid no longer there is left
+        out): what the reader draws, a screenful at a time."""
+        if not rowids:
+            return []
+        wanted = orjson.dumps(list(rowids)).decode()
+        found = {
+            r[0]: to_paper(r[1:])
+            for r in self._rows(
+                f"SELECT rowid, {COLUMNS} FROM papers "
+                "WHERE rowid IN (SELECT value FROM json_each(?))",
+                (wanted,),
+            )
+        }
+        return [found[i] for i in rowids if i in found]
+
+    def rowids_of(self, ids: Iterable[str]) -> dict[str, int]:
+        """Paper id -> rowid, for those of `ids` in the library."""
+        wanted = orjson.dumps(list(ids)).decode()
+        return {
+            r[0]: r[1]
+            for r in self._rows(
+                "SELECT id, rowid FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+                (wanted,),
+            )
+        }
+
+    def resolve(self, name: str) -> str | None:
+        """The id of the paper (in the library or removed) that answers to `name`: its id, an
+        arXiv id (`arxiv:…`), a DOI (`doi:…`) or an id folded into it."""
+        if self._rows("SELECT 1 FROM papers WHERE id = ?", (name,)):
+            return name
+        rows = self._rows("SELECT paper FROM aliases WHERE alias = ?", (name,))
+        return rows[0][0] if rows else None
+
+    def ids_starting(self, prefix: str, limit: int = 6) -> list[str]:
+        """Ids that start with `prefix`, or whose part after `arxiv:` / `t:` does."""
+        upper = prefix + "\uffff"
+        rows = self._rows(
+            "SELECT id FROM papers WHERE (id >= ? AND id < ?) OR (id >= ? AND id < ?) "
+            "OR (id >= ? AND id < ?) ORDER BY rowid LIMIT ?",
+            (prefix, upper, "arxiv:" + prefix, "arxiv:" + upper, "t:" + prefix, "t:" + upper,
+             limit),
+        )  # fmt: skip
+        return [r[0] for r in rows]
+
+    def identify(self, papers: Sequence[Paper]) -> list[str | None]:
+        """The id each paper has in the library (found as `add` would find it), or None."""
+        with self._query_conn() as conn:
+            finder = _Adding(conn, 0, 0.0, False, "")
+            found = [finder.find(p, title_key(p.title)) for p in papers]
+        return [f[1] if f is not None and f[0] == "present" else None for f in found]
+
+    def latest_import(self) -> ImportBatch | None:
+        """The latest import that added papers (`is:new`, the status line's "12 new"), with how
+        many of its papers are in the library now."""
+        rows = self._rows("SELECT at FROM batches WHERE new > 0 ORDER BY id DESC LIMIT 1")
+        if not rows:
             return None
-        target = self.path.with_name(SEARCH_FILE)
-        table = matching_documents(target, self.path, words, always, part)
-        return None if table is None else holding(table, words, always, owned=True)
+        at = float(rows[0][0])
+        count = self._rows("SELECT count(*) FROM papers WHERE added_at = ?", (at,))[0][0]
+        return ImportBatch(at, int(count))
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def _marks_for(
+        self, conn: sqlite3.Connection, states: Mapping[str, PaperState], version: object
+    ) -> MarksTables:
+        held = self._marks.get(id(conn))
+        tables = sync_marks(conn, states, version, held)
+        self._marks[id(conn)] = tables
+        return tables
+
+    def select(
+        self,
+        query: Query,
+        states: Mapping[str, PaperState],
+        *,
+        context: QueryContext | None = None,
+        order_by: str = "papers.rowid",
+        limit: int | None = None,
+        count_muted: bool = False,
+        marks_version: object = None,
+        scope: Collection[int] | None = None,
+        papers: bool = False,
+    ) -> Selection:
+        """The rowids of the papers matching `query` (see `query_sql.select`), with the user's
+        marks `states` (`marks_version`: `State.version`, so unchanged marks are not copied
+        again); `scope`: only among these rowids. With `papers`, the `Paper`s themselves
+        (in `rows`) instead of their rowids."""
+        context = context or QueryContext()
+        with self._query_conn() as conn:
+            tables = self._marks_for(conn, states, marks_version)
+            scope_table = None
+            if scope is not None:
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS pt_scope (rowid INTEGER PRIMARY KEY)")
+                conn.execute("DELETE FROM temp.pt_scope")
+                conn.executemany("INSERT INTO temp.pt_scope VALUES (?)", ((r,) for r in scope))
+                scope_table = "temp.pt_scope"
+            try:
+                found = select(
+                    conn,
+                    query,
+                    tables.tags,
+                    context,
+                    order_by=order_by,
+                    limit=limit,
+                    count_muted=count_muted,
+                    scope=scope_table,
+                    columns=", ".join(f"papers.{c.strip()}" for c in COLUMNS.split(","))
+                    if papers
+                    else "papers.rowid",
+                )
+            except sqlite3.DatabaseError as error:
+                raise StoreError(f"could not read the library {self.path}: {_one_line(error)}")
+            if papers:
+                found.rows = [to_paper(r) for r in found.rows]
+            return found
+
+    def count(
+        self,
+        node: Node,
+        states: Mapping[str, PaperState],
+        *,
+        context: QueryContext | None = None,
+        marks_version: object = None,
+    ) -> int:
+        """How many papers a query tree (a mute rule) matches."""
+        with self._query_conn() as conn:
+            tables = self._marks_for(conn, states, marks_version)
+            where, params = compile_where(conn, node, tables.tags, context or QueryContext())
+            return int(conn.execute(f"SELECT count(*) FROM papers WHERE {where}", params).fetchone()[0])
+
+    @contextmanager
+    def _query_conn(self) -> Iterator[sqlite3.Connection]:
+        if self._memory is not None:
+            with self._lock:
+                yield self._memory
+        else:
+            yield self._reader()
+
+    # -- adding ------------------------------------------------------------------------------
 
     def recall(self, key: str | ContentKey) -> KnownImport | None:
         """What importing the input with this `content_key` did last time, if importing it again
-        would change nothing (see `store/recall.py`)."""
-        tables = self._storage.read() or {}
-        return recall(tables.get(IMPORTS), tables.get(PAPERS_TABLE, {}), key)
+        would change nothing: None when it was never imported, or when any of its papers has
+        changed since (or is gone)."""
+        if not self._rows("SELECT 1 FROM imports LIMIT 1"):
+            return None  # without asking for the key: its hash may still be running
+        rows = self._rows("SELECT record FROM imports WHERE key = ?", (str(key),))
+        if not rows:
+            return None
+        try:
+            record = orjson.loads(rows[0][0])
+            ids, also, at = record["ids"], record["also"], record["version"]
+            fmt, duplicates, warnings = record["format"], record["duplicates"], record["warnings"]
+        except (orjson.JSONDecodeError, TypeError, KeyError):
+            return None
+        unique = list(dict.fromkeys(ids))
+        held = self._rows(
+            "SELECT count(*) FROM papers WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND version <= ?",
+            (orjson.dumps(unique).decode(), at),
+        )[0][0]
+        if held != len(unique) or (also and self.present(also)):
+            return None
+        return KnownImport(key, fmt, duplicates, list(warnings), list(ids))
 
     def add(
         self,
@@ -244,205 +580,507 @@ class Library:
         title_keys: Sequence[str] | None = None,
         remember: KnownImport | None = None,
         batch: float | None = None,
+        revive: bool = True,
+        kind: str = "import",
     ) -> ImportReport:
-        """Add papers, merging by id and by title key into what is there; one write, and none at
-        all when nothing changed (re-importing a digest leaves the file alone).
+        """Add papers, merging each into the paper it is another copy of; one transaction, and
+        nothing written when nothing changes.
 
-        `title_keys`, if given, is `title_key(p.title)` of each paper (ingest has computed them
-        already for the ids). `remember` records this import under its content key (format,
-        duplicates, warnings; the ids come from the report) for `recall`. New papers get
-        `added_at` = `batch` (default: now); an import that adds papers becomes the latest batch
-        (`is:new`), and further adds with the same `batch` (more files of one command) join it."""
-        report = ImportReport()
+        `title_keys`, if given, is `title_key(p.title)` of each paper. `remember` records this
+        import under its content key for `recall`. New papers get `added_at` = `batch`
+        (default: now); an import that adds papers becomes the latest batch (`is:new`), and
+        further adds with the same `batch` (more files of one command) join it. A paper the
+        user removed comes back (`revive`, an explicit import) or is left out (a fetch)."""
+        papers = list(papers)
+        keys = list(title_keys) if title_keys is not None else [title_key(p.title) for p in papers]
         added_at = clock_now() if batch is None else batch
-        with self._storage.transaction(), pause_gc():
-            tables = self._storage.read() or {}
-            table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
-            by_key = title_index(tables, table)
-            index_size = len(by_key)
-            changed: dict[str, dict[str, Any]] = {}
-            also: list[str] = []  # incoming ids stored under another (older) id
-            keys = iter(title_keys) if title_keys is not None else None
-            given_sources: list[str] = []  # each paper's digest, in order (as report.ids)
-            for paper in papers:
-                key = next(keys) if keys is not None else None
-                given_sources.append(paper.source)
-                incoming = stored_document(paper)
-                target = paper.id
-                doc = changed.get(target) or table.get(target)
-                if doc is None:
-                    if key is None:
-                        key = title_key(paper.title)
-                    found = by_key.get(key) if key else None
-                    if found is None:
-                        incoming["added_at"] = added_at
-                        changed[target] = incoming
-                        if key:
-                            by_key[key] = target
-                        report.new += 1
-                        report.ids.append(target)
-                        continue
-                    # Same title under another id: merge into the older id, so the state the user
-                    # attached to it stays with the paper.
-                    target = found
-                    also.append(paper.id)
-                    doc = changed.get(target) or table[target]
-                report.ids.append(target)
-                incoming.pop("added_at", None)  # first import wins: a re-import never moves it
-                if incoming == doc or (merged := merge_documents(doc, incoming)) == doc:
-                    report.skipped += 1
-                    continue
-                changed[target] = merged
-                report.merged += 1
-            imports = records_after(tables.get(IMPORTS), changed, remember, report.ids, also)
-            papers_sources: dict[str, list[str]] = {}
-            for name, target in zip(given_sources, report.ids, strict=True):
-                papers_sources.setdefault(name, []).append(target)
-            sources = sources_after(tables, papers_sources)
-            if changed or imports is not None or sources is not None:
-                new_tables = dict(tables)
-                if changed:
-                    new_table = dict(table)
-                    new_table.update(changed)
-                    new_tables[PAPERS_TABLE] = new_table
-                if len(by_key) != index_size or not isinstance(tables.get(INDEX), dict):
-                    new_tables[INDEX] = {**as_dict(tables.get(INDEX)), TITLE_KEYS: by_key}
-                if imports is not None:
-                    new_tables[IMPORTS] = imports
-                if report.new:
-                    latest = as_dict(as_dict(tables.get(INDEX)).get(LATEST))
-                    joined = latest.get("at") == added_at
-                    count = report.new + (as_count(latest.get("new")) if joined else 0)
-                    index = dict(as_dict(new_tables.get(INDEX)))
-                    index[LATEST] = {"at": added_at, "new": count}
-                    new_tables[INDEX] = index
-                if sources is not None:
-                    new_tables[SOURCES] = sources
-                papers_table = new_tables.get(PAPERS_TABLE, table)
-                prepared = self._storage.write(
-                    new_tables, partial(self._derived.prepare, papers_table)
-                )
-                self._derived.write(papers_table, new_tables, self._storage.spans, prepared)
-        return report
-
-    def latest_import(self) -> ImportBatch | None:
-        """The latest import that added papers (`is:new`, the status line's "12 new")."""
-        cache = self._current_cache()
-        if cache is not None:  # kept with the papers: the storage has let go of the file
-            return cache.latest
-        if self.path is not None and not self._storage.loaded:
-            # Not parsed yet (`list -q`): from the marks beside the file, when they match it.
-            known, latest = read_latest(self.path.with_name(SEARCH_FILE), self.path)
-            if known:
-                return latest_of({INDEX: {LATEST: latest}})
-        return latest_of(self._storage.read() or {})
-
-    def papers_among(self, ids: Container[str]) -> list[Paper]:
-        """The papers whose id is in `ids`, in import order: for a query only marked papers can
-        match (`starred:<7d`), only those become Paper objects."""
-        cache = self._current_cache()
-        if cache is not None:
-            return [p for p in cache.papers if p.id in ids]
-        kept: list[Paper] = []
-        with pause_gc():
-            for pid, doc in self._table().items():
-                if pid in ids and (paper := to_paper(doc)) is not None:
-                    kept.append(paper)
-        return kept
-
-    def fold(self, from_id: str, into_id: str) -> bool:
-        """Merge the paper `from_id` into `into_id` and remove it (two records of one paper,
-        found to be one by `enrich`); one write. False when either is not here."""
-        with self._storage.transaction():
-            new_tables = tables_after_fold(self._storage.read() or {}, from_id, into_id)
-            if new_tables is None:
-                return False
-            self._storage.write(new_tables)
-            self._derived.write_preview(new_tables[PAPERS_TABLE])
-            return True
-
-    # -- letting papers out again ---------------------------------------------------------------
-
-    def sources(self) -> list[tuple[str, int, int]]:
-        """(digest name, papers from it, papers only from it), in the order first imported."""
-        tables = self._storage.read() or {}
-        return source_counts(paper_sources(tables, tables.get(PAPERS_TABLE, {})))
-
-    def ids_only_from(self, source: str) -> list[str]:
-        """The ids of the papers that came from the digest `source` and from no other."""
-        tables = self._storage.read() or {}
-        of = paper_sources(tables, tables.get(PAPERS_TABLE, {}))
-        return [pid for pid, names in of.items() if names == [source]]
-
-    def remove(self, ids: Iterable[str]) -> list[str]:
-        """Take papers out of the library (one write); returns the ids that were there. The
-        user's marks stay in the state file: importing the digest again brings the papers back
-        with them."""
-        wanted = set(ids)
-        with self._storage.transaction(), pause_gc():
-            tables = self._storage.read() or {}
-            table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
-            gone = [pid for pid in table if pid in wanted]
-            if not gone:
-                return []
-            new_tables = tables_after_removal(tables, set(gone))
-            self._storage.write(new_tables)
-            self._derived.write(new_tables[PAPERS_TABLE], new_tables, self._storage.spans)
-        return gone
+        with self._transaction() as (conn, version):
+            return _Adding(conn, version, added_at, revive, kind).run(papers, keys, remember)
 
     def update(self, papers: Iterable[Paper]) -> int:
         """Revise papers already in the library (a newer version's title, authors, links), and
         skip the others; returns how many changed. For arXiv replacement announcements."""
-        with self._storage.transaction(), pause_gc():
-            tables = self._storage.read() or {}
-            table: dict[str, Any] = tables.get(PAPERS_TABLE, {})
-            changed: dict[str, dict[str, Any]] = {}
+        count = 0
+        with self._transaction() as (conn, version):
             for paper in papers:
-                doc = changed.get(paper.id) or table.get(paper.id)
-                if doc is None:
+                target = _resolve_present(conn, paper)
+                if target is None:
                     continue
-                incoming = stored_document(paper)
-                revised = merge_documents(doc, incoming)
-                for name in ("title", "authors"):
-                    if incoming.get(name):
-                        revised[name] = incoming[name]
-                if revised != doc:
-                    changed[paper.id] = revised
-            if changed:
-                new_tables = dict(tables)
-                new_tables[PAPERS_TABLE] = {**table, **changed}
-                self._storage.write(new_tables)
-                self._derived.write(new_tables[PAPERS_TABLE], new_tables, self._storage.spans)
-        return len(changed)
+                old = _read(conn, target)
+                new = revised(old, paper._replace(id=target))
+                if new != old:
+                    _rewrite(conn, old, new, version)
+                    count += 1
+        return count
 
-    # -- the preview: what the reader needs for its first frame ------------------------------
+    # -- folding, removing, restoring ---------------------------------------------------------
 
-    def preview(self) -> PreviewPapers | None:
-        """The papers with only id, title and repo, in import order, from the preview file when
-        it matches the library file; None when there is none (then use `papers()`)."""
-        if self._current_cache() is not None:
+    def fold(self, from_id: str, into_id: str) -> bool:
+        """Merge the paper `from_id` into `into_id` and remove it (two records of one paper,
+        found to be one by `enrich`); `from_id` becomes a name of `into_id`. One transaction;
+        False when either is not here."""
+        if from_id == into_id:
+            return False
+        with self._transaction() as (conn, version):
+            if not (_exists(conn, from_id) and _exists(conn, into_id)):
+                return False
+            gone, into = _read(conn, from_id), _read(conn, into_id)
+            _delete(conn, gone)
+            new = merged(into, gone)
+            if new != into:
+                _rewrite(conn, into, new, version)
+            conn.execute("UPDATE aliases SET paper = ? WHERE paper = ?", (into_id, from_id))
+            conn.executemany(
+                "INSERT OR REPLACE INTO aliases (alias, paper) VALUES (?, ?)",
+                [(from_id, into_id), *((n, into_id) for n in _names(gone))],
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO paper_sources (paper, source, seq) "
+                "SELECT ?, source, seq FROM paper_sources WHERE paper = ?",
+                (into_id, from_id),
+            )
+            conn.execute("DELETE FROM paper_sources WHERE paper = ?", (from_id,))
+            return True
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Take papers out of the library (one transaction); returns the ids that were there.
+        Each leaves a tombstone (see the module docstring); the user's marks stay in the state
+        file, so a paper that comes back has them."""
+        gone: list[str] = []
+        now = clock_now()
+        with self._transaction() as (conn, _version):
+            for pid in dict.fromkeys(ids):
+                row = conn.execute(
+                    f"SELECT rowid, batch, {COLUMNS} FROM papers WHERE id = ?", (pid,)
+                ).fetchone()
+                if row is None:
+                    continue
+                paper = to_paper(row[2:])
+                sources = [
+                    [r[0], r[1]]
+                    for r in conn.execute(
+                        "SELECT source, seq FROM paper_sources WHERE paper = ?", (pid,)
+                    )
+                ]
+                stored = {"rowid": row[0], "batch": row[1], "paper": paper.to_dict()}
+                conn.execute(
+                    "INSERT OR REPLACE INTO removed (id, at, title_key, row, sources) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (pid, now, title_key(paper.title), orjson.dumps(stored).decode(),
+                     orjson.dumps(sources).decode()),
+                )  # fmt: skip
+                _delete(conn, paper)
+                conn.execute("DELETE FROM paper_sources WHERE paper = ?", (pid,))
+                gone.append(pid)
+        return gone
+
+    def restore(self, ids: Iterable[str]) -> list[str]:
+        """Undo a removal: each removed paper back as it was (its place in import order, its
+        first added time, its sources). Returns the ids put back."""
+        back: list[str] = []
+        with self._transaction() as (conn, version):
+            for pid in dict.fromkeys(ids):
+                found = conn.execute(
+                    "SELECT row, sources FROM removed WHERE id = ?", (pid,)
+                ).fetchone()
+                if found is None or _exists(conn, pid):
+                    continue
+                stored = orjson.loads(found[0])
+                paper = Paper.from_dict(stored["paper"])
+                rowid = stored.get("rowid")
+                if rowid is not None and conn.execute(
+                    "SELECT 1 FROM papers WHERE rowid = ?", (rowid,)
+                ).fetchone():
+                    rowid = None
+                cursor = conn.execute(
+                    INSERT, row_of(paper, rowid=rowid, batch=stored.get("batch"), version=version)
+                )
+                _index(conn, [(cursor.lastrowid, paper)])
+                conn.executemany(
+                    "INSERT OR IGNORE INTO paper_sources (paper, source, seq) VALUES (?, ?, ?)",
+                    ((pid, s, q) for s, q in orjson.loads(found[1] or "[]")),
+                )
+                conn.execute("DELETE FROM removed WHERE id = ?", (pid,))
+                back.append(pid)
+        return back
+
+    def removed_ids(self) -> list[str]:
+        """The ids of the papers removed (their tombstones), most recent first."""
+        return [r[0] for r in self._rows("SELECT id FROM removed ORDER BY at DESC")]
+
+    # -- sources -----------------------------------------------------------------------------
+
+    def sources(self) -> list[tuple[str, int, int]]:
+        """(digest name, papers from it, papers only from it), in the order first imported."""
+        rows = self._rows(
+            "SELECT ps.source, count(*), sum(only), min(ps.seq) FROM paper_sources ps "
+            "JOIN (SELECT paper, count(*) = 1 AS only FROM paper_sources GROUP BY paper) o "
+            "ON o.paper = ps.paper JOIN papers ON papers.id = ps.paper "
+            "GROUP BY ps.source ORDER BY min(ps.seq), min(papers.rowid)"
+        )
+        return [(r[0], int(r[1]), int(r[2])) for r in rows]
+
+    def ids_only_from(self, source: str) -> list[str]:
+        """The ids of the papers that came from the digest `source` and from no other."""
+        return [
+            r[0]
+            for r in self._rows(
+                "SELECT ps.paper FROM paper_sources ps JOIN papers ON papers.id = ps.paper "
+                "WHERE ps.source = ? AND NOT EXISTS (SELECT 1 FROM paper_sources o "
+                "WHERE o.paper = ps.paper AND o.source != ps.source) ORDER BY papers.rowid",
+                (source,),
+            )
+        ]
+
+    # -- the HTTP validators of fetched pages --------------------------------------------------
+
+    def http_validators(self, url: str) -> dict[str, Any]:
+        """What the last fetch of `url` remembered (ETag, Last-Modified, notes), or {} when the
+        library does not hold every paper that page gave (then a 304 would be wrong)."""
+        rows = self._rows(
+            "SELECT etag, last_modified, items, ids FROM http_cache WHERE url = ?", (url,)
+        )
+        if not rows:
+            return {}
+        etag, modified, items, ids = rows[0]
+        wanted = [pid for pid in (ids.split("\n") if ids else []) if pid]
+        if wanted:
+            held = self._rows(
+                "SELECT count(*) FROM (SELECT value FROM json_each(?)) w "
+                "WHERE w.value IN (SELECT id FROM papers) OR w.value IN (SELECT id FROM removed)",
+                (orjson.dumps(wanted).decode(),),
+            )[0][0]
+            if held != len(wanted):
+                return {}
+        entry: dict[str, Any] = {"items": items}
+        if etag:
+            entry["etag"] = etag
+        if modified:
+            entry["last_modified"] = modified
+        return entry
+
+    def remember_http(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
+        """Remember these URLs' validators, with the ids of the papers each page gave."""
+        with self._transaction() as (conn, _version):
+            for url, entry in entries.items():
+                if not entry:
+                    conn.execute("DELETE FROM http_cache WHERE url = ?", (url,))
+                    continue
+                conn.execute(
+                    "INSERT OR REPLACE INTO http_cache (url, etag, last_modified, items, ids) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (url, entry.get("etag"), entry.get("last_modified"),
+                     int(entry.get("items") or 0), "\n".join(entry.get("ids") or ())),
+                )  # fmt: skip
+
+
+# -- the steps of a write --------------------------------------------------------------------
+
+
+def _exists(conn: sqlite3.Connection, pid: str) -> bool:
+    return conn.execute("SELECT 1 FROM papers WHERE id = ?", (pid,)).fetchone() is not None
+
+
+def _read(conn: sqlite3.Connection, pid: str) -> Paper:
+    return to_paper(conn.execute(f"SELECT {COLUMNS} FROM papers WHERE id = ?", (pid,)).fetchone())
+
+
+def _resolve_present(conn: sqlite3.Connection, paper: Paper) -> str | None:
+    """The id in the library of a paper known by its id or a name (no title match)."""
+    for name in (paper.id, *_names(paper)):
+        if _exists(conn, name):
+            return name
+        row = conn.execute("SELECT paper FROM aliases WHERE alias = ?", (name,)).fetchone()
+        if row is not None and _exists(conn, row[0]):
+            return str(row[0])
+    return None
+
+
+def _index(conn: sqlite3.Connection, rows: Iterable[tuple[int | None, Paper]]) -> None:
+    conn.executemany(
+        "INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)",
+        ((rowid, *fts_values(paper)) for rowid, paper in rows),
+    )
+
+
+def _delete(conn: sqlite3.Connection, paper: Paper) -> None:
+    """A paper out of `papers` and out of the word index (given the values it was indexed
+    with)."""
+    row = conn.execute("SELECT rowid FROM papers WHERE id = ?", (paper.id,)).fetchone()
+    if row is None:
+        return
+    conn.execute(
+        "INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors) "
+        "VALUES ('delete', ?, ?, ?, ?)",
+        (row[0], *fts_values(paper)),
+    )
+    conn.execute("DELETE FROM papers WHERE rowid = ?", (row[0],))
+
+
+def _rewrite(conn: sqlite3.Connection, old: Paper, new: Paper, version: int) -> None:
+    """A paper's fields changed; its words in the index follow when its text did."""
+    conn.execute(UPDATE, update_values(new, version))
+    before, after = fts_values(old), fts_values(new)
+    if before != after:
+        rowid = conn.execute("SELECT rowid FROM papers WHERE id = ?", (new.id,)).fetchone()[0]
+        conn.execute(
+            "INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors) "
+            "VALUES ('delete', ?, ?, ?, ?)",
+            (rowid, *before),
+        )
+        conn.execute(
+            "INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)",
+            (rowid, *after),
+        )
+        _learn_words(conn, [after])
+
+
+def _learn_words(conn: sqlite3.Connection, texts: Sequence[tuple[str, str, str]]) -> None:
+    """Add the stems of the words of `texts` (just indexed) that `terms` does not know yet."""
+    size = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    if len(texts) * _VOCAB_SCAN_SHARE >= size:
+        # Most of the index is new: read its whole vocabulary (0.5 s at 100k papers).
+        found = [
+            r[0]
+            for r in conn.execute(
+                "SELECT term FROM papers_vocab WHERE term NOT IN (SELECT term FROM terms)"
+            )
+        ]
+    else:
+        scratch = sqlite3.connect(":memory:")
+        try:
+            scratch.execute(
+                "CREATE VIRTUAL TABLE t USING fts5(a, b, c, content='', detail=none, "
+                f"tokenize='{TOKENIZER}')"
+            )
+            scratch.executemany("INSERT INTO t (a, b, c) VALUES (?, ?, ?)", texts)
+            scratch.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row')")
+            words = [r[0] for r in scratch.execute("SELECT term FROM v")]
+        finally:
+            scratch.close()
+        known = {
+            r[0]
+            for r in conn.execute(
+                "SELECT term FROM terms WHERE term IN (SELECT value FROM json_each(?))",
+                (orjson.dumps(words).decode(),),
+            )
+        }
+        found = [w for w in words if w not in known]
+    if found:
+        conn.executemany(
+            "INSERT OR IGNORE INTO terms (term, stem) VALUES (?, ?)", zip(found, stems(found))
+        )
+
+
+class _Adding:
+    """One `Library.add`: finds where each paper goes, then writes it all."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, version: int, added_at: float, revive: bool, kind: str
+    ) -> None:
+        self.conn = conn
+        self.version = version
+        self.added_at = added_at
+        self.revive = revive
+        self.kind = kind
+        self.report = ImportReport()
+        self.new: dict[str, tuple[Paper, str]] = {}  # id -> (paper, title key), in order
+        self.new_by_key: dict[str, list[str]] = {}
+        self.changed: dict[str, tuple[Paper, Paper]] = {}  # id -> (as stored, as it becomes)
+        self.aliases: dict[str, str] = {}
+        self.sources: list[tuple[str, str]] = []
+        self.also: list[str] = []
+        self.empty = conn.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM papers) AND NOT EXISTS (SELECT 1 FROM removed) "
+            "AND NOT EXISTS (SELECT 1 FROM aliases)"
+        ).fetchone()[0]
+
+    # -- finding ---------------------------------------------------------------------------
+
+    def _stored(self, pid: str) -> str | None:
+        """"present" or "removed" for an id the library knows, else None."""
+        if _exists(self.conn, pid):
+            return "present"
+        if self.conn.execute("SELECT 1 FROM removed WHERE id = ?", (pid,)).fetchone():
+            return "removed"
+        return None
+
+    def _current(self, pid: str) -> Paper:
+        if pid in self.changed:
+            return self.changed[pid][1]
+        return _read(self.conn, pid)
+
+    def find(self, paper: Paper, key: str) -> tuple[str, str] | None:
+        """(where, id): the paper this one is another copy of, "new" (added by this same
+        call), "present" or "removed"; None when it is a paper the library never had."""
+        for name in (paper.id, *_names(paper)):
+            if name in self.new:
+                return "new", name
+            if name in self.aliases:
+                target = self.aliases[name]
+                return ("new" if target in self.new else "present"), target
+            if self.empty:
+                continue
+            where = self._stored(name)
+            if where is not None:
+                return where, name
+            row = self.conn.execute("SELECT paper FROM aliases WHERE alias = ?", (name,)).fetchone()
+            if row is not None:
+                where = self._stored(row[0])
+                if where is not None:
+                    return where, row[0]
+        if not key:
             return None
-        return self._derived.read_preview()
+        for pid in self.new_by_key.get(key, ()):
+            if same_work_by_title(self.new[pid][0], paper):
+                return "new", pid
+        if self.empty:
+            return None
+        for (pid,) in self.conn.execute(
+            "SELECT id FROM papers WHERE title_key = ? ORDER BY rowid", (key,)
+        ).fetchall():
+            if same_work_by_title(self._current(pid), paper):
+                return "present", pid
+        for pid, row in self.conn.execute(
+            "SELECT id, row FROM removed WHERE title_key = ?", (key,)
+        ).fetchall():
+            if same_work_by_title(Paper.from_dict(orjson.loads(row)["paper"]), paper):
+                return "removed", pid
+        return None
 
-    def save_preview(self) -> None:
-        """Write the preview from the loaded papers (a library written before previews existed)."""
-        if self.path is None or self.read_only:
-            return
-        with self._storage.transaction():
-            built = self._built()
-            table = {
-                p.id: {"title": p.title, "repo": p.repo, "arxiv_id": p.arxiv_id}
-                for p in built.papers
+    # -- running -----------------------------------------------------------------------------
+
+    def run(self, papers: list[Paper], keys: list[str], remember: KnownImport | None) -> ImportReport:
+        report = self.report
+        for paper, key in zip(papers, keys, strict=True):
+            found = self.find(paper, key)
+            if found is None:
+                self._add_new(paper, key)
+                continue
+            where, target = found
+            if target != paper.id:
+                self.also.append(paper.id)
+            self._name(paper, target)
+            if where == "removed":
+                if not self.revive:
+                    report.removed += 1
+                    report.ids.append(target)
+                    continue
+                old = self._revived(target)
+                self._add_new(merged(old, paper._replace(id=target)), title_key(old.title))
+                continue
+            report.ids.append(target)
+            if where == "new":
+                old_new, old_key = self.new[target]
+                self.new[target] = (merged(old_new, paper._replace(id=target)), old_key)
+                report.skipped += 1
+                self.sources.append((target, paper.source))
+                continue
+            old = self._current(target)
+            new = merged(old, paper._replace(id=target))
+            self.sources.append((target, paper.source))
+            if new == old:
+                report.skipped += 1
+                continue
+            stored = self.changed[target][0] if target in self.changed else old
+            self.changed[target] = (stored, new)
+            report.merged += 1
+        self._write(remember)
+        return report
+
+    def _name(self, paper: Paper, target: str) -> None:
+        for name in (paper.id, *_names(paper)):
+            if name != target:
+                self.aliases[name] = target
+
+    def _revived(self, pid: str) -> Paper:
+        row = self.conn.execute("SELECT row FROM removed WHERE id = ?", (pid,)).fetchone()
+        self.conn.execute("DELETE FROM removed WHERE id = ?", (pid,))
+        return Paper.from_dict(orjson.loads(row[0])["paper"])
+
+    def _add_new(self, paper: Paper, key: str) -> None:
+        paper = paper._replace(added_at=self.added_at)
+        self.new[paper.id] = (paper, key)
+        if key:
+            self.new_by_key.setdefault(key, []).append(paper.id)
+        for name in _names(paper):
+            self.aliases.setdefault(name, paper.id)
+        self.sources.append((paper.id, paper.source))
+        self.report.new += 1
+        self.report.ids.append(paper.id)
+
+    def _write(self, remember: KnownImport | None) -> None:
+        conn, version, report = self.conn, self.version, self.report
+        batch_id = None
+        if self.new:
+            latest = conn.execute(
+                "SELECT id, at FROM batches WHERE new > 0 ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if latest is not None and latest[1] == self.added_at:
+                batch_id = latest[0]
+                conn.execute(
+                    "UPDATE batches SET new = new + ? WHERE id = ?", (len(self.new), batch_id)
+                )
+            else:
+                source = next(iter(self.new.values()))[0].source
+                batch_id = conn.execute(
+                    "INSERT INTO batches (at, kind, source, new) VALUES (?, ?, ?, ?)",
+                    (self.added_at, self.kind, source, len(self.new)),
+                ).lastrowid
+            row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'papers'").fetchone()
+            first = (row[0] if row else 0) + 1
+            rows = [
+                (first + i, paper) for i, (paper, _key) in enumerate(self.new.values())
+            ]
+            conn.executemany(
+                INSERT,
+                (
+                    row_of(paper, rowid=rowid, batch=batch_id, version=version, key=key)
+                    for (rowid, paper), (_p, key) in zip(rows, self.new.values(), strict=True)
+                ),
+            )
+            _index(conn, rows)
+        texts = [fts_values(paper) for paper, _key in self.new.values()]
+        for old, new in self.changed.values():
+            conn.execute(UPDATE, update_values(new, version))
+            before, after = fts_values(old), fts_values(new)
+            if before != after:
+                rowid = conn.execute("SELECT rowid FROM papers WHERE id = ?", (new.id,)).fetchone()[0]
+                conn.execute(
+                    "INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors) "
+                    "VALUES ('delete', ?, ?, ?, ?)",
+                    (rowid, *before),
+                )
+                conn.execute(
+                    "INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)",
+                    (rowid, *after),
+                )
+                texts.append(after)
+        if texts:
+            _learn_words(conn, texts)
+        if self.aliases:
+            conn.executemany(
+                "INSERT OR IGNORE INTO aliases (alias, paper) VALUES (?, ?)",
+                self.aliases.items(),
+            )
+        seq = batch_id if batch_id is not None else int(self.added_at)
+        conn.executemany(
+            "INSERT OR IGNORE INTO paper_sources (paper, source, seq) VALUES (?, ?, ?)",
+            ((pid, source, seq) for pid, source in self.sources if source),
+        )
+        # Only an import whose papers each landed on their own id can be replayed as "nothing
+        # to do": two papers merged into one id would each overwrite the other's newer fields.
+        ids = report.ids
+        if remember is not None and ids and len(set(ids)) == len(ids) and not report.removed:
+            record = {
+                "format": remember.format,
+                "duplicates": remember.duplicates,
+                "warnings": list(remember.warnings),
+                "ids": ids,
+                "also": [a for a in self.also if a not in set(ids)],
+                "version": version,
             }
-            self._derived.write_preview(table)
-
-
-@dataclass
-class _Built:
-    version: int
-    papers: list[Paper]
-    by_id: dict[str, Paper]
-    size: int
-    """Documents in the table, the unreadable ones (`bad`) included."""
-    bad: set[str]
-    latest: ImportBatch | None = None
+            conn.execute(
+                "INSERT OR REPLACE INTO imports (key, record) VALUES (?, ?)",
+                (str(remember.key), orjson.dumps(record).decode()),
+            )

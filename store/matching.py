@@ -1,12 +1,14 @@
-"""Matching one paper against a query tree, the case folding that matching and the search index
-share, and highlighting. `SearchIndex` (search_index.py) must agree with `eval_one` exactly (the
-tests check it)."""
+"""Matching one paper against a query tree in Python, and highlighting what matched.
+
+The library answers queries in SQL (`store/query_sql.py`); this is the same language evaluated
+for one paper (the pane's "which rule mutes this paper", papers not in any library) and the
+reference the SQL is tested against: the two must agree exactly (tests/test_query_sql.py runs
+both). Words are compared as the word index compares them (`store/words.py`).
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from itertools import repeat
+from collections.abc import Callable, Iterable, Sequence
 
 from papertray.store.dates import iso_day
 from papertray.store.models import Paper, PaperState
@@ -22,82 +24,107 @@ from papertray.store.query_tree import (
     QueryContext,
     Tag,
     Text,
+    Words,
 )
+from papertray.store.words import fold, stem, token_words, tokens
 
 __all__ = [
     "STATE_DATES",
+    "OnePaper",
     "eval_one",
+    "find_spans",
+    "folded",
+    "id_text",
     "muted",
     "paper_date",
-    "find_spans",
-    "fold_text",
-    "fold_words",
-    "haystack",
-    "id_text",
     "state_test",
+    "words_match",
 ]
 
-SPACES = re.compile(r"\s+")
+STATE_DATES = ("starred", "read")
 
 
-def fold_words(text: str) -> str:
-    return SPACES.sub(" ", text).casefold()
+def folded(text: str) -> str:
+    """Text as `repo:`, `id:` and `contains:` look into it (the SQL function `pt_fold`)."""
+    return fold(text).lower()
 
 
-def fold_text(title: str, abstract: str, authors: Sequence[str]) -> str:
-    """The case-folded "title\\nabstract\\nauthors" bare words are looked for in."""
-    return fold_parts(title, abstract, authors)[0]
+def id_text(paper: Paper) -> str:
+    """What `id:` looks in: the id, and the arXiv id a `t:` paper gained from another source."""
+    return folded(f"{paper.id}\n{paper.arxiv_id or ''}")
 
 
-def haystack(paper: Paper) -> tuple[str, int, int]:
-    """The case-folded "title\\nabstract\\nauthors" and where the title and abstract end."""
-    return fold_parts(paper.title, paper.abstract, paper.authors)
-
-
-def fold_parts(title: str, abstract: str, authors_list: Sequence[str]) -> tuple[str, int, int]:
-    authors = "\n".join(authors_list)
-    raw = f"{title}\n{abstract}\n{authors}"
-    if raw.isascii():
-        title_end = len(title)
-        return raw.lower(), title_end, title_end + 1 + len(abstract)
-    # casefold() may change lengths ("ß" -> "ss"), so fold the parts one by one.
-    title, abstract = title.casefold(), abstract.casefold()
-    return f"{title}\n{abstract}\n{authors.casefold()}", len(title), len(title) + 1 + len(abstract)
+def words_match(node: Words, words: Sequence[str]) -> bool:
+    """Whether a field's folded words (`token_words`) hold what `node` asks for."""
+    want = node.words
+    if node.how == "stem":
+        target = stem(want[0])
+        return any(stem(w) == target for w in words)
+    n = len(want)
+    if n > len(words):
+        return False
+    if node.how == "exact":
+        first = want[0]
+        return any(
+            words[i] == first and tuple(words[i : i + n]) == want
+            for i in range(len(words) - n + 1)
+        )
+    head, last = want[:-1], want[-1]
+    return any(
+        tuple(words[i : i + n - 1]) == head and words[i + n - 1].startswith(last)
+        for i in range(len(words) - n + 1)
+    )
 
 
 class OnePaper:
-    __slots__ = ("paper", "state", "context", "_hay")
+    """A paper, its marks and the query context, with its fields' words read once."""
+
+    __slots__ = ("paper", "state", "context", "_words")
 
     def __init__(self, paper: Paper, state: PaperState, context: QueryContext = NO_CONTEXT) -> None:
         self.paper = paper
         self.state = state
         self.context = context
-        self._hay: tuple[str, int, int] | None = None
+        self._words: dict[str, list[str]] = {}
 
-    @property
-    def hay(self) -> tuple[str, int, int]:
-        if self._hay is None:
-            self._hay = haystack(self.paper)
-        return self._hay
-
-
-def text_in_paper(node: Text, paper: Paper, hay: Callable[[], tuple[str, int, int]]) -> bool:
-    kind, value = node.kind, node.value
-    if kind == "repo":
-        return value in (paper.repo or "").casefold()
-    if kind == "id":
-        return value in id_text(paper)
-    text, title_end, abstract_end = hay()
-    if kind == "any":
-        return value in text
-    if kind == "title":
-        return text.find(value, 0, title_end) != -1
-    if kind == "abstract":
-        return text.find(value, title_end + 1, abstract_end) != -1
-    return text.find(value, abstract_end + 1) != -1  # author
+    def words(self, field: str) -> list[str]:
+        found = self._words.get(field)
+        if found is None:
+            paper = self.paper
+            text = (
+                paper.title
+                if field == "title"
+                else paper.abstract
+                if field == "abstract"
+                else "\n".join(paper.authors)
+            )
+            found = self._words[field] = token_words(text)
+        return found
 
 
-STATE_DATES = ("starred", "read")
+_FIELDS = {"any": ("title", "abstract", "author"), "title": ("title",)}
+
+
+def _words_in_paper(node: Words, one: OnePaper) -> bool:
+    fields = _FIELDS.get(node.kind, (node.kind,))
+    if any(words_match(node, one.words(field)) for field in fields):
+        return True
+    return node.kind == "any" and any(tag_holds(node, tag) for tag in one.state.tags)
+
+
+def tag_holds(node: Words, tag: str) -> bool:
+    """Whether a bare word or phrase matches a tag (a tag is words too: `to-read`)."""
+    return words_match(node, token_words(tag))
+
+
+def _text_in_paper(node: Text, paper: Paper) -> bool:
+    if node.kind == "repo":
+        return node.value in folded(paper.repo or "")
+    if node.kind == "id":
+        return node.value in id_text(paper)
+    return any(  # contains: title, abstract or authors
+        node.value in folded(text) for text in (paper.title, paper.abstract, *paper.authors)
+    )
 
 
 def state_test(node: Is | Has | Tag | Date) -> Callable[[PaperState], bool]:
@@ -142,10 +169,10 @@ def eval_one(node: Node, one: OnePaper) -> bool:
         return any(eval_one(c, one) for c in node.children)
     if isinstance(node, Not):
         return not eval_one(node.child, one)
+    if isinstance(node, Words):
+        return _words_in_paper(node, one)
     if isinstance(node, Text):
-        if text_in_paper(node, one.paper, lambda: one.hay):
-            return True
-        return node.kind == "any" and any(node.value in t.casefold() for t in one.state.tags)
+        return _text_in_paper(node, one.paper)
     if isinstance(node, Has) and node.value in ("repo", "links"):
         return bool(one.paper.repo if node.value == "repo" else one.paper.links)
     if isinstance(node, Date) and node.field not in STATE_DATES:
@@ -162,29 +189,22 @@ def eval_one(node: Node, one: OnePaper) -> bool:
 # Highlighting
 
 
-def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Where any of `terms` occurs in `text`, case-insensitively: sorted (start, end) offsets into
-    `text`, overlapping or touching spans merged."""
-    needles = [t for t in {fold_words(t) for t in terms} if t]
-    if not needles or not text:
-        return []
-    folded = text.casefold()
-    # starts[k] = offset in `text` of the character that produced folded[k].
-    starts: list[int] | None = None
-    if len(folded) != len(text):
-        starts = []
-        for i, ch in enumerate(text):
-            starts.extend(repeat(i, len(ch.casefold())))
+def find_spans(
+    text: str, terms: Iterable[Words | Text | str], field: str = "any"
+) -> list[tuple[int, int]]:
+    """Where the query's `terms` (`Query.terms`) matched in `text`, a field of a paper
+    (`field`: "title", "abstract", "author" or "any"): sorted, merged (start, end) offsets.
+    Words are found as the index finds them (a stemmed word highlights "Transformers" for
+    `transformer`, a phrase only the words in a row); a plain string is a substring."""
     spans: list[tuple[int, int]] = []
-    for needle in needles:
-        pos = folded.find(needle)
-        while pos != -1:
-            end = pos + len(needle)
-            if starts is None:
-                spans.append((pos, end))
-            else:
-                spans.append((starts[pos], starts[end - 1] + 1))
-            pos = folded.find(needle, pos + 1)
+    found = list(tokens(text)) if text else []
+    for term in terms:
+        if isinstance(term, Words):
+            if term.kind in ("any", field) or field == "any":
+                spans.extend(_word_spans(term, found))
+        elif text:
+            needle = term.value if isinstance(term, Text) else folded(term)
+            spans.extend(_substring_spans(text, needle))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -196,19 +216,32 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-# ---------------------------------------------------------------------------------------------
-# Searching many papers
+def _word_spans(node: Words, found: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    words = [w for _s, _e, w in found]
+    n = len(node.words)
+    spans = []
+    for i in range(len(words) - n + 1):
+        if words_match(node, words[i : i + n]):  # exactly n words: a match starting at i
+            spans.append((found[i][0], found[i + n - 1][1]))
+    return spans
 
 
-def id_text(paper: Paper) -> str:
-    """What `id:` looks in: the id, and the arXiv id a `t:` paper gained from another source."""
-    arxiv = paper.arxiv_id
-    if arxiv and arxiv not in paper.id:
-        return folded(f"{paper.id}\n{arxiv}")
-    return folded(paper.id)
-
-
-def folded(text: str) -> str:
-    """`text.casefold()`, reusing `text` itself when folding changes nothing (ids mostly)."""
-    folded = text.casefold()
-    return text if folded == text else folded
+def _substring_spans(text: str, needle: str) -> list[tuple[int, int]]:
+    """Where `needle` (folded) occurs in `text`, mapped back to offsets of `text`."""
+    if not needle:
+        return []
+    # Fold character by character, keeping where each folded character came from.
+    origin: list[int] = []
+    parts: list[str] = []
+    for i, ch in enumerate(text):
+        f = folded(ch)
+        parts.append(f)
+        origin.extend([i] * len(f))
+    hay = "".join(parts)
+    spans = []
+    pos = hay.find(needle)
+    while pos != -1:
+        end = pos + len(needle)
+        spans.append((origin[pos], origin[end - 1] + 1))
+        pos = hay.find(needle, pos + 1)
+    return spans

@@ -1,7 +1,8 @@
 """Mute rules: queries whose papers leave the default view, each with the reason the user gave.
 
-A rule is query text, an optional why and the time it was made, kept in the state file (table
-`mutes`, keyed by the rule's number) through the same locked, atomic storage as the marks. Muting
+A rule is query text, an optional why and the time it was made, kept in the state file (TinyDB
+table `mutes`, the rule's number its document id) through the same locked, atomic storage as
+the marks. Muting
 is not marking: a rule changes no paper's marks, and removing it brings its papers back exactly
 as they were. Rules apply at query time, so they cover the library and every later import.
 
@@ -11,22 +12,21 @@ Rule numbers are stable (a new rule gets one more than the highest ever used in 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from papertray.store.dates import Clock
 from papertray.store.dates import now as clock_now
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query import Query, QueryContext, QueryError, parse_query
 from papertray.store.sanitize import strip_controls
-from papertray.store.search_index import SearchIndex
+
+if TYPE_CHECKING:
+    from papertray.store.library import Library
 
 __all__ = ["MuteError", "MuteRule", "MuteSet"]
 
-TABLE = "mutes"
-NEXT = "next"  # in table `meta`: the next rule number, so a removed number is never reused
-META = "mutes_meta"
 # A why is a short reason shown beside the rule, not a note.
 WHY_LIMIT = 200
 
@@ -54,8 +54,9 @@ class MuteRule:
         return data
 
     @classmethod
-    def from_doc(cls, key: str, doc: Any) -> MuteRule | None:
+    def from_doc(cls, key: str | int, doc: Any) -> MuteRule | None:
         """The rule stored under `key`, or None when the document is not one (hand-edited)."""
+        key = str(key)
         if not isinstance(doc, dict) or not key.isdigit():
             return None
         query, why, created = doc.get("query"), doc.get("why", ""), doc.get("created", 0.0)
@@ -81,42 +82,15 @@ def clean_rule(query: str, why: str, clock: Clock | None = None) -> tuple[str, s
     return text, reason
 
 
-def read_rules(tables: Mapping[str, Any] | None) -> list[MuteRule]:
-    """The rules in a state file's tables, by number."""
-    table = (tables or {}).get(TABLE) or {}
-    rules = [MuteRule.from_doc(key, doc) for key, doc in table.items()]
+def read_rules(documents: Iterable[Any]) -> list[MuteRule]:
+    """The rules of the state file's `mutes` documents (TinyDB `Document`s), by number."""
+    rules = [MuteRule.from_doc(getattr(doc, "doc_id", ""), doc) for doc in documents]
     return sorted((r for r in rules if r is not None), key=lambda r: r.number)
-
-
-def with_rule(
-    tables: Mapping[str, Any], rule: MuteRule | None, drop: int | None = None
-) -> dict[str, Any]:
-    """The tables with `rule` stored (a new one numbered after the highest ever used when its
-    number is 0) and rule number `drop` removed."""
-    new = dict(tables)
-    table = dict(new.get(TABLE) or {})
-    meta = dict(new.get(META) or {})
-    if drop is not None:
-        table.pop(str(drop), None)
-    if rule is not None:
-        stored = meta.get(NEXT)
-        floor = _int(stored.get("n")) if isinstance(stored, dict) else 0
-        next_free = max([*(int(k) for k in table if k.isdigit()), floor - 1, 0]) + 1
-        number = rule.number or next_free
-        table[str(number)] = rule.to_dict()
-        meta[NEXT] = {"n": max(next_free, number + 1)}
-        new[META] = meta
-    new[TABLE] = table
-    return new
 
 
 def clean_line(text: str) -> str:
     """One line of user text (a rule's query or why): no control characters, spaces collapsed."""
     return " ".join(strip_controls(str(text)).split())
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def new_rule(query: str, why: str, clock: Clock | None = None) -> MuteRule:
@@ -185,15 +159,17 @@ class MuteSet:
 
     def counts(
         self,
-        papers: Sequence[Paper],
+        library: Library,
         states: Mapping[str, PaperState],
         new_batch: float | None = None,
-        index: SearchIndex | None = None,
+        marks_version: object = None,
     ) -> dict[int, int]:
-        """Rule number -> how many papers it matches (a paper two rules match counts for both)."""
-        index = index if index is not None else SearchIndex(papers)
+        """Rule number -> how many papers of the library it matches (a paper two rules match
+        counts for both)."""
         bare = QueryContext(new_batch)
         return {
-            rule.number: len(index.search(query, states, None, bare))
+            rule.number: library.count(
+                query.root, states, context=bare, marks_version=marks_version
+            )
             for rule, query in zip(self.rules, self.queries, strict=True)
         }

@@ -2,8 +2,8 @@
 
 - timeouts (connect 5 s, read 20 s); up to 3 retries with backoff on 429 and 5xx, honouring
   `Retry-After`; an honest User-Agent (`papertray/VERSION`);
-- conditional requests: the ETag / Last-Modified of each URL is remembered in `http-cache.json`
-  in the data folder (`http_cache.py`), so an unchanged page costs one 304. The caller commits
+- conditional requests: the ETag / Last-Modified of each URL is remembered in the library
+  (`http_cache.py`), so an unchanged page costs one 304. The caller commits
   what it saw only after it has used the response (`Client.remember`): a response that failed
   to import must not turn into a 304 next time;
 - a response over 20 MB is refused while it streams in; only https (plain http only to a
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from papertray.store.http_cache import CACHE_FILE, ValidatorCache
+from papertray.store.http_cache import ValidatorCache
 from papertray.store.net_errors import (
     FetchError,
     connect_reason,
@@ -109,7 +109,7 @@ class Client:
     ) -> None:
         self.settings = settings or default_settings()
         if cache is None:
-            cache = ValidatorCache(Path(data_dir) / CACHE_FILE if data_dir is not None else None)
+            cache = ValidatorCache(Path(data_dir) if data_dir is not None else None)
         self.cache = cache
         self.requests = 0
         """Requests sent (retries and redirects included): what a test counts."""

@@ -7,6 +7,8 @@ from pathlib import Path
 
 ENV_VAR = "PAPERTRAY_DATA_DIR"
 LIBRARY_FILE = "library.json"
+"""The library of releases before 0.2 (`store/migrate.py` moves it into `LIBRARY_DB`)."""
+LIBRARY_DB = "library.db"
 STATE_FILE = "state.json"
 
 

@@ -1,16 +1,19 @@
-"""The search language: Gmail/GitHub-style queries over papers and the user's marks.
+"""The search language: notmuch-style words and Gmail/GitHub-style fields, over papers and the
+user's marks.
 
-    memory efficient          both words appear (case-insensitive substring)
-    "low bit"                 the phrase appears
+    memory efficient          both words, stemmed (`efficient` also finds "efficiently")
+    RAG  "low bit"            as written: a capitalised word, a phrase ("low-bit" too)
+    transform*                a prefix
     -survey  -"low bit"       exclude
     lora OR qlora             either (OR binds tighter than the implicit AND)
     (a OR b) -(c d)           grouping
     is:unread tag:todo has:repo title:"low bit" author:smith repo:microsoft id:2406
+    contains:rag              the text anywhere (a substring, not a word)
 
 `parse_query` turns text into a `Query` (or raises `QueryError` with a one-line message and the
-offending position); `Query.matches` tests one paper (matching.py); `SearchIndex`
-(search_index.py) answers a query over many papers. The words and the tokenizer are in
-query_lexer.py, the syntax tree in query_tree.py; this module parses and compares queries.
+offending position). `store/query_sql.py` compiles a query to SQL over the library database;
+`Query.matches` (store/matching.py) tests one paper in Python, and the two agree (the tests run
+both). The words and the tokenizer are in query_lexer.py, the syntax tree in query_tree.py.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from papertray.store.matching import STATE_DATES, OnePaper, eval_one, muted
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query_lexer import DATE_FIELDS, FIELDS, HAS_VALUES, IS_VALUES, Lexer, Tok
 from papertray.store.query_tree import (
-    IN_HAYSTACK,
     MATCH_ALL,
     NO_CONTEXT,
     And,
@@ -37,6 +39,7 @@ from papertray.store.query_tree import (
     QueryError,
     Tag,
     Text,
+    Words,
 )
 
 __all__ = [
@@ -65,12 +68,18 @@ class Query:
         return not self.root.children
 
     @property
-    def terms(self) -> list[str]:
-        """Case-folded words, phrases, title: and abstract: values to highlight (not excluded)."""
+    def terms(self) -> list[Words | Text]:
+        """The words, phrases and substrings to highlight (those not excluded): see
+        `matching.find_spans`."""
         return list(dict.fromkeys(
-            atom.value for atom in _asked_for(self.root)
-            if isinstance(atom, Text) and atom.kind in ("any", "title", "abstract") and atom.value
+            atom for atom in _asked_for(self.root)
+            if isinstance(atom, Words) or (isinstance(atom, Text) and atom.kind == "contains")
         ))  # fmt: skip
+
+    @property
+    def ranked_terms(self) -> list[Words]:
+        """The words a relevance order (BM25) ranks by: every word or phrase asked for."""
+        return [atom for atom in self.terms if isinstance(atom, Words)]
 
     @property
     def tags(self) -> list[str]:
@@ -93,29 +102,10 @@ class Query:
         """True unless the query mentions `is:muted`: muted papers are then left out."""
         return not _mentions(self.root, Is("muted"))
 
-    @property
-    def touched_only(self) -> bool:
-        """True when only papers the user has marked can match (`is:starred`, `read:<7d`,
-        `tag:x` ...): a caller may look at those papers alone."""
-        return any(_needs_state(c) for c in self.root.children)
-
     def narrows(self, old: Query) -> bool:
         """True when every paper matching this query also matches `old` (see `refines`), so
         `old`'s result can be the candidates for this one."""
         return refines(old, self)
-
-    @property
-    def only_words(self) -> bool:
-        """True when the query is nothing but bare words and phrases: then a paper matches
-        exactly when its text holds all `required_words` (or a tag does)."""
-        return all(isinstance(c, Text) and c.kind == "any" for c in self.root.children)
-
-    @property
-    def required_words(self) -> list[str]:
-        """Case-folded words and phrases that the folded title/abstract/authors text of every
-        matching paper contains, unless one of the paper's tags holds them (bare words also
-        match tags). A cheap pre-filter: a paper lacking one cannot match."""
-        return [c.value for c in self.root.children if isinstance(c, Text) and c.kind == "any"]
 
 
 def _mentions(node: Node, target: Node) -> bool:
@@ -126,21 +116,6 @@ def _mentions(node: Node, target: Node) -> bool:
     if isinstance(node, (And, Or)):
         return any(_mentions(c, target) for c in node.children)
     return False
-
-
-def _needs_state(node: Node) -> bool:
-    """Sound: True only if a paper without marks can never match `node`."""
-    if isinstance(node, And):
-        return any(_needs_state(c) for c in node.children)
-    if isinstance(node, Or):
-        return bool(node.children) and all(_needs_state(c) for c in node.children)
-    if isinstance(node, Date):
-        return node.field in STATE_DATES
-    if isinstance(node, Is):
-        return node.value in ("read", "starred")
-    if isinstance(node, Has):
-        return node.value in ("note", "tags")
-    return isinstance(node, Tag)
 
 
 def _asked_for(node: Node, negated: bool = False) -> Iterator[Node]:
@@ -273,11 +248,19 @@ def _implies(a: Node, b: Node) -> bool:
         return any(_implies(a, c) for c in b.children)
     if isinstance(a, Not) and isinstance(b, Not):
         return _implies(b.child, a.child)
-    if isinstance(b, Text):
-        if isinstance(a, Text):
-            same_place = a.kind == b.kind or (b.kind == "any" and a.kind in IN_HAYSTACK)
-            return same_place and b.value in a.value
-        return isinstance(a, Tag) and b.kind == "any" and b.value in a.name
+    if isinstance(b, Text) and isinstance(a, Text):
+        return a.kind == b.kind and b.value in a.value
+    if isinstance(b, Words) and isinstance(a, Words):
+        # Every paper holding `a`'s words holds `b`'s: the same words looked for the same way
+        # (or a narrower field than "any"), or a longer prefix.
+        same_place = a.kind == b.kind or b.kind == "any"
+        if a.how == b.how == "prefix":
+            return (
+                same_place
+                and a.words[:-1] == b.words[:-1]
+                and a.words[-1].startswith(b.words[-1])
+            )
+        return same_place and a.how == b.how and a.words == b.words
     return isinstance(a, Tag) and b == Has("tags")
 
 

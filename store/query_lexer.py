@@ -11,8 +11,19 @@ from dataclasses import dataclass
 
 from papertray.store.dates import EXAMPLES as DATE_EXAMPLES
 from papertray.store.dates import Clock, DateError, day_bounds, parse_date_term
-from papertray.store.matching import fold_words
-from papertray.store.query_tree import MATCH_ALL, Date, Has, Is, Node, Or, QueryError, Tag, Text
+from papertray.store.query_tree import (
+    MATCH_ALL,
+    Date,
+    Has,
+    Is,
+    Node,
+    Or,
+    QueryError,
+    Tag,
+    Text,
+    Words,
+)
+from papertray.store.words import exact_word, fold, token_words
 
 __all__ = [
     "DATE_FIELDS",
@@ -23,6 +34,8 @@ __all__ = [
     "Tok",
     "field_node",
     "shown_value",
+    "substring",
+    "words_node",
 ]
 
 IS_VALUES = ("read", "unread", "starred", "unstarred", "new", "muted")
@@ -30,7 +43,10 @@ HAS_VALUES = ("repo", "note", "tags", "links")
 # Date fields: when you starred / read it, when it was first imported, its arXiv/HF date, the day
 # it was on the HF daily page. The first two are marks (state), the others the paper's own.
 DATE_FIELDS = ("starred", "read", "added", "published", "digest")
-FIELDS = ("is", "has", "tag", "title", "abstract", "author", "repo", "id", *DATE_FIELDS)
+FIELDS = (
+    "is", "has", "tag", "title", "abstract", "author", "repo", "id", "contains", *DATE_FIELDS
+)  # fmt: skip
+WORD_FIELDS = ("title", "abstract", "author")
 EXAMPLES = {
     "is": "is:unread",
     "has": "has:repo",
@@ -40,6 +56,7 @@ EXAMPLES = {
     "author": "author:NAME",
     "repo": "repo:TEXT",
     "id": "id:TEXT",
+    "contains": "contains:TEXT",
     "starred": "starred:<7d",
     "read": "read:today",
     "added": "added:>2024-03-01",
@@ -65,6 +82,28 @@ def shown_value(value: str) -> str:
     """A user-typed value made safe for a one-line message."""
     text = "".join(c if c.isprintable() else "?" for c in SPACES.sub(" ", value))
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def substring(value: str) -> str:
+    """A `repo:`, `id:` or `contains:` value as it is looked for: folded as the word index
+    folds text (`words.fold`), lowercased, spaces collapsed."""
+    return " ".join(fold(value).lower().split())
+
+
+def words_node(kind: str, raw: str, *, quoted: bool = False, prefix: bool = False) -> Node:
+    """The node of a word or phrase typed in a query (`kind`: "any" or a word field): a
+    lowercase word is stemmed; a capitalised word, a phrase or a word the index holds as
+    several (`low-bit`, `GPT-4`) is matched as written; a trailing `*` makes a prefix."""
+    if raw.endswith("*") and not quoted:
+        raw, prefix = raw.rstrip("*"), True
+    found = token_words(raw)
+    if not found:
+        return MATCH_ALL
+    if quoted or exact_word(raw) or len(found) > 1:
+        how = "prefix" if prefix else "exact"
+    else:
+        how = "prefix" if prefix else "stem"
+    return Words(kind, tuple(found), how)
 
 
 class Lexer:
@@ -133,9 +172,10 @@ class Lexer:
         text = self.text
         if text[i] == '"':
             value, j = self.quoted(i)
-            folded = fold_words(value)
-            self.toks.append(Tok("atom", i, Text("any", folded) if folded else MATCH_ALL))
-            return j
+            star = j < len(text) and text[j] == "*"
+            node = words_node("any", value, quoted=True, prefix=star)
+            self.toks.append(Tok("atom", i, node))
+            return j + star
         m = FIELD_RE.match(text, i)
         if m and m.group(1).lower() not in NOT_FIELDS:
             name = m.group(1).lower()
@@ -143,30 +183,49 @@ class Lexer:
                 known = ", ".join(f + ":" for f in FIELDS)
                 raise QueryError(f"unknown field '{shown_value(name)}:'; known fields: {known}", i)
             j = m.end()
-            if j < len(text) and text[j] == '"':
+            quoted = j < len(text) and text[j] == '"'
+            star = False
+            if quoted:
                 value, end = self.quoted(j)
+                star = end < len(text) and text[end] == "*"
+                end += star
             else:
                 end = self.word_end(j)
                 value = text[j:end]
-            field = field_node(name, fold_words(value).strip(), i, j, self.clock)
+            field = field_node(name, value, i, j, self.clock, quoted=quoted, prefix=star)
             self.toks.append(Tok("atom", i, field))
             return end
         end = self.word_end(i)
         if end == i:  # a stray quote or ")" right after "-": let the main loop see it
             self.toks.append(Tok("atom", i, MATCH_ALL))
             return i
-        word = text[i:end].casefold()
-        node: Node = Text("any", word)
-        arxiv = ARXIV_WORD.fullmatch(word)
+        word = text[i:end]
+        node = words_node("any", word)
+        arxiv = ARXIV_WORD.fullmatch(word.casefold())
         if arxiv:  # a bare arXiv id also finds the paper it is the id of
             node = Or((node, Text("id", arxiv.group(1))))
         self.toks.append(Tok("atom", i, node))
         return end
 
 
-def field_node(name: str, value: str, pos: int, value_pos: int, clock: Callable[[], Clock]) -> Node:
+def field_node(
+    name: str,
+    raw: str,
+    pos: int,
+    value_pos: int,
+    clock: Callable[[], Clock],
+    *,
+    quoted: bool = False,
+    prefix: bool = False,
+) -> Node:
+    value = " ".join(raw.casefold().split())
     if not value:
         raise QueryError(f"'{name}:' needs a value, e.g. {EXAMPLES[name]}", pos)
+    if name in WORD_FIELDS:
+        node = words_node(name, raw, quoted=quoted, prefix=prefix)
+        if node == MATCH_ALL:
+            raise QueryError(f"'{name}:' needs a word, e.g. {EXAMPLES[name]}", pos)
+        return node
     if name in DATE_FIELDS:
         now = clock()
         try:
@@ -188,4 +247,4 @@ def field_node(name: str, value: str, pos: int, value_pos: int, clock: Callable[
         return Is(value) if name == "is" else Has(value)
     if name == "tag":
         return Tag(value)
-    return Text(name, value)
+    return Text(name, substring(raw))

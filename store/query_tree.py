@@ -1,5 +1,7 @@
-"""The query language's syntax tree: what `parse_query` builds and matching and the search
-index evaluate. Text values are case-folded with whitespace runs collapsed to one space."""
+"""The query language's syntax tree: what `parse_query` builds, `store/matching.py` evaluates
+for one paper and `store/query_sql.py` compiles to SQL. Words are folded as the word index
+folds them (`store/words.py`); substring values (`repo:`, `id:`, `contains:`) are folded the
+same way and lowercased."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ __all__ = [
     "QueryError",
     "Tag",
     "Text",
+    "Words",
 ]
 
 
@@ -36,14 +39,28 @@ class QueryError(ValueError):
         return self.message
 
 
-TEXT_KINDS = ("any", "title", "abstract", "author", "repo", "id")
-# Fields whose text is part of the bare-word haystack, so `title:x` implies a bare `x`.
-IN_HAYSTACK = ("title", "abstract", "author")
+WORD_FIELDS = ("any", "title", "abstract", "author")
+"""Where `Words` look: "any" is the title, abstract and authors, and the paper's tags."""
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Words of the word index, by notmuch's rules (`store/words.py`): `how` is "stem" (one
+    lowercase word: any word with its stem), "exact" (the words in a row as written: a
+    capitalised word, a phrase, a hyphenated word) or "prefix" (as "exact", the last word a
+    prefix: `transform*`)."""
+
+    kind: str  # one of WORD_FIELDS
+    words: tuple[str, ...]
+    how: str
 
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    kind: str  # one of TEXT_KINDS; "any" = title, abstract, authors or a tag
+    """A substring of a short field: `repo:`, `id:`, or `contains:` (title, abstract and
+    authors searched for the text anywhere, as papertray searched before words)."""
+
+    kind: str  # "repo", "id" or "contains"
     value: str
 
 
@@ -84,7 +101,7 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Text | Tag | Is | Has | Date | Not | And | Or
+Node = Words | Text | Tag | Is | Has | Date | Not | And | Or
 MATCH_ALL = And(())
 
 

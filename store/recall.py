@@ -4,10 +4,9 @@
 170 MB again would cost a second and change nothing. So each import that landed every paper on
 its own id is remembered in the library's `imports` table under its content key (SHA-256 of the
 bytes, size, format asked for: `content_key`), with what it reported (format, duplicates,
-warnings, the ids). Importing the same bytes again `recall`s that record and reports the same
-figures without parsing (re-import of a 100k digest: 4.99 s before, 0.98 s now, most of it
-reading and hashing the file). A record is dropped as soon as an add changes any of its papers
-(`records_after`), since importing that file again might then do something.
+warnings, the ids). Importing the same bytes again (`Library.recall`) reports the same figures
+without parsing, unless one of its papers has changed or gone since (each row's `version` says
+when it last changed), since importing that file again might then do something.
 `store/imports.py` is where a CLI or reader import asks for it.
 """
 
@@ -15,11 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-__all__ = ["ContentKey", "KnownImport", "content_key", "recall", "records_after"]
+__all__ = ["ContentKey", "KnownImport", "content_key"]
 
 
 @dataclass
@@ -85,74 +82,3 @@ class ContentKey:
 
     def __hash__(self) -> int:
         return hash(str(self))
-
-
-def recall(records: Any, papers: Mapping[str, Any], key: str | ContentKey) -> KnownImport | None:
-    """What importing the input with this `content_key` did last time, if importing it again
-    would change nothing: None when it was never imported, or when the library's documents
-    (`papers`, id -> document) have changed since in a way that concerns its papers (the
-    record is then stale). `records` is the stored `imports` table."""
-    if not records:
-        return None  # without asking for the key: its hash may still be running
-    record: Any = records.get(str(key))
-    table = papers
-    try:
-        ids, also = record["ids"], record.get("also", [])
-        fmt, duplicates, warnings = record["format"], record["duplicates"], record["warnings"]
-        ok = (
-            isinstance(ids, list)
-            and all(isinstance(pid, str) and pid in table for pid in ids)
-            and isinstance(also, list)
-            and not any(pid in table for pid in also)
-            and isinstance(fmt, str)
-            and type(duplicates) is int
-            and isinstance(warnings, list)
-            and all(isinstance(w, str) for w in warnings)
-        )
-    except (TypeError, KeyError, AttributeError):
-        return None
-    if not ok or not ids:
-        return None
-    return KnownImport(key, fmt, duplicates, list(warnings), list(ids))
-
-
-def records_after(
-    stored: Any,
-    changed: Mapping[str, Any],
-    remember: KnownImport | None,
-    ids: list[str],
-    also: list[str],
-) -> dict[str, Any] | None:
-    """The import records (`stored`) after an add that changed the documents `changed` and
-    gave `ids` (see `ImportReport.ids`), or None if they stay as they are. A record whose
-    papers changed (or whose merged-away ids now exist) is dropped: importing that file again
-    might do something now."""
-    records: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
-    touched = False
-    if changed and records:
-        for key, record in list(records.items()):
-            held = record.get("ids") if isinstance(record, dict) else None
-            others = record.get("also", []) if isinstance(record, dict) else None
-            if (
-                not isinstance(held, list)
-                or not isinstance(others, list)
-                or any(pid in changed for pid in held)
-                or any(pid in changed for pid in others)
-            ):
-                del records[key]
-                touched = True
-    # Only an import whose papers each landed on their own id can be replayed as "nothing to
-    # do": two papers merged into one id would each overwrite the other's newer fields again.
-    if remember is not None and ids and len(set(ids)) == len(ids):
-        record = {
-            "format": remember.format,
-            "duplicates": remember.duplicates,
-            "warnings": list(remember.warnings),
-            "ids": list(ids),
-            "also": also,
-        }
-        key = str(remember.key)
-        if records.get(key) != record:
-            records[key] = record
-            touched = True
-    return records if touched else None

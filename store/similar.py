@@ -20,8 +20,8 @@ Python one token at a time; here ASCII text goes through one byte table and `byt
 `pruned`, `prune` are one word) made "for you" better on pruning (0.59 of the top 10 vs 0.51).
 
 What a ranking needs is kept beside the library as `library.similar.npz` (each paper's 96
-heaviest terms, float32), keyed by the library file's identity (inode, size, mtime: the file is
-replaced by each import that changes it, and only then). It is built by a background process
+heaviest terms, float32), keyed by the library's stamp (`Library.stamp`: its own id and the
+number of writes it has seen). It is built by a background process
 that an import starts for a library of `BACKGROUND_FROM` papers or more (the import does not
 wait), else on first use (`ensure`), and loaded only when asked: numpy, scipy and scikit-learn
 are imported by the functions here, never by `store` itself.
@@ -41,13 +41,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from papertray.store.paths import LIBRARY_FILE
 from papertray.store.similar_build import build_vectors
 from papertray.store.similar_file import (
     INDEX_FILE,
     build_lock,
     index_path,
-    library_stamp,
     read_index,
     write_index,
 )
@@ -307,14 +305,12 @@ def ensure(library: Library) -> SimilarityIndex:
     if target is None or library.path is None:
         return SimilarityIndex.build(library.papers())
     with build_lock(target.parent):
-        stamp = library_stamp(library.path)
-        if stamp is not None:
-            found = SimilarityIndex.load(target, stamp)
-            if found is not None:
-                return found
-        library.refresh()
+        stamp = library.stamp()
+        found = SimilarityIndex.load(target, stamp)
+        if found is not None:
+            return found
         papers = library.papers()
-        index = SimilarityIndex.build(papers, library_stamp(library.path) or [])
+        index = SimilarityIndex.build(papers, library.stamp())
         if not library.read_only and index.stamp == stamp:
             with contextlib.suppress(OSError):
                 index.save(target)
@@ -327,15 +323,9 @@ def build_in_background(library: Library) -> bool:
     costs milliseconds. Returns whether one was started."""
     if library.path is None or library.read_only or len(library) < BACKGROUND_FROM:
         return False
-    stamp = library_stamp(library.path)
     target = index_path(library)
-    if stamp is None or target is None:
+    if target is None or SimilarityIndex.load(target, library.stamp()) is not None:
         return False
-    with contextlib.suppress(OSError):
-        # An index is saved only when built from the library as it still was when it finished,
-        # so one newer than the library file is of that library (a re-import changed nothing).
-        if target.stat().st_mtime_ns >= stamp[2]:
-            return False
     import subprocess
 
     try:
@@ -403,9 +393,10 @@ def _main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m papertray.store.similar DATA_DIR", file=sys.stderr)
         return 2
-    with contextlib.suppress(OSError):
-        os.nice(10)  # background work: the reader and the shell come first
-    library = Library(Path(argv[0]) / LIBRARY_FILE)
+    if hasattr(os, "nice"):  # POSIX; on Windows the build runs at normal priority
+        with contextlib.suppress(OSError):
+            os.nice(10)  # background work: the reader and the shell come first
+    library = Library.open(Path(argv[0]))
     ensure(library)
     return 0
 

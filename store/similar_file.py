@@ -9,7 +9,6 @@ forms are packed as one UTF-8 byte array each, so loading needs no pickle.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -23,7 +22,6 @@ __all__ = [
     "INDEX_FILE",
     "build_lock",
     "index_path",
-    "library_stamp",
     "read_index",
     "write_index",
 ]
@@ -100,16 +98,6 @@ def _unpack(array: Any) -> list[str]:
     return text.split("\n") if text else []
 
 
-def library_stamp(library_path: Path) -> list[int] | None:
-    """What identifies one state of the library file: inode, size and mtime (the file is
-    replaced by every import that changes it, and only then)."""
-    try:
-        st = os.stat(library_path)
-    except OSError:
-        return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns]
-
-
 def index_path(library: Library) -> Path | None:
     return None if library.path is None else library.path.with_name(INDEX_FILE)
 
@@ -117,13 +105,15 @@ def index_path(library: Library) -> Path | None:
 @contextlib.contextmanager
 def build_lock(folder: Path) -> Iterator[None]:
     """One builder at a time per data folder: a second one waits, then finds the index made."""
+    import filelock
+
     try:
-        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        lock = filelock.FileLock(str(folder / LOCK_FILE))
+        lock.acquire()
     except OSError:
         yield  # a read-only folder: build in memory, unlocked
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(fd)
+        lock.release()

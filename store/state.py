@@ -1,20 +1,26 @@
-"""The user's marks on papers (read, starred, tags, note), kept in their own small file.
+"""The user's marks (read, starred, tags, note) and mute rules, in TinyDB tables of their own
+file (`state.json`).
 
-Only touched papers are stored, keyed by paper id, so a star toggle rewrites a file of the papers
-the user marked, never the 100k abstracts of the library. Every change holds the storage lock
-across read-modify-write and sees another process's changes first, so two open instances never
-lose each other's marks.
+Used as TinyDB is meant to be used: a `Storage` subclass (`storage.AtomicJSONStorage`: atomic
+writes under a lock, its documented extension point) under TinyDB's public `Table` API. Table
+`marks` holds one document per paper the user touched, `{"paper": <its lasting id>, ...}`
+(`Library` keeps that id for good: a paper removed and imported again, or arriving under its
+arXiv id, finds its marks again); table `mutes` one document per rule, its number the document
+id; table `papertray` the file's format. Every change holds the lock across read-modify-write
+and sees another process's changes first, so two open instances never lose each other's marks;
+a change of many papers is one write of the file.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tinydb import where
+from tinydb import TinyDB
+from tinydb.table import Document, Table
 
 from papertray.store import mutes as _mutes
 from papertray.store.dates import Clock
@@ -23,43 +29,52 @@ from papertray.store.models import UNTOUCHED, PaperState
 from papertray.store.mutes import MuteError, MuteRule
 from papertray.store.paths import STATE_FILE
 from papertray.store.sanitize import clean_note
-from papertray.store.storage import (
-    AtomicJSONStorage,
-    MemoryJSONStorage,
-    StoreError,
-    StrTable,
-    memory_tinydb,
-    open_tinydb,
-)
+from papertray.store.storage import AtomicJSONStorage, MemoryJSONStorage, StoreError
 from papertray.store.tags import normalize_tags
 
-__all__ = ["MuteError", "MuteRule", "State", "StoreError"]
+__all__ = ["FORMAT", "MuteError", "MuteRule", "State", "StoreError"]
 
-MARKS_TABLE = "states"  # the name on disk since the first version
+MARKS = "marks"
+MUTES = "mutes"
+META = "papertray"
+FORMAT = 2
+"""The layout of `state.json` (1: releases before 0.2, marks keyed by paper id; see
+`store/migrate.py`)."""
 
 
 class State:
-    """Per-paper marks. Mutating methods return the new `PaperState` and raise `StoreError`
-    when the change cannot be saved (the stored state is then unchanged)."""
+    """Per-paper marks and the mute rules. Mutating methods return the new `PaperState` and
+    raise `StoreError` when the change cannot be saved (the stored state is then unchanged)."""
 
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         """`path` None keeps everything in memory (tests, scratch sessions)."""
         self.path = Path(path) if path is not None else None
-        self.warnings: list[str]
+        self.notices: list[str] = []
+        storage: AtomicJSONStorage | MemoryJSONStorage
         if self.path is None:
-            self._db, self.warnings = memory_tinydb(), []
+            self._db = TinyDB(storage=MemoryJSONStorage)
         else:
-            self._db, self.warnings = open_tinydb(
-                self.path, read_only=read_only, label="state file"
+            self._db = TinyDB(
+                str(self.path),
+                storage=AtomicJSONStorage,
+                read_only=read_only,
+                label="state file",
             )
-        storage = self._db.storage
-        assert isinstance(storage, (AtomicJSONStorage, MemoryJSONStorage))
+        storage = self._db.storage  # type: ignore[assignment]
         self._storage = storage
-        # One TinyDB table keyed by paper id: a document per touched paper (`_compact_marks`).
-        table = self._db.table(MARKS_TABLE, cache_size=0)
-        assert isinstance(table, StrTable)
-        self._marks = table
-        self._all_cache: tuple[int, dict[str, PaperState]] | None = None
+        self.warnings = storage.warnings
+        self._marks: Table = self._db.table(MARKS, cache_size=0)
+        self._mutes: Table = self._db.table(MUTES, cache_size=0)
+        self._meta: Table = self._db.table(META, cache_size=0)
+        self._index: tuple[int, dict[str, int], dict[str, PaperState]] | None = None
+        storage.clean_leftovers()
+        if self.path is not None and not read_only:
+            from papertray.store.migrate import migrate_state  # only a pre-0.2 file needs it
+
+            notice = migrate_state(self._storage, self._db)
+            if notice:
+                self.notices.append(notice)
+        storage.read()  # a damaged file is found, moved aside and reported now
 
     @classmethod
     def in_memory(cls) -> State:
@@ -73,29 +88,48 @@ class State:
     def read_only(self) -> bool:
         return self._storage.read_only
 
+    @property
+    def version(self) -> int:
+        """Changes whenever the marks seen here change (here or in another process)."""
+        self._storage.read()
+        return self._storage.version
+
     def close(self) -> None:
         self._db.close()
 
     # -- reading ----------------------------------------------------------------------------
 
+    def _indexed(self) -> tuple[dict[str, int], dict[str, PaperState]]:
+        """paper id -> document id, and paper id -> marks: built once per version of the file."""
+        self._storage.read()  # sees another process's change
+        version = self._storage.version
+        if self._index is None or self._index[0] != version:
+            doc_ids: dict[str, int] = {}
+            states: dict[str, PaperState] = {}
+            for doc in self._marks.all():
+                pid = doc.get("paper")
+                if isinstance(pid, str) and pid not in doc_ids:
+                    doc_ids[pid] = doc.doc_id
+                    state = PaperState.from_dict(doc)
+                    if not state.untouched:
+                        states[pid] = state
+            self._index = (version, doc_ids, states)
+        return self._index[1], self._index[2]
+
     def get(self, pid: str) -> PaperState:
-        doc = self._marks.document(pid)
-        return PaperState.from_dict(doc) if doc is not None else UNTOUCHED
+        return self._indexed()[1].get(pid, UNTOUCHED)
 
     def all(self) -> dict[str, PaperState]:
-        """Every touched paper's state (a new dict; built once per version of the file)."""
-        docs = self._marks.documents()  # re-reads the file if another process changed it
-        version = self._storage.version
-        if self._all_cache is None or self._all_cache[0] != version:
-            states = {pid: PaperState.from_dict(doc) for pid, doc in docs.items()}
-            self._all_cache = (version, {p: s for p, s in states.items() if not s.untouched})
-        return dict(self._all_cache[1])
+        """Every touched paper's state (a new dict)."""
+        return dict(self._indexed()[1])
 
-    def all_tags(self) -> list[tuple[str, int]]:
-        """(tag, number of papers), most used first, then alphabetical."""
+    def all_tags(self, present: Collection[str] | None = None) -> list[tuple[str, int]]:
+        """(tag, number of papers), most used first, then alphabetical; with `present` (the
+        ids of the papers in the library), only tags that some paper there carries."""
         counts: Counter[str] = Counter()
-        for doc in self._marks.search(where("tags").exists()):
-            counts.update(PaperState.from_dict(doc).tags)
+        for pid, state in self._indexed()[1].items():
+            if state.tags and (present is None or pid in present):
+                counts.update(state.tags)
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     def refresh(self) -> bool:
@@ -105,13 +139,34 @@ class State:
     # -- changing ---------------------------------------------------------------------------
 
     def _change(self, changes: Mapping[str, PaperState]) -> None:
-        """Store these states (untouched ones are removed) in one write. Caller holds the lock."""
-        self._marks.put_many(
-            {
-                pid: None if state.untouched else _compact_marks(state)
-                for pid, state in changes.items()
-            }
-        )
+        """Store these states (untouched ones are removed), in one write. Inside a
+        transaction: TinyDB's `remove`, `update` and `insert_multiple`, each once."""
+        doc_ids, _states = self._indexed()
+        gone: list[int] = []
+        rewritten: dict[str, dict[str, Any]] = {}
+        added: list[dict[str, Any]] = []
+        for pid, state in changes.items():
+            doc_id = doc_ids.get(pid)
+            if state.untouched:
+                if doc_id is not None:
+                    gone.append(doc_id)
+            elif doc_id is not None:
+                rewritten[pid] = _document(pid, state)
+            else:
+                added.append(_document(pid, state))
+        if gone:
+            self._marks.remove(doc_ids=gone)
+        if rewritten:
+
+            def rewrite(doc: dict[str, Any]) -> None:
+                # TinyDB hands each chosen document to this: it becomes the paper's marks now.
+                new = rewritten[doc["paper"]]
+                doc.clear()
+                doc.update(new)
+
+            self._marks.update(rewrite, doc_ids=[doc_ids[pid] for pid in rewritten])
+        if added:
+            self._marks.insert_multiple(added)
 
     def _update(self, pid: str, fn: Callable[[PaperState, float], PaperState]) -> PaperState:
         with self._storage.transaction():
@@ -158,15 +213,13 @@ class State:
         """Mark many papers in one write. Returns every given paper's previous state (for undo
         with `restore`)."""
         with self._storage.transaction():
-            table = self._marks.documents()
             now = clock_now()
             previous: dict[str, PaperState] = {}
             changes: dict[str, PaperState] = {}
             for pid in pids:
                 if pid in previous:
                     continue
-                doc = table.get(pid)
-                old = PaperState.from_dict(doc) if doc is not None else UNTOUCHED
+                old = self.get(pid)
                 previous[pid] = old
                 if old.read != read:
                     changes[pid] = replace(_with_read(old, read, now), updated_at=now)
@@ -202,43 +255,6 @@ class State:
                 self._change(changed)
             return result
 
-    # -- mute rules (see store.mutes): their own table in this file --------------------------
-
-    def mute_rules(self) -> list[MuteRule]:
-        """The mute rules, by number."""
-        return _mutes.read_rules(self._storage.read())
-
-    def add_mute(self, query: str, why: str = "", clock: Clock | None = None) -> MuteRule:
-        """Store a new rule and return it with its number. MuteError for a query that cannot be
-        a rule or one already muted by an identical rule; StoreError when it cannot be saved."""
-        rule = _mutes.new_rule(query, why, clock)
-        with self._storage.transaction():
-            tables = self._storage.read() or {}
-            for old in _mutes.read_rules(tables):
-                if old.query == rule.query:
-                    raise MuteError(f"rule {old.number} already mutes {old.query}")
-            new_tables = _mutes.with_rule(tables, rule)
-            self._storage.write(new_tables)
-            return next(r for r in _mutes.read_rules(new_tables) if r.query == rule.query)
-
-    def remove_mute(self, number: int) -> MuteRule:
-        """Remove rule `number` and return it (for undo with `restore_mute`)."""
-        with self._storage.transaction():
-            tables = self._storage.read() or {}
-            found = [r for r in _mutes.read_rules(tables) if r.number == number]
-            if not found:
-                raise MuteError(f"no mute rule {number} (papertray mutes lists them)")
-            self._storage.write(_mutes.with_rule(tables, None, drop=number))
-            return found[0]
-
-    def restore_mute(self, rule: MuteRule) -> None:
-        """Put a removed rule back under its number, as it was (undo of `remove_mute`)."""
-        with self._storage.transaction():
-            tables = self._storage.read() or {}
-            if any(r.number == rule.number for r in _mutes.read_rules(tables)):
-                return
-            self._storage.write(_mutes.with_rule(tables, rule))
-
     def merge_marks(self, from_id: str, into_id: str) -> PaperState:
         """Move every mark of `from_id` onto `into_id` (two records of one paper becoming one):
         read or starred if either was, the tags of both, both notes. One write."""
@@ -259,14 +275,63 @@ class State:
             self._change({into_id: merged, from_id: UNTOUCHED})
             return merged
 
+    # -- mute rules (see store.mutes) ---------------------------------------------------------
+
+    def mute_rules(self) -> list[MuteRule]:
+        """The mute rules, by number."""
+        self._storage.read()
+        return _mutes.read_rules(self._mutes.all())
+
+    def add_mute(self, query: str, why: str = "", clock: Clock | None = None) -> MuteRule:
+        """Store a new rule and return it with its number. MuteError for a query that cannot be
+        a rule or one already muted by an identical rule; StoreError when it cannot be saved."""
+        rule = _mutes.new_rule(query, why, clock)
+        with self._storage.transaction():
+            rules = self.mute_rules()
+            for old in rules:
+                if old.query == rule.query:
+                    raise MuteError(f"rule {old.number} already mutes {old.query}")
+            number = max([self._next_rule(), *(r.number + 1 for r in rules)])
+            numbered = replace(rule, number=number)
+            self._mutes.insert(Document(numbered.to_dict(), doc_id=number))
+            self._set_next_rule(number + 1)
+            return numbered
+
+    def remove_mute(self, number: int) -> MuteRule:
+        """Remove rule `number` and return it (for undo with `restore_mute`)."""
+        with self._storage.transaction():
+            found = [r for r in self.mute_rules() if r.number == number]
+            if not found:
+                raise MuteError(f"no mute rule {number} (papertray mutes lists them)")
+            self._mutes.remove(doc_ids=[number])
+            return found[0]
+
+    def restore_mute(self, rule: MuteRule) -> None:
+        """Put a removed rule back under its number, as it was (undo of `remove_mute`)."""
+        with self._storage.transaction():
+            if any(r.number == rule.number for r in self.mute_rules()):
+                return
+            self._mutes.insert(Document(rule.to_dict(), doc_id=rule.number))
+
+    def _next_rule(self) -> int:
+        """The next rule number: one more than the highest ever used, so a removed rule's
+        number is never given to another."""
+        doc = self._meta.get(doc_id=1)
+        value = doc.get("next_rule") if isinstance(doc, dict) else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else 1
+
+    def _set_next_rule(self, number: int) -> None:
+        self._meta.upsert(Document({"format": FORMAT, "next_rule": number}, doc_id=1))
+
 
 # Each mark with the timestamp that goes with it: what one undo step puts back together.
 _MARKS = (("read", "read_at"), ("starred", "starred_at"), ("tags",), ("note",))
 
 
-def _compact_marks(state: PaperState) -> dict[str, Any]:
+def _document(pid: str, state: PaperState) -> dict[str, Any]:
     # Only what differs from the default: half the bytes to serialise and fsync per toggle.
-    return {k: v for k, v in state.to_dict().items() if v not in (None, False, "", [])}
+    data = {k: v for k, v in state.to_dict().items() if v not in (None, False, "", [])}
+    return {"paper": pid, **data}
 
 
 def _with_read(state: PaperState, read: bool, now: float) -> PaperState:

@@ -1,22 +1,19 @@
-"""A crash-safe, multi-process-safe JSON storage for TinyDB.
+"""A crash-safe, multi-process-safe JSON storage for TinyDB: what `state.json` is kept in.
 
-TinyDB's stock `JSONStorage` rewrites its file in place: a kill mid-write leaves a torn file, a full
-disk leaves an empty one, and two processes silently overwrite each other. This storage instead:
+TinyDB's documented extension point is a `Storage` subclass (`read`, `write`, `close`); this one
+replaces the stock `JSONStorage`, which rewrites its file in place (a kill mid-write leaves a
+torn file, a full disk an empty one, and two processes silently overwrite each other):
 
-- writes a temp file in the same folder (`.<name>.<pid>.<random>.tmp`), fsyncs it, `os.replace`s
-  it over the real file and fsyncs the folder, so the file on disk is always a complete old or new
-  copy;
-- holds an exclusive `flock` on `.<name>.lock` across every read-modify-write (`transaction()`,
-  `file_lock.py`), and inside it re-reads the file when another process has replaced it, so no
-  one's marks are lost;
-- keeps the parsed data cached and re-parses only when the file is not the one it last read or
-  wrote. Files are only ever replaced, never modified, so "same inode" means "same content"; we
-  keep that inode open, which stops the kernel from recycling its number for another file;
-- moves a damaged file aside (`<name>.damaged-<timestamp>`) and starts empty, with one warning line.
-
-Decoding and checking one file is `json_file`; the table on top is `str_table.StrTable`; the
-in-memory twin is `memory_storage.MemoryJSONStorage`. `open_tinydb` and `memory_tinydb` put them
-together, and this module re-exports the names `Library` and `State` import from it.
+- `write` puts the data in a temp file in the same folder, fsyncs it, `os.replace`s it over the
+  real file and fsyncs the folder, so the file on disk is always a complete old or new copy;
+- `transaction()` holds an inter-process lock (`filelock`, on Linux, macOS and Windows) across a
+  read-modify-write, and inside it `read()` sees any change another process made before: no
+  one's marks are lost. Writes inside a transaction are kept and written once when it ends, as
+  TinyDB's own `CachingMiddleware` defers them: one change of many papers is one file write;
+- the parsed data is cached and parsed again only when the file is not the one last read or
+  written (its size, times and inode);
+- a damaged file is moved aside (`<name>.damaged-<timestamp>`) and the storage starts empty,
+  with one warning line.
 """
 
 from __future__ import annotations
@@ -27,54 +24,89 @@ import secrets
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
-from tinydb import Storage, TinyDB
+from tinydb import Storage
+from tinydb.storages import MemoryStorage
 
-from papertray.store import bigjson
-from papertray.store.file_lock import FileLock
-from papertray.store.json_file import Damaged, check_shape, decode_tables, fsync_dir, os_reason
-from papertray.store.memory_storage import MemoryJSONStorage
-from papertray.store.str_table import StrTable
-
-__all__ = [
-    "AtomicJSONStorage",
-    "MemoryJSONStorage",
-    "StoreError",
-    "StrTable",
-    "memory_tinydb",
-    "open_tinydb",
-]
+__all__ = ["AtomicJSONStorage", "MemoryJSONStorage", "StoreError", "os_reason"]
 
 Tables = dict[str, dict[str, Any]]
+_HOLD_FILE = os.name != "nt"
+"""Keep the file last read open (POSIX), so the kernel cannot give its inode number to another
+file while we compare stamps. Windows cannot replace a file another handle holds open."""
+
+REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EIO: "an input/output error occurred",
+}
 
 
 class StoreError(Exception):
     """A file could not be saved (disk full, read-only, ...). `str(e)` is one line."""
 
 
-class _StrTinyDB(TinyDB):
-    table_class = StrTable
+def os_reason(exc: OSError) -> str:
+    """An OSError in words for a one-line message ("the disk is full")."""
+    if exc.errno in REASONS:
+        return REASONS[exc.errno]
+    return (exc.strerror or str(exc)).lower()
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable. Windows has no folder handles to sync (its renames
+    are journaled); some file systems refuse: the data file is complete by then either way."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class _Damaged(Exception):
+    def __init__(self, reason: str, sig: tuple[int, ...] | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.sig = sig
+
+
+def _shape_problem(data: Any) -> str | None:
+    """Why `data` is not a TinyDB database (a dict of tables, each a dict of documents)."""
+    if not isinstance(data, dict):
+        return f"top level is {type(data).__name__ if data is not None else 'null'}, not an object"
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            return f"table {name!r} is not an object"
+        for doc in table.values():
+            if not isinstance(doc, dict):
+                return f"table {name!r} holds a document that is not an object"
+    return None
 
 
 class AtomicJSONStorage(Storage):
-    """TinyDB storage: atomic replace on write, flock across read-modify-write, cached reads.
+    """TinyDB storage: atomic replace on write, a lock across read-modify-write, cached reads.
 
-    `label` names the file in messages ("state file", "library file"). `warnings` collects one
-    line per problem found (damaged file moved aside, ...). With `read_only=True` nothing on disk
-    is ever changed and `write()` raises `StoreError`."""
+    `label` names the file in messages ("state file"). `warnings` collects one line per problem
+    found (a damaged file moved aside, ...). With `read_only=True` nothing on disk is ever
+    changed and `write()` raises `StoreError`."""
 
     def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        read_only: bool = False,
-        label: str | None = None,
-        indent: bool = False,
+        self, path: str | os.PathLike[str], *, read_only: bool = False, label: str | None = None
     ) -> None:
         path = Path(os.path.abspath(path))
         # Follow a symlink to a real file so a dotfiles-style link keeps pointing at our data; a
@@ -83,47 +115,21 @@ class AtomicJSONStorage(Storage):
             path = Path(os.path.realpath(path))
         self.path = path
         self.label = label or f"file {path.name}"
-        # One document per line-group (orjson's 2-space indent): a big file then loads in
-        # pieces (see `bigjson.parse_tables`), so its bytes and a whole parse tree are never in
-        # memory at once. Same speed to write; about 3% larger.
-        self._dump_option = orjson.OPT_INDENT_2 if indent else 0
-        self.spans: dict[str, tuple[int, int]] = {}
-        """Where each table's documents lie in the file as this storage last wrote it (see
-        `bigjson.indented_pieces`; big files only, else empty)."""
-        self._forgotten = False
         self.warnings: list[str] = []
         self._explicit_read_only = read_only
         self._memory_only = False
-        self._memory_reason = ""
         self._data: Tables | None = None
         self._sig: tuple[int, ...] | None = None
-        # The file we last read or wrote, kept open (see the module docstring).
         self._held_fd: int | None = None
         self._loaded = False
-        self.version = 0  # bumped whenever the data seen by this object changes
+        self._pending: Tables | None = None
+        self.version = 0
+        """Bumped whenever the data seen by this object changes (here or in another process)."""
         self._mutex = threading.RLock()
-        self._lock = FileLock(
-            self.lock_path,
-            self._mutex,
-            lambda: not (self._explicit_read_only or self._memory_only),
-        )
-        self._clean_leftovers()
+        self._depth = 0
+        self._lock: Any = None
 
-    # -- paths ------------------------------------------------------------------------------
-
-    @property
-    def folder(self) -> Path:
-        return self.path.parent
-
-    @property
-    def lock_path(self) -> Path:
-        return self.folder / f".{self.path.name}.lock"
-
-    def _temp_path(self) -> Path:
-        return self.folder / f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-
-    def _is_temp_name(self, name: str) -> bool:
-        return name.startswith(f".{self.path.name}.") and name.endswith(".tmp")
+    # -- locking ----------------------------------------------------------------------------
 
     @property
     def read_only(self) -> bool:
@@ -131,45 +137,51 @@ class AtomicJSONStorage(Storage):
         aside, or a data folder this process may not write."""
         if self._explicit_read_only or self._memory_only:
             return True
-        folder = self.folder
+        folder = self.path.parent
         while not folder.exists():
             if folder.parent == folder:
                 return True
             folder = folder.parent
         return not os.access(folder, os.W_OK)
 
-    # -- locking ----------------------------------------------------------------------------
-
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Hold the inter-process lock (re-entrant, `file_lock.FileLock`) for a
-        read-modify-write. Inside, `read()` sees any change another process made before we
-        took the lock."""
-        with self._lock.hold():
-            yield
+        """Hold the inter-process lock for a read-modify-write (re-entrant). Inside, `read()`
+        sees any change another process made before we took the lock, and writes are kept until
+        the outermost transaction ends, then written once."""
+        with self._mutex:
+            outermost = self._depth == 0
+            if outermost:
+                self._acquire()
+            self._depth += 1
+            try:
+                yield
+                if outermost and self._pending is not None:
+                    pending, self._pending = self._pending, None
+                    self._write_now(pending)
+            finally:
+                self._depth -= 1
+                if outermost:
+                    self._pending = None
+                    self._release()
 
-    locked = transaction
-
-    def _clean_leftovers(self) -> None:
-        """Remove temp files of writers that were killed. Writers create temp files only while
-        holding the lock, so any temp file seen under the lock is a leftover."""
-        if self._explicit_read_only:
-            return
+    def _acquire(self) -> None:
+        if self._explicit_read_only or self._memory_only or self.read_only:
+            return  # nobody can save here: nothing to guard, and reads still work
         try:
-            names = [n for n in os.listdir(self.folder) if self._is_temp_name(n)]
+            import filelock  # portable (fcntl on POSIX, msvcrt on Windows); loaded on first write
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = filelock.FileLock(str(self.path.parent / f".{self.path.name}.lock"))
+            lock.acquire()
         except OSError:
             return
-        if not names:
-            return
-        with self.transaction():
-            if not self._lock.held:
-                return
-            for name in os.listdir(self.folder):
-                if self._is_temp_name(name):
-                    try:
-                        os.unlink(self.folder / name)
-                    except OSError:
-                        pass
+        self._lock = lock
+
+    def _release(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -184,60 +196,28 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> Tables | None:
         with self._mutex:
+            if self._pending is not None:
+                return self._pending
             if self._memory_only:
                 return self._data
             sig = self._stat_sig()
-            if self._loaded and sig == self._sig and sig is not None and self._held_fd is not None:
-                if self._forgotten:
-                    self._load()  # the same file again: version stays (see _set)
+            if self._loaded and sig == self._sig:
                 return self._data
-            if self._loaded and sig is None and self._sig is None:
-                if not os.path.lexists(self.path):
-                    return self._data
             self._load()
             return self._data
-
-    @property
-    def loaded(self) -> bool:
-        """True once the file has been parsed (or written) by this object."""
-        return self._loaded
 
     def refresh(self) -> bool:
         """Re-read the file if another process changed it. True if the data changed."""
         with self._mutex:
-            if self._forgotten and self.unchanged():
-                return False  # nothing to compare with, and nothing changed
             before = self.version
             self.read()
             return self.version != before
-
-    def unchanged(self) -> bool:
-        """True when the file is still the one last read or written (one `stat`, no parse)."""
-        with self._mutex:
-            if self._memory_only:
-                return True
-            sig = self._stat_sig()
-            return (
-                self._loaded and sig is not None and sig == self._sig and self._held_fd is not None
-            )
-
-    def forget(self) -> bool:
-        """Drop the cached data (a caller that built its own objects from it need not keep two
-        copies alive); the next `read()` parses the file again, and `version` only moves if the
-        file changed meanwhile. False, and nothing dropped, when the data lives only in memory
-        (a damaged file read as empty) or the cache does not match the file."""
-        with self._mutex:
-            if self._memory_only or self._lock.depth or not self.unchanged():
-                return False
-            self._data = None
-            self._forgotten = True
-            return True
 
     def _load(self) -> None:
         for _attempt in range(5):
             try:
                 data, sig, fd = self._parse_file()
-            except Damaged as damaged:
+            except _Damaged as damaged:
                 if self._quarantine(damaged):
                     continue  # the file changed under us (another writer); read it again
                 return
@@ -245,83 +225,69 @@ class AtomicJSONStorage(Storage):
             return
         raise StoreError(f"could not read the {self.label} {self.path}: it keeps changing")
 
-    def _set(
-        self,
-        data: Tables | None,
-        sig: tuple[int, ...] | None,
-        fd: int | None,
-        *,
-        changed: bool | None = None,
-    ) -> None:
+    def _set(self, data: Tables | None, sig: tuple[int, ...] | None, fd: int | None) -> None:
         old_fd, self._held_fd = self._held_fd, fd
         if old_fd is not None:
             os.close(old_fd)
-        if changed is None:
-            if self._forgotten:
-                # The dropped data cannot be compared; the same held inode is the same content.
-                changed = not (self._loaded and sig is not None and sig == self._sig)
-            else:
-                changed = not (self._loaded and data == self._data)
-        if changed:
+        if not self._loaded or data != self._data:
             self.version += 1
         self._data, self._sig, self._loaded = data, sig, True
-        self._forgotten = False
-
-    def _invalidate(self) -> None:
-        """Forget the cache, so the next read() parses the file again (after a failed write whose
-        data TinyDB may already have mutated in our cached dicts)."""
-        if self._held_fd is not None:
-            os.close(self._held_fd)
-        self._held_fd = None
-        self._sig = None
-        self._loaded = False
-        self._forgotten = False
-        if self._memory_only:
-            self._data = {}
-            self.version += 1
 
     def _parse_file(self) -> tuple[Tables | None, tuple[int, ...] | None, int | None]:
         try:
             # O_NONBLOCK so a FIFO in the file's place cannot hang us.
-            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+            fd = os.open(self.path, flags)
         except FileNotFoundError:
             if os.path.lexists(self.path):
-                raise Damaged("a dangling symbolic link", None) from None
+                raise _Damaged("a dangling symbolic link", None) from None
             return None, None, None
         except PermissionError:
-            raise Damaged("unreadable: permission denied", self._stat_sig()) from None
+            raise _Damaged("unreadable: permission denied", self._stat_sig()) from None
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
-                raise Damaged(f"unreadable: {os_reason(exc)}", self._stat_sig()) from None
-            why = os_reason(exc)
-            raise StoreError(f"could not read the {self.label} {self.path}: {why}") from None
+                raise _Damaged(f"unreadable: {os_reason(exc)}", self._stat_sig()) from None
+            raise StoreError(
+                f"could not read the {self.label} {self.path}: {os_reason(exc)}"
+            ) from None
         keep = False
         try:
             st = os.fstat(fd)
             sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             if stat.S_ISDIR(st.st_mode):
-                raise Damaged("a folder is in its place", sig)
+                raise _Damaged("a folder is in its place", sig)
             if not stat.S_ISREG(st.st_mode):
-                raise Damaged("not a regular file", sig)
-            data = decode_tables(fd, st.st_size, sig)
-            problem = check_shape(data)
+                raise _Damaged("not a regular file", sig)
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            raw = b"".join(chunks)
+            if not raw.strip():
+                raise _Damaged("the file is empty", sig)
+            try:
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise _Damaged(f"not valid JSON: {str(exc).splitlines()[0]}", sig) from None
+            problem = _shape_problem(data)
             if problem:
-                raise Damaged(f"wrong shape: {problem}", sig)
-            keep = True
-            return data, sig, fd
+                raise _Damaged(f"wrong shape: {problem}", sig)
+            keep = _HOLD_FILE
+            return data, sig, fd if keep else None
+        except OSError as exc:
+            raise _Damaged(f"unreadable: {os_reason(exc)}", None) from None
         finally:
             if not keep:
                 os.close(fd)
 
-    def _quarantine(self, damaged: Damaged) -> bool:
-        """Move a damaged file aside. Returns True when the caller should read again (the file was
+    def _quarantine(self, damaged: _Damaged) -> bool:
+        """Move a damaged file aside. True when the caller should read again (the file was
         replaced by another process meanwhile); otherwise we end up with an empty state."""
         what = f"{self.label} {self.path} was damaged ({damaged.reason})"
         if self._explicit_read_only:
             self._go_memory_only(f"{what}; left in place (opened read-only); reading it as empty")
             return False
         with self.transaction():
-            if self._lock.held and self._stat_sig() != damaged.sig:
+            if self._lock is not None and self._stat_sig() != damaged.sig:
                 return True
             stamp = time.strftime("%Y%m%dT%H%M%S")
             target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
@@ -337,7 +303,7 @@ class AtomicJSONStorage(Storage):
                     "reading it as empty; changes will not be saved"
                 )
                 return False
-            fsync_dir(self.folder)
+            fsync_dir(self.path.parent)
         self.warnings.append(f"{what}; moved aside to {target}; starting empty")
         self._set(None, None, None)
         return False
@@ -345,74 +311,97 @@ class AtomicJSONStorage(Storage):
     def _go_memory_only(self, warning: str) -> None:
         self.warnings.append(warning)
         self._memory_only = True
-        self._memory_reason = warning
         self._set({}, None, None)
 
     # -- writing ----------------------------------------------------------------------------
 
-    def write(self, data: Tables, meanwhile: Callable[[], Any] | None = None) -> Any:
-        """Replace the file with `data`, whole and synced. `meanwhile`, if given, runs while a
-        big file is still being written (see `bigjson.write_pipelined`); its value is returned
-        (None when it did not run or raised: the caller then does it itself)."""
-        with self.transaction():
+    def write(self, data: Tables) -> None:
+        """Replace the file with `data`, whole and synced (inside a transaction: when the
+        outermost one ends)."""
+        with self._mutex:
             if self._explicit_read_only or self._memory_only:
-                self._invalidate()
                 why = "it was opened read-only" if self._explicit_read_only else "it is damaged"
                 raise StoreError(f"cannot save the {self.label} {self.path}: {why}")
-            tmp: Path | None = None
-            fd = -1
-            self.spans = {}
-            try:
-                pipelined = (
-                    bool(self._dump_option)
-                    and bigjson.document_count(data) >= bigjson.PIPELINE_DOCS
-                )
-                # A big library is serialised piece by piece while a thread writes the pieces
-                # (see `bigjson`); anything else in one go, before the temp file exists.
-                payload = b"" if pipelined else orjson.dumps(data, option=self._dump_option)
-                self.folder.mkdir(parents=True, exist_ok=True)
-                tmp = self._temp_path()
-                fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-                spans: dict[str, tuple[int, int]] = {}
-                done = None
-                if pipelined:
-                    done = bigjson.write_pipelined(
-                        fd, bigjson.indented_pieces(data, bigjson.DOCS_PER_PIECE, spans), meanwhile
-                    )
-                else:
-                    bigjson.write_all(fd, payload)
-                self._copy_mode(fd)
-                os.fsync(fd)
-                os.replace(tmp, self.path)
-                tmp = None
-                self.spans = spans
-            except (OSError, TypeError, orjson.JSONEncodeError) as exc:
-                if fd >= 0:
-                    os.close(fd)
-                if tmp is not None:
-                    try:
-                        os.unlink(tmp)
-                    except OSError:
-                        pass
-                self._invalidate()
-                if isinstance(exc, OSError):
-                    raise StoreError(
-                        f"could not save the {self.label} {self.path}: {os_reason(exc)}"
-                    ) from None
-                raise
-            fsync_dir(self.folder)
-            st = os.fstat(fd)
-            sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-            self._set(data, sig, fd, changed=True)
-            return done
+            if self._depth:
+                self._pending = data
+                return
+            with self.transaction():
+                self._write_now(data)
 
-    def _copy_mode(self, fd: int) -> None:
+    def _write_now(self, data: Tables) -> None:
+        tmp: Path | None = None
+        fd = -1
+        try:
+            payload = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(
+                f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            )
+            flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            fd = os.open(tmp, flags, 0o600)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view) :]
+            self._keep_mode(tmp)
+            os.fsync(fd)
+            if not _HOLD_FILE:
+                os.close(fd)
+                fd = -1
+            os.replace(tmp, self.path)
+            tmp = None
+        except (OSError, TypeError, orjson.JSONEncodeError) as exc:
+            if fd >= 0:
+                os.close(fd)
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            self._loaded = False  # read the file again: it is what stands
+            if isinstance(exc, OSError):
+                raise StoreError(
+                    f"could not save the {self.label} {self.path}: {os_reason(exc)}"
+                ) from None
+            raise
+        fsync_dir(self.path.parent)
+        old_fd, self._held_fd = self._held_fd, fd if fd >= 0 else None
+        if old_fd is not None:
+            os.close(old_fd)
+        self._data, self._sig, self._loaded = data, self._stat_sig(), True
+        self.version += 1
+
+    def _keep_mode(self, tmp: Path) -> None:
         # A new file is private (0600: notes are personal); a replaced one keeps its mode.
         try:
             mode = stat.S_IMODE(os.stat(self.path).st_mode)
         except OSError:
             return
-        os.fchmod(fd, mode)
+        try:
+            os.chmod(tmp, mode)
+        except OSError:
+            pass
+
+    def clean_leftovers(self) -> None:
+        """Remove temp files of writers that were killed (under the lock: a live writer
+        makes them only while holding it)."""
+        if self.read_only:
+            return
+        prefix = f".{self.path.name}."
+        try:
+            names = [n for n in os.listdir(self.path.parent) if n.startswith(prefix)]
+        except OSError:
+            return
+        names = [n for n in names if n.endswith(".tmp")]
+        if not names:
+            return
+        with self.transaction():
+            if self._lock is None:
+                return
+            for name in names:
+                try:
+                    os.unlink(self.path.parent / name)
+                except OSError:
+                    pass
 
     def close(self) -> None:
         with self._mutex:
@@ -421,31 +410,34 @@ class AtomicJSONStorage(Storage):
                 self._held_fd = None
             self._sig = None
             self._loaded = self._memory_only
-            if self._forgotten:
-                self._forgotten, self._loaded = False, False
 
 
-def open_tinydb(
-    path: Path,
-    *,
-    read_only: bool = False,
-    label: str | None = None,
-    indent: bool = False,
-    check: bool = True,
-) -> tuple[TinyDB, list[str]]:
-    """Open a TinyDB on an `AtomicJSONStorage` (tables keyed by string ids). With `check` the
-    file is read once now, so a damaged file is found, moved aside and reported in the returned
-    warnings (the same list grows if it is found later). Nothing is created on disk by opening."""
-    db = _StrTinyDB(
-        str(path), storage=AtomicJSONStorage, read_only=read_only, label=label, indent=indent
-    )
-    storage = db.storage
-    assert isinstance(storage, AtomicJSONStorage)
-    if check:
-        storage.read()
-    return db, storage.warnings
+class MemoryJSONStorage(MemoryStorage):
+    """TinyDB's `MemoryStorage` with the interface of `AtomicJSONStorage` (tests, scratch
+    sessions). Data goes through orjson on every write, so what works here serialises on disk
+    too."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.path: Path | None = None
+        self.label = "memory"
+        self.warnings: list[str] = []
+        self.read_only = False
+        self.version = 0
+        self._mutex = threading.RLock()
 
-def memory_tinydb() -> TinyDB:
-    """A TinyDB on a `MemoryJSONStorage` (same tables, nothing on disk)."""
-    return _StrTinyDB(storage=MemoryJSONStorage)
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._mutex:
+            yield
+
+    def write(self, data: Tables) -> None:
+        with self._mutex:
+            super().write(orjson.loads(orjson.dumps(data)))
+            self.version += 1
+
+    def refresh(self) -> bool:
+        return False
+
+    def clean_leftovers(self) -> None:
+        pass

@@ -16,7 +16,6 @@ from papertray.tui.cli_common import (
     open_store,
     output_width,
     plural,
-    report_imports,
     resolve_ids,
     say,
     warn,
@@ -33,29 +32,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from papertray.store import (
-        IngestError,
-        QueryError,
-        list_papers,
-        parse_query,
-        render_bytes,
-        rendered_in_halves,
-    )
+    from papertray.store import IngestError, QueryError, list_papers, parse_query, render_bytes
 
     try:
         query = parse_query(args.query or "")
     except QueryError as error:
         raise CliError(f"bad query: {error.message}", 2) from None
-    # Not parsed at open: a query's words may spare parsing most of it (store/search_text.py).
-    library, state = open_store(args.data_dir, check=bool(args.files))
-    if not args.files and args.sort == "digest" and args.limit is None:
-        # A word query over a big library: both halves at once (store/listing.py).
-        halves = rendered_in_halves(library, state, query, args.format, width=output_width())
-        if halves is not None:
-            chunks, muted = halves
-            _say_muted(muted)
-            _write(chunks)
-            return 0
+    library, state = open_store(args.data_dir)
     told = len(library.warnings)
     try:
         listing = list_papers(
@@ -72,8 +55,6 @@ def cmd_list(args: argparse.Namespace) -> int:
         raise CliError(str(error)) from None
     for warning in library.warnings[told:]:  # a damaged file found while listing
         warn(warning)
-    if listing.imported is not None:
-        report_imports(listing.imported, showing=True)
     if listing.library_empty:
         say("the library is empty: papertray import FILE adds a digest")
     _say_muted(listing.muted)

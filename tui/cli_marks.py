@@ -67,8 +67,9 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 
 def cmd_tags(args: argparse.Namespace) -> int:
-    _library, state = open_store(args.data_dir, check=False)
-    tags = state.all_tags()
+    library, state = open_store(args.data_dir)
+    # A tag counts only on papers in the library (a removed paper keeps its marks, unseen).
+    tags = state.all_tags(library.present(state.all()))
     if not tags:
         say("no tags yet: papertray tag ID +TAG, or t in the reader")
     for tag, count in tags:

@@ -1,5 +1,5 @@
 """`papertray mute`, `mutes` and `unmute`: the mute rules, each said with how many papers it
-hides (counted with the reader's own `MuteSet` over the whole library)."""
+hides (counted in the library, as the reader counts them)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,8 @@ __all__ = ["cmd_mute", "cmd_mutes", "cmd_unmute"]
 
 
 def _mute_counts(library: Library, state: State, mutes: MuteSet) -> dict[int, int]:
-    from papertray.store import SearchIndex
-
     latest = library.latest_import()
-    papers = library.papers()
-    return mutes.counts(
-        papers, state.all(), latest.at if latest is not None else None, SearchIndex(papers)
-    )
+    return mutes.counts(library, state.all(), latest.at if latest is not None else None)
 
 
 def cmd_mute(args: argparse.Namespace) -> int:

@@ -10,10 +10,8 @@ character.
 from __future__ import annotations
 
 import re
-from functools import partial
 from operator import itemgetter
 
-from papertray.store.forked import fork_worker
 from papertray.store.formats.common import Digest, IngestError, IngestResult, dedupe, short
 from papertray.store.formats.fields import latex_text
 from papertray.store.links import extract_links, order_links
@@ -341,19 +339,14 @@ def _parse_page(
     return merged, warnings, date
 
 
-FORK_FROM = 20_000
-"""Papers from which `_finish` gives the second half of its per-paper work (LaTeX, title key,
-id, links) to a forked child (see `store/forked.py`): 100k papers, 1.1 s of CPU in one
-process."""
-
 _Links = list[tuple[int, tuple[str, ...], str | None]]
 _Prepared = tuple[list[tuple[int, str, str]], list[str], list[str], _Links]
 
 
 def _prepare(pairs: list[tuple[str, str]]) -> _Prepared:
-    """The per-paper work on (title, abstract) pairs, as plain values a child can send back:
-    the pairs LaTeX changed `(i, title, abstract)`, each title's key and id, and the links of
-    the papers that have some `(i, links, repo)`. Indexes are into `pairs`."""
+    """The per-paper work on (title, abstract) pairs: the pairs LaTeX changed
+    `(i, title, abstract)`, each title's key and id, and the links of the papers that have some
+    `(i, links, repo)`. Indexes are into `pairs`."""
     changed: list[tuple[int, str, str]] = []
     if any(_has_latex(t) or _has_latex(a) for t, a in pairs):
         shown = [(latex_text(t), latex_text(a)) for t, a in pairs]
@@ -372,24 +365,6 @@ def _prepare(pairs: list[tuple[str, str]]) -> _Prepared:
     return changed, keys, key_ids(keys), linked
 
 
-def _prepared(pairs: list[tuple[str, str]]) -> _Prepared:
-    """`_prepare(pairs)`, the second half by a forked child when the page is big."""
-    if len(pairs) < FORK_FROM:
-        return _prepare(pairs)
-    half = len(pairs) // 2
-    child = fork_worker(partial(_prepare, pairs[half:]))
-    try:
-        changed, keys, ids, linked = _prepare(pairs[:half])
-    finally:  # the child is waited for (and its memfd closed) whatever happens here
-        theirs = child.result() if child is not None else None
-    if theirs is None:
-        theirs = _prepare(pairs[half:])
-    more_changed, more_keys, more_ids, more_linked = theirs
-    changed += [(i + half, t, a) for i, t, a in more_changed]
-    linked += [(i + half, links, repo) for i, links, repo in more_linked]
-    return changed, keys + more_keys, ids + more_ids, linked
-
-
 def _finish(
     pairs: list[tuple[str, str]],
     fmt: str,
@@ -397,7 +372,7 @@ def _finish(
     warnings: list[str],
     date: str | None,
 ) -> IngestResult:
-    changed, keys, ids, linked = _prepared(pairs)
+    changed, keys, ids, linked = _prepare(pairs)
     if changed:
         pairs = list(pairs)
         for i, title, abstract in changed:
