@@ -56,6 +56,7 @@ from papertray.store.words import TOKENIZER, stems
 __all__ = [
     "ImportBatch",
     "ImportReport",
+    "Interrupted",
     "KnownImport",
     "Library",
     "StoreError",
@@ -92,6 +93,16 @@ class ImportBatch:
     new: int
 
 
+class Interrupted(StoreError):
+    """A query cut short by `Library.interrupt` (a newer one was asked for)."""
+
+
+def _read_error(path: Path | None, error: sqlite3.Error) -> StoreError:
+    if str(error) == "interrupted":
+        return Interrupted("the query was interrupted")
+    return StoreError(f"could not read the library {path or 'in memory'}: {_one_line(error)}")
+
+
 def _dois(paper: Paper) -> list[str]:
     found = []
     for link in paper.links:
@@ -126,8 +137,14 @@ class Library:
         self.notices: list[str] = []
         """What opening did that the user should hear once (a library migrated)."""
         self._explicit_read_only = read_only
-        self._lock = threading.RLock()
-        self._local = threading.local()
+        self._lock = threading.RLock()  # the writer, and opening connections
+        # Two reading connections, each shared by every thread under its own lock: `look`
+        # for quick look-ups (a screenful of rows, one paper), `search` for queries, which may
+        # take longer and can be cut short (`interrupt`) without keeping the look-ups waiting.
+        self._look_lock = threading.RLock()
+        self._search_lock = threading.RLock()
+        self._conns: dict[str, sqlite3.Connection] = {}
+        self._empty_conn: sqlite3.Connection | None = None
         self._memory: sqlite3.Connection | None = None
         self._writer: sqlite3.Connection | None = None
         self._marks: dict[int, MarksTables] = {}
@@ -136,7 +153,8 @@ class Library:
         if self.path is None:
             self._memory = self._open_memory()
         elif check:
-            self._reader()
+            with self._look_lock:
+                self._reader("look")
 
     @classmethod
     def in_memory(cls) -> Library:
@@ -190,34 +208,32 @@ class Library:
             raise
         return conn
 
-    def _reader(self) -> sqlite3.Connection:
-        """This thread's connection for reading (the one connection of a memory library)."""
+    def _reader(self, name: str) -> sqlite3.Connection:
+        """The reading connection `name` ("look" or "search"; the caller holds its lock), or
+        the one connection of a memory library."""
         if self._memory is not None:
             return self._memory
-        conn = getattr(self._local, "conn", None)
+        conn = self._conns.get(name)
         if conn is not None:
             return conn
         with self._lock:
             assert self.path is not None
             if self._damaged or not self.path.exists():
-                conn = self._empty()
-            else:
-                try:
-                    conn = self._connect_file(read_only=self._explicit_read_only)
-                except sqlite3.DatabaseError as error:
-                    conn = self._set_aside(error)
-                except sqlite3.Error as error:
-                    raise StoreError(f"could not read the library {self.path}: {_one_line(error)}")
-            if self.path.exists() and not self._damaged:
-                self._local.conn = conn  # a missing file: ask again, a write may create it
+                return self._empty()  # a missing file: ask again, a write may create it
+            try:
+                conn = self._connect_file(read_only=self._explicit_read_only)
+            except sqlite3.DatabaseError as error:
+                return self._set_aside(error)
+            except sqlite3.Error as error:
+                raise StoreError(f"could not read the library {self.path}: {_one_line(error)}")
+            self._conns[name] = conn
         return conn
 
     def _empty(self) -> sqlite3.Connection:
         """A stand-in for a library file that does not exist (yet): empty, in memory."""
-        conn = getattr(self._local, "empty", None)
-        if conn is None:
-            conn = self._local.empty = self._open_memory()
-        return conn
+        if self._empty_conn is None:
+            self._empty_conn = self._open_memory()
+        return self._empty_conn
 
     def _set_aside(self, error: BaseException) -> sqlite3.Connection:
         """A file that is no database (or a damaged one): moved aside, reported, and the
@@ -272,7 +288,7 @@ class Library:
                 self._writer = self._connect_file(read_only=False)
             except sqlite3.Error as error:
                 raise StoreError(f"could not save the library {self.path}: {_one_line(error)}")
-            self._local.__dict__.pop("conn", None)  # read the new file from now on
+            self._drop_readers()  # read the new file from now on
         return self._writer
 
     @contextmanager
@@ -314,25 +330,36 @@ class Library:
         except sqlite3.Error:
             pass
 
+    def _drop_readers(self) -> None:
+        with self._look_lock, self._search_lock:
+            for conn in self._conns.values():
+                conn.close()
+            self._conns.clear()
+            self._marks.clear()
+
     def close(self) -> None:
         with self._lock:
-            for conn in (self._writer, getattr(self._local, "conn", None)):
-                if conn is not None:
-                    conn.close()
+            self._drop_readers()
+            if self._writer is not None:
+                self._writer.close()
             self._writer = None
-            self._local = threading.local()
+
+    def interrupt(self) -> None:
+        """Cut short a query running in another thread (`select`, `count`): it raises
+        `Interrupted` there. For a search a newer keystroke made stale."""
+        conn = self._memory if self._memory is not None else self._conns.get("search")
+        if conn is not None:
+            conn.interrupt()
 
     # -- change across processes -------------------------------------------------------------
 
     def version(self) -> int:
         """The number of writes this library has seen (any process's): a change stamp."""
         try:
-            row = self._reader().execute(
-                "SELECT value FROM meta WHERE key = 'version'"
-            ).fetchone()
-        except sqlite3.Error:
+            rows = self._rows("SELECT value FROM meta WHERE key = 'version'")
+        except StoreError:
             return 0
-        return int(row[0]) if row else 0
+        return int(rows[0][0]) if rows else 0
 
     def stamp(self) -> list[int]:
         """What names this state of the library (its own random id, and `version`): the
@@ -357,13 +384,12 @@ class Library:
     # -- reading -----------------------------------------------------------------------------
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        lock = self._lock if self._memory is not None else self._look_lock
         try:
-            if self._memory is not None:
-                with self._lock:
-                    return self._memory.execute(sql, params).fetchall()
-            return self._reader().execute(sql, params).fetchall()
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"could not read the library {self.path}: {_one_line(error)}")
+            with lock:
+                return self._reader("look").execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise _read_error(self.path, error) from None
 
     def __len__(self) -> int:
         return int(self._rows("SELECT count(*) FROM papers")[0][0])
@@ -518,8 +544,8 @@ class Library:
                     if papers
                     else "papers.rowid",
                 )
-            except sqlite3.DatabaseError as error:
-                raise StoreError(f"could not read the library {self.path}: {_one_line(error)}")
+            except sqlite3.Error as error:
+                raise _read_error(self.path, error) from None
             if papers:
                 found.rows = [to_paper(r) for r in found.rows]
             return found
@@ -536,15 +562,17 @@ class Library:
         with self._query_conn() as conn:
             tables = self._marks_for(conn, states, marks_version)
             where, params = compile_where(conn, node, tables.tags, context or QueryContext())
-            return int(conn.execute(f"SELECT count(*) FROM papers WHERE {where}", params).fetchone()[0])
+            try:
+                found = conn.execute(f"SELECT count(*) FROM papers WHERE {where}", params)
+                return int(found.fetchone()[0])
+            except sqlite3.Error as error:
+                raise _read_error(self.path, error) from None
 
     @contextmanager
     def _query_conn(self) -> Iterator[sqlite3.Connection]:
-        if self._memory is not None:
-            with self._lock:
-                yield self._memory
-        else:
-            yield self._reader()
+        lock = self._lock if self._memory is not None else self._search_lock
+        with lock:
+            yield self._reader("search")
 
     # -- adding ------------------------------------------------------------------------------
 
