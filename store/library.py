@@ -155,6 +155,7 @@ class Library:
         elif check:
             with self._look_lock:
                 self._reader("look")
+        self._seen_version = self.version() if check else None
 
     @classmethod
     def in_memory(cls) -> Library:
@@ -308,12 +309,15 @@ class Library:
                 version = (row[0] if row else 0) + 1
                 before = conn.total_changes
                 yield conn, version
-                if conn.total_changes != before:  # a write that changed nothing is no version
+                wrote = conn.total_changes != before  # a write that changed nothing: no version
+                if wrote:
                     conn.execute(
                         "INSERT OR REPLACE INTO meta (key, value) VALUES ('version', ?)",
                         (version,),
                     )
                 conn.execute("COMMIT")
+                if wrote and self._seen_version == version - 1:
+                    self._seen_version = version  # our own write is no news to us
             except sqlite3.Error as error:
                 self._rollback(conn)
                 raise StoreError(
@@ -591,6 +595,19 @@ class Library:
             fmt, duplicates, warnings = record["format"], record["duplicates"], record["warnings"]
         except (orjson.JSONDecodeError, TypeError, KeyError):
             return None
+        if not (
+            isinstance(ids, list)
+            and ids
+            and all(isinstance(pid, str) for pid in ids)
+            and isinstance(also, list)
+            and all(isinstance(pid, str) for pid in also)
+            and type(at) is int
+            and isinstance(fmt, str)
+            and type(duplicates) is int
+            and isinstance(warnings, list)
+            and all(isinstance(w, str) for w in warnings)
+        ):
+            return None  # a record edited by hand, or of another version
         unique = list(dict.fromkeys(ids))
         held = self._rows(
             "SELECT count(*) FROM papers WHERE id IN (SELECT value FROM json_each(?)) "

@@ -20,7 +20,9 @@ the second finds the work done.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,11 +68,14 @@ def migrate_library(folder: Path) -> list[str]:
 def _library(folder: Path, old: Path, new: Path) -> list[str]:
     try:
         tables = orjson.loads(old.read_bytes())
-        papers_table = tables.get("papers") if isinstance(tables, dict) else None
-        if not isinstance(papers_table, dict):
-            raise ValueError("no papers table")
+        if not isinstance(tables, dict) or not all(
+            isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+            for table in tables.values()
+        ):
+            raise ValueError("wrong shape: not a TinyDB database")
+        papers_table = tables.get("papers", {})
     except (ValueError, orjson.JSONDecodeError) as error:
-        target = _aside(old, ".damaged")
+        target = _aside(old, ".damaged-" + time.strftime("%Y%m%dT%H%M%S"))
         return [
             f"the old library file {old} was damaged ({str(error).splitlines()[0]}); "
             f"moved aside to {target}; starting empty"
@@ -194,6 +199,9 @@ def _fill(
 def migrate_state(storage: Any, tinydb: Any) -> str | None:
     """Rewrite a pre-0.2 `state.json` (marks in table `states`, keyed by paper id) in the
     layout `State` reads, keeping the old file beside it. None when there is nothing to do."""
+    first = storage.read() or {}
+    if "states" not in first and "mutes_meta" not in first:
+        return None  # (without the lock: opening a folder that does not exist creates nothing)
     with storage.transaction():
         tables = storage.read() or {}
         if "states" not in tables and "mutes_meta" not in tables:
@@ -211,7 +219,7 @@ def migrate_state(storage: Any, tinydb: Any) -> str | None:
         highest = max([0, *(int(k) for k in mutes)])
         next_rule = max(following if isinstance(following, int) else 1, highest + 1)
         backup = storage.path.with_name(storage.path.name + OLD_SUFFIX)
-        backup.write_bytes(storage.path.read_bytes())
+        shutil.copy2(storage.path, backup)
         new_tables = {k: v for k, v in tables.items() if k not in ("states", "mutes_meta")}
         new_tables["marks"] = marks
         new_tables["mutes"] = mutes

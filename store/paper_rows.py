@@ -144,7 +144,7 @@ def fts_values(paper: Paper) -> tuple[str, str, str]:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == ()
+    return value is None or (isinstance(value, (str, tuple, list)) and not value)
 
 
 def merged(old: Paper, new: Paper) -> Paper:
@@ -198,8 +198,10 @@ def year(paper: Paper) -> str:
 
 def same_work_by_title(old: Paper, new: Paper) -> bool:
     """Two papers of one title are one work unless what both say contradicts it: different
-    first authors, or different years (distinct works are often titled alike: "Attention",
-    "A Survey", four articles of a BibTeX file called "Introduction")."""
+    arXiv ids, different first authors, or different years (distinct works are often titled
+    alike: "Attention", "A Survey", four articles of a BibTeX file called "Introduction")."""
+    if old.arxiv_id and new.arxiv_id and old.arxiv_id != new.arxiv_id:
+        return False
     a, b = first_author(old), first_author(new)
     if a and b and a != b:
         return False

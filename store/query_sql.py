@@ -207,20 +207,22 @@ class _Compiler:
         return sql
 
     def all_of(self, children: Iterable[Node]) -> str:
-        parts: list[str] = []
+        others: list[Node] = []
         positive: list[str] = []
         negative: list[str] = []
         for child in children:
             alone = self.words_alone(child)
             if alone is None:
-                parts.append(self.clause(child))
+                others.append(child)
             else:
                 (positive if alone[0] else negative).append(fts_match(self.conn, alone[1]))
+        parts: list[str] = []  # compiled in order: the parameters follow the same order
         if positive:
             expression = " AND ".join(f"({e})" for e in positive)
             expression += "".join(f" NOT ({e})" for e in negative)
-            parts.insert(0, self.match(expression))
-        else:
+            parts.append(self.match(expression))
+        parts.extend(self.clause(child) for child in others)
+        if not positive:
             parts.extend(f"NOT ({self.match(e)})" for e in negative)
         return "(" + " AND ".join(parts) + ")" if parts else "1"
 

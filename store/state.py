@@ -66,7 +66,7 @@ class State:
         self._marks: Table = self._db.table(MARKS, cache_size=0)
         self._mutes: Table = self._db.table(MUTES, cache_size=0)
         self._meta: Table = self._db.table(META, cache_size=0)
-        self._index: tuple[int, dict[str, int], dict[str, PaperState]] | None = None
+        self._index: tuple[int, dict[str, int], dict[str, PaperState], int] | None = None
         storage.clean_leftovers()
         if self.path is not None and not read_only:
             from papertray.store.migrate import migrate_state  # only a pre-0.2 file needs it
@@ -106,14 +106,16 @@ class State:
         if self._index is None or self._index[0] != version:
             doc_ids: dict[str, int] = {}
             states: dict[str, PaperState] = {}
+            highest = 0
             for doc in self._marks.all():
+                highest = max(highest, doc.doc_id)
                 pid = doc.get("paper")
                 if isinstance(pid, str) and pid not in doc_ids:
                     doc_ids[pid] = doc.doc_id
                     state = PaperState.from_dict(doc)
                     if not state.untouched:
                         states[pid] = state
-            self._index = (version, doc_ids, states)
+            self._index = (version, doc_ids, states, highest)
         return self._index[1], self._index[2]
 
     def get(self, pid: str) -> PaperState:
@@ -166,7 +168,13 @@ class State:
 
             self._marks.update(rewrite, doc_ids=[doc_ids[pid] for pid in rewritten])
         if added:
-            self._marks.insert_multiple(added)
+            # Numbered here, from the file as it is under the lock: TinyDB's own counter is
+            # kept per `Table` object and would not see another process's inserts.
+            assert self._index is not None
+            first = self._index[3] + 1
+            self._marks.insert_multiple(
+                Document(doc, doc_id=first + n) for n, doc in enumerate(added)
+            )
 
     def _update(self, pid: str, fn: Callable[[PaperState, float], PaperState]) -> PaperState:
         with self._storage.transaction():

@@ -1,30 +1,24 @@
 """The import's fast paths give exactly what the general code gives: the page parser's line
-split and label shortcut, the batch ids and de-duplication, the link shortcuts, the library
-file written in pieces by a thread, and the content key hashed in a thread."""
+split and label shortcut, the batch ids and de-duplication, the link shortcuts, and the content
+key hashed in a thread."""
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import papertray.store.bigjson as bigjson
 import papertray.store.formats.page as page_module
-from papertray.store.bigjson import indented_pieces
 from papertray.store.formats.common import dedupe
 from papertray.store.ingest import ingest_bytes, ingest_text
 from papertray.store.library import Library
 from papertray.store.links import clean_url, extract_links, is_code_repo, is_safe_url, order_links
 from papertray.store.models import Paper, key_id, key_ids
 from papertray.store.recall import ContentKey, KnownImport, content_key
-from papertray.store.storage import AtomicJSONStorage, StoreError
 
 # -- the page parser ------------------------------------------------------------------------
 
@@ -232,95 +226,6 @@ def test_cached_link_checks_give_the_same_answers() -> None:
             "https://github.com/a/b",
             "http://x.org",
         ]
-
-
-# -- the library file, written in pieces ----------------------------------------------------
-
-_KEYS = st.text(max_size=6)
-_DOCS = st.dictionaries(
-    _KEYS,
-    st.dictionaries(
-        _KEYS,
-        st.none()
-        | st.integers(-(2**63), 2**63 - 1)
-        | st.text(max_size=8)
-        | st.lists(st.text(max_size=4), max_size=3),
-        max_size=4,
-    ),
-    max_size=6,
-)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.dictionaries(_KEYS, _DOCS, max_size=4), st.integers(min_value=1, max_value=4))
-def test_indented_pieces_join_to_orjson_output(data: dict[str, Any], per_piece: int) -> None:
-    whole = orjson.dumps(data, option=orjson.OPT_INDENT_2)
-    assert b"".join(indented_pieces(data, per_piece)) == whole
-
-
-def test_indented_pieces_of_other_shapes() -> None:
-    assert b"".join(indented_pieces({})) == b"{}"
-    odd: Any = {"t": [1, 2]}
-    assert b"".join(indented_pieces(odd)) == orjson.dumps(odd, option=orjson.OPT_INDENT_2)
-    with pytest.raises(TypeError):
-        b"".join(indented_pieces({1: {}}))  # type: ignore[dict-item]
-
-
-@pytest.fixture
-def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A pipelined write of a few documents, in many pieces, synced along the way.
-    monkeypatch.setattr(bigjson, "PIPELINE_DOCS", 2)
-    monkeypatch.setattr(bigjson, "DOCS_PER_PIECE", 3)
-    monkeypatch.setattr(bigjson, "SYNC_EVERY", 64)
-
-
-def _tables(n: int) -> dict[str, Any]:
-    papers = {
-        f"t:{i}": {"id": f"t:{i}", "title": f"Paper {i}", "links": ["x"] * (i % 3)}
-        for i in range(n)
-    }
-    return {"papers": papers, "index": {"title_keys": {f"paper {i}": f"t:{i}" for i in range(n)}}}
-
-
-def test_pipelined_write_gives_the_same_file(tmp_path: Path, small_pieces: None) -> None:
-    storage = AtomicJSONStorage(tmp_path / "library.json", indent=True)
-    data = _tables(20)
-    storage.write(data)
-    raw = (tmp_path / "library.json").read_bytes()
-    assert raw == orjson.dumps(data, option=orjson.OPT_INDENT_2)
-    assert AtomicJSONStorage(tmp_path / "library.json", indent=True).read() == data
-
-
-def test_pipelined_write_failure_keeps_the_old_file(
-    tmp_path: Path, small_pieces: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "library.json"
-    storage = AtomicJSONStorage(path, indent=True)
-    storage.write(_tables(4))
-    before = path.read_bytes()
-    calls = []
-    real_write = os.write
-
-    def full_disk(fd: int, data: Any) -> int:
-        calls.append(fd)
-        if len(calls) > 3:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write(fd, data)
-
-    monkeypatch.setattr(bigjson.os, "write", full_disk)
-    with pytest.raises(StoreError, match="the disk is full"):
-        storage.write(_tables(30))
-    monkeypatch.undo()
-    assert path.read_bytes() == before
-    assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []
-    assert storage.read() == _tables(4)
-
-
-def test_library_written_in_pieces_reads_back(tmp_path: Path, small_pieces: None) -> None:
-    papers = [Paper(f"t:{i}", f"Paper number {i}", "An abstract.") for i in range(12)]
-    report = Library.open(tmp_path).add(papers)
-    assert report.new == 12
-    assert [p.id for p in Library.open(tmp_path).papers()] == [p.id for p in papers]
 
 
 # -- the content key ------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""AtomicJSONStorage: atomic writes, cached reads, locking, damaged files, write failures."""
+"""AtomicJSONStorage (state.json): atomic writes, cached reads, locking, damaged files, write
+failures; and a damaged library database moved aside the same way."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Any
 
 import orjson
 import pytest
+from tinydb import TinyDB
 from tinydb.table import Document
 
 from papertray.store.library import Library
+from papertray.store.models import Paper
 from papertray.store.state import State
-from papertray.store.storage import AtomicJSONStorage, StoreError, memory_tinydb, open_tinydb
+from papertray.store.storage import AtomicJSONStorage, StoreError
 
 STATE = "state.json"
 
@@ -101,20 +104,21 @@ def test_star_toggle_does_not_reparse_the_file(
     assert State.open(tmp_path).get("p1").starred is False
 
 
-def test_tinydb_table_keyed_by_string_ids(tmp_path: Path) -> None:
-    db, warnings = open_tinydb(tmp_path / "db.json")
-    assert warnings == []
-    table = db.table("papers")
-    table.insert(Document({"title": "A"}, doc_id="arxiv:1"))
-    table.update({"title": "B"}, doc_ids=["arxiv:1"])
-    assert table.get(doc_id="arxiv:1") == {"title": "B"}
-    with pytest.raises(ValueError):
-        table.insert({"title": "no id"})
-    db2, _ = open_tinydb(tmp_path / "db.json")
-    assert db2.table("papers").get(doc_id="arxiv:1") == {"title": "B"}
-    mem = memory_tinydb()
-    mem.table("x").insert(Document({"a": 1}, doc_id="k"))
-    assert mem.table("x").get(doc_id="k") == {"a": 1}
+def test_tinydb_public_api_on_the_storage(tmp_path: Path) -> None:
+    db = TinyDB(str(tmp_path / "db.json"), storage=AtomicJSONStorage)
+    table = db.table("marks", cache_size=0)
+    table.insert(Document({"paper": "arxiv:1", "read": True}, doc_id=7))
+    table.update({"read": False}, doc_ids=[7])
+    assert table.get(doc_id=7) == {"paper": "arxiv:1", "read": False}
+    storage = db.storage
+    assert isinstance(storage, AtomicJSONStorage)
+    with storage.transaction():  # three TinyDB writes, one write of the file
+        table.insert({"paper": "b"})
+        table.insert({"paper": "c"})
+        table.remove(doc_ids=[7])
+        assert not (tmp_path / "db.json").read_bytes().count(b'"c"')
+    other = TinyDB(str(tmp_path / "db.json"), storage=AtomicJSONStorage).table("marks")
+    assert sorted(d["paper"] for d in other.all()) == ["b", "c"]
 
 
 def test_transaction_is_reentrant_and_makes_the_lock_file(tmp_path: Path) -> None:
@@ -297,15 +301,29 @@ def test_damaged_state_file_is_moved_aside(tmp_path: Path, case: str) -> None:
     assert moved.read_bytes() == raw
 
 
-@pytest.mark.parametrize("case", ["truncated", "null", "binary", "document-not-object"])
-def test_damaged_library_file_is_moved_aside(tmp_path: Path, case: str) -> None:
-    raw = DAMAGED_BYTES[case].replace(b"states", b"papers")
-    (tmp_path / "library.json").write_bytes(raw)
+@pytest.mark.parametrize("case", ["truncated", "null", "binary", "empty"])
+def test_damaged_library_database_is_moved_aside(tmp_path: Path, case: str) -> None:
+    raw = DAMAGED_BYTES[case] + (b"\x00" * 200 if case == "empty" else b"")
+    (tmp_path / "library.db").write_bytes(raw)
     library = Library.open(tmp_path)
-    moved = check_moved_aside(tmp_path, library.warnings, "library.json")
+    moved = check_moved_aside(tmp_path, library.warnings, "library.db")
     assert "library file" in library.warnings[0]
     assert moved.read_bytes() == raw
     assert library.papers() == [] and len(library) == 0
+    library.add([Paper("t:1", "A paper")])  # and the program goes on, in a fresh database
+    assert [p.id for p in Library.open(tmp_path).papers()] == ["t:1"]
+
+
+@pytest.mark.parametrize("case", ["truncated", "null", "binary", "document-not-object"])
+def test_damaged_old_library_file_is_moved_aside(tmp_path: Path, case: str) -> None:
+    raw = DAMAGED_BYTES[case].replace(b"states", b"papers")
+    (tmp_path / "library.json").write_bytes(raw)
+    library = Library.open(tmp_path)
+    moved = damaged_files(tmp_path, "library.json")
+    assert len(moved) == 1 and moved[0].read_bytes() == raw
+    assert len(library.notices) == 1 and "damaged" in library.notices[0]
+    assert str(moved[0]) in library.notices[0] and "\n" not in library.notices[0]
+    assert library.papers() == [] and not (tmp_path / "library.json").exists()
 
 
 def test_directory_in_place_of_the_file(tmp_path: Path) -> None:
@@ -398,81 +416,3 @@ def test_damage_written_by_someone_else_later_is_moved_aside_too(tmp_path: Path)
     assert state.refresh() is True
     assert state.all() == {}
     assert len(damaged_files(tmp_path)) == 1 and len(state.warnings) == 1
-
-
-# -- the indented layout, read in pieces; dropping the cache -----------------------------------
-
-LAYOUT_CASES: list[dict[str, Any]] = [
-    {},
-    {"a": {}},
-    {"a": {}, "b": {}},
-    {"papers": {f"id{i}": {"t": "x\n}", "n": i, "l": [{"q": {}}]} for i in range(50)}},
-    {"p": {"1": {"x": "    },\n  }"}, "2": {}}, "index": {"k": {"a b": "1"}}, "e": {}},
-]
-
-
-@pytest.mark.parametrize("data", LAYOUT_CASES)
-def test_indented_file_read_in_pieces_is_the_same_data(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]
-) -> None:
-    from papertray.store import bigjson
-
-    monkeypatch.setattr(bigjson, "PARSE_PIECE", 40)  # many pieces even for small data
-    AtomicJSONStorage(tmp_path / "db.json", indent=True).write(data)
-    raw = (tmp_path / "db.json").read_bytes()
-    assert orjson.loads(raw) == data
-    if data:
-        assert bigjson.parse_tables(raw, None) == data
-    got = AtomicJSONStorage(tmp_path / "db.json").read()
-    assert got == data and list(got or {}) == list(data)
-    for table in data:
-        assert list((got or {})[table]) == list(data[table])  # order kept
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        b'{\n"a": {}}',
-        b'{\n  "a": {\n    "1": {\n  }\n  }\n}',
-        b'{\n  "a": {\n    "1": {"x": 1}\n  },\n  "b": {"c": {}}\n}',
-        b'{\n  "a": {\n    "1": {"x": 1},\n    "1": {"x": 2}\n  }\n}',
-        b'{\n  "a": {\n    "1": {"x": 1}\n  }\n}\n',
-        b'{\n  "a": {\n    "1":\n{"x": 1}\n  }\n}',
-    ],
-)
-def test_other_layouts_are_parsed_whole(tmp_path: Path, raw: bytes) -> None:
-    (tmp_path / "db.json").write_bytes(raw)
-    storage = AtomicJSONStorage(tmp_path / "db.json")
-    assert storage.read() == orjson.loads(raw) and storage.warnings == []
-
-
-def test_damage_in_the_indented_layout_is_moved_aside(tmp_path: Path) -> None:
-    raw = b'{\n  "papers": {\n    "1": {\n      "title": "x"\n    },\n    "2": {\n      "ti'
-    (tmp_path / "library.json").write_bytes(raw)
-    library = Library.open(tmp_path)
-    assert library.papers() == []
-    assert check_moved_aside(tmp_path, library.warnings, "library.json").read_bytes() == raw
-
-
-def test_forget_then_read_gives_the_same_data_and_version(tmp_path: Path) -> None:
-    storage = AtomicJSONStorage(tmp_path / "db.json")
-    storage.write({"t": {"a": {"x": 1}}})
-    version = storage.version
-    assert storage.forget() is True and storage._data is None
-    assert storage.refresh() is False and storage._data is None  # nothing parsed
-    assert storage.read() == {"t": {"a": {"x": 1}}} and storage.version == version
-    other = AtomicJSONStorage(tmp_path / "db.json")
-    storage.forget()
-    other.write({"t": {"b": {}}})
-    assert storage.unchanged() is False
-    assert storage.refresh() is True and storage.read() == {"t": {"b": {}}}
-
-
-def test_forget_keeps_data_that_lives_only_in_memory(tmp_path: Path) -> None:
-    (tmp_path / STATE).write_bytes(b"{torn")
-    storage = AtomicJSONStorage(tmp_path / STATE, read_only=True)
-    assert storage.read() == {}
-    assert storage.forget() is False and storage.read() == {}
-    memory = memory_tinydb().storage
-    memory.write({"t": {}})
-    assert memory.forget() is False and memory.read() == {"t": {}}
