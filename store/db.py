@@ -1,5 +1,5 @@
 """The library database (`library.db`): its schema, the steps that bring an older one up to date,
-and how a connection to it is opened.
+and the connections to it (`Database`).
 
 One SQLite file (the standard library's `sqlite3`; WAL, so readers never wait for a writer and
 a writer never blocks readers; `busy_timeout`, so two writers take turns), as Zotero, calibre and
@@ -20,14 +20,29 @@ transaction as the rows; it keeps no copy of the text (`content=''`).
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from papertray.store.storage import StoreError
 from papertray.store.words import TOKENIZER, fold
 
-__all__ = ["MIGRATIONS", "SCHEMA", "SCHEMA_VERSION", "connect", "migrate"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "Database",
+    "Interrupted",
+    "connect",
+    "migrate",
+    "read_error",
+]
 
 SCHEMA = f"""
 CREATE TABLE papers (
@@ -195,3 +210,256 @@ def _statements(script: str) -> list[str]:
                 statements.append(current.strip())
             current = ""
     return statements
+
+
+class Interrupted(StoreError):
+    """A query cut short by `Database.interrupt` (a newer one was asked for)."""
+
+
+def one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def read_error(path: Path | None, error: sqlite3.Error) -> StoreError:
+    if str(error) == "interrupted":
+        return Interrupted("the query was interrupted")
+    return StoreError(f"could not read the library {path or 'in memory'}: {one_line(error)}")
+
+
+class Database:
+    """The library's database file and the connections to it: one writer (a transaction at a
+    time, `transaction`) and two reading connections, each shared by every thread under its own
+    lock: `looking` for quick look-ups (a screenful of rows, one paper), `searching` for
+    queries, which may take longer and can be cut short (`interrupt`) without keeping the
+    look-ups waiting. `path` None: one connection to a database in memory.
+
+    Opening creates nothing on disk: the file is made by the first write (a missing file reads
+    as an empty library). A file that is no database is moved aside (`<name>.damaged-<time>`)
+    and reported in `warnings`, and the library starts empty."""
+
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        self.path = path
+        self.warnings: list[str] = []
+        self._explicit_read_only = read_only
+        self._lock = threading.RLock()  # the writer, and opening connections
+        self._look_lock = threading.RLock()
+        self._search_lock = threading.RLock()
+        self._conns: dict[str, sqlite3.Connection] = {}
+        self._empty_conn: sqlite3.Connection | None = None
+        self._memory: sqlite3.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
+        self._damaged = False
+        if path is None:
+            self._memory = self.open_memory()
+
+    @staticmethod
+    def open_memory() -> sqlite3.Connection:
+        conn = connect(":memory:")
+        migrate(conn)
+        return conn
+
+    @property
+    def read_only(self) -> bool:
+        """True when saving cannot work: opened read-only, a damaged file left in place, or a
+        data folder this process may not write."""
+        if self._memory is not None:
+            return self._explicit_read_only
+        if self._explicit_read_only or self._damaged:
+            return True
+        assert self.path is not None
+        folder = self.path.parent
+        while not folder.exists():
+            if folder.parent == folder:
+                return True
+            folder = folder.parent
+        target = self.path if self.path.exists() else folder
+        return not os.access(target, os.W_OK)
+
+    def _connect_file(self, *, read_only: bool) -> sqlite3.Connection:
+        assert self.path is not None
+        conn = connect(self.path, read_only=read_only)
+        try:
+            migrate(conn) if not read_only else conn.execute("SELECT 1 FROM papers LIMIT 1")
+        except ValueError as error:  # a newer schema: never touch it
+            conn.close()
+            raise StoreError(f"cannot open the library {self.path}: {error}") from None
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    def reader(self, name: str) -> sqlite3.Connection:
+        """The reading connection `name` ("look" or "search"; the caller holds its lock), or
+        the one connection of a memory library."""
+        if self._memory is not None:
+            return self._memory
+        conn = self._conns.get(name)
+        if conn is not None:
+            return conn
+        with self._lock:
+            assert self.path is not None
+            if self._damaged or not self.path.exists():
+                return self._empty()  # a missing file: ask again, a write may create it
+            try:
+                conn = self._connect_file(read_only=self._explicit_read_only)
+            except sqlite3.DatabaseError as error:
+                return self._set_aside(error)
+            except sqlite3.Error as error:
+                raise StoreError(
+                    f"could not read the library {self.path}: {one_line(error)}"
+                ) from None
+            self._conns[name] = conn
+        return conn
+
+    def _empty(self) -> sqlite3.Connection:
+        """A stand-in for a library file that does not exist (yet): empty, in memory."""
+        if self._empty_conn is None:
+            self._empty_conn = self.open_memory()
+        return self._empty_conn
+
+    def _set_aside(self, error: BaseException) -> sqlite3.Connection:
+        """A file that is no database (or a damaged one): moved aside, reported, and the
+        library starts empty. Left in place (and read as empty) when opened read-only."""
+        assert self.path is not None
+        what = f"library file {self.path} was damaged ({one_line(error)})"
+        if self._explicit_read_only:
+            self._damaged = True
+            self.warnings.append(f"{what}; left in place (opened read-only); reading it as empty")
+            return self._empty()
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
+        try:
+            os.replace(self.path, target)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    os.replace(side, target.with_name(target.name + suffix))
+        except OSError as exc:
+            self._damaged = True
+            self.warnings.append(
+                f"{what} and could not be moved aside ({exc.strerror or exc}); "
+                "reading it as empty; changes will not be saved"
+            )
+            return self._empty()
+        self.warnings.append(f"{what}; moved aside to {target}; starting empty")
+        return self._empty()
+
+    def writer(self) -> sqlite3.Connection:
+        if self._memory is not None:
+            return self._memory
+        if self._writer is None:
+            if self.read_only:
+                why = "it was opened read-only" if self._explicit_read_only else (
+                    "it is damaged" if self._damaged else "its folder cannot be written"
+                )
+                raise StoreError(f"cannot save the library {self.path}: {why}")
+            assert self.path is not None
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._writer = self._connect_file(read_only=False)
+            except OSError as error:
+                raise StoreError(
+                    f"could not save the library {self.path}: {error.strerror or error}"
+                ) from None
+            except sqlite3.DatabaseError as error:
+                self._set_aside(error)
+                self._writer = self._connect_file(read_only=False)
+            except sqlite3.Error as error:
+                raise StoreError(
+                    f"could not save the library {self.path}: {one_line(error)}"
+                ) from None
+            self._drop_readers()  # read the new file from now on
+        return self._writer
+
+    @contextmanager
+    def transaction(self) -> Iterator[tuple[sqlite3.Connection, int]]:
+        """A write transaction and its version number (each write's is one more). Any
+        SQLite failure (a full disk, a read-only file) is a `StoreError`, nothing written."""
+        with self._lock:
+            conn = self.writer()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise StoreError(
+                    f"could not save the library {self.path}: {one_line(error)}"
+                ) from None
+            try:
+                row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+                version = (row[0] if row else 0) + 1
+                before = conn.total_changes
+                yield conn, version
+                wrote = conn.total_changes != before  # a write that changed nothing: no version
+                if wrote:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('version', ?)",
+                        (version,),
+                    )
+                conn.execute("COMMIT")
+                if wrote:
+                    self.wrote(version)
+            except sqlite3.Error as error:
+                self._rollback(conn)
+                raise StoreError(
+                    f"could not save the library {self.path or 'in memory'}: {one_line(error)}"
+                ) from None
+            except BaseException:
+                self._rollback(conn)
+                raise
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def _drop_readers(self) -> None:
+        with self._look_lock, self._search_lock:
+            for conn in self._conns.values():
+                conn.close()
+            self._conns.clear()
+            self.dropped()
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_readers()
+            if self._writer is not None:
+                self._writer.close()
+            self._writer = None
+
+    def interrupt(self) -> None:
+        """Cut short a query running in another thread (`select`, `count`): it raises
+        `Interrupted` there. For a search a newer keystroke made stale."""
+        conn = self._memory if self._memory is not None else self._conns.get("search")
+        if conn is not None:
+            conn.interrupt()
+
+    @contextmanager
+    def looking(self) -> Iterator[sqlite3.Connection]:
+        """The connection for quick look-ups, held for the block."""
+        with self._lock if self._memory is not None else self._look_lock:
+            yield self.reader("look")
+
+    @contextmanager
+    def searching(self) -> Iterator[sqlite3.Connection]:
+        """The connection for queries (the one `interrupt` cuts short), held for the block."""
+        with self._lock if self._memory is not None else self._search_lock:
+            yield self.reader("search")
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """All rows of a read on the look-up connection; any failure is a `StoreError`."""
+        try:
+            with self.looking() as conn:
+                return conn.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise read_error(self.path, error) from None
+
+    def wrote(self, version: int) -> None:
+        """Called after each transaction that changed something (see `Library`)."""
+
+    def dropped(self) -> None:
+        """Called when the reading connections are closed (their temporary tables go)."""

@@ -142,8 +142,8 @@ def import_fetched(
     papers = fetched.papers
     if fetched.replacements:
         # A replacement updates a paper already here; it is not news.
-        known = library.present(fetched.replacements)
-        papers = [p for p in papers if p.id not in fetched.replacements or p.id in known]
+        here = library.present(fetched.replacements)
+        papers = [p for p in papers if p.id not in fetched.replacements or p.id in here]
     report.papers = papers
     if fetched.empty and not papers:
         report.note = source.empty_message

@@ -37,7 +37,8 @@ def resolve_ids(library: Library, wanted: Sequence[str]) -> list[str]:
                 found = matches[0]
             elif len(matches) > 1:
                 shown = ", ".join(matches[:5])
-                raise UnknownId(f"id {raw!r} is ambiguous: {shown}" + ("…" if len(matches) > 5 else ""))
+                more = "…" if len(matches) > 5 else ""
+                raise UnknownId(f"id {raw!r} is ambiguous: {shown}{more}")
         if found is None:
             raise UnknownId(f"no paper with id {raw!r} in the library (see `papertray list`)")
         resolved.append(found)

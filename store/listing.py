@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from papertray.store.library import Library
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.mutes import MuteSet
-from papertray.store.query import Query, QueryContext
+from papertray.store.query import Query
 from papertray.store.sorting import SORT_ORDERS
 from papertray.store.state import State
 
@@ -53,11 +53,11 @@ def view_of(
     known = library.identify(papers)
     stored = {p.id: p for p in library.papers_among([pid for pid in known if pid])}
     view = Library.in_memory()
-    view.add(
-        [stored.get(pid, paper) if pid else paper for paper, pid in zip(papers, known, strict=True)],
-        revive=False,
-        kind="view",
-    )
+    shown = [
+        stored.get(pid, paper) if pid else paper
+        for paper, pid in zip(papers, known, strict=True)
+    ]  # fmt: skip
+    view.add(shown, revive=False, kind="view", keep_added=True)
     return view
 
 

@@ -126,7 +126,8 @@ def _fill(
 ) -> tuple[int, int]:
     """The papers, batches, sources and names of the old tables, written as they were (never
     merged with each other: each old record keeps its id, and so its marks)."""
-    from papertray.store.library import _index, _learn_words, _names
+    from papertray.store.adding import index, learn_words
+    from papertray.store.adding import names as names_of
     from papertray.store.paper_rows import INSERT, fts_values, row_of
 
     papers: list[Paper] = []
@@ -151,19 +152,19 @@ def _fill(
     conn.executemany(
         INSERT,
         (
-            row_of(p, rowid=rowid, batch=batch_of.get(p.added_at) if p.added_at else None, version=1)
+            row_of(p, rowid=rowid, batch=batch_of.get(p.added_at or -1.0), version=1)
             for rowid, p in rows
         ),
     )
-    _index(conn, rows)
+    index(conn, rows)
     ids = {p.id for p in papers}
     names: dict[str, str] = {}
     for paper in papers:
-        for name in _names(paper):
+        for name in names_of(paper):
             if name not in ids:
                 names.setdefault(name, paper.id)
-    index = tables.get("index")
-    keys = index.get("title_keys") if isinstance(index, dict) else None
+    stored_index = tables.get("index")
+    keys = stored_index.get("title_keys") if isinstance(stored_index, dict) else None
     if isinstance(keys, dict):
         own = {title_key(p.title) for p in papers}
         for key, pid in keys.items():
@@ -190,7 +191,7 @@ def _fill(
     conn.executemany(
         "INSERT OR IGNORE INTO paper_sources (paper, source, seq) VALUES (?, ?, ?)", pairs
     )
-    _learn_words(conn, [fts_values(p) for p in papers])
+    learn_words(conn, [fts_values(p) for p in papers])
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('version', 1)")
     conn.execute("COMMIT")
     return len(papers), len(batch_of)

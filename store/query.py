@@ -22,14 +22,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from papertray.store.dates import Clock, DateError, system_clock
-from papertray.store.matching import STATE_DATES, OnePaper, eval_one, muted
+from papertray.store.matching import OnePaper, eval_one, muted
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query_lexer import DATE_FIELDS, FIELDS, HAS_VALUES, IS_VALUES, Lexer, Tok
 from papertray.store.query_tree import (
     MATCH_ALL,
     NO_CONTEXT,
     And,
-    Date,
     Has,
     Is,
     Node,

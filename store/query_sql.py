@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from papertray.store.matching import STATE_DATES, tag_holds
 from papertray.store.models import PaperState
 from papertray.store.query import Query
 from papertray.store.query_tree import (
@@ -33,7 +34,6 @@ from papertray.store.query_tree import (
     Text,
     Words,
 )
-from papertray.store.matching import STATE_DATES, tag_holds
 from papertray.store.words import stem
 
 __all__ = ["MarksTables", "Selection", "compile_where", "fts_match", "select", "sync_marks"]
@@ -178,18 +178,19 @@ class _Compiler:
                     f"papers.id IN (SELECT paper FROM temp.pt_marks WHERE {node.field} AND "
                     f"{node.field}_at >= ? AND {node.field}_at < ?)"
                 )
+            # A paper without the date matches no date term: coalesce, or NOT of NULL is NULL.
             if node.field == "added":
                 self.params.extend([node.span.start, node.span.end])
-                return "(papers.added_at >= ? AND papers.added_at < ?)"
+                return "coalesce(papers.added_at >= ? AND papers.added_at < ?, 0)"
             column = "published_day" if node.field == "published" else "digest_day"
             self.params.extend(node.days)
-            return f"(papers.{column} >= ? AND papers.{column} <= ?)"
+            return f"coalesce(papers.{column} >= ? AND papers.{column} <= ?, 0)"
         assert isinstance(node, Is), node
         if node.value == "new":
             if self.context.new_batch is None:
                 return "0"
             self.params.append(self.context.new_batch)
-            return "papers.added_at = ?"
+            return "coalesce(papers.added_at = ?, 0)"
         if node.value == "muted":
             return self.muted()
         column = "read" if node.value in ("read", "unread") else "starred"
@@ -267,7 +268,7 @@ def select(
     rowid by default; `rows` then holds whole rows)."""
     where, params = compile_where(conn, query.root, tags, context)
     hides = bool(context.mutes) and query.hides_muted
-    mute_sql, mute_params = "0", []
+    mute_sql, mute_params = "0", list[Any]()
     if hides:
         mute_sql, mute_params = compile_where(conn, Is("muted"), tags, context)
     scoped = f" AND papers.rowid IN (SELECT rowid FROM {scope})" if scope else ""

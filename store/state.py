@@ -14,7 +14,7 @@ a change of many papers is one write of the file.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -160,7 +160,7 @@ class State:
             self._marks.remove(doc_ids=gone)
         if rewritten:
 
-            def rewrite(doc: dict[str, Any]) -> None:
+            def rewrite(doc: MutableMapping[str, Any]) -> None:
                 # TinyDB hands each chosen document to this: it becomes the paper's marks now.
                 new = rewritten[doc["paper"]]
                 doc.clear()

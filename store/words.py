@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 __all__ = [
     "TOKENIZER",
@@ -83,7 +84,7 @@ def token_words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> object:
+def _stemmer() -> Any:
     import Stemmer  # PyStemmer: Snowball in C (0.5 s for 300k words; pure Python is ~20x)
 
     return Stemmer.Stemmer("english")
@@ -94,7 +95,7 @@ def stem(word: str) -> str:
     """The stem of one folded word (see the module docstring)."""
     if len(word) > 3 and word[-1] == "s" and word[-2] != "s" and not _VOWELS.intersection(word):
         word = word[:-1]  # llms -> llm, cnns -> cnn (no vowel: an acronym's plural)
-    return _stemmer().stemWord(word)  # type: ignore[attr-defined,no-any-return]
+    return str(_stemmer().stemWord(word))
 
 
 def stems(words: Iterable[str]) -> list[str]:
@@ -105,7 +106,7 @@ def stems(words: Iterable[str]) -> list[str]:
         else w
         for w in words
     ]  # fmt: skip
-    return _stemmer().stemWords(words)  # type: ignore[attr-defined,no-any-return]
+    return list(_stemmer().stemWords(words))
 
 
 def exact_word(word: str) -> bool:

@@ -72,8 +72,17 @@ def test_list_json_records(imported: Path, capsys) -> None:
     assert mesa["source"] == "sample_digest.txt"
 
 
-def test_list_files_imports_them_and_state_applies(seed_path: Path, capsys) -> None:
+def test_list_files_shows_them_without_importing(seed_path: Path, data_dir: Path, capsys) -> None:
     assert run(["list", str(seed_path), "-q", "mesa", "--format", "jsonl"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["id"] == MESA_ID
+    assert not (data_dir / "library.db").exists()  # a view: nothing imported
+    assert run(["list", "--format", "jsonl"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_list_files_shows_the_marks_of_papers_in_the_library(seed_path: Path, capsys) -> None:
+    assert run(["import", str(seed_path)]) == 0
     assert run(["star", MESA_ID]) == 0
     assert run(["tag", MESA_ID, "+llm", "+memory"]) == 0
     assert run(["note", MESA_ID, "try", "it"]) == 0

@@ -73,7 +73,7 @@ def test_help_lists_every_option_of_the_reader() -> None:
         (["star"], "the following arguments are required: ID; see papertray star --help"),
         (
             ["list", "--sort", "size"],
-            "invalid --sort 'size' (digest, title, starred, unread, foryou, added, published,"
+            "invalid --sort 'size' (digest, title, starred, unread, relevance, foryou, added, published,"
             " upvotes, stars); see papertray list --help",
         ),
     ],

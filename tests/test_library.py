@@ -228,7 +228,7 @@ def test_recall_is_stale_when_a_merged_away_id_appears(library: Library) -> None
     assert report.ids == [paper("Mesa: Memory-Efficient Training!").id]
     assert library.recall("k1") is not None
     # That id now exists on its own (its name freed by hand): importing again would land there.
-    with library._transaction() as (conn, _version):
+    with library._db.transaction() as (conn, _version):
         conn.execute("DELETE FROM aliases WHERE alias = ?", (api.id,))
     library.add([api._replace(title="Other")])
     assert library.recall("k1") is None
@@ -260,7 +260,7 @@ def test_damaged_records_are_ignored(tmp_path: Path, record: object) -> None:
     remember(library, [paper("Alpha")])
     if isinstance(record, dict) and record.get("ids") == ["ID"]:
         record = {**record, "ids": [pid], "also": [], "version": 1}
-    with library._transaction() as (conn, _version):
+    with library._db.transaction() as (conn, _version):
         conn.execute(
             "UPDATE imports SET record = ? WHERE key = 'k1'", (orjson.dumps(record).decode(),)
         )

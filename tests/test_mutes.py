@@ -1,5 +1,5 @@
 """Mute rules: stored in the state file, applied at query time, never touching a paper's marks;
-and the query language's date fields, `is:new` and `is:muted` over a SearchIndex agreeing with
+and the query language's date fields, `is:new` and `is:muted` in the library's SQL agreeing with
 Query.matches."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from helpers.sql_index import SqlIndex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,6 @@ from papertray.store import (
     Paper,
     PaperState,
     QueryContext,
-    SearchIndex,
     State,
     parse_query,
 )
@@ -145,7 +145,7 @@ def test_rules_leave_the_marks_file_alone(state: State) -> None:
 def test_muted_papers_leave_every_query_but_is_muted() -> None:
     muteset = MuteSet([MuteRule(1, "survey", "not my field"), MuteRule(2, "author:doe")], CLOCK)
     context = muteset.context(BATCH)
-    index = SearchIndex(PAPERS)
+    index = SqlIndex(PAPERS)
     cases = {
         "": ["arxiv:3", "t:4"],
         "memory": ["t:4"],
@@ -161,7 +161,7 @@ def test_muted_papers_leave_every_query_but_is_muted() -> None:
     assert muteset.rule_for(PAPERS[0], STATES["arxiv:1"]).number == 1  # type: ignore[union-attr]
     assert muteset.rule_for(PAPERS[1]).label == "author:doe"  # type: ignore[union-attr]
     assert muteset.rule_for(PAPERS[3]) is None
-    assert muteset.counts(PAPERS, STATES) == {1: 2, 2: 1}
+    assert muteset.counts(index.library, STATES) == {1: 2, 2: 1}
     # Without rules nothing is hidden and is:muted matches nothing.
     assert index.search(parse_query("is:muted"), STATES) == []
     assert len(index.search(parse_query(""), STATES, None, MuteSet([]).context())) == 5
@@ -169,7 +169,7 @@ def test_muted_papers_leave_every_query_but_is_muted() -> None:
 
 def test_rules_over_marks_follow_the_marks() -> None:
     muteset = MuteSet([MuteRule(1, "is:read -is:starred")], CLOCK)
-    index = SearchIndex(PAPERS)
+    index = SqlIndex(PAPERS)
     shown = index.search(parse_query(""), STATES, None, muteset.context())
     assert "arxiv:1" not in ids(PAPERS, shown)
     states = {**STATES, "arxiv:1": PaperState(tags=("todo",))}
@@ -178,7 +178,7 @@ def test_rules_over_marks_follow_the_marks() -> None:
 
 
 def test_is_new_is_the_latest_batch() -> None:
-    index = SearchIndex(PAPERS)
+    index = SqlIndex(PAPERS)
     q = parse_query("is:new")
     assert ids(PAPERS, index.search(q, STATES, None, QueryContext(BATCH))) == ["arxiv:1", "arxiv:3"]
     assert index.search(q, STATES) == []  # no import recorded: nothing is new
@@ -265,8 +265,8 @@ def queries(draw: st.DrawFn) -> str:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(queries(), min_size=1, max_size=4), st.lists(st.sampled_from(RULES), max_size=3))
 def test_index_agrees_with_matches_on_dates_new_and_muted(texts: list[str], rules: list[str]):
-    corpus = PAPERS * 2
-    index = SearchIndex(corpus)
+    corpus = PAPERS + [p._replace(id=f"{p.id}-2", title=f"{p.title} II") for p in PAPERS]
+    index = SqlIndex(corpus)
     muteset = MuteSet([MuteRule(n, r) for n, r in enumerate(dict.fromkeys(rules), 1)], CLOCK)
     context = muteset.context(BATCH)
     for text in texts:
@@ -297,7 +297,7 @@ def test_a_mute_rule_never_changes_a_papers_marks(
     for pid, mark in marks.items():
         state.restore({pid: mark})
     before = state.all()
-    index = SearchIndex(PAPERS)
+    index = SqlIndex(PAPERS)
     plain = index.search(parse_query(""), before)
     for rule_text, remove in steps:
         try:

@@ -8,16 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.sql_index import SqlIndex
 
 from papertray.store import (
     SORT_ORDERS,
     Library,
-    SearchIndex,
     State,
     ingest_file,
     parse_query,
     sample_digest,
 )
+from papertray.store.query_tree import Words
 from papertray.tui.app import PapertrayApp
 from papertray.tui.cli import run
 from papertray.tui.screens.tags import TagsScreen
@@ -155,17 +156,17 @@ def test_list_query_by_arxiv_id_of_a_title_id_paper(
 def test_reader_filter_by_arxiv_id_of_a_title_id_paper(
     two_sources: str, data_dir: Path, query: str
 ) -> None:
-    papers = Library.open(data_dir).papers()
+    library = Library.open(data_dir)
     parsed = parse_query(query)
-    hits = SearchIndex(papers).search(parsed, {})
-    assert [papers[i].id for i in hits] == [two_sources]
-    assert [p.id for p in papers if parsed.matches(p)] == [two_sources]
+    hits = library.rows(library.select(parsed, {}).rowids)
+    assert [p.id for p in hits] == [two_sources]
+    assert [p.id for p in library.papers() if parsed.matches(p)] == [two_sources]
 
 
 def test_bare_arxiv_id_still_finds_arxiv_papers_and_text(data_dir: Path) -> None:
     papers = Library.open(data_dir).papers() or SEED
     query = parse_query("2403.12015")
-    assert query.terms == ["2403.12015"]  # highlighted where the text names it
-    assert not query.only_words  # so `list -q` never trusts the text pre-filter alone
-    index = SearchIndex(papers)
+    # highlighted where the text names it: the id's two words in a row
+    assert query.terms == [Words("any", ("2403", "12015"), "exact")]
+    index = SqlIndex(papers)
     assert index.search(query, {}) == [i for i, p in enumerate(papers) if query.matches(p)]

@@ -66,7 +66,7 @@ def library_of(papers: list[Paper]) -> tuple[Library, list[int]]:
     key = tuple(p.id for p in papers)
     if key not in _LIBRARIES:
         library = Library.in_memory()
-        report = library.add(papers)
+        report = library.add(papers, keep_added=True)
         assert report.new == len(papers)
         rowids = library.rowids_of(p.id for p in papers)
         _LIBRARIES[key] = library, [rowids[p.id] for p in papers]
