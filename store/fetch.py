@@ -13,7 +13,7 @@ runs them, imports what they gave and reports it. Its names are the ones the fac
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,11 +199,16 @@ def run_fetch(
     progress: Progress | None = None,
     save: Path | None = None,
     arxiv_interval: float = ARXIV_INTERVAL,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[FetchReport]:
     """Fetch and import each source in turn; a failing source is reported and the others go
-    on. Nothing of a failing source is imported."""
+    on. Nothing of a failing source is imported. Once `cancelled()` says so (the reader's
+    escape), nothing more is imported: the sources left are not fetched, and one fetched
+    meanwhile is dropped."""
     reports: list[FetchReport] = []
     for source in sources:
+        if cancelled is not None and cancelled():
+            break
         try:
             fetched = fetch_source(
                 client,
@@ -222,6 +227,8 @@ def run_fetch(
                 reason = error.strerror or str(error)
                 reports.append(FetchReport(source, error=f"cannot save to {save}: {reason}"))
                 continue
+        if cancelled is not None and cancelled():
+            break
         reports.append(import_fetched(library, client, fetched, dry_run=dry_run))
     return reports
 
