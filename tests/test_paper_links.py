@@ -9,7 +9,7 @@ import pytest
 
 from papertray.store import Library, ingest_bytes, ingest_file
 from papertray.store.links import arxiv_links, with_arxiv_links
-from papertray.tui.paper_actions import NoPaperPage, citation, paper_page
+from papertray.tui.links import NoLink, citation, paper_page
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fetch"
 
@@ -54,14 +54,14 @@ def test_every_format_links_its_arxiv_papers_to_themselves(name: str) -> None:
 def test_a_paper_without_an_arxiv_id_says_how_to_get_one(seed_path: Path) -> None:
     papers = ingest_file(seed_path).papers
     bare = next(p for p in papers if not p.links)
-    with pytest.raises(NoPaperPage, match="enrich"):
+    with pytest.raises(NoLink, match="enrich"):
         paper_page(bare)
-    with pytest.raises(NoPaperPage, match="enrich"):
+    with pytest.raises(NoLink, match="enrich"):
         citation(bare, bibtex=False)
     assert citation(bare, bibtex=True).startswith("@misc{")
     # A paper with only a code repo has no page of its own either; one with a project page does.
     mesa = next(p for p in papers if p.title.startswith("Mesa:"))
-    with pytest.raises(NoPaperPage):
+    with pytest.raises(NoLink):
         paper_page(mesa)
     page = ingest_bytes(
         b"A Title Here\n\nAn abstract with https://github.com/a/b and https://a-project.org/p.\n"
@@ -76,4 +76,5 @@ def test_library_stale_sees_another_process_import(data_dir: Path, seed_path: Pa
     assert len(ours.papers()) == 3 and not ours.stale()  # our own write
     Library.open(data_dir).add(ingest_file(seed_path).papers)  # "another process"
     assert ours.stale()
-    assert len(ours.papers()) == 104 and not ours.stale()
+    assert len(ours.papers()) == 104
+    assert ours.refresh() and not ours.stale()  # taken note of: not stale until the next write

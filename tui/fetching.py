@@ -65,8 +65,13 @@ def _data_dir(library: Library) -> Path | None:
     return library.path.parent if library.path is not None else None
 
 
-def fetch_configured(library: Library, progress: Callable[[str], None]) -> Fetched:
-    """Fetch and import the config file's sources. Blocks: call from a worker."""
+def fetch_configured(
+    library: Library,
+    progress: Callable[[str], None],
+    cancelled: Callable[[], bool] | None = None,
+) -> Fetched:
+    """Fetch and import the config file's sources. Blocks: call from a worker. Once
+    `cancelled()`, nothing more is imported."""
     # Imported here: the reader's start never loads the network side of the store.
     from papertray.store import (
         Client,
@@ -87,7 +92,7 @@ def fetch_configured(library: Library, progress: Callable[[str], None]) -> Fetch
     reports: list[FetchReport]
     try:
         with Client(_data_dir(library)) as client:
-            reports = run_fetch(library, sources, client, progress=progress)
+            reports = run_fetch(library, sources, client, progress=progress, cancelled=cancelled)
     except StoreError as error:
         return Fetched([f"Could not import: {error}"], failed=True)
     done = Fetched()

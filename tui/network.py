@@ -1,209 +1,92 @@
-"""The reader's network work: fetching the configured sources (F), linking papers to arXiv (E,
-and by itself after a page copy is opened), and picking up papers another process imported.
+"""The reader's network work: `F` fetches the configured sources, `E` links papers to arXiv (and
+the reader does it by itself after a page copy is opened). These are the bodies of the main
+screen's workers; the blocking part is `fetching`'s, no Textual there.
 
-Each runs in one of `app`'s thread workers, through `fetching.abandonable` so that quitting
-never waits for a hung request; the results come back on the UI thread as a new list of
-papers (`library_changed`: the reader shows them, its filter applied again) and one notification.
+Each runs through `fetching.abandonable`, so quitting never waits for a hung request, and
+reports with messages: its progress (`NetworkProgress`) and its end (`NetworkDone`). Escape
+cancels the worker; the work itself stops at its next step (the next page or paper): a fetch
+imports nothing more, a linking keeps what it found so far.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from textual.worker import get_current_worker
 
 from papertray.store import StoreError
-from papertray.tui.fetching import (
-    Cancelled,
-    Fetched,
-    abandonable,
-    enrich_in_background,
-    fetch_configured,
-)
+from papertray.tui.fetching import Cancelled, abandonable, enrich_in_background, fetch_configured
+from papertray.tui.messages import NetworkDone, NetworkProgress
 
 if TYPE_CHECKING:
-    from papertray.store import Paper
-    from papertray.tui.app import PapertrayApp
+    from textual.message import Message
 
-__all__ = ["NetworkWorkers"]
+    from papertray.store import Library, Paper, State
+
+__all__ = ["enrich_rows", "fetch_sources"]
+
+Post = Callable[["Message"], object]
 
 
-class NetworkWorkers:
-    def __init__(
-        self, app: PapertrayApp, paper_ids: Sequence[str] | None, *, link_new: bool = False
-    ) -> None:
-        """`paper_ids`: the reader was opened on files: it shows those papers (and what a
-        fetch from here adds), not the library. `link_new`: once the library is in, link the
-        papers shown to arXiv (`after_load`)."""
-        self._app = app
-        self.busy = ""
-        """What the status line says while a fetch or a linking runs ("" when idle)."""
-        self._reloading = False
-        self._paper_ids = list(paper_ids) if paper_ids is not None else None
-        self._link_new = link_new
+def fetch_sources(library: Library, post: Post) -> None:
+    """Fetch and import the config file's sources (in a thread worker)."""
+    worker = get_current_worker()
 
-    def library_changed(self, papers: list[Paper], added: Sequence[str] = ()) -> None:
-        """The library changed under the reader (a fetch here, an import elsewhere): show its
-        papers now, the cursor on the paper it was on, the filter applied again."""
-        app = self._app
-        if app.loading:
-            return  # the load under way reads the new file anyway
-        if self._paper_ids is not None:
-            self._paper_ids = list(dict.fromkeys([*self._paper_ids, *added]))
-            by_id = {p.id: p for p in papers}
-            papers = [by_id[pid] for pid in self._paper_ids if pid in by_id]
-        app.marks.poll()
-        app.replace_papers(papers, app.paper_list.highlighted_id)
+    def progress(line: str) -> None:
+        if worker.is_cancelled:
+            raise Cancelled  # stops the fetch before its next request
+        post(NetworkProgress(f"fetching {line}…"))
 
-    def after_load(self) -> None:
-        """The library is in: link the papers just imported, if the CLI asked for it."""
-        if self._link_new:
-            self._link_new = False
-            self.enrich(self._shown_papers(), quiet=True)
+    def cancelled() -> bool:
+        return worker.is_cancelled
 
-    def enrich_shown(self) -> None:
-        """E: link the papers shown to arXiv."""
-        if self._app.loading:
-            self._app.notify("The library is still loading; try again in a moment.")
-            return
-        self.enrich(self._shown_papers())
+    try:
+        done = abandonable(lambda: fetch_configured(library, progress, cancelled), cancelled)
+    except Cancelled:
+        return
+    if done.failed:
+        post(NetworkDone("Fetch failed", done.lines, "error", done.changed, done.ids))
+    else:
+        post(NetworkDone("Fetched", done.lines, "information", done.changed, done.ids))
 
-    def _shown_papers(self) -> list[Paper]:
-        app = self._app
-        return [p for p in map(app.paper, app.paper_list.shown_ids) if p is not None]
 
-    def _papers(self) -> list[Paper]:
-        """The library's papers, parsed by one worker at a time (`Loader.library_lock`)."""
-        with self._app.loader.library_lock:
-            return self._app.library.papers()
+def enrich_rows(
+    library: Library, state: State, rowids: Sequence[int], post: Post, *, quiet: bool = False
+) -> None:
+    """Link the papers of `rowids` (those without an arXiv id) to arXiv (in a thread worker).
+    `quiet`: say nothing when there is nothing to do."""
+    todo: list[Paper] = []
+    for start in range(0, len(rowids), 500):  # a screenful at a time, never the library
+        todo += [p for p in library.rows(rowids[start : start + 500]) if not p.arxiv_id]
+    if todo:
+        _enrich(library, state, todo, post)
+    else:
+        post(NetworkDone("", [] if quiet else ["Every paper shown has its arXiv id already."]))
 
-    def _progress(self, text: str) -> None:
-        self.busy = text
-        self._app.refresh_status()
 
-    def _start(self, text: str) -> bool:
-        if self.busy:
-            self._app.notify(f"Busy: {self.busy}")
-            return False
-        self._progress(text)
-        return True
+def _enrich(library: Library, state: State, papers: Sequence[Paper], post: Post) -> None:
+    from papertray.store import FetchError
 
-    # -- F ----------------------------------------------------------------------------------
+    worker = get_current_worker()
 
-    def fetch(self) -> None:
-        app = self._app
-        if not self._start("fetching…"):
-            return
+    def progress(n: int, total: int) -> None:
+        if worker.is_cancelled:
+            # Ends the look-ups as a network failure would: what was found is still saved.
+            raise FetchError("cancelled")
+        post(NetworkProgress(f"linking to arXiv {n} of {total}…"))
 
-        def progress(line: str) -> None:
-            app.call_from_thread(self._progress, f"fetching {line}…")
-
-        def work() -> None:
-            worker = get_current_worker()
-            try:
-                done = abandonable(
-                    lambda: fetch_configured(app.library, progress), lambda: worker.is_cancelled
-                )
-            except Cancelled:
-                return
-            try:
-                papers = self._papers() if done.changed else None
-            except StoreError as error:
-                done.lines.append(f"Could not read the library: {error}")
-                done.failed, papers = True, None
-            app.call_from_thread(self._fetched, done, papers)
-
-        app.run_worker(work, thread=True, exclusive=True, group="network")
-
-    def _fetched(self, done: Fetched, papers: list[Paper] | None) -> None:
-        self.busy = ""
-        self._app.notify(
-            "\n".join(done.lines),
-            title="Fetch failed" if done.failed else "Fetched",
-            severity="error" if done.failed else "information",
-            timeout=10,
-            markup=False,
+    try:
+        report = abandonable(
+            lambda: enrich_in_background(library, state, papers, progress),
+            lambda: worker.is_cancelled,
         )
-        if papers is not None:
-            self.library_changed(papers, added=done.ids)
-        self._app.refresh_status()
-
-    # -- E ----------------------------------------------------------------------------------
-
-    def enrich(self, papers: list[Paper], *, quiet: bool = False) -> None:
-        """Link `papers` (those without an arXiv id) to arXiv. `quiet`: unasked, after an
-        import: say nothing when there is nothing to do."""
-        app = self._app
-        todo = [p for p in papers if not p.arxiv_id]
-        if not todo:
-            if not quiet:
-                app.notify("Every paper shown has its arXiv id already.")
-            return
-        if self.busy and quiet:
-            return
-        if not self._start("linking to arXiv…"):
-            return
-
-        def progress(n: int, total: int) -> None:
-            app.call_from_thread(self._progress, f"linking to arXiv {n} of {total}…")
-
-        def work() -> None:
-            worker = get_current_worker()
-            try:
-                report = abandonable(
-                    lambda: enrich_in_background(app.library, app.store_state, todo, progress),
-                    lambda: worker.is_cancelled,
-                )
-                lines, failed = [report.line()], report.error is not None
-                if report.error:
-                    lines.append(report.error)
-                fresh = self._papers() if report.linked else None
-                linked = list(report.linked)
-            except Cancelled:
-                return
-            except StoreError as error:
-                lines, failed, fresh, linked = [f"Could not save: {error}"], True, None, []
-            app.call_from_thread(self._enriched, lines, failed, fresh, linked)
-
-        app.run_worker(work, thread=True, exclusive=True, group="network")
-
-    def _enriched(
-        self, lines: list[str], failed: bool, papers: list[Paper] | None, linked: list[str]
-    ) -> None:
-        self.busy = ""
-        self._app.notify(
-            "\n".join(lines),
-            title="Linking to arXiv",
-            severity="warning" if failed else "information",
-            timeout=10,
-            markup=False,
-        )
-        if papers is not None:
-            # A paper folded into one already here under its arXiv id goes on under that id.
-            self.library_changed(papers, added=linked)
-        self._app.refresh_status()
-
-    # -- another process imported -------------------------------------------------------------
-
-    def reload_if_stale(self) -> None:
-        """Papers another process imported (papertray fetch from cron, say): read in a worker
-        when the library file changed (one stat per poll)."""
-        app = self._app
-        if self.busy or self._reloading or not app.library.stale():
-            return
-        self._reloading = True
-
-        def work() -> None:
-            try:
-                papers: list[Paper] | None = self._papers()
-            except StoreError:
-                papers = None
-            app.call_from_thread(self._reloaded, papers)
-
-        app.run_worker(work, thread=True, exclusive=True, group="reload")
-
-    def _reloaded(self, papers: list[Paper] | None) -> None:
-        self._reloading = False
-        if papers is not None:
-            self.library_changed(papers)
+    except Cancelled:
+        return
+    except StoreError as error:
+        post(NetworkDone("Linking to arXiv", [f"Could not save: {error}"], "warning"))
+        return
+    lines = [report.line()] + ([report.error] if report.error else [])
+    linked = list(report.linked)
+    severity: Literal["warning", "information"] = "warning" if report.error else "information"
+    post(NetworkDone("Linking to arXiv", lines, severity, bool(linked), linked))
