@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from papertray.store.db import FIRST_BULK, PAPER_INDEXES
 from papertray.store.models import Paper, title_key
 from papertray.store.paper_rows import (
     COLUMNS,
@@ -345,6 +346,11 @@ class Adding:
             rows = [
                 (first + i, paper) for i, (paper, _key) in enumerate(self.new.values())
             ]
+            # Into an empty library, a big batch goes in without the indexes, made after.
+            bulk = self.empty and len(rows) >= FIRST_BULK
+            if bulk:
+                for name in PAPER_INDEXES:
+                    conn.execute(f"DROP INDEX IF EXISTS {name}")
             conn.executemany(
                 INSERT,
                 (
@@ -352,6 +358,9 @@ class Adding:
                     for (rowid, paper), (_p, key) in zip(rows, self.new.values(), strict=True)
                 ),
             )
+            if bulk:
+                for statement in PAPER_INDEXES.values():
+                    conn.execute(statement)
             index(conn, rows)
         texts = [fts_values(paper) for paper, _key in self.new.values()]
         for old, new in self.changed.values():

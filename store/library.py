@@ -41,7 +41,7 @@ from papertray.store.adding import (
     rewrite,
 )
 from papertray.store.dates import now as clock_now
-from papertray.store.db import Database, Interrupted, read_error
+from papertray.store.db import FIRST_BULK, Database, Interrupted, read_error
 from papertray.store.models import Paper, PaperState, title_key
 from papertray.store.paper_rows import COLUMNS, INSERT, merged, revised, row_of, to_paper
 from papertray.store.paths import LIBRARY_DB
@@ -402,10 +402,19 @@ class Library:
         papers = list(papers)
         keys = list(title_keys) if title_keys is not None else [title_key(p.title) for p in papers]
         added_at = clock_now() if batch is None else batch
-        with self._db.transaction() as (conn, version):
+
+        def run(conn: sqlite3.Connection, version: int) -> ImportReport:
             adding = Adding(conn, version, added_at, revive, kind)
             adding.keep_added = keep_added
             return adding.run(papers, keys, remember)
+
+        if len(papers) >= FIRST_BULK:
+            with self._db.creating() as created:
+                report = run(created.conn, 1) if created is not None else None
+            if created is not None and created.placed:
+                return report  # type: ignore[return-value]
+        with self._db.transaction() as (conn, version):
+            return run(conn, version)
 
     def update(self, papers: Iterable[Paper]) -> int:
         """Revise papers already in the library (a newer version's title, authors, links), and
@@ -563,7 +572,7 @@ class Library:
             )[0][0]
             if held != len(wanted):
                 return {}
-        entry: dict[str, Any] = {"items": items}
+        entry: dict[str, Any] = {"items": items, "ids": wanted}
         if etag:
             entry["etag"] = etag
         if modified:
@@ -577,9 +586,15 @@ class Library:
                 if not entry:
                     conn.execute("DELETE FROM http_cache WHERE url = ?", (url,))
                     continue
-                conn.execute(
-                    "INSERT OR REPLACE INTO http_cache (url, etag, last_modified, items, ids) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (url, entry.get("etag"), entry.get("last_modified"),
-                     int(entry.get("items") or 0), "\n".join(entry.get("ids") or ())),
-                )  # fmt: skip
+                row = (url, entry.get("etag"), entry.get("last_modified"),
+                       int(entry.get("items") or 0), "\n".join(entry.get("ids") or ()))  # fmt: skip
+                stored = conn.execute(
+                    "SELECT url, etag, last_modified, items, ids FROM http_cache WHERE url = ?",
+                    (url,),
+                ).fetchone()
+                if stored != row:  # a page that came back 304 changes nothing
+                    conn.execute(
+                        "INSERT OR REPLACE INTO http_cache (url, etag, last_modified, items, ids) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        row,
+                    )
