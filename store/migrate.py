@@ -106,8 +106,8 @@ def _library(folder: Path, old: Path, new: Path) -> list[str]:
         except OSError:
             pass
     return [
-        f"moved the library to {new} ({count} papers, {batches} import batches); "
-        f"the old files are kept as {', '.join(p.name for p in kept)}"
+        f"the library moved to {new} ({count} papers, {batches} import batches; the old files "
+        f"are kept as {', '.join(p.name for p in kept)})"
     ]
 
 
@@ -227,6 +227,6 @@ def migrate_state(storage: Any, tinydb: Any) -> str | None:
         new_tables["papertray"] = {"1": {"format": 2, "next_rule": next_rule}}
         storage.write(new_tables)
     return (
-        f"the marks moved to the new layout of {storage.path.name} ({len(marks)} papers marked, "
-        f"{len(mutes)} mute rules); the old file is kept as {backup.name}"
+        f"{storage.path.name} moved to the new layout ({len(marks)} papers marked, "
+        f"{len(mutes)} mute rules; the old file is kept as {backup.name})"
     )
