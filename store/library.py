@@ -49,9 +49,14 @@ from papertray.store.query import Query
 from papertray.store.query_sql import MarksTables, Selection, compile_where, select, sync_marks
 from papertray.store.query_tree import Node, QueryContext
 from papertray.store.recall import ContentKey, KnownImport, content_key
+from papertray.store.relevance import average_length, rank
 from papertray.store.storage import StoreError
 
+RELEVANCE = "bm25"
+"""The `order_by` of the relevance order (`SORT_ORDERS["relevance"].sql`)."""
+
 __all__ = [
+    "RELEVANCE",
     "ImportBatch",
     "ImportReport",
     "Interrupted",
@@ -86,6 +91,7 @@ class Library:
         self.notices: list[str] = []
         """What opening did that the user should hear once (a library migrated)."""
         self._marks: dict[int, MarksTables] = {}
+        self._average_of: tuple[int, float] | None = None
         self._seen_version: int | None = None
         if check:
             self._seen_version = self.version()
@@ -290,9 +296,11 @@ class Library:
     ) -> Selection:
         """The rowids of the papers matching `query` (see `query_sql.select`), with the user's
         marks `states` (`marks_version`: `State.version`, so unchanged marks are not copied
-        again); `scope`: only among these rowids. With `papers`, the `Paper`s themselves
-        (in `rows`) instead of their rowids."""
+        again), in the order `order_by` (`SortOrder.sql`; `RELEVANCE`: best match first, see
+        `store/relevance.py`); `scope`: only among these rowids. With `papers`, the `Paper`s
+        themselves (in `rows`) instead of their rowids."""
         context = context or QueryContext()
+        ranked = order_by == RELEVANCE
         with self._db.searching() as conn:
             tables = self._marks_for(conn, states, marks_version)
             scope_table = None
@@ -307,19 +315,32 @@ class Library:
                     query,
                     tables.tags,
                     context,
-                    order_by=order_by,
-                    limit=limit,
+                    order_by="papers.rowid" if ranked else order_by,
+                    limit=None if ranked else limit,
                     count_muted=count_muted,
                     scope=scope_table,
-                    columns=", ".join(f"papers.{c.strip()}" for c in COLUMNS.split(","))
-                    if papers
-                    else "papers.rowid",
                 )
+                if ranked:
+                    if query.ranked_terms:
+                        found.rowids = rank(
+                            conn, found.rowids, query.ranked_terms, self._average(conn)
+                        )
+                    else:
+                        found.note = "no words in the query to rank by relevance: digest order"
+                    if limit is not None:
+                        found.rowids = found.rowids[:limit]
             except sqlite3.Error as error:
                 raise read_error(self.path, error) from None
-            if papers:
-                found.rows = [to_paper(r) for r in found.rows]
-            return found
+        if papers:
+            found.rows = self.rows(found.rowids)
+        return found
+
+    def _average(self, conn: sqlite3.Connection) -> float:
+        """The mean indexed length of a paper (for relevance), once per version."""
+        version = self.version()
+        if self._average_of is None or self._average_of[0] != version:
+            self._average_of = (version, average_length(conn))
+        return self._average_of[1]
 
     def count(
         self,

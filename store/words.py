@@ -75,7 +75,7 @@ def _fold_char(match: re.Match[str]) -> str:
 @lru_cache(maxsize=65536)
 def fold_word(word: str) -> str:
     """One word as the index holds it (`fold`, and lowercase)."""
-    return word.lower() if word.isascii() else fold(word)
+    return word.lower() if word.isascii() else fold(word).lower()
 
 
 Token = tuple[int, int, str]
