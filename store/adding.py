@@ -368,15 +368,16 @@ class Adding:
                 texts.append(after)
         if texts:
             learn_words(conn, texts)
+        # In key order: appended to their B-trees rather than put at random places.
         if self.aliases:
             conn.executemany(
                 "INSERT OR IGNORE INTO aliases (alias, paper) VALUES (?, ?)",
-                self.aliases.items(),
+                sorted(self.aliases.items()),
             )
         seq = batch_id if batch_id is not None else int(self.added_at)
         conn.executemany(
             "INSERT OR IGNORE INTO paper_sources (paper, source, seq) VALUES (?, ?, ?)",
-            ((pid, source, seq) for pid, source in self.sources if source),
+            sorted((pid, source, seq) for pid, source in set(self.sources) if source),
         )
         # Only an import whose papers each landed on their own id can be replayed as "nothing
         # to do": two papers merged into one id would each overwrite the other's newer fields.

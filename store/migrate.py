@@ -189,7 +189,7 @@ def _fill(
             seq = first_seen.setdefault(name, len(first_seen))
             pairs.extend((pid, name, seq) for pid in listed if pid in ids)
     conn.executemany(
-        "INSERT OR IGNORE INTO paper_sources (paper, source, seq) VALUES (?, ?, ?)", pairs
+        "INSERT OR IGNORE INTO paper_sources (paper, source, seq) VALUES (?, ?, ?)", sorted(pairs)
     )
     learn_words(conn, [fts_values(p) for p in papers])
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('version', 1)")
