@@ -513,6 +513,23 @@ class Database:
         with self._lock if self._memory is not None else self._search_lock:
             yield self.reader("search")
 
+    def walker(self) -> sqlite3.Connection:
+        """A connection of its own for a long read (give it back with `walked`); the memory
+        database's one connection, under its lock, when there is no file."""
+        if self._memory is not None:
+            self._lock.acquire()
+            return self._memory
+        if self.path is None or not self.path.exists() or self._damaged:
+            self._lock.acquire()
+            return self._empty()
+        return connect(self.path, read_only=True)
+
+    def walked(self, conn: sqlite3.Connection) -> None:
+        if conn is self._memory or conn is self._empty_conn:
+            self._lock.release()
+        else:
+            conn.close()
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """All rows of a read on the look-up connection; any failure is a `StoreError`."""
         try:

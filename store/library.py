@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,6 +181,20 @@ class Library:
     def papers(self) -> list[Paper]:
         """Every paper, in import order."""
         return [to_paper(r) for r in self._rows(f"SELECT {COLUMNS} FROM papers ORDER BY rowid")]
+
+    def stream(self, size: int = 2_000) -> Iterator[Paper]:
+        """Every paper, in import order, a few thousand at a time (a whole library never in
+        memory at once: the similarity index is built from this). On its own connection, so a
+        long walk keeps no look-up waiting."""
+        conn = self._db.walker()
+        try:
+            cursor = conn.execute(f"SELECT {COLUMNS} FROM papers ORDER BY rowid")
+            while rows := cursor.fetchmany(size):
+                yield from map(to_paper, rows)
+        except sqlite3.Error as error:
+            raise read_error(self.path, error) from None
+        finally:
+            self._db.walked(conn)
 
     def ids(self) -> list[str]:
         """Every paper's id, in import order."""
