@@ -348,7 +348,7 @@ class AtomicJSONStorage(Storage):
         tmp: Path | None = None
         fd = -1
         try:
-            payload = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+            payload = orjson.dumps(data)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(
                 f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
