@@ -52,6 +52,7 @@ from papertray.store.recall import ContentKey, KnownImport, content_key
 from papertray.store.relevance import average_length, rank
 from papertray.store.storage import StoreError
 
+_PAPER_COLUMNS = ", ".join(f"papers.{c.strip()}" for c in COLUMNS.split(","))
 RELEVANCE = "bm25"
 """The `order_by` of the relevance order (`SORT_ORDERS["relevance"].sql`)."""
 
@@ -333,7 +334,10 @@ class Library:
                     limit=None if ranked else limit,
                     count_muted=count_muted,
                     scope=scope_table,
+                    columns=_PAPER_COLUMNS if papers and not ranked else "papers.rowid",
                 )
+                if papers and not ranked:
+                    found.rows = [to_paper(r) for r in found.rows]
                 if ranked:
                     if query.ranked_terms:
                         found.rowids = rank(
@@ -345,7 +349,7 @@ class Library:
                         found.rowids = found.rowids[:limit]
             except sqlite3.Error as error:
                 raise read_error(self.path, error) from None
-        if papers:
+        if papers and ranked:
             found.rows = self.rows(found.rowids)
         return found
 
