@@ -11,7 +11,7 @@ from typing import Any
 # The arXiv id of a URL or an arXiv DOI: written once in fields.py, the formats take it from here.
 from papertray.store.formats.fields import arxiv_from_url as arxiv_from_url
 from papertray.store.formats.fields import normalize_arxiv_id
-from papertray.store.formats.latex import latex_to_text
+from papertray.store.formats.latex import has_latex, latex_to_text
 from papertray.store.links import clean_url, extract_links, order_links
 from papertray.store.models import Paper, paper_id, title_key
 from papertray.store.sanitize import clean_text
@@ -44,7 +44,7 @@ def text(value: Any, *, multiline: bool = False) -> str:
     if not isinstance(value, str):
         return ""
     cleaned = clean_text(value, multiline=multiline)
-    if "\\" in cleaned or "$" in cleaned:
+    if has_latex(cleaned):
         converted = latex_to_text(cleaned)
         if converted != cleaned:
             return clean_text(converted, multiline=multiline)

@@ -40,12 +40,19 @@ def sniff(head: str) -> bool:
 def parse(text: str, source: str = "") -> Parsed:
     import bibtexparser  # ~80 ms to import: only for .bib files
 
-    library = bibtexparser.parse_string(text)
+    # No middleware: the values come as written (`jean # " " # cesar`), and `_resolve` puts
+    # them together from the @string macros, as BibTeX does (bibtexparser's own middleware
+    # resolves only a value that is one macro name).
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    macros = dict(_MONTHS)
+    for string in library.strings:
+        macros[string.key.lower()] = _resolve(_value(string), macros)
     entries = list(library.entries)
     papers: list[Paper] = []
     untitled = 0
     for entry in entries:
-        paper = _paper({k.lower(): _value(v) for k, v in entry.fields_dict.items()}, source)
+        fields = {k.lower(): _resolve(_value(v), macros) for k, v in entry.fields_dict.items()}
+        paper = _paper(fields, source)
         if paper is None:
             untitled += 1
         else:
@@ -64,13 +71,63 @@ def _value(field: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+# BibTeX's built-in macros (btxdoc, "The month field"): `month = jan`.
+_MONTHS = {
+    m[:3].lower(): m
+    for m in "January February March April May June July August September October November "
+    "December".split()
+}
+_PART = re.compile(
+    r'\s*(\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}|"(?:[^"{}]|\{[^{}]*\})*"|[^\s#]+)\s*'
+)
+
+
+def _resolve(raw: str, macros: dict[str, str]) -> str:
+    """A field's value as BibTeX reads it: `{...}` and `"..."` parts as written, a bare word
+    the @string macro of that name (or the word: a number), all joined where `#` says."""
+    raw = raw.strip()
+    if not raw or ("#" not in raw and raw[0] in '{"'):
+        return raw[1:-1] if len(raw) >= 2 and raw[-1] in '}"' else raw
+    parts: list[str] = []
+    pos = 0
+    while pos < len(raw):
+        found = _PART.match(raw, pos)
+        if found is None:
+            return raw  # not BibTeX's value syntax: kept as written
+        part = found.group(1)
+        if part[0] in '{"':
+            parts.append(part[1:-1])
+        else:
+            parts.append(macros.get(part.lower(), part))
+        pos = found.end()
+        if pos < len(raw):
+            if raw[pos] != "#":
+                return raw
+            pos += 1
+    return "".join(parts)
+
+
 def _clean(value: str) -> str:
     value = value.strip()
-    if len(value) >= 2 and value[0] == "{" and value[-1] == "}":
+    if len(value) >= 2 and value[0] == "{" and _closes_at_end(value):
         value = value[1:-1]
     elif len(value) >= 2 and value[0] == '"' and value[-1] == '"':
         value = value[1:-1]
     return strip_braces(latex_to_text(value))
+
+
+def _closes_at_end(value: str) -> bool:
+    """True when the brace that opens `value` is closed by its last character: `{{BERT}}` is
+    one group, `{BERT}: a {GPT}` two."""
+    depth = 0
+    for at, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return at == len(value) - 1
+    return False
 
 
 def _name(raw: str) -> str:

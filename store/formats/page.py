@@ -16,6 +16,7 @@ from operator import itemgetter
 from papertray.store.forked import fork_worker
 from papertray.store.formats.common import Digest, IngestError, IngestResult, dedupe, short
 from papertray.store.formats.fields import latex_text
+from papertray.store.formats.latex import has_latex
 from papertray.store.links import extract_links, order_links
 from papertray.store.models import Paper, key_ids, title_key
 from papertray.store.sanitize import clean_text
@@ -355,7 +356,7 @@ def _prepare(pairs: list[tuple[str, str]]) -> _Prepared:
     the pairs LaTeX changed `(i, title, abstract)`, each title's key and id, and the links of
     the papers that have some `(i, links, repo)`. Indexes are into `pairs`."""
     changed: list[tuple[int, str, str]] = []
-    if any(_has_latex(t) or _has_latex(a) for t, a in pairs):
+    if any(has_latex(t) or has_latex(a) for t, a in pairs):
         shown = [(latex_text(t), latex_text(a)) for t, a in pairs]
         changed = [
             (i, *new) for i, (new, old) in enumerate(zip(shown, pairs, strict=True)) if new != old
@@ -424,7 +425,3 @@ def _finish(
                                                      strict=True)
     ]  # fmt: skip
     return dedupe(papers, fmt, warnings, keys)
-
-
-def _has_latex(text: str) -> bool:
-    return "\\" in text or "$" in text
