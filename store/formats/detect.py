@@ -23,6 +23,8 @@ PARSERS: dict[str, tuple[str, str]] = {
     "arxiv-rss": ("feeds", "text"),
     "rss": ("feeds", "text"),
     "bibtex": ("bibtex", "text"),
+    "ris": ("ris", "text"),
+    "csv": ("csv_papers", "text"),
     "title-summary": ("title_summary", "text"),
     "md-table": ("md_table", "text"),
     "jsonfeed": ("jsonfeed", "doc"),
@@ -85,6 +87,10 @@ def detect(text: str) -> str | None:
         return "arxiv-email"
     if _module("bibtex").sniff(head):
         return "bibtex"
+    if _module("ris").sniff(head):
+        return "ris"
+    if _module("csv_papers").sniff(head):
+        return "csv"
     if _module("title_summary").sniff(head):
         return "title-summary"
     if _module("md_table").sniff(head):

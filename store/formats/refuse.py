@@ -10,8 +10,9 @@ from collections import Counter
 
 READS = (
     "it reads Hugging Face Papers page copies, HF API JSON, JSON/JSON Lines of papers, "
-    "arXiv email digests, arXiv Atom and RSS, RSS/JSON Feed, BibTeX, Semantic Scholar, "
-    "OpenAlex, Markdown tables of papers and Title:/Summary: text (see --format)"
+    "arXiv email digests, arXiv Atom and RSS, RSS/JSON Feed, BibTeX, RIS, CSV of papers "
+    "(Zotero), Semantic Scholar, OpenAlex, Markdown tables of papers and Title:/Summary: text "
+    "(see --format)"
 )
 
 _ROOT = re.compile(r"<([A-Za-z][\w:.-]*)")
