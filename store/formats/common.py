@@ -44,6 +44,9 @@ class Digest:
     for the page parser's printable check)."""
     records: list[Any] | None = None
     """The JSON records, when format detection already parsed them (never parse twice)."""
+    data: bytes | None = None
+    """The bytes as read, when the input came as bytes: feedparser decodes a feed itself, as
+    its byte-order mark and XML declaration say."""
 
 
 def short(text: str, size: int = 60) -> str:

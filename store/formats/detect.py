@@ -57,7 +57,9 @@ def parser(name: str) -> Callable[[Any], Any]:
             return parse_records_as(digest, name)
 
         return parse_records
-    return lambda digest: to_result(parse(name, digest.text, digest.source), name, digest.warnings)
+    return lambda digest: to_result(
+        parse(name, digest.text, digest.source, digest.data), name, digest.warnings
+    )
 
 
 @lru_cache(maxsize=8)
@@ -98,7 +100,7 @@ def detect(text: str) -> str | None:
     return None
 
 
-def parse(fmt: str, text: str, source: str) -> Parsed:
+def parse(fmt: str, text: str, source: str, data: bytes | None = None) -> Parsed:
     module_name, takes = PARSERS[fmt]
     module = _module(module_name)
     if takes == "doc":
@@ -112,7 +114,7 @@ def parse(fmt: str, text: str, source: str) -> Parsed:
             raise IngestError(f"not valid JSON: {str(err).splitlines()[0]}") from None
         return module.parse(doc, source)
     if module_name == "feeds":
-        return module.parse(text, source, fmt)
+        return module.parse(text, source, fmt, data)
     return module.parse(text, source)
 
 
