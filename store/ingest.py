@@ -376,6 +376,8 @@ def _detect(digest: Digest) -> tuple[str | None, str | None]:
             raise IngestError(refused)
         return "page", None
     detected, digest.records, error = _detect_json(digest.text, digest.warnings)
+    if detected is None and (refused := refusal(digest.text)):
+        raise IngestError(refused)  # not JSON, and plainly no page copy either
     return detected, error
 
 
