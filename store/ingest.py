@@ -83,8 +83,8 @@ def ingest_bytes(data: bytes, *, fmt: str | None = None, source: str = "") -> In
     if not data:
         raise IngestError("the input is empty")
     data = bytes(data)
-    text, warnings, utf8 = _decode(data)
-    return _ingest(text, fmt, source, warnings, utf8, data)
+    text, warnings, utf8, own = _decode(data)
+    return _ingest(text, fmt, source, warnings, utf8, own)
 
 
 def ingest_text(text: str, *, fmt: str | None = None, source: str = "") -> IngestResult:
@@ -201,11 +201,13 @@ _XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z][\
 _WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "euc_kr": "cp949", "latin_1": "cp1252"}
 
 
-def _decode(data: bytes) -> tuple[str, list[str], bytes | None]:
+def _decode(data: bytes) -> tuple[str, list[str], bytes | None, bytes | None]:
     """(text, warnings, the UTF-8 bytes the text was decoded from if it was UTF-8 without
-    errors: see `_all_printable`). A byte-order mark decides; then UTF-8; then, for text that
-    is not UTF-8, the encoding an XML declaration names, or else the one charset-normalizer
-    finds (said in a warning). UTF-8 with a few bad bytes stays UTF-8, the bytes replaced."""
+    errors: see `_all_printable`, and `data` itself unless its encoding was guessed: a parser
+    that decodes by the BOM and the XML declaration, as feedparser does, reads it the same).
+    A byte-order mark decides; then UTF-8; then, for text that is not UTF-8, the encoding an
+    XML declaration names, or else the one charset-normalizer finds (said in a warning). UTF-8
+    with a few bad bytes stays UTF-8, the bytes replaced."""
     encoding, skip = "utf-8", 0
     for bom, name, size in _BOMS:
         if data.startswith(bom):
@@ -219,8 +221,8 @@ def _decode(data: bytes) -> tuple[str, list[str], bytes | None]:
     try:
         text = str(body, encoding)
         if encoding != "utf-8":
-            return text, [], None
-        return text, [], data if not skip else bytes(body)
+            return text, [], None, data
+        return text, [], data if not skip else bytes(body), data
     except UnicodeDecodeError as err:
         bad_at = err.start + skip
     if encoding == "utf-8" and not skip:
@@ -228,11 +230,12 @@ def _decode(data: bytes) -> tuple[str, list[str], bytes | None]:
         if other is not None:
             text, name, declared = other
             if declared:
-                return text, [], None
-            return text, [f"invalid UTF-8 at byte {bad_at}: read as {name} (detected)"], None
+                return text, [], None, data
+            said = f"invalid UTF-8 at byte {bad_at}: read as {name} (detected)"
+            return text, [said], None, None
     text = str(body, encoding, "replace")
     label = "UTF-8" if encoding == "utf-8" else encoding.upper()
-    return text, [f"invalid {label} at byte {bad_at}: {_REPLACED}"], None
+    return text, [f"invalid {label} at byte {bad_at}: {_REPLACED}"], None, data
 
 
 def _codec(name: str) -> str | None:
@@ -376,8 +379,11 @@ def _detect(digest: Digest) -> tuple[str | None, str | None]:
             raise IngestError(refused)
         return "page", None
     detected, digest.records, error = _detect_json(digest.text, digest.warnings)
-    if detected is None and (refused := refusal(digest.text)):
-        raise IngestError(refused)  # not JSON, and plainly no page copy either
+    if detected is None and error is not None:
+        if not error.startswith("not valid JSON"):
+            raise IngestError(error)  # valid JSON that holds no papers is no page copy either
+        if refused := refusal(digest.text):
+            raise IngestError(refused)  # not JSON, and plainly no page copy either
     return detected, error
 
 

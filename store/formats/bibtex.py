@@ -51,7 +51,10 @@ def parse(text: str, source: str = "") -> Parsed:
     papers: list[Paper] = []
     untitled = 0
     for entry in entries:
-        fields = {k.lower(): _resolve(_value(v), macros) for k, v in entry.fields_dict.items()}
+        fields = {
+            _key(k): _resolve(_COMMENT_LINES.sub("", _value(v)), macros)
+            for k, v in entry.fields_dict.items()
+        }
         paper = _paper(fields, source)
         if paper is None:
             untitled += 1
@@ -64,6 +67,15 @@ def parse(text: str, source: str = "") -> Parsed:
     if broken:
         warnings.append(f"skipped {broken} block(s) that are not valid BibTeX")
     return Parsed(papers, warnings)
+
+
+# biber allows % comment lines between fields; bibtexparser keeps them in the next key or the
+# value before (its tests/resources/biber_comments.bib).
+_COMMENT_LINES = re.compile(r"(?:\n[ \t]*%[^\n]*)+\s*$")
+
+
+def _key(raw: str) -> str:
+    return raw.strip().rsplit("\n", 1)[-1].strip().lower()
 
 
 def _value(field: Any) -> str:

@@ -25,6 +25,7 @@ from papertray.store.formats.markup import markup_to_text, xml_root
 from papertray.store.models import Paper
 
 ATOM, RSS, FEED = "arxiv-atom", "arxiv-rss", "rss"
+_DECLARED = re.compile(r"""(\A\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
 _ANNOUNCE = re.compile(
     r"^\s*arXiv:(\S+)\s+Announce Type:\s*([\w-]+)\s*(?:Abstract:\s*)?", re.I | re.S
 )
@@ -66,9 +67,19 @@ def parse(text: str, source: str = "", kind: str = FEED, data: bytes | None = No
     are some: it honours the byte-order mark and the XML declaration's encoding itself."""
     import feedparser  # ~60 ms to import: only for feeds
 
-    # A file object, never the string: feedparser fetches a string that looks like a URL and
-    # opens one that names a file.
-    feed: Any = feedparser.parse(io.BytesIO(data if data is not None else text.encode("utf-8")))
+    if data is None:
+        # UTF-8 now, whatever the declaration said when the text was still bytes.
+        data = _DECLARED.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
+    try:
+        # A file object, never the string: feedparser fetches a string that looks like a URL
+        # and opens one that names a file.
+        feed: Any = feedparser.parse(io.BytesIO(data))
+    except Exception as err:  # noqa: BLE001 - feedparser's own errors on a hostile feed
+        # (`chr()` of an out-of-range character reference, feedparser's illformed tests):
+        # the file is unreadable, papertray is not broken.
+        from papertray.store.formats.common import IngestError
+
+        raise IngestError(f"not a readable feed: {_reason(err)}") from None
     entries = list(feed.entries)
     if not entries:
         if feed.get("bozo") and not feed.get("feed"):

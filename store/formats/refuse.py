@@ -38,7 +38,7 @@ _REFER = re.compile(r"%[0A-Z@] \S")
 _YAML_KEY = re.compile(r"\s*(?:- )?[\"']?[A-Za-z_][\w.-]*[\"']?:(?:\s|$)")
 _YAML_ITEM = re.compile(r"\s*- \S")
 _TEX = re.compile(
-    r"\\(?:documentclass|usepackage|begin\{document\}|section\*?\{|chapter\{|title\{)"
+    r"\\(?:documentclass|usepackage|begin\{[A-Za-z*]+\}|section\*?\{|chapter\{|title\{)"
 )
 _LOG = re.compile(
     r"(?:\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|TRACE)"
@@ -101,6 +101,8 @@ def describe(text: str) -> str | None:
 def _other_format(lines: list[str], raw: list[str], share: Any) -> str | None:
     """What another known format's first lines say a text is."""
     first = lines[0]
+    if first.startswith("PMID-"):
+        return "PubMed's MEDLINE text (export the records as RIS or BibTeX instead)"
     if share(_RIS_TAG, 3) > 0.5:
         return "RIS records without their TY line (each record must open with 'TY  - ')"
     if first.startswith(("FN Clarivate", "FN Thomson", "PT J", "PT B", "PT S")) or (
