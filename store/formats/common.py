@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from papertray.store.models import Paper, title_key
@@ -63,9 +64,13 @@ def dedupe(
     DOI or Semantic Scholar id, or title and first author and year. Different works that share
     a title are all kept, the later ones under an id of their own (`identity.distinct_id`)."""
     ids = [paper.id for paper in papers]
-    counts = Counter(ids)
-    repeated = len(counts) < len(ids)
-    named = [i for i, paper in enumerate(papers) if paper.links and _may_be_named(paper.links)]
+    repeated = len(set(ids)) < len(ids)
+    # Which papers carry a DOI or Semantic Scholar link: one look at all links at C speed
+    # first (a page of 100k papers has none of its own).
+    linked = [paper.links for paper in papers if paper.links]
+    named: list[int] = []
+    if linked and _may_be_named(tuple(chain.from_iterable(linked))):
+        named = [i for i, paper in enumerate(papers) if paper.links and _may_be_named(paper.links)]
     titled: list[str] | None = keys
     shared_titles: set[str] = set()
     with_arxiv = sum(1 for paper in papers if paper.arxiv_id)
@@ -78,9 +83,16 @@ def dedupe(
         return IngestResult(
             papers=papers, format=fmt, warnings=warnings, duplicates=0, title_keys=keys
         )
+    if not named and not with_arxiv and not any(p.authors or p.published for p in papers):
+        # Nothing but titles (a page copy): the same id is the same title, so the same work.
+        kept, kept_keys, duplicates = _first_of_each_id(papers, ids, keys)
+        warnings.append(f"{duplicates} duplicate paper(s) ignored")
+        return IngestResult(
+            papers=kept, format=fmt, warnings=warnings, duplicates=duplicates, title_keys=kept_keys
+        )
     suspects = set(named)
     if repeated:
-        twice = {pid for pid, n in counts.items() if n > 1}
+        twice = {pid for pid, n in Counter(ids).items() if n > 1}
         suspects.update(i for i, pid in enumerate(ids) if pid in twice)
     if shared_titles and titled is not None:
         suspects.update(i for i, key in enumerate(titled) if key in shared_titles)
@@ -97,8 +109,27 @@ def dedupe(
     )
 
 
+def _first_of_each_id(
+    papers: list[Paper], ids: list[str], keys: list[str] | None
+) -> tuple[list[Paper], list[str] | None, int]:
+    """The first paper of each id, at C speed but for the repeats (a cut-off copy takes a
+    later full abstract, with its links)."""
+    # id -> index of its first paper: built backwards, so an earlier index overwrites a later.
+    first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
+    order = sorted(first.values())
+    kept = list(map(papers.__getitem__, order))
+    kept_keys = None if keys is None else list(map(keys.__getitem__, order))
+    slot = {index: k for k, index in enumerate(order)}
+    for i in sorted(set(range(len(ids))).difference(order)):
+        k = slot[first[ids[i]]]
+        if not kept[k].abstract and papers[i].abstract:
+            kept[k] = _merged(kept[k], papers[i])
+    return kept, kept_keys, len(ids) - len(order)
+
+
 def _may_be_named(links: tuple[str, ...]) -> bool:
-    return any("doi.org/" in link or "semanticscholar.org/" in link for link in links)
+    joined = "\n".join(links)
+    return "doi.org/" in joined or "semanticscholar.org/" in joined
 
 
 def _merge_repeats(
@@ -113,6 +144,7 @@ def _merge_repeats(
     kept_keys: list[str] | None = [] if keys is not None else None
     where: dict[str, int] = {}  # an id, "doi:..." or "s2:..." -> the kept paper that has it
     by_title: dict[str, list[int]] = {}
+    plain: dict[int, bool] = {}  # kept index -> it has nothing but a title (see `bare`)
     taken = {paper.id for i, paper in enumerate(papers) if i not in suspects}
     duplicates = apart = 0
     for i, paper in enumerate(papers):
@@ -123,7 +155,16 @@ def _merge_repeats(
                 kept_keys.append(key)
             continue
         key = key or title_key(paper.title)
-        names = [f"{kind}:{value}" for kind, value in identities(paper).items()]
+        bare = not (paper.authors or paper.published or paper.arxiv_id) and not (
+            paper.links and _may_be_named(paper.links)
+        )
+        at = where.get(paper.id)
+        if bare and at is not None and plain[at]:
+            # Nothing but a title on either side (a page copy's paper twice): one work.
+            kept[at] = _merged(kept[at], paper)
+            duplicates += 1
+            continue
+        names = [] if bare else [f"{k}:{v}" for k, v in identities(paper).items()]
         near = [where[tag] for tag in (paper.id, *names) if tag in where]
         near += by_title.get(key, [])
         match = next((j for j in dict.fromkeys(near) if same_work(kept[j], paper)), None)
@@ -138,6 +179,7 @@ def _merge_repeats(
             apart += 1
         at = len(kept)
         kept.append(paper)
+        plain[at] = bare
         if kept_keys is not None:
             kept_keys.append(key)
         taken.add(paper.id)
