@@ -117,3 +117,17 @@ def test_jats_and_mathml_leave_titles_and_abstracts() -> None:
     (paper,) = ingest_text(json.dumps({"data": [record]})).papers
     assert paper.title == "Growth of E. coli at T>40 K"
     assert paper.abstract == "First paragraph.\n\nSecond one."
+
+
+def test_openalex_titles_lose_their_html() -> None:
+    """OpenAlex takes titles from Crossref as publishers wrote them (api.openalex.org/works:
+    "Enhanced CO<sub>2</sub> capture", "<i>Escherichia coli</i>")."""
+    work = {
+        "id": "https://openalex.org/W2741809807",
+        "title": "Enhanced CO<sub>2</sub> capture by <i>Escherichia coli</i> &amp; friends",
+        "doi": "https://doi.org/10.1000/co2",
+        "abstract_inverted_index": {"Carbon": [0], "capture.": [1]},
+    }
+    (paper,) = ingest_text(json.dumps({"results": [work]})).papers
+    assert paper.title == "Enhanced CO2 capture by Escherichia coli & friends"
+    assert paper.abstract == "Carbon capture."
