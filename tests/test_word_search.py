@@ -60,7 +60,10 @@ def titles(capsys: pytest.CaptureFixture[str], query: str, *more: str) -> list[s
         ("α", ["Die Straße der Modelle"]),
         ("Α-rnn", ["Die Straße der Modelle"]),
         # the documented substring search
-        ("contains:rag", ["Leverage and Storage", "RAG-based Question Answering", "Ragged Tensors"]),
+        (
+            "contains:rag",
+            ["Leverage and Storage", "RAG-based Question Answering", "Ragged Tensors"],
+        ),
     ],
 )
 def test_the_rules(library: None, capsys, query: str, expected: list[str]) -> None:
