@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from papertray.store.db import FIRST_BULK, PAPER_INDEXES
 from papertray.store.models import Paper, title_key
 from papertray.store.paper_rows import (
     COLUMNS,
@@ -345,6 +346,11 @@ class Adding:
             rows = [
                 (first + i, paper) for i, (paper, _key) in enumerate(self.new.values())
             ]
+            # Into an empty library, a big batch goes in without the indexes, made after.
+            bulk = self.empty and len(rows) >= FIRST_BULK
+            if bulk:
+                for name in PAPER_INDEXES:
+                    conn.execute(f"DROP INDEX IF EXISTS {name}")
             conn.executemany(
                 INSERT,
                 (
@@ -352,6 +358,9 @@ class Adding:
                     for (rowid, paper), (_p, key) in zip(rows, self.new.values(), strict=True)
                 ),
             )
+            if bulk:
+                for statement in PAPER_INDEXES.values():
+                    conn.execute(statement)
             index(conn, rows)
         texts = [fts_values(paper) for paper, _key in self.new.values()]
         for old, new in self.changed.values():
@@ -359,15 +368,16 @@ class Adding:
                 texts.append(after)
         if texts:
             learn_words(conn, texts)
+        # In key order: appended to their B-trees rather than put at random places.
         if self.aliases:
             conn.executemany(
                 "INSERT OR IGNORE INTO aliases (alias, paper) VALUES (?, ?)",
-                self.aliases.items(),
+                sorted(self.aliases.items()),
             )
         seq = batch_id if batch_id is not None else int(self.added_at)
         conn.executemany(
             "INSERT OR IGNORE INTO paper_sources (paper, source, seq) VALUES (?, ?, ?)",
-            ((pid, source, seq) for pid, source in self.sources if source),
+            sorted((pid, source, seq) for pid, source in set(self.sources) if source),
         )
         # Only an import whose papers each landed on their own id can be replayed as "nothing
         # to do": two papers merged into one id would each overwrite the other's newer fields.

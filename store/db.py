@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from papertray.store.storage import StoreError
+from papertray.store.storage import StoreError, fsync_dir
 from papertray.store.words import TOKENIZER, fold
 
 __all__ = [
@@ -47,7 +47,7 @@ __all__ = [
 SCHEMA = f"""
 CREATE TABLE papers (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
+    id TEXT NOT NULL,
     title TEXT NOT NULL,
     abstract TEXT NOT NULL DEFAULT '',
     authors TEXT NOT NULL DEFAULT '',
@@ -68,6 +68,7 @@ CREATE TABLE papers (
     digest_day TEXT,
     version INTEGER NOT NULL DEFAULT 0
 );
+CREATE UNIQUE INDEX papers_id ON papers(id);
 CREATE INDEX papers_title_key ON papers(title_key);
 CREATE INDEX papers_added_at ON papers(added_at);
 CREATE TABLE aliases (
@@ -126,6 +127,18 @@ CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, 'row');
 
 SCHEMA_VERSION = 1
 
+PAPER_INDEXES = {
+    "papers_id": "CREATE UNIQUE INDEX papers_id ON papers(id)",
+    "papers_title_key": "CREATE INDEX papers_title_key ON papers(title_key)",
+    "papers_added_at": "CREATE INDEX papers_added_at ON papers(added_at)",
+}
+"""The indexes of `papers` (as in `SCHEMA`): a big batch of new papers is inserted without them
+and they are made again after, a sort instead of 100k inserts at random places."""
+
+FIRST_BULK = 5_000
+"""A first import this big into a library file that does not exist yet is written into a new
+file without a journal (`Database.creating`)."""
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
 """`MIGRATIONS[n](connection)` takes a database of version n to n + 1 (inside a transaction
 that `migrate` opens and commits). Version 0 is an empty file: it gets `SCHEMA` whole."""
@@ -134,9 +147,12 @@ BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's write to finish before giving up."""
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
+def connect(
+    path: Path | str, *, read_only: bool = False, journal: str = "WAL"
+) -> sqlite3.Connection:
     """A connection to the library database (`":memory:"` for a scratch one), in autocommit
-    mode (transactions are opened explicitly with BEGIN), with papertray's SQL functions."""
+    mode (transactions are opened explicitly with BEGIN), with papertray's SQL functions.
+    `journal` "OFF": a new file nobody else sees yet (`Database.creating`)."""
     if read_only and str(path) != ":memory:":
         uri = Path(path).resolve().as_uri() + "?mode=ro"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
@@ -144,10 +160,10 @@ def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if not read_only:
-        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA journal_mode = {journal}")
         # In WAL mode, NORMAL loses no committed transaction on a crash of papertray, only
         # (on power loss) the last ones; the database stays consistent either way.
-        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA synchronous = {'NORMAL' if journal == 'WAL' else 'OFF'}")
     conn.execute("PRAGMA foreign_keys = ON")
     # `pt_fold(text)`: the folding the word index is given (`contains:`, `id:` and `repo:`
     # look for text in folded columns with it).
@@ -410,6 +426,53 @@ class Database:
                 self._rollback(conn)
                 raise
 
+    @contextmanager
+    def creating(self) -> Iterator[Created | None]:
+        """The first write of a big batch while the library file does not exist: a new database
+        in a temp file beside it, written without a journal (on any failure the temp file goes
+        and the library is as it was, missing), switched to WAL and moved into place only when
+        complete, never over a file another process made meanwhile (then `placed` is False
+        and the caller writes as usual). Yields None when the file exists already."""
+        path = self.path
+        if self._memory is not None or path is None or path.exists() or self.read_only:
+            yield None
+            return
+        with self._lock:
+            temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+            created = Created()
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = connect(temp, journal="OFF")
+                try:
+                    migrate(conn)
+                    conn.execute("BEGIN")
+                    created.conn = conn
+                    yield created
+                    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('version', 1)")
+                    conn.execute("COMMIT")
+                    conn.execute("PRAGMA journal_mode = WAL")
+                finally:
+                    conn.close()
+                with open(temp, "rb") as written:
+                    os.fsync(written.fileno())
+                created.placed = _place(temp, path)
+                if created.placed:
+                    fsync_dir(path.parent)
+                    self._drop_readers()  # read the new file from now on
+                    self.wrote(1)
+            except sqlite3.Error as error:
+                raise StoreError(f"could not save the library {path}: {one_line(error)}") from None
+            except OSError as error:
+                raise StoreError(
+                    f"could not save the library {path}: {error.strerror or error}"
+                ) from None
+            finally:
+                for leftover in (temp, temp.with_name(temp.name + "-wal")):
+                    try:
+                        os.unlink(leftover)
+                    except OSError:
+                        pass
+
     @staticmethod
     def _rollback(conn: sqlite3.Connection) -> None:
         try:
@@ -450,6 +513,23 @@ class Database:
         with self._lock if self._memory is not None else self._search_lock:
             yield self.reader("search")
 
+    def walker(self) -> sqlite3.Connection:
+        """A connection of its own for a long read (give it back with `walked`); the memory
+        database's one connection, under its lock, when there is no file."""
+        if self._memory is not None:
+            self._lock.acquire()
+            return self._memory
+        if self.path is None or not self.path.exists() or self._damaged:
+            self._lock.acquire()
+            return self._empty()
+        return connect(self.path, read_only=True)
+
+    def walked(self, conn: sqlite3.Connection) -> None:
+        if conn is self._memory or conn is self._empty_conn:
+            self._lock.release()
+        else:
+            conn.close()
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """All rows of a read on the look-up connection; any failure is a `StoreError`."""
         try:
@@ -463,3 +543,26 @@ class Database:
 
     def dropped(self) -> None:
         """Called when the reading connections are closed (their temporary tables go)."""
+
+
+class Created:
+    """What `Database.creating` gives: the connection to write the first batch with, and
+    after the block whether the new file is now the library."""
+
+    conn: sqlite3.Connection
+    placed = False
+
+
+def _place(temp: Path, path: Path) -> bool:
+    """Move `temp` to `path` unless `path` exists (another process made it): False then."""
+    try:
+        os.link(temp, path)  # fails when `path` exists: no check-then-act race
+        return True
+    except FileExistsError:
+        return False
+    except OSError:
+        pass  # no hard links here (some file systems): a rename, which on Windows never replaces
+    if path.exists():
+        return False
+    os.rename(temp, path)
+    return True

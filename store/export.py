@@ -1,4 +1,5 @@
-"""Render papers and their marks as the CLI's formats: table, json, jsonl, md, csv, bibtex."""
+"""Render papers and their marks as the CLI's formats: table, json, jsonl, md, csv, bibtex,
+ris."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import orjson
 from papertray.store.models import Paper, PaperState
 from papertray.store.sanitize import clean_text
 
-OUTPUT_FORMATS = ("table", "json", "jsonl", "md", "csv", "bibtex")
+OUTPUT_FORMATS = ("table", "json", "jsonl", "md", "csv", "bibtex", "ris")
 
 Row = tuple[Paper, PaperState]
 
@@ -81,6 +82,8 @@ def render(rows: Iterable[Row], fmt: str, *, width: int = 100) -> Iterator[str]:
         yield from _csv(rows)
     elif fmt == "bibtex":
         yield from _bibtex(rows)
+    elif fmt == "ris":
+        yield from _ris(rows)
     else:
         raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})")
 
@@ -214,6 +217,30 @@ def _bibtex(rows: Iterable[Row]) -> Iterator[str]:
             fields.append(("note", _bib_escape(state.note)))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         yield f"@misc{{{_bib_key(paper, used)},\n{body}\n}}\n\n"
+
+
+def _ris(rows: Iterable[Row]) -> Iterator[str]:
+    """RIS as reference managers import it (RIS format specification, refman.com 2011): one
+    `TAG  - value` a line, a record from `TY` to `ER`. A paper is a generic record (`GEN`: a
+    digest does not say whether it is an article or a preprint); an arXiv paper names its arXiv
+    DOI (10.48550/arXiv.<id>, which arXiv registers for every paper), so Zotero and papertray
+    read its id back."""
+    for paper, state in rows:
+        lines = [("TY", "GEN"), ("TI", _line(paper.title))]
+        lines += [("AU", _line(author)) for author in paper.authors]
+        if paper.published and paper.published[:4].isdigit():
+            lines.append(("PY", paper.published[:4]))
+            lines.append(("DA", paper.published.replace("-", "/")))
+        if paper.abstract:
+            lines.append(("AB", " ".join(paper.abstract.split())))
+        if paper.arxiv_id:
+            lines.append(("DO", f"10.48550/arXiv.{paper.arxiv_id}"))
+        lines += [("UR", url) for url in paper.links]
+        lines += [("KW", _line(word)) for word in (*paper.keywords, *state.tags)]
+        if state.note:
+            lines.append(("N1", " ".join(state.note.split())))
+        lines.append(("ID", paper.id))
+        yield "".join(f"{tag}  - {value}\n" for tag, value in lines) + "ER  - \n\n"
 
 
 def bibtex_entry(paper: Paper, state: PaperState | None = None) -> str:

@@ -169,6 +169,7 @@ def import_fetched(
     notes = {
         r.request_url: {**fetched.notes.get(r.request_url, {}), "ids": ids}
         for r in fetched.responses
+        if not r.not_modified  # a 304 keeps what was noted with the page (its ids too)
     }
     client.remember(fetched.responses, notes)
     return report

@@ -3,7 +3,9 @@ to that format's parser (`store/formats/`).
 
 Files come from anywhere, so every failure is an `IngestError` with one clear line (the CLI
 prints it and exits non-zero): a missing file, a directory, a FIFO or `/dev/zero` (refused, not
-read forever), more than 512 MB, a binary file, undecodable bytes (replaced, with a warning).
+read forever), more than 512 MB, a binary file. Text that is not UTF-8 is read in the encoding
+its XML declaration names or else the one detected (with a warning that says which); the few
+bad bytes of damaged UTF-8 are replaced, with a warning.
 """
 
 from __future__ import annotations
@@ -74,13 +76,14 @@ def read_input(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[bytes, 
 
 
 def ingest_bytes(data: bytes, *, fmt: str | None = None, source: str = "") -> IngestResult:
-    """Decode (UTF-8, or UTF-16/32 with a byte-order mark) and parse."""
+    """Decode (a byte-order mark, UTF-8, an XML declaration's encoding, or the legacy encoding
+    detected, said in a warning) and parse."""
     _check_format(fmt)
     if not data:
         raise IngestError("the input is empty")
     data = bytes(data)
-    text, warnings, utf8 = _decode(data)
-    return _ingest(text, fmt, source, warnings, utf8)
+    text, warnings, utf8, own = _decode(data)
+    return _ingest(text, fmt, source, warnings, utf8, own)
 
 
 def ingest_text(text: str, *, fmt: str | None = None, source: str = "") -> IngestResult:
@@ -166,10 +169,20 @@ _BOMS = (
 )
 
 
-def _sniff_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: ASCII text with a NUL in every other byte."""
+def _sniff_wide(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a BOM: ASCII text with NULs in a fixed pattern (the XML
+    specification's appendix F finds `<?xml` in each of them the same way)."""
     head = data[:4096]
-    if len(head) < 8 or len(head) % 2 or b"\x00" not in head:
+    if len(head) < 8 or b"\x00" not in head:
+        return None
+    if len(head) % 4 == 0:
+        quarter = len(head) // 4
+        lanes = [head[i::4].count(0) for i in range(4)]
+        for lane, name in ((0, "utf-32-le"), (3, "utf-32-be")):
+            others = [n for i, n in enumerate(lanes) if i != lane]
+            if lanes[lane] < 0.05 * quarter and all(n > 0.9 * quarter for n in others):
+                return name
+    if len(head) % 2:
         return None
     half = len(head) // 2
     even_nul, odd_nul = head[0::2].count(0), head[1::2].count(0)
@@ -181,34 +194,93 @@ def _sniff_utf16(data: bytes) -> str | None:
 
 
 _REPLACED = "undecodable bytes were replaced by U+FFFD"
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z][\w.:-]{0,40})["']""")
+# Declared names whose files hold more than the name says: GBK and GB18030 are supersets of
+# GB2312, cp949 of EUC-KR, cp1252 of ISO-8859-1 (as browsers read them: WHATWG Encoding).
+_WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "euc_kr": "cp949", "latin_1": "cp1252"}
 
 
-def _decode(data: bytes) -> tuple[str, list[str], bytes | None]:
+def _decode(data: bytes) -> tuple[str, list[str], bytes | None, bytes | None]:
     """(text, warnings, the UTF-8 bytes the text was decoded from if it was UTF-8 without
-    errors: see `_all_printable`)."""
+    errors: see `_all_printable`, and `data` itself unless its encoding was guessed: a parser
+    that decodes by the BOM and the XML declaration, as feedparser does, reads it the same).
+    A byte-order mark decides; then UTF-8; then, for text that is not UTF-8, the encoding an
+    XML declaration names, or else the one charset-normalizer finds (said in a warning). UTF-8
+    with a few bad bytes stays UTF-8, the bytes replaced."""
     encoding, skip = "utf-8", 0
     for bom, name, size in _BOMS:
         if data.startswith(bom):
             encoding, skip = name, size
             break
     else:
-        sniffed = _sniff_utf16(data)
+        sniffed = _sniff_wide(data)
         if sniffed:
             encoding = sniffed
     body = memoryview(data)[skip:]
     try:
         text = str(body, encoding)
         if encoding != "utf-8":
-            return text, [], None
-        return text, [], data if not skip else bytes(body)
+            return text, [], None, data
+        return text, [], data if not skip else bytes(body), data
     except UnicodeDecodeError as err:
-        text = str(body, encoding, "replace")
-        label = "UTF-8" if encoding == "utf-8" else encoding.upper()
-        return (
-            text,
-            [f"invalid {label} at byte {err.start + skip}: {_REPLACED}"],
-            None,
-        )
+        bad_at = err.start + skip
+    if encoding == "utf-8" and not skip:
+        other = _declared(data) or _detected(data)
+        if other is not None:
+            text, name, declared = other
+            if declared:
+                return text, [], None, data
+            said = f"invalid UTF-8 at byte {bad_at}: read as {name} (detected)"
+            return text, [said], None, None
+    text = str(body, encoding, "replace")
+    label = "UTF-8" if encoding == "utf-8" else encoding.upper()
+    return text, [f"invalid {label} at byte {bad_at}: {_REPLACED}"], None, data
+
+
+def _codec(name: str) -> str | None:
+    import codecs
+
+    try:
+        found = codecs.lookup(name).name.replace("-", "_")
+    except LookupError:
+        return None
+    return _WIDER.get(found, found)
+
+
+def _declared(data: bytes) -> tuple[str, str, bool] | None:
+    """(text, encoding, True) when an XML declaration names the encoding and it reads the
+    bytes without an error."""
+    found = _XML_ENCODING.match(data.lstrip()[:300])
+    codec = _codec(found.group(1).decode("ascii")) if found else None
+    if codec is None or codec.startswith("utf_8"):
+        return None
+    try:
+        return str(data, codec), codec, True
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _detected(data: bytes) -> tuple[str, str, bool] | None:
+    """(text, encoding, False) of the legacy encoding charset-normalizer finds for bytes that
+    are not UTF-8, unless they are UTF-8 with a few bad bytes (a cut-off or damaged file:
+    those stay UTF-8) or nothing reads them (binary)."""
+    sample = data[:1_000_000]
+    as_utf8 = sample.decode("utf-8", "replace")
+    replaced = as_utf8.count("\ufffd")
+    valid = len(as_utf8) - len(as_utf8.encode("ascii", "ignore")) - replaced
+    if valid > replaced:
+        return None  # mostly well-formed UTF-8
+    # Imported here: ~40 ms, and only a file that is not UTF-8 needs it.
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding.startswith("utf"):
+        return None
+    codec = _codec(best.encoding) or best.encoding
+    try:
+        return str(data, codec), codec.replace("_", "-").upper(), False
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 # Characters that no text digest has many of: C0 controls other than whitespace, DEL, C1, and
@@ -239,9 +311,14 @@ _LEADING_SPACE = re.compile(r"\s*")
 
 
 def _ingest(
-    text: str, fmt: str | None, source: str, warnings: list[str], utf8: bytes | None = None
+    text: str,
+    fmt: str | None,
+    source: str,
+    warnings: list[str],
+    utf8: bytes | None = None,
+    data: bytes | None = None,
 ) -> IngestResult:
-    result = _dispatch(text, fmt, source, warnings, utf8)
+    result = _dispatch(text, fmt, source, warnings, utf8, data)
     result.papers = _with_arxiv_links(result.papers)
     if result.updates:
         result.updates = _with_arxiv_links(result.updates)
@@ -259,7 +336,12 @@ def _with_arxiv_links(papers: list[Paper]) -> list[Paper]:
 
 
 def _dispatch(
-    text: str, fmt: str | None, source: str, warnings: list[str], utf8: bytes | None
+    text: str,
+    fmt: str | None,
+    source: str,
+    warnings: list[str],
+    utf8: bytes | None,
+    data: bytes | None = None,
 ) -> IngestResult:
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -267,7 +349,7 @@ def _dispatch(
         raise IngestError("the input is empty (only whitespace)")
     if _looks_binary(text):
         raise IngestError("looks like a binary file, not a digest")
-    digest = Digest(text, source, warnings, utf8)
+    digest = Digest(text, source, warnings, utf8, data=data)
     if fmt is None:
         fmt, json_error = _detect(digest)
         if fmt is None:
@@ -293,6 +375,11 @@ def _detect(digest: Digest) -> tuple[str | None, str | None]:
             raise IngestError(refused)
         return "page", None
     detected, digest.records, error = _detect_json(digest.text, digest.warnings)
+    if detected is None and error is not None:
+        if not error.startswith("not valid JSON"):
+            raise IngestError(error)  # valid JSON that holds no papers is no page copy either
+        if refused := refusal(digest.text):
+            raise IngestError(refused)  # not JSON, and plainly no page copy either
     return detected, error
 
 

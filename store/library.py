@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from papertray.store.adding import (
     rewrite,
 )
 from papertray.store.dates import now as clock_now
-from papertray.store.db import Database, Interrupted, read_error
+from papertray.store.db import FIRST_BULK, Database, Interrupted, read_error
 from papertray.store.models import Paper, PaperState, title_key
 from papertray.store.paper_rows import COLUMNS, INSERT, merged, revised, row_of, to_paper
 from papertray.store.paths import LIBRARY_DB
@@ -49,9 +49,15 @@ from papertray.store.query import Query
 from papertray.store.query_sql import MarksTables, Selection, compile_where, select, sync_marks
 from papertray.store.query_tree import Node, QueryContext
 from papertray.store.recall import ContentKey, KnownImport, content_key
+from papertray.store.relevance import average_length, rank
 from papertray.store.storage import StoreError
 
+_PAPER_COLUMNS = ", ".join(f"papers.{c.strip()}" for c in COLUMNS.split(","))
+RELEVANCE = "bm25"
+"""The `order_by` of the relevance order (`SORT_ORDERS["relevance"].sql`)."""
+
 __all__ = [
+    "RELEVANCE",
     "ImportBatch",
     "ImportReport",
     "Interrupted",
@@ -86,6 +92,7 @@ class Library:
         self.notices: list[str] = []
         """What opening did that the user should hear once (a library migrated)."""
         self._marks: dict[int, MarksTables] = {}
+        self._average_of: tuple[int, float] | None = None
         self._seen_version: int | None = None
         if check:
             self._seen_version = self.version()
@@ -175,6 +182,20 @@ class Library:
     def papers(self) -> list[Paper]:
         """Every paper, in import order."""
         return [to_paper(r) for r in self._rows(f"SELECT {COLUMNS} FROM papers ORDER BY rowid")]
+
+    def stream(self, size: int = 2_000) -> Iterator[Paper]:
+        """Every paper, in import order, a few thousand at a time (a whole library never in
+        memory at once: the similarity index is built from this). On its own connection, so a
+        long walk keeps no look-up waiting."""
+        conn = self._db.walker()
+        try:
+            cursor = conn.execute(f"SELECT {COLUMNS} FROM papers ORDER BY rowid")
+            while rows := cursor.fetchmany(size):
+                yield from map(to_paper, rows)
+        except sqlite3.Error as error:
+            raise read_error(self.path, error) from None
+        finally:
+            self._db.walked(conn)
 
     def ids(self) -> list[str]:
         """Every paper's id, in import order."""
@@ -304,9 +325,11 @@ class Library:
     ) -> Selection:
         """The rowids of the papers matching `query` (see `query_sql.select`), with the user's
         marks `states` (`marks_version`: `State.version`, so unchanged marks are not copied
-        again); `scope`: only among these rowids. With `papers`, the `Paper`s themselves
-        (in `rows`) instead of their rowids."""
+        again), in the order `order_by` (`SortOrder.sql`; `RELEVANCE`: best match first, see
+        `store/relevance.py`); `scope`: only among these rowids. With `papers`, the `Paper`s
+        themselves (in `rows`) instead of their rowids."""
         context = context or QueryContext()
+        ranked = order_by == RELEVANCE
         with self._db.searching() as conn:
             tables = self._marks_for(conn, states, marks_version)
             scope_table = None
@@ -321,19 +344,35 @@ class Library:
                     query,
                     tables.tags,
                     context,
-                    order_by=order_by,
-                    limit=limit,
+                    order_by="papers.rowid" if ranked else order_by,
+                    limit=None if ranked else limit,
                     count_muted=count_muted,
                     scope=scope_table,
-                    columns=", ".join(f"papers.{c.strip()}" for c in COLUMNS.split(","))
-                    if papers
-                    else "papers.rowid",
+                    columns=_PAPER_COLUMNS if papers and not ranked else "papers.rowid",
                 )
+                if papers and not ranked:
+                    found.rows = [to_paper(r) for r in found.rows]
+                if ranked:
+                    if query.ranked_terms:
+                        found.rowids = rank(
+                            conn, found.rowids, query.ranked_terms, self._average(conn)
+                        )
+                    else:
+                        found.note = "no words in the query to rank by relevance: digest order"
+                    if limit is not None:
+                        found.rowids = found.rowids[:limit]
             except sqlite3.Error as error:
                 raise read_error(self.path, error) from None
-            if papers:
-                found.rows = [to_paper(r) for r in found.rows]
-            return found
+        if papers and ranked:
+            found.rows = self.rows(found.rowids)
+        return found
+
+    def _average(self, conn: sqlite3.Connection) -> float:
+        """The mean indexed length of a paper (for relevance), once per version."""
+        version = self.version()
+        if self._average_of is None or self._average_of[0] != version:
+            self._average_of = (version, average_length(conn))
+        return self._average_of[1]
 
     def count(
         self,
@@ -416,10 +455,19 @@ class Library:
         papers = list(papers)
         keys = list(title_keys) if title_keys is not None else [title_key(p.title) for p in papers]
         added_at = clock_now() if batch is None else batch
-        with self._db.transaction() as (conn, version):
+
+        def run(conn: sqlite3.Connection, version: int) -> ImportReport:
             adding = Adding(conn, version, added_at, revive, kind)
             adding.keep_added = keep_added
             return adding.run(papers, keys, remember)
+
+        if len(papers) >= FIRST_BULK:
+            with self._db.creating() as created:
+                report = run(created.conn, 1) if created is not None else None
+            if created is not None and created.placed:
+                return report  # type: ignore[return-value]
+        with self._db.transaction() as (conn, version):
+            return run(conn, version)
 
     def update(self, papers: Iterable[Paper]) -> int:
         """Revise papers already in the library (a newer version's title, authors, links), and
@@ -577,7 +625,7 @@ class Library:
             )[0][0]
             if held != len(wanted):
                 return {}
-        entry: dict[str, Any] = {"items": items}
+        entry: dict[str, Any] = {"items": items, "ids": wanted}
         if etag:
             entry["etag"] = etag
         if modified:
@@ -591,9 +639,15 @@ class Library:
                 if not entry:
                     conn.execute("DELETE FROM http_cache WHERE url = ?", (url,))
                     continue
-                conn.execute(
-                    "INSERT OR REPLACE INTO http_cache (url, etag, last_modified, items, ids) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (url, entry.get("etag"), entry.get("last_modified"),
-                     int(entry.get("items") or 0), "\n".join(entry.get("ids") or ())),
-                )  # fmt: skip
+                row = (url, entry.get("etag"), entry.get("last_modified"),
+                       int(entry.get("items") or 0), "\n".join(entry.get("ids") or ()))  # fmt: skip
+                stored = conn.execute(
+                    "SELECT url, etag, last_modified, items, ids FROM http_cache WHERE url = ?",
+                    (url,),
+                ).fetchone()
+                if stored != row:  # a page that came back 304 changes nothing
+                    conn.execute(
+                        "INSERT OR REPLACE INTO http_cache (url, etag, last_modified, items, ids) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        row,
+                    )

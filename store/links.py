@@ -241,8 +241,18 @@ def with_arxiv_links(links: tuple[str, ...], arxiv_id: str | None) -> tuple[str,
     if not arxiv_id:
         return links
     have = {_same_page(u) for u in links}
-    extra = [u for u in arxiv_links(arxiv_id) if _same_page(u) not in have and is_safe_url(u)]
+    # Made from an id of the characters ids have, the links are safe by construction: checking
+    # each (urlsplit, host labels) was a third of an arXiv email import of 100k papers.
+    safe = _ARXIV_ID.fullmatch(arxiv_id) is not None
+    extra = [
+        u
+        for u in arxiv_links(arxiv_id)
+        if _same_page(u) not in have and (safe or is_safe_url(u))
+    ]
     return (*links, *extra) if extra else links
+
+
+_ARXIV_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,30}(?:/[0-9]{7})?")
 
 
 _VERSION_TAIL = re.compile(r"v\d+(?:\.pdf)?$|\.pdf$")

@@ -106,8 +106,8 @@ def _library(folder: Path, old: Path, new: Path) -> list[str]:
         except OSError:
             pass
     return [
-        f"moved the library to {new} ({count} papers, {batches} import batches); "
-        f"the old files are kept as {', '.join(p.name for p in kept)}"
+        f"the library moved to {new} ({count} papers, {batches} import batches; the old files "
+        f"are kept as {', '.join(p.name for p in kept)})"
     ]
 
 
@@ -189,7 +189,7 @@ def _fill(
             seq = first_seen.setdefault(name, len(first_seen))
             pairs.extend((pid, name, seq) for pid in listed if pid in ids)
     conn.executemany(
-        "INSERT OR IGNORE INTO paper_sources (paper, source, seq) VALUES (?, ?, ?)", pairs
+        "INSERT OR IGNORE INTO paper_sources (paper, source, seq) VALUES (?, ?, ?)", sorted(pairs)
     )
     learn_words(conn, [fts_values(p) for p in papers])
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('version', 1)")
@@ -227,6 +227,6 @@ def migrate_state(storage: Any, tinydb: Any) -> str | None:
         new_tables["papertray"] = {"1": {"format": 2, "next_rule": next_rule}}
         storage.write(new_tables)
     return (
-        f"the marks moved to the new layout of {storage.path.name} ({len(marks)} papers marked, "
-        f"{len(mutes)} mute rules); the old file is kept as {backup.name}"
+        f"{storage.path.name} moved to the new layout ({len(marks)} papers marked, "
+        f"{len(mutes)} mute rules; the old file is kept as {backup.name})"
     )

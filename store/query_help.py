@@ -11,10 +11,17 @@ QueryRow = tuple[tuple[str, ...], str]
 
 QUERY_ROWS: tuple[QueryRow, ...] = (
     (
-        ("memory efficient",),
-        "both words, anywhere in title, abstract, authors or tags (case-insensitive)",
+        ("memory efficient", "transformer"),
+        "both words, anywhere in title, abstract, authors or tags; a lowercase word finds every"
+        " form of it (`transformer`: Transformers, transformation), case and accents aside",
     ),
-    (('"low-bit"',), "the exact phrase"),
+    (
+        ("RAG", '"low bit"', "low-bit"),
+        "as written: a capitalised word (`RAG`, not ragged), a phrase or a hyphenated word"
+        " (the words in a row: `low-bit`, `low bit`)",
+    ),
+    (("transform*", '"low b"*'), "a prefix: words that start so"),
+    (("contains:rag",), "the text anywhere, inside words too (leverage, storage)"),
     (("-survey", '-"phrase"', "-tag:done"), "not this; every term and field can be negated"),
     (
         ("llm OR vlm", "(llm OR vlm) -survey"),
@@ -24,9 +31,10 @@ QUERY_ROWS: tuple[QueryRow, ...] = (
     (("tag:NAME",), "tagged NAME"),
     (("has:repo", "has:note", "has:tags", "has:links"), "papers that have one"),
     (
-        ("title:WORD", "abstract:WORD", "author:NAME", "repo:TEXT", "id:TEXT"),
-        'one field (`repo:microsoft`); values may be quoted (`title:"low bit"`)',
+        ("title:WORD", "abstract:WORD", "author:NAME"),
+        'words in one field, by the same rules (`title:"low bit"`, `author:hinton`)',
     ),
+    (("repo:TEXT", "id:TEXT"), "text in the code link or the id (`repo:microsoft`, `id:2406`)"),
     (
         ("starred:<7d", "read:today", "read:2024-03-18"),
         "when you starred / read it (only papers starred / read now)",
@@ -44,4 +52,4 @@ QUERY_ROWS: tuple[QueryRow, ...] = (
 )
 
 # The filter bar's placeholder: the most used forms, in the order of the rows above.
-FILTER_HINT = 'filter: words  "phrase"  -exclude  is:unread  tag:llm  has:repo  author:name'
+FILTER_HINT = 'filter: words  "phrase"  pre*  -exclude  is:unread  tag:llm  has:repo  author:name'

@@ -263,7 +263,7 @@ def select(
     columns: str = "papers.rowid",
 ) -> Selection:
     """The rowids of the papers matching `query` in the order `order_by` (an ORDER BY over
-    `papers` and `m`, the marks; "bm25" for relevance); with mute rules in the context, muted
+    `papers` and `m`, the marks); with mute rules in the context, muted
     papers are left out unless the query mentions `is:muted`. `scope`: a table of rowids the
     result is limited to (`rowid` column). `columns`: what each row of the result is (the
     rowid by default; `rows` then holds whole rows)."""
@@ -281,29 +281,13 @@ def select(
             words += f" LIMIT {int(limit)}"
         return Selection([r[0] for r in conn.execute(words, params)])
     scoped = f" AND papers.rowid IN (SELECT rowid FROM {scope})" if scope else ""
-    note = None
     joins = "LEFT JOIN temp.pt_marks m ON m.paper = papers.id"
-    order = order_by
-    rank_params: list[Any] = []
-    if order_by == "bm25":
-        ranked = query.ranked_terms
-        if ranked:
-            expression = " OR ".join(f"({fts_match(conn, w)})" for w in ranked)
-            joins += (
-                " JOIN (SELECT rowid AS r, bm25(papers_fts, 10.0, 1.0, 2.0) AS score "
-                "FROM papers_fts WHERE papers_fts MATCH ?) ranked ON ranked.r = papers.rowid"
-            )
-            rank_params = [expression]
-            order = "ranked.score, papers.rowid"
-        else:
-            note = "no words in the query to rank by relevance: digest order"
-            order = "papers.rowid"
     sql = f"SELECT {columns} FROM papers {joins} WHERE {where}{scoped}"
-    all_params = rank_params + params
+    all_params = list(params)
     if hides:
         sql += f" AND NOT {mute_sql}"
         all_params += mute_params
-    sql += f" ORDER BY {order}"
+    sql += f" ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     cursor = conn.execute(sql, all_params)
@@ -317,4 +301,4 @@ def select(
     if hides and count_muted:
         count_sql = f"SELECT count(*) FROM papers WHERE {where}{scoped} AND {mute_sql}"
         muted = conn.execute(count_sql, params + mute_params).fetchone()[0]
-    return Selection(rowids, muted, note, rows)
+    return Selection(rowids, muted, None, rows)

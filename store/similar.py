@@ -303,14 +303,13 @@ def ensure(library: Library) -> SimilarityIndex:
     the library as it is now, else built (and saved when the folder can be written)."""
     target = index_path(library)
     if target is None or library.path is None:
-        return SimilarityIndex.build(library.papers())
+        return SimilarityIndex.build(library.stream())
     with build_lock(target.parent):
         stamp = library.stamp()
         found = SimilarityIndex.load(target, stamp)
         if found is not None:
             return found
-        papers = library.papers()
-        index = SimilarityIndex.build(papers, library.stamp())
+        index = SimilarityIndex.build(library.stream(), library.stamp())
         if not library.read_only and index.stamp == stamp:
             with contextlib.suppress(OSError):
                 index.save(target)

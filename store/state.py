@@ -14,8 +14,9 @@ a change of many papers is one write of the file.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping
-from dataclasses import replace
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ class State:
         self._marks: Table = self._db.table(MARKS, cache_size=0)
         self._mutes: Table = self._db.table(MUTES, cache_size=0)
         self._meta: Table = self._db.table(META, cache_size=0)
-        self._index: tuple[int, dict[str, int], dict[str, PaperState], int] | None = None
+        self._index: _Index | None = None
         storage.clean_leftovers()
         if self.path is not None and not read_only:
             from papertray.store.migrate import migrate_state  # only a pre-0.2 file needs it
@@ -99,37 +100,51 @@ class State:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _indexed(self) -> tuple[dict[str, int], dict[str, PaperState]]:
-        """paper id -> document id, and paper id -> marks: built once per version of the file."""
+    def _indexed(self) -> _Index:
+        """paper id -> document id and marks: built once per version of the file (another
+        process's change), and kept in step with this object's own writes (`_writing`)."""
         self._storage.read()  # sees another process's change
         version = self._storage.version
-        if self._index is None or self._index[0] != version:
-            doc_ids: dict[str, int] = {}
-            states: dict[str, PaperState] = {}
-            highest = 0
+        if self._index is None or self._index.version != version:
+            index = _Index(version)
             for doc in self._marks.all():
-                highest = max(highest, doc.doc_id)
+                index.highest = max(index.highest, doc.doc_id)
                 pid = doc.get("paper")
-                if isinstance(pid, str) and pid not in doc_ids:
-                    doc_ids[pid] = doc.doc_id
+                if isinstance(pid, str) and pid not in index.doc_ids:
+                    index.doc_ids[pid] = doc.doc_id
                     state = PaperState.from_dict(doc)
                     if not state.untouched:
-                        states[pid] = state
-            self._index = (version, doc_ids, states, highest)
-        return self._index[1], self._index[2]
+                        index.states[pid] = state
+            self._index = index
+        return self._index
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A read-modify-write under the lock (`storage.transaction`), after which the index,
+        changed along with the documents, is the index of the file as written."""
+        try:
+            with self._storage.transaction():
+                before = self._indexed().version
+                yield
+                changed = self._storage.version  # (the write comes when the block ends)
+        except BaseException:
+            self._index = None  # the file is what it was: read it again
+            raise
+        if self._index is not None and self._index.version == before == changed:
+            self._index.version = self._storage.version
 
     def get(self, pid: str) -> PaperState:
-        return self._indexed()[1].get(pid, UNTOUCHED)
+        return self._indexed().states.get(pid, UNTOUCHED)
 
     def all(self) -> dict[str, PaperState]:
         """Every touched paper's state (a new dict)."""
-        return dict(self._indexed()[1])
+        return dict(self._indexed().states)
 
     def all_tags(self, present: Collection[str] | None = None) -> list[tuple[str, int]]:
         """(tag, number of papers), most used first, then alphabetical; with `present` (the
         ids of the papers in the library), only tags that some paper there carries."""
         counts: Counter[str] = Counter()
-        for pid, state in self._indexed()[1].items():
+        for pid, state in self._indexed().states.items():
             if state.tags and (present is None or pid in present):
                 counts.update(state.tags)
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -143,7 +158,8 @@ class State:
     def _change(self, changes: Mapping[str, PaperState]) -> None:
         """Store these states (untouched ones are removed), in one write. Inside a
         transaction: TinyDB's `remove`, `update` and `insert_multiple`, each once."""
-        doc_ids, _states = self._indexed()
+        index = self._indexed()
+        doc_ids = index.doc_ids
         gone: list[int] = []
         rewritten: dict[str, dict[str, Any]] = {}
         added: list[dict[str, Any]] = []
@@ -170,14 +186,22 @@ class State:
         if added:
             # Numbered here, from the file as it is under the lock: TinyDB's own counter is
             # kept per `Table` object and would not see another process's inserts.
-            assert self._index is not None
-            first = self._index[3] + 1
+            first = index.highest + 1
             self._marks.insert_multiple(
                 Document(doc, doc_id=first + n) for n, doc in enumerate(added)
             )
+            for n, doc in enumerate(added):
+                index.doc_ids[doc["paper"]] = first + n
+            index.highest = first + len(added) - 1
+        for pid, state in changes.items():  # the index follows the documents
+            if state.untouched:
+                index.states.pop(pid, None)
+                doc_ids.pop(pid, None)
+            else:
+                index.states[pid] = state
 
     def _update(self, pid: str, fn: Callable[[PaperState, float], PaperState]) -> PaperState:
-        with self._storage.transaction():
+        with self._writing():
             old = self.get(pid)
             now = clock_now()
             new = fn(old, now)
@@ -220,7 +244,7 @@ class State:
     def set_read_many(self, pids: Iterable[str], read: bool) -> dict[str, PaperState]:
         """Mark many papers in one write. Returns every given paper's previous state (for undo
         with `restore`)."""
-        with self._storage.transaction():
+        with self._writing():
             now = clock_now()
             previous: dict[str, PaperState] = {}
             changes: dict[str, PaperState] = {}
@@ -237,14 +261,14 @@ class State:
 
     def restore(self, previous: Mapping[str, PaperState]) -> None:
         """Put these states back exactly, in one write."""
-        with self._storage.transaction():
+        with self._writing():
             self._change(previous)
 
     def revert(self, changes: Mapping[str, tuple[PaperState, PaperState]]) -> dict[str, PaperState]:
         """Undo: for each paper, `(before, after)` of one action. Each mark (read, star, tags,
         note) that still holds the action's `after` value goes back to `before`; a mark changed
         since, by another instance or the CLI, is left alone. One write; returns the new states."""
-        with self._storage.transaction():
+        with self._writing():
             now = clock_now()
             result: dict[str, PaperState] = {}
             changed: dict[str, PaperState] = {}
@@ -266,7 +290,7 @@ class State:
     def merge_marks(self, from_id: str, into_id: str) -> PaperState:
         """Move every mark of `from_id` onto `into_id` (two records of one paper becoming one):
         read or starred if either was, the tags of both, both notes. One write."""
-        with self._storage.transaction():
+        with self._writing():
             old, into = self.get(from_id), self.get(into_id)
             if old.untouched:
                 return into
@@ -294,7 +318,7 @@ class State:
         """Store a new rule and return it with its number. MuteError for a query that cannot be
         a rule or one already muted by an identical rule; StoreError when it cannot be saved."""
         rule = _mutes.new_rule(query, why, clock)
-        with self._storage.transaction():
+        with self._writing():
             rules = self.mute_rules()
             for old in rules:
                 if old.query == rule.query:
@@ -307,7 +331,7 @@ class State:
 
     def remove_mute(self, number: int) -> MuteRule:
         """Remove rule `number` and return it (for undo with `restore_mute`)."""
-        with self._storage.transaction():
+        with self._writing():
             found = [r for r in self.mute_rules() if r.number == number]
             if not found:
                 raise MuteError(f"no mute rule {number} (papertray mutes lists them)")
@@ -316,7 +340,7 @@ class State:
 
     def restore_mute(self, rule: MuteRule) -> None:
         """Put a removed rule back under its number, as it was (undo of `remove_mute`)."""
-        with self._storage.transaction():
+        with self._writing():
             if any(r.number == rule.number for r in self.mute_rules()):
                 return
             self._mutes.insert(Document(rule.to_dict(), doc_id=rule.number))
@@ -330,6 +354,17 @@ class State:
 
     def _set_next_rule(self, number: int) -> None:
         self._meta.upsert(Document({"format": FORMAT, "next_rule": number}, doc_id=1))
+
+
+@dataclass
+class _Index:
+    """What the marks table holds, by paper: its document id and its marks (untouched ones
+    left out), for one `version` of the file; `highest`: the highest document id in use."""
+
+    version: int
+    doc_ids: dict[str, int] = field(default_factory=dict)
+    states: dict[str, PaperState] = field(default_factory=dict)
+    highest: int = 0
 
 
 # Each mark with the timestamp that goes with it: what one undo step puts back together.

@@ -159,6 +159,15 @@ class AtomicJSONStorage(Storage):
                 if outermost and self._pending is not None:
                     pending, self._pending = self._pending, None
                     self._write_now(pending)
+            except BaseException:
+                if outermost and self._pending is not None:
+                    # TinyDB changed the cached tables in place before its writes: read the
+                    # file again rather than trust them.
+                    if self._memory_only:
+                        self._data = {}
+                    else:
+                        self._loaded = False
+                raise
             finally:
                 self._depth -= 1
                 if outermost:
@@ -320,6 +329,13 @@ class AtomicJSONStorage(Storage):
         outermost one ends)."""
         with self._mutex:
             if self._explicit_read_only or self._memory_only:
+                # TinyDB changed the tables it read before asking to write them: they are not
+                # what the file holds, so read it again (or, with no file to read, start empty).
+                self._pending = None
+                if self._memory_only:
+                    self._data = {}
+                else:
+                    self._loaded = False
                 why = "it was opened read-only" if self._explicit_read_only else "it is damaged"
                 raise StoreError(f"cannot save the {self.label} {self.path}: {why}")
             if self._depth:
@@ -332,7 +348,7 @@ class AtomicJSONStorage(Storage):
         tmp: Path | None = None
         fd = -1
         try:
-            payload = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+            payload = orjson.dumps(data)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(
                 f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"

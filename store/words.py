@@ -53,14 +53,29 @@ def fold(text: str) -> str:
     """The text as the word index is given it (see the module docstring)."""
     if text.isascii():
         return text
-    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
-    return unicodedata.normalize("NFC", "".join(c for c in folded if not unicodedata.combining(c)))
+    return _NON_ASCII.sub(_fold_char, text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_FOLDED: dict[str, str] = {}
+"""Each non-ASCII character met, folded: abstracts hold few of them, from a small set, so a
+character is folded once and then looked up (a 100k-paper import: 2.6 s -> 0.2 s)."""
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    char = match.group()
+    folded = _FOLDED.get(char)
+    if folded is None:
+        decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", char).casefold())
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+        folded = _FOLDED[char] = unicodedata.normalize("NFC", bare)
+    return folded
 
 
 @lru_cache(maxsize=65536)
 def fold_word(word: str) -> str:
     """One word as the index holds it (`fold`, and lowercase)."""
-    return word.lower() if word.isascii() else fold(word)
+    return word.lower() if word.isascii() else fold(word).lower()
 
 
 Token = tuple[int, int, str]

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 import pytest
+from helpers.snapshot import snapshot
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -76,21 +77,12 @@ def daily(server: HTTPServer, body: Any, **query: str) -> None:
     )
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """The library and state files, byte for byte."""
-    return {
-        name: (folder / name).read_bytes()
-        for name in ("library.json", "state.json")
-        if (folder / name).exists()
-    }
-
-
 def ids_in(folder: Path) -> list[str]:
     return [p.id for p in Library.open(folder).papers()]
 
 
 @pytest.fixture
-def seeded(data_dir: Path, seed_path: Path, capsys) -> dict[str, bytes]:
+def seeded(data_dir: Path, seed_path: Path, capsys) -> dict[str, object]:
     """A library holding the sample digest, one paper starred: what a fault must not touch."""
     assert run(["import", str(seed_path)]) == 0
     assert run(["star", "t:ba8ba4ceeb2031e1"]) == 0

@@ -473,7 +473,7 @@ def test_refusal_through_the_cli_imports_nothing(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert run.stderr.count("\n") == 1 and "looks like a Markdown document" in run.stderr
     assert "Traceback" not in run.stderr
-    assert not (tmp_path / "data" / "library.json").exists()
+    assert not (tmp_path / "data" / "library.db").exists()
 
 
 # -- identity -------------------------------------------------------------------------------------

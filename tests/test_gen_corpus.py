@@ -72,3 +72,14 @@ def test_no_two_titles_are_one_paper_to_the_importer_even_at_scale() -> None:
     # At 100k, titles differing only in case or punctuation were merged on import (94 of them).
     titles = [t for t, _ in gen_corpus.generate(30_000)]
     assert len({title_key(t) for t in titles}) == len(titles)
+
+
+def test_an_email_digest_of_n_papers_reads_back_as_those_papers() -> None:
+    text = gen_corpus.email_text(150)
+    result = ingest_text(text)
+    assert result.format == "arxiv-email"
+    assert len(result.papers) == 150
+    titles = [t for t, _a in gen_corpus.generate(150)]
+    assert [p.title for p in result.papers] == titles
+    assert all(p.id.startswith("arxiv:24") and p.authors and p.abstract for p in result.papers)
+    assert len({p.id for p in result.papers}) == 150

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -510,10 +511,22 @@ def test_invalid_json_when_forced() -> None:
 
 
 def test_invalid_utf8_is_replaced_with_a_warning() -> None:
+    data = page(("Café title", ABSTRACT + " Ünïcode")).encode() + b"\xff"
+    result = ingest_bytes(data)
+    assert result.papers[0].title == "Café title"  # damaged UTF-8 stays UTF-8
+    assert result.papers[0].abstract.endswith("Ünïcode\ufffd")
+    assert any("invalid UTF-8" in w and "replaced" in w for w in result.warnings)
+
+
+def test_text_in_a_legacy_encoding_is_read_in_it_and_said() -> None:
     data = page(("Caf\xe9 title", ABSTRACT)).encode("latin-1")
     result = ingest_bytes(data)
-    assert result.papers[0].title == "Caf\ufffd title"
-    assert any("invalid UTF-8" in w for w in result.warnings)
+    assert result.papers[0].title == "Café title"
+    (said,) = result.warnings
+    # Which of the Latin code pages is a guess on a short text: they all read "é" alike.
+    assert re.fullmatch(
+        r"invalid UTF-8 at byte \d+: read as (CP125\d|ISO-8859-\d+) \(detected\)", said
+    )
 
 
 def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -76,5 +76,5 @@ def test_library_stale_sees_another_process_import(data_dir: Path, seed_path: Pa
     assert len(ours.papers()) == 3 and not ours.stale()  # our own write
     Library.open(data_dir).add(ingest_file(seed_path).papers)  # "another process"
     assert ours.stale()
-    assert len(ours.papers()) == 104
-    assert ours.refresh() and not ours.stale()  # taken note of: not stale until the next write
+    assert len(ours.papers()) == 104  # read as it is now
+    assert ours.refresh() and not ours.stale()  # and looked at: no longer news

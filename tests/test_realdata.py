@@ -63,7 +63,7 @@ def test_real_file(name: str, tmp_path: Path) -> None:
         assert "parse_or_refuse" in expect or "refuse_or_clean" in expect, listed.stderr
         assert _refused(listed), listed.stderr
         assert _refused(imported), imported.stderr
-        assert not (tmp_path / "data" / "library.json").exists()  # nothing imported
+        assert not (tmp_path / "data" / "library.db").exists()  # nothing imported
         return
 
     assert imported.returncode == 0, imported.stderr

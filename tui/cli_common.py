@@ -54,8 +54,9 @@ def open_store(folder: Path, *, check: bool = True) -> tuple[Library, State]:
 
     library = Library.open(folder, check=check)
     state = State.open(folder)
-    for notice in [*library.notices, *state.notices]:  # a data folder of an older release
-        say(notice)
+    notices = [*library.notices, *state.notices]
+    if notices:  # a data folder of an older release, brought up to date: one line
+        say("data folder upgraded: " + "; ".join(notices))
     for warning in [*library.warnings, *state.warnings]:
         say(f"warning: {warning}")
     return library, state

@@ -11,7 +11,7 @@ from typing import Any
 # The arXiv id of a URL or an arXiv DOI: written once in fields.py, the formats take it from here.
 from papertray.store.formats.fields import arxiv_from_url as arxiv_from_url
 from papertray.store.formats.fields import normalize_arxiv_id
-from papertray.store.formats.latex import latex_to_text
+from papertray.store.formats.latex import has_latex, latex_to_text
 from papertray.store.links import clean_url, extract_links, order_links
 from papertray.store.models import Paper, paper_id, title_key
 from papertray.store.sanitize import clean_text
@@ -37,23 +37,24 @@ class Parsed:
 arxiv_id = normalize_arxiv_id
 
 
-def text(value: Any, *, multiline: bool = False) -> str:
-    """A clean one-line (or paragraph) text, LaTeX read as Unicode."""
+def text(value: Any, *, multiline: bool = False, tex: bool = True) -> str:
+    """A clean one-line (or paragraph) text, LaTeX read as Unicode (unless not `tex`: a text
+    already read, whose `\\` is the character)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str):
         return ""
     cleaned = clean_text(value, multiline=multiline)
-    if "\\" in cleaned or "$" in cleaned:
+    if tex and has_latex(cleaned):
         converted = latex_to_text(cleaned)
         if converted != cleaned:
             return clean_text(converted, multiline=multiline)
     return cleaned
 
 
-def unwrap(value: Any) -> str:
+def unwrap(value: Any, *, tex: bool = True) -> str:
     """Hard-wrapped text (an Atom summary, an email abstract) as one paragraph."""
-    return " ".join(text(value, multiline=True).split())
+    return " ".join(text(value, multiline=True, tex=tex).split())
 
 
 _AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*")
@@ -89,20 +90,22 @@ def make_paper(
     links: Iterable[Any] = (),
     source: str = "",
     unwrap_abstract: bool = False,
+    tex: bool = True,
     **extra: Any,
 ) -> Paper | None:
     """A paper from raw fields, or None when its title is no title at all (empty, or only
     punctuation: `---`, `}`, `|---|`). Links are the given ones (a field's own repo first)
-    followed by those found in the abstract."""
-    clean_title = unwrap(title)
+    followed by those found in the abstract. `tex` False: the fields were read as TeX already
+    (BibTeX), so a backslash in them is the character."""
+    clean_title = unwrap(title, tex=tex)
     if not clean_title or not title_key(clean_title):
         return None
-    body = unwrap(abstract) if unwrap_abstract else text(abstract, multiline=True)
+    body = unwrap(abstract, tex=tex) if unwrap_abstract else text(abstract, multiline=True, tex=tex)
     found: list[str] = [u for u in map(_url, links) if u]
     if "://" in body:
         found += extract_links(body)
     ordered, repo = order_links(found) if found else ([], None)
-    names = [n for n in (text(a) for a in authors) if n]
+    names = [n for n in (text(a, tex=tex) for a in authors) if n]
     data: dict[str, Any] = {
         "id": paper_id(arxiv_id=arxiv, title=clean_title),
         "title": clean_title,

@@ -23,6 +23,8 @@ PARSERS: dict[str, tuple[str, str]] = {
     "arxiv-rss": ("feeds", "text"),
     "rss": ("feeds", "text"),
     "bibtex": ("bibtex", "text"),
+    "ris": ("ris", "text"),
+    "csv": ("csv_papers", "text"),
     "title-summary": ("title_summary", "text"),
     "md-table": ("md_table", "text"),
     "jsonfeed": ("jsonfeed", "doc"),
@@ -55,7 +57,9 @@ def parser(name: str) -> Callable[[Any], Any]:
             return parse_records_as(digest, name)
 
         return parse_records
-    return lambda digest: to_result(parse(name, digest.text, digest.source), name, digest.warnings)
+    return lambda digest: to_result(
+        parse(name, digest.text, digest.source, digest.data), name, digest.warnings
+    )
 
 
 @lru_cache(maxsize=8)
@@ -85,6 +89,10 @@ def detect(text: str) -> str | None:
         return "arxiv-email"
     if _module("bibtex").sniff(head):
         return "bibtex"
+    if _module("ris").sniff(head):
+        return "ris"
+    if _module("csv_papers").sniff(head):
+        return "csv"
     if _module("title_summary").sniff(head):
         return "title-summary"
     if _module("md_table").sniff(head):
@@ -92,7 +100,7 @@ def detect(text: str) -> str | None:
     return None
 
 
-def parse(fmt: str, text: str, source: str) -> Parsed:
+def parse(fmt: str, text: str, source: str, data: bytes | None = None) -> Parsed:
     module_name, takes = PARSERS[fmt]
     module = _module(module_name)
     if takes == "doc":
@@ -106,7 +114,7 @@ def parse(fmt: str, text: str, source: str) -> Parsed:
             raise IngestError(f"not valid JSON: {str(err).splitlines()[0]}") from None
         return module.parse(doc, source)
     if module_name == "feeds":
-        return module.parse(text, source, fmt)
+        return module.parse(text, source, fmt, data)
     return module.parse(text, source)
 
 

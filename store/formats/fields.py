@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from papertray.store.formats.latex import has_latex, latex_to_text
 from papertray.store.links import clean_url
 from papertray.store.sanitize import clean_text
 
@@ -115,9 +116,8 @@ def field_urls(record: dict[str, Any], *keys: str) -> list[str]:
 
 
 def latex_text(text: str) -> str:
-    """`text` (clean) with its LaTeX pieces as Unicode; two `in` tests when it has none."""
-    if "\\" not in text and "$" not in text:
+    """`text` (clean) with its LaTeX pieces as Unicode; three `in` tests when it has none."""
+    if not has_latex(text):
         return text
-    from papertray.store.formats.latex import latex_to_text
 
     return clean_text(latex_to_text(text), multiline=True)

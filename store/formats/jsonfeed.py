@@ -29,6 +29,20 @@ def parse(doc: Any, source: str = "") -> Parsed:
 
         raise IngestError("not a JSON Feed: no items list")
     papers = keep(_paper(item, source) for item in items if isinstance(item, dict))
+    if papers:
+        from papertray.store.formats.refuse import is_paper, message
+
+        if not any(map(is_paper, papers)):
+            from papertray.store.formats.common import IngestError
+
+            title = doc.get("title")
+            named = f" ({' '.join(title.split())[:60]})" if isinstance(title, str) and title else ""
+            raise IngestError(
+                message(
+                    f"a JSON Feed{named} whose items are not papers (no paper ids, abstracts "
+                    "or links to papers: a blog or an issue tracker?)"
+                )
+            )
     warnings = []
     if len(papers) < len(items):
         warnings.append(f"skipped {len(items) - len(papers)} items without a title")

@@ -14,16 +14,22 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-# One pass finds every piece. Math: `$...$` whose body does not start like an amount of money
-# (`$100K and $200K` is prose). Braced accents: `{\"u}`. Macros: `\name` with braced arguments
-# (two levels of nesting). Accents: `\'e`, `\"{o}`. Escapes: `\%`, `\&`, `\_`, `\\`.
+# One pass finds every piece. Math: `$...$`, unless it starts like an amount of money and holds
+# nothing of TeX before the next `$` (`$100K and $200K` is prose; `($4 \lesssim z$)` is math).
+# Math in braces: `{$^{3}$}`. Braced groups: `{\"u}`, `{\rm km}`. Macros: `\name` with braced
+# arguments (two levels of nesting). Accents: `\'e`, `\"{o}`. Escapes: `\%`, `\&`, `\_`, `\\`.
+# Ties: `A.~Smith`, `Fig.~3` (a letter or a period before, a letter or digit after: `1~2` in
+# prose is a range, `~100` an estimate); a URL is skipped whole (`/~user`).
 _PIECE = re.compile(
     r"""
-    (?P<math>\$(?!\d[\d.,]*[A-Za-z]*[\s+])(?:[^$\\\n]|\\[^\n]){1,400}?\$)
-  | (?P<braced>\{\\[^{}]{1,30}\})
-  | \\(?P<name>[A-Za-z]+)\*?(?P<args>(?:[ ]?\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})*)
+    (?P<url>https?://[^\s<>"{}]+)
+  | (?P<bracedmath>\{\$(?:[^$\\\n{}]|\\[^\n]|\{[^{}$]*\}){1,400}?\$\})
+  | (?P<math>\$(?!\d[\d.,]*[A-Za-z]*[\s+][^$\\^_{}]*\$)(?:[^$\\\n]|\\[^\n]){1,400}?\$)
+  | (?P<braced>\{\\[^{}]{1,200}\})
+  | \\(?P<name>[A-Za-z]+)\*?(?P<args>(?:[ ]?\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})*)(?P<gap>[ ]?)
   | \\(?P<accent>['"^`~=.])(?P<base>\{\\?[A-Za-z]{0,2}\}|\\?[A-Za-z])
   | \\(?P<escape>[%&_#${}\\ ,;!])
+  | (?<=[A-Za-z.])(?P<tie>~)(?=\w)
     """,
     re.VERBOSE,
 )
@@ -34,17 +40,41 @@ _SPACE_MACROS = frozenset(
 )
 _LINK_MACROS = frozenset({"url", "href", "cite", "citep", "citet", "ref", "eqref"})
 _ESCAPES = {"\\": " ", " ": " ", ",": " ", ";": " ", "!": ""}
-_MARKERS = ("\\", "$")
+# Font and size switches: `{\rm km}` is "km". TeX swallows the space after them.
+_SWITCHES = frozenset(
+    "rm it bf sf tt sc sl em up md normalfont itshape bfseries scshape rmfamily sffamily "
+    "ttfamily upshape slshape mdseries boldmath unboldmath tiny scriptsize footnotesize small "
+    "normalsize large Large LARGE huge Huge".split()
+)
+# Text-mode symbols pylatexenc does not know (or gives as another character): reference
+# managers escape `<`, `>`, `|`, `^` and `_` with them (Zotero, Mendeley, JabRef exports).
+_SYMBOLS = {
+    "textless": "<",
+    "textgreater": ">",
+    "textbar": "|",
+    "textbackslash": "\\",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textunderscore": "_",
+    "textbraceleft": "{",
+    "textbraceright": "}",
+    "textquotedbl": '"',
+    "S": "\u00a7",
+    "P": "\u00b6",
+    "ddag": "\u2021",
+    "hyphen": "-",
+    "backslash": "\\",
+}
 
 
 def has_latex(text: str) -> bool:
-    return "\\" in text or "$" in text
+    return "\\" in text or "$" in text or "~" in text
 
 
 def latex_to_text(text: str) -> str:
     """`text` with its LaTeX pieces turned into Unicode; the rest untouched. A text with no
-    backslash and no dollar sign is returned as it is, at the cost of two `in` tests."""
-    if "\\" not in text and "$" not in text:
+    backslash, dollar sign or tilde is returned as it is, at the cost of three `in` tests."""
+    if "\\" not in text and "$" not in text and "~" not in text:
         return text
     out = _PIECE.sub(_replace, text)
     return " ".join(out.split()) if "  " in out or "\n" in out else out
@@ -85,6 +115,12 @@ def _replace(match: re.Match[str]) -> str:
     table and put together here: a call of its parser costs ~0.1-1 ms, and an arXiv digest
     has hundreds of such pieces. Anything else goes to pylatexenc whole."""
     kind = match.lastgroup
+    if kind == "url":
+        return match.group(0)
+    if kind == "tie":
+        return " "
+    if kind == "bracedmath":
+        return _replace(_PIECE.match(match.group(0)[1:-1]) or match)
     if kind == "escape":
         char = match.group("escape")
         return _ESCAPES.get(char, char)
@@ -96,7 +132,7 @@ def _replace(match: re.Match[str]) -> str:
         text = " ".join(text.replace("\x01", "{").replace("\x02", "}").split())
         return text.replace("( ", "(").replace(" )", ")")
     if kind == "braced":
-        return _PIECE.sub(_replace, match.group("braced")[1:-1])
+        return _PIECE.sub(_replace, match.group("braced")[1:-1]).strip()
     if kind == "accent" or match.group("accent"):
         return _accent(match.group("accent"), match.group("base"))
     name, args = match.group("name"), match.group("args") or ""
@@ -107,6 +143,17 @@ def _replace(match: re.Match[str]) -> str:
         return _accent(name, inner[0])
     if name in _SPACE_MACROS:
         return " "
+    gap = match.group("gap") or ""
+    if name in _SYMBOLS:
+        # TeX swallows the space after a control word: `\hyphen known` is "-known".
+        return _SYMBOLS[name] + "".join(_PIECE.sub(_replace, arg) for arg in inner)
+    if name in _SWITCHES and not inner:
+        return ""
+    return _macro(match, name, inner) + gap
+
+
+def _macro(match: re.Match[str], name: str, inner: list[str]) -> str:
+    """A macro other than a symbol or switch of papertray's own tables."""
     if name in _LINK_MACROS:
         # \url{u} is the link itself; \href{u}{text} shows its text; \cite is a reference.
         if name == "url":
@@ -118,6 +165,10 @@ def _replace(match: re.Match[str]) -> str:
         # (`\texttt{x}`): its argument is the text, or else its name.
         return latex_to_text(inner[-1]) if inner else name
     repl = getattr(spec, "simplify_repl", None)
+    if isinstance(repl, str) and "%" in repl and repl.count("%s") == len(inner) > 0:
+        # A macro that places its arguments (`\textfrac{1}{2}` -> "1/2"): pylatexenc itself
+        # fails on this one and logs a warning.
+        return repl % tuple(latex_to_text(arg) for arg in inner)
     if isinstance(repl, str) and "%" not in repl:
         # A symbol (\alpha -> α); braces after it are a group of their own. An operator name
         # (\log) is a word: n\log n reads "n log n".
@@ -133,7 +184,8 @@ def _accent(accent: str, base: str) -> str:
     letter = base.strip("{}")
     letter = _DOTLESS.get(letter, letter)
     if not letter:
-        return _ACCENTS.get(accent, "")
+        # `\^{}` and `\~{}`: Zotero's escape of the character itself.
+        return accent
     return unicodedata.normalize("NFC", letter[0] + _ACCENTS.get(accent, "")) + letter[1:]
 
 
@@ -160,12 +212,26 @@ def _spec(name: str) -> Any:
 _STATE: dict[str, Any] = {}
 
 
+def _quiet() -> None:
+    """pylatexenc logs a warning for each piece it cannot read (`macro '\\textfrac' failed its
+    substitution!`): with no handler of the program's own, Python printed them on stderr among
+    papertray's one-line messages. What it cannot read is kept as text here; its log goes
+    nowhere unless the program that uses papertray attaches a handler to "pylatexenc"."""
+    import logging
+
+    log = logging.getLogger("pylatexenc")
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+        log.propagate = False
+
+
 def _converter() -> Any:
     converter = _STATE.get("converter")
     if converter is None:
         # Imported here: pylatexenc costs ~40 ms to import, and most digests need it never.
         from pylatexenc.latex2text import LatexNodes2Text
 
+        _quiet()
         converter = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
         _STATE["converter"] = converter
     return converter
@@ -176,6 +242,7 @@ def _db() -> Any:
     if db is None:
         from pylatexenc.latex2text import get_default_latex_context_db
 
+        _quiet()
         db = get_default_latex_context_db()
         _STATE["db"] = db
     return db

@@ -16,18 +16,49 @@ from papertray.store.models import Paper
 
 NAME = "md-table"
 _RULE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?")
-_LINK = re.compile(r"\[([^\]]*)\]\((https?://[^)\s]+)\)")
+_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\((https?://[^)\s]+)\)")  # [[pdf]](url)
+# A badge that links somewhere: [![stars](https://img.shields.io/...)](https://github.com/o/r).
+_BADGE = re.compile(r"\[\s*!\[[^\]]*\]\([^)\s]*\)\s*\]\((https?://[^)\s]+)\)")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)\s]*\)")
+_BARE_URL = re.compile(r"(?<![(\w])https?://[^\s|<>()\[\]]+")
+# Emphasis and code spans: **bold**, __bold__, *italic*, ~~struck~~, `code`. A lone _ is left:
+# snake_case names are common in papers' titles.
+_EMPHASIS = re.compile(r"(\*\*|__|\*|~~|`)(?=\S)(.+?)(?<=\S)\1")
 _READ_MORE = re.compile(r"\s*\(Read more on .*\)\s*$")
-_TITLE_COLUMNS = ("title", "paper")
+_TITLE_COLUMNS = ("title", "paper", "paper title", "name")
 _TEXT_COLUMNS = ("summary", "abstract", "tl;dr", "description")
+# Columns whose links are the paper's: its code (the repo) and its PDF or page.
+_LINK_COLUMNS = (
+    "code", "repo", "repository", "github", "pdf", "paper", "link", "links", "url", "arxiv",
+    "project", "project page", "website", "page",
+)  # fmt: skip
+
+
+def markdown_text(cell: str) -> tuple[str, list[str]]:
+    """A cell's text without Markdown or HTML (badges, images, emphasis, `<br>`, entities),
+    and the links it held, in order."""
+    from papertray.store.formats.markup import markup_to_text
+
+    links = _BADGE.findall(cell)
+    text = _IMAGE.sub("", _BADGE.sub("", cell))
+    links += [url for _, url in _LINK.findall(text)]
+    links += _BARE_URL.findall(_LINK.sub("", text))
+    text = _LINK.sub(r"\1", text)
+    for _ in range(3):  # nested emphasis: ***x***, **_x_**
+        text = _EMPHASIS.sub(r"\2", text)
+    text = markup_to_text(text.replace("<br>", " <br> "))
+    return " ".join(text.split()), links
+
+
+def _header(row: str) -> list[str]:
+    return [markdown_text(c)[0].lower().rstrip(":") for c in _cells(row)]
 
 
 def sniff(head: str) -> bool:
     lines = [line.strip() for line in head.split("\n")[:50] if line.strip()]
     for first, second in zip(lines, lines[1:], strict=False):
         if first.startswith("|") and _RULE.fullmatch(second):
-            header = [c.strip().lower() for c in first.strip("|").split("|")]
-            return any(c in _TITLE_COLUMNS for c in header)
+            return any(c in _TITLE_COLUMNS for c in _header(first))
     return False
 
 
@@ -48,12 +79,13 @@ def parse(text: str, source: str = "") -> Parsed:
     )  # fmt: skip
     if start is None:
         raise refuse("no header row")
-    header = [c.strip().lower() for c in _cells(lines[start])]
-    title_at = next((i for i, c in enumerate(header) if c in _TITLE_COLUMNS), None)
+    header = _header(lines[start])
+    title_at = next((header.index(name) for name in _TITLE_COLUMNS if name in header), None)
     if title_at is None:
         raise refuse("no Title column")
     text_at = next((i for i, c in enumerate(header) if c in _TEXT_COLUMNS), None)
     authors_at = next((i for i, c in enumerate(header) if c.startswith("author")), None)
+    link_at = [i for i, c in enumerate(header) if c in _LINK_COLUMNS and i != title_at]
     rows: list[str] = []
     for line in lines[start + 2 :]:
         if line.strip().startswith("|"):
@@ -67,17 +99,18 @@ def parse(text: str, source: str = "") -> Parsed:
         cells = _cells(row)
         if len(cells) != len(header):
             raise refuse(f"row {number} has {len(cells)} cells, the header {len(header)}")
-        title_cell = cells[title_at]
-        links = [url for _, url in _LINK.findall(title_cell)]
-        title = _READ_MORE.sub("", _LINK.sub(r"\1", title_cell)).strip()
+        title, links = markdown_text(cells[title_at])
+        title = _READ_MORE.sub("", title).strip()
+        abstract, found = markdown_text(cells[text_at]) if text_at is not None else ("", [])
+        for at in link_at:
+            links += markdown_text(cells[at])[1]
+        authors = markdown_text(cells[authors_at])[0] if authors_at is not None else ""
         paper = make_paper(
             title=title,
-            abstract=cells[text_at] if text_at is not None else "",
-            authors=[a.strip() for a in cells[authors_at].split(",") if a.strip()]
-            if authors_at is not None
-            else [],
+            abstract=abstract,
+            authors=[a.strip() for a in authors.split(",") if a.strip()],
             arxiv=next(filter(None, map(arxiv_from_url, links)), None),
-            links=links,
+            links=links + found,
             source=source,
             unwrap_abstract=True,
         )

@@ -14,6 +14,7 @@ from papertray.store.formats._common import (
     mapping,
     parse_listing,
 )
+from papertray.store.formats.markup import markup_to_text
 from papertray.store.models import Paper
 
 NAME = "openalex"
@@ -25,6 +26,10 @@ def sniff(head: str) -> bool:
 
 def parse(doc: Any, source: str = "") -> Parsed:
     return parse_listing(doc, "results", lambda record: _paper(record, source), "works")
+
+
+def _string(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def abstract_from_index(index: Any) -> str:
@@ -53,7 +58,8 @@ def _paper(work: dict[str, Any], source: str) -> Paper | None:
         if isinstance(a, dict)
     ]
     return make_paper(
-        title=work.get("title") or work.get("display_name") or "",
+        # Titles come from Crossref with their publisher's HTML: "CO<sub>2</sub> capture".
+        title=markup_to_text(_string(work.get("title") or work.get("display_name"))),
         abstract=abstract_from_index(work.get("abstract_inverted_index")),
         authors=authors,
         arxiv=next(filter(None, map(arxiv_from_url, [*links, ids.get("doi")])), None),

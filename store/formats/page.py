@@ -14,6 +14,7 @@ from operator import itemgetter
 
 from papertray.store.formats.common import Digest, IngestError, IngestResult, dedupe, short
 from papertray.store.formats.fields import latex_text
+from papertray.store.formats.latex import has_latex
 from papertray.store.links import extract_links, order_links
 from papertray.store.models import Paper, key_ids, title_key
 from papertray.store.sanitize import clean_text
@@ -348,7 +349,7 @@ def _prepare(pairs: list[tuple[str, str]]) -> _Prepared:
     `(i, title, abstract)`, each title's key and id, and the links of the papers that have some
     `(i, links, repo)`. Indexes are into `pairs`."""
     changed: list[tuple[int, str, str]] = []
-    if any(_has_latex(t) or _has_latex(a) for t, a in pairs):
+    if any(has_latex(t) or has_latex(a) for t, a in pairs):
         shown = [(latex_text(t), latex_text(a)) for t, a in pairs]
         changed = [
             (i, *new) for i, (new, old) in enumerate(zip(shown, pairs, strict=True)) if new != old
@@ -399,7 +400,3 @@ def _finish(
                                                      strict=True)
     ]  # fmt: skip
     return dedupe(papers, fmt, warnings, keys)
-
-
-def _has_latex(text: str) -> bool:
-    return "\\" in text or "$" in text

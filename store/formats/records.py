@@ -178,4 +178,16 @@ def finish_records(records: list[Any], fmt: str, source: str, warnings: list[str
         raise IngestError(f"no papers found: none of the {len(records)} record(s) has a title")
     if skipped:
         warnings.append(f"skipped {skipped} record(s) without a title")
+    if not any(p.abstract or p.authors for p in papers):
+        from papertray.store.formats.refuse import is_paper, message
+
+        if not any(is_paper(p, abstract_like=False) for p in papers):
+            first = next((r for r in records if isinstance(r, dict)), {})
+            fields = ", ".join(list(map(str, first))[:6])
+            raise IngestError(
+                message(
+                    f"JSON records that are not papers (no abstracts, authors or ids; "
+                    f"fields {fields})"
+                )
+            )
     return dedupe(papers, fmt, warnings)

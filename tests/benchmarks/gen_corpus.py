@@ -11,6 +11,7 @@ every machine (nothing depends on hash randomisation or the clock).
     python tests/benchmarks/gen_corpus.py 10000 --json > p.json  # [{"title", "abstract"}, ...]
     python tests/benchmarks/gen_corpus.py 10000 --jsonl          # one such object a line
     python tests/benchmarks/gen_corpus.py 10000 --lines          # "title abstract" a line
+    python tests/benchmarks/gen_corpus.py 10000 --email          # an arXiv email digest
 """
 
 from __future__ import annotations
@@ -139,6 +140,49 @@ def page_text(count: int, seed: int = DEFAULT_SEED) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+FIRST_NAMES = ("Ada", "Alan", "Grace", "Yann", "Fei", "Andrej", "Ilya", "Daphne", "Yoshua",
+               "Jürgen", "Chelsea", "Percy", "Sanjeev", "Tri", "Noam", "Ashish", "Jakob", "Łukasz")
+LAST_NAMES = ("Lovelace", "Turing", "Hopper", "LeCun", "Li", "Karpathy", "Sutskever", "Koller",
+              "Bengio", "Schmidhuber", "Finn", "Liang", "Arora", "Dao", "Shazeer", "Vaswani",
+              "Uszkoreit", "Kaiser", "Müller", "Ng")
+CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML", "cs.IR", "cs.RO")
+RULE = "-" * 78
+
+
+def _wrapped(text: str, width: int = 79) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line] if line else lines
+
+
+def email_text(count: int, seed: int = DEFAULT_SEED) -> str:
+    """The papers as one arXiv email digest ("cs daily Subj-class mailing"): a header, then a
+    block per paper with its arXiv id, date, title, authors, categories and the abstract
+    hard-wrapped with a space before its first line, as arXiv sends them."""
+    pick = random.Random(seed + 1)
+    out = [RULE, "Submissions to:", "Machine Learning",
+           "received from  Wed 13 Mar 24 18:00:00 GMT  to  Thu 14 Mar 24 18:00:00 GMT", RULE]
+    for n, (title, abstract) in enumerate(generate(count, seed)):
+        month, number = divmod(n, 99_999)
+        arxiv = f"{24 - month // 12:02d}{12 - month % 12:02d}.{number + 1:05d}"
+        authors = ", ".join(
+            f"{pick.choice(FIRST_NAMES)} {pick.choice(LAST_NAMES)}"
+            for _ in range(pick.randint(1, 6))
+        )
+        cats = " ".join(pick.sample(CATEGORIES, pick.randint(1, 3)))
+        body = _wrapped(abstract)
+        out += ["\\\\", f"arXiv:{arxiv}", "Date: Mon, 5 Feb 2024 14:20:19 GMT   (482kb)", "",
+                f"Title: {title}", f"Authors: {authors}", f"Categories: {cats}", "\\\\",
+                " " + body[0], *body[1:], f"\\\\ ( https://arxiv.org/abs/{arxiv} ,  482kb)",
+                RULE]  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", type=int, help="how many papers")
@@ -147,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     shape.add_argument("--json", action="store_true", help="one JSON list of objects")
     shape.add_argument("--jsonl", action="store_true", help="one JSON object a line")
     shape.add_argument("--lines", action="store_true", help="title and abstract on one line")
+    shape.add_argument("--email", action="store_true", help="an arXiv email digest")
     args = parser.parse_args(argv)
     out = sys.stdout
     if args.json or args.jsonl:
@@ -157,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     elif args.lines:
         out.writelines(f"{t} {a}\n" for t, a in generate(args.count, args.seed))
+    elif args.email:
+        out.write(email_text(args.count, args.seed))
     else:
         out.write(page_text(args.count, args.seed))
     return 0
