@@ -167,8 +167,10 @@ class PaperList(ScrollView, can_focus=True):
         return max(0, min(cursor, len(self._rowids) - 1)) if self._rowids else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._strips.clear()
-        self.refresh()
+        # Only the two rows change (the strips are cached by row and cursor): a full refresh
+        # would draw every line again on each j.
+        self.refresh_line(old)
+        self.refresh_line(new)
         self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True, immediate=True)
         rowid = self.highlighted_rowid
         if rowid != self._last_highlighted:
