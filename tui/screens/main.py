@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from papertray.store import StoreError
 from papertray.tui.changes import Outcome
+from papertray.tui.commands import PapertrayCommands
 from papertray.tui.keys import bindings
 from papertray.tui.live_query import LiveQuery, Result, Search
 from papertray.tui.messages import (
@@ -44,8 +45,6 @@ from papertray.tui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from textual.command import Provider
-
     from papertray.store import Library, MuteRule, MuteSet, Paper, PaperState, State
 
 __all__ = ["NARROW_WIDTH", "POLL_SECONDS", "MainScreen"]
@@ -61,20 +60,12 @@ PAINT_WAIT = 0.15
 """How long a search waits for its first screenful to be painted before counting the rest."""
 
 
-def _palette() -> type[Provider]:
-    # The command palette's provider, imported when the palette first opens (Textual's
-    # palette is ~10 modules the first frame does without).
-    from papertray.tui.commands import PapertrayCommands
-
-    return PapertrayCommands
-
-
 class MainScreen(PapersScreen):
     """The library (or the files the reader was opened on) as the filter, the order and the
     mute rules show it."""
 
     BINDINGS = bindings("main")
-    COMMANDS = {_palette}
+    COMMANDS = {PapertrayCommands}
 
     def __init__(
         self,
