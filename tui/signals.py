@@ -10,8 +10,8 @@ Two different ways out:
   not come (it does not when we are not the terminal's controlling process, e.g. under a wrapper).
   The normal way out would write the restore sequences to a terminal that no longer exists:
   Textual's output thread dies on the first EIO, its queue (30 writes) fills up and the main thread
-  blocks forever in `Queue.put`; a thread worker waiting in `call_from_thread` and asyncio's wait
-  for the default executor keep the process alive too (issue 8: orphans holding 360 MB at 100k).
+  blocks forever in `Queue.put`; a thread worker still running (a search, a write) and asyncio's
+  wait for the default executor keep the process alive too (issue 8: orphans of 360 MB at 100k).
   So on a hang-up we point the dead terminal's descriptors at /dev/null (nothing can block or fail
   on output any more), let the keys already read be handled, and `os._exit` without restoring
   anything: marks are on disk already, each written atomically when it was made.

@@ -115,7 +115,11 @@ class PapersScreen(Screen[None]):
     @work(thread=True, group=WORKER_GROUP)
     def _write_changes(self) -> None:
         while (change := self.changes.next()) is not None:
-            self.post_message(MarksChanged(change()))
+            try:
+                outcome = change()
+            except Exception as error:  # noqa: BLE001 - the writer goes on with the next one
+                outcome = Outcome(f"Not saved: {type(error).__name__}: {error}", "error")
+            self.post_message(MarksChanged(outcome))
 
     def _mark(
         self, rowid: int, paper: Paper, change: Callable[..., Outcome], **shown_now: object
@@ -129,8 +133,10 @@ class PapersScreen(Screen[None]):
     def action_toggle_read(self) -> None:
         if (current := self._current()) is not None:
             rowid, paper = current
+            # Written as the opposite of what the file says (another instance may have marked
+            # it meanwhile); shown as the opposite of what the row shows.
             read = not self.marks.get(paper.id).read
-            self._mark(rowid, paper, partial(self.changes.set_read, read=read), read=read)
+            self._mark(rowid, paper, self.changes.set_read, read=read)
 
     def action_toggle_star(self) -> None:
         if (current := self._current()) is not None:
