@@ -184,6 +184,15 @@ class LiveQuery:
             first_page,
         )
 
+    @property
+    def quick(self) -> bool:
+        """Whether the library answers the first screenful at once, so it may be asked on the
+        UI thread: no query, or words alone (the word index lists them in import order by
+        itself), in digest order, without rules to apply or files to stay within."""
+        query = self.query
+        words_alone = len(query.ranked_terms) == len(query.terms) == len(query.root.children)
+        return self.sort == 0 and not self.mutes and self.scope is None and words_alone
+
     # -- the order --------------------------------------------------------------------------------
 
     @property

@@ -11,6 +11,8 @@ what another process changed: marks and mute rules in `state.json`, papers in th
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -152,10 +154,25 @@ class MainScreen(PapersScreen):
             self._keep = keep
         if any(w.group == "filter" and w.is_running for w in self.workers):
             self.library.interrupt()  # the running query is stale: cut it short
-        self._run_search(self._search(first_page=self._page_rows()))
+        search = self._search(first_page=self._page_rows())
+        if self.live.quick:
+            # A screenful of words alone costs the word index a millisecond: asked here, it
+            # is painted with the key itself, a frame sooner than from the worker.
+            first = next(search.run(self.library))
+            self._show(first)
+            if first.complete:
+                self.workers.cancel_group(self, "filter")
+                return
+            painted = threading.Event()
+            self.call_after_refresh(painted.set)
+            self._run_search(replace(search, first_page=0), painted)
+        else:
+            self._run_search(search)
 
     @work(thread=True, exclusive=True, group="filter")
-    def _run_search(self, search: Search) -> None:
+    def _run_search(self, search: Search, painted: threading.Event | None = None) -> None:
+        if painted is not None:
+            painted.wait(PAINT_WAIT)  # counting meanwhile would take the GIL from the painting
         try:
             for result in search.run(self.library):
                 applied = FilterApplied(result)

@@ -190,12 +190,17 @@ class AbstractPane(VerticalScroll, can_focus=True):
         self.paper = paper
         shown = (paper, state, tuple(terms), tuple(shares), tuple(share_forms), muted)
         if paper is None or shown != self._shown:  # else nothing to draw again
+            # The same paper with other highlights is as tall as before: no layout for it.
+            same_text = (
+                same_paper and shown[1:2] == self._shown[1:2] and shown[3:] == self._shown[3:]
+            )
             self._shown = shown
             view = self.query_one("#paper-view", Static)
             if paper is None:
                 view.update(empty_message or Content(""))
             else:
-                view.update(paper_content(paper, state, terms, shares, share_forms, muted))
+                content = paper_content(paper, state, terms, shares, share_forms, muted)
+                view.update(content, layout=not same_text)
         if not (keep_scroll and same_paper):
             self.scroll_home(animate=False, immediate=True)
 
