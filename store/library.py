@@ -4,7 +4,7 @@
 new rows, their words in the FTS5 index (in the same transaction), their aliases and sources,
 and the new words' stems (`store/adding.py`). A paper that arrives again is found by any name it
 has (its id, its arXiv id, a DOI, the id of a record folded into it, or its title when nothing
-contradicts: `paper_rows.same_work_by_title`) and completed (`paper_rows.merged`), never
+contradicts: `identity.one_work_in_the_library`) and completed (`paper_rows.merged`), never
 duplicated; its lasting id, the one marks are kept under in `state.json`, is the id it first
 came with.
 
@@ -35,13 +35,13 @@ from papertray.store.adding import (
     exists,
     index,
     learn_words,
-    names,
     read,
     resolve_present,
     rewrite,
 )
 from papertray.store.dates import now as clock_now
 from papertray.store.db import FIRST_BULK, Database, Interrupted, read_error
+from papertray.store.identity import names
 from papertray.store.models import Paper, PaperState, title_key
 from papertray.store.paper_rows import COLUMNS, INSERT, merged, revised, row_of, to_paper
 from papertray.store.paths import LIBRARY_DB

@@ -24,7 +24,6 @@ __all__ = [
     "merged",
     "revised",
     "row_of",
-    "same_work_by_title",
     "to_paper",
     "update_values",
 ]
@@ -180,30 +179,3 @@ def revised(old: Paper, new: Paper) -> Paper:
     if new.authors and new.authors != paper.authors:
         changes["authors"] = new.authors
     return paper._replace(**changes) if changes else paper
-
-
-def first_author(paper: Paper) -> str:
-    """The folded surname of the first author ("" when unknown): the last word of the name."""
-    if not paper.authors:
-        return ""
-    words = title_key(paper.authors[0]).split()
-    return words[-1] if words else ""
-
-
-def year(paper: Paper) -> str:
-    """The year the paper was published, when its date says ("" when unknown)."""
-    day = paper.published or ""
-    return day[:4] if len(day) >= 4 and day[:4].isdigit() else ""
-
-
-def same_work_by_title(old: Paper, new: Paper) -> bool:
-    """Two papers of one title are one work unless what both say contradicts it: different
-    arXiv ids, different first authors, or different years (distinct works are often titled
-    alike: "Attention", "A Survey", four articles of a BibTeX file called "Introduction")."""
-    if old.arxiv_id and new.arxiv_id and old.arxiv_id != new.arxiv_id:
-        return False
-    a, b = first_author(old), first_author(new)
-    if a and b and a != b:
-        return False
-    y, z = year(old), year(new)
-    return not (y and z and y != z)
