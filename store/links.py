@@ -90,6 +90,8 @@ def clean_url(raw: str) -> str | None:
     inside the URL balances it (Wikipedia-style links)."""
     if not isinstance(raw, str):
         return None
+    if _ARXIV_PAGE.fullmatch(raw):  # a paper's own arXiv page, made from its id: already clean
+        return raw
     # A digest names the same few thousand repos and pages over and over.
     return _clean_cached(raw) if len(raw) <= _CACHED_LEN else _clean(raw)
 
@@ -253,6 +255,7 @@ def with_arxiv_links(links: tuple[str, ...], arxiv_id: str | None) -> tuple[str,
 
 
 _ARXIV_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,30}(?:/[0-9]{7})?")
+_ARXIV_PAGE = re.compile(r"https://arxiv\.org/(?:abs|pdf)/[A-Za-z0-9][A-Za-z0-9.\-]{0,30}(?:/[0-9]{7})?")
 
 
 _VERSION_TAIL = re.compile(r"v\d+(?:\.pdf)?$|\.pdf$")
