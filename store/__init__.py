@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from papertray.store.preview import id_positions
     from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
     from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
-    from papertray.store.sanitize import shown_text
+    from papertray.store.sanitize import one_line, quoted, shown_text
     from papertray.store.search_index import SearchIndex
     from papertray.store.similar import Match, SimilarityIndex
     from papertray.store.similar_words import word_spans
@@ -110,7 +110,7 @@ _LAZY = {
     "papertray.store.preview": ("id_positions",),
     "papertray.store.query": ("DATE_FIELDS", "Query", "QueryContext", "QueryError", "parse_query"),
     "papertray.store.query_help": ("FILTER_HINT", "QUERY_ROWS"),
-    "papertray.store.sanitize": ("shown_text",),
+    "papertray.store.sanitize": ("one_line", "quoted", "shown_text"),
     "papertray.store.search_index": ("SearchIndex",),
     "papertray.store.similar": ("Match", "SimilarityIndex"),
     "papertray.store.similar_words": ("word_spans",),  # the pane's highlights, without numpy
@@ -225,6 +225,8 @@ __all__ = [
     "parse_tag_changes",
     "split_tags",
     "shown_text",
+    "one_line",
+    "quoted",
     "is_code_repo",
     "is_safe_url",
     # the heap after a big load
