@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from papertray.store import limits
 from papertray.store.fetch_common import (
     ARXIV_PAGE_SIZE,
     Fetched,
@@ -44,8 +45,8 @@ def arxiv_query_source(query: str, max_results: int = 50) -> Source:
     query = " ".join(query.split())
     if not query:
         raise SourceError("--query wants a search, e.g. 'ti:transformer AND cat:cs.CL'")
-    if not 1 <= max_results <= 10_000:
-        raise SourceError(f"--max wants 1 to 10000, not {max_results}")
+    if not 1 <= max_results <= limits.MAX_QUERY_RESULTS:
+        raise SourceError(f"--max wants 1 to {limits.MAX_QUERY_RESULTS}, not {max_results}")
     return Source(
         "arxiv-query",
         f"arxiv query {query!r}",

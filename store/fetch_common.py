@@ -41,8 +41,6 @@ HF_PAGE_SIZE = 100
 ARXIV_PAGE_SIZE = 100
 ARXIV_INTERVAL = 3.0
 """arXiv asks API clients for at most one request every 3 seconds."""
-MAX_PAGES = 200
-"""A server that never sends a short page is stopped here (20,000 papers)."""
 
 Progress = Callable[[str], None]
 """Told a short line ("hf 2026-12-01: page 2") as each request goes out."""

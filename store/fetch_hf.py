@@ -9,9 +9,9 @@ from typing import Any
 
 import orjson
 
+from papertray.store import limits
 from papertray.store.fetch_common import (
     HF_PAGE_SIZE,
-    MAX_PAGES,
     Fetched,
     Progress,
     Source,
@@ -66,8 +66,8 @@ def hf_source(
             raise SourceError(f"--month wants YYYY-MM, not {month!r}")
         return Source("hf", f"hf {month}", (("month", month),), sort, f"no papers in {month}")
     if days is not None:
-        if not 1 <= days <= 366:
-            raise SourceError(f"--days wants 1 to 366, not {days}")
+        if not 1 <= days <= limits.MAX_DAYS:
+            raise SourceError(f"--days wants 1 to {limits.MAX_DAYS}, not {days}")
         end = today or dt.datetime.now(dt.UTC).date()
         dates = [(end - dt.timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
         label = f"hf {dates[0]}..{dates[-1]}" if days > 1 else f"hf {dates[0]}"
@@ -90,7 +90,7 @@ def fetch_hf(
     items: list[Any] = []
     for period in periods:
         seen: set[str] = set()
-        for page in range(MAX_PAGES):
+        for page in range(limits.MAX_PAGES):
             params: dict[str, Any] = {}
             if period is not None:
                 params[period[0]] = period[1]

@@ -12,11 +12,11 @@ from typing import Any
 
 import orjson
 
+from papertray.store import limits
+
 __all__ = ["CACHE_FILE", "ValidatorCache"]
 
 CACHE_FILE = "http-cache.json"
-CACHE_ENTRIES = 2000
-"""URLs remembered at most (the oldest go first): a year of daily fetches is a few hundred."""
 
 
 class ValidatorCache:
@@ -53,7 +53,7 @@ class ValidatorCache:
             data.pop(url, None)  # re-inserted last: the dict's order is the age
             if entry:
                 data[url] = dict(entry)
-        while len(data) > CACHE_ENTRIES:
+        while len(data) > limits.CACHE_ENTRIES:
             data.pop(next(iter(data)))
         if self.path is None:
             return

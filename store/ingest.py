@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from papertray.store import limits
 from papertray.store.formats import FORMATS, hf_api, page
 from papertray.store.formats.common import Digest, IngestError, IngestResult
 from papertray.store.formats.detect import refusal
@@ -36,7 +37,7 @@ __all__ = [
     "read_input",
 ]
 
-MAX_BYTES = 512 * 1024 * 1024
+MAX_BYTES = limits.MAX_INPUT_BYTES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -44,7 +45,7 @@ MAX_BYTES = 512 * 1024 * 1024
 
 
 def ingest_file(
-    path: str | Path, *, fmt: str | None = None, max_bytes: int = MAX_BYTES
+    path: str | Path, *, fmt: str | None = None, max_bytes: int | None = None
 ) -> IngestResult:
     """Read and parse one digest file; "-" reads standard input."""
     _check_format(fmt)
@@ -56,10 +57,13 @@ def ingest_file(
         raise IngestError(f"{name}: {err}") from None
 
 
-def read_input(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[bytes, str]:
+def read_input(path: str | Path, *, max_bytes: int | None = None) -> tuple[bytes, str]:
     """The bytes of one digest file ("-" is standard input) and its source name, as
     `ingest_file` reads them: `ingest_bytes(data, source=source)` then parses them. Raises
-    `IngestError` for a missing, unreadable, empty or too large input."""
+    `IngestError` for a missing, unreadable, empty or too large input (`max_bytes`, by
+    default `limits.MAX_INPUT_BYTES`)."""
+    if max_bytes is None:
+        max_bytes = limits.MAX_INPUT_BYTES
     name = os.fspath(path)
     if name == "-":
         if sys.stdin is None:

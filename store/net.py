@@ -1,7 +1,7 @@
 """HTTP for `papertray fetch` and `enrich`: one small client with the network rules in one place.
 
 - timeouts (connect 5 s, read 20 s); up to 3 retries with backoff on 429 and 5xx, honouring
-  `Retry-After`; an honest User-Agent (`papertray/VERSION`);
+  `Retry-After`; an honest User-Agent (`papertray/VERSION`); the values are in `limits.py`;
 - conditional requests: the ETag / Last-Modified of each URL is remembered in `http-cache.json`
   in the data folder (`http_cache.py`), so an unchanged page costs one 304. The caller commits
   what it saw only after it has used the response (`Client.remember`): a response that failed
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from papertray.store import limits
 from papertray.store.http_cache import CACHE_FILE, ValidatorCache
 from papertray.store.net_errors import (
     FetchError,
@@ -34,15 +35,8 @@ from papertray.store.net_errors import (
 )
 from papertray.store.net_urls import check_url, with_params
 
-MAX_RESPONSE = 20 * 1024 * 1024
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 20.0
-RETRIES = 3
 BACKOFF = 1.0
 """Seconds before the first retry; doubled for each further one."""
-MAX_RETRY_WAIT = 60.0
-"""A Retry-After longer than this is reported, not waited for: the user is at a terminal."""
-MAX_REDIRECTS = 5
 
 
 @dataclass(frozen=True)
@@ -77,16 +71,20 @@ def user_agent() -> str:
     return f"papertray/{version()}"
 
 
+def _limit(name: str) -> Any:
+    return field(default_factory=lambda: getattr(limits, name))
+
+
 @dataclass
 class Settings:
-    """The knobs tests turn: real values by default."""
+    """The knobs tests turn: the values of `limits.py` by default."""
 
-    connect_timeout: float = CONNECT_TIMEOUT
-    read_timeout: float = READ_TIMEOUT
-    retries: int = RETRIES
+    connect_timeout: float = _limit("CONNECT_TIMEOUT")
+    read_timeout: float = _limit("READ_TIMEOUT")
+    retries: int = _limit("RETRIES")
     backoff: float = BACKOFF
-    max_retry_wait: float = MAX_RETRY_WAIT
-    max_bytes: int = MAX_RESPONSE
+    max_retry_wait: float = _limit("MAX_RETRY_WAIT")
+    max_bytes: int = _limit("MAX_RESPONSE")
     sleep: Callable[[float], None] = time.sleep
 
 
@@ -173,7 +171,7 @@ class Client:
         if known.get("last_modified"):
             headers["If-Modified-Since"] = str(known["last_modified"])
         target = first
-        for _hop in range(MAX_REDIRECTS + 1):
+        for _hop in range(limits.MAX_REDIRECTS + 1):
             status, got_headers, body = self._send_with_retries(target, headers, min_interval)
             if status in (301, 302, 303, 307, 308):
                 location = got_headers.get("location")

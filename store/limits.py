@@ -1,0 +1,44 @@
+"""Every limit papertray puts on what the network and input files may make it do, in one place.
+
+Each is a name, a value and why. Code reads them as `limits.NAME` when it runs, so a test can
+lower one.
+"""
+
+from __future__ import annotations
+
+MB = 1024 * 1024
+
+# -- the network: one request -------------------------------------------------------------------
+
+CONNECT_TIMEOUT = 5.0
+"""Seconds to open a connection."""
+READ_TIMEOUT = 20.0
+"""Seconds a server may stay silent while answering (between two pieces of the answer)."""
+MAX_RESPONSE = 20 * MB
+"""Bytes of one response, as they stream in."""
+MAX_REDIRECTS = 5
+"""Redirects followed for one request (only to https, or within loopback http)."""
+RETRIES = 3
+"""Further tries after a 429 or 5xx answer, with backoff."""
+MAX_RETRY_WAIT = 60.0
+"""Seconds of Retry-After papertray waits; a longer one is reported, not waited for."""
+
+# -- the network: one fetch (one source, every page of it) -------------------------------------
+
+MAX_PAGES = 200
+"""Pages asked for one period (a day, week or month) of the HF daily papers: a server that never
+sends a short page is stopped here (20,000 papers)."""
+MAX_DAYS = 366
+"""`fetch hf --days N`: one series of requests per day."""
+MAX_QUERY_RESULTS = 10_000
+"""`fetch arxiv --query Q --max N`."""
+CACHE_ENTRIES = 2000
+"""URLs whose ETag / Last-Modified `http-cache.json` keeps, the oldest dropped first (a year of
+daily fetches is a few hundred)."""
+
+# -- input files ----------------------------------------------------------------------------------
+
+MAX_INPUT_BYTES = 512 * MB
+"""Bytes of one digest file (or standard input); `/dev/zero` stops here too."""
+MAX_URL = 4096
+"""Characters of one link; a longer one is junk (or an attack on the terminal), not a link."""
