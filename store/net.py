@@ -8,7 +8,7 @@
   to import must not turn into a 304 next time;
 - a response over 20 MB is refused while it streams in; only https (plain http only to a
   loopback host, for tests and local mirrors); redirects are followed by hand, only to https
-  (`net_urls.py`);
+  (`net_urls.py`), and checked before httpx looks at them;
 - every failure is a `FetchError` whose `str()` is one line for the user (`net_errors.py`).
 
 httpx is imported only when a request is made: `papertray list` never pays for it.
@@ -25,18 +25,13 @@ from urllib.parse import urljoin
 
 from papertray.store import limits
 from papertray.store.http_cache import CACHE_FILE, ValidatorCache
-from papertray.store.net_errors import (
-    FetchError,
-    connect_reason,
-    first_line,
-    host_of,
-    status_line,
-    too_big,
-)
+from papertray.store.net_errors import FetchError, host_of, status_line, too_big
 from papertray.store.net_urls import check_url, with_params
+from papertray.store.sanitize import quoted
 
 BACKOFF = 1.0
 """Seconds before the first retry; doubled for each further one."""
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 @dataclass(frozen=True)
@@ -144,6 +139,10 @@ class Client:
                 verify=tls,  # plain http has no certificate to verify; https always verifies
                 # The environment's proxy settings apply.
                 trust_env=True,
+                # Runs before httpx builds the redirect's next request (which it does even
+                # with redirects off): a Location papertray would never follow is refused
+                # here, in one line, instead of failing inside httpx.
+                event_hooks={"response": [_check_redirect]},
             )
             self._http[key] = client
         return client
@@ -173,7 +172,7 @@ class Client:
         target = first
         for _hop in range(limits.MAX_REDIRECTS + 1):
             status, got_headers, body = self._send_with_retries(target, headers, min_interval)
-            if status in (301, 302, 303, 307, 308):
+            if status in REDIRECTS:
                 location = got_headers.get("location")
                 if not location:
                     raise FetchError(
@@ -266,6 +265,8 @@ class Client:
     def _send(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         import httpx
 
+        from papertray.store.net_errors import request_error
+
         client = self._client(url[:6].lower() == "https:")
         host = host_of(url)
         limit = self.settings.max_bytes
@@ -290,28 +291,22 @@ class Client:
                 return status, got, b"".join(chunks)
         except FetchError:
             raise
-        except httpx.TimeoutException as error:
-            what = {
-                "ConnectTimeout": f"no connection within {self.settings.connect_timeout:g} s",
-                "ReadTimeout": f"no answer within {self.settings.read_timeout:g} s",
-                "PoolTimeout": "no free connection",
-                "WriteTimeout": "the request could not be sent in time",
-            }.get(type(error).__name__, "timed out")
-            raise FetchError(f"{host} timed out: {what}", host=host) from None
-        except httpx.ConnectError as error:
-            raise FetchError(f"cannot reach {host}: {connect_reason(error)}", host=host) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError) as error:
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:
+            raise request_error(error, url, self.settings) from None
+
+
+def _check_redirect(response: Any) -> None:
+    """httpx event hook: a redirect's Location is checked before httpx builds a request of it."""
+    if response.status_code in REDIRECTS and "location" in response.headers:
+        came_from = str(response.request.url)
+        try:
+            check_url(urljoin(came_from, response.headers["location"]), came_from=came_from)
+        except ValueError:  # urljoin of a Location no URL parser reads
             raise FetchError(
-                f"{host}: the response was cut off ({first_line(error)})", host=host
+                f"{host_of(came_from)} redirected to {quoted(response.headers['location'])}: "
+                "refused, papertray follows redirects only to https",
+                host=host_of(came_from),
             ) from None
-        except httpx.DecodingError as error:
-            raise FetchError(
-                f"{host}: the response could not be decoded ({first_line(error)})", host=host
-            ) from None
-        except httpx.HTTPError as error:
-            raise FetchError(f"cannot fetch from {host}: {first_line(error)}", host=host) from None
-        except OSError as error:
-            raise FetchError(f"cannot reach {host}: {first_line(error)}", host=host) from None
 
 
 def _retry_after(value: str | None) -> float | None:

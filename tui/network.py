@@ -4,6 +4,7 @@ and by itself after a page copy is opened), and picking up papers another proces
 Each runs in one of `app`'s thread workers, through `fetching.abandonable` so that quitting
 never waits for a hung request; the results come back on the UI thread as a new list of
 papers (`library_changed`: the reader shows them, its filter applied again) and one notification.
+A failure the store did not foresee is a notification too, never the end of the reader.
 """
 
 from __future__ import annotations
@@ -89,6 +90,14 @@ class NetworkWorkers:
         self._progress(text)
         return True
 
+    @staticmethod
+    def _bug(error: Exception) -> str:
+        from papertray.store import one_line
+
+        return one_line(
+            f"papertray failed: {type(error).__name__}: {error} (a bug: please report it)"
+        )
+
     # -- F ----------------------------------------------------------------------------------
 
     def fetch(self) -> None:
@@ -107,6 +116,8 @@ class NetworkWorkers:
                 )
             except Cancelled:
                 return
+            except Exception as error:  # noqa: BLE001 - the reader stays up and says why
+                done = Fetched([self._bug(error)], failed=True)
             try:
                 papers = self._papers() if done.changed else None
             except StoreError as error:
@@ -164,6 +175,8 @@ class NetworkWorkers:
                 return
             except StoreError as error:
                 lines, failed, fresh, linked = [f"Could not save: {error}"], True, None, []
+            except Exception as error:  # noqa: BLE001 - the reader stays up and says why
+                lines, failed, fresh, linked = [self._bug(error)], True, None, []
             app.call_from_thread(self._enriched, lines, failed, fresh, linked)
 
         app.run_worker(work, thread=True, exclusive=True, group="network")
