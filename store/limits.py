@@ -15,7 +15,9 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
 """Seconds a server may stay silent while answering (between two pieces of the answer)."""
 MAX_RESPONSE = 20 * MB
-"""Bytes of one response, as they stream in."""
+"""Bytes of one response, counted after decompression, as they stream in."""
+MAX_CONTENT_CODINGS = 2
+"""Compression layers on one response (`Content-Encoding: gzip, gzip` is two)."""
 MAX_REDIRECTS = 5
 """Redirects followed for one request (only to https, or within loopback http)."""
 RETRIES = 3

@@ -6,9 +6,9 @@
   in the data folder (`http_cache.py`), so an unchanged page costs one 304. The caller commits
   what it saw only after it has used the response (`Client.remember`): a response that failed
   to import must not turn into a 304 next time;
-- a response over 20 MB is refused while it streams in; only https (plain http only to a
-  loopback host, for tests and local mirrors); redirects are followed by hand, only to https
-  (`net_urls.py`), and checked before httpx looks at them;
+- a response is read under its cap as it streams in, after decompression (`net_body.py`); only
+  https (plain http only to a loopback host, for tests and local mirrors); redirects are
+  followed by hand, only to https (`net_urls.py`), and checked before httpx looks at them;
 - every failure is a `FetchError` whose `str()` is one line for the user (`net_errors.py`).
 
 httpx is imported only when a request is made: `papertray list` never pays for it.
@@ -129,13 +129,15 @@ class Client:
         if client is None:
             import httpx  # deferred: ~0.1 s of imports only the network commands need
 
+            from papertray.store.net_body import ACCEPT_ENCODING
+
             s = self.settings
             client = httpx.Client(
                 timeout=httpx.Timeout(
                     s.read_timeout, connect=s.connect_timeout, pool=s.connect_timeout
                 ),
                 follow_redirects=False,
-                headers={"User-Agent": user_agent()},
+                headers={"User-Agent": user_agent(), "Accept-Encoding": ACCEPT_ENCODING},
                 verify=tls,  # plain http has no certificate to verify; https always verifies
                 # The environment's proxy settings apply.
                 trust_env=True,
@@ -265,30 +267,40 @@ class Client:
     def _send(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         import httpx
 
+        from papertray.store.net_body import BodyError, codings, read_body
         from papertray.store.net_errors import request_error
 
         client = self._client(url[:6].lower() == "https:")
         host = host_of(url)
         limit = self.settings.max_bytes
+
+        def over() -> FetchError:
+            return FetchError(too_big(host, limit), host=host)
+
         self.requests += 1
         try:
             with client.stream("GET", url, headers=headers) as response:
                 got = {k.lower(): v for k, v in response.headers.items()}
                 status = response.status_code
                 if status == 304 or 300 <= status < 400 or status >= 400:
-                    # Nothing of the body is needed; a small read keeps the connection usable.
-                    return status, got, b""
+                    return status, got, b""  # nothing of the body is needed
                 declared = got.get("content-length", "")
-                if declared.isdigit() and int(declared) > limit:
-                    raise FetchError(too_big(host, limit), host=host)
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > limit:
-                        raise FetchError(too_big(host, limit), host=host)
-                    chunks.append(chunk)
-                return status, got, b"".join(chunks)
+                applied = codings(got.get("content-encoding", ""))
+                if declared.isdigit() and int(declared) > limit and not applied:
+                    raise over()
+                if len(applied) > limits.MAX_CONTENT_CODINGS:
+                    raise FetchError(
+                        f"{host} sent a body compressed {len(applied)} times: refused (at most "
+                        f"{limits.MAX_CONTENT_CODINGS})",
+                        host=host,
+                    )
+                try:
+                    body = read_body(response.iter_raw(), applied, limit, over)
+                except BodyError as error:
+                    raise FetchError(
+                        f"{host}: the response could not be decoded: {error}", host=host
+                    ) from None
+                return status, got, body
         except FetchError:
             raise
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:
