@@ -27,9 +27,12 @@ MAX_RETRY_WAIT = 60.0
 
 # -- the network: one fetch (one source, every page of it) -------------------------------------
 
+MAX_FETCH_BYTES = 100 * MB
+"""Bytes of every page of one source together (after decompression); the pages that came
+before it are imported, and the message says it stopped."""
 MAX_PAGES = 200
 """Pages asked for one period (a day, week or month) of the HF daily papers: a server that never
-sends a short page is stopped here (20,000 papers)."""
+sends a short page is stopped here (20,000 papers), with a message."""
 MAX_DAYS = 366
 """`fetch hf --days N`: one series of requests per day."""
 MAX_QUERY_RESULTS = 10_000

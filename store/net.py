@@ -9,7 +9,9 @@
 - a response is read under its cap as it streams in, after decompression (`net_body.py`); only
   https (plain http only to a loopback host, for tests and local mirrors); redirects are
   followed by hand, only to https (`net_urls.py`), and checked before httpx looks at them;
-- every failure is a `FetchError` whose `str()` is one line for the user (`net_errors.py`).
+- within `Client.budget()` (one source's fetch) the pages share a byte budget;
+- every failure is a `FetchError` whose `str()` is one line for the user (`net_errors.py`);
+  a limit that ends a fetch of several pages early is a `LimitReached`.
 
 httpx is imported only when a request is made: `papertray list` never pays for it.
 """
@@ -17,15 +19,23 @@ httpx is imported only when a request is made: `papertray list` never pays for i
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 from papertray.store import limits
 from papertray.store.http_cache import CACHE_FILE, ValidatorCache
-from papertray.store.net_errors import FetchError, host_of, status_line, too_big
+from papertray.store.net_errors import (
+    FetchError,
+    LimitReached,
+    host_of,
+    size_text,
+    status_line,
+    too_big,
+)
 from papertray.store.net_urls import check_url, with_params
 from papertray.store.sanitize import quoted
 
@@ -50,6 +60,10 @@ class Response:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+    def without_body(self) -> Response:
+        """This response as `Client.remember` needs it, its content let go."""
+        return replace(self, content=b"")
 
 
 def version() -> str:
@@ -80,6 +94,7 @@ class Settings:
     backoff: float = BACKOFF
     max_retry_wait: float = _limit("MAX_RETRY_WAIT")
     max_bytes: int = _limit("MAX_RESPONSE")
+    max_fetch_bytes: int = _limit("MAX_FETCH_BYTES")
     sleep: Callable[[float], None] = time.sleep
 
 
@@ -108,6 +123,8 @@ class Client:
         """Requests sent (retries and redirects included): what a test counts."""
         self._http: dict[str, Any] = {}
         self._last_request: dict[str, float] = {}
+        self._bytes_left: int | None = None
+        """Bytes left to the pages of the fetch under way (`budget`)."""
 
     def __enter__(self) -> Client:
         return self
@@ -119,6 +136,16 @@ class Client:
         for client in self._http.values():
             client.close()
         self._http.clear()
+
+    @contextmanager
+    def budget(self) -> Iterator[None]:
+        """One source's fetch: its responses share the byte budget of the settings; going
+        past it raises `LimitReached`."""
+        self._bytes_left = self.settings.max_fetch_bytes
+        try:
+            yield
+        finally:
+            self._bytes_left = None
 
     def _client(self, tls: bool) -> Any:
         """The httpx client for https (`tls`) or for plain http, which `check_url` allows only
@@ -202,6 +229,8 @@ class Client:
             return Response(target, 304, b"", "", dict(known), first)
         if not 200 <= status < 300:
             raise FetchError(status_line(target, status), host=host_of(target), status=status)
+        if self._bytes_left is not None:
+            self._bytes_left -= len(body)
         return Response(
             target, status, body, got_headers.get("content-type", ""), validators, first
         )
@@ -273,8 +302,16 @@ class Client:
         client = self._client(url[:6].lower() == "https:")
         host = host_of(url)
         limit = self.settings.max_bytes
+        left = self._bytes_left
+        by_budget = left is not None and left < limit
+        if left is not None:
+            limit = min(limit, max(left, 0))
 
         def over() -> FetchError:
+            if by_budget:
+                return LimitReached(
+                    f"the {size_text(self.settings.max_fetch_bytes)} limit on one fetch"
+                )
             return FetchError(too_big(host, limit), host=host)
 
         self.requests += 1

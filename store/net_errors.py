@@ -12,10 +12,12 @@ from papertray.store.sanitize import one_line, quoted
 
 __all__ = [
     "FetchError",
+    "LimitReached",
     "connect_reason",
     "first_line",
     "host_of",
     "request_error",
+    "size_text",
     "status_line",
     "too_big",
 ]
@@ -31,6 +33,11 @@ class FetchError(Exception):
         self.status = status
 
 
+class LimitReached(FetchError):
+    """A limit on one fetch (its bytes) was reached: the pages before it are whole and may be
+    kept. `str(e)` names the limit ("the 100 MB limit on one fetch")."""
+
+
 def host_of(url: str) -> str:
     try:
         return quoted(urlsplit(url).hostname or url, 200)
@@ -38,10 +45,13 @@ def host_of(url: str) -> str:
         return quoted(url, 200)
 
 
-def too_big(host: str, limit: int) -> str:
+def size_text(limit: int) -> str:
     mib = limit / (1024 * 1024)
-    size = f"{mib:g} MB" if mib >= 1 else f"{limit} bytes"
-    return f"{host} sent more than {size}: refused (not a digest papertray expects)"
+    return f"{mib:g} MB" if mib >= 1 else f"{limit} bytes"
+
+
+def too_big(host: str, limit: int) -> str:
+    return f"{host} sent more than {size_text(limit)}: refused (not a digest papertray expects)"
 
 
 def first_line(error: BaseException) -> str:
