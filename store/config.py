@@ -1,4 +1,5 @@
-"""The config file: which sources `papertray fetch` (and the reader's fetch key) runs.
+"""The config file: which sources `papertray fetch` (and the reader's fetch key) runs, and how
+long a fetch may take.
 
 TOML in the platform's user config folder (`~/.config/papertray/config.toml` on Linux), or the
 file `$PAPERTRAY_CONFIG` names. Read with `tomllib`; a missing file means the defaults. A bad
@@ -7,6 +8,8 @@ file is one `ConfigError` line naming the key and its line.
     [fetch]
     hf = true                      # the Hugging Face daily papers (the latest day)
     arxiv = ["cs.CL", "cs.LG"]     # arXiv categories: the day's announcement from the RSS feed
+    deadline = 45                  # seconds one source's fetch may take, every page included
+    request_deadline = 30          # seconds one request may take
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from papertray.store import limits
+
 ENV_VAR = "PAPERTRAY_CONFIG"
 CONFIG_FILE = "config.toml"
 _CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
-_KEYS = {"hf", "arxiv"}
+_DEADLINES = ("deadline", "request_deadline")
+_KEYS = {"hf", "arxiv", *_DEADLINES}
 
 
 class ConfigError(Exception):
@@ -33,10 +39,21 @@ class Config:
     arxiv: tuple[str, ...] = ()
     path: Path | None = None
     exists: bool = False
+    deadline: float | None = None
+    """Seconds for one source's fetch; None: `limits.FETCH_DEADLINE`."""
+    request_deadline: float | None = None
+    """Seconds for one request; None: `limits.REQUEST_DEADLINE`."""
 
     def to_toml(self) -> str:
         cats = ", ".join(f'"{c}"' for c in self.arxiv)
-        return f"[fetch]\nhf = {'true' if self.hf else 'false'}\narxiv = [{cats}]\n"
+        deadline = self.deadline if self.deadline is not None else limits.FETCH_DEADLINE
+        request = (
+            self.request_deadline if self.request_deadline is not None else limits.REQUEST_DEADLINE
+        )
+        return (
+            f"[fetch]\nhf = {'true' if self.hf else 'false'}\narxiv = [{cats}]\n"
+            f"deadline = {deadline:g}\nrequest_deadline = {request:g}\n"
+        )
 
 
 def config_path() -> Path:
@@ -105,7 +122,7 @@ def _settings(doc: dict[str, Any], text: str, path: Path) -> Config:
         if name != "fetch":
             raise ConfigError(
                 f"{path}: unknown setting {name!r}{_at(text, '', name) or _at(text, name, None)}"
-                " (papertray knows [fetch] hf and arxiv)"
+                " (papertray knows [fetch] hf, arxiv, deadline and request_deadline)"
             )
     fetch = doc.get("fetch", {})
     if not isinstance(fetch, dict):
@@ -114,7 +131,7 @@ def _settings(doc: dict[str, Any], text: str, path: Path) -> Config:
         if key not in _KEYS:
             raise ConfigError(
                 f"{path}: unknown key fetch.{key}{_at(text, 'fetch', key)} "
-                "(known: fetch.hf, fetch.arxiv)"
+                "(known: fetch.hf, fetch.arxiv, fetch.deadline, fetch.request_deadline)"
             )
     hf = fetch.get("hf", True)
     if not isinstance(hf, bool):
@@ -136,4 +153,24 @@ def _settings(doc: dict[str, Any], text: str, path: Path) -> Config:
                 f"{_at(text, 'fetch', 'arxiv')}"
             )
     cats = tuple(dict.fromkeys(c.strip() for c in arxiv))
-    return Config(hf=hf, arxiv=cats, path=path, exists=True)
+    seconds: dict[str, float | None] = {}
+    for key in _DEADLINES:
+        value = fetch.get(key)
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 < value <= limits.LONGEST_DEADLINE
+        ):
+            raise ConfigError(
+                f"{path}: fetch.{key} must be a number of seconds, more than 0 and at most "
+                f"{limits.LONGEST_DEADLINE:g}, not {value!r}{_at(text, 'fetch', key)}"
+            )
+        seconds[key] = float(value) if value is not None else None
+    return Config(
+        hf=hf,
+        arxiv=cats,
+        path=path,
+        exists=True,
+        deadline=seconds["deadline"],
+        request_deadline=seconds["request_deadline"],
+    )

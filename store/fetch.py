@@ -2,11 +2,11 @@
 the same ingest as a file.
 
 A `Source` says what to ask for; `fetch_source` asks (every page of it, within the fetch's
-byte budget: `Client.budget`) and parses each page as it arrives, keeping only its papers;
-`import_fetched` then adds the papers in one library write and only then remembers the pages'
-ETags. So a fetch that fails or is interrupted part-way imports nothing of that source, leaves
-the library as it was, and does not turn into a 304 next time. A limit that ends a fetch early
-(`limits.py`) keeps the whole pages before it, and says so.
+deadline and byte budget: `Client.budget`) and parses each page as it arrives, keeping only
+its papers; `import_fetched` then adds the papers in one library write and only then
+remembers the pages' ETags. So a fetch that fails or is interrupted part-way imports nothing of
+that source, leaves the library as it was, and does not turn into a 304 next time. A limit
+that ends a fetch early (`limits.py`) keeps the whole pages before it, and says so.
 
 The sources live in `fetch_hf` and `fetch_arxiv`, what they share in `fetch_common`; this module
 runs them, imports what they gave and reports it. Its names are the ones the facade exports.
@@ -37,7 +37,7 @@ from papertray.store.fetch_save import Spool, saved_files
 from papertray.store.library import Library
 from papertray.store.models import Paper, title_key
 from papertray.store.net import Client
-from papertray.store.net_errors import FetchError
+from papertray.store.net_errors import Cancelled, FetchError
 from papertray.store.storage import StoreError
 
 __all__ = [
@@ -196,6 +196,9 @@ def run_fetch(
     on. Nothing of a failing source is imported."""
     reports: list[FetchReport] = []
     for source in sources:
+        if client.cancelled:
+            reports.append(FetchReport(source, error=f"{source.label}: cancelled"))
+            continue
         spool = Spool() if save is not None else None
         try:
             fetched = fetch_source(
@@ -208,6 +211,9 @@ def run_fetch(
             )
             if save is not None and fetched.raw:
                 save_raw(fetched, save, several=len(sources) > 1)
+        except Cancelled:
+            reports.append(FetchReport(source, error=f"{source.label}: cancelled"))
+            continue
         except FetchError as error:
             reports.append(FetchReport(source, error=str(error)))
             continue

@@ -118,7 +118,7 @@ class Fetched:
             self.raw.add(response.content, suffix)
 
     def stop(self, why: str) -> None:
-        """A limit (`why`, e.g. "the 100 MB limit on one fetch") ends the fetch before its last
+        """A limit (`why`, e.g. "the 45 s limit on one fetch") ends the fetch before its last
         page: said in one warning, the pages before it kept. With no page yet it is a failure."""
         label = self.source.label
         if not self.pages:

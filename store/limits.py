@@ -14,6 +14,9 @@ CONNECT_TIMEOUT = 5.0
 """Seconds to open a connection."""
 READ_TIMEOUT = 20.0
 """Seconds a server may stay silent while answering (between two pieces of the answer)."""
+REQUEST_DEADLINE = 30.0
+"""Seconds one request may take in all, from connecting to the last byte: a server that
+answers one byte a second never hits the read timeout. `[fetch] request_deadline` sets it."""
 MAX_RESPONSE = 20 * MB
 """Bytes of one response, counted after decompression, as they stream in."""
 MAX_CONTENT_CODINGS = 2
@@ -27,9 +30,12 @@ MAX_RETRY_WAIT = 60.0
 
 # -- the network: one fetch (one source, every page of it) -------------------------------------
 
+FETCH_DEADLINE = 45.0
+"""Seconds one source's fetch may take in all, every page, retry and wait included; the
+pages that came before it are imported, and the message says it stopped.
+`[fetch] deadline` sets it."""
 MAX_FETCH_BYTES = 100 * MB
-"""Bytes of every page of one source together (after decompression); the pages that came
-before it are imported, and the message says it stopped."""
+"""Bytes of every page of one source together (after decompression); as the deadline."""
 MAX_PAGES = 200
 """Pages asked for one period (a day, week or month) of the HF daily papers: a server that never
 sends a short page is stopped here (20,000 papers), with a message."""
@@ -37,6 +43,8 @@ MAX_DAYS = 366
 """`fetch hf --days N`: one series of requests per day."""
 MAX_QUERY_RESULTS = 10_000
 """`fetch arxiv --query Q --max N`."""
+LONGEST_DEADLINE = 3600.0
+"""The most either deadline may be set to in the config file."""
 CACHE_ENTRIES = 2000
 """URLs whose ETag / Last-Modified `http-cache.json` keeps, the oldest dropped first (a year of
 daily fetches is a few hundred)."""

@@ -1,7 +1,11 @@
 """HTTP for `papertray fetch` and `enrich`: one small client with the network rules in one place.
 
-- timeouts (connect 5 s, read 20 s); up to 3 retries with backoff on 429 and 5xx, honouring
-  `Retry-After`; an honest User-Agent (`papertray/VERSION`); the values are in `limits.py`;
+- timeouts: to connect, between two pieces of an answer, and a deadline for the whole request
+  (`net_watch.py` stops a request from another thread); within `Client.budget()` (one
+  source's fetch) also a deadline and a byte budget for all its pages together. The values
+  are in `limits.py`;
+- up to 3 retries with backoff on 429 and 5xx, honouring `Retry-After`; an honest User-Agent
+  (`papertray/VERSION`);
 - conditional requests: the ETag / Last-Modified of each URL is remembered in `http-cache.json`
   in the data folder (`http_cache.py`), so an unchanged page costs one 304. The caller commits
   what it saw only after it has used the response (`Client.remember`): a response that failed
@@ -9,9 +13,9 @@
 - a response is read under its cap as it streams in, after decompression (`net_body.py`); only
   https (plain http only to a loopback host, for tests and local mirrors); redirects are
   followed by hand, only to https (`net_urls.py`), and checked before httpx looks at them;
-- within `Client.budget()` (one source's fetch) the pages share a byte budget;
 - every failure is a `FetchError` whose `str()` is one line for the user (`net_errors.py`);
-  a limit that ends a fetch of several pages early is a `LimitReached`.
+  a limit that ends a fetch of several pages early is a `LimitReached`, and a cancel is
+  `Cancelled`.
 
 httpx is imported only when a request is made: `papertray list` never pays for it.
 """
@@ -29,6 +33,7 @@ from urllib.parse import urljoin
 from papertray.store import limits
 from papertray.store.http_cache import CACHE_FILE, ValidatorCache
 from papertray.store.net_errors import (
+    Cancelled,
     FetchError,
     LimitReached,
     host_of,
@@ -37,6 +42,7 @@ from papertray.store.net_errors import (
     too_big,
 )
 from papertray.store.net_urls import check_url, with_params
+from papertray.store.net_watch import Watch
 from papertray.store.sanitize import quoted
 
 BACKOFF = 1.0
@@ -90,12 +96,15 @@ class Settings:
 
     connect_timeout: float = _limit("CONNECT_TIMEOUT")
     read_timeout: float = _limit("READ_TIMEOUT")
+    request_deadline: float = _limit("REQUEST_DEADLINE")
+    fetch_deadline: float = _limit("FETCH_DEADLINE")
     retries: int = _limit("RETRIES")
     backoff: float = BACKOFF
     max_retry_wait: float = _limit("MAX_RETRY_WAIT")
     max_bytes: int = _limit("MAX_RESPONSE")
     max_fetch_bytes: int = _limit("MAX_FETCH_BYTES")
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None
+    """How to wait (retries, pacing); None: a wait that a cancel ends at once."""
 
 
 def default_settings() -> Settings:
@@ -104,9 +113,19 @@ def default_settings() -> Settings:
     return Settings()
 
 
+@dataclass
+class _Budget:
+    """What is left to one source's fetch (`Client.budget`)."""
+
+    ends: float
+    """time.monotonic() at its deadline."""
+    bytes_left: int
+
+
 class Client:
     """`Client(data_dir)`; `get(url, params)` -> Response or FetchError. Not thread-safe: one per
-    worker. Use as a context manager, or `close()` it."""
+    worker, but `cancel()` may be called from any thread. Use as a context manager, or
+    `close()` it. `request_deadline` / `fetch_deadline` (seconds) override the settings'."""
 
     def __init__(
         self,
@@ -114,8 +133,14 @@ class Client:
         *,
         settings: Settings | None = None,
         cache: ValidatorCache | None = None,
+        request_deadline: float | None = None,
+        fetch_deadline: float | None = None,
     ) -> None:
         self.settings = settings or default_settings()
+        if request_deadline is not None:
+            self.settings.request_deadline = request_deadline
+        if fetch_deadline is not None:
+            self.settings.fetch_deadline = fetch_deadline
         if cache is None:
             cache = ValidatorCache(Path(data_dir) / CACHE_FILE if data_dir is not None else None)
         self.cache = cache
@@ -123,8 +148,8 @@ class Client:
         """Requests sent (retries and redirects included): what a test counts."""
         self._http: dict[str, Any] = {}
         self._last_request: dict[str, float] = {}
-        self._bytes_left: int | None = None
-        """Bytes left to the pages of the fetch under way (`budget`)."""
+        self._watch = Watch()
+        self._budget: _Budget | None = None
 
     def __enter__(self) -> Client:
         return self
@@ -137,15 +162,25 @@ class Client:
             client.close()
         self._http.clear()
 
+    def cancel(self) -> None:
+        """Stop the request under way at once and refuse every later one (`Cancelled`). Safe
+        to call from another thread: the reader's Esc does."""
+        self._watch.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._watch.cancelled.is_set()
+
     @contextmanager
     def budget(self) -> Iterator[None]:
-        """One source's fetch: its responses share the byte budget of the settings; going
-        past it raises `LimitReached`."""
-        self._bytes_left = self.settings.max_fetch_bytes
+        """One source's fetch: its requests share the fetch deadline and the byte budget of
+        the settings; going past either raises `LimitReached`."""
+        s = self.settings
+        self._budget = _Budget(time.monotonic() + s.fetch_deadline, s.max_fetch_bytes)
         try:
             yield
         finally:
-            self._bytes_left = None
+            self._budget = None
 
     def _client(self, tls: bool) -> Any:
         """The httpx client for https (`tls`) or for plain http, which `check_url` allows only
@@ -229,8 +264,8 @@ class Client:
             return Response(target, 304, b"", "", dict(known), first)
         if not 200 <= status < 300:
             raise FetchError(status_line(target, status), host=host_of(target), status=status)
-        if self._bytes_left is not None:
-            self._bytes_left -= len(body)
+        if self._budget is not None:
+            self._budget.bytes_left -= len(body)
         return Response(
             target, status, body, got_headers.get("content-type", ""), validators, first
         )
@@ -252,7 +287,27 @@ class Client:
         if entries:
             self.cache.put(entries)
 
-    # -- one request, with retries ----------------------------------------------------------
+    # -- waiting, and the fetch's deadline ------------------------------------------------------
+
+    def _check_going(self) -> None:
+        if self.cancelled:
+            raise Cancelled("cancelled")
+        if self._budget is not None and time.monotonic() >= self._budget.ends:
+            raise LimitReached(self._deadline_words())
+
+    def _deadline_words(self) -> str:
+        return f"the {self.settings.fetch_deadline:g} s limit on one fetch"
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep `seconds` (a retry, arXiv's pacing); a cancel ends the wait at once, and a
+        wait past the fetch's deadline is not begun."""
+        if self._budget is not None and time.monotonic() + seconds > self._budget.ends:
+            raise LimitReached(self._deadline_words())
+        if self.settings.sleep is not None:
+            self.settings.sleep(seconds)
+        else:
+            self._watch.cancelled.wait(seconds)
+        self._check_going()
 
     def _pace(self, host: str, interval: float) -> None:
         if interval <= 0:
@@ -261,8 +316,10 @@ class Client:
         if last is not None:
             wait = last + interval - time.monotonic()
             if wait > 0:
-                self.settings.sleep(wait)
+                self._wait(wait)
         self._last_request[host] = time.monotonic()
+
+    # -- one request, with retries ----------------------------------------------------------
 
     def _send_with_retries(
         self, url: str, headers: dict[str, str], min_interval: float = 0.0
@@ -290,10 +347,40 @@ class Client:
                     host=host_of(url),
                     status=status,
                 )
-            s.sleep(wait)
+            self._wait(wait)
             attempt += 1
 
     def _send(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """One request, stopped by the watch at its deadline (or the fetch's, if sooner)."""
+        self._check_going()
+        s = self.settings
+        now = time.monotonic()
+        seconds, fetch_ends = s.request_deadline, False
+        if self._budget is not None and self._budget.ends - now < seconds:
+            seconds, fetch_ends = self._budget.ends - now, True
+        number = self._watch.arm(seconds)
+        try:
+            return self._request(url, headers)
+        except FetchError:
+            if self.cancelled:
+                raise Cancelled("cancelled") from None
+            if self._watch.expired == number:
+                raise self._late(url, fetch_ends) from None
+            raise
+        finally:
+            self._watch.disarm()
+
+    def _late(self, url: str, fetch_ends: bool) -> FetchError:
+        if fetch_ends:
+            return LimitReached(self._deadline_words())
+        host = host_of(url)
+        return FetchError(
+            f"{host} did not finish answering within {self.settings.request_deadline:g} s: "
+            "stopped (the limit on one request)",
+            host=host,
+        )
+
+    def _request(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         import httpx
 
         from papertray.store.net_body import BodyError, codings, read_body
@@ -302,10 +389,10 @@ class Client:
         client = self._client(url[:6].lower() == "https:")
         host = host_of(url)
         limit = self.settings.max_bytes
-        left = self._bytes_left
-        by_budget = left is not None and left < limit
-        if left is not None:
-            limit = min(limit, max(left, 0))
+        budget = self._budget
+        by_budget = budget is not None and budget.bytes_left < limit
+        if budget is not None:
+            limit = min(limit, max(budget.bytes_left, 0))
 
         def over() -> FetchError:
             if by_budget:
@@ -316,7 +403,9 @@ class Client:
 
         self.requests += 1
         try:
-            with client.stream("GET", url, headers=headers) as response:
+            with client.stream(
+                "GET", url, headers=headers, extensions={"trace": self._watch.trace}
+            ) as response:
                 got = {k.lower(): v for k, v in response.headers.items()}
                 status = response.status_code
                 if status == 304 or 300 <= status < 400 or status >= 400:

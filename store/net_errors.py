@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from papertray.store.sanitize import one_line, quoted
 
 __all__ = [
+    "Cancelled",
     "FetchError",
     "LimitReached",
     "connect_reason",
@@ -34,8 +35,12 @@ class FetchError(Exception):
 
 
 class LimitReached(FetchError):
-    """A limit on one fetch (its bytes) was reached: the pages before it are whole and may be
-    kept. `str(e)` names the limit ("the 100 MB limit on one fetch")."""
+    """A limit on one fetch (its deadline, its bytes) was reached: the pages before it are
+    whole and may be kept. `str(e)` names the limit ("the 45 s limit on one fetch")."""
+
+
+class Cancelled(FetchError):
+    """The user cancelled the fetch (the reader's Esc)."""
 
 
 def host_of(url: str) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from papertray.tui.cli_common import CliError, data_dir_option, open_store, say
 
 if TYPE_CHECKING:
-    from papertray.store import Source
+    from papertray.store import Config, Source
 
 
 def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
@@ -85,15 +85,27 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _sources(args: argparse.Namespace) -> list[Source]:
+def _config(args: argparse.Namespace) -> Config:
+    """The config file's settings; with a source named on the command line a bad file is a
+    warning and the defaults apply (only the deadlines are read from it then)."""
+    from papertray.store import Config, ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as error:
+        if args.source is None:
+            raise CliError(str(error), 1) from None
+        say(f"warning: {error}; the defaults apply")
+        return Config()
+
+
+def _sources(args: argparse.Namespace, config: Config) -> list[Source]:
     from papertray.store import (
-        ConfigError,
         SourceError,
         arxiv_query_source,
         arxiv_rss_source,
         configured_sources,
         hf_source,
-        load_config,
     )
 
     try:
@@ -114,7 +126,6 @@ def _sources(args: argparse.Namespace) -> list[Source]:
             if not args.categories:
                 raise CliError("name arXiv categories (papertray fetch arxiv cs.CL) or --query", 2)
             return [arxiv_rss_source(args.categories)]
-        config = load_config()
         sources = configured_sources(config.hf, config.arxiv)
         if not sources:
             raise CliError(
@@ -125,19 +136,20 @@ def _sources(args: argparse.Namespace) -> list[Source]:
         return sources
     except SourceError as error:
         raise CliError(str(error), 2) from None
-    except ConfigError as error:
-        raise CliError(str(error), 1) from None
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     from papertray.store import Client, run_fetch
 
-    sources = _sources(args)
+    config = _config(args)
+    sources = _sources(args, config)
     dry_run = bool(getattr(args, "dry_run", False))
     save = getattr(args, "save", None)
     library, state = open_store(args.data_dir)
     progress = _progress_printer()
-    with Client(args.data_dir) as client:
+    with Client(
+        args.data_dir, request_deadline=config.request_deadline, fetch_deadline=config.deadline
+    ) as client:
         reports = run_fetch(
             library,
             sources,
