@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     )
     from papertray.store.fetch import (
         FetchReport,
+        SaveError,
+        SaveTo,
         Source,
         SourceError,
         arxiv_query_source,
@@ -82,6 +84,8 @@ _LAZY = {
     ),
     "papertray.store.fetch": (
         "FetchReport",
+        "SaveError",
+        "SaveTo",
         "Source",
         "SourceError",
         "arxiv_query_source",
@@ -239,6 +243,8 @@ __all__ = [
     "EnrichReport",
     "FetchError",
     "FetchReport",
+    "SaveError",
+    "SaveTo",
     "Source",
     "SourceError",
     "arxiv_links",

@@ -14,6 +14,7 @@ runs them, imports what they gave and reports it. Its names are the ones the fac
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,17 +34,21 @@ from papertray.store.fetch_common import (
     endpoints,
 )
 from papertray.store.fetch_hf import fetch_hf, hf_source
-from papertray.store.fetch_save import Spool, saved_files
+from papertray.store.fetch_save import SaveError, SaveTo, Spool, check_target, saved_files
+from papertray.store.fetch_save import write_atomically as _write
 from papertray.store.library import Library
 from papertray.store.models import Paper, title_key
 from papertray.store.net import Client
 from papertray.store.net_errors import Cancelled, FetchError
+from papertray.store.sanitize import one_line
 from papertray.store.storage import StoreError
 
 __all__ = [
     "ARXIV_INTERVAL",
     "FetchReport",
     "Fetched",
+    "SaveError",
+    "SaveTo",
     "Source",
     "SourceError",
     "arxiv_query_source",
@@ -169,15 +174,17 @@ def import_fetched(
     return report
 
 
-def save_raw(fetched: Fetched, path: Path, *, several: bool) -> list[Path]:
-    """Write the raw responses of one source (see `fetch_save.saved_files`)."""
+def save_raw(fetched: Fetched, save: SaveTo, *, several: bool) -> list[Path]:
+    """Write the raw responses of one source (see `fetch_save.saved_files`), each file checked
+    by `check_target` and written atomically. Raises SaveError or OSError."""
     written: list[Path] = []
     if fetched.raw is None:
         return written
     for target, chunks in saved_files(
-        fetched.raw, fetched.one_list, fetched.source.label, path, several=several
+        fetched.raw, fetched.one_list, fetched.source.label, save, several=several
     ):
-        target.write_bytes(b"".join(chunks))
+        real = check_target(target, save)
+        _write(real, chunks)
         written.append(target)
     return written
 
@@ -189,11 +196,14 @@ def run_fetch(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
-    save: Path | None = None,
+    save: SaveTo | None = None,
     arxiv_interval: float = ARXIV_INTERVAL,
 ) -> list[FetchReport]:
     """Fetch and import each source in turn; a failing source is reported and the others go
-    on. Nothing of a failing source is imported."""
+    on. Nothing of a failing source is imported. A --save path papertray refuses raises
+    SaveError before anything is asked for."""
+    if save is not None:
+        check_target(save.path, save, exists_too=len(sources) == 1)
     reports: list[FetchReport] = []
     for source in sources:
         if client.cancelled:
@@ -217,9 +227,13 @@ def run_fetch(
         except FetchError as error:
             reports.append(FetchReport(source, error=str(error)))
             continue
+        except SaveError as error:
+            reports.append(FetchReport(source, error=str(error)))
+            continue
         except OSError as error:
             reason = error.strerror or str(error)
-            reports.append(FetchReport(source, error=f"cannot save to {save}: {reason}"))
+            where = one_line(os.fspath(save.path)) if save is not None else ""
+            reports.append(FetchReport(source, error=f"cannot save to {where}: {reason}"))
             continue
         finally:
             if spool is not None:

@@ -81,7 +81,13 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
         "--save",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help="also keep the raw response in FILE",
+        help="also keep the raw response in FILE (a new file, outside the data folder)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="with --save: replace FILE if it exists",
     )
 
 
@@ -139,25 +145,27 @@ def _sources(args: argparse.Namespace, config: Config) -> list[Source]:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from papertray.store import Client, run_fetch
+    from papertray.store import Client, SaveError, SaveTo, run_fetch
 
     config = _config(args)
     sources = _sources(args, config)
     dry_run = bool(getattr(args, "dry_run", False))
     save = getattr(args, "save", None)
+    force = bool(getattr(args, "force", False))
+    if force and not save:
+        raise CliError("--force goes with --save FILE", 2)
+    target = SaveTo(Path(save), args.data_dir, force) if save else None
     library, state = open_store(args.data_dir)
     progress = _progress_printer()
     with Client(
         args.data_dir, request_deadline=config.request_deadline, fetch_deadline=config.deadline
     ) as client:
-        reports = run_fetch(
-            library,
-            sources,
-            client,
-            dry_run=dry_run,
-            save=Path(save) if save else None,
-            progress=progress,
-        )
+        try:
+            reports = run_fetch(
+                library, sources, client, dry_run=dry_run, save=target, progress=progress
+            )
+        except SaveError as error:
+            raise CliError(str(error), 1) from None
     progress("")
     for report in reports:
         for warning in report.warnings:
