@@ -55,3 +55,11 @@ MAX_INPUT_BYTES = 512 * MB
 """Bytes of one digest file (or standard input); `/dev/zero` stops here too."""
 MAX_URL = 4096
 """Characters of one link; a longer one is junk (or an attack on the terminal), not a link."""
+
+# -- the config file -----------------------------------------------------------------------------
+
+MAX_CONFIG_BYTES = 1 * MB
+"""Bytes of the config file (a real one is a few lines)."""
+MAX_CONFIG_DEPTH = 32
+"""Arrays and inline tables nested in the config file, checked before it is parsed (Python's
+TOML parser recurses once per level)."""
