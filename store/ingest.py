@@ -3,7 +3,9 @@ to that format's parser (`store/formats/`).
 
 Files come from anywhere, so every failure is an `IngestError` with one clear line (the CLI
 prints it and exits non-zero): a missing file, a directory, a FIFO or `/dev/zero` (refused, not
-read forever), more than 512 MB, a binary file, undecodable bytes (replaced, with a warning).
+read forever), more than 512 MB, a binary file, undecodable bytes (replaced, with a warning),
+a line longer than the parsers should ever see (`_check_lines`, before any parser runs). The
+limits are in `limits.py`.
 """
 
 from __future__ import annotations
@@ -275,6 +277,7 @@ def _dispatch(
         raise IngestError("the input is empty (only whitespace)")
     if _looks_binary(text):
         raise IngestError("looks like a binary file, not a digest")
+    _check_lines(text)
     digest = Digest(text, source, warnings, utf8)
     if fmt is None:
         fmt, json_error = _detect(digest)
@@ -285,6 +288,48 @@ def _dispatch(
                 raise IngestError(json_error or "no papers found")
             return found
     return FORMATS[fmt].parse(digest)
+
+
+def _check_lines(text: str) -> None:
+    """Refuse, before any parser runs, a text with a line longer than `limits.MAX_LINE` (in a
+    JSON text a string, in an XML text the text between two tags): parsers cost up to 20 times
+    a paragraph's size in memory, and no digest has such a line. Looks at ~1 character in
+    `MAX_LINE` of a well-formed text (see `_long_run`)."""
+    cap = limits.MAX_LINE
+    start = _LEADING_SPACE.match(text)
+    begin = start.end() if start else 0
+    if len(text) - begin <= cap:
+        return
+    first = text[begin]
+    if first in "[{":  # a JSON string holds no raw newline: a run without both is too long
+        stops, what = '"\n', "a JSON string or line"
+    elif first == "<":
+        stops, what = "<>", "the text between two XML tags"
+    else:
+        stops, what = "\n\r", "a line"
+    at = _long_run(text, begin, stops, cap)
+    if at is not None:
+        line = text.count("\n", 0, at) + 1
+        mib = cap / limits.MB
+        size = f"{mib:g} MB" if mib >= 1 else f"{cap:,} characters"
+        raise IngestError(
+            f"line {line}: {what} longer than {size}, the limit on one line of a digest "
+            "(refused before parsing)"
+        )
+
+
+def _long_run(text: str, start: int, stops: str, cap: int) -> int | None:
+    """Where a run of more than `cap` characters without any of `stops` begins, or None.
+    Each step looks back from `cap` characters ahead for the last stop, so a text whose stops
+    are close together is crossed in len(text) / cap steps."""
+    pos = start
+    while len(text) - pos > cap:
+        end = pos + cap + 1
+        last = max(text.rfind(stop, pos, end) for stop in stops)
+        if last < 0:
+            return pos
+        pos = last + 1
+    return None
 
 
 def _detect(digest: Digest) -> tuple[str | None, str | None]:

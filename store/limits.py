@@ -53,6 +53,12 @@ daily fetches is a few hundred)."""
 
 MAX_INPUT_BYTES = 512 * MB
 """Bytes of one digest file (or standard input); `/dev/zero` stops here too."""
+MAX_LINE = 16 * MB
+"""Characters of one line of a text digest, checked before it is parsed; in a JSON digest the
+same limit holds for one string, in an XML one for the text between two tags."""
+MAX_BIBTEX_BLOCKS = 20_000
+"""`@` blocks of one BibTeX file (entries, @string, @preamble and @comment), counted before it
+is parsed: the parser reads ~4,000 entries a second."""
 MAX_URL = 4096
 """Characters of one link; a longer one is junk (or an attack on the terminal), not a link."""
 

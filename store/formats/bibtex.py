@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from papertray.store import limits
 from papertray.store.formats._common import (
     Parsed,
     arxiv_from_url,
@@ -21,6 +22,8 @@ from papertray.store.models import Paper
 
 NAME = "bibtex"
 _ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M)
+# What the parser takes for the start of a block, anywhere on a line (an e-mail address is not).
+_BLOCK = re.compile(r"@[ \t]*[A-Za-z]+[ \t]*[{(]")
 _ARXIV_IN_TEXT = re.compile(r"arXiv[:\s]+(\d{4}\.\d{4,5})", re.I)
 # Zotero's web captures of arXiv pages are titled "[2305.13300] Adaptive Chameleon ...".
 _TAG_PREFIX = re.compile(r"\[[^\]]{1,24}\]\s*")
@@ -38,6 +41,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(text: str, source: str = "") -> Parsed:
+    _check_blocks(text)
     import bibtexparser  # ~80 ms to import: only for .bib files
 
     library = bibtexparser.parse_string(text)
@@ -57,6 +61,20 @@ def parse(text: str, source: str = "") -> Parsed:
     if broken:
         warnings.append(f"skipped {broken} block(s) that are not valid BibTeX")
     return Parsed(papers, warnings)
+
+
+def _check_blocks(text: str) -> None:
+    """Refuse, before the parser sees it, a file of more blocks than `limits.MAX_BIBTEX_BLOCKS`
+    (a million @string lines took the parser 31 s and 780 MB); counting stops past the limit."""
+    cap = limits.MAX_BIBTEX_BLOCKS
+    for count, _block in enumerate(_BLOCK.finditer(text), start=1):
+        if count > cap:
+            from papertray.store.formats.common import IngestError
+
+            raise IngestError(
+                f"more than {cap:,} BibTeX blocks (entries, @string, @comment and @preamble "
+                "count), the limit on one file (refused before parsing; split the file)"
+            )
 
 
 def _value(field: Any) -> str:
