@@ -5,7 +5,7 @@ Files come from anywhere, so every failure is an `IngestError` with one clear li
 prints it and exits non-zero): a missing file, a directory, a FIFO or `/dev/zero` (refused, not
 read forever), more than 512 MB, a binary file, undecodable bytes (replaced, with a warning),
 a line longer than the parsers should ever see (`_check_lines`, before any parser runs). The
-limits are in `limits.py`.
+limits are in `limits.py`; a file name in a message goes through `sanitize.one_line`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from papertray.store import limits
+from papertray.store import limits, sanitize
 from papertray.store.formats import FORMATS, hf_api, page
 from papertray.store.formats.common import Digest, IngestError, IngestResult
 from papertray.store.formats.detect import refusal
@@ -56,7 +56,7 @@ def ingest_file(
     try:
         return ingest_bytes(data, fmt=fmt, source=source)
     except IngestError as err:
-        raise IngestError(f"{name}: {err}") from None
+        raise IngestError(f"{sanitize.one_line(name)}: {err}") from None
 
 
 def read_input(path: str | Path, *, max_bytes: int | None = None) -> tuple[bytes, str]:
@@ -76,7 +76,8 @@ def read_input(path: str | Path, *, max_bytes: int | None = None) -> tuple[bytes
         data = _read_path(name, max_bytes)
         source = os.path.basename(name.rstrip("/")) or name
     if not data:
-        raise IngestError(f"{'standard input' if name == '-' else name} is empty")
+        shown = "standard input" if name == "-" else sanitize.one_line(name)
+        raise IngestError(f"{shown} is empty")
     return data, source
 
 
@@ -112,9 +113,10 @@ def _limit(max_bytes: int) -> str:
     return f"{max_bytes} byte"
 
 
-def _read_path(name: str, max_bytes: int) -> bytes:
+def _read_path(path: str, max_bytes: int) -> bytes:
+    name = sanitize.one_line(path)  # for the messages: a file's name is anything but "/" and NUL
     try:
-        info = os.stat(name)
+        info = os.stat(path)
     except FileNotFoundError:
         raise IngestError(f"{name}: no such file") from None
     except PermissionError:
@@ -133,7 +135,7 @@ def _read_path(name: str, max_bytes: int) -> bytes:
         raise IngestError(f"{name} is larger than the {_limit(max_bytes)} limit")
     try:
         # O_NONBLOCK: if the path was swapped for a FIFO since stat(), open must not hang.
-        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except PermissionError:
         raise IngestError(f"{name}: permission denied") from None
     except OSError as err:

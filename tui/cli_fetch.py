@@ -185,13 +185,15 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def _progress_printer() -> Callable[[str], None]:
     """Progress on one rewritten stderr line, only when stderr is a terminal."""
+    from papertray.store import quoted
+
     tty = sys.stderr.isatty()
     shown = [0]
 
     def show(line: str) -> None:
         if not tty:
             return
-        text = f"{line[:70]}…" if line else ""
+        text = f"{quoted(line, 70)}…" if line else ""
         sys.stderr.write("\r" + text.ljust(shown[0]) + ("\r" if not line else ""))
         sys.stderr.flush()
         shown[0] = len(text)
@@ -243,22 +245,21 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from papertray.store import ConfigError, config_path, endpoints, load_config
+    from papertray.store import ConfigError, config_path, endpoints, load_config, one_line
 
     try:
         config = load_config()
     except ConfigError as error:
         raise CliError(str(error), 1) from None
     path = config.path or config_path()
-    print(f"# {path}{'' if config.exists else ' (not there: the defaults below apply)'}")
+    print(f"# {one_line(path)}{'' if config.exists else ' (not there: the defaults below apply)'}")
     print(config.to_toml(), end="")
     urls = endpoints()
     print(
         "\n# endpoints (from the environment: HF_ENDPOINT, PAPERTRAY_ARXIV_API, "
         "PAPERTRAY_ARXIV_RSS)"
     )
-    print(
-        f"# hf = {urls['hf']}\n# arxiv_api = {urls['arxiv_api']}\n# arxiv_rss = {urls['arxiv_rss']}"
-    )
-    print(f"# data folder = {args.data_dir}")
+    for name in ("hf", "arxiv_api", "arxiv_rss"):
+        print(f"# {name} = {one_line(urls[name])}")
+    print(f"# data folder = {one_line(args.data_dir)}")
     return 0

@@ -77,7 +77,8 @@ def fetch_configured(
     started: Callable[[Client], None] = _no_client,
 ) -> Fetched:
     """Fetch and import the config file's sources. Blocks: call from a worker. `started` gets
-    the client as soon as there is one, for `Client.cancel` (the reader's Esc)."""
+    the client as soon as there is one, for `Client.cancel` (the reader's Esc). Every line
+    that quotes the outside (a feed's title, a URL) is made one safe line (`one_line`)."""
     # Imported here: the reader's start never loads the network side of the store.
     from papertray.store import (
         Client,
@@ -85,16 +86,18 @@ def fetch_configured(
         StoreError,
         configured_sources,
         load_config,
+        one_line,
         run_fetch,
     )
 
     try:
         config = load_config()
     except ConfigError as error:
-        return Fetched([str(error)], failed=True)
+        return Fetched([one_line(error)], failed=True)
     sources = configured_sources(config.hf, config.arxiv)
     if not sources:
-        return Fetched([f"No sources to fetch: {config.path} turns them all off."], failed=True)
+        where = one_line(config.path)
+        return Fetched([f"No sources to fetch: {where} turns them all off."], failed=True)
     reports: list[FetchReport]
     try:
         with Client(
@@ -105,11 +108,11 @@ def fetch_configured(
             started(client)
             reports = run_fetch(library, sources, client, progress=progress)
     except StoreError as error:
-        return Fetched([f"Could not import: {error}"], failed=True)
+        return Fetched([one_line(f"Could not import: {error}")], failed=True)
     done = Fetched(cancelled=client.cancelled)
     for report in reports:
-        done.lines += [f"warning: {w}" for w in report.warnings]
-        done.lines.append(report.line())
+        done.lines += [one_line(f"warning: {w}") for w in report.warnings]
+        done.lines.append(one_line(report.line()))
         done.failed |= not report.ok
         done.changed |= bool(report.new or report.merged)
         done.ids += report.ids

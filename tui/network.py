@@ -210,9 +210,11 @@ class NetworkWorkers:
     def _enriched(
         self, lines: list[str], failed: bool, papers: list[Paper] | None, linked: list[str]
     ) -> None:
+        from papertray.store import one_line
+
         self.busy, self._client = "", None
         self._app.notify(
-            "\n".join(lines),
+            "\n".join(map(one_line, lines)),
             title="Linking to arXiv",
             severity="warning" if failed else "information",
             timeout=10,

@@ -22,6 +22,7 @@ from papertray.store.formats._common import (
     split_authors,
 )
 from papertray.store.models import Paper
+from papertray.store.sanitize import quoted
 
 ATOM, RSS, FEED = "arxiv-atom", "arxiv-rss", "rss"
 _ANNOUNCE = re.compile(
@@ -60,7 +61,7 @@ def parse(text: str, source: str = "", kind: str = FEED) -> Parsed:
             from papertray.store.formats.common import IngestError
 
             raise IngestError(f"not a readable feed: {_reason(feed.get('bozo_exception'))}")
-        channel = feed.get("feed", {}).get("title") or "the feed"
+        channel = quoted(feed.get("feed", {}).get("title") or "the feed", 100)
         return Parsed([], note=f"{channel} has no entries (arXiv announces none on weekends)")
     papers = keep(_paper(entry, source, kind) for entry in entries)
     warnings = []
@@ -70,7 +71,7 @@ def parse(text: str, source: str = "", kind: str = FEED) -> Parsed:
 
 
 def _reason(error: Any) -> str:
-    return str(error).splitlines()[0] if error else "no entries"
+    return quoted(str(error).splitlines()[0], 200) if error and str(error) else "no entries"
 
 
 def _paper(entry: Any, source: str, kind: str) -> Paper | None:
