@@ -1,7 +1,9 @@
 """Every limit papertray puts on what the network and input files may make it do, in one place.
 
-Each is a name, a value and why. Code reads them as `limits.NAME` when it runs, so a test can
-lower one.
+Each is a name, a value and why. The README's "Data and safety" table lists them with what
+happens at each (tests/hostile/test_hostile_limits.py keeps the two in step, and names the
+tests of each limit at its value and one past it). Code reads them as `limits.NAME` when it
+runs, so a test can lower one.
 """
 
 from __future__ import annotations
