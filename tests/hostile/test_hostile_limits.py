@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from helpers.loopback import answer, drips, sends, the_line
+from helpers.loopback import answer, drips, folder_bytes, sends, the_line
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -129,7 +129,16 @@ def _day() -> int:
     return run(["fetch", "hf", "--date", "2026-12-01"])
 
 
-def test_connect_timeout(serve, monkeypatch, capsys, fast) -> None:
+def _refused(capsys: pytest.CaptureFixture[str], data_dir: Path) -> str:
+    """Fetch a day past a limit: exit 1, one line (returned), the data folder as it was."""
+    before = folder_bytes(data_dir)
+    assert _day() == 1
+    line = the_line(capsys.readouterr().err)
+    assert folder_bytes(data_dir) == before
+    return line
+
+
+def test_connect_timeout(serve, monkeypatch, capsys, fast, data_dir: Path) -> None:
     monkeypatch.setattr(limits, "CONNECT_TIMEOUT", 1.0)
     serve(sends(answer("200 OK", {"Content-Type": "application/json"}, DAY.read_bytes())))
     assert _day() == 0  # a server that takes the connection: within the limit
@@ -146,8 +155,7 @@ def test_connect_timeout(serve, monkeypatch, capsys, fast) -> None:
         queued.append(waiting)
     try:
         monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:%d" % full.getsockname()[1])
-        assert _day() == 1
-        assert the_line(capsys.readouterr().err) == (
+        assert _refused(capsys, data_dir) == (
             "papertray: 127.0.0.1 timed out: no connection within 1 s"
         )
     finally:
@@ -155,7 +163,7 @@ def test_connect_timeout(serve, monkeypatch, capsys, fast) -> None:
             sock.close()
 
 
-def test_read_timeout(serve, monkeypatch, capsys, fast) -> None:
+def test_read_timeout(serve, monkeypatch, capsys, fast, data_dir: Path) -> None:
     monkeypatch.setattr(limits, "READ_TIMEOUT", 1.0)
     page = answer("200 OK", {"Content-Type": "application/json"}, DAY.read_bytes())
 
@@ -167,10 +175,7 @@ def test_read_timeout(serve, monkeypatch, capsys, fast) -> None:
     assert _day() == 0
     capsys.readouterr()
     serve(lambda conn, head: late(conn, head, 3.0))
-    assert _day() == 1
-    assert the_line(capsys.readouterr().err) == (
-        "papertray: 127.0.0.1 timed out: no answer within 1 s"
-    )
+    assert _refused(capsys, data_dir) == "papertray: 127.0.0.1 timed out: no answer within 1 s"
 
 
 def test_request_deadline_within(serve, monkeypatch, capsys, fast) -> None:
@@ -181,36 +186,38 @@ def test_request_deadline_within(serve, monkeypatch, capsys, fast) -> None:
     assert "no papers on 2026-12-01" in capsys.readouterr().err
 
 
-def test_max_response(serve, monkeypatch, capsys, fast) -> None:
+def test_max_response(serve, monkeypatch, capsys, fast, data_dir: Path) -> None:
     body = b"[]" + b" " * 998
     monkeypatch.setattr(limits, "MAX_RESPONSE", len(body))
-    for extra, status in ((b"", 0), (b" ", 1)):
-        # No Content-Length: the cap holds as the body streams in.
-        head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
-        serve(sends(head.encode() + body + extra))
-        assert _day() == status
-        err = capsys.readouterr().err
-        assert ("sent more than 1000 bytes: refused" in err) == bool(status)
+    # No Content-Length: the cap holds as the body streams in.
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+    serve(sends(head + body))
+    assert _day() == 0
+    assert "no papers on 2026-12-01" in capsys.readouterr().err
+    serve(sends(head + body + b" "))
+    assert "sent more than 1000 bytes: refused" in _refused(capsys, data_dir)
 
 
-def test_content_codings(serve, capsys, fast) -> None:
+def test_content_codings(serve, capsys, fast, data_dir: Path) -> None:
     import gzip
 
-    raw = DAY.read_bytes()
-    for layers, status in ((2, 0), (3, 1)):
-        body = raw
+    def compressed(layers: int) -> bytes:
+        body = DAY.read_bytes()
         for _ in range(layers):
             body = gzip.compress(body)
         coding = ", ".join(["gzip"] * layers)
         headers = {"Content-Type": "application/json", "Content-Encoding": coding}
-        serve(sends(answer("200 OK", headers, body)))
-        assert _day() == status
-        err = capsys.readouterr().err
-        if status:
-            assert "sent a body compressed 3 times: refused (at most 2)" in the_line(err)
+        return answer("200 OK", headers, body)
+
+    serve(sends(compressed(2)))
+    assert _day() == 0
+    assert "3 papers: 3 new" in capsys.readouterr().err
+    serve(sends(compressed(3)))
+    line = _refused(capsys, data_dir)
+    assert "sent a body compressed 3 times: refused (at most 2)" in line
 
 
-def test_redirects(httpserver: HTTPServer, monkeypatch, capsys, fast) -> None:
+def test_redirects(httpserver: HTTPServer, monkeypatch, capsys, fast, data_dir: Path) -> None:
     monkeypatch.setenv("HF_ENDPOINT", httpserver.url_for("/0").rstrip("/"))
     for hop in range(5):
         httpserver.expect_request(f"/{hop}/api/daily_papers").respond_with_data(
@@ -225,11 +232,10 @@ def test_redirects(httpserver: HTTPServer, monkeypatch, capsys, fast) -> None:
     httpserver.expect_request("/-1/api/daily_papers").respond_with_data(
         "", status=302, headers={"Location": "/0/api/daily_papers"}
     )
-    assert _day() == 1  # six
-    assert the_line(capsys.readouterr().err) == "papertray: 127.0.0.1: too many redirects"
+    assert _refused(capsys, data_dir) == "papertray: 127.0.0.1: too many redirects"  # six
 
 
-def test_retries(httpserver: HTTPServer, monkeypatch, capsys, fast) -> None:
+def test_retries(httpserver: HTTPServer, monkeypatch, capsys, fast, data_dir: Path) -> None:
     monkeypatch.setenv("HF_ENDPOINT", httpserver.url_for("").rstrip("/"))
     answers: list[Response] = []
 
@@ -242,11 +248,10 @@ def test_retries(httpserver: HTTPServer, monkeypatch, capsys, fast) -> None:
     assert _day() == 0  # three retries, the fourth try answers
     capsys.readouterr()
     answers += [Response("down", status=503) for _ in range(4)]
-    assert _day() == 1
-    assert "gave up after 4 tries" in the_line(capsys.readouterr().err)
+    assert "gave up after 4 tries" in _refused(capsys, data_dir)
 
 
-def test_retry_wait(httpserver: HTTPServer, monkeypatch, capsys, fast) -> None:
+def test_retry_wait(httpserver: HTTPServer, monkeypatch, capsys, fast, data_dir: Path) -> None:
     monkeypatch.setenv("HF_ENDPOINT", httpserver.url_for("").rstrip("/"))
     answers = [
         Response("busy", status=429, headers={"Retry-After": "60"}),
@@ -257,8 +262,7 @@ def test_retry_wait(httpserver: HTTPServer, monkeypatch, capsys, fast) -> None:
     monkeypatch.setattr(limits, "FETCH_DEADLINE", 3600.0)
     assert _day() == 0 and fast == [60.0]
     capsys.readouterr()
-    assert _day() == 1
-    assert "asks to retry after 61 s; try again later" in the_line(capsys.readouterr().err)
+    assert "asks to retry after 61 s; try again later" in _refused(capsys, data_dir)
     assert fast == [60.0]
 
 

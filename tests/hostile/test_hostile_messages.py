@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers.loopback import answer, sends, settle, toasts
+from helpers.loopback import answer, folder_bytes, sends, settle, toasts
 
 from papertray.store.sanitize import FORBIDDEN
 from papertray.tui.cli import run
@@ -99,9 +99,10 @@ CASES = {name[5:]: case for name, case in dict(globals()).items() if name.starts
 
 @pytest.mark.parametrize("name", CASES)
 def test_every_message_that_quotes_input_shows_its_controls_as_escapes(
-    name: str, tmp_path: Path, monkeypatch, serve, capsys, data_dir: Path
+    name: str, tmp_path: Path, monkeypatch, serve, capsys, seeded, data_dir: Path
 ) -> None:
     argv = CASES[name](tmp_path, monkeypatch, serve)
+    before = folder_bytes(data_dir)
     status = run(argv)
     err = capsys.readouterr().err
     assert "Traceback" not in err and "unexpected error" not in err, err
@@ -110,6 +111,7 @@ def test_every_message_that_quotes_input_shows_its_controls_as_escapes(
     assert ("\\x1b" in err) or (name == "query" and "?]0;pwned" in err), repr(err)
     if name not in ("feed_title_import", "feed_title_list"):
         assert status != 0
+        assert folder_bytes(data_dir) == before
     if name.startswith("feed_title"):
         assert f"Updates {SHOWN} has no entries" in err
 

@@ -61,11 +61,13 @@ def test_a_symlink_or_a_linked_folder_into_the_data_folder_is_refused(
 def test_an_existing_file_is_refused_unless_force(day, data_dir: Path, tmp_path: Path, capsys):
     mine = tmp_path / "mine.json"
     mine.write_text("my own notes")
+    before = folder_bytes(data_dir)
     assert run(fetch_to(str(mine))) == 1
     assert the_line(capsys.readouterr().err) == (
         f"papertray: refusing to save to {mine}: it exists (--force replaces it)"
     )
     assert mine.read_text() == "my own notes" and day.log == []
+    assert folder_bytes(data_dir) == before
     assert run(fetch_to(str(mine), "--force")) == 0
     assert mine.read_bytes() == DAY.read_bytes()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
