@@ -136,7 +136,7 @@ class Client:
         request_deadline: float | None = None,
         fetch_deadline: float | None = None,
     ) -> None:
-        self.settings = settings or default_settings()
+        self.settings = replace(settings or default_settings())  # a copy: never the caller's
         if request_deadline is not None:
             self.settings.request_deadline = request_deadline
         if fetch_deadline is not None:
