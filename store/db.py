@@ -107,7 +107,8 @@ CREATE TABLE http_cache (
     etag TEXT,
     last_modified TEXT,
     items INTEGER NOT NULL DEFAULT 0,
-    ids TEXT NOT NULL DEFAULT ''
+    ids TEXT NOT NULL DEFAULT '',
+    seen INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE terms (
     term TEXT PRIMARY KEY,

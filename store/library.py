@@ -28,6 +28,7 @@ from typing import Any
 
 import orjson
 
+from papertray.store import limits
 from papertray.store.adding import (
     Adding,
     ImportReport,
@@ -619,8 +620,9 @@ class Library:
         return entry
 
     def remember_http(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
-        """Remember these URLs' validators, with the ids of the papers each page gave."""
-        with self._db.transaction() as (conn, _version):
+        """Remember these URLs' validators, with the ids of the papers each page gave; the
+        `limits.CACHE_ENTRIES` URLs seen last are kept."""
+        with self._db.transaction() as (conn, version):
             for url, entry in entries.items():
                 if not entry:
                     conn.execute("DELETE FROM http_cache WHERE url = ?", (url,))
@@ -633,7 +635,12 @@ class Library:
                 ).fetchone()
                 if stored != row:  # a page that came back 304 changes nothing
                     conn.execute(
-                        "INSERT OR REPLACE INTO http_cache (url, etag, last_modified, items, ids) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        row,
+                        "INSERT OR REPLACE INTO http_cache "
+                        "(url, etag, last_modified, items, ids, seen) VALUES (?, ?, ?, ?, ?, ?)",
+                        (*row, version),
                     )
+            conn.execute(
+                "DELETE FROM http_cache WHERE url NOT IN "
+                "(SELECT url FROM http_cache ORDER BY seen DESC LIMIT ?)",
+                (limits.CACHE_ENTRIES,),
+            )

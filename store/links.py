@@ -12,8 +12,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-MAX_URL = 4096
-"""Longer candidates are junk (or an attack on the terminal), not links."""
+from papertray.store.limits import MAX_URL
 
 # A candidate ends at whitespace, a control or non-ASCII character, or a character that cannot
 # appear unescaped in a URL and that copies wrap URLs in (quotes, <>, {}, [], backslash).

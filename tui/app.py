@@ -433,6 +433,8 @@ class PapertrayApp(App[int]):
         self.screen.set_focus(self.query_one("#filter", FilterInput))
 
     def action_back_out(self) -> None:
+        if self.network.cancel():  # a fetch or a linking under way stops first
+            return
         if self.ranking.like is not None or self.ranking.pending.startswith("finding"):
             self.ranked.leave_like()
             self.paper_list.focus()

@@ -4,6 +4,8 @@ and by itself after a page copy is opened), and picking up papers another proces
 Each runs in one of `app`'s thread workers, through `fetching.abandonable` so that quitting
 never waits for a hung request; the results come back on the UI thread as a new list of
 papers (`library_changed`: the reader shows them, its filter applied again) and one notification.
+Esc stops a fetch or a linking under way (`cancel`: its client shuts its connection at once).
+A failure the store did not foresee is a notification too, never the end of the reader.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from papertray.tui.fetching import (
 )
 
 if TYPE_CHECKING:
-    from papertray.store import Paper
+    from papertray.store import Client, Paper
     from papertray.tui.app import PapertrayApp
+
+STOP_HINT = " (esc stops it)"
 
 __all__ = ["NetworkWorkers"]
 
@@ -42,6 +46,8 @@ class NetworkWorkers:
         self._reloading = False
         self._paper_ids = list(paper_ids) if paper_ids is not None else None
         self._link_new = link_new
+        self._client: Client | None = None
+        """The client of the fetch or linking under way, for `cancel`."""
 
     def library_changed(self, papers: list[Paper], added: Sequence[str] = ()) -> None:
         """The library changed under the reader (a fetch here, an import elsewhere): show its
@@ -79,6 +85,8 @@ class NetworkWorkers:
             return self._app.library.papers()
 
     def _progress(self, text: str) -> None:
+        if self.busy.startswith("stopping"):
+            return  # the progress of a fetch being stopped no longer applies
         self.busy = text
         self._app.refresh_status()
 
@@ -86,8 +94,31 @@ class NetworkWorkers:
         if self.busy:
             self._app.notify(f"Busy: {self.busy}")
             return False
+        self._client = None
         self._progress(text)
         return True
+
+    def _started(self, client: Client) -> None:
+        """From the worker: the client now at work (what `cancel` stops)."""
+        self._client = client
+
+    def cancel(self) -> bool:
+        """Esc: stop the fetch or linking under way; False when there is none."""
+        client = self._client
+        if not self.busy or client is None or self.busy.startswith("stopping"):
+            return False
+        client.cancel()
+        self.busy = "stopping…"
+        self._app.refresh_status()
+        return True
+
+    @staticmethod
+    def _bug(error: Exception) -> str:
+        from papertray.store import one_line
+
+        return one_line(
+            f"papertray failed: {type(error).__name__}: {error} (a bug: please report it)"
+        )
 
     # -- F ----------------------------------------------------------------------------------
 
@@ -97,16 +128,19 @@ class NetworkWorkers:
             return
 
         def progress(line: str) -> None:
-            app.call_from_thread(self._progress, f"fetching {line}…")
+            app.call_from_thread(self._progress, f"fetching {line}…{STOP_HINT}")
 
         def work() -> None:
             worker = get_current_worker()
             try:
                 done = abandonable(
-                    lambda: fetch_configured(app.library, progress), lambda: worker.is_cancelled
+                    lambda: fetch_configured(app.library, progress, self._started),
+                    lambda: worker.is_cancelled,
                 )
             except Cancelled:
                 return
+            except Exception as error:  # noqa: BLE001 - the reader stays up and says why
+                done = Fetched([self._bug(error)], failed=True)
             try:
                 papers = self._papers() if done.changed else None
             except StoreError as error:
@@ -117,11 +151,12 @@ class NetworkWorkers:
         app.run_worker(work, thread=True, exclusive=True, group="network")
 
     def _fetched(self, done: Fetched, papers: list[Paper] | None) -> None:
-        self.busy = ""
+        self.busy, self._client = "", None
+        title = "Fetch stopped" if done.cancelled else "Fetch failed" if done.failed else "Fetched"
         self._app.notify(
             "\n".join(done.lines),
-            title="Fetch failed" if done.failed else "Fetched",
-            severity="error" if done.failed else "information",
+            title=title,
+            severity="warning" if done.cancelled else "error" if done.failed else "information",
             timeout=10,
             markup=False,
         )
@@ -146,13 +181,15 @@ class NetworkWorkers:
             return
 
         def progress(n: int, total: int) -> None:
-            app.call_from_thread(self._progress, f"linking to arXiv {n} of {total}…")
+            app.call_from_thread(self._progress, f"linking to arXiv {n} of {total}…{STOP_HINT}")
 
         def work() -> None:
             worker = get_current_worker()
             try:
                 report = abandonable(
-                    lambda: enrich_in_background(app.library, app.store_state, todo, progress),
+                    lambda: enrich_in_background(
+                        app.library, app.store_state, todo, progress, self._started
+                    ),
                     lambda: worker.is_cancelled,
                 )
                 lines, failed = [report.line()], report.error is not None
@@ -164,6 +201,8 @@ class NetworkWorkers:
                 return
             except StoreError as error:
                 lines, failed, fresh, linked = [f"Could not save: {error}"], True, None, []
+            except Exception as error:  # noqa: BLE001 - the reader stays up and says why
+                lines, failed, fresh, linked = [self._bug(error)], True, None, []
             app.call_from_thread(self._enriched, lines, failed, fresh, linked)
 
         app.run_worker(work, thread=True, exclusive=True, group="network")
@@ -171,9 +210,11 @@ class NetworkWorkers:
     def _enriched(
         self, lines: list[str], failed: bool, papers: list[Paper] | None, linked: list[str]
     ) -> None:
-        self.busy = ""
+        from papertray.store import one_line
+
+        self.busy, self._client = "", None
         self._app.notify(
-            "\n".join(lines),
+            "\n".join(map(one_line, lines)),
             title="Linking to arXiv",
             severity="warning" if failed else "information",
             timeout=10,
