@@ -21,6 +21,7 @@ from papertray.store.formats._common import (
     mapping,
     split_authors,
 )
+from papertray.store.formats.fields import arxiv_version_of
 from papertray.store.formats.markup import markup_to_text, xml_root
 from papertray.store.models import Paper
 from papertray.store.sanitize import quoted
@@ -162,7 +163,9 @@ def _paper(entry: Any, source: str, kind: str) -> Paper | None:
         source=source,
         unwrap_abstract=arxiv_shaped,
         published=iso_date(entry.get("published") or entry.get("updated")),
-        keywords=tags if arxiv_shaped else [],
+        categories=tags if arxiv_shaped else [],
+        remarks=comment,
+        arxiv_version=arxiv_version_of(ident) or arxiv_version_of(suffix and suffix.group(1)),
     )
 
 
