@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     )
     from papertray.store.fetch import (
         FetchReport,
+        SaveError,
+        SaveTo,
         Source,
         SourceError,
         arxiv_query_source,
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
     from papertray.store.paths import sample_digest
     from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
     from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
-    from papertray.store.sanitize import shown_text
+    from papertray.store.sanitize import one_line, quoted, shown_text
     from papertray.store.similar import Match, SimilarityIndex
     from papertray.store.similar_words import word_spans
     from papertray.store.sorting import SORT_ORDERS, SortOrder
@@ -72,6 +74,8 @@ _LAZY = {
     ),
     "papertray.store.fetch": (
         "FetchReport",
+        "SaveError",
+        "SaveTo",
         "Source",
         "SourceError",
         "arxiv_query_source",
@@ -98,7 +102,7 @@ _LAZY = {
     "papertray.store.paths": ("data_dir as resolve_data_dir", "sample_digest"),
     "papertray.store.query": ("DATE_FIELDS", "Query", "QueryContext", "QueryError", "parse_query"),
     "papertray.store.query_help": ("FILTER_HINT", "QUERY_ROWS"),
-    "papertray.store.sanitize": ("shown_text",),
+    "papertray.store.sanitize": ("one_line", "quoted", "shown_text"),
     "papertray.store.similar": ("Match", "SimilarityIndex"),
     "papertray.store.similar_words": ("word_spans",),  # the pane's highlights, without numpy
     "papertray.store.sorting": ("SORT_ORDERS", "SortOrder"),
@@ -201,6 +205,8 @@ __all__ = [
     "parse_tag_changes",
     "split_tags",
     "shown_text",
+    "one_line",
+    "quoted",
     "is_code_repo",
     "is_safe_url",
     # fetching, linking to arXiv, the config file (loaded on first use)
@@ -210,6 +216,8 @@ __all__ = [
     "EnrichReport",
     "FetchError",
     "FetchReport",
+    "SaveError",
+    "SaveTo",
     "Source",
     "SourceError",
     "arxiv_links",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from papertray.store.db import FIRST_BULK, PAPER_INDEXES
+from papertray.store.identity import names, one_work_in_the_library
 from papertray.store.models import Paper, title_key
 from papertray.store.paper_rows import (
     COLUMNS,
@@ -21,7 +22,6 @@ from papertray.store.paper_rows import (
     fts_values,
     merged,
     row_of,
-    same_work_by_title,
     to_paper,
     update_values,
 )
@@ -35,7 +35,6 @@ __all__ = [
     "exists",
     "index",
     "learn_words",
-    "names",
     "read",
     "resolve_present",
     "rewrite",
@@ -44,7 +43,6 @@ __all__ = [
 # A batch of new words this big (against the library's size) reads the whole index's vocabulary
 # for the new words; a smaller one indexes its own text apart (a 500-paper day: ~25 ms).
 _VOCAB_SCAN_SHARE = 6
-_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
 
 
 @dataclass
@@ -60,25 +58,6 @@ class ImportReport:
     ids: list[str] = field(default_factory=list)
     """The id of each given paper, in order, after merging (a paper known by another name
     gives the library's id)."""
-
-
-
-def _dois(paper: Paper) -> list[str]:
-    found = []
-    for link in paper.links:
-        for prefix in _DOI_PREFIXES:
-            if link.startswith(prefix) and len(link) > len(prefix):
-                found.append("doi:" + link[len(prefix) :].lower())
-    return found
-
-
-def names(paper: Paper) -> list[str]:
-    """The names a paper answers to besides its id: its arXiv id, its DOIs."""
-    names = []
-    if paper.arxiv_id and paper.id != f"arxiv:{paper.arxiv_id}":
-        names.append(f"arxiv:{paper.arxiv_id}")
-    names.extend(_dois(paper))
-    return names
 
 
 
@@ -243,19 +222,19 @@ class Adding:
         if not key:
             return None
         for pid in self.new_by_key.get(key, ()):
-            if same_work_by_title(self.new[pid][0], paper):
+            if one_work_in_the_library(self.new[pid][0], paper):
                 return "new", pid
         if self.empty:
             return None
         for (pid,) in self.conn.execute(
             "SELECT id FROM papers WHERE title_key = ? ORDER BY rowid", (key,)
         ).fetchall():
-            if same_work_by_title(self._current(pid), paper):
+            if one_work_in_the_library(self._current(pid), paper):
                 return "present", pid
         for pid, row in self.conn.execute(
             "SELECT id, row FROM removed WHERE title_key = ?", (key,)
         ).fetchall():
-            if same_work_by_title(Paper.from_dict(orjson.loads(row)["paper"]), paper):
+            if one_work_in_the_library(Paper.from_dict(orjson.loads(row)["paper"]), paper):
                 return "removed", pid
         return None
 

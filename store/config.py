@@ -1,12 +1,18 @@
-"""The config file: which sources `papertray fetch` (and the reader's fetch key) runs.
+"""The config file: which sources `papertray fetch` (and the reader's fetch key) runs, and how
+long a fetch may take.
 
 TOML in the platform's user config folder (`~/.config/papertray/config.toml` on Linux), or the
 file `$PAPERTRAY_CONFIG` names. Read with `tomllib`; a missing file means the defaults. A bad
-file is one `ConfigError` line naming the key and its line.
+file is one `ConfigError` line naming the file, the key and its line.
 
     [fetch]
     hf = true                      # the Hugging Face daily papers (the latest day)
     arxiv = ["cs.CL", "cs.LG"]     # arXiv categories: the day's announcement from the RSS feed
+    deadline = 45                  # seconds one source's fetch may take, every page included
+    request_deadline = 30          # seconds one request may take
+
+A file over `limits.MAX_CONFIG_BYTES`, or nested deeper than `limits.MAX_CONFIG_DEPTH` (found
+before the TOML parser recurses into it), is refused the same way.
 """
 
 from __future__ import annotations
@@ -17,14 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from papertray.store import limits
+from papertray.store.sanitize import one_line, quoted
+
 ENV_VAR = "PAPERTRAY_CONFIG"
 CONFIG_FILE = "config.toml"
 _CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
-_KEYS = {"hf", "arxiv"}
+_DEADLINES = ("deadline", "request_deadline")
+_KEYS = {"hf", "arxiv", *_DEADLINES}
 
 
 class ConfigError(Exception):
-    """A config file that cannot be used; `str(e)` is one line naming the key and line."""
+    """A config file that cannot be used; `str(e)` is one line naming the file, key and line."""
 
 
 @dataclass(frozen=True)
@@ -33,10 +43,21 @@ class Config:
     arxiv: tuple[str, ...] = ()
     path: Path | None = None
     exists: bool = False
+    deadline: float | None = None
+    """Seconds for one source's fetch; None: `limits.FETCH_DEADLINE`."""
+    request_deadline: float | None = None
+    """Seconds for one request; None: `limits.REQUEST_DEADLINE`."""
 
     def to_toml(self) -> str:
         cats = ", ".join(f'"{c}"' for c in self.arxiv)
-        return f"[fetch]\nhf = {'true' if self.hf else 'false'}\narxiv = [{cats}]\n"
+        deadline = self.deadline if self.deadline is not None else limits.FETCH_DEADLINE
+        request = (
+            self.request_deadline if self.request_deadline is not None else limits.REQUEST_DEADLINE
+        )
+        return (
+            f"[fetch]\nhf = {'true' if self.hf else 'false'}\narxiv = [{cats}]\n"
+            f"deadline = {deadline:g}\nrequest_deadline = {request:g}\n"
+        )
 
 
 def config_path() -> Path:
@@ -53,23 +74,87 @@ def config_path() -> Path:
 def load_config(path: Path | None = None) -> Config:
     """The settings in force: the file's, or the defaults when there is none."""
     path = path or config_path()
+    name = one_line(os.fspath(path))
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(limits.MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         return Config(path=path)
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read ({error.strerror or error})") from None
+        raise ConfigError(f"{name}: cannot read ({quoted(error.strerror or error)})") from None
+    if len(raw) > limits.MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{name}: larger than {limits.MAX_CONFIG_BYTES // limits.MB} MB, the limit on the "
+            "config file: not a papertray config"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        raise ConfigError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    deep = _too_deep(text)
+    if deep is not None:
+        line, key = deep
+        raise ConfigError(
+            f"{name}: {key} (line {line}) is nested more than {limits.MAX_CONFIG_DEPTH} deep, "
+            "the limit on the config file: not a papertray setting"
+        )
     import tomllib
 
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        raise ConfigError(f"{name}: not valid TOML: {quoted(error)}") from None
+    except RecursionError:  # nesting the check above did not see (it never should)
+        raise ConfigError(f"{name}: nested too deeply to read: not a papertray config") from None
     return _settings(doc, text, path)
+
+
+# What the nesting depth depends on: strings (skipped whole), comments, brackets, "=", lines.
+_TOKEN = re.compile(r"\"\"\"|'''|[\"'#\[\]{}\n=]")
+_STRING_END = {
+    '"""': re.compile(r'(?:[^\\]|\\.)*?"""', re.S),
+    "'''": re.compile(r".*?'''", re.S),
+    '"': re.compile(r'(?:[^"\\\n]|\\.)*"'),
+    "'": re.compile(r"[^'\n]*'"),
+}
+
+
+def _too_deep(text: str) -> tuple[int, str] | None:
+    """(line, key) where arrays and inline tables nest deeper than the limit, else None: one
+    linear scan, before `tomllib` recurses once per level."""
+    depth, line, line_start, key, table = 0, 1, 0, "a value", ""
+    pos = 0
+    while True:
+        match = _TOKEN.search(text, pos)
+        if match is None:
+            return None
+        token, pos = match.group(), match.end()
+        if token in _STRING_END:
+            end = _STRING_END[token].match(text, pos)
+            if end is None:
+                return None  # an unclosed string: tomllib says where
+            line += text.count("\n", pos, end.end())
+            pos = end.end()
+        elif token == "#":
+            newline = text.find("\n", pos)
+            pos = len(text) if newline < 0 else newline
+        elif token == "\n":
+            line, line_start = line + 1, pos
+        elif token == "=":
+            if depth == 0:
+                name = text[line_start : pos - 1].strip()
+                key = quoted(f"{table}.{name}" if table else name or "a value", 60)
+        elif token == "[" and depth == 0 and not text[line_start : pos - 1].strip():
+            close = text.find("]", pos)  # a table header: [name] or [[name]]
+            close = len(text) if close < 0 else close
+            table = text[pos:close].strip(" \t[")
+            pos = close
+        elif token in "[{":
+            depth += 1
+            if depth > limits.MAX_CONFIG_DEPTH:
+                return line, key
+        else:  # "]" or "}"
+            depth = max(depth - 1, 0)
 
 
 def _line(text: str, table: str, key: str | None) -> int:
@@ -100,12 +185,14 @@ def _at(text: str, table: str, key: str | None) -> str:
     return f" (line {number})" if number else ""
 
 
-def _settings(doc: dict[str, Any], text: str, path: Path) -> Config:
+def _settings(doc: dict[str, Any], text: str, file: Path) -> Config:
+    path = one_line(os.fspath(file))
     for name in doc:
         if name != "fetch":
             raise ConfigError(
-                f"{path}: unknown setting {name!r}{_at(text, '', name) or _at(text, name, None)}"
-                " (papertray knows [fetch] hf and arxiv)"
+                f"{path}: unknown setting '{quoted(name, 60)}'"
+                f"{_at(text, '', name) or _at(text, name, None)}"
+                " (papertray knows [fetch] hf, arxiv, deadline and request_deadline)"
             )
     fetch = doc.get("fetch", {})
     if not isinstance(fetch, dict):
@@ -113,13 +200,14 @@ def _settings(doc: dict[str, Any], text: str, path: Path) -> Config:
     for key in fetch:
         if key not in _KEYS:
             raise ConfigError(
-                f"{path}: unknown key fetch.{key}{_at(text, 'fetch', key)} "
-                "(known: fetch.hf, fetch.arxiv)"
+                f"{path}: unknown key fetch.{quoted(key, 60)}{_at(text, 'fetch', key)} "
+                "(known: fetch.hf, fetch.arxiv, fetch.deadline, fetch.request_deadline)"
             )
     hf = fetch.get("hf", True)
     if not isinstance(hf, bool):
         raise ConfigError(
-            f"{path}: fetch.hf must be true or false, not {hf!r}{_at(text, 'fetch', 'hf')}"
+            f"{path}: fetch.hf must be true or false, not {quoted(repr(hf), 60)}"
+            f"{_at(text, 'fetch', 'hf')}"
         )
     arxiv = fetch.get("arxiv", [])
     if isinstance(arxiv, str):
@@ -132,8 +220,29 @@ def _settings(doc: dict[str, Any], text: str, path: Path) -> Config:
     for cat in arxiv:
         if not _CATEGORY.fullmatch(cat.strip()):
             raise ConfigError(
-                f"{path}: fetch.arxiv: {cat!r} is not an arXiv category (e.g. cs.CL, hep-th)"
-                f"{_at(text, 'fetch', 'arxiv')}"
+                f"{path}: fetch.arxiv: {quoted(repr(cat), 60)} is not an arXiv category "
+                f"(e.g. cs.CL, hep-th){_at(text, 'fetch', 'arxiv')}"
             )
     cats = tuple(dict.fromkeys(c.strip() for c in arxiv))
-    return Config(hf=hf, arxiv=cats, path=path, exists=True)
+    seconds: dict[str, float | None] = {}
+    for key in _DEADLINES:
+        value = fetch.get(key)
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 < value <= limits.LONGEST_DEADLINE
+        ):
+            raise ConfigError(
+                f"{path}: fetch.{key} must be a number of seconds, more than 0 and at most "
+                f"{limits.LONGEST_DEADLINE:g}, not {quoted(repr(value), 60)}"
+                f"{_at(text, 'fetch', key)}"
+            )
+        seconds[key] = float(value) if value is not None else None
+    return Config(
+        hf=hf,
+        arxiv=cats,
+        path=file,
+        exists=True,
+        deadline=seconds["deadline"],
+        request_deadline=seconds["request_deadline"],
+    )

@@ -62,6 +62,9 @@ CREATE TABLE papers (
     keywords TEXT NOT NULL DEFAULT '',
     digest_date TEXT,
     added_at REAL,
+    categories TEXT NOT NULL DEFAULT '',
+    remarks TEXT NOT NULL DEFAULT '',
+    arxiv_version INTEGER,
     batch INTEGER,
     title_key TEXT NOT NULL DEFAULT '',
     published_day TEXT,
@@ -107,7 +110,8 @@ CREATE TABLE http_cache (
     etag TEXT,
     last_modified TEXT,
     items INTEGER NOT NULL DEFAULT 0,
-    ids TEXT NOT NULL DEFAULT ''
+    ids TEXT NOT NULL DEFAULT '',
+    seen INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE terms (
     term TEXT PRIMARY KEY,

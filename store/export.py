@@ -35,7 +35,9 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
         "note": state.note,
         "source": paper.source,
     }
-    for extra in ("arxiv_id", "upvotes", "stars", "comments", "digest_date", "added_at"):
+    for extra in (
+        "arxiv_id", "arxiv_version", "upvotes", "stars", "comments", "digest_date", "added_at",
+    ):  # fmt: skip
         value = getattr(paper, extra)
         if value is not None:
             data[extra] = value
@@ -46,6 +48,10 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
         data["starred_at"] = state.starred_at
     if paper.keywords:
         data["keywords"] = list(paper.keywords)
+    if paper.categories:
+        data["categories"] = list(paper.categories)
+    if paper.remarks:
+        data["remarks"] = paper.remarks
     return data
 
 

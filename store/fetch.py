@@ -1,10 +1,12 @@
 """`papertray fetch`: the Hugging Face daily papers and the arXiv announcements, imported through
 the same ingest as a file.
 
-A `Source` says what to ask for; `fetch_source` asks (every page of it) and parses, holding
-everything in memory; `import_fetched` then adds the papers in one library write and only then
+A `Source` says what to ask for; `fetch_source` asks (every page of it, within the fetch's
+deadline and byte budget: `Client.budget`) and parses each page as it arrives, keeping only
+its papers; `import_fetched` then adds the papers in one library write and only then
 remembers the pages' ETags. So a fetch that fails or is interrupted part-way imports nothing of
-that source, leaves the library as it was, and does not turn into a 304 next time.
+that source, leaves the library as it was, and does not turn into a 304 next time. A limit
+that ends a fetch early (`limits.py`) keeps the whole pages before it, and says so.
 
 The sources live in `fetch_hf` and `fetch_arxiv`, what they share in `fetch_common`; this module
 runs them, imports what they gave and reports it. Its names are the ones the facade exports.
@@ -12,8 +14,8 @@ runs them, imports what they gave and reports it. Its names are the ones the fac
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,16 +34,21 @@ from papertray.store.fetch_common import (
     endpoints,
 )
 from papertray.store.fetch_hf import fetch_hf, hf_source
+from papertray.store.fetch_save import SaveError, SaveTo, Spool, check_target, saved_files
+from papertray.store.fetch_save import write_atomically as _write
 from papertray.store.library import Library
 from papertray.store.models import Paper
 from papertray.store.net import Client
-from papertray.store.net_errors import FetchError
+from papertray.store.net_errors import Cancelled, FetchError
+from papertray.store.sanitize import one_line
 from papertray.store.storage import StoreError
 
 __all__ = [
     "ARXIV_INTERVAL",
     "FetchReport",
     "Fetched",
+    "SaveError",
+    "SaveTo",
     "Source",
     "SourceError",
     "arxiv_query_source",
@@ -110,18 +117,21 @@ def fetch_source(
     conditional: bool = True,
     progress: Progress | None = None,
     arxiv_interval: float = ARXIV_INTERVAL,
+    spool: Spool | None = None,
 ) -> Fetched:
-    """Every page of `source`, parsed. Raises FetchError (one line) on any failure."""
-    fetched = Fetched(source)
+    """Every page of `source`, parsed (the bodies into `spool`, for --save). Raises FetchError
+    (one line) on any failure."""
+    fetched = Fetched(source, raw=spool)
     say = progress or (lambda _line: None)
-    if source.kind == "hf":
-        fetch_hf(client, source, fetched, conditional, say)
-    elif source.kind == "arxiv-rss":
-        fetch_arxiv_rss(client, source, fetched, conditional, say)
-    elif source.kind == "arxiv-query":
-        fetch_arxiv_query(client, source, fetched, say, arxiv_interval)
-    else:  # pragma: no cover - sources are made by the functions above
-        raise FetchError(f"unknown source kind {source.kind!r}")
+    with client.budget():
+        if source.kind == "hf":
+            fetch_hf(client, source, fetched, conditional, say)
+        elif source.kind == "arxiv-rss":
+            fetch_arxiv_rss(client, source, fetched, conditional, say)
+        elif source.kind == "arxiv-query":
+            fetch_arxiv_query(client, source, fetched, say, arxiv_interval)
+        else:  # pragma: no cover - sources are made by the functions above
+            raise FetchError(f"unknown source kind {source.kind!r}")
     return fetched
 
 
@@ -175,18 +185,17 @@ def import_fetched(
     return report
 
 
-def save_raw(fetched: Fetched, path: Path, *, several: bool) -> list[Path]:
-    """Write the raw responses of one source: to `path` itself when it is the only response of
-    the only source, else beside it with the source and page in the name."""
+def save_raw(fetched: Fetched, save: SaveTo, *, several: bool) -> list[Path]:
+    """Write the raw responses of one source (see `fetch_save.saved_files`), each file checked
+    by `check_target` and written atomically. Raises SaveError or OSError."""
     written: list[Path] = []
-    tag = re.sub(r"[^A-Za-z0-9.-]+", "-", fetched.source.label).strip("-")
-    for n, (body, suffix) in enumerate(fetched.raw, start=1):
-        target = path
-        if several or len(fetched.raw) > 1:
-            page = f"-{n}" if len(fetched.raw) > 1 else ""
-            stem = path.name[: -len(path.suffix)] if path.suffix else path.name
-            target = path.with_name(f"{stem}-{tag}{page}{path.suffix or suffix}")
-        target.write_bytes(body)
+    if fetched.raw is None:
+        return written
+    for target, chunks in saved_files(
+        fetched.raw, fetched.one_list, fetched.source.label, save, several=several
+    ):
+        real = check_target(target, save)
+        _write(real, chunks)
         written.append(target)
     return written
 
@@ -198,18 +207,20 @@ def run_fetch(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
-    save: Path | None = None,
+    save: SaveTo | None = None,
     arxiv_interval: float = ARXIV_INTERVAL,
-    cancelled: Callable[[], bool] | None = None,
 ) -> list[FetchReport]:
     """Fetch and import each source in turn; a failing source is reported and the others go
-    on. Nothing of a failing source is imported. Once `cancelled()` says so (the reader's
-    escape), nothing more is imported: the sources left are not fetched, and one fetched
-    meanwhile is dropped."""
+    on. Nothing of a failing source is imported. A --save path papertray refuses raises
+    SaveError before anything is asked for."""
+    if save is not None:
+        check_target(save.path, save, exists_too=len(sources) == 1)
     reports: list[FetchReport] = []
     for source in sources:
-        if cancelled is not None and cancelled():
-            break
+        if client.cancelled:
+            reports.append(FetchReport(source, error=f"{source.label}: cancelled"))
+            continue
+        spool = Spool() if save is not None else None
         try:
             fetched = fetch_source(
                 client,
@@ -217,19 +228,27 @@ def run_fetch(
                 conditional=not dry_run and save is None,
                 progress=progress,
                 arxiv_interval=arxiv_interval,
+                spool=spool,
             )
+            if save is not None and fetched.raw:
+                save_raw(fetched, save, several=len(sources) > 1)
+        except Cancelled:
+            reports.append(FetchReport(source, error=f"{source.label}: cancelled"))
+            continue
         except FetchError as error:
             reports.append(FetchReport(source, error=str(error)))
             continue
-        if save is not None and fetched.raw:
-            try:
-                save_raw(fetched, save, several=len(sources) > 1)
-            except OSError as error:
-                reason = error.strerror or str(error)
-                reports.append(FetchReport(source, error=f"cannot save to {save}: {reason}"))
-                continue
-        if cancelled is not None and cancelled():
-            break
+        except SaveError as error:
+            reports.append(FetchReport(source, error=str(error)))
+            continue
+        except OSError as error:
+            reason = error.strerror or str(error)
+            where = one_line(os.fspath(save.path)) if save is not None else ""
+            reports.append(FetchReport(source, error=f"cannot save to {where}: {reason}"))
+            continue
+        finally:
+            if spool is not None:
+                spool.close()
         reports.append(import_fetched(library, client, fetched, dry_run=dry_run))
     return reports
 

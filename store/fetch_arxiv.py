@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from papertray.store import limits
 from papertray.store.fetch_common import (
     ARXIV_PAGE_SIZE,
     Fetched,
@@ -15,11 +16,13 @@ from papertray.store.fetch_common import (
     SourceError,
     as_int,
     check_xml,
+    dedupe,
     endpoints,
     parse_papers,
 )
 from papertray.store.models import Paper
 from papertray.store.net import Client, Response
+from papertray.store.net_errors import LimitReached
 
 __all__ = ["arxiv_query_source", "arxiv_rss_source", "fetch_arxiv_query", "fetch_arxiv_rss"]
 
@@ -44,8 +47,8 @@ def arxiv_query_source(query: str, max_results: int = 50) -> Source:
     query = " ".join(query.split())
     if not query:
         raise SourceError("--query wants a search, e.g. 'ti:transformer AND cat:cs.CL'")
-    if not 1 <= max_results <= 10_000:
-        raise SourceError(f"--max wants 1 to 10000, not {max_results}")
+    if not 1 <= max_results <= limits.MAX_QUERY_RESULTS:
+        raise SourceError(f"--max wants 1 to {limits.MAX_QUERY_RESULTS}, not {max_results}")
     return Source(
         "arxiv-query",
         f"arxiv query {query!r}",
@@ -71,16 +74,20 @@ def fetch_arxiv_rss(
     cats = "+".join(v for _k, v in source.params)
     url = f"{endpoints()['arxiv_rss']}/{cats}"
     say(f"{source.label}: the announcement")
-    response = client.get(
-        url, conditional=conditional, accept="application/rss+xml, application/xml"
-    )
-    fetched.responses.append(response)
+    try:
+        response = client.get(
+            url, conditional=conditional, accept="application/rss+xml, application/xml"
+        )
+    except LimitReached as limit:
+        fetched.stop(str(limit))  # no page yet: a failure, in one line
+        return
     if response.not_modified:
+        fetched.page(response, ".xml")
         fetched.not_modified = True
         fetched.unchanged = as_int(client.cache.get(response.request_url).get("items"))
         return
     check_xml(response, "the arXiv feed")
-    fetched.raw.append((response.content, ".xml"))
+    fetched.page(response, ".xml")
     announce = _rss_announce_types(response)
     fetched.replacements = {
         f"arxiv:{aid}" for aid, kind in announce.items() if kind.startswith("replace")
@@ -103,16 +110,19 @@ def fetch_arxiv_query(
     while start < wanted:
         size = min(ARXIV_PAGE_SIZE, wanted - start)
         say(f"{source.label}: results {start + 1}-{start + size}")
-        response = client.get(
-            url,
-            {"search_query": query, "start": start, "max_results": size},
-            conditional=False,
-            accept="application/atom+xml, application/xml",
-            min_interval=interval,
-        )
-        fetched.responses.append(response)
+        try:
+            response = client.get(
+                url,
+                {"search_query": query, "start": start, "max_results": size},
+                conditional=False,
+                accept="application/atom+xml, application/xml",
+                min_interval=interval,
+            )
+        except LimitReached as limit:
+            fetched.stop(str(limit))
+            break
         check_xml(response, "the arXiv API")
-        fetched.raw.append((response.content, ".xml"))
+        fetched.page(response, ".xml")
         total, count = _atom_counts(response)
         if count == 0:
             break
@@ -123,17 +133,7 @@ def fetch_arxiv_query(
     if not papers:
         fetched.empty = True
         return
-    fetched.papers = _dedupe(papers)
-
-
-def _dedupe(papers: list[Paper]) -> list[Paper]:
-    seen: set[str] = set()
-    kept = []
-    for paper in papers:
-        if paper.id not in seen:
-            seen.add(paper.id)
-            kept.append(paper)
-    return kept
+    fetched.papers = dedupe(papers)
 
 
 def _rss_announce_types(response: Response) -> dict[str, str]:

@@ -11,14 +11,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from papertray.store import limits
 from papertray.store.ingest import IngestError, ingest_bytes
 from papertray.store.models import Paper
 from papertray.store.net import Response
 from papertray.store.net_errors import FetchError, host_of
+
+if TYPE_CHECKING:
+    from papertray.store.fetch_save import Spool
 
 __all__ = [
     "ARXIV_INTERVAL",
@@ -28,8 +32,10 @@ __all__ = [
     "SourceError",
     "as_int",
     "check_xml",
+    "dedupe",
     "endpoints",
     "json_list",
+    "page_limit",
     "parse_papers",
 ]
 
@@ -41,8 +47,6 @@ HF_PAGE_SIZE = 100
 ARXIV_PAGE_SIZE = 100
 ARXIV_INTERVAL = 3.0
 """arXiv asks API clients for at most one request every 3 seconds."""
-MAX_PAGES = 200
-"""A server that never sends a short page is stopped here (20,000 papers)."""
 
 Progress = Callable[[str], None]
 """Told a short line ("hf 2026-12-01: page 2") as each request goes out."""
@@ -78,15 +82,20 @@ class SourceError(ValueError):
 
 @dataclass
 class Fetched:
-    """What one source gave, parsed but not imported yet."""
+    """What one source gave, parsed but not imported yet. Each page is parsed as it arrives and
+    its body let go (or spooled to disk for --save): only the papers are kept, and a fetch's
+    pages together are capped (`limits.MAX_FETCH_BYTES`)."""
 
     source: Source
     papers: list[Paper] = field(default_factory=list)
     responses: list[Response] = field(default_factory=list)
+    """The pages' responses, their bodies let go (`Client.remember` needs the rest)."""
     notes: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per request URL, what to remember beside its validators (the page's item count)."""
-    raw: list[tuple[bytes, str]] = field(default_factory=list)
-    """Each response body and its file suffix (.json, .xml), for --save."""
+    raw: Spool | None = None
+    """With --save: each response body, kept on disk until it is saved."""
+    one_list: bool = False
+    """The pages are parts of one JSON list (--save of several writes them as one)."""
     unchanged: int = 0
     """Papers on pages that came back 304 (imported before, unchanged since)."""
     not_modified: bool = False
@@ -96,6 +105,46 @@ class Fetched:
     replacements: set[str] = field(default_factory=set)
     """Ids announced as replacements: they update a paper already here, never add one."""
     warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+    """Pages answered (304s included)."""
+    stopped: bool = False
+    """A limit ended the fetch early (said in `warnings`): the pages before it are kept."""
+
+    def page(self, response: Response, suffix: str) -> None:
+        """One more page answered: its validators kept, its body spooled for --save."""
+        self.pages += 1
+        self.responses.append(response.without_body())
+        if self.raw is not None and not response.not_modified:
+            self.raw.add(response.content, suffix)
+
+    def stop(self, why: str) -> None:
+        """A limit (`why`, e.g. "the 45 s limit on one fetch") ends the fetch before its last
+        page: said in one warning, the pages before it kept. With no page yet it is a failure."""
+        label = self.source.label
+        if not self.pages:
+            raise FetchError(f"{label}: nothing came within {why}")
+        pages = "page" if self.pages == 1 else "pages"
+        self.warnings.append(
+            f"{label}: stopped after {self.pages} {pages} by {why}; the papers of those pages "
+            "are kept"
+        )
+        self.stopped = True
+
+
+def page_limit() -> str:
+    """The words for `Fetched.stop` when `limits.MAX_PAGES` ends a period."""
+    return f"the limit of {limits.MAX_PAGES} pages on one period (no short page came)"
+
+
+def dedupe(papers: list[Paper]) -> list[Paper]:
+    """The papers in order, a paper that came again on a later page left out."""
+    seen: set[str] = set()
+    kept = []
+    for paper in papers:
+        if paper.id not in seen:
+            seen.add(paper.id)
+            kept.append(paper)
+    return kept
 
 
 def as_int(value: Any) -> int:

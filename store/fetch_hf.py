@@ -7,22 +7,22 @@ import datetime as dt
 import re
 from typing import Any
 
-import orjson
-
+from papertray.store import limits
 from papertray.store.fetch_common import (
     HF_PAGE_SIZE,
-    MAX_PAGES,
     Fetched,
     Progress,
     Source,
     SourceError,
     as_int,
+    dedupe,
     endpoints,
     json_list,
+    page_limit,
     parse_papers,
 )
 from papertray.store.net import Client
-from papertray.store.net_errors import FetchError, host_of
+from papertray.store.net_errors import FetchError, LimitReached, host_of
 
 __all__ = ["fetch_hf", "hf_source"]
 
@@ -66,8 +66,8 @@ def hf_source(
             raise SourceError(f"--month wants YYYY-MM, not {month!r}")
         return Source("hf", f"hf {month}", (("month", month),), sort, f"no papers in {month}")
     if days is not None:
-        if not 1 <= days <= 366:
-            raise SourceError(f"--days wants 1 to 366, not {days}")
+        if not 1 <= days <= limits.MAX_DAYS:
+            raise SourceError(f"--days wants 1 to {limits.MAX_DAYS}, not {days}")
         end = today or dt.datetime.now(dt.UTC).date()
         dates = [(end - dt.timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
         label = f"hf {dates[0]}..{dates[-1]}" if days > 1 else f"hf {dates[0]}"
@@ -85,12 +85,17 @@ def hf_source(
 def fetch_hf(
     client: Client, source: Source, fetched: Fetched, conditional: bool, say: Progress
 ) -> None:
+    """Every page of every period of `source`, each parsed as it arrives. A limit on the fetch
+    (its deadline, its bytes, the pages of one period) ends it there (`Fetched.stop`)."""
     base = f"{endpoints()['hf']}/api/daily_papers"
     periods: list[tuple[str, str] | None] = list(source.params) or [None]
-    items: list[Any] = []
+    fetched.one_list = True
+    items = 0
     for period in periods:
+        if fetched.stopped:
+            break
         seen: set[str] = set()
-        for page in range(MAX_PAGES):
+        for page in range(limits.MAX_PAGES):
             params: dict[str, Any] = {}
             if period is not None:
                 params[period[0]] = period[1]
@@ -104,20 +109,21 @@ def fetch_hf(
                 response = client.get(
                     base, params, conditional=conditional, accept="application/json"
                 )
+            except LimitReached as limit:
+                fetched.stop(str(limit))
+                break
             except FetchError as error:
                 if error.status == 404:
                     break  # HF answers 404 for a day without papers (or a page past its end)
                 raise
-            fetched.responses.append(response)
             if response.not_modified:
+                fetched.page(response, ".json")
                 count = as_int(client.cache.get(response.request_url).get("items"))
                 fetched.unchanged += count
                 if count < HF_PAGE_SIZE:
                     break
                 continue
             page_items = json_list(response, "the daily papers")
-            fetched.raw.append((response.content, ".json"))
-            fetched.notes[response.request_url] = {"items": len(page_items)}
             keys = {_hf_item_id(item) for item in page_items}
             if page_items and keys <= seen:
                 fetched.warnings.append(
@@ -125,19 +131,24 @@ def fetch_hf(
                 )
                 break
             seen |= keys
-            items += page_items
+            fetched.page(response, ".json")
+            fetched.notes[response.request_url] = {"items": len(page_items)}
+            items += len(page_items)
+            if page_items:
+                fetched.papers += parse_papers(
+                    response.content, "hf-api", source, base, fetched.warnings
+                )
             if len(page_items) < HF_PAGE_SIZE:
                 break
+        else:
+            fetched.stop(page_limit())
+    fetched.papers = dedupe(fetched.papers)
     fetched.not_modified = bool(fetched.responses) and all(
         r.not_modified for r in fetched.responses
     )
     if not items:
         # Every day 404 or an empty list: no papers. Pages that came back 304 were imported before.
         fetched.empty = not fetched.not_modified
-        return
-    fetched.papers = parse_papers(orjson.dumps(items), "hf-api", source, base, fetched.warnings)
-    if len(fetched.raw) > 1:  # several pages: --save keeps one importable JSON list
-        fetched.raw = [(orjson.dumps(items, option=orjson.OPT_INDENT_2), ".json")]
 
 
 def _hf_item_id(item: Any) -> str:

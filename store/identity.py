@@ -19,7 +19,15 @@ import unicodedata
 
 from papertray.store.models import Paper, title_key
 
-__all__ = ["distinct_id", "first_author_key", "identities", "same_work", "year_of"]
+__all__ = [
+    "distinct_id",
+    "first_author_key",
+    "identities",
+    "names",
+    "one_work_in_the_library",
+    "same_work",
+    "year_of",
+]
 
 _DOI_LINK = re.compile(r"https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)", re.I)
 _S2_LINK = re.compile(
@@ -95,6 +103,30 @@ def same_work(a: Paper, b: Paper) -> bool:
         and first_author_key(a) == first_author_key(b)
         and year_of(a) == year_of(b)
     )
+
+
+def one_work_in_the_library(stored: Paper, incoming: Paper) -> bool:
+    """Whether a paper arriving with the title of a paper the library holds is that paper: yes
+    unless what both say contradicts it (another arXiv id, DOI or Semantic Scholar id, another
+    first author, another year). Looser than `same_work` within one input on purpose: across
+    sources one record often lacks what the other has (a page copy has no authors, its arXiv
+    record has them), and a missing field is no contradiction."""
+    ours, theirs = identities(stored), identities(incoming)
+    if any(kind in ours and kind in theirs and ours[kind] != theirs[kind] for kind in _KINDS):
+        return False
+    a, b = first_author_key(stored), first_author_key(incoming)
+    if a and b and a != b:
+        return False
+    y, z = year_of(stored), year_of(incoming)
+    return not (y and z and y != z)
+
+
+def names(paper: Paper) -> list[str]:
+    """The names a paper answers to besides its id, as the library keeps them (`arxiv:...`,
+    `doi:...`, `s2:...`)."""
+    found = identities(paper)
+    out = [f"{kind}:{found[kind]}" for kind in _KINDS if kind in found]
+    return [name for name in out if name != paper.id]
 
 
 def distinct_id(paper: Paper, taken: set[str] | dict[str, int]) -> str:

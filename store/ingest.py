@@ -3,9 +3,11 @@ to that format's parser (`store/formats/`).
 
 Files come from anywhere, so every failure is an `IngestError` with one clear line (the CLI
 prints it and exits non-zero): a missing file, a directory, a FIFO or `/dev/zero` (refused, not
-read forever), more than 512 MB, a binary file. Text that is not UTF-8 is read in the encoding
-its XML declaration names or else the one detected (with a warning that says which); the few
-bad bytes of damaged UTF-8 are replaced, with a warning.
+read forever), more than 512 MB, a binary file, a line longer than the parsers should ever see
+(`_check_lines`, before any parser runs). Text that is not UTF-8 is read in the encoding its XML
+declaration names or else the one detected (with a warning that says which); the few bad bytes
+of damaged UTF-8 are replaced, with a warning. The limits are in `limits.py`; a file name in a
+message goes through `sanitize.one_line`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from papertray.store import limits, sanitize
 from papertray.store.formats import FORMATS, hf_api, page
 from papertray.store.formats.common import Digest, IngestError, IngestResult
 from papertray.store.formats.detect import refusal
@@ -37,7 +40,7 @@ __all__ = [
     "read_input",
 ]
 
-MAX_BYTES = 512 * 1024 * 1024
+MAX_BYTES = limits.MAX_INPUT_BYTES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -45,7 +48,7 @@ MAX_BYTES = 512 * 1024 * 1024
 
 
 def ingest_file(
-    path: str | Path, *, fmt: str | None = None, max_bytes: int = MAX_BYTES
+    path: str | Path, *, fmt: str | None = None, max_bytes: int | None = None
 ) -> IngestResult:
     """Read and parse one digest file; "-" reads standard input."""
     _check_format(fmt)
@@ -54,13 +57,16 @@ def ingest_file(
     try:
         return ingest_bytes(data, fmt=fmt, source=source)
     except IngestError as err:
-        raise IngestError(f"{name}: {err}") from None
+        raise IngestError(f"{sanitize.one_line(name)}: {err}") from None
 
 
-def read_input(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[bytes, str]:
+def read_input(path: str | Path, *, max_bytes: int | None = None) -> tuple[bytes, str]:
     """The bytes of one digest file ("-" is standard input) and its source name, as
     `ingest_file` reads them: `ingest_bytes(data, source=source)` then parses them. Raises
-    `IngestError` for a missing, unreadable, empty or too large input."""
+    `IngestError` for a missing, unreadable, empty or too large input (`max_bytes`, by
+    default `limits.MAX_INPUT_BYTES`)."""
+    if max_bytes is None:
+        max_bytes = limits.MAX_INPUT_BYTES
     name = os.fspath(path)
     if name == "-":
         if sys.stdin is None:
@@ -71,7 +77,8 @@ def read_input(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[bytes, 
         data = _read_path(name, max_bytes)
         source = os.path.basename(name.rstrip("/")) or name
     if not data:
-        raise IngestError(f"{'standard input' if name == '-' else name} is empty")
+        shown = "standard input" if name == "-" else sanitize.one_line(name)
+        raise IngestError(f"{shown} is empty")
     return data, source
 
 
@@ -108,9 +115,10 @@ def _limit(max_bytes: int) -> str:
     return f"{max_bytes} byte"
 
 
-def _read_path(name: str, max_bytes: int) -> bytes:
+def _read_path(path: str, max_bytes: int) -> bytes:
+    name = sanitize.one_line(path)  # for the messages: a file's name is anything but "/" and NUL
     try:
-        info = os.stat(name)
+        info = os.stat(path)
     except FileNotFoundError:
         raise IngestError(f"{name}: no such file") from None
     except PermissionError:
@@ -129,7 +137,7 @@ def _read_path(name: str, max_bytes: int) -> bytes:
         raise IngestError(f"{name} is larger than the {_limit(max_bytes)} limit")
     try:
         # O_NONBLOCK: if the path was swapped for a FIFO since stat(), open must not hang.
-        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except PermissionError:
         raise IngestError(f"{name}: permission denied") from None
     except OSError as err:
@@ -349,6 +357,7 @@ def _dispatch(
         raise IngestError("the input is empty (only whitespace)")
     if _looks_binary(text):
         raise IngestError("looks like a binary file, not a digest")
+    _check_lines(text)
     digest = Digest(text, source, warnings, utf8, data=data)
     if fmt is None:
         fmt, json_error = _detect(digest)
@@ -359,6 +368,48 @@ def _dispatch(
                 raise IngestError(json_error or "no papers found")
             return found
     return FORMATS[fmt].parse(digest)
+
+
+def _check_lines(text: str) -> None:
+    """Refuse, before any parser runs, a text with a line longer than `limits.MAX_LINE` (in a
+    JSON text a string, in an XML text the text between two tags): parsers cost up to 20 times
+    a paragraph's size in memory, and no digest has such a line. Looks at ~1 character in
+    `MAX_LINE` of a well-formed text (see `_long_run`)."""
+    cap = limits.MAX_LINE
+    start = _LEADING_SPACE.match(text)
+    begin = start.end() if start else 0
+    if len(text) - begin <= cap:
+        return
+    first = text[begin]
+    if first in "[{":  # a JSON string holds no raw newline: a run without both is too long
+        stops, what = '"\n', "a JSON string or line"
+    elif first == "<":
+        stops, what = "<>", "the text between two XML tags"
+    else:
+        stops, what = "\n\r", "a line"
+    at = _long_run(text, begin, stops, cap)
+    if at is not None:
+        line = text.count("\n", 0, at) + 1
+        mib = cap / limits.MB
+        size = f"{mib:g} MB" if mib >= 1 else f"{cap:,} characters"
+        raise IngestError(
+            f"line {line}: {what} longer than {size}, the limit on one line of a digest "
+            "(refused before parsing)"
+        )
+
+
+def _long_run(text: str, start: int, stops: str, cap: int) -> int | None:
+    """Where a run of more than `cap` characters without any of `stops` begins, or None.
+    Each step looks back from `cap` characters ahead for the last stop, so a text whose stops
+    are close together is crossed in len(text) / cap steps."""
+    pos = start
+    while len(text) - pos > cap:
+        end = pos + cap + 1
+        last = max(text.rfind(stop, pos, end) for stop in stops)
+        if last < 0:
+            return pos
+        pos = last + 1
+    return None
 
 
 def _detect(digest: Digest) -> tuple[str | None, str | None]:

@@ -4,7 +4,7 @@
 new rows, their words in the FTS5 index (in the same transaction), their aliases and sources,
 and the new words' stems (`store/adding.py`). A paper that arrives again is found by any name it
 has (its id, its arXiv id, a DOI, the id of a record folded into it, or its title when nothing
-contradicts: `paper_rows.same_work_by_title`) and completed (`paper_rows.merged`), never
+contradicts: `identity.one_work_in_the_library`) and completed (`paper_rows.merged`), never
 duplicated; its lasting id, the one marks are kept under in `state.json`, is the id it first
 came with.
 
@@ -28,6 +28,7 @@ from typing import Any
 
 import orjson
 
+from papertray.store import limits
 from papertray.store.adding import (
     Adding,
     ImportReport,
@@ -35,13 +36,13 @@ from papertray.store.adding import (
     exists,
     index,
     learn_words,
-    names,
     read,
     resolve_present,
     rewrite,
 )
 from papertray.store.dates import now as clock_now
 from papertray.store.db import FIRST_BULK, Database, Interrupted, read_error
+from papertray.store.identity import names
 from papertray.store.models import Paper, PaperState, title_key
 from papertray.store.paper_rows import COLUMNS, INSERT, merged, revised, row_of, to_paper
 from papertray.store.paths import LIBRARY_DB
@@ -633,8 +634,9 @@ class Library:
         return entry
 
     def remember_http(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
-        """Remember these URLs' validators, with the ids of the papers each page gave."""
-        with self._db.transaction() as (conn, _version):
+        """Remember these URLs' validators, with the ids of the papers each page gave; the
+        `limits.CACHE_ENTRIES` URLs seen last are kept."""
+        with self._db.transaction() as (conn, version):
             for url, entry in entries.items():
                 if not entry:
                     conn.execute("DELETE FROM http_cache WHERE url = ?", (url,))
@@ -647,7 +649,12 @@ class Library:
                 ).fetchone()
                 if stored != row:  # a page that came back 304 changes nothing
                     conn.execute(
-                        "INSERT OR REPLACE INTO http_cache (url, etag, last_modified, items, ids) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        row,
+                        "INSERT OR REPLACE INTO http_cache "
+                        "(url, etag, last_modified, items, ids, seen) VALUES (?, ?, ?, ?, ?, ?)",
+                        (*row, version),
                     )
+            conn.execute(
+                "DELETE FROM http_cache WHERE url NOT IN "
+                "(SELECT url FROM http_cache ORDER BY seen DESC LIMIT ?)",
+                (limits.CACHE_ENTRIES,),
+            )

@@ -12,8 +12,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-MAX_URL = 4096
-"""Longer candidates are junk (or an attack on the terminal), not links."""
+from papertray.store.limits import MAX_URL
 
 # A candidate ends at whitespace, a control or non-ASCII character, or a character that cannot
 # appear unescaped in a URL and that copies wrap URLs in (quotes, <>, {}, [], backslash).
@@ -90,6 +89,8 @@ def clean_url(raw: str) -> str | None:
     inside the URL balances it (Wikipedia-style links)."""
     if not isinstance(raw, str):
         return None
+    if _ARXIV_PAGE.fullmatch(raw):  # a paper's own arXiv page, made from its id: already clean
+        return raw
     # A digest names the same few thousand repos and pages over and over.
     return _clean_cached(raw) if len(raw) <= _CACHED_LEN else _clean(raw)
 
@@ -253,6 +254,7 @@ def with_arxiv_links(links: tuple[str, ...], arxiv_id: str | None) -> tuple[str,
 
 
 _ARXIV_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,30}(?:/[0-9]{7})?")
+_ARXIV_PAGE = re.compile(r"https://arxiv\.org/(?:abs|pdf)/[A-Za-z0-9][A-Za-z0-9.\-]{0,30}(?:/[0-9]{7})?")
 
 
 _VERSION_TAIL = re.compile(r"v\d+(?:\.pdf)?$|\.pdf$")

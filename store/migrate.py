@@ -127,7 +127,7 @@ def _fill(
     """The papers, batches, sources and names of the old tables, written as they were (never
     merged with each other: each old record keeps its id, and so its marks)."""
     from papertray.store.adding import index, learn_words
-    from papertray.store.adding import names as names_of
+    from papertray.store.identity import names as names_of
     from papertray.store.paper_rows import INSERT, fts_values, row_of
 
     papers: list[Paper] = []

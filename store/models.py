@@ -42,6 +42,12 @@ class Paper(NamedTuple):
     """When the paper was first imported (POSIX seconds), set by `Library.add` and kept on every
     re-import. None for papers imported before papertray recorded it: no `added:` term matches
     them and they sort last by newest added (their true import time is not known)."""
+    categories: tuple[str, ...] = ()
+    """arXiv categories, the primary first (`cs.CL`, `cs.LG`)."""
+    remarks: str = ""
+    """The authors' comments line of arXiv ("NeurIPS 2025, 12 pages, code at ...")."""
+    arxiv_version: int | None = None
+    """The arXiv version the source named (2 for `2401.01234v2`), when it named one."""
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as JSON-ready values (lists for the tuple fields)."""
@@ -61,7 +67,7 @@ class Paper(NamedTuple):
         return cls(**kept)
 
 
-LIST_FIELDS = ("authors", "links", "keywords")
+LIST_FIELDS = ("authors", "links", "keywords", "categories")
 """The fields of a Paper that are sequences: tuples in a Paper, lists in JSON."""
 
 

@@ -1,12 +1,27 @@
 """The one error of the network side, `FetchError`, and how its one line for the user is worded:
 a failed connection named by its likely cause (no DNS, refused, offline, TLS), an HTTP status
-with its reason, a response too big."""
+with its reason, a response too big. Anything quoted from outside (a URL, a Location, an
+exception's text) goes through `sanitize.quoted` or `sanitize.one_line`."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["FetchError", "connect_reason", "first_line", "host_of", "status_line", "too_big"]
+from papertray.store.sanitize import one_line, quoted
+
+__all__ = [
+    "Cancelled",
+    "FetchError",
+    "LimitReached",
+    "connect_reason",
+    "first_line",
+    "host_of",
+    "request_error",
+    "size_text",
+    "status_line",
+    "too_big",
+]
 
 
 class FetchError(Exception):
@@ -14,27 +29,62 @@ class FetchError(Exception):
     `status` is the HTTP status when the server answered, `host` the host asked."""
 
     def __init__(self, message: str, *, host: str = "", status: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.host = host
         self.status = status
 
 
+class LimitReached(FetchError):
+    """A limit on one fetch (its deadline, its bytes) was reached: the pages before it are
+    whole and may be kept. `str(e)` names the limit ("the 45 s limit on one fetch")."""
+
+
+class Cancelled(FetchError):
+    """The user cancelled the fetch (the reader's Esc)."""
+
+
 def host_of(url: str) -> str:
     try:
-        return urlsplit(url).hostname or url
+        return quoted(urlsplit(url).hostname or url, 200)
     except ValueError:
-        return url
+        return quoted(url, 200)
+
+
+def size_text(limit: int) -> str:
+    mib = limit / (1024 * 1024)
+    return f"{mib:g} MB" if mib >= 1 else f"{limit} bytes"
 
 
 def too_big(host: str, limit: int) -> str:
-    mib = limit / (1024 * 1024)
-    size = f"{mib:g} MB" if mib >= 1 else f"{limit} bytes"
-    return f"{host} sent more than {size}: refused (not a digest papertray expects)"
+    return f"{host} sent more than {size_text(limit)}: refused (not a digest papertray expects)"
 
 
 def first_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
+    return quoted(lines[0], 300) if lines else type(error).__name__
+
+
+def request_error(error: BaseException, url: str, settings: Any) -> FetchError:
+    """The one line for an httpx (or socket) error of a request to `url`."""
+    host = host_of(url)
+    name = type(error).__name__
+    timeouts = {
+        "ConnectTimeout": f"no connection within {settings.connect_timeout:g} s",
+        "ReadTimeout": f"no answer within {settings.read_timeout:g} s",
+        "PoolTimeout": "no free connection",
+        "WriteTimeout": "the request could not be sent in time",
+    }
+    if name in timeouts or name == "TimeoutException":
+        return FetchError(f"{host} timed out: {timeouts.get(name, 'timed out')}", host=host)
+    if name == "ConnectError":
+        return FetchError(f"cannot reach {host}: {connect_reason(error)}", host=host)
+    if name in ("RemoteProtocolError", "ReadError"):
+        return FetchError(f"{host}: the response was cut off ({first_line(error)})", host=host)
+    if name == "InvalidURL":
+        return FetchError(f"not a usable URL: {quoted(url)} ({first_line(error)})", host=host)
+    if isinstance(error, OSError):
+        return FetchError(f"cannot reach {host}: {first_line(error)}", host=host)
+    return FetchError(f"cannot fetch from {host}: {first_line(error)}", host=host)
 
 
 def connect_reason(error: BaseException) -> str:

@@ -24,33 +24,36 @@ __all__ = [
     "merged",
     "revised",
     "row_of",
-    "same_work_by_title",
     "to_paper",
     "update_values",
 ]
 
 COLUMNS = (
     "id, title, abstract, authors, published, links, repo, source, arxiv_id, upvotes, stars, "
-    "comments, keywords, digest_date, added_at"
+    "comments, keywords, digest_date, added_at, categories, remarks, arxiv_version"
 )
 """The columns a `Paper` is read from, in `to_paper`'s order (`SELECT {COLUMNS} FROM papers`)."""
 
 INSERT = (
     "INSERT INTO papers (rowid, id, title, abstract, authors, published, links, repo, source, "
-    "arxiv_id, upvotes, stars, comments, keywords, digest_date, added_at, batch, title_key, "
-    "published_day, digest_day, version) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "arxiv_id, upvotes, stars, comments, keywords, digest_date, added_at, categories, remarks, "
+    "arxiv_version, batch, title_key, published_day, digest_day, version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 UPDATE = (
     "UPDATE papers SET title = ?, abstract = ?, authors = ?, published = ?, links = ?, "
     "repo = ?, source = ?, arxiv_id = ?, upvotes = ?, stars = ?, comments = ?, keywords = ?, "
-    "digest_date = ?, title_key = ?, published_day = ?, digest_day = ?, version = ? WHERE id = ?"
+    "digest_date = ?, categories = ?, remarks = ?, arxiv_version = ?, title_key = ?, "
+    "published_day = ?, digest_day = ?, version = ? WHERE id = ?"
 )
 """Rewrites a paper's fields (`update_values`); its rowid, id, added time and batch stay."""
 """Inserts `row_of(...)`; a rowid of None takes the next one (import order)."""
 
 _NEWER_WINS = ("upvotes", "stars", "comments", "keywords")
-_FILL_IF_EMPTY = ("abstract", "authors", "published", "source", "arxiv_id", "digest_date")
+_FILL_IF_EMPTY = (
+    "abstract", "authors", "published", "source", "arxiv_id", "digest_date", "categories",
+    "remarks",
+)  # fmt: skip
 
 
 def joined(values: Sequence[str]) -> str:
@@ -64,7 +67,8 @@ def _split(text: str | None) -> tuple[str, ...]:
 def to_paper(row: Sequence[Any]) -> Paper:
     """The Paper of a row read as `SELECT {COLUMNS}`."""
     (pid, title, abstract, authors, published, links, repo, source, arxiv_id, upvotes, stars,
-     comments, keywords, digest_date, added_at) = row  # fmt: skip
+     comments, keywords, digest_date, added_at, categories, remarks,
+     arxiv_version) = row  # fmt: skip
     return Paper(
         pid,
         title,
@@ -81,6 +85,9 @@ def to_paper(row: Sequence[Any]) -> Paper:
         _split(keywords),
         digest_date,
         added_at,
+        _split(categories),
+        remarks,
+        arxiv_version,
     )
 
 
@@ -105,6 +112,9 @@ def row_of(
         joined(paper.keywords),
         paper.digest_date,
         paper.added_at,
+        joined(paper.categories),
+        paper.remarks,
+        paper.arxiv_version,
         batch,
         title_key(paper.title) if key is None else key,
         iso_day(paper.published),
@@ -129,6 +139,9 @@ def update_values(paper: Paper, version: int) -> tuple[Any, ...]:
         paper.comments,
         joined(paper.keywords),
         paper.digest_date,
+        joined(paper.categories),
+        paper.remarks,
+        paper.arxiv_version,
         title_key(paper.title),
         iso_day(paper.published),
         iso_day(paper.digest_date),
@@ -159,6 +172,8 @@ def merged(old: Paper, new: Paper) -> Paper:
         value = getattr(new, name)
         if not _empty(value) and value != getattr(old, name):
             changes[name] = value
+    if new.arxiv_version is not None and (old.arxiv_version or 0) < new.arxiv_version:
+        changes["arxiv_version"] = new.arxiv_version  # the latest version seen
     links = list(old.links) + [u for u in new.links if u not in old.links]
     repo = old.repo or new.repo
     if repo:
@@ -180,30 +195,3 @@ def revised(old: Paper, new: Paper) -> Paper:
     if new.authors and new.authors != paper.authors:
         changes["authors"] = new.authors
     return paper._replace(**changes) if changes else paper
-
-
-def first_author(paper: Paper) -> str:
-    """The folded surname of the first author ("" when unknown): the last word of the name."""
-    if not paper.authors:
-        return ""
-    words = title_key(paper.authors[0]).split()
-    return words[-1] if words else ""
-
-
-def year(paper: Paper) -> str:
-    """The year the paper was published, when its date says ("" when unknown)."""
-    day = paper.published or ""
-    return day[:4] if len(day) >= 4 and day[:4].isdigit() else ""
-
-
-def same_work_by_title(old: Paper, new: Paper) -> bool:
-    """Two papers of one title are one work unless what both say contradicts it: different
-    arXiv ids, different first authors, or different years (distinct works are often titled
-    alike: "Attention", "A Survey", four articles of a BibTeX file called "Introduction")."""
-    if old.arxiv_id and new.arxiv_id and old.arxiv_id != new.arxiv_id:
-        return False
-    a, b = first_author(old), first_author(new)
-    if a and b and a != b:
-        return False
-    y, z = year(old), year(new)
-    return not (y and z and y != z)

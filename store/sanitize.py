@@ -1,5 +1,6 @@
 """Make untrusted text safe to keep and show: the one definition of the control characters
-that never reach the store or the terminal, and of how text and notes are tidied.
+that never reach the store or the terminal, of how text and notes are tidied, and of how a
+message quotes what it was given (`quoted`, `one_line`).
 
 Digests come from files anyone can write. Control characters (terminal escape sequences, bidi
 overrides that reorder what the reader sees) are removed on ingest; everything else, emoji and
@@ -83,3 +84,31 @@ def shown_text(text: object) -> str:
     The last guard for text read from files anything can write (see tui/safe_text.py)."""
     text = text if isinstance(text, str) else str(text)
     return text if _UNSAFE.search(text) is None else strip_controls(text)
+
+
+# What a one-line message may not hold raw: the characters above, and newline and tab.
+_UNQUOTABLE = re.compile(
+    "[" + re.escape("".join(sorted(FORBIDDEN | {"\n", "\t"}))) + "\ud800-\udfff]"
+)
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def one_line(text: object) -> str:
+    """`text` fit for a one-line message on a terminal: every control character (newline and
+    tab too), bidi control and lone surrogate written as its escape (`\\x1b`, `\\u202e`), so
+    it is seen and never acted on. Every message that quotes outside input (a file name, a URL,
+    a feed's title, a config key) passes through here, or through `quoted`."""
+    text = text if isinstance(text, str) else str(text)
+    return text if _UNQUOTABLE.search(text) is None else _UNQUOTABLE.sub(_escape, text)
+
+
+def quoted(text: object, limit: int = 200) -> str:
+    """`one_line(text)`, cut to `limit` characters with an ellipsis."""
+    line = one_line(text)
+    return line if len(line) <= limit else line[: limit - 1] + "\u2026"

@@ -52,7 +52,7 @@ range of $2.6&amp;lt;\\eta&amp;lt;4$.
 def test_arxiv_rss_1_0() -> None:
     result = ingest_text(RSS10)
     assert result.format == "arxiv-rss"
-    assert [(p.id, p.title, p.authors, p.keywords, p.abstract) for p in result.papers] == [
+    assert [(p.id, p.title, p.authors, p.categories, p.abstract) for p in result.papers] == [
         (
             "arxiv:1805.08875",
             "Measurement of Transverse Single Spin Asymmetries",

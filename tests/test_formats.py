@@ -75,7 +75,8 @@ EMAIL_PAPERS = [
         ],
         "repo": "https://github.com/fuzzy/trees",
         "arxiv_id": "2403.00001",
-        "keywords": ["cs.AI", "cs.LG"],
+        "categories": ["cs.AI", "cs.LG"],
+        "remarks": "14 pages. Code: https://github.com/fuzzy/trees/blob/master/README.md",
         "digest_date": "2024-03-14",
     },
     {
@@ -87,7 +88,7 @@ EMAIL_PAPERS = [
         "published": "2024-03-12",
         "links": ["https://arxiv.org/abs/2403.00002"],
         "arxiv_id": "2403.00002",
-        "keywords": ["cs.CL"],
+        "categories": ["cs.CL"],
         "digest_date": "2024-03-14",
     },
 ]
@@ -187,7 +188,9 @@ def test_arxiv_atom() -> None:
                 ],
                 "repo": "https://github.com/tiny/models",
                 "arxiv_id": "2606.00001",
-                "keywords": ["cs.AI", "cs.LG"],  # the primary category first
+                "arxiv_version": 2,
+                "categories": ["cs.AI", "cs.LG"],  # the primary category first
+                "remarks": "9 pages; code at https://github.com/tiny/models",
             },
             {
                 "id": "arxiv:hep-th/9901001",
@@ -197,6 +200,7 @@ def test_arxiv_atom() -> None:
                 "published": "1999-01-01",
                 "links": ["http://arxiv.org/abs/hep-th/9901001v1"],
                 "arxiv_id": "hep-th/9901001",
+                "arxiv_version": 1,
             },
         ]
     )

@@ -80,7 +80,7 @@ NOT_AT_FIRST_FRAME = (
     *("papertray.store.net", "papertray.store.http_cache", "papertray.store.enrich"),
     "papertray.store.config",
     *(f"papertray.tui.screens.{name}" for name in ("help", "tags", "note", "confirm", "mute")),
-    *("papertray.tui.screens.mutes", "papertray.tui.network", "papertray.tui.fetching"),
+    *("papertray.tui.screens.mutes", "papertray.tui.fetching"),
     "papertray.tui.clipboard",
     "textual.widgets._text_area",
     *("importlib.metadata", "email", "csv", "webbrowser"),

@@ -1,4 +1,5 @@
-"""clean_text / clean_tag: untrusted text loses its controls, keeps everything else."""
+"""clean_text / clean_tag: untrusted text loses its controls, keeps everything else; one_line /
+quoted: a message shows them as escapes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papertray.store.sanitize import FORBIDDEN, clean_text
+from papertray.store.sanitize import FORBIDDEN, clean_text, one_line, quoted
 from papertray.store.tags import clean_tag
 
 CONTROLS = (
@@ -108,3 +109,29 @@ def test_property_tags_are_short_and_clean(text: str) -> None:
     assert not any(c.isspace() for c in tag)
     assert not (set(tag) & FORBIDDEN)
     assert tag == tag.lower()
+
+
+@pytest.mark.parametrize(
+    "char", [*CONTROLS, "\n", "\t", "\r", "\ud800"], ids=lambda c: f"U+{ord(c):04X}"
+)
+def test_a_message_shows_every_control_as_its_escape(char: str) -> None:
+    line = one_line(f"file{char}name")
+    assert char not in line and line.isprintable()
+    assert line.startswith("file\\") and line.endswith("name")
+
+
+def test_one_line_examples() -> None:
+    assert one_line("plain ünïcode 综述 text") == "plain ünïcode 综述 text"
+    assert one_line("a\x1b]0;pwned\x07b\nc\u202e") == "a\\x1b]0;pwned\\x07b\\nc\\u202e"
+    assert one_line(3) == "3"
+    assert quoted("x" * 300, 10) == "x" * 9 + "\u2026"
+    assert quoted("\x1b" * 300, 10).isprintable()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_property_a_message_is_one_line_without_controls(text: str) -> None:
+    line = one_line(text)
+    assert not (set(line) & (FORBIDDEN | {"\n", "\t"}))
+    assert not any("\ud800" <= c <= "\udfff" for c in line)
+    assert one_line(line) == line  # quoting twice changes nothing

@@ -42,7 +42,12 @@ class CliError(Exception):
 
 
 def say(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    """One line on stderr. Messages quote file names, URLs, queries and ids from outside:
+    every one passes through the store's one sanitizer, so no control character reaches the
+    terminal raw (an ESC in a feed's title could set its title and colours)."""
+    from papertray.store import one_line
+
+    print(f"{PROG}: {one_line(message)}", file=sys.stderr)
 
 
 def warn(message: str) -> None:

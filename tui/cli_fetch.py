@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from papertray.tui.cli_common import CliError, data_dir_option, open_store, say
 
 if TYPE_CHECKING:
-    from papertray.store import Source
+    from papertray.store import Config, Source
 
 
 def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
@@ -81,19 +81,37 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
         "--save",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help="also keep the raw response in FILE",
+        help="also keep the raw response in FILE (a new file, outside the data folder)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="with --save: replace FILE if it exists",
     )
 
 
-def _sources(args: argparse.Namespace) -> list[Source]:
+def _config(args: argparse.Namespace) -> Config:
+    """The config file's settings; with a source named on the command line a bad file is a
+    warning and the defaults apply (only the deadlines are read from it then)."""
+    from papertray.store import Config, ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as error:
+        if args.source is None:
+            raise CliError(str(error), 1) from None
+        say(f"warning: {error}; the defaults apply")
+        return Config()
+
+
+def _sources(args: argparse.Namespace, config: Config) -> list[Source]:
     from papertray.store import (
-        ConfigError,
         SourceError,
         arxiv_query_source,
         arxiv_rss_source,
         configured_sources,
         hf_source,
-        load_config,
     )
 
     try:
@@ -114,7 +132,6 @@ def _sources(args: argparse.Namespace) -> list[Source]:
             if not args.categories:
                 raise CliError("name arXiv categories (papertray fetch arxiv cs.CL) or --query", 2)
             return [arxiv_rss_source(args.categories)]
-        config = load_config()
         sources = configured_sources(config.hf, config.arxiv)
         if not sources:
             raise CliError(
@@ -125,27 +142,30 @@ def _sources(args: argparse.Namespace) -> list[Source]:
         return sources
     except SourceError as error:
         raise CliError(str(error), 2) from None
-    except ConfigError as error:
-        raise CliError(str(error), 1) from None
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from papertray.store import Client, run_fetch
+    from papertray.store import Client, SaveError, SaveTo, run_fetch
 
-    sources = _sources(args)
+    config = _config(args)
+    sources = _sources(args, config)
     dry_run = bool(getattr(args, "dry_run", False))
     save = getattr(args, "save", None)
+    force = bool(getattr(args, "force", False))
+    if force and not save:
+        raise CliError("--force goes with --save FILE", 2)
+    target = SaveTo(Path(save), args.data_dir, force) if save else None
     library, state = open_store(args.data_dir)
     progress = _progress_printer()
-    with Client(args.data_dir) as client:
-        reports = run_fetch(
-            library,
-            sources,
-            client,
-            dry_run=dry_run,
-            save=Path(save) if save else None,
-            progress=progress,
-        )
+    with Client(
+        args.data_dir, request_deadline=config.request_deadline, fetch_deadline=config.deadline
+    ) as client:
+        try:
+            reports = run_fetch(
+                library, sources, client, dry_run=dry_run, save=target, progress=progress
+            )
+        except SaveError as error:
+            raise CliError(str(error), 1) from None
     progress("")
     for report in reports:
         for warning in report.warnings:
@@ -165,13 +185,15 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def _progress_printer() -> Callable[[str], None]:
     """Progress on one rewritten stderr line, only when stderr is a terminal."""
+    from papertray.store import quoted
+
     tty = sys.stderr.isatty()
     shown = [0]
 
     def show(line: str) -> None:
         if not tty:
             return
-        text = f"{line[:70]}…" if line else ""
+        text = f"{quoted(line, 70)}…" if line else ""
         sys.stderr.write("\r" + text.ljust(shown[0]) + ("\r" if not line else ""))
         sys.stderr.flush()
         shown[0] = len(text)
@@ -223,22 +245,21 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from papertray.store import ConfigError, config_path, endpoints, load_config
+    from papertray.store import ConfigError, config_path, endpoints, load_config, one_line
 
     try:
         config = load_config()
     except ConfigError as error:
         raise CliError(str(error), 1) from None
     path = config.path or config_path()
-    print(f"# {path}{'' if config.exists else ' (not there: the defaults below apply)'}")
+    print(f"# {one_line(path)}{'' if config.exists else ' (not there: the defaults below apply)'}")
     print(config.to_toml(), end="")
     urls = endpoints()
     print(
         "\n# endpoints (from the environment: HF_ENDPOINT, PAPERTRAY_ARXIV_API, "
         "PAPERTRAY_ARXIV_RSS)"
     )
-    print(
-        f"# hf = {urls['hf']}\n# arxiv_api = {urls['arxiv_api']}\n# arxiv_rss = {urls['arxiv_rss']}"
-    )
-    print(f"# data folder = {args.data_dir}")
+    for name in ("hf", "arxiv_api", "arxiv_rss"):
+        print(f"# {name} = {one_line(urls[name])}")
+    print(f"# data folder = {one_line(args.data_dir)}")
     return 0

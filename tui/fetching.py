@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from papertray.store import EnrichReport, FetchReport, Library, Paper, State
+    from papertray.store import Client, EnrichReport, FetchReport, Library, Paper, State
 
 T = TypeVar("T")
 
@@ -59,19 +59,26 @@ class Fetched:
     """Papers were added or merged: the list must be reloaded."""
     ids: list[str] = field(default_factory=list)
     """The library ids of every paper fetched (a reader opened on files adds these)."""
+    cancelled: bool = False
+    """Esc stopped it: what was not imported before then is not imported."""
 
 
 def _data_dir(library: Library) -> Path | None:
     return library.path.parent if library.path is not None else None
 
 
+def _no_client(_client: Client) -> None:
+    pass
+
+
 def fetch_configured(
     library: Library,
     progress: Callable[[str], None],
-    cancelled: Callable[[], bool] | None = None,
+    started: Callable[[Client], None] = _no_client,
 ) -> Fetched:
-    """Fetch and import the config file's sources. Blocks: call from a worker. Once
-    `cancelled()`, nothing more is imported."""
+    """Fetch and import the config file's sources. Blocks: call from a worker. `started` gets
+    the client as soon as there is one, for `Client.cancel` (the reader's Esc). Every line
+    that quotes the outside (a feed's title, a URL) is made one safe line (`one_line`)."""
     # Imported here: the reader's start never loads the network side of the store.
     from papertray.store import (
         Client,
@@ -79,26 +86,33 @@ def fetch_configured(
         StoreError,
         configured_sources,
         load_config,
+        one_line,
         run_fetch,
     )
 
     try:
         config = load_config()
     except ConfigError as error:
-        return Fetched([str(error)], failed=True)
+        return Fetched([one_line(error)], failed=True)
     sources = configured_sources(config.hf, config.arxiv)
     if not sources:
-        return Fetched([f"No sources to fetch: {config.path} turns them all off."], failed=True)
+        where = one_line(config.path)
+        return Fetched([f"No sources to fetch: {where} turns them all off."], failed=True)
     reports: list[FetchReport]
     try:
-        with Client(_data_dir(library)) as client:
-            reports = run_fetch(library, sources, client, progress=progress, cancelled=cancelled)
+        with Client(
+            _data_dir(library),
+            request_deadline=config.request_deadline,
+            fetch_deadline=config.deadline,
+        ) as client:
+            started(client)
+            reports = run_fetch(library, sources, client, progress=progress)
     except StoreError as error:
-        return Fetched([f"Could not import: {error}"], failed=True)
-    done = Fetched()
+        return Fetched([one_line(f"Could not import: {error}")], failed=True)
+    done = Fetched(cancelled=client.cancelled)
     for report in reports:
-        done.lines += [f"warning: {w}" for w in report.warnings]
-        done.lines.append(report.line())
+        done.lines += [one_line(f"warning: {w}") for w in report.warnings]
+        done.lines.append(one_line(report.line()))
         done.failed |= not report.ok
         done.changed |= bool(report.new or report.merged)
         done.ids += report.ids
@@ -110,9 +124,12 @@ def enrich_in_background(
     state: State,
     papers: Sequence[Paper],
     progress: Callable[[int, int], None],
+    started: Callable[[Client], None] = _no_client,
 ) -> EnrichReport:
-    """Link `papers` without an arXiv id to theirs. Blocks: call from a worker."""
+    """Link `papers` without an arXiv id to theirs. Blocks: call from a worker. `started`: as
+    for `fetch_configured`."""
     from papertray.store import Client, enrich
 
     with Client(_data_dir(library)) as client:
+        started(client)
         return enrich(library, state, client, papers, progress=progress)

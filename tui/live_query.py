@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from papertray.store import SORT_ORDERS, MuteSet, QueryError, parse_query
+from papertray.store import SORT_ORDERS, MuteSet, QueryError, parse_query, shown_text
 
 if TYPE_CHECKING:
     from papertray.store import (
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         QueryContext,
         SortOrder,
     )
+    from papertray.tui.ranking import Ranking
 
 __all__ = ["FOR_YOU", "SORTS", "LiveQuery", "Result", "Search", "complete_part"]
 
@@ -212,6 +213,18 @@ class LiveQuery:
     @property
     def before_label(self) -> str:
         return SORT_ORDERS[SORTS[self.sort_before]].label
+
+    def label(self, ranking: Ranking) -> str:
+        """The order as the status line names it: "more like this" open, "for you" without
+        anything to rank by, a relevance order without words, or the order itself."""
+        like, for_you = ranking.like, ranking.for_you
+        if like is not None:
+            return f"like “{shown_text(like.title)[:50]}” (escape: back)"
+        label = self.order.label
+        if self.for_you_shown and for_you is not None and for_you.ranks is None:
+            return f"{label}: no {for_you.what} yet, {self.before_label}"
+        note = self.result.note if self.result is not None else None
+        return f"{label} ({note})" if note else label
 
     # -- the answer -------------------------------------------------------------------------------
 

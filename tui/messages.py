@@ -19,6 +19,7 @@ from textual.worker import NoActiveWorker, get_current_worker
 if TYPE_CHECKING:
     from textual.worker import Worker
 
+    from papertray.store import Client
     from papertray.tui.changes import Outcome
     from papertray.tui.live_query import Result
     from papertray.tui.ranking import ForYou, LikeThis
@@ -29,6 +30,7 @@ __all__ = [
     "MarksChanged",
     "NetworkDone",
     "NetworkProgress",
+    "NetworkStarted",
     "PaperChosen",
     "Ranked",
     "SimilarFound",
@@ -101,6 +103,14 @@ class SimilarFound(WorkerMessage):
         super().__init__()
         self.like = like
         self.error = error
+
+
+class NetworkStarted(WorkerMessage):
+    """A fetch or a linking has its client: escape stops it through `Client.cancel`."""
+
+    def __init__(self, client: Client) -> None:
+        super().__init__()
+        self.client = client
 
 
 class NetworkProgress(WorkerMessage):

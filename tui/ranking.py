@@ -35,6 +35,16 @@ class ForYou:
     ranks: array[int] | None
     """None when there was nothing to rank by (no seeds): the order stays as it was."""
 
+    def message(self, before: str) -> str:
+        """What the reader says once ranked (`before`: the order kept when it could not be)."""
+        if self.ranks is not None:
+            return f"Sorted for you: most like your {self.what} first"
+        hint = "star some with s" if not self.tags else "tag some with t"
+        return (
+            f"For you ranks unread papers by your {self.what}: there are none yet ({hint}). "
+            f"Keeping the {before} order."
+        )
+
 
 @dataclass
 class LikeThis:

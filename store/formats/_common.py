@@ -57,6 +57,8 @@ def unwrap(value: Any, *, tex: bool = True) -> str:
     return " ".join(text(value, multiline=True, tex=tex).split())
 
 
+_MAIL_DATE = re.compile(r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) \d\d:\d\d")
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*")
 _PARENS = re.compile(r"\s*\([^()]*(?:\([^()]*\)[^()]*)*\)")
 
@@ -73,6 +75,9 @@ def iso_date(value: Any) -> str | None:
     value = value.strip()
     if re.match(r"\d{4}-\d{2}-\d{2}", value):
         return value[:10]
+    mail = _MAIL_DATE.match(value)  # "Mon, 5 Feb 2024 14:20:19 GMT": most dates of a mail
+    if mail and mail.group(2) in _MONTHS:
+        return f"{mail.group(3)}-{_MONTHS[mail.group(2)]:02d}-{int(mail.group(1)):02d}"
     try:
         from email.utils import parsedate_to_datetime
 

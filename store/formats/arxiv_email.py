@@ -154,6 +154,7 @@ def _entry(raw_id: str, block: str, source: str, date: str | None, replaced: boo
         source=source,
         unwrap_abstract=True,
         published=None if replaced else iso_date(fields.get("date", "").split("(")[0]),
-        keywords=fields.get("categories", "").split(),
+        categories=fields.get("categories", "").split(),
+        remarks=comments,
         digest_date=date,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from papertray.store import limits
 from papertray.store.formats._common import (
     Parsed,
     arxiv_from_url,
@@ -23,6 +24,8 @@ NAME = "bibtex"
 _ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M)
 _KEYED_ENTRY = re.compile(r"\s*@[A-Za-z]+\s*[{(][^\s,{}()]+\s*,")
 _PREAMBLE = 10  # lines of text before the first entry, at most
+# What the parser takes for the start of a block, anywhere on a line (an e-mail address is not).
+_BLOCK = re.compile(r"@[ \t]*[A-Za-z]+[ \t]*[{(]")
 _ARXIV_IN_TEXT = re.compile(r"arXiv[:\s]+(\d{4}\.\d{4,5})", re.I)
 # Zotero's web captures of arXiv pages are titled "[2305.13300] Adaptive Chameleon ...".
 _TAG_PREFIX = re.compile(r"\[[^\]]{1,24}\]\s*")
@@ -47,6 +50,7 @@ def sniff(head: str) -> bool:
 
 
 def parse(text: str, source: str = "") -> Parsed:
+    _check_blocks(text)
     import bibtexparser  # ~80 ms to import: only for .bib files
 
     # No middleware: the values come as written (`jean # " " # cesar`), and `_resolve` puts
@@ -85,6 +89,18 @@ _COMMENT_LINES = re.compile(r"(?:\n[ \t]*%[^\n]*)+\s*$")
 
 def _key(raw: str) -> str:
     return raw.strip().rsplit("\n", 1)[-1].strip().lower()
+def _check_blocks(text: str) -> None:
+    """Refuse, before the parser sees it, a file of more blocks than `limits.MAX_BIBTEX_BLOCKS`
+    (a million @string lines took the parser 31 s and 780 MB); counting stops past the limit."""
+    cap = limits.MAX_BIBTEX_BLOCKS
+    for count, _block in enumerate(_BLOCK.finditer(text), start=1):
+        if count > cap:
+            from papertray.store.formats.common import IngestError
+
+            raise IngestError(
+                f"more than {cap:,} BibTeX blocks (entries, @string, @comment and @preamble "
+                "count), the limit on one file (refused before parsing; split the file)"
+            )
 
 
 def _value(field: Any) -> str:

@@ -21,8 +21,10 @@ from papertray.store.formats._common import (
     mapping,
     split_authors,
 )
+from papertray.store.formats.fields import arxiv_version_of
 from papertray.store.formats.markup import markup_to_text, xml_root
 from papertray.store.models import Paper
+from papertray.store.sanitize import quoted
 
 ATOM, RSS, FEED = "arxiv-atom", "arxiv-rss", "rss"
 _DECLARED = re.compile(r"""(\A\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
@@ -86,7 +88,7 @@ def parse(text: str, source: str = "", kind: str = FEED, data: bytes | None = No
             from papertray.store.formats.common import IngestError
 
             raise IngestError(f"not a readable feed: {_reason(feed.get('bozo_exception'))}")
-        channel = _title(feed.get("feed", {}).get("title") or "") or "the feed"
+        channel = quoted(feed.get("feed", {}).get("title") or "the feed", 100)
         if kind == RSS:
             return Parsed([], note=f"{channel} has no entries (arXiv announces none on weekends)")
         return Parsed([], note=f"{channel} has no entries")
@@ -98,7 +100,7 @@ def parse(text: str, source: str = "", kind: str = FEED, data: bytes | None = No
 
 
 def _reason(error: Any) -> str:
-    return str(error).splitlines()[0] if error else "no entries"
+    return quoted(str(error).splitlines()[0], 200) if error and str(error) else "no entries"
 
 
 # An RSS 1.0 arXiv title ends with its id and category: "Title. (arXiv:2001.01582v1 [cs.LG])",
@@ -161,7 +163,9 @@ def _paper(entry: Any, source: str, kind: str) -> Paper | None:
         source=source,
         unwrap_abstract=arxiv_shaped,
         published=iso_date(entry.get("published") or entry.get("updated")),
-        keywords=tags if arxiv_shaped else [],
+        categories=tags if arxiv_shaped else [],
+        remarks=comment,
+        arxiv_version=arxiv_version_of(ident) or arxiv_version_of(suffix and suffix.group(1)),
     )
 
 

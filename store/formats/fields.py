@@ -48,6 +48,17 @@ def arxiv_from_url(value: Any) -> str | None:
     return normalize_arxiv_id(match.group(1)) if match else None
 
 
+_VERSION = re.compile(r"\d{4}\.\d{4,5}v(\d{1,3})\b|/\d{7}v(\d{1,3})\b")
+
+
+def arxiv_version_of(value: Any) -> int | None:
+    """The version an arXiv id or URL names (`2401.01234v2` -> 2), or None."""
+    if not isinstance(value, str):
+        return None
+    match = _VERSION.search(value[:300])
+    return int(match.group(1) or match.group(2)) if match else None
+
+
 def text_field(value: Any, *, multiline: bool = False) -> str:
     if isinstance(value, str):
         # LaTeX pieces read as text ($\\alpha$ -> α): the filter matches what is shown.

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from papertray.store import StoreError
+from papertray.tui import network
 from papertray.tui.changes import Outcome
 from papertray.tui.commands import PapertrayCommands
 from papertray.tui.keys import bindings
@@ -32,9 +33,11 @@ from papertray.tui.messages import (
     FilterFailed,
     NetworkDone,
     NetworkProgress,
+    NetworkStarted,
     Ranked,
     SimilarFound,
 )
+from papertray.tui.network import NetworkTask
 from papertray.tui.ranking import Ranking
 from papertray.tui.safe_text import shown
 from papertray.tui.screens.papers import PapersScreen
@@ -87,8 +90,7 @@ class MainScreen(PapersScreen):
             where = library.rowids_of(paper_ids)
             scope = [where[pid] for pid in dict.fromkeys(paper_ids) if pid in where]
         self.live = LiveQuery(scope=scope, scope_name=scope_name)
-        self.busy = ""
-        """What the network work is doing, for the status line ("" when idle)."""
+        self.network = NetworkTask()
         self._link_new = link_new
         self._warned = len(library.warnings)  # those the app was given are shown by it
         self._counts: tuple[object, object, tuple[int, int]] | None = None
@@ -261,25 +263,16 @@ class MainScreen(PapersScreen):
             total=len(live.scope) if live.scope is not None else len(self.library),
             unread=len(rowids) - read,
             starred=starred,
-            sort=self._sort_label(),
+            sort=live.label(self.ranking),
             query=live.text,
             fallback=live.fallback if live.error else None,
             scope=live.scope_name,
-            busy=self.busy or self.ranking.pending or ("counting…" if live.counting else ""),
+            busy=self.network.busy
+            or self.ranking.pending
+            or ("counting…" if live.counting else ""),
             new=latest.new if latest is not None else None,
             muted=result.muted if result is not None else 0,
         )
-
-    def _sort_label(self) -> str:
-        like, live = self.ranking.like, self.live
-        if like is not None:
-            return f"like “{shown(like.title)[:50]}” (escape: back)"
-        label = live.order.label
-        for_you = self.ranking.for_you
-        if live.for_you_shown and for_you is not None and for_you.ranks is None:
-            return f"{label}: no {for_you.what} yet, {live.before_label}"
-        note = live.result.note if live.result is not None else None
-        return f"{label} ({note})" if note else label
 
     @on(PaperList.Highlighted)
     def _highlighted(self) -> None:
@@ -294,7 +287,7 @@ class MainScreen(PapersScreen):
             if self.live.set_rules(self.state.mute_rules()):
                 self._refilter()
             self._marks_shown()
-        if not self.busy and self.library.stale():
+        if not self.network.busy and self.library.stale():
             self._library_changed()
 
     def _report_warnings(self) -> None:
@@ -351,15 +344,13 @@ class MainScreen(PapersScreen):
         self.set_focus(self.filter_input)
 
     def action_back_out(self) -> None:
-        """Escape: back from "more like this", else stop the network work, else clear the
-        filter."""
+        """Escape: stop a fetch or a linking under way, else back from "more like this", else
+        clear the filter."""
+        if self.network.stop():
+            self._refresh_status()
+            return
         if self.ranking.like is not None or self.ranking.pending.startswith("finding"):
             self._leave_like()
-        elif self.busy:
-            self.workers.cancel_group(self, "network")
-            self.notify(f"Stopped: {self.busy.rstrip('…')}", timeout=3, markup=False)
-            self.busy = ""
-            self._refresh_status()
         elif self.filter_input.value:
             self.set_filter("")
         self.paper_list.focus()
@@ -461,18 +452,11 @@ class MainScreen(PapersScreen):
             self.notify(f"Could not rank: {event.error}", severity="error", markup=False)
             return
         self.ranking.for_you = result
+        self.notify(result.message(self.live.before_label), timeout=4, markup=False)
         if result.ranks is None:
-            hint = "star some with s" if not result.tags else "tag some with t"
-            self.notify(
-                f"For you ranks unread papers by your {result.what}: there are none yet "
-                f"({hint}). Keeping the {self.live.before_label} order.",
-                timeout=4,
-                markup=False,
-            )
-            self._refresh_status()
-            return
-        self.notify(f"Sorted for you: most like your {result.what} first", timeout=2)
-        self._refilter(keep=TOP)
+            self._refresh_status()  # the order before stays
+        else:
+            self._refilter(keep=TOP)
 
     def action_more_like_this(self) -> None:
         if (current := self._current()) is None:
@@ -543,23 +527,23 @@ class MainScreen(PapersScreen):
     # -- the network ---------------------------------------------------------------------------
 
     def _start_network(self, what: str) -> bool:
-        if self.busy:
-            self.notify(f"Busy: {self.busy}")
+        if not self.network.start(what):
+            self.notify(f"Busy: {self.network.busy}")
             return False
-        self.busy = what
         self._refresh_status()
         return True
+
+    @on(NetworkStarted)
+    def _network_started(self, event: NetworkStarted) -> None:
+        if not event.stale:
+            self.network.started(event.client)
 
     def action_fetch(self) -> None:
         if self._start_network("fetching…"):
             self._fetch()
 
-    # The network side (httpx, the fetch and enrich code) is imported by the first F or E.
-
     @work(thread=True, exclusive=True, group="network")
     def _fetch(self) -> None:
-        from papertray.tui import network
-
         network.fetch_sources(self.library, self.post_message)
 
     def action_enrich(self) -> None:
@@ -569,21 +553,18 @@ class MainScreen(PapersScreen):
     @work(thread=True, exclusive=True, group="network")
     def _enrich(self, rowids: list[int], quiet: bool) -> None:
         """`quiet`: unasked, after opening files: say nothing when there is nothing to do."""
-        from papertray.tui import network
-
         network.enrich_rows(self.library, self.state, rowids, self.post_message, quiet=quiet)
 
     @on(NetworkProgress)
     def _network_progress(self, event: NetworkProgress) -> None:
-        if not event.stale:
-            self.busy = event.text
+        if not event.stale and self.network.progress(event.text):
             self._refresh_status()
 
     @on(NetworkDone)
     def _network_done(self, event: NetworkDone) -> None:
         if event.stale:
             return
-        self.busy = ""
+        self.network.done()
         if event.lines:
             text = "\n".join(event.lines)
             self.notify(text, title=event.title, severity=event.severity, timeout=10, markup=False)
