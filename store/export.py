@@ -31,6 +31,7 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
         "repo": paper.repo,
         "read": state.read,
         "starred": state.starred,
+        "later": state.later,
         "tags": list(state.tags),
         "note": state.note,
         "source": paper.source,
@@ -46,6 +47,8 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
         data["read_at"] = state.read_at
     if state.starred_at is not None and state.starred:
         data["starred_at"] = state.starred_at
+    if state.later_at is not None and state.later:
+        data["later_at"] = state.later_at
     if paper.keywords:
         data["keywords"] = list(paper.keywords)
     if paper.categories:

@@ -49,6 +49,12 @@ SORT_ORDERS: dict[str, SortOrder] = {
             "unread", "unread first", "coalesce(m.read, 0), papers.rowid", help="unread first"
         ),
         SortOrder(
+            "later",
+            "read later first",
+            "coalesce(m.later, 0) DESC, m.later_at IS NULL, m.later_at, papers.rowid",
+            help="your read-later queue first, the oldest queued first",
+        ),
+        SortOrder(
             "relevance",
             "relevance",
             "bm25",

@@ -1,5 +1,5 @@
-"""The user's marks (read, starred, tags, note) and mute rules, in TinyDB tables of their own
-file (`state.json`).
+"""The user's marks (read, starred, read later, tags, note) and mute rules, in TinyDB tables of
+their own file (`state.json`).
 
 Used as TinyDB is meant to be used: a `Storage` subclass (`storage.AtomicJSONStorage`: atomic
 writes under a lock, its documented extension point) under TinyDB's public `Table` API. Table
@@ -223,6 +223,14 @@ class State:
     def toggle_star(self, pid: str) -> PaperState:
         return self._update(pid, lambda s, now: _with_star(s, not s.starred, now))
 
+    def set_later(self, pid: str, later: bool) -> PaperState:
+        """Put the paper in the read-later queue (or take it out); `later_at` is when it was
+        queued, so the queue reads oldest first."""
+        return self._update(pid, lambda s, now: _with_later(s, later, now))
+
+    def toggle_later(self, pid: str) -> PaperState:
+        return self._update(pid, lambda s, now: _with_later(s, not s.later, now))
+
     def set_tags(self, pid: str, tags: Iterable[str]) -> PaperState:
         wanted = normalize_tags(tags)
         return self._update(pid, lambda s, now: replace(s, tags=wanted))
@@ -265,9 +273,10 @@ class State:
             self._change(previous)
 
     def revert(self, changes: Mapping[str, tuple[PaperState, PaperState]]) -> dict[str, PaperState]:
-        """Undo: for each paper, `(before, after)` of one action. Each mark (read, star, tags,
-        note) that still holds the action's `after` value goes back to `before`; a mark changed
-        since, by another instance or the CLI, is left alone. One write; returns the new states."""
+        """Undo: for each paper, `(before, after)` of one action. Each mark (read, star, later,
+        tags, note) that still holds the action's `after` value goes back to `before`; a mark
+        changed since, by another instance or the CLI, is left alone. One write; returns the new
+        states."""
         with self._writing():
             now = clock_now()
             result: dict[str, PaperState] = {}
@@ -289,7 +298,8 @@ class State:
 
     def merge_marks(self, from_id: str, into_id: str) -> PaperState:
         """Move every mark of `from_id` onto `into_id` (two records of one paper becoming one):
-        read or starred if either was, the tags of both, both notes. One write."""
+        read, starred or queued to read later if either was, the tags of both, both notes. One
+        write."""
         with self._writing():
             old, into = self.get(from_id), self.get(into_id)
             if old.untouched:
@@ -303,6 +313,8 @@ class State:
                 read_at=into.read_at or old.read_at,
                 starred_at=into.starred_at or old.starred_at,
                 updated_at=clock_now(),
+                later=into.later or old.later,
+                later_at=_earliest(into.later_at, old.later_at),
             )
             self._change({into_id: merged, from_id: UNTOUCHED})
             return merged
@@ -368,7 +380,13 @@ class _Index:
 
 
 # Each mark with the timestamp that goes with it: what one undo step puts back together.
-_MARKS = (("read", "read_at"), ("starred", "starred_at"), ("tags",), ("note",))
+_MARKS = (
+    ("read", "read_at"),
+    ("starred", "starred_at"),
+    ("later", "later_at"),
+    ("tags",),
+    ("note",),
+)
 
 
 def _document(pid: str, state: PaperState) -> dict[str, Any]:
@@ -387,3 +405,14 @@ def _with_star(state: PaperState, starred: bool, now: float) -> PaperState:
     if state.starred == starred:
         return state
     return replace(state, starred=starred, starred_at=now if starred else None)
+
+
+def _with_later(state: PaperState, later: bool, now: float) -> PaperState:
+    if state.later == later:
+        return state
+    return replace(state, later=later, later_at=now if later else None)
+
+
+def _earliest(*times: float | None) -> float | None:
+    known = [t for t in times if t is not None]
+    return min(known) if known else None

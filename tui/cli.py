@@ -26,7 +26,8 @@ from papertray.tui.cli_reader import cmd_tui
 __all__ = ["SUBCOMMANDS", "build_parser", "build_tui_parser", "main", "resolve_data_dir", "run"]
 
 SUBCOMMANDS = (
-    "import", "list", "similar", "read", "unread", "star", "unstar", "tag", "note", "tags",
+    "import", "list", "similar", "read", "unread", "star", "unstar", "later", "unlater", "tag",
+    "note", "tags",
     "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
 )  # fmt: skip
 
@@ -149,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("unread", "mark papers unread"),
         ("star", "star papers"),
         ("unstar", "unstar papers"),
+        ("later", "put papers in the read-later queue"),
+        ("unlater", "take papers out of the read-later queue"),
     ):
         p = sub.add_parser(name, help=f"{verb} (by id)")
         p.add_argument("ids", nargs="+", metavar="ID", help="paper ids (a unique prefix will do)")
