@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
     from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
     from papertray.store.sanitize import one_line, quoted, shown_text
+    from papertray.store.searches import SavedSearch, SearchError, combined_query, unread_counts
     from papertray.store.similar import Match, SimilarityIndex
     from papertray.store.similar_words import word_spans
     from papertray.store.sorting import SORT_ORDERS, SortOrder
@@ -103,6 +104,7 @@ _LAZY = {
     "papertray.store.query": ("DATE_FIELDS", "Query", "QueryContext", "QueryError", "parse_query"),
     "papertray.store.query_help": ("FILTER_HINT", "QUERY_ROWS"),
     "papertray.store.sanitize": ("one_line", "quoted", "shown_text"),
+    "papertray.store.searches": ("SavedSearch", "SearchError", "combined_query", "unread_counts"),
     "papertray.store.similar": ("Match", "SimilarityIndex"),
     "papertray.store.similar_words": ("word_spans",),  # the pane's highlights, without numpy
     "papertray.store.sorting": ("SORT_ORDERS", "SortOrder"),
@@ -193,6 +195,11 @@ __all__ = [
     "Listing",
     "SORT_ORDERS",
     "SortOrder",
+    # saved searches (in the state file), each with its count of unread papers
+    "SavedSearch",
+    "SearchError",
+    "combined_query",
+    "unread_counts",
     # similar papers (numpy, scipy and scikit-learn load only when a ranking is asked for)
     "SimilarityIndex",
     "Match",

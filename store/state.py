@@ -6,7 +6,8 @@ writes under a lock, its documented extension point) under TinyDB's public `Tabl
 `marks` holds one document per paper the user touched, `{"paper": <its lasting id>, ...}`
 (`Library` keeps that id for good: a paper removed and imported again, or arriving under its
 arXiv id, finds its marks again); table `mutes` one document per rule, its number the document
-id; table `papertray` the file's format. Every change holds the lock across read-modify-write
+id; table `searches` one document per saved search (`store/searches.py`); table `papertray` the
+file's format. Every change holds the lock across read-modify-write
 and sees another process's changes first, so two open instances never lose each other's marks;
 a change of many papers is one write of the file.
 """
@@ -24,19 +25,22 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from papertray.store import mutes as _mutes
+from papertray.store import searches as _searches
 from papertray.store.dates import Clock
 from papertray.store.dates import now as clock_now
 from papertray.store.models import UNTOUCHED, PaperState
 from papertray.store.mutes import MuteError, MuteRule
 from papertray.store.paths import STATE_FILE
 from papertray.store.sanitize import clean_note
+from papertray.store.searches import SavedSearch, SearchError
 from papertray.store.storage import AtomicJSONStorage, MemoryJSONStorage, StoreError
 from papertray.store.tags import normalize_tags
 
-__all__ = ["FORMAT", "MuteError", "MuteRule", "State", "StoreError"]
+__all__ = ["FORMAT", "MuteError", "MuteRule", "SavedSearch", "SearchError", "State", "StoreError"]
 
 MARKS = "marks"
 MUTES = "mutes"
+SEARCHES = "searches"
 META = "papertray"
 FORMAT = 2
 """The layout of `state.json` (1: releases before 0.2, marks keyed by paper id; see
@@ -66,6 +70,7 @@ class State:
         self.warnings = storage.warnings
         self._marks: Table = self._db.table(MARKS, cache_size=0)
         self._mutes: Table = self._db.table(MUTES, cache_size=0)
+        self._searches: Table = self._db.table(SEARCHES, cache_size=0)
         self._meta: Table = self._db.table(META, cache_size=0)
         self._index: _Index | None = None
         storage.clean_leftovers()
@@ -356,6 +361,80 @@ class State:
             if any(r.number == rule.number for r in self.mute_rules()):
                 return
             self._mutes.insert(Document(rule.to_dict(), doc_id=rule.number))
+
+    # -- saved searches (see store.searches) ---------------------------------------------------
+
+    def searches(self) -> list[SavedSearch]:
+        """The saved searches: those in a slot by slot, then the others by name."""
+        self._storage.read()
+        return _searches.in_order(self._saved())
+
+    def _saved(self) -> list[SavedSearch]:
+        found = (SavedSearch.from_doc(doc) for doc in self._searches.all())
+        return [s for s in found if s is not None]
+
+    def search(self, name: str) -> SavedSearch | None:
+        """The saved search of this name (case aside), or None."""
+        self._storage.read()
+        return _searches.find(self._saved(), name)
+
+    def search_in_slot(self, slot: int) -> SavedSearch | None:
+        """The saved search bound to key `slot` (1-9), or None."""
+        return next((s for s in self.searches() if s.slot == slot), None)
+
+    def save_search(
+        self, name: str, query: str, slot: int | None = None, clock: Clock | None = None
+    ) -> SavedSearch:
+        """Save `query` under `name` (a search of that name gets the new query and slot, and
+        keeps its id and creation time). SearchError for a bad name, query or slot, or a slot
+        another search holds; StoreError when it cannot be saved."""
+        name, text = _searches.clean_search(name, query, slot)
+        now = _searches.made_now(clock)
+        with self._writing():
+            saved = self._saved()
+            old = _searches.find(saved, name)
+            holder = next((s for s in saved if slot is not None and s.slot == slot), None)
+            if holder is not None and holder != old:
+                raise SearchError(
+                    f"slot {slot} is taken by the search {holder.name!r} (papertray searches "
+                    "lists the slots)"
+                )
+            if old is not None:
+                new = replace(old, name=name, query=text, slot=slot, updated=now)
+                fields = new.to_dict()
+                if slot is None:
+                    fields["slot"] = None
+                self._searches.update(fields, doc_ids=self._doc_ids_of(old.id))
+                return new
+            new = SavedSearch(_searches.new_id(), name, text, slot, now, now)
+            highest = max((d.doc_id for d in self._searches.all()), default=0)
+            self._searches.insert(Document(new.to_dict(), doc_id=highest + 1))
+            return new
+
+    def remove_search(self, name: str) -> SavedSearch:
+        """Remove the saved search of this name and return it (for undo with
+        `restore_search`). SearchError when there is none."""
+        with self._writing():
+            found = _searches.find(self._saved(), name)
+            if found is None:
+                raise SearchError(f"no saved search named {name!r} (papertray searches lists them)")
+            self._searches.remove(doc_ids=self._doc_ids_of(found.id))
+            return found
+
+    def restore_search(self, search: SavedSearch) -> None:
+        """Put a removed search back as it was, its id too (undo of `remove_search`); nothing
+        when a search of that name or id is there again, or another holds its slot."""
+        with self._writing():
+            saved = self._saved()
+            if any(s.id == search.id or s.name.casefold() == search.name.casefold() for s in saved):
+                return
+            if search.slot is not None and any(s.slot == search.slot for s in saved):
+                search = replace(search, slot=None)
+            highest = max((d.doc_id for d in self._searches.all()), default=0)
+            self._searches.insert(Document(search.to_dict(), doc_id=highest + 1))
+
+    def _doc_ids_of(self, search_id: str) -> list[int]:
+        return [doc.doc_id for doc in self._searches.all() if doc.get("id") == search_id]
 
     def _next_rule(self) -> int:
         """The next rule number: one more than the highest ever used, so a removed rule's

@@ -2,8 +2,9 @@
 
 This module parses the command line and reports what went wrong in one line; the subcommands
 live by family: `cli_library` (import, list, similar, remove, sources), `cli_marks` (read,
-star, tag, note, tags), `cli_mutes`, `cli_fetch` (fetch, enrich, config, with their parsers)
-and `cli_reader` (the TUI). Headless subcommands import only `store`; Textual is imported only
+star, later, tag, note, tags), `cli_mutes`, `cli_searches` (searches, search save/rm, with
+their parsers), `cli_fetch` (fetch, enrich, config, with their parsers) and `cli_reader` (the
+TUI). Headless subcommands import only `store`; Textual is imported only
 when the TUI starts, httpx only by the network commands.
 """
 
@@ -22,13 +23,14 @@ from papertray.tui.cli_library import cmd_import, cmd_list, cmd_remove, cmd_simi
 from papertray.tui.cli_marks import cmd_mark, cmd_note, cmd_tag, cmd_tags
 from papertray.tui.cli_mutes import cmd_mute, cmd_mutes, cmd_unmute
 from papertray.tui.cli_reader import cmd_tui
+from papertray.tui.cli_searches import glue_search
 
 __all__ = ["SUBCOMMANDS", "build_parser", "build_tui_parser", "main", "resolve_data_dir", "run"]
 
 SUBCOMMANDS = (
     "import", "list", "similar", "read", "unread", "star", "unstar", "later", "unlater", "tag",
-    "note", "tags",
-    "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
+    "note", "tags", "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
+    "searches", "search",
 )  # fmt: skip
 
 
@@ -133,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
         + " (foryou with -q tag:NAME: like that tag's papers)",
     )
     p.add_argument("-n", "--limit", type=_count_arg, metavar="N", help="print at most N papers")
+    p.add_argument(
+        "--search",
+        metavar="NAME",
+        help="the papers of a saved search (papertray searches lists them); with -q, both apply",
+    )
     data_dir_option(p)
     p.set_defaults(run=cmd_list)
 
@@ -206,8 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number", type=_rule_number, metavar="N")
     data_dir_option(p)
     p.set_defaults(run=cmd_unmute)
+    from papertray.tui import cli_searches
     from papertray.tui.cli_fetch import add_parsers  # fetch, enrich, config
 
+    cli_searches.add_parsers(sub)
     add_parsers(sub)
     return parser
 
@@ -344,6 +353,8 @@ def run(argv: list[str]) -> int:
             argv = _glue_query(argv)
         elif first == "mute":
             argv = _glue_mute(argv)
+        elif first == "search":
+            argv = glue_search(argv)
         if first in SUBCOMMANDS or any(a in ("-h", "--help") for a in argv):
             args = build_parser().parse_args(argv)
             if args.command is None:
