@@ -7,15 +7,11 @@ all talk to it through the names below, never through its modules.
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from papertray.store.citation import COPY_ID_STYLES, bibtex_entry, citable_id, ris_entry
     from papertray.store.config import Config, ConfigError, config_path, load_config
     from papertray.store.dates import Clock, system_clock
     from papertray.store.enrich import EnrichReport, enrich, needs_enrich
-    from papertray.store.export import (
-        OUTPUT_FORMATS,
-        bibtex_entry,
-        render_bytes,
-        render_ranked_bytes,
-    )
+    from papertray.store.export import OUTPUT_FORMATS, render_bytes, render_ranked_bytes
     from papertray.store.fetch import (
         FetchReport,
         SaveError,
@@ -67,12 +63,8 @@ _LAZY = {
     "papertray.store.config": ("Config", "ConfigError", "config_path", "load_config"),
     "papertray.store.dates": ("Clock", "system_clock"),
     "papertray.store.enrich": ("EnrichReport", "enrich", "needs_enrich"),
-    "papertray.store.export": (
-        "OUTPUT_FORMATS",
-        "bibtex_entry",
-        "render_bytes",
-        "render_ranked_bytes",
-    ),
+    "papertray.store.citation": ("COPY_ID_STYLES", "bibtex_entry", "citable_id", "ris_entry"),
+    "papertray.store.export": ("OUTPUT_FORMATS", "render_bytes", "render_ranked_bytes"),
     "papertray.store.fetch": (
         "FetchReport",
         "SaveError",
@@ -231,6 +223,9 @@ __all__ = [
     "arxiv_query_source",
     "arxiv_rss_source",
     "bibtex_entry",
+    "ris_entry",
+    "citable_id",
+    "COPY_ID_STYLES",
     "config_path",
     "configured_sources",
     "endpoints",
