@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from papertray.store import limits
+from papertray.store.arxiv_taxonomy import category_problem
 from papertray.store.citation import COPY_ID_STYLES
 from papertray.store.sanitize import one_line, quoted
 
 ENV_VAR = "PAPERTRAY_CONFIG"
 CONFIG_FILE = "config.toml"
-_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 _DEADLINES = ("deadline", "request_deadline")
 _KEYS = {"hf", "arxiv", *_DEADLINES}
 _READER_KEYS = {"copy_id"}
@@ -228,10 +228,11 @@ def _settings(doc: dict[str, Any], text: str, file: Path) -> Config:
             f"{_at(text, 'fetch', 'arxiv')}"
         )
     for cat in arxiv:
-        if not _CATEGORY.fullmatch(cat.strip()):
+        problem = category_problem(cat.strip())
+        if problem is not None:
             raise ConfigError(
-                f"{path}: fetch.arxiv: {quoted(repr(cat), 60)} is not an arXiv category "
-                f"(e.g. cs.CL, hep-th){_at(text, 'fetch', 'arxiv')}"
+                f"{path}: fetch.arxiv: {quoted(repr(cat), 60)} is {problem}"
+                f"{_at(text, 'fetch', 'arxiv')}"
             )
     cats = tuple(dict.fromkeys(c.strip() for c in arxiv))
     seconds: dict[str, float | None] = {}

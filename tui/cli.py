@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("similar", help="the papers most like one paper, best first")
     p.add_argument("id", metavar="ID", help="a paper id (a unique prefix will do)")
     p.add_argument(
-        "-n", "--limit", type=_count_arg, default=10, metavar="N", help="how many (default 10)"
+        "-n", "--limit", type=_positive_arg, default=10, metavar="N", help="how many (default 10)"
     )
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
     data_dir_option(p)
@@ -232,6 +232,13 @@ def _count_arg(text: str) -> int:
     value = _int_arg(text, "a whole number")
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _positive_arg(text: str) -> int:
+    value = _int_arg(text, "a whole number")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
 
 
@@ -346,6 +353,19 @@ def _glue_query(argv: list[str]) -> list[str]:
     return out
 
 
+def _neither_file_nor_command(word: str) -> str | None:
+    """What to say of `papertray WORD` when WORD is no file and reads as a command mistyped (a
+    word, not a path): the nearest command, if one is near. None for anything else, which the
+    reader then opens as a digest."""
+    if word == "-" or os.path.lexists(word) or any(c in word for c in "./\\"):
+        return None
+    from difflib import get_close_matches
+
+    near = get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.4)
+    hint = f"did you mean {near[0]}?" if near else f"{PROG} --help lists the commands"
+    return f"no such command or file: {word}; {hint}"
+
+
 def run(argv: list[str]) -> int:
     first = _first_positional(argv)
     try:
@@ -362,6 +382,9 @@ def run(argv: list[str]) -> int:
                 return 0
         else:
             args = build_tui_parser().parse_args(argv)
+            if args.files and (problem := _neither_file_nor_command(args.files[0])):
+                say(problem)
+                return 2
             args.run = cmd_tui
             args.command = None
         args.data_dir = resolve_data_dir(args.data_dir)

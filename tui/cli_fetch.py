@@ -234,7 +234,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         where = f" (arXiv {near.arxiv_id})" if near.arxiv_id else ""
         say(f"near miss, not taken ({near.score:g}%): {near.title!r} vs {near.candidate!r}{where}")
     for _pid, title in report.unplaced:
-        say(f"not found: {title}")
+        say(f"{report.not_found}: {title}")
     if report.error is not None:
         if report.looked_up:  # what was found before the failure is kept
             say(report.line())
