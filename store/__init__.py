@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from papertray.store.library import ImportBatch, ImportReport, Library
     from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
     from papertray.store.listing import Listing, list_papers, view_of
-    from papertray.store.markers import Markers, markers_for
+    from papertray.store.markers import Markers, RowMarks, markers_for, row_marks, shown_id
     from papertray.store.matching import find_spans
     from papertray.store.models import UNTOUCHED, Paper, PaperState
     from papertray.store.mutes import MuteError, MuteRule, MuteSet
@@ -86,7 +86,7 @@ _LAZY = {
     "papertray.store.library": ("ImportBatch", "ImportReport", "Library"),
     "papertray.store.links": ("arxiv_links", "is_code_repo", "is_safe_url"),
     "papertray.store.listing": ("Listing", "list_papers", "view_of"),
-    "papertray.store.markers": ("Markers", "markers_for"),
+    "papertray.store.markers": ("Markers", "RowMarks", "markers_for", "row_marks", "shown_id"),
     "papertray.store.matching": ("find_spans",),
     "papertray.store.models": ("UNTOUCHED", "Paper", "PaperState"),
     "papertray.store.mutes": ("MuteError", "MuteRule", "MuteSet"),
@@ -180,6 +180,9 @@ __all__ = [
     "FILTER_HINT",
     "Markers",
     "markers_for",
+    "RowMarks",
+    "row_marks",
+    "shown_id",
     "resolve_ids",
     "UnknownId",
     "list_papers",

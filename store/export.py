@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from papertray.store.citation import bibtex_entries, ris_records
+from papertray.store.markers import markers_for, row_marks, shown_id
 from papertray.store.models import Paper, PaperState
 from papertray.store.sanitize import clean_text
 
@@ -98,23 +99,16 @@ def render(rows: Iterable[Row], fmt: str, *, width: int = 100) -> Iterator[str]:
         raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})")
 
 
-def _flags(paper: Paper, state: PaperState) -> str:
-    return (
-        ("·" if state.read else "●")
-        + ("★" if state.starred else " ")
-        + ("⎇" if paper.repo else " ")
-    )
-
-
 def _line(text: str) -> str:
     # Library and state files can be edited by hand: never let a control character reach a terminal.
     return clean_text(text)
 
 
 def _table(rows: Iterable[Row], width: int) -> Iterator[str]:
+    markers = markers_for()  # what the locale can show, as the reader's rows
     for paper, state in rows:
         tags = " ".join(f"#{t}" for t in state.tags)
-        head = f"{_flags(paper, state)} {paper.id:<24} "
+        head = f"{row_marks(paper, state, markers).joined()} {shown_id(paper):<18} "
         room = max(10, width - len(head) - (len(tags) + 1 if tags else 0))
         title = _line(paper.title)
         if len(title) > room:

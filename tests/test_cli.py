@@ -136,7 +136,8 @@ def test_other_formats(imported: Path, data_dir: Path, fmt: str, capsys) -> None
     assert run(["list", "-q", "mesa", "--format", fmt]) == 0
     out = capsys.readouterr().out
     if fmt == "table":
-        assert out.startswith("●★⎇ t:ba8ba4ceeb2031e1") and out.rstrip().endswith("#llm")
+        # The reader's glyphs (store/markers.py): unread, starred, later, repo, note.
+        assert out.startswith("●★ ⌥  t:ba8ba4ceeb2031e1") and out.rstrip().endswith("#llm")
     elif fmt == "md":
         title = "Mesa: A Memory-saving Training Framework for Transformers"
         assert out.startswith(f"- [ ] ⭐ **{title}**")

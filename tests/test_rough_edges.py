@@ -1,5 +1,5 @@
 """The rough edges a new user hit (issue 23): a mistyped command, an unknown arXiv category,
-enrich saying what it did not try, `similar -n 0`."""
+enrich saying what it did not try, `similar -n 0`, one renderer of a row's id and marks."""
 
 from __future__ import annotations
 
@@ -17,10 +17,16 @@ from papertray.store import (
     ConfigError,
     EnrichReport,
     Library,
+    Paper,
+    PaperState,
+    State,
     load_config,
+    row_marks,
+    shown_id,
 )
 from papertray.store import net as net_module
 from papertray.store.arxiv_taxonomy import ARCHIVES, CATEGORIES, category_problem
+from papertray.store.markers import ASCII, UNICODE
 from papertray.tui.cli import _neither_file_nor_command, run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -192,3 +198,58 @@ def test_similar_n_0_is_refused_as_a_bad_count(sample: list[str], capsys) -> Non
     assert capsys.readouterr().err == (
         "papertray: invalid --limit: must be 1 or more, not 0; see papertray similar --help\n"
     )
+
+
+# -- one renderer of a row's id and marks ---------------------------------------------------
+
+LINKED = Paper(
+    id="t:ba8ba4ceeb2031e1",
+    title="Mesa",
+    arxiv_id="2403.12015",
+    repo="https://github.com/ziplab/Mesa",
+)
+
+
+def test_shown_id_is_the_arxiv_id_when_known() -> None:
+    assert shown_id(LINKED) == "2403.12015"
+    assert shown_id(LINKED._replace(arxiv_id=None)) == "t:ba8ba4ceeb2031e1"
+    assert shown_id(Paper(id="arxiv:2401.00001", title="x", arxiv_id="2401.00001")) == "2401.00001"
+    assert shown_id(Paper(id="t:x\x1b[2J", title="x")) == "t:x\\x1b[2J"
+
+
+def test_row_marks() -> None:
+    state = PaperState(starred=True, later=True, note="  ")
+    assert row_marks(LINKED, state, UNICODE).joined() == "●★◷⌥ "
+    assert row_marks(LINKED, PaperState(read=True, note="x"), ASCII).joined(" ") == "      @ n"
+    unsafe = LINKED._replace(repo="javascript:alert(1)")
+    assert row_marks(unsafe, state, UNICODE).repo == " "
+
+
+def test_the_cli_table_uses_the_one_renderer(
+    data_dir: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    assert run(["import", str(FIXTURES / "hf_daily_papers.json")]) == 0
+    paper = Library.open(data_dir).papers()[0]
+    assert run(["star", paper.id]) == 0 and run(["later", paper.id]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_CTYPE", raising=False)
+    assert run(["list", "-n", "1"]) == 0
+    line = capsys.readouterr().out
+    marks = row_marks(paper, State.open(data_dir).get(paper.id), UNICODE).joined()
+    assert line == f"{marks} {paper.arxiv_id:<18} {paper.title}\n"
+    assert line.startswith("●★◷⌥ ") and "⎇" not in line and "arxiv:" not in line
+    monkeypatch.setenv("LANG", "C")
+    assert run(["list", "-n", "1"]) == 0
+    assert capsys.readouterr().out.startswith("o*L@  ")
+
+
+def test_a_t_paper_linked_to_arxiv_is_listed_by_its_arxiv_id(data_dir: Path, seed_path, capsys):
+    assert run(["import", str(seed_path)]) == 0
+    assert run(["import", str(FIXTURES / "hf_daily_papers.json")]) == 0
+    capsys.readouterr()
+    assert run(["list", "-q", "title:flow title:matching title:latent"]) == 0
+    out = capsys.readouterr().out
+    assert " 2403.12015 " in out and "t:" not in out
+    assert run(["star", "2403.12015"]) == 0  # what the table shows, the commands take
