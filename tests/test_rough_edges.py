@@ -1,5 +1,6 @@
 """The rough edges a new user hit (issue 23): a mistyped command, an unknown arXiv category,
-enrich saying what it did not try, `similar -n 0`, one renderer of a row's id and marks."""
+enrich saying what it did not try, `similar -n 0`, one renderer of a row's id and marks,
+`fetch --dry-run` listing only what it would change."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import orjson
 import pytest
+from helpers.snapshot import snapshot
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -253,3 +255,29 @@ def test_a_t_paper_linked_to_arxiv_is_listed_by_its_arxiv_id(data_dir: Path, see
     out = capsys.readouterr().out
     assert " 2403.12015 " in out and "t:" not in out
     assert run(["star", "2403.12015"]) == 0  # what the table shows, the commands take
+
+
+# -- fetch --dry-run -------------------------------------------------------------------------------
+
+
+def test_dry_run_lists_only_what_it_would_change(
+    server: HTTPServer, data_dir: Path, capsys
+) -> None:
+    day = json.loads(DAY.read_text())
+    server.expect_oneshot_request("/api/daily_papers").respond_with_json(day)
+    assert run(["fetch", "hf", "--date", "2026-12-01"]) == 0
+    changed = copy.deepcopy(day)
+    changed[1]["paper"]["upvotes"] = 99  # gains a newer count: would be updated
+    changed[2] = search_item("2612.00199", "A Paper New on the Second Fetch")
+    before = snapshot(data_dir)
+    capsys.readouterr()
+    server.expect_oneshot_request("/api/daily_papers").respond_with_json(changed)
+    assert run(["fetch", "hf", "--date", "2026-12-01", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert (
+        "hf 2026-12-01: 3 papers: 1 new, 1 would be updated, 1 unchanged "
+        "(dry run: nothing imported)"
+    ) in err
+    listed = [line[6:24].strip() for line in out.splitlines()]  # after the 5 marks
+    assert listed == ["2612.00102", "2612.00199"]
+    assert snapshot(data_dir) == before
