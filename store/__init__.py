@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from papertray.store.searches import SavedSearch, SearchError, combined_query, unread_counts
     from papertray.store.similar import Match, SimilarityIndex
     from papertray.store.similar_words import word_spans
-    from papertray.store.sorting import SORT_ORDERS, SortOrder
+    from papertray.store.sorting import SORT_ORDERS, SortOrder, no_value_note
     from papertray.store.state import State
     from papertray.store.storage import StoreError
     from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
@@ -99,7 +99,7 @@ _LAZY = {
     "papertray.store.searches": ("SavedSearch", "SearchError", "combined_query", "unread_counts"),
     "papertray.store.similar": ("Match", "SimilarityIndex"),
     "papertray.store.similar_words": ("word_spans",),  # the pane's highlights, without numpy
-    "papertray.store.sorting": ("SORT_ORDERS", "SortOrder"),
+    "papertray.store.sorting": ("SORT_ORDERS", "SortOrder", "no_value_note"),
     "papertray.store.state": ("State",),
     "papertray.store.storage": ("StoreError",),
     "papertray.store.tags": ("normalize_tags", "parse_tag_changes", "split_tags"),
@@ -190,6 +190,7 @@ __all__ = [
     "Listing",
     "SORT_ORDERS",
     "SortOrder",
+    "no_value_note",
     # saved searches (in the state file), each with its count of unread papers
     "SavedSearch",
     "SearchError",

@@ -1,6 +1,6 @@
 """The rough edges a new user hit (issue 23): a mistyped command, an unknown arXiv category,
 enrich saying what it did not try, `similar -n 0`, one renderer of a row's id and marks,
-`fetch --dry-run` listing only what it would change."""
+`fetch --dry-run` listing only what it would change, and a sort by a value no paper has."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from papertray.store import (
     PaperState,
     State,
     load_config,
+    no_value_note,
     row_marks,
     shown_id,
 )
@@ -281,3 +282,45 @@ def test_dry_run_lists_only_what_it_would_change(
     listed = [line[6:24].strip() for line in out.splitlines()]  # after the 5 marks
     assert listed == ["2612.00102", "2612.00199"]
     assert snapshot(data_dir) == before
+
+
+# -- a sort by a value no paper has -----------------------------------------------------------
+
+
+def test_sorting_by_a_value_no_paper_has_says_so(data_dir: Path, tmp_path: Path, capsys) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{a, title = {First Paper}, author = {Ann Author}, year = {2020}}\n"
+        "@article{b, title = {Second Paper}, author = {Bob Author}, year = {2021}}\n"
+    )
+    assert run(["import", str(bib)]) == 0
+    capsys.readouterr()
+    assert run(["list", "--sort", "upvotes", "--format", "jsonl"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "papertray: no paper has upvotes: digest order\n"
+    assert [json.loads(line)["title"] for line in out.splitlines()] == [
+        "First Paper",
+        "Second Paper",
+    ]
+    assert run(["list", "--sort", "stars"]) == 0
+    assert capsys.readouterr().err == "papertray: no paper has GitHub stars: digest order\n"
+    assert run(["list", "--sort", "published"]) == 0  # a year is not a day to sort by
+    assert capsys.readouterr().err == "papertray: no paper has a publication day: digest order\n"
+    # One paper with upvotes is enough to sort by them: no note.
+    assert run(["import", str(FIXTURES / "hf_daily_papers.json")]) == 0
+    capsys.readouterr()
+    assert run(["list", "--sort", "upvotes", "-n", "1"]) == 0
+    assert capsys.readouterr().err == ""
+    # ... unless the query leaves none of them.
+    assert run(["list", "--sort", "upvotes", "-q", "author:author"]) == 0
+    assert capsys.readouterr().err == "papertray: no paper has upvotes: digest order\n"
+
+
+def test_no_value_note_for_the_reader() -> None:
+    bare = [Paper(id="t:1", title="a"), Paper(id="t:2", title="b", published="Dec 2023")]
+    assert no_value_note("upvotes", bare) == "no paper has upvotes: digest order"
+    assert no_value_note("published", bare) == "no paper has a publication day: digest order"
+    assert no_value_note("added", bare) == "no paper has an import time: digest order"
+    assert no_value_note("upvotes", [*bare, bare[0]._replace(upvotes=0)]) is None  # 0 is a value
+    assert no_value_note("upvotes", []) is None
+    assert no_value_note("title", bare) is None and no_value_note("digest", bare) is None
