@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+from tinydb.table import Document, Table
 
 from papertray.store.dates import Clock
 from papertray.store.dates import now as clock_now
@@ -29,7 +31,14 @@ if TYPE_CHECKING:
     from papertray.store.library import Library
     from papertray.store.state import State
 
-__all__ = ["SLOTS", "SavedSearch", "SearchError", "combined_query", "unread_counts"]
+__all__ = [
+    "SLOTS",
+    "SavedSearch",
+    "SearchError",
+    "SearchTable",
+    "combined_query",
+    "unread_counts",
+]
 
 SLOTS = range(1, 10)
 """The slots a search can be bound to: the reader's keys 1 to 9."""
@@ -134,6 +143,69 @@ def in_order(searches: Iterable[SavedSearch]) -> list[SavedSearch]:
         searches,
         key=lambda s: (s.slot is None, s.slot or 0, s.name.casefold(), s.created),
     )
+
+
+class SearchTable:
+    """The `searches` table of the state file, through TinyDB's public `Table` API. `State`
+    calls these inside its locked read-modify-write (`State._writing`)."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def _stored(self) -> list[SavedSearch]:
+        found = (SavedSearch.from_doc(doc) for doc in self.table.all())
+        return [s for s in found if s is not None]
+
+    def _doc_ids(self, search_id: str) -> list[int]:
+        return [doc.doc_id for doc in self.table.all() if doc.get("id") == search_id]
+
+    def _insert(self, search: SavedSearch) -> None:
+        # Numbered from the file as it is under the lock (TinyDB's own counter is kept per
+        # `Table` object and would not see another process's inserts), as the marks are.
+        highest = max((doc.doc_id for doc in self.table.all()), default=0)
+        self.table.insert(Document(search.to_dict(), doc_id=highest + 1))
+
+    def all(self) -> list[SavedSearch]:
+        return in_order(self._stored())
+
+    def find(self, name: str) -> SavedSearch | None:
+        return find(self._stored(), name)
+
+    def save(self, name: str, query: str, slot: int | None, now: float) -> SavedSearch:
+        """`name` and `query` as `clean_search` gives them."""
+        saved = self._stored()
+        old = find(saved, name)
+        holder = next((s for s in saved if slot is not None and s.slot == slot), None)
+        if holder is not None and holder != old:
+            raise SearchError(
+                f"slot {slot} is taken by the search {holder.name!r} (papertray searches "
+                "lists the slots)"
+            )
+        if old is None:
+            new = SavedSearch(new_id(), name, query, slot, now, now)
+            self._insert(new)
+            return new
+        new = replace(old, name=name, query=query, slot=slot, updated=now)
+        # An update of the document's fields: a field this release does not know is kept.
+        self.table.update({**new.to_dict(), "slot": slot}, doc_ids=self._doc_ids(old.id))
+        return new
+
+    def remove(self, name: str) -> SavedSearch:
+        found = find(self._stored(), name)
+        if found is None:
+            raise SearchError(f"no saved search named {name!r} (papertray searches lists them)")
+        self.table.remove(doc_ids=self._doc_ids(found.id))
+        return found
+
+    def restore(self, search: SavedSearch) -> None:
+        """Nothing when a search of that name or id is there again; without its slot when
+        another search holds it now."""
+        saved = self._stored()
+        if any(s.id == search.id or s.name.casefold() == search.name.casefold() for s in saved):
+            return
+        if search.slot is not None and any(s.slot == search.slot for s in saved):
+            search = replace(search, slot=None)
+        self._insert(search)
 
 
 def combined_query(*queries: Query) -> Query:

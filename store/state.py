@@ -70,7 +70,7 @@ class State:
         self.warnings = storage.warnings
         self._marks: Table = self._db.table(MARKS, cache_size=0)
         self._mutes: Table = self._db.table(MUTES, cache_size=0)
-        self._searches: Table = self._db.table(SEARCHES, cache_size=0)
+        self._saved = _searches.SearchTable(self._db.table(SEARCHES, cache_size=0))
         self._meta: Table = self._db.table(META, cache_size=0)
         self._index: _Index | None = None
         storage.clean_leftovers()
@@ -367,16 +367,12 @@ class State:
     def searches(self) -> list[SavedSearch]:
         """The saved searches: those in a slot by slot, then the others by name."""
         self._storage.read()
-        return _searches.in_order(self._saved())
-
-    def _saved(self) -> list[SavedSearch]:
-        found = (SavedSearch.from_doc(doc) for doc in self._searches.all())
-        return [s for s in found if s is not None]
+        return self._saved.all()
 
     def search(self, name: str) -> SavedSearch | None:
         """The saved search of this name (case aside), or None."""
         self._storage.read()
-        return _searches.find(self._saved(), name)
+        return self._saved.find(name)
 
     def search_in_slot(self, slot: int) -> SavedSearch | None:
         """The saved search bound to key `slot` (1-9), or None."""
@@ -389,52 +385,19 @@ class State:
         keeps its id and creation time). SearchError for a bad name, query or slot, or a slot
         another search holds; StoreError when it cannot be saved."""
         name, text = _searches.clean_search(name, query, slot)
-        now = _searches.made_now(clock)
         with self._writing():
-            saved = self._saved()
-            old = _searches.find(saved, name)
-            holder = next((s for s in saved if slot is not None and s.slot == slot), None)
-            if holder is not None and holder != old:
-                raise SearchError(
-                    f"slot {slot} is taken by the search {holder.name!r} (papertray searches "
-                    "lists the slots)"
-                )
-            if old is not None:
-                new = replace(old, name=name, query=text, slot=slot, updated=now)
-                fields = new.to_dict()
-                if slot is None:
-                    fields["slot"] = None
-                self._searches.update(fields, doc_ids=self._doc_ids_of(old.id))
-                return new
-            new = SavedSearch(_searches.new_id(), name, text, slot, now, now)
-            highest = max((d.doc_id for d in self._searches.all()), default=0)
-            self._searches.insert(Document(new.to_dict(), doc_id=highest + 1))
-            return new
+            return self._saved.save(name, text, slot, _searches.made_now(clock))
 
     def remove_search(self, name: str) -> SavedSearch:
         """Remove the saved search of this name and return it (for undo with
         `restore_search`). SearchError when there is none."""
         with self._writing():
-            found = _searches.find(self._saved(), name)
-            if found is None:
-                raise SearchError(f"no saved search named {name!r} (papertray searches lists them)")
-            self._searches.remove(doc_ids=self._doc_ids_of(found.id))
-            return found
+            return self._saved.remove(name)
 
     def restore_search(self, search: SavedSearch) -> None:
-        """Put a removed search back as it was, its id too (undo of `remove_search`); nothing
-        when a search of that name or id is there again, or another holds its slot."""
+        """Put a removed search back as it was, its id too (undo of `remove_search`)."""
         with self._writing():
-            saved = self._saved()
-            if any(s.id == search.id or s.name.casefold() == search.name.casefold() for s in saved):
-                return
-            if search.slot is not None and any(s.slot == search.slot for s in saved):
-                search = replace(search, slot=None)
-            highest = max((d.doc_id for d in self._searches.all()), default=0)
-            self._searches.insert(Document(search.to_dict(), doc_id=highest + 1))
-
-    def _doc_ids_of(self, search_id: str) -> list[int]:
-        return [doc.doc_id for doc in self._searches.all() if doc.get("id") == search_id]
+            self._saved.restore(search)
 
     def _next_rule(self) -> int:
         """The next rule number: one more than the highest ever used, so a removed rule's
