@@ -71,8 +71,8 @@ def glue_search(argv: list[str]) -> list[str]:
     return head + out + (["--", *named, *words] if named else [])
 
 
-def _counted(state_count: int | None) -> str:
-    return "broken" if state_count is None else f"{state_count:,}"
+def _counted(count: int | None) -> str:
+    return "broken" if count is None else f"{count:,}"
 
 
 def cmd_searches(args: argparse.Namespace) -> int:
