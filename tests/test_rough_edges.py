@@ -220,6 +220,18 @@ def test_shown_id_is_the_arxiv_id_when_known() -> None:
     assert shown_id(Paper(id="t:x\x1b[2J", title="x")) == "t:x\\x1b[2J"
 
 
+def test_the_later_mark_is_one_cell_in_dejavu_sans_mono() -> None:
+    """As the other marks (tests/test_markers.py): ⏲ and ⌛ are not in the font or two cells."""
+    from rich.cells import cell_len
+
+    assert cell_len(UNICODE.later) == 1 and ASCII.later.isascii()
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
+    if not font.exists():
+        pytest.skip("DejaVu Sans Mono is not installed (apt-get install fonts-dejavu-core)")
+    ttlib = pytest.importorskip("fontTools.ttLib")
+    assert ord(UNICODE.later) in ttlib.TTFont(font).getBestCmap()
+
+
 def test_row_marks() -> None:
     state = PaperState(starred=True, later=True, note="  ")
     assert row_marks(LINKED, state, UNICODE).joined() == "●★◷⌥ "

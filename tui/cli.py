@@ -4,8 +4,8 @@ This module parses the command line and reports what went wrong in one line; the
 live by family: `cli_library` (import, list, similar, remove, sources), `cli_marks` (read,
 star, later, tag, note, tags), `cli_mutes`, `cli_searches` (searches, search save/rm, with
 their parsers), `cli_fetch` (fetch, enrich, config, with their parsers) and `cli_reader` (the
-TUI). Headless subcommands import only `store`; Textual is imported only
-when the TUI starts, httpx only by the network commands.
+TUI). Headless subcommands import only `store`; Textual is imported only when the TUI starts,
+httpx only by the network commands.
 """
 
 from __future__ import annotations
