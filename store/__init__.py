@@ -7,15 +7,11 @@ all talk to it through the names below, never through its modules.
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from papertray.store.citation import COPY_ID_STYLES, bibtex_entry, citable_id, ris_entry
     from papertray.store.config import Config, ConfigError, config_path, load_config
     from papertray.store.dates import Clock, system_clock
     from papertray.store.enrich import EnrichReport, enrich, needs_enrich
-    from papertray.store.export import (
-        OUTPUT_FORMATS,
-        bibtex_entry,
-        render_bytes,
-        render_ranked_bytes,
-    )
+    from papertray.store.export import OUTPUT_FORMATS, render_bytes, render_ranked_bytes
     from papertray.store.fetch import (
         FetchReport,
         SaveError,
@@ -37,7 +33,7 @@ if TYPE_CHECKING:
     from papertray.store.library import ImportBatch, ImportReport, Library
     from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
     from papertray.store.listing import Listing, list_papers, view_of
-    from papertray.store.markers import Markers, markers_for
+    from papertray.store.markers import Markers, RowMarks, markers_for, row_marks, shown_id
     from papertray.store.matching import find_spans
     from papertray.store.models import UNTOUCHED, Paper, PaperState
     from papertray.store.mutes import MuteError, MuteRule, MuteSet
@@ -48,9 +44,10 @@ if TYPE_CHECKING:
     from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
     from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
     from papertray.store.sanitize import one_line, quoted, shown_text
+    from papertray.store.searches import SavedSearch, SearchError, combined_query, unread_counts
     from papertray.store.similar import Match, SimilarityIndex
     from papertray.store.similar_words import word_spans
-    from papertray.store.sorting import SORT_ORDERS, SortOrder
+    from papertray.store.sorting import SORT_ORDERS, SortOrder, no_value_note
     from papertray.store.state import State
     from papertray.store.storage import StoreError
     from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
@@ -66,12 +63,8 @@ _LAZY = {
     "papertray.store.config": ("Config", "ConfigError", "config_path", "load_config"),
     "papertray.store.dates": ("Clock", "system_clock"),
     "papertray.store.enrich": ("EnrichReport", "enrich", "needs_enrich"),
-    "papertray.store.export": (
-        "OUTPUT_FORMATS",
-        "bibtex_entry",
-        "render_bytes",
-        "render_ranked_bytes",
-    ),
+    "papertray.store.citation": ("COPY_ID_STYLES", "bibtex_entry", "citable_id", "ris_entry"),
+    "papertray.store.export": ("OUTPUT_FORMATS", "render_bytes", "render_ranked_bytes"),
     "papertray.store.fetch": (
         "FetchReport",
         "SaveError",
@@ -93,7 +86,7 @@ _LAZY = {
     "papertray.store.library": ("ImportBatch", "ImportReport", "Library"),
     "papertray.store.links": ("arxiv_links", "is_code_repo", "is_safe_url"),
     "papertray.store.listing": ("Listing", "list_papers", "view_of"),
-    "papertray.store.markers": ("Markers", "markers_for"),
+    "papertray.store.markers": ("Markers", "RowMarks", "markers_for", "row_marks", "shown_id"),
     "papertray.store.matching": ("find_spans",),
     "papertray.store.models": ("UNTOUCHED", "Paper", "PaperState"),
     "papertray.store.mutes": ("MuteError", "MuteRule", "MuteSet"),
@@ -103,9 +96,10 @@ _LAZY = {
     "papertray.store.query": ("DATE_FIELDS", "Query", "QueryContext", "QueryError", "parse_query"),
     "papertray.store.query_help": ("FILTER_HINT", "QUERY_ROWS"),
     "papertray.store.sanitize": ("one_line", "quoted", "shown_text"),
+    "papertray.store.searches": ("SavedSearch", "SearchError", "combined_query", "unread_counts"),
     "papertray.store.similar": ("Match", "SimilarityIndex"),
     "papertray.store.similar_words": ("word_spans",),  # the pane's highlights, without numpy
-    "papertray.store.sorting": ("SORT_ORDERS", "SortOrder"),
+    "papertray.store.sorting": ("SORT_ORDERS", "SortOrder", "no_value_note"),
     "papertray.store.state": ("State",),
     "papertray.store.storage": ("StoreError",),
     "papertray.store.tags": ("normalize_tags", "parse_tag_changes", "split_tags"),
@@ -186,6 +180,9 @@ __all__ = [
     "FILTER_HINT",
     "Markers",
     "markers_for",
+    "RowMarks",
+    "row_marks",
+    "shown_id",
     "resolve_ids",
     "UnknownId",
     "list_papers",
@@ -193,6 +190,12 @@ __all__ = [
     "Listing",
     "SORT_ORDERS",
     "SortOrder",
+    "no_value_note",
+    # saved searches (in the state file), each with its count of unread papers
+    "SavedSearch",
+    "SearchError",
+    "combined_query",
+    "unread_counts",
     # similar papers (numpy, scipy and scikit-learn load only when a ranking is asked for)
     "SimilarityIndex",
     "Match",
@@ -224,6 +227,9 @@ __all__ = [
     "arxiv_query_source",
     "arxiv_rss_source",
     "bibtex_entry",
+    "ris_entry",
+    "citable_id",
+    "COPY_ID_STYLES",
     "config_path",
     "configured_sources",
     "endpoints",

@@ -180,6 +180,7 @@ class Adding:
         self.sources: list[tuple[str, str]] = []
         self.also: list[str] = []
         self.keep_added = False
+        self.removed_ids: list[str] = []  # removed papers left out (`revive` False)
         self.empty = conn.execute(
             "SELECT NOT EXISTS (SELECT 1 FROM papers) AND NOT EXISTS (SELECT 1 FROM removed) "
             "AND NOT EXISTS (SELECT 1 FROM aliases)"
@@ -243,6 +244,28 @@ class Adding:
     def run(
         self, papers: list[Paper], keys: list[str], remember: KnownImport | None
     ) -> ImportReport:
+        self.place(papers, keys)
+        self._write(remember)
+        return self.report
+
+    def outcomes(self, papers: list[Paper], keys: list[str]) -> list[str]:
+        """What adding each paper would do: "new", "updated" (a paper here that gains
+        something), "unchanged" or "removed" (one the user removed, left out), found as `run`
+        finds it and writing nothing. Only for an add that leaves removed papers out (`revive`
+        False): bringing one back is a write."""
+        assert not self.revive
+        self.place(papers, keys)
+        removed = set(self.removed_ids)
+        return [
+            "new" if pid in self.new
+            else "updated" if pid in self.changed
+            else "removed" if pid in removed
+            else "unchanged"
+            for pid in self.report.ids
+        ]  # fmt: skip
+
+    def place(self, papers: list[Paper], keys: list[str]) -> None:
+        """Where each paper goes (`new`, `changed`, the report), nothing written yet."""
         report = self.report
         for paper, key in zip(papers, keys, strict=True):
             found = self.find(paper, key)
@@ -256,6 +279,7 @@ class Adding:
             if where == "removed":
                 if not self.revive:
                     report.removed += 1
+                    self.removed_ids.append(target)
                     report.ids.append(target)
                     continue
                 old = self._revived(target)
@@ -277,8 +301,6 @@ class Adding:
             stored = self.changed[target][0] if target in self.changed else old
             self.changed[target] = (stored, new)
             report.merged += 1
-        self._write(remember)
-        return report
 
     def _name(self, paper: Paper, target: str) -> None:
         for name in (paper.id, *names(paper)):

@@ -1,5 +1,5 @@
-"""The config file: which sources `papertray fetch` (and the reader's fetch key) runs, and how
-long a fetch may take.
+"""The config file: which sources `papertray fetch` (and the reader's fetch key) runs, how
+long a fetch may take, and how the reader copies an arXiv id.
 
 TOML in the platform's user config folder (`~/.config/papertray/config.toml` on Linux), or the
 file `$PAPERTRAY_CONFIG` names. Read with `tomllib`; a missing file means the defaults. A bad
@@ -10,6 +10,9 @@ file is one `ConfigError` line naming the file, the key and its line.
     arxiv = ["cs.CL", "cs.LG"]     # arXiv categories: the day's announcement from the RSS feed
     deadline = 45                  # seconds one source's fetch may take, every page included
     request_deadline = 30          # seconds one request may take
+
+    [reader]
+    copy_id = "bare"               # y copies 2401.01234; "arxiv": arXiv:2401.01234
 
 A file over `limits.MAX_CONFIG_BYTES`, or nested deeper than `limits.MAX_CONFIG_DEPTH` (found
 before the TOML parser recurses into it), is refused the same way.
@@ -24,13 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from papertray.store import limits
+from papertray.store.arxiv_taxonomy import category_problem
+from papertray.store.citation import COPY_ID_STYLES
 from papertray.store.sanitize import one_line, quoted
 
 ENV_VAR = "PAPERTRAY_CONFIG"
 CONFIG_FILE = "config.toml"
-_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 _DEADLINES = ("deadline", "request_deadline")
 _KEYS = {"hf", "arxiv", *_DEADLINES}
+_READER_KEYS = {"copy_id"}
+_TABLES = ("fetch", "reader")
 
 
 class ConfigError(Exception):
@@ -47,6 +53,8 @@ class Config:
     """Seconds for one source's fetch; None: `limits.FETCH_DEADLINE`."""
     request_deadline: float | None = None
     """Seconds for one request; None: `limits.REQUEST_DEADLINE`."""
+    copy_id: str = "bare"
+    """How the reader's `y` copies an arXiv id (`citation.COPY_ID_STYLES`, `citable_id`)."""
 
     def to_toml(self) -> str:
         cats = ", ".join(f'"{c}"' for c in self.arxiv)
@@ -57,6 +65,7 @@ class Config:
         return (
             f"[fetch]\nhf = {'true' if self.hf else 'false'}\narxiv = [{cats}]\n"
             f"deadline = {deadline:g}\nrequest_deadline = {request:g}\n"
+            f'\n[reader]\ncopy_id = "{self.copy_id}"\n'
         )
 
 
@@ -188,11 +197,12 @@ def _at(text: str, table: str, key: str | None) -> str:
 def _settings(doc: dict[str, Any], text: str, file: Path) -> Config:
     path = one_line(os.fspath(file))
     for name in doc:
-        if name != "fetch":
+        if name not in _TABLES:
             raise ConfigError(
                 f"{path}: unknown setting '{quoted(name, 60)}'"
                 f"{_at(text, '', name) or _at(text, name, None)}"
-                " (papertray knows [fetch] hf, arxiv, deadline and request_deadline)"
+                " (papertray knows [fetch] hf, arxiv, deadline and request_deadline, and "
+                "[reader] copy_id)"
             )
     fetch = doc.get("fetch", {})
     if not isinstance(fetch, dict):
@@ -218,10 +228,11 @@ def _settings(doc: dict[str, Any], text: str, file: Path) -> Config:
             f"{_at(text, 'fetch', 'arxiv')}"
         )
     for cat in arxiv:
-        if not _CATEGORY.fullmatch(cat.strip()):
+        problem = category_problem(cat.strip())
+        if problem is not None:
             raise ConfigError(
-                f"{path}: fetch.arxiv: {quoted(repr(cat), 60)} is not an arXiv category "
-                f"(e.g. cs.CL, hep-th){_at(text, 'fetch', 'arxiv')}"
+                f"{path}: fetch.arxiv: {quoted(repr(cat), 60)} is {problem}"
+                f"{_at(text, 'fetch', 'arxiv')}"
             )
     cats = tuple(dict.fromkeys(c.strip() for c in arxiv))
     seconds: dict[str, float | None] = {}
@@ -245,4 +256,26 @@ def _settings(doc: dict[str, Any], text: str, file: Path) -> Config:
         exists=True,
         deadline=seconds["deadline"],
         request_deadline=seconds["request_deadline"],
+        copy_id=_reader(doc, text, path),
     )
+
+
+def _reader(doc: dict[str, Any], text: str, path: str) -> str:
+    """The `[reader]` table's `copy_id`, checked."""
+    reader = doc.get("reader", {})
+    if not isinstance(reader, dict):
+        raise ConfigError(f"{path}: reader must be a table ([reader]){_at(text, '', 'reader')}")
+    for key in reader:
+        if key not in _READER_KEYS:
+            raise ConfigError(
+                f"{path}: unknown key reader.{quoted(key, 60)}{_at(text, 'reader', key)} "
+                "(known: reader.copy_id)"
+            )
+    style = reader.get("copy_id", "bare")
+    if style not in COPY_ID_STYLES:
+        choices = " or ".join(f'"{s}"' for s in COPY_ID_STYLES)
+        raise ConfigError(
+            f"{path}: reader.copy_id must be {choices}, not {quoted(repr(style), 60)}"
+            f"{_at(text, 'reader', 'copy_id')}"
+        )
+    return str(style)

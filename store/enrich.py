@@ -43,6 +43,8 @@ class NearMiss:
 
 @dataclass
 class EnrichReport:
+    to_look_up: int = 0
+    """Papers without an arXiv id that were to be looked up."""
     looked_up: int = 0
     linked: dict[str, str] = field(default_factory=dict)
     """Paper id (in the library, after merging) -> the arXiv id it was given."""
@@ -51,14 +53,36 @@ class EnrichReport:
     near: list[NearMiss] = field(default_factory=list)
     """The closest candidate of some unplaced papers, not taken."""
     error: str | None = None
-    """A lookup that failed (the network): the matches before it are kept."""
+    """A lookup that failed (the network): the matches before it are kept, the papers after it
+    are not tried."""
+    arxiv: bool = True
+    """arXiv was asked after Hugging Face (not with `--no-arxiv`)."""
+
+    @property
+    def not_tried(self) -> int:
+        """Papers never looked up: a failed lookup stopped the others."""
+        return self.to_look_up - self.looked_up
+
+    @property
+    def not_found(self) -> str:
+        """What "not found" means here: where it was looked for."""
+        return "not found" if self.arxiv else "not found on Hugging Face (arXiv not asked)"
 
     def line(self) -> str:
-        papers = "paper" if self.looked_up == 1 else "papers"
-        text = f"enrich: linked {len(self.linked)} of {self.looked_up} {papers} to arXiv"
+        """One line: what was linked among the papers looked up, what was not found there, and
+        what was not tried at all (never "not found": it was not looked for)."""
+        if self.looked_up == 0 and self.not_tried:
+            return f"enrich: none of the {_papers(self.not_tried)} tried (stopped at the error)"
+        text = f"enrich: linked {len(self.linked)} of {_papers(self.looked_up)} to arXiv"
         if self.unplaced:
-            text += f"; {len(self.unplaced)} not found"
+            text += f"; {len(self.unplaced)} {self.not_found}"
+        if self.not_tried:
+            text += f"; {self.not_tried} not tried (stopped at the error)"
         return text
+
+
+def _papers(n: int) -> str:
+    return f"{n} paper" if n == 1 else f"{n} papers"
 
 
 def needs_enrich(paper: Paper) -> bool:
@@ -153,7 +177,7 @@ def enrich(
     """Look up each of `papers` that has no arXiv id and add what matches (one library write
     at the end, or at the first failure, so nothing found is lost)."""
     todo = [p for p in papers if needs_enrich(p)]
-    report = EnrichReport()
+    report = EnrichReport(to_look_up=len(todo), arxiv=arxiv and "arxiv-atom" in FORMATS)
     matches: list[tuple[Paper, Paper]] = []
     for n, paper in enumerate(todo, start=1):
         if progress is not None:

@@ -1,5 +1,5 @@
 """Render papers and their marks as the CLI's formats: table, json, jsonl, md, csv, bibtex,
-ris."""
+ris (the citations: `store/citation.py`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 
+from papertray.store.citation import bibtex_entries, ris_records
+from papertray.store.markers import markers_for, row_marks, shown_id
 from papertray.store.models import Paper, PaperState
 from papertray.store.sanitize import clean_text
 
@@ -31,6 +33,7 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
         "repo": paper.repo,
         "read": state.read,
         "starred": state.starred,
+        "later": state.later,
         "tags": list(state.tags),
         "note": state.note,
         "source": paper.source,
@@ -46,6 +49,8 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
         data["read_at"] = state.read_at
     if state.starred_at is not None and state.starred:
         data["starred_at"] = state.starred_at
+    if state.later_at is not None and state.later:
+        data["later_at"] = state.later_at
     if paper.keywords:
         data["keywords"] = list(paper.keywords)
     if paper.categories:
@@ -87,19 +92,11 @@ def render(rows: Iterable[Row], fmt: str, *, width: int = 100) -> Iterator[str]:
     elif fmt == "csv":
         yield from _csv(rows)
     elif fmt == "bibtex":
-        yield from _bibtex(rows)
+        yield from bibtex_entries(rows)
     elif fmt == "ris":
-        yield from _ris(rows)
+        yield from ris_records(rows)
     else:
         raise ValueError(f"unknown output format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})")
-
-
-def _flags(paper: Paper, state: PaperState) -> str:
-    return (
-        ("·" if state.read else "●")
-        + ("★" if state.starred else " ")
-        + ("⎇" if paper.repo else " ")
-    )
 
 
 def _line(text: str) -> str:
@@ -108,9 +105,10 @@ def _line(text: str) -> str:
 
 
 def _table(rows: Iterable[Row], width: int) -> Iterator[str]:
+    markers = markers_for()  # what the locale can show, as the reader's rows
     for paper, state in rows:
         tags = " ".join(f"#{t}" for t in state.tags)
-        head = f"{_flags(paper, state)} {paper.id:<24} "
+        head = f"{row_marks(paper, state, markers).joined()} {shown_id(paper):<18} "
         room = max(10, width - len(head) - (len(tags) + 1 if tags else 0))
         title = _line(paper.title)
         if len(title) > room:
@@ -176,85 +174,6 @@ def _csv(rows: Iterable[Row]) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
-
-
-_BIB_SPECIAL = re.compile(r"([&%$#_{}~^\\])")
-_BIB_REPLACE = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-def _bib_escape(text: str) -> str:
-    return _BIB_SPECIAL.sub(lambda m: _BIB_REPLACE.get(m.group(1), "\\" + m.group(1)), text)
-
-
-def _bib_key(paper: Paper, used: set[str]) -> str:
-    if paper.arxiv_id:
-        base = "arxiv" + re.sub(r"[^0-9A-Za-z]", "", paper.arxiv_id)
-    else:
-        surname = paper.authors[0].split()[-1] if paper.authors and paper.authors[0].split() else ""
-        first_word = next((w for w in re.findall(r"[A-Za-z0-9]+", paper.title)), "paper")
-        year = (paper.published or "")[:4]
-        base = re.sub(r"[^0-9A-Za-z]", "", f"{surname}{year}{first_word}").lower() or "paper"
-    key, n = base, 1
-    while key in used:
-        n += 1
-        key = f"{base}{chr(ord('a') + n - 2) if n <= 27 else n}"
-    used.add(key)
-    return key
-
-
-def _bibtex(rows: Iterable[Row]) -> Iterator[str]:
-    used: set[str] = set()
-    for paper, state in rows:
-        fields = [("title", "{" + _bib_escape(paper.title) + "}")]
-        if paper.authors:
-            fields.append(("author", " and ".join(_bib_escape(a) for a in paper.authors)))
-        if paper.published and paper.published[:4].isdigit():
-            fields.append(("year", paper.published[:4]))
-        if paper.arxiv_id:
-            fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
-            fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_id}"))
-        elif paper.links:
-            fields.append(("url", paper.links[0]))
-        if paper.repo:
-            fields.append(("howpublished", "\\url{" + paper.repo + "}"))
-        if state.tags:
-            fields.append(("keywords", _bib_escape(", ".join(state.tags))))
-        if state.note:
-            fields.append(("note", _bib_escape(state.note)))
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        yield f"@misc{{{_bib_key(paper, used)},\n{body}\n}}\n\n"
-
-
-def _ris(rows: Iterable[Row]) -> Iterator[str]:
-    """RIS as reference managers import it (RIS format specification, refman.com 2011): one
-    `TAG  - value` a line, a record from `TY` to `ER`. A paper is a generic record (`GEN`: a
-    digest does not say whether it is an article or a preprint); an arXiv paper names its arXiv
-    DOI (10.48550/arXiv.<id>, which arXiv registers for every paper), so Zotero and papertray
-    read its id back."""
-    for paper, state in rows:
-        lines = [("TY", "GEN"), ("TI", _line(paper.title))]
-        lines += [("AU", _line(author)) for author in paper.authors]
-        if paper.published and paper.published[:4].isdigit():
-            lines.append(("PY", paper.published[:4]))
-            lines.append(("DA", paper.published.replace("-", "/")))
-        if paper.abstract:
-            lines.append(("AB", " ".join(paper.abstract.split())))
-        if paper.arxiv_id:
-            lines.append(("DO", f"10.48550/arXiv.{paper.arxiv_id}"))
-        lines += [("UR", url) for url in paper.links]
-        lines += [("KW", _line(word)) for word in (*paper.keywords, *state.tags)]
-        if state.note:
-            lines.append(("N1", " ".join(state.note.split())))
-        lines.append(("ID", paper.id))
-        yield "".join(f"{tag}  - {value}\n" for tag, value in lines) + "ER  - \n\n"
-
-
-def bibtex_entry(paper: Paper, state: PaperState | None = None) -> str:
-    """One paper's BibTeX entry, as `papertray list --format bibtex` writes it (the reader's
-    copy-citation key)."""
-    from papertray.store.models import UNTOUCHED
-
-    return "".join(_bibtex([(paper, state or UNTOUCHED)])).strip() + "\n"
 
 
 RankedRow = tuple[Paper, PaperState, float, "list[str]"]

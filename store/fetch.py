@@ -84,6 +84,9 @@ class FetchReport:
     removed: int = 0
     """Papers the user removed earlier, left out (`papertray import` of a file brings them
     back, undo in the reader too)."""
+    changing: list[Paper] = field(default_factory=list)
+    """With `dry_run`: the papers an import would change (new ones, and those here that would
+    gain something), what `fetch --dry-run` lists."""
 
     @property
     def ok(self) -> bool:
@@ -97,13 +100,13 @@ class FetchReport:
             return self.note
         total = len(self.papers) + self.cached
         noun = "paper" if total == 1 else "papers"
+        removed = f", {self.removed} removed earlier (left out)" if self.removed else ""
         if self.dry_run:
             return (
-                f"{label}: {total} {noun}: {self.new} new, {self.merged} already here "
-                "(dry run: nothing imported)"
+                f"{label}: {total} {noun}: {self.new} new, {self.merged} would be updated, "
+                f"{self.unchanged} unchanged{removed} (dry run: nothing imported)"
             )
         tail = " (not modified since the last fetch)" if self.not_modified else ""
-        removed = f", {self.removed} removed earlier (left out)" if self.removed else ""
         return (
             f"{label}: {total} {noun}: {self.new} new, {self.merged} merged, "
             f"{self.unchanged} unchanged{removed}{tail}"
@@ -158,9 +161,14 @@ def import_fetched(
     if fetched.empty and not papers:
         report.note = source.empty_message
     if dry_run:
+        outcomes = library.outcomes(papers)
+        report.new, report.merged = outcomes.count("new"), outcomes.count("updated")
+        report.unchanged += outcomes.count("unchanged")
+        report.removed = outcomes.count("removed")
+        report.changing = [
+            p for p, what in zip(papers, outcomes, strict=True) if what in ("new", "updated")
+        ]
         known = library.identify(papers)
-        report.merged = sum(1 for pid in known if pid is not None)
-        report.new = len(known) - report.merged
         report.ids = [pid or p.id for p, pid in zip(papers, known, strict=True)]
         return report
     if papers:

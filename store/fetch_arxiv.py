@@ -4,10 +4,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from papertray.store import limits
+from papertray.store.arxiv_taxonomy import category_problem
 from papertray.store.fetch_common import (
     ARXIV_PAGE_SIZE,
     Fetched,
@@ -23,11 +23,9 @@ from papertray.store.fetch_common import (
 from papertray.store.models import Paper
 from papertray.store.net import Client, Response
 from papertray.store.net_errors import LimitReached
+from papertray.store.sanitize import quoted
 
 __all__ = ["arxiv_query_source", "arxiv_rss_source", "fetch_arxiv_query", "fetch_arxiv_rss"]
-
-_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
-
 
 def arxiv_rss_source(categories: Sequence[str]) -> Source:
     """The day's announcement of these categories (new and cross-listed papers; replacements
@@ -63,8 +61,10 @@ def _categories(categories: Sequence[str]) -> list[str]:
     if not cats:
         raise SourceError("name at least one arXiv category, e.g. cs.CL")
     for cat in cats:
-        if not _CATEGORY.fullmatch(cat) or len(cat) > 40:
-            raise SourceError(f"not an arXiv category: {cat!r} (e.g. cs.CL, math.AG, hep-th)")
+        problem = category_problem(cat)
+        if problem is not None:
+            shown = quoted(cat, 40)
+            raise SourceError(f"'{shown}': {problem} (arxiv.org/category_taxonomy lists them)")
     return cats
 
 

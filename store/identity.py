@@ -21,6 +21,7 @@ from papertray.store.models import Paper, title_key
 
 __all__ = [
     "distinct_id",
+    "doi_in",
     "first_author_key",
     "identities",
     "names",
@@ -48,9 +49,9 @@ def identities(paper: Paper) -> dict[str, str]:
         found["arxiv"] = paper.arxiv_id
     for link in paper.links:
         if "doi.org/" in link and "doi" not in found:
-            doi = _DOI_LINK.match(link)
+            doi = doi_in(link)
             if doi:
-                value = _unquote(doi.group(1)).lower()
+                value = doi.lower()
                 if value not in paper.abstract.lower():
                     found["doi"] = value
         elif "semanticscholar.org/" in link and "s2" not in found:
@@ -58,6 +59,12 @@ def identities(paper: Paper) -> dict[str, str]:
             if s2 and s2.group(1) not in paper.abstract:
                 found["s2"] = s2.group(1).lower()
     return found
+
+
+def doi_in(link: str) -> str | None:
+    """The DOI of a doi.org link, as written (DOIs are case-blind: compare them lowered)."""
+    doi = _DOI_LINK.match(link)
+    return _unquote(doi.group(1)) if doi else None
 
 
 def _unquote(doi: str) -> str:

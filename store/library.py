@@ -291,6 +291,15 @@ class Library:
             found = [finder.find(p, title_key(p.title)) for p in papers]
         return [f[1] if f is not None and f[0] == "present" else None for f in found]
 
+    def outcomes(self, papers: Sequence[Paper]) -> list[str]:
+        """What a fetch adding `papers` (removed ones left out) would do with each: "new",
+        "updated", "unchanged" or "removed" (see `Adding.outcomes`). Reads only: `fetch
+        --dry-run`."""
+        papers = list(papers)
+        with self._db.looking() as conn:
+            finder = Adding(conn, 0, 0.0, False, "")
+            return finder.outcomes(papers, [title_key(p.title) for p in papers])
+
     def latest_import(self) -> ImportBatch | None:
         """The latest import that added papers (`is:new`, the status line's "12 new"), with how
         many of its papers are in the library now."""

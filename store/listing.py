@@ -15,7 +15,7 @@ from papertray.store.library import Library
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.mutes import MuteSet
 from papertray.store.query import Query
-from papertray.store.sorting import SORT_ORDERS
+from papertray.store.sorting import SORT_ORDERS, no_value_note
 from papertray.store.state import State
 
 __all__ = ["Listing", "list_papers", "view_of"]
@@ -30,7 +30,8 @@ class Listing:
     muted: int = 0
     """Papers that matched but a mute rule left out (the query did not mention is:muted)."""
     note: str | None = None
-    """A message for the user about the order (a "for you" with nothing to rank by)."""
+    """A message for the user about the order (a "for you" with nothing to rank by, an order by
+    a value no paper listed has)."""
 
 
 def view_of(
@@ -96,6 +97,7 @@ def list_papers(
         papers, note = _for_you(library, papers, states, query.tags)
         if limit is not None:
             papers = papers[:limit]
+    note = note or no_value_note(order, papers)
     empty = not papers and not files and query.is_empty and not len(library)
     rows = [(p, states.get(p.id, UNTOUCHED)) for p in papers]
     return Listing(rows, library_empty=empty, note=note, muted=selection.muted)

@@ -142,6 +142,7 @@ def state_test(node: Is | Has | Tag | Date) -> Callable[[PaperState], bool]:
             "unread": lambda s: not s.read,
             "starred": lambda s: s.starred,
             "unstarred": lambda s: not s.starred,
+            "later": lambda s: s.later,
         }[node.value]
     if node.value == "note":
         return lambda s: bool(s.note.strip())

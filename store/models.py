@@ -82,10 +82,13 @@ class PaperState:
     read_at: float | None = None
     starred_at: float | None = None
     updated_at: float | None = None
+    later: bool = False
+    """In the read-later queue (oldest queued first: `later_at`)."""
+    later_at: float | None = None
 
     @property
     def untouched(self) -> bool:
-        return not (self.read or self.starred or self.tags or self.note)
+        return not (self.read or self.starred or self.tags or self.note or self.later)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +99,8 @@ class PaperState:
             "read_at": self.read_at,
             "starred_at": self.starred_at,
             "updated_at": self.updated_at,
+            "later": self.later,
+            "later_at": self.later_at,
         }
 
     @classmethod
@@ -109,6 +114,8 @@ class PaperState:
             read_at=_float_or_none(data.get("read_at")),
             starred_at=_float_or_none(data.get("starred_at")),
             updated_at=_float_or_none(data.get("updated_at")),
+            later=bool(data.get("later", False)),
+            later_at=_float_or_none(data.get("later_at")),
         )
 
 

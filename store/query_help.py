@@ -27,7 +27,10 @@ QUERY_ROWS: tuple[QueryRow, ...] = (
         ("llm OR vlm", "(llm OR vlm) -survey"),
         "either (`OR` binds tighter than the spaces: `a b OR c` is a AND (b OR c)); `( )` groups",
     ),
-    (("is:read", "is:unread", "is:starred", "is:unstarred"), "your marks"),
+    (
+        ("is:read", "is:unread", "is:starred", "is:unstarred", "is:later"),
+        "your marks (`is:later`: your read-later queue; `--sort later` reads it oldest first)",
+    ),
     (("tag:NAME",), "tagged NAME"),
     (("has:repo", "has:note", "has:tags", "has:links"), "papers that have one"),
     (

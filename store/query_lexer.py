@@ -38,7 +38,7 @@ __all__ = [
     "words_node",
 ]
 
-IS_VALUES = ("read", "unread", "starred", "unstarred", "new", "muted")
+IS_VALUES = ("read", "unread", "starred", "unstarred", "later", "new", "muted")
 HAS_VALUES = ("repo", "note", "tags", "links")
 # Date fields: when you starred / read it, when it was first imported, its arXiv/HF date, the day
 # it was on the HF daily page. The first two are marks (state), the others the paper's own.

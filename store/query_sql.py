@@ -86,7 +86,7 @@ def sync_marks(
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS pt_marks (paper TEXT PRIMARY KEY, read INT NOT NULL, "
         "starred INT NOT NULL, has_note INT NOT NULL, tagged INT NOT NULL, read_at REAL, "
-        "starred_at REAL) WITHOUT ROWID"
+        "starred_at REAL, later INT NOT NULL, later_at REAL) WITHOUT ROWID"
     )
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS pt_tags (tag TEXT NOT NULL, paper TEXT NOT NULL, "
@@ -95,9 +95,19 @@ def sync_marks(
     conn.execute("DELETE FROM temp.pt_marks")
     conn.execute("DELETE FROM temp.pt_tags")
     conn.executemany(
-        "INSERT INTO temp.pt_marks VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO temp.pt_marks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            (pid, s.read, s.starred, bool(s.note.strip()), bool(s.tags), s.read_at, s.starred_at)
+            (
+                pid,
+                s.read,
+                s.starred,
+                bool(s.note.strip()),
+                bool(s.tags),
+                s.read_at,
+                s.starred_at,
+                s.later,
+                s.later_at,
+            )
             for pid, s in states.items()
         ),
     )
@@ -194,9 +204,9 @@ class _Compiler:
             return "coalesce(papers.added_at = ?, 0)"
         if node.value == "muted":
             return self.muted()
-        column = "read" if node.value in ("read", "unread") else "starred"
+        column = {"unread": "read", "unstarred": "starred"}.get(node.value, node.value)
         inside = f"papers.id IN (SELECT paper FROM temp.pt_marks WHERE {column})"
-        return inside if node.value in ("read", "starred") else f"NOT ({inside})"
+        return inside if node.value in ("read", "starred", "later") else f"NOT ({inside})"
 
     def muted(self) -> str:
         """Whether a mute rule matches (rules never consult `is:muted` themselves)."""

@@ -71,7 +71,7 @@ class Tag:
 
 @dataclass(frozen=True, slots=True)
 class Is:
-    value: str  # read, unread, starred, unstarred, new, muted
+    value: str  # read, unread, starred, unstarred, later, new, muted
 
 
 @dataclass(frozen=True, slots=True)

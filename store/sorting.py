@@ -9,9 +9,13 @@ words (title matches weigh most).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-__all__ = ["SORT_ORDERS", "SortOrder"]
+from papertray.store.dates import iso_day
+from papertray.store.models import Paper
+
+__all__ = ["SORT_ORDERS", "SortOrder", "no_value_note"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,8 @@ class SortOrder:
     column: str | None = None
     """The value it sorts by, when papers may lack it (`upvotes`): "no paper has upvotes"."""
     help: str = ""
+    value: str = ""
+    """What `column` is, said to the user: "no paper has upvotes" (`no_value_note`)."""
 
 
 def _newest(column: str) -> str:
@@ -49,6 +55,12 @@ SORT_ORDERS: dict[str, SortOrder] = {
             "unread", "unread first", "coalesce(m.read, 0), papers.rowid", help="unread first"
         ),
         SortOrder(
+            "later",
+            "read later first",
+            "coalesce(m.later, 0) DESC, m.later_at IS NULL, m.later_at, papers.rowid",
+            help="your read-later queue first, the oldest queued first",
+        ),
+        SortOrder(
             "relevance",
             "relevance",
             "bm25",
@@ -68,6 +80,7 @@ SORT_ORDERS: dict[str, SortOrder] = {
             _newest("added_at"),
             column="added_at",
             help="the latest imported first",
+            value="an import time",
         ),
         SortOrder(
             "published",
@@ -75,6 +88,7 @@ SORT_ORDERS: dict[str, SortOrder] = {
             _newest("published_day"),
             column="published_day",
             help="by arXiv/HF date, newest first",
+            value="a publication day",
         ),
         SortOrder(
             "upvotes",
@@ -82,6 +96,7 @@ SORT_ORDERS: dict[str, SortOrder] = {
             _newest("upvotes"),
             column="upvotes",
             help="HF upvotes, most first",
+            value="upvotes",
         ),
         SortOrder(
             "stars",
@@ -89,6 +104,33 @@ SORT_ORDERS: dict[str, SortOrder] = {
             _newest("stars"),
             column="stars",
             help="GitHub stars, most first",
+            value="GitHub stars",
         ),
     )
 }
+
+
+# A paper's value of each `SortOrder.column` (the library's column of that name).
+_VALUES: dict[str, Callable[[Paper], object]] = {
+    "added_at": lambda p: p.added_at,
+    "published_day": lambda p: iso_day(p.published),
+    "upvotes": lambda p: p.upvotes,
+    "stars": lambda p: p.stars,
+}
+
+
+def no_value_note(order: SortOrder | str, papers: Iterable[Paper]) -> str | None:
+    """What to say when no paper of `papers` (those shown) has the value `order` sorts by:
+    the order is then the digest's, and "no paper has upvotes" says why. None when one has it,
+    when there is no paper, or when the order is by a value every paper has. Stops at the first
+    paper with the value: the papers of such an order, sorted, have it first."""
+    order = SORT_ORDERS[order] if isinstance(order, str) else order
+    value = _VALUES.get(order.column or "")
+    if value is None:
+        return None
+    shown = False
+    for paper in papers:
+        if value(paper) is not None:
+            return None
+        shown = True
+    return f"no paper has {order.value}: digest order" if shown else None

@@ -1,12 +1,13 @@
-"""The user's marks (read, starred, tags, note) and mute rules, in TinyDB tables of their own
-file (`state.json`).
+"""The user's marks (read, starred, read later, tags, note) and mute rules, in TinyDB tables of
+their own file (`state.json`).
 
 Used as TinyDB is meant to be used: a `Storage` subclass (`storage.AtomicJSONStorage`: atomic
 writes under a lock, its documented extension point) under TinyDB's public `Table` API. Table
 `marks` holds one document per paper the user touched, `{"paper": <its lasting id>, ...}`
 (`Library` keeps that id for good: a paper removed and imported again, or arriving under its
 arXiv id, finds its marks again); table `mutes` one document per rule, its number the document
-id; table `papertray` the file's format. Every change holds the lock across read-modify-write
+id; table `searches` one document per saved search (`store/searches.py`); table `papertray` the
+file's format. Every change holds the lock across read-modify-write
 and sees another process's changes first, so two open instances never lose each other's marks;
 a change of many papers is one write of the file.
 """
@@ -24,19 +25,22 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from papertray.store import mutes as _mutes
+from papertray.store import searches as _searches
 from papertray.store.dates import Clock
 from papertray.store.dates import now as clock_now
 from papertray.store.models import UNTOUCHED, PaperState
 from papertray.store.mutes import MuteError, MuteRule
 from papertray.store.paths import STATE_FILE
 from papertray.store.sanitize import clean_note
+from papertray.store.searches import SavedSearch, SearchError
 from papertray.store.storage import AtomicJSONStorage, MemoryJSONStorage, StoreError
 from papertray.store.tags import normalize_tags
 
-__all__ = ["FORMAT", "MuteError", "MuteRule", "State", "StoreError"]
+__all__ = ["FORMAT", "MuteError", "MuteRule", "SavedSearch", "SearchError", "State", "StoreError"]
 
 MARKS = "marks"
 MUTES = "mutes"
+SEARCHES = "searches"
 META = "papertray"
 FORMAT = 2
 """The layout of `state.json` (1: releases before 0.2, marks keyed by paper id; see
@@ -66,6 +70,7 @@ class State:
         self.warnings = storage.warnings
         self._marks: Table = self._db.table(MARKS, cache_size=0)
         self._mutes: Table = self._db.table(MUTES, cache_size=0)
+        self._saved = _searches.SearchTable(self._db.table(SEARCHES, cache_size=0))
         self._meta: Table = self._db.table(META, cache_size=0)
         self._index: _Index | None = None
         storage.clean_leftovers()
@@ -223,6 +228,14 @@ class State:
     def toggle_star(self, pid: str) -> PaperState:
         return self._update(pid, lambda s, now: _with_star(s, not s.starred, now))
 
+    def set_later(self, pid: str, later: bool) -> PaperState:
+        """Put the paper in the read-later queue (or take it out); `later_at` is when it was
+        queued, so the queue reads oldest first."""
+        return self._update(pid, lambda s, now: _with_later(s, later, now))
+
+    def toggle_later(self, pid: str) -> PaperState:
+        return self._update(pid, lambda s, now: _with_later(s, not s.later, now))
+
     def set_tags(self, pid: str, tags: Iterable[str]) -> PaperState:
         wanted = normalize_tags(tags)
         return self._update(pid, lambda s, now: replace(s, tags=wanted))
@@ -265,9 +278,10 @@ class State:
             self._change(previous)
 
     def revert(self, changes: Mapping[str, tuple[PaperState, PaperState]]) -> dict[str, PaperState]:
-        """Undo: for each paper, `(before, after)` of one action. Each mark (read, star, tags,
-        note) that still holds the action's `after` value goes back to `before`; a mark changed
-        since, by another instance or the CLI, is left alone. One write; returns the new states."""
+        """Undo: for each paper, `(before, after)` of one action. Each mark (read, star, later,
+        tags, note) that still holds the action's `after` value goes back to `before`; a mark
+        changed since, by another instance or the CLI, is left alone. One write; returns the new
+        states."""
         with self._writing():
             now = clock_now()
             result: dict[str, PaperState] = {}
@@ -289,7 +303,8 @@ class State:
 
     def merge_marks(self, from_id: str, into_id: str) -> PaperState:
         """Move every mark of `from_id` onto `into_id` (two records of one paper becoming one):
-        read or starred if either was, the tags of both, both notes. One write."""
+        read, starred or queued to read later if either was, the tags of both, both notes. One
+        write."""
         with self._writing():
             old, into = self.get(from_id), self.get(into_id)
             if old.untouched:
@@ -303,6 +318,8 @@ class State:
                 read_at=into.read_at or old.read_at,
                 starred_at=into.starred_at or old.starred_at,
                 updated_at=clock_now(),
+                later=into.later or old.later,
+                later_at=_earliest(into.later_at, old.later_at),
             )
             self._change({into_id: merged, from_id: UNTOUCHED})
             return merged
@@ -345,6 +362,43 @@ class State:
                 return
             self._mutes.insert(Document(rule.to_dict(), doc_id=rule.number))
 
+    # -- saved searches (see store.searches) ---------------------------------------------------
+
+    def searches(self) -> list[SavedSearch]:
+        """The saved searches: those in a slot by slot, then the others by name."""
+        self._storage.read()
+        return self._saved.all()
+
+    def search(self, name: str) -> SavedSearch | None:
+        """The saved search of this name (case aside), or None."""
+        self._storage.read()
+        return self._saved.find(name)
+
+    def search_in_slot(self, slot: int) -> SavedSearch | None:
+        """The saved search bound to key `slot` (1-9), or None."""
+        return next((s for s in self.searches() if s.slot == slot), None)
+
+    def save_search(
+        self, name: str, query: str, slot: int | None = None, clock: Clock | None = None
+    ) -> SavedSearch:
+        """Save `query` under `name` (a search of that name gets the new query and slot, and
+        keeps its id and creation time). SearchError for a bad name, query or slot, or a slot
+        another search holds; StoreError when it cannot be saved."""
+        name, text = _searches.clean_search(name, query, slot)
+        with self._writing():
+            return self._saved.save(name, text, slot, _searches.made_now(clock))
+
+    def remove_search(self, name: str) -> SavedSearch:
+        """Remove the saved search of this name and return it (for undo with
+        `restore_search`). SearchError when there is none."""
+        with self._writing():
+            return self._saved.remove(name)
+
+    def restore_search(self, search: SavedSearch) -> None:
+        """Put a removed search back as it was, its id too (undo of `remove_search`)."""
+        with self._writing():
+            self._saved.restore(search)
+
     def _next_rule(self) -> int:
         """The next rule number: one more than the highest ever used, so a removed rule's
         number is never given to another."""
@@ -368,7 +422,13 @@ class _Index:
 
 
 # Each mark with the timestamp that goes with it: what one undo step puts back together.
-_MARKS = (("read", "read_at"), ("starred", "starred_at"), ("tags",), ("note",))
+_MARKS = (
+    ("read", "read_at"),
+    ("starred", "starred_at"),
+    ("later", "later_at"),
+    ("tags",),
+    ("note",),
+)
 
 
 def _document(pid: str, state: PaperState) -> dict[str, Any]:
@@ -387,3 +447,14 @@ def _with_star(state: PaperState, starred: bool, now: float) -> PaperState:
     if state.starred == starred:
         return state
     return replace(state, starred=starred, starred_at=now if starred else None)
+
+
+def _with_later(state: PaperState, later: bool, now: float) -> PaperState:
+    if state.later == later:
+        return state
+    return replace(state, later=later, later_at=now if later else None)
+
+
+def _earliest(*times: float | None) -> float | None:
+    known = [t for t in times if t is not None]
+    return min(known) if known else None

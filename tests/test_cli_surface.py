@@ -73,8 +73,8 @@ def test_help_lists_every_option_of_the_reader() -> None:
         (["star"], "the following arguments are required: ID; see papertray star --help"),
         (
             ["list", "--sort", "size"],
-            "invalid --sort 'size' (digest, title, starred, unread, relevance, foryou, added,"
-            " published, upvotes, stars); see papertray list --help",
+            "invalid --sort 'size' (digest, title, starred, unread, later, relevance, foryou,"
+            " added, published, upvotes, stars); see papertray list --help",
         ),
     ],
     ids=["list-format", "reader-format", "unknown-option", "bad-count", "missing-id", "sort"],

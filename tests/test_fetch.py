@@ -205,7 +205,7 @@ def test_dry_run_lists_and_imports_nothing(server, seeded, data_dir, capsys) -> 
     out, err = capsys.readouterr()
     assert "Sparse Attention for Long-Context Reasoning" in out
     assert "[BOLD]" in out
-    assert "3 papers: 3 new, 0 already here (dry run: nothing imported)" in err
+    assert "3 papers: 3 new, 0 would be updated, 0 unchanged (dry run: nothing imported)" in err
     assert snapshot(data_dir) == seeded
 
 

@@ -52,7 +52,8 @@ PAPERS = [
 IDS = [p.id for p in PAPERS]
 STATES = {
     "arxiv:2401.00001": PaperState(read=True, starred=True, tags=("todo", "LLM")),
-    "arxiv:2401.00002": PaperState(read=True, note="  great paper  "),
+    "arxiv:2401.00002": PaperState(read=True, note="  great paper  ", later=True, later_at=5.0),
+    "arxiv:2401.00005": PaperState(later=True, later_at=7.0),
     "t:0123456789abcdef": PaperState(tags=("Diffusion-Survey",), note="   "),
     "not-in-library": PaperState(read=True, tags=("todo",)),
 }
@@ -150,6 +151,8 @@ def test_words_phrases_and_operators(text: str, expected: list[int]) -> None:
         ("is:unread", [2, 3, 4]),
         ("is:starred", [0]),
         ("is:unstarred", [1, 2, 3, 4]),
+        ("is:later", [1, 4]),
+        ("-is:later is:unread", [2, 3]),
         ("-is:read", [2, 3, 4]),
         ("IS:READ", [0, 1]),
         ("tag:todo", [0]),
@@ -442,6 +445,7 @@ FIELDS = [
     "is:unread",
     "is:starred",
     "is:unstarred",
+    "is:later",
     "tag:todo",
     "tag:llm",
     "has:repo",

@@ -8,11 +8,12 @@ import pytest
 from helpers.reader import current, notes, pane_text, settle, shown_ids, shown_titles
 from textual.widgets import Input
 
-from papertray.store import SORT_ORDERS, Library, State, ingest_file, ingest_text, parse_query
+from papertray.store import Library, State, ingest_file, ingest_text, parse_query
 from papertray.store.models import title_key
 from papertray.store.paths import sample_digest
 from papertray.tui import clipboard
 from papertray.tui.app import PapertrayApp
+from papertray.tui.live_query import SORTS
 from papertray.tui.screens.confirm import ConfirmScreen
 from papertray.tui.screens.help import HelpScreen
 from papertray.tui.screens.note import NoteScreen
@@ -378,6 +379,7 @@ async def test_S_cycles_the_sort(store, screen_text) -> None:
     library, state = store
     state.toggle_star(SEED[50].id)
     state.set_read(SEED[0].id, True)
+    state.set_later(SEED[70].id, True)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")
@@ -391,6 +393,10 @@ async def test_S_cycles_the_sort(store, screen_text) -> None:
         await pilot.press("S")
         await settle(pilot, app)
         assert shown_ids(app)[-1] == SEED[0].id
+        await pilot.press("S")  # the read-later queue first
+        await settle(pilot, app)
+        assert "sort: read later first" in screen_text(app)
+        assert shown_ids(app)[:2] == [SEED[70].id, SEED[0].id]
         await pilot.press("S")  # relevance: without a word to rank by, digest order
         await settle(pilot, app)
         assert "sort: relevance (no words in the query" in " ".join(screen_text(app).split())
@@ -399,7 +405,7 @@ async def test_S_cycles_the_sort(store, screen_text) -> None:
         await settle(pilot, app)
         assert "sort: for you" in screen_text(app)
         assert shown_ids(app)[-2:] == [SEED[0].id, SEED[50].id]  # read, starred
-        for _ in range(len(SORT_ORDERS) - 5):  # newest added ... most GitHub stars, digest
+        for _ in range(len(SORTS) - SORTS.index("foryou")):  # newest added ... stars, digest
             await pilot.press("S")
         await settle(pilot, app)
         assert "sort: digest" in screen_text(app)
@@ -412,7 +418,7 @@ async def test_relevance_puts_the_best_match_first(store, screen_text) -> None:
         await pilot.press("slash", *"quantization", "enter")
         await settle(pilot, app)
         digest = shown_ids(app)
-        for _ in range(4):
+        for _ in range(SORTS.index("relevance")):
             await pilot.press("S")
         await settle(pilot, app)
         assert "sort: relevance" in screen_text(app)

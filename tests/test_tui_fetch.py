@@ -204,8 +204,13 @@ async def test_open_paper_key_opens_the_arxiv_page_of_an_enriched_paper(
         await pilot.press("Y")
         await settle(pilot, app)
     assert copied[0] == "arXiv:2107.11817"
-    assert copied[1].startswith("@misc{arxiv210711817,") and "eprint = {2107.11817}" in copied[1]
-    assert Library.open(data_dir).get(mesa.id).arxiv_id == "2107.11817"
+    enriched = Library.open(data_dir).get(mesa.id)
+    # keyed lastnameYEARfirstword (store/citation.py, issue 23): the year arXiv gave the paper
+    year = (enriched.published or "")[:4]
+    assert year.isdigit()
+    assert copied[1].startswith(f"@misc{{lovelace{year}mesa,\n"), copied[1]
+    assert "eprint = {2107.11817}" in copied[1] and "archivePrefix = {arXiv}" in copied[1]
+    assert enriched.arxiv_id == "2107.11817"
 
 
 async def test_papers_opened_from_a_page_copy_are_linked_in_the_background(

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from papertray.store import Library, SimilarityIndex, State, ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui.app import PapertrayApp
+from papertray.tui.live_query import SORTS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "eval"))
 import quality  # noqa: E402
@@ -36,7 +37,7 @@ async def test_S_reaches_for_you_which_ranks_unread_by_the_starred(store, screen
         state.toggle_star(pid)
     app = PapertrayApp(*store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("S", "S", "S", "S", "S")
+        await pilot.press(*"S" * SORTS.index("foryou"))
         ranking = app.main.ranking
         assert ranking.pending or ranking.for_you is not None  # the key did not wait
         await settle(pilot, app)
@@ -73,7 +74,7 @@ async def test_for_you_with_nothing_starred_says_so_and_keeps_the_order(store, s
     app = PapertrayApp(*store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"model", "enter")
-        await pilot.press("S", "S", "S", "S")  # relevance
+        await pilot.press(*"S" * SORTS.index("relevance"))
         await settle(pilot, app)
         before = shown_ids(app)
         assert before != sorted(before, key=[p.id for p in SEED].index)  # not digest order
@@ -96,7 +97,7 @@ async def test_for_you_with_a_tag_filter_ranks_by_that_tags_papers(store) -> Non
         state.toggle_star(pid)
     app = PapertrayApp(*store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("S", "S", "S", "S", "S")
+        await pilot.press(*"S" * SORTS.index("foryou"))
         await settle(pilot, app)
         await pilot.press("slash", *"tag:lowbit OR quantization", "enter")
         await settle(pilot, app)

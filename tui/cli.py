@@ -2,9 +2,10 @@
 
 This module parses the command line and reports what went wrong in one line; the subcommands
 live by family: `cli_library` (import, list, similar, remove, sources), `cli_marks` (read,
-star, tag, note, tags), `cli_mutes`, `cli_fetch` (fetch, enrich, config, with their parsers)
-and `cli_reader` (the TUI). Headless subcommands import only `store`; Textual is imported only
-when the TUI starts, httpx only by the network commands.
+star, later, tag, note, tags), `cli_mutes`, `cli_searches` (searches, search save/rm, with
+their parsers), `cli_fetch` (fetch, enrich, config, with their parsers) and `cli_reader` (the
+TUI). Headless subcommands import only `store`; Textual is imported only when the TUI starts,
+httpx only by the network commands.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from papertray.tui.cli_library import cmd_import, cmd_list, cmd_remove, cmd_simi
 from papertray.tui.cli_marks import cmd_mark, cmd_note, cmd_tag, cmd_tags
 from papertray.tui.cli_mutes import cmd_mute, cmd_mutes, cmd_unmute
 from papertray.tui.cli_reader import cmd_tui
+from papertray.tui.cli_searches import glue_search
 
 __all__ = ["SUBCOMMANDS", "build_parser", "build_tui_parser", "main", "resolve_data_dir", "run"]
 
 SUBCOMMANDS = (
-    "import", "list", "similar", "read", "unread", "star", "unstar", "tag", "note", "tags",
-    "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
+    "import", "list", "similar", "read", "unread", "star", "unstar", "later", "unlater", "tag",
+    "note", "tags", "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
+    "searches", "search",
 )  # fmt: skip
 
 
@@ -132,13 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
         + " (foryou with -q tag:NAME: like that tag's papers)",
     )
     p.add_argument("-n", "--limit", type=_count_arg, metavar="N", help="print at most N papers")
+    p.add_argument(
+        "--search",
+        metavar="NAME",
+        help="the papers of a saved search (papertray searches lists them); with -q, both apply",
+    )
     data_dir_option(p)
     p.set_defaults(run=cmd_list)
 
     p = sub.add_parser("similar", help="the papers most like one paper, best first")
     p.add_argument("id", metavar="ID", help="a paper id (a unique prefix will do)")
     p.add_argument(
-        "-n", "--limit", type=_count_arg, default=10, metavar="N", help="how many (default 10)"
+        "-n", "--limit", type=_positive_arg, default=10, metavar="N", help="how many (default 10)"
     )
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="output format")
     data_dir_option(p)
@@ -149,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("unread", "mark papers unread"),
         ("star", "star papers"),
         ("unstar", "unstar papers"),
+        ("later", "put papers in the read-later queue"),
+        ("unlater", "take papers out of the read-later queue"),
     ):
         p = sub.add_parser(name, help=f"{verb} (by id)")
         p.add_argument("ids", nargs="+", metavar="ID", help="paper ids (a unique prefix will do)")
@@ -203,8 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number", type=_rule_number, metavar="N")
     data_dir_option(p)
     p.set_defaults(run=cmd_unmute)
+    from papertray.tui import cli_searches
     from papertray.tui.cli_fetch import add_parsers  # fetch, enrich, config
 
+    cli_searches.add_parsers(sub)
     add_parsers(sub)
     return parser
 
@@ -220,6 +232,13 @@ def _count_arg(text: str) -> int:
     value = _int_arg(text, "a whole number")
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _positive_arg(text: str) -> int:
+    value = _int_arg(text, "a whole number")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
 
 
@@ -334,6 +353,19 @@ def _glue_query(argv: list[str]) -> list[str]:
     return out
 
 
+def _neither_file_nor_command(word: str) -> str | None:
+    """What to say of `papertray WORD` when WORD is no file and reads as a command mistyped (a
+    word, not a path): the nearest command, if one is near. None for anything else, which the
+    reader then opens as a digest."""
+    if word == "-" or os.path.lexists(word) or any(c in word for c in "./\\"):
+        return None
+    from difflib import get_close_matches
+
+    near = get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.4)
+    hint = f"did you mean {near[0]}?" if near else f"{PROG} --help lists the commands"
+    return f"no such command or file: {word}; {hint}"
+
+
 def run(argv: list[str]) -> int:
     first = _first_positional(argv)
     try:
@@ -341,6 +373,8 @@ def run(argv: list[str]) -> int:
             argv = _glue_query(argv)
         elif first == "mute":
             argv = _glue_mute(argv)
+        elif first == "search":
+            argv = glue_search(argv)
         if first in SUBCOMMANDS or any(a in ("-h", "--help") for a in argv):
             args = build_parser().parse_args(argv)
             if args.command is None:
@@ -348,6 +382,9 @@ def run(argv: list[str]) -> int:
                 return 0
         else:
             args = build_tui_parser().parse_args(argv)
+            if args.files and (problem := _neither_file_nor_command(args.files[0])):
+                say(problem)
+                return 2
             args.run = cmd_tui
             args.command = None
         args.data_dir = resolve_data_dir(args.data_dir)

@@ -75,7 +75,7 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
         "--dry-run",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="list what would be imported, import nothing",
+        help="list the papers an import would add or change, import nothing",
     )
     p.add_argument(
         "--save",
@@ -175,7 +175,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         from papertray.store import render_bytes
 
         width = shutil.get_terminal_size((100, 24)).columns
-        rows = ((p, state.get(p.id)) for r in reports for p in r.papers)
+        # Only what the import would change: a paper here already, with nothing new, is not news.
+        rows = ((p, state.get(p.id)) for r in reports for p in r.changing)
         out = sys.stdout.buffer
         for chunk in render_bytes(rows, "table", width=width):
             out.write(chunk)
@@ -234,7 +235,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         where = f" (arXiv {near.arxiv_id})" if near.arxiv_id else ""
         say(f"near miss, not taken ({near.score:g}%): {near.title!r} vs {near.candidate!r}{where}")
     for _pid, title in report.unplaced:
-        say(f"not found: {title}")
+        say(f"{report.not_found}: {title}")
     if report.error is not None:
         if report.looked_up:  # what was found before the failure is kept
             say(report.line())

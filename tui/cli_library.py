@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from papertray.tui.cli_common import (
     CliError,
@@ -20,6 +21,9 @@ from papertray.tui.cli_common import (
     say,
     warn,
 )
+
+if TYPE_CHECKING:
+    from papertray.store import Query, State
 
 __all__ = ["cmd_import", "cmd_list", "cmd_remove", "cmd_similar", "cmd_sources"]
 
@@ -39,6 +43,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     except QueryError as error:
         raise CliError(f"bad query: {error.message}", 2) from None
     library, state = open_store(args.data_dir)
+    if args.search is not None:
+        query = _with_saved_search(state, args.search, query)
     told = len(library.warnings)
     try:
         listing = list_papers(
@@ -62,6 +68,18 @@ def cmd_list(args: argparse.Namespace) -> int:
         say(listing.note)
     _write(render_bytes(listing.rows, args.format, width=output_width()))
     return 0
+
+
+def _with_saved_search(state: State, name: str, query: Query) -> Query:
+    from papertray.store import combined_query
+
+    saved = state.search(name)
+    if saved is None:
+        raise CliError(f"no saved search named {name!r} (papertray searches lists them)")
+    parsed = saved.parsed()
+    if parsed is None:
+        raise CliError(f"the saved search {saved.name!r} no longer parses: {saved.query}")
+    return combined_query(parsed, query)
 
 
 def _write(chunks: Iterable[bytes]) -> None:

@@ -1,4 +1,5 @@
-"""`papertray read`, `unread`, `star`, `unstar`, `tag`, `note` and `tags`: the user's marks.
+"""`papertray read`, `unread`, `star`, `unstar`, `later`, `unlater`, `tag`, `note` and `tags`:
+the user's marks.
 
 The same rules as the reader's keys (`State` cleans tags and notes, `parse_tag_changes` reads
 `+a,b -c`); `cli.py` parses the arguments and calls these.
@@ -22,6 +23,8 @@ def cmd_mark(args: argparse.Namespace) -> int:
         "unread": lambda pid: state.set_read(pid, False),
         "star": lambda pid: state.set_starred(pid, True),
         "unstar": lambda pid: state.set_starred(pid, False),
+        "later": lambda pid: state.set_later(pid, True),
+        "unlater": lambda pid: state.set_later(pid, False),
     }[args.command]
     for pid in ids:
         action(pid)
@@ -31,6 +34,8 @@ def cmd_mark(args: argparse.Namespace) -> int:
         "unread": f"marked {papers} unread",
         "star": f"starred {papers}",
         "unstar": f"unstarred {papers}",
+        "later": f"queued {papers} to read later",
+        "unlater": f"took {papers} out of the read-later queue",
     }[args.command]
     say(done)
     return 0
