@@ -146,6 +146,9 @@ async def shoot(
             if typed:
                 await pilot.press("slash", *typed)
                 await pilot.pause()
+            while any(w.is_running for w in app.workers):  # the search, a write: done
+                await app.workers.wait_for_complete()
+                await pilot.pause()
             app.clear_notifications()
             await pilot.pause()
             svg = portable_svg(app.export_screenshot(title="papertray"))

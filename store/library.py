@@ -240,6 +240,20 @@ class Library:
         }
         return [found[i] for i in rowids if i in found]
 
+    def ids_of_rows(self, rowids: Iterable[int] | None = None) -> dict[int, str]:
+        """Rowid -> paper id, in import order, for those of `rowids` in the library (None:
+        every paper): what the reader needs of a result it holds by rowid (the ids to mark
+        or remove, the candidates of a ranking) without reading the papers themselves."""
+        if rowids is None:
+            rows = self._rows("SELECT rowid, id FROM papers ORDER BY rowid")
+        else:
+            rows = self._rows(
+                "SELECT rowid, id FROM papers WHERE rowid IN (SELECT value FROM json_each(?)) "
+                "ORDER BY rowid",
+                (orjson.dumps(list(rowids)).decode(),),
+            )
+        return {r[0]: r[1] for r in rows}
+
     def rowids_of(self, ids: Iterable[str]) -> dict[str, int]:
         """Paper id -> rowid, for those of `ids` in the library."""
         wanted = orjson.dumps(list(ids)).decode()

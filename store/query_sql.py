@@ -39,6 +39,7 @@ from papertray.store.words import stem
 __all__ = ["MarksTables", "Selection", "compile_where", "fts_match", "select", "sync_marks"]
 
 _COLUMNS = {"any": "{title abstract authors}", "title": "title", "abstract": "abstract"}
+_MATCH = "papers.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
 
 
 def _quoted(text: str) -> str:
@@ -135,7 +136,7 @@ class _Compiler:
 
     def match(self, expression: str) -> str:
         self.params.append(expression)
-        return "papers.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
+        return _MATCH
 
     def clause(self, node: Node) -> str:
         if isinstance(node, And):
@@ -281,6 +282,14 @@ def select(
     mute_sql, mute_params = "0", list[Any]()
     if hides:
         mute_sql, mute_params = compile_where(conn, Is("muted"), tags, context)
+    if columns == order_by == "papers.rowid" and not (scope or hides) and where == f"({_MATCH})":
+        # Words alone, asked by rowid in import order (the reader's filter as it is typed):
+        # the word index answers by itself, in rowid order, without a row of `papers` read:
+        # a first screenful (`limit`) at once, the whole result in a fraction of the time.
+        words = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid"
+        if limit is not None:
+            words += f" LIMIT {int(limit)}"
+        return Selection([r[0] for r in conn.execute(words, params)])
     scoped = f" AND papers.rowid IN (SELECT rowid FROM {scope})" if scope else ""
     joins = "LEFT JOIN temp.pt_marks m ON m.paper = papers.id"
     sql = f"SELECT {columns} FROM papers {joins} WHERE {where}{scoped}"

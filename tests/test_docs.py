@@ -14,6 +14,8 @@ from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
 from papertray.tui.app import PapertrayApp
 from papertray.tui.keys import KEYS, palette_actions
 from papertray.tui.screens.help import help_renderables
+from papertray.tui.screens.main import MainScreen
+from papertray.tui.screens.papers import PapersScreen
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,15 +47,21 @@ def test_every_query_example_parses() -> None:
     parse_query(FILTER_HINT.removeprefix("filter: "))
 
 
+OWNERS = {"app": PapertrayApp, "main": MainScreen, "papers": PapersScreen}
+
+
 def test_every_bound_key_is_in_the_table_and_every_action_exists() -> None:
     described = {key for k in KEYS for key in k.keys}
-    for binding in PapertrayApp.BINDINGS:
-        assert hasattr(PapertrayApp, f"action_{binding.action.split('(')[0]}"), binding  # type: ignore[union-attr]
-        keys = binding.key.split(",")  # type: ignore[union-attr]
-        names = {"slash": "/", "question_mark": "?"}
-        assert any(names.get(k, k) in described or k.isdigit() for k in keys), binding
-    for name, action, _ in palette_actions():
-        assert hasattr(PapertrayApp, f"action_{action.split('(')[0]}"), name
+    for owner in OWNERS.values():
+        for binding in owner.BINDINGS:
+            action = binding.action.split("(")[0]  # type: ignore[union-attr]
+            assert hasattr(owner, f"action_{action}"), (owner, binding)
+            keys = binding.key.split(",")  # type: ignore[union-attr]
+            names = {"slash": "/", "question_mark": "?"}
+            assert any(names.get(k, k) in described or k.isdigit() for k in keys), binding
+    for name, action, _keys, owner in palette_actions():
+        assert hasattr(OWNERS[owner], f"action_{action.split('(')[0]}"), name
+    assert {k.owner for k in KEYS} == set(OWNERS)
     # ctrl+q and ctrl+p are Textual's own: still bound as the table says.
     assert "ctrl+q" in {b.key for b in App.BINDINGS}  # type: ignore[union-attr]
     assert App.COMMAND_PALETTE_BINDING == "ctrl+p"

@@ -144,8 +144,9 @@ def test_terminal_closed_that_sends_no_sighup(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_terminal_closed_while_a_large_library_loads(tmp_path: Path) -> None:
-    """The reader draws 20k titles from the preview and loads the whole library in a thread."""
+def test_terminal_closed_while_a_search_of_a_large_library_runs(tmp_path: Path) -> None:
+    """20k papers: a broad word is typed, and the terminal closes while its whole result is
+    being counted in a worker (the query is cut short, the worker is not waited for)."""
     data = tmp_path / "data"
     digest = tmp_path / "big.txt"
     digest.write_text(page_text(20_000))
@@ -159,6 +160,9 @@ def test_terminal_closed_while_a_large_library_loads(tmp_path: Path) -> None:
     )
     app = PtyApp([], {"PAPERTRAY_DATA_DIR": str(data), "HOME": str(tmp_path)})
     with app:
-        assert app.wait_for("loading the library", timeout=30), app.text[-2000:]
+        assert app.wait_for("20,000 in the library", timeout=30), app.text[-2000:]
+        app.send("/")
+        app.send("-model")  # nearly every paper: the longest count
+        app.send_until_read("s")
         app.hang_up()
         assert_gone_in_time(app)

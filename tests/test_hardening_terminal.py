@@ -137,3 +137,36 @@ def test_hostile_bytes_written_straight_into_the_files(tmp_path: Path, clean_out
     (data / "state.json").write_bytes(orjson.dumps({"states": {"t:hostile": state}}))
     raw = run_app(data, tmp_path, [], "Raw abstract")
     check(raw, clean_output)
+
+
+def test_hostile_bytes_written_straight_into_the_database(
+    tmp_path: Path, clean_output: bytes
+) -> None:
+    """The library database and the marks file edited by another tool, past every check of
+    the way in: the reader still shows the text inert."""
+    import sqlite3
+
+    from papertray.store import Library, Paper
+
+    data = tmp_path / "data"
+    library = Library.open(data)
+    library.add([Paper("t:hostile", "placeholder", "placeholder")])
+    library.close()
+    with sqlite3.connect(data / "library.db") as db:
+        db.execute(
+            "UPDATE papers SET title = ?, abstract = ?, authors = ?, published = ?, source = ?, "
+            "links = ?, repo = ? WHERE id = 't:hostile'",
+            (
+                f"Db title {HOSTILE}",
+                f"Db abstract {HOSTILE}\n\n{HOSTILE}",
+                f"Mallory {HOSTILE}",
+                f"2024 {HOSTILE}",
+                f"src {HOSTILE}",
+                f"https://github.com/a/b{HOSTILE}\nhttps://github.com/c/d",
+                f"https://github.com/a/b{HOSTILE}",
+            ),
+        )
+    marks = {"paper": "t:hostile", "tags": [f"tag{HOSTILE}", HOSTILE], "note": f"note {HOSTILE}"}
+    (data / "state.json").write_bytes(orjson.dumps({"marks": {"1": {**marks, "starred": True}}}))
+    raw = run_app(data, tmp_path, [], "Db abstract")
+    check(raw, clean_output)

@@ -110,7 +110,7 @@ def test_a_note_with_a_lone_surrogate_is_saved(seeded: Path) -> None:
 
 def test_one_sort_registry_for_cli_and_reader() -> None:
     from papertray.tui.cli import build_parser
-    from papertray.tui.papers import SORTS
+    from papertray.tui.live_query import SORTS
 
     sub = build_parser()._subparsers._group_actions[0].choices["list"]  # type: ignore[union-attr]
     sort = next(a for a in sub._actions if a.dest == "sort")

@@ -10,7 +10,7 @@ import pytest
 
 from papertray.store import Library, ingest_bytes, ingest_file
 from papertray.store.links import arxiv_links, with_arxiv_links
-from papertray.tui.paper_actions import NoPaperPage, citation, paper_page
+from papertray.tui.links import NoLink, citation, paper_page
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fetch"
 
@@ -58,14 +58,14 @@ def test_every_format_links_its_arxiv_papers_to_themselves(name: str) -> None:
 def test_a_paper_without_an_arxiv_id_says_how_to_get_one(seed_path: Path) -> None:
     papers = ingest_file(seed_path).papers
     bare = next(p for p in papers if not p.links)
-    with pytest.raises(NoPaperPage, match="enrich"):
+    with pytest.raises(NoLink, match="enrich"):
         paper_page(bare)
-    with pytest.raises(NoPaperPage, match="enrich"):
+    with pytest.raises(NoLink, match="enrich"):
         citation(bare, bibtex=False)
     assert citation(bare, bibtex=True).startswith("@misc{")
     # A paper with only a code repo has no page of its own either; one with a project page does.
     mesa = next(p for p in papers if p.title.startswith("Mesa:"))
-    with pytest.raises(NoPaperPage):
+    with pytest.raises(NoLink):
         paper_page(mesa)
     page = ingest_bytes(
         b"A Title Here\n\nAn abstract with https://github.com/a/b and https://a-project.org/p.\n"

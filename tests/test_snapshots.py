@@ -3,6 +3,8 @@ after a deliberate change, and look at the report before committing the new SVGs
 
 from __future__ import annotations
 
+from helpers.reader import settle
+
 from papertray.store import Library, State, ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui.app import PapertrayApp
@@ -22,29 +24,43 @@ def sample_app() -> PapertrayApp:
     return PapertrayApp(library, state)
 
 
+def pressing(*keys: str):  # type: ignore[no-untyped-def]
+    """Press `keys`, then wait until what they asked for (a search, a write) is on screen."""
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()  # the main screen mounted: a key now reaches it
+        await pilot.press(*keys)
+        await settle(pilot, pilot.app)
+
+    return run_before
+
+
 def test_main_view(snap_compare) -> None:
-    assert snap_compare(sample_app(), press=["j", "j"], terminal_size=(120, 36))
+    assert snap_compare(sample_app(), run_before=pressing("j", "j"), terminal_size=(120, 36))
 
 
 def test_live_filter_with_highlights(snap_compare) -> None:
-    assert snap_compare(sample_app(), press=["slash", *"memory efficient"], terminal_size=(120, 36))
+    filtering = pressing("slash", *"memory efficient")
+    assert snap_compare(sample_app(), run_before=filtering, terminal_size=(120, 36))
 
 
 def test_bad_query_error(snap_compare) -> None:
-    assert snap_compare(sample_app(), press=["slash", *'has:repo "low'], terminal_size=(120, 36))
+    filtering = pressing("slash", *'has:repo "low')
+    assert snap_compare(sample_app(), run_before=filtering, terminal_size=(120, 36))
 
 
 def test_tags_modal(snap_compare) -> None:
-    assert snap_compare(sample_app(), press=["j", "j", "t"], terminal_size=(120, 36))
+    assert snap_compare(sample_app(), run_before=pressing("j", "j", "t"), terminal_size=(120, 36))
 
 
 def test_help_screen(snap_compare) -> None:
-    assert snap_compare(sample_app(), press=["question_mark"], terminal_size=(120, 40))
+    assert snap_compare(sample_app(), run_before=pressing("question_mark"), terminal_size=(120, 40))
 
 
 def test_narrow_terminal(snap_compare) -> None:
-    assert snap_compare(sample_app(), press=["j", "j"], terminal_size=(70, 36))
+    assert snap_compare(sample_app(), run_before=pressing("j", "j"), terminal_size=(70, 36))
 
 
 def test_no_match(snap_compare) -> None:
-    assert snap_compare(sample_app(), press=["slash", *"zzzqqq"], terminal_size=(120, 24))
+    filtering = pressing("slash", *"zzzqqq")
+    assert snap_compare(sample_app(), run_before=filtering, terminal_size=(120, 24))

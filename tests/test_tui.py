@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from helpers.reader import current, notes, pane_text, settle, shown_ids, shown_titles
+from textual.widgets import Input
 
-from papertray.store import SORT_ORDERS, Library, State, ingest_file, ingest_text, parse_query
+from papertray.store import Library, State, ingest_file, ingest_text, parse_query
+from papertray.store.models import title_key
 from papertray.store.paths import sample_digest
 from papertray.tui import clipboard
 from papertray.tui.app import PapertrayApp
+from papertray.tui.live_query import SORTS
 from papertray.tui.screens.confirm import ConfirmScreen
 from papertray.tui.screens.help import HelpScreen
 from papertray.tui.screens.note import NoteScreen
@@ -44,17 +47,6 @@ def make_app(store: tuple[Library, State], **kwargs) -> PapertrayApp:  # type: i
     return PapertrayApp(*store, **kwargs)
 
 
-def pane_text(app: PapertrayApp) -> str:
-    """The whole abstract pane as plain text, including what is scrolled out of view."""
-    return str(app.query_one("#paper-view", Static).content)
-
-
-def current(app: PapertrayApp) -> str:
-    paper_id = app.paper_list.highlighted_id
-    assert paper_id is not None
-    return app.paper(paper_id).title
-
-
 async def test_opens_on_the_digest_with_list_pane_and_status(store, screen_text) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -63,8 +55,8 @@ async def test_opens_on_the_digest_with_list_pane_and_status(store, screen_text)
         assert "Flow Matching in Latent Space" in text
         assert "101 shown · 101 unread · 101 in the library · 0 starred" in " ".join(text.split())
         assert "Flow matching is a recent framework" in text  # the abstract pane
-        assert app.paper_list.row_count == 101
-        assert app.focused is app.paper_list
+        assert app.main.paper_list.row_count == 101
+        assert app.focused is app.main.paper_list
 
 
 async def test_moving_with_j_k_g_G_arrows_and_pages(store) -> None:
@@ -79,15 +71,15 @@ async def test_moving_with_j_k_g_G_arrows_and_pages(store) -> None:
         await pilot.press("g")
         assert current(app) == SEED[0].title
         await pilot.press("down", "down", "up")
-        assert app.paper_list.cursor == 1
+        assert app.main.paper_list.cursor == 1
         await pilot.press("pagedown")
-        assert app.paper_list.cursor > 20
+        assert app.main.paper_list.cursor > 20
         await pilot.press("pageup")
-        assert app.paper_list.cursor == 1
+        assert app.main.paper_list.cursor == 1
         await pilot.press("end")
-        assert app.paper_list.cursor == 100
+        assert app.main.paper_list.cursor == 100
         await pilot.press("home")
-        assert app.paper_list.cursor == 0
+        assert app.main.paper_list.cursor == 0
 
 
 async def test_pane_follows_the_cursor(store, screen_text) -> None:
@@ -107,7 +99,8 @@ async def test_enter_opens_and_marks_read(store, data_dir, screen_text) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j", "enter")
         await pilot.pause()
-        assert "100 unread" in screen_text(app)
+        assert "100 unread" in screen_text(app)  # shown at once, written by a worker
+        await settle(pilot, app)
     paper = SEED[2]
     assert reopen(data_dir).get(paper.id).read
 
@@ -120,11 +113,13 @@ async def test_r_toggles_read_and_s_toggles_star(store, data_dir, screen_text) -
         text = screen_text(app)
         assert "100 unread" in text and "1 starred" in text
         assert "★ starred" in text
+        await settle(pilot, app)
         state = reopen(data_dir).get(SEED[0].id)
         assert state.read and state.starred
         await pilot.press("r", "s")
         await pilot.pause()
         assert "101 unread" in screen_text(app)
+        await settle(pilot, app)
     state = reopen(data_dir).get(SEED[0].id)
     assert not state.read and not state.starred
 
@@ -143,6 +138,7 @@ async def test_t_edits_tags_with_completion(store, data_dir, screen_text) -> Non
         await pilot.pause()
         assert not isinstance(app.screen, TagsScreen)
         assert "#llm #quantization" in screen_text(app)
+        await settle(pilot, app)
     assert reopen(data_dir).get(SEED[2].id).tags == ("llm", "quantization")
 
 
@@ -151,6 +147,7 @@ async def test_escape_cancels_the_tags_modal(store, data_dir) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t", *"draft", "escape")
         assert not isinstance(app.screen, TagsScreen)
+        await settle(pilot, app)
     assert reopen(data_dir).get(SEED[0].id).tags == ()
 
 
@@ -162,6 +159,7 @@ async def test_N_edits_the_note(store, data_dir, screen_text) -> None:
         await pilot.press(*"read the appendix", "ctrl+s")
         await pilot.pause()
         assert "read the appendix" in screen_text(app)
+        await settle(pilot, app)
     assert reopen(data_dir).get(SEED[0].id).note == "read the appendix"
 
 
@@ -183,12 +181,13 @@ async def test_space_pages_then_opens_next_unread(store, data_dir) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 14)) as pilot:
         for _ in range(30):
-            if app.paper_list.cursor:
+            if app.main.paper_list.cursor:
                 break
             await pilot.press("space")
             await pilot.pause()
-        assert app.pane.scroll_y == 0  # a new paper starts at its top
+        assert app.main.pane.scroll_y == 0  # a new paper starts at its top
         assert current(app) == SEED[1].title
+        await settle(pilot, app)
     assert reopen(data_dir).get(SEED[1].id).read
 
 
@@ -196,7 +195,7 @@ async def test_c_copies_the_repo_and_falls_back_to_osc52(store, no_system_clipbo
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j", "c")
-        await app.workers.wait_for_complete()
+        await settle(pilot, app)
         await pilot.pause()
         assert app.clipboard == "https://github.com/ziplab/Mesa"
         messages = [n.message for n in app._notifications]
@@ -209,10 +208,10 @@ async def test_number_keys_copy_link_n(store, no_system_clipboard) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*["j"] * octo)
         await pilot.press("2")
-        await app.workers.wait_for_complete()
+        await settle(pilot, app)
         assert app.clipboard == "https://www.nexa4ai.com/octo-planner"
         await pilot.press("1")
-        await app.workers.wait_for_complete()
+        await settle(pilot, app)
         assert app.clipboard == "https://huggingface.co/NexaAIDev/octopus-planning"
         await pilot.press("3")
         await pilot.pause()
@@ -225,7 +224,7 @@ async def test_copy_uses_pyperclip_when_it_works(store, monkeypatch) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
-        await app.workers.wait_for_complete()
+        await settle(pilot, app)
         await pilot.pause()
         assert copied == ["https://github.com/VinAIResearch/LFM.git"]
         assert any("system clipboard: xclip" in n.message for n in app._notifications)
@@ -251,8 +250,8 @@ async def test_a_hanging_copy_program_does_not_block(store, monkeypatch) -> None
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("c")
             await pilot.press("j")  # the UI still answers while the copy hangs
-            assert app.paper_list.cursor == 1
-            await app.workers.wait_for_complete()
+            assert app.main.paper_list.cursor == 1
+            await settle(pilot, app)
             await pilot.pause()
             assert app.clipboard == "https://github.com/VinAIResearch/LFM.git"
             assert any("did not answer" in n.message for n in app._notifications)
@@ -274,7 +273,7 @@ async def test_o_opens_only_http_links(store, monkeypatch) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j", "o")
-        await app.workers.wait_for_complete()
+        await settle(pilot, app)
         await pilot.pause()
         assert opened == ["https://github.com/ziplab/Mesa"]
         assert any("Opened https://github.com/ziplab/Mesa" in n.message for n in app._notifications)
@@ -290,7 +289,7 @@ async def test_o_without_a_browser_shows_the_url(store, monkeypatch) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
-        await app.workers.wait_for_complete()
+        await settle(pilot, app)
         await pilot.pause()
         assert any(
             "https://github.com/VinAIResearch/LFM.git" in n.message
@@ -320,21 +319,24 @@ async def test_A_marks_all_shown_read_after_asking_and_u_undoes(
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"has:repo", "enter")
-        await pilot.pause()
-        shown = list(app.paper_list.shown_ids)
+        await settle(pilot, app)
+        shown = list(shown_ids(app))
         assert len(shown) == 28
         await pilot.press("A")
         assert isinstance(app.screen, ConfirmScreen)
+        assert "Mark 28 papers shown as read?" in screen_text(app)
         await pilot.press("n")
+        await settle(pilot, app)
         assert all(not reopen(data_dir).get(pid).read for pid in shown)
         await pilot.press("A", "y")
-        await pilot.pause()
+        await settle(pilot, app)
         disk = reopen(data_dir)
         assert all(disk.get(pid).read for pid in shown)
         assert sum(disk.get(p.id).read for p in SEED) == 28
         assert "28 shown  ·  0 unread of them  ·  101 in the library" in screen_text(app)
+        assert "Marked 28 papers read (u undoes it)." in notes(app)
         await pilot.press("u")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "28 shown  ·  28 unread of them" in screen_text(app)
     assert all(not reopen(data_dir).get(pid).read for pid in shown)
 
@@ -343,6 +345,7 @@ async def test_u_undoes_several_levels(store, data_dir) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s", "j", "r", "j", "s")
+        await settle(pilot, app)
         disk = reopen(data_dir)
         assert (
             disk.get(SEED[0].id).starred
@@ -350,73 +353,122 @@ async def test_u_undoes_several_levels(store, data_dir) -> None:
             and disk.get(SEED[2].id).starred
         )
         await pilot.press("u", "u")
+        await settle(pilot, app)
         disk = reopen(data_dir)
         assert disk.get(SEED[0].id).starred
         assert not disk.get(SEED[1].id).read and not disk.get(SEED[2].id).starred
         assert current(app) == SEED[1].title  # undo brings the cursor back to what it changed
         await pilot.press("u", "u")
-        await pilot.pause()
+        await settle(pilot, app)
         assert not reopen(data_dir).get(SEED[0].id).starred
         assert any("Nothing to undo" in n.message for n in app._notifications)
+
+
+async def test_quick_keys_are_written_in_their_order(store, data_dir) -> None:
+    """Star, unstar, star: written one at a time in that order, never overtaking each other."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s", "s", "r", "r")
+        await settle(pilot, app)
+        disk = reopen(data_dir).get(SEED[0].id)
+        assert disk.starred and not disk.read
+        assert app.main.changes.depth == 5
 
 
 async def test_S_cycles_the_sort(store, screen_text) -> None:
     library, state = store
     state.toggle_star(SEED[50].id)
     state.set_read(SEED[0].id, True)
+    state.set_later(SEED[70].id, True)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")
-        await pilot.pause()
-        titles = [app.paper(pid).title for pid in app.paper_list.shown_ids]
-        assert titles == sorted(titles, key=str.casefold)
+        await settle(pilot, app)
+        titles = shown_titles(app)
+        assert len(titles) == 101 and titles == sorted(titles, key=title_key)
         assert "sort: title" in screen_text(app)
         await pilot.press("S")
-        assert app.paper_list.shown_ids[0] == SEED[50].id
+        await settle(pilot, app)
+        assert shown_ids(app)[0] == SEED[50].id
         await pilot.press("S")
-        assert app.paper_list.shown_ids[-1] == SEED[0].id
+        await settle(pilot, app)
+        assert shown_ids(app)[-1] == SEED[0].id
+        await pilot.press("S")  # the read-later queue first
+        await settle(pilot, app)
+        assert "sort: read later first" in screen_text(app)
+        assert shown_ids(app)[:2] == [SEED[70].id, SEED[0].id]
+        await pilot.press("S")  # relevance: without a word to rank by, digest order
+        await settle(pilot, app)
+        assert "sort: relevance (no words in the query" in " ".join(screen_text(app).split())
+        assert shown_ids(app)[:3] == [p.id for p in SEED[:3]]
         await pilot.press("S")  # for you: see test_tui_similar.py
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, app)
         assert "sort: for you" in screen_text(app)
-        assert app.paper_list.shown_ids[-2:] == [SEED[0].id, SEED[50].id]  # read, starred
-        for _ in range(len(SORT_ORDERS) - 4):  # newest added ... most GitHub stars, digest
+        assert shown_ids(app)[-2:] == [SEED[0].id, SEED[50].id]  # read, starred
+        for _ in range(len(SORTS) - SORTS.index("foryou")):  # newest added ... stars, digest
             await pilot.press("S")
-        assert app.paper_list.shown_ids[:3] == [p.id for p in SEED[:3]]
+        await settle(pilot, app)
+        assert "sort: digest" in screen_text(app)
+        assert shown_ids(app)[:3] == [p.id for p in SEED[:3]]
+
+
+async def test_relevance_puts_the_best_match_first(store, screen_text) -> None:
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"quantization", "enter")
+        await settle(pilot, app)
+        digest = shown_ids(app)
+        for _ in range(SORTS.index("relevance")):
+            await pilot.press("S")
+        await settle(pilot, app)
+        assert "sort: relevance" in screen_text(app)
+        ranked = shown_ids(app)
+        assert sorted(ranked) == sorted(digest) and ranked != digest
+        # The title counts most: the first paper has the word in its title.
+        assert "quantization" in shown_titles(app)[0].lower()
 
 
 async def test_filter_is_live_and_highlights(store, screen_text) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"memory")
-        await pilot.pause()
-        count_memory = app.paper_list.row_count
+        await settle(pilot, app)
+        count_memory = app.main.paper_list.row_count
         assert 0 < count_memory < 101
         await pilot.press(*" efficient")
-        await pilot.pause()
-        assert 0 < app.paper_list.row_count < count_memory
+        await settle(pilot, app)
+        shown = app.main.paper_list.row_count
+        assert 0 < shown < count_memory
         text = screen_text(app)
-        assert f"{app.paper_list.row_count} shown" in text and "101 in the library" in text
+        assert f"{shown} shown" in text and "101 in the library" in text
         assert "query: memory efficient" in text
-        for pid in app.paper_list.shown_ids:
-            paper = app.paper(pid)
-            hay = (paper.title + paper.abstract).lower()
-            assert "memory" in hay and "efficient" in hay
+        query = parse_query("memory efficient")
+        assert sorted(shown_ids(app)) == sorted(p.id for p in SEED if query.matches(p))
+        # The words found are highlighted in the list and the pane.
+        row = app.main.paper_list.render_line(0)
+        matched = [seg.text for seg in row if seg.style and seg.style.underline]
+        assert any(word.lower().startswith(("memory", "efficien")) for word in matched), matched
+        view = app.main.query_one("#paper-view").content
+        marked = {
+            view.plain[span.start : span.end].lower()
+            for span in view.spans
+            if "warning" in str(span.style)
+        }
+        assert marked & {"memory", "efficient", "efficiently", "efficiency"}, marked
 
 
 async def test_bad_query_shows_error_and_keeps_result(store, screen_text) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"has:repo")
-        await pilot.pause()
-        assert app.paper_list.row_count == 28
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 28
         await pilot.press("space", '"', *"low")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "unclosed quote" in screen_text(app)
-        assert app.paper_list.row_count == 28
+        assert app.main.paper_list.row_count == 28
         await pilot.press('"')
-        await pilot.pause()
+        await settle(pilot, app)
         assert "unclosed quote" not in screen_text(app)
 
 
@@ -424,22 +476,25 @@ async def test_escape_clears_the_filter(store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"is:starred")
-        await pilot.pause()
-        assert app.paper_list.row_count == 0
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 0
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.paper_list.row_count == 101
-        assert app.focused is app.paper_list
-        await pilot.press("slash", *"llm", "enter", "escape")  # escape from the list clears too
-        await pilot.pause()
-        assert app.paper_list.row_count == 101
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 101
+        assert app.focused is app.main.paper_list
+        await pilot.press("slash", *"llm", "enter")
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count < 101
+        await pilot.press("escape")  # escape from the list clears too
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 101
 
 
 async def test_no_match_and_no_paper_empty_states(store, data_dir, screen_text) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"zzzqqq")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "No paper matches" in screen_text(app) and "zzzqqq" in screen_text(app)
     empty = PapertrayApp(Library.in_memory(), State.in_memory())
     async with empty.run_test(size=SIZE) as pilot:
@@ -447,9 +502,11 @@ async def test_no_match_and_no_paper_empty_states(store, data_dir, screen_text) 
         assert "No papers yet" in screen_text(empty) and "papertray import FILE" in screen_text(
             empty
         )
-        await pilot.press("r", "s", "c", "o", "t", "N", "A", "n", "space", "u")  # nothing to act on
-        await pilot.pause()
+        # Nothing to act on: every key says so or does nothing.
+        await pilot.press("r", "s", "c", "o", "t", "N", "A", "n", "space", "u", "x", "X", "m")
+        await settle(pilot, empty)
         assert empty.is_running
+        assert "No paper to remove." in notes(empty) and "Nothing to undo." in notes(empty)
 
 
 async def test_help_and_command_palette(store, data_dir) -> None:
@@ -464,7 +521,7 @@ async def test_help_and_command_palette(store, data_dir) -> None:
         await pilot.press(*"toggle star")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
     assert reopen(data_dir).get(SEED[0].id).starred
 
 
@@ -481,28 +538,31 @@ async def test_narrow_terminal_stacks_the_pane(store, screen_text) -> None:
     async with app.run_test(size=(70, 40)) as pilot:
         await pilot.pause()
         assert app.screen.has_class("-narrow")
-        assert app.pane.region.y > app.paper_list.region.y
-        assert app.pane.region.width >= 60
+        assert app.main.pane.region.y > app.main.paper_list.region.y
+        assert app.main.pane.region.width >= 60
         await pilot.press("enter")
-        assert app.focused is app.pane
+        assert app.focused is app.main.pane
 
 
 async def test_opens_only_the_given_papers(store) -> None:
     library, state = store
-    app = PapertrayApp(library, state, paper_ids=[SEED[3].id, SEED[7].id])
+    app = PapertrayApp(library, state, paper_ids=[SEED[7].id, SEED[3].id])
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert app.paper_list.shown_ids == [SEED[3].id, SEED[7].id]
+        await settle(pilot, app)
+        assert shown_ids(app) == [SEED[3].id, SEED[7].id]  # in digest order
+        await pilot.press("slash", *"model")  # the filter stays among them
+        await settle(pilot, app)
+        assert set(shown_ids(app)) <= {SEED[3].id, SEED[7].id}
 
 
-async def test_another_instance_marks_show_up(store, data_dir) -> None:
+async def test_another_instance_marks_show_up(store, data_dir, screen_text) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         other = reopen(data_dir)
         other.toggle_star(SEED[0].id)
-        app.poll_other_instances()
-        await pilot.pause()
-        assert app.marks.get(SEED[0].id).starred
+        await pilot.pause(1.2)  # the screen looks twice a second
+        assert app.main.marks.get(SEED[0].id).starred
+        assert "1 starred" in screen_text(app) and "★ starred" in screen_text(app)
 
 
 HOSTILE = [
@@ -540,10 +600,10 @@ async def test_hostile_titles_are_shown_literally(screen_text) -> None:
 async def test_ctrl_c_quits_with_the_mark_on_disk(store, data_dir) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s", "ctrl+c")
+        await pilot.press("s", "ctrl+c")  # quitting waits for the star being written
         await pilot.pause()
         assert not app.is_running
-    assert reopen(data_dir).get(SEED[0].id).starred
+        assert reopen(data_dir).get(SEED[0].id).starred
 
 
 async def test_palette_filter_command(store) -> None:
@@ -554,53 +614,45 @@ async def test_palette_filter_command(store) -> None:
         await pilot.press(*"papers with a code repo")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.query_one("#filter").value == "has:repo"
-        assert app.paper_list.row_count == 28
+        assert app.main.paper_list.row_count == 28
 
 
-async def test_starts_from_the_preview_then_loads_the_library(data_dir, screen_text) -> None:
+async def test_the_first_frame_comes_from_the_database(data_dir, screen_text) -> None:
+    """No preview file: the rows of the first frame are asked of the library as the screen
+    mounts, a screenful of them, so they are on screen before any worker ran."""
     library = Library.open(data_dir)
     library.add(SEED)
-    fresh = Library.open(data_dir, check=False)
-    preview = fresh.preview()
-    assert preview is not None
-    app = PapertrayApp(fresh, State.open(data_dir), preview=preview)
+    app = PapertrayApp(Library.open(data_dir, check=False), State.open(data_dir))
     async with app.run_test(size=SIZE) as pilot:
-        assert app.loading  # the first frame is drawn from ids and titles alone
-        assert "Flow Matching in Latent Space" in screen_text(app)
-        assert "Loading the library" in pane_text(app)
-        await pilot.press("slash", *"memory")  # typed before the abstracts are in
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
+        # As the screen mounted: the rows are there, and no search ran in a worker.
+        assert app.main.paper_list.row_count == 101
+        assert not [w for w in app.workers if w.group == "filter"]
+        assert "Flow matching is a recent framework" in pane_text(app)
         await pilot.pause()
-        assert not app.loading
-        # The query was applied once the abstracts came, not to the titles alone.
+        text = screen_text(app)
+        assert SEED[0].title[:30] in text and SEED[1].title[:30] in text
+        await pilot.press("slash", *"memory")
+        await settle(pilot, app)
         memory = parse_query("memory")
-        assert app.paper_list.row_count == sum(memory.matches(p) for p in SEED) == 29
-        assert all(
-            "memory" in (p.title + p.abstract).lower()
-            for p in (app.paper(pid) for pid in app.paper_list.shown_ids)
-        )
-        assert "Loading the library" not in pane_text(app)
+        assert app.main.paper_list.row_count == sum(memory.matches(p) for p in SEED)
+    assert not [p.name for p in data_dir.iterdir() if "preview" in p.name]
 
 
-async def test_a_library_damaged_behind_its_preview_is_reported(data_dir) -> None:
+async def test_a_damaged_library_is_reported_and_set_aside(data_dir, screen_text) -> None:
     library = Library.open(data_dir)
     library.add(SEED)
-    fresh = Library.open(data_dir, check=False)
-    preview = fresh.preview()
-    assert preview is not None
-    # Damaged after the preview was read (the stamp matched then): found by the load.
-    (data_dir / "library.json").write_bytes(b'{"papers": {')
-    app = PapertrayApp(fresh, State.open(data_dir), preview=preview)
+    library.close()
+    (data_dir / "library.db").write_bytes(b"this is not a database" * 100)
+    for side in ("library.db-wal", "library.db-shm"):
+        (data_dir / side).unlink(missing_ok=True)
+    app = PapertrayApp(Library.open(data_dir, check=False), State.open(data_dir))
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        messages = [n.message for n in app._notifications]
-        assert any("damaged" in m and "moved aside" in m for m in messages), messages
-        assert app.paper_list.row_count == 0 and not app.loading
+        await settle(pilot, app)
+        assert any("damaged" in m and "moved aside" in m for m in notes(app)), notes(app)
+        assert app.main.paper_list.row_count == 0
+        assert "No papers yet" in screen_text(app)
     assert [p.name for p in data_dir.iterdir() if ".damaged-" in p.name]
 
 
@@ -609,19 +661,22 @@ async def test_undo_keeps_marks_made_meanwhile_by_another_instance(store, data_d
     paper = SEED[0].id
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r")  # mark read here
+        await settle(pilot, app)
         other = reopen(data_dir)  # the CLI or another window, meanwhile
         other.toggle_star(paper)
         other.set_tags(paper, ["important"])
-        app.poll_other_instances()
+        app.main.poll()
         await pilot.press("u")  # undoes the read mark only
-        await pilot.pause()
+        await settle(pilot, app)
         disk = reopen(data_dir).get(paper)
         assert not disk.read
         assert disk.starred and disk.tags == ("important",)
         await pilot.press("s", "s")  # star off, star on: undo twice gives the star back off->on
         await pilot.press("u")
+        await settle(pilot, app)
         assert not reopen(data_dir).get(paper).starred
         await pilot.press("u")
+        await settle(pilot, app)
         assert reopen(data_dir).get(paper).starred
 
 
@@ -630,11 +685,12 @@ async def test_undo_of_a_mark_changed_since_leaves_it(store, data_dir) -> None:
     paper = SEED[0].id
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")  # star here
+        await settle(pilot, app)
         reopen(data_dir).set_starred(paper, False)  # unstarred elsewhere
         reopen(data_dir).set_note(paper, "theirs")
-        app.poll_other_instances()
+        app.main.poll()
         await pilot.press("u")  # the star this step set is gone already: nothing to put back
-        await pilot.pause()
+        await settle(pilot, app)
         disk = reopen(data_dir).get(paper)
         assert not disk.starred and disk.note == "theirs"
 
@@ -643,11 +699,11 @@ async def test_slash_is_text_inside_the_filter_and_the_editors(store, data_dir) 
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"repo:ziplab/mesa")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.query_one("#filter", Input).value == "repo:ziplab/mesa"
-        assert app.paper_list.row_count == 1
+        assert app.main.paper_list.row_count == 1
         await pilot.press("enter", "N", *"see a/b", "ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
     assert reopen(data_dir).get(SEED[2].id).note == "see a/b"
 
 
@@ -655,11 +711,11 @@ async def test_j_and_k_scroll_the_focused_pane(store) -> None:
     app = make_app(store)
     async with app.run_test(size=(70, 30)) as pilot:
         await pilot.press("enter")  # narrow: focuses the pane
-        assert app.focused is app.pane
+        assert app.focused is app.main.pane
         await pilot.press("j", "j")
-        assert app.pane.scroll_y == 2 and app.paper_list.cursor == 0
+        assert app.main.pane.scroll_y == 2 and app.main.paper_list.cursor == 0
         await pilot.press("k")
-        assert app.pane.scroll_y == 1
+        assert app.main.pane.scroll_y == 1
 
 
 async def test_status_names_the_digest_when_opened_on_files(store, screen_text) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.reader import settle, shown_ids
 
 from papertray.store import Library, State, ingest_file
 from papertray.store.paths import sample_digest
@@ -28,7 +29,7 @@ async def test_layout_follows_every_resize_at_once(store) -> None:
             await pilot.resize_terminal(width, 40)
             await pilot.pause()
             assert app.screen.has_class("-narrow") is narrow, width
-            papers, pane = app.paper_list.region, app.pane.region
+            papers, pane = app.main.paper_list.region, app.main.pane.region
             if narrow:  # stacked: the list over the pane, both the whole width
                 assert pane.y > papers.y and papers.width >= width - 1
             else:  # side by side: the list takes 3/5 of the width
@@ -58,7 +59,7 @@ async def test_every_modal_is_usable_at_40x15(store, data_dir, screen_text) -> N
         assert on_screen(app, app.screen.query_one("#yes", Button))
         assert "y Yes" in screen_text(app) and "n No" in screen_text(app)
         await pilot.click("#no")
-        await pilot.pause()
+        await settle(pilot, app)
         assert not State.open(data_dir).get(SEED[0].id).read
 
         await pilot.press("N")
@@ -69,7 +70,7 @@ async def test_every_modal_is_usable_at_40x15(store, data_dir, screen_text) -> N
         assert "Note for Flow Matching" in text and "ctrl+s save" in text
         assert "^s Save" in text.splitlines()[-1]  # the footer names the modal's keys
         await pilot.press(*"seen", "ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
         assert State.open(data_dir).get(SEED[0].id).note == "seen"
         assert isinstance(app.screen.query_one("#papers"), object)
 
@@ -80,7 +81,7 @@ async def test_every_modal_is_usable_at_40x15(store, data_dir, screen_text) -> N
         assert "enter save" in screen_text(app)
         assert "esc Cancel" in screen_text(app).splitlines()[-1]
         await pilot.press(*"llm", "enter")
-        await pilot.pause()
+        await settle(pilot, app)
         assert State.open(data_dir).get(SEED[0].id).tags == ("llm",)
         assert not isinstance(app.screen.query_one("#papers"), (Static, TextArea))
 
@@ -103,22 +104,23 @@ async def test_undo_names_the_paper_and_says_when_nothing_changed(store, data_di
     app = PapertrayApp(*store)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("s", "u")
-        await pilot.pause()
+        await settle(pilot, app)
         assert 'Undone: star on "Flow Matching in Latent Space"' in notes(app)
         assert not State.open(data_dir).get(SEED[0].id).starred
 
         await pilot.press("j", "j", "s")  # Mesa: a long title, cut in the message
+        await settle(pilot, app)
         State.open(data_dir).set_starred(SEED[2].id, False)  # unstarred elsewhere since
         State.open(data_dir).set_note(SEED[2].id, "theirs")
         await pilot.press("u")
-        await pilot.pause()
+        await settle(pilot, app)
         message = notes(app)[-1]
         assert message.startswith('Nothing to undo for star on "Mesa: A Memory-saving Training')
         assert "…" in message and "changed elsewhere since" in message
         disk = State.open(data_dir).get(SEED[2].id)
         assert not disk.starred and disk.note == "theirs"  # theirs stays
         await pilot.press("r", "u")  # a step that did change something says so
-        await pilot.pause()
+        await settle(pilot, app)
         assert notes(app)[-1].startswith('Undone: mark read on "Mesa: A Memory-saving')
 
 
@@ -130,16 +132,16 @@ async def test_a_bad_query_keeps_its_complete_part_and_shows_the_whole_query(
     app = PapertrayApp(*store)
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.press("slash", *"memory has")
-        await pilot.pause()
-        with_has = app.paper_list.row_count
+        await settle(pilot, app)
+        with_has = app.main.paper_list.row_count
         await pilot.press("backspace", "backspace", "backspace")
-        await pilot.pause()
-        memory = app.paper_list.row_count
+        await settle(pilot, app)
+        memory = app.main.paper_list.row_count
         assert with_has < memory
         await pilot.press(*"has:pdf")
-        await pilot.pause()
+        await settle(pilot, app)
         # Not the matches of the half-typed `has`: those of the complete words before it.
-        assert app.paper_list.row_count == memory
+        assert app.main.paper_list.row_count == memory
         text = screen_text(app)
         assert "unknown value 'pdf'" in text
         assert text.splitlines()[0].startswith(" / memory has:pdf")  # the query stays in view
@@ -147,12 +149,12 @@ async def test_a_bad_query_keeps_its_complete_part_and_shows_the_whole_query(
     app = PapertrayApp(*store)
     async with app.run_test(size=(160, 20)) as pilot:
         await pilot.press("slash", *"memory has:pdf")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "query: memory has:pdf (incomplete: showing “memory”)" in screen_text(app)
         await pilot.press("ctrl+a", "delete")  # the first word wrong too: nothing complete
         await pilot.press(*"has:")
-        await pilot.pause()
-        assert app.paper_list.row_count == 101
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 101
         assert "(incomplete: showing all papers)" in screen_text(app)
 
 
@@ -163,8 +165,8 @@ async def test_status_counts_unread_among_the_papers_shown(store, screen_text) -
     app = PapertrayApp(library, state)
     async with app.run_test(size=(160, 20)) as pilot:
         await pilot.press("slash", *"has:repo")
-        await pilot.pause()
-        shown = app.paper_list.shown_ids
+        await settle(pilot, app)
+        shown = shown_ids(app)
         unread = sum(not state.get(pid).read for pid in shown)
         assert 0 < unread < len(shown)
         expected = f"{len(shown)} shown  ·  {unread} unread of them  ·  101 in the library"
@@ -183,7 +185,9 @@ async def test_help_aligns_wrapped_lines_and_has_a_marker_legend(store, screen_t
         assert wrapped[:column].strip("█▌▐ ") == ""  # nothing under the key column
         assert wrapped[column] != " "  # the description goes on under itself
         assert "esc Close" in lines[-1]
-        await pilot.press("end")  # the legend closes the help, below the keys
-        await pilot.pause()
-        text = screen_text(app)
-        assert "Row markers" in text and "has a code repo" in text and "starred" in text
+        seen = screen_text(app)
+        for _ in range(10):  # the legend follows the keys, before the query language
+            await pilot.press("pagedown")
+            await pilot.pause()
+            seen += screen_text(app)
+        assert "Row markers" in seen and "has a code repo" in seen and "starred" in seen

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.reader import current, notes, settle, shown_ids, shown_titles
 
 from papertray.store import Library, State, ingest_file
 from papertray.store.paths import sample_digest
@@ -30,12 +31,6 @@ def on_disk(data_dir: Path) -> list[str]:
     return [p.title for p in Library.open(data_dir).papers()]
 
 
-async def settle(pilot, app: PapertrayApp) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_x_asks_then_removes_the_highlighted_paper_and_u_undoes(
     store, data_dir: Path, screen_text
 ) -> None:
@@ -53,16 +48,20 @@ async def test_x_asks_then_removes_the_highlighted_paper_and_u_undoes(
         await pilot.press("x", "y")
         await settle(pilot, app)
         assert MESA not in on_disk(data_dir) and len(on_disk(data_dir)) == 100
-        assert app.paper_list.row_count == 100
+        assert app.main.paper_list.row_count == 100
         assert "100 shown" in screen_text(app) and "100 in the library" in screen_text(app)
-        assert app.paper(app.paper_list.highlighted_id).title != MESA  # the next one
+        assert current(app) == SEED[3].title  # the next one
         assert State.open(data_dir).get(mesa_id).starred  # the marks stay
+        assert "Removed 1 from the library (u undoes it)." in notes(app)
         await pilot.press("u")
         await settle(pilot, app)
         assert len(on_disk(data_dir)) == 101
-        assert app.paper_list.row_count == 101
-        assert [p.title for p in app.shown.papers] == [p.title for p in SEED]  # back in its place
-        assert app.paper(app.paper_list.highlighted_id).title == MESA
+        assert app.main.paper_list.row_count == 101
+        assert shown_titles(app) == [p.title for p in SEED]  # back in its place
+        assert current(app) == MESA
+        assert "Undone: remove 1 paper" in notes(app)
+        # Not new again: undo puts it back with its first added date.
+        assert Library.open(data_dir).get(mesa_id).added_at == library.get(SEED[0].id).added_at
 
 
 async def test_X_removes_every_paper_shown(store, data_dir: Path, screen_text) -> None:
@@ -70,21 +69,23 @@ async def test_X_removes_every_paper_shown(store, data_dir: Path, screen_text) -
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"quantization", "enter")
         await settle(pilot, app)
-        shown = app.paper_list.row_count
+        shown = app.main.paper_list.row_count
         assert 0 < shown < 101
+        gone = set(shown_ids(app))
         await pilot.press("X")
         assert f"Remove {shown:,} papers shown" in screen_text(app)
         await pilot.press("y")
         await settle(pilot, app)
         assert len(on_disk(data_dir)) == 101 - shown
-        assert app.paper_list.row_count == 0  # the filter still applies: nothing left matches
-        assert all("quantization" not in (p.title + p.abstract).lower() for p in app.shown.papers)
+        assert app.main.paper_list.row_count == 0  # the filter still applies: nothing left matches
         await pilot.press("escape")
         await settle(pilot, app)
-        assert app.paper_list.row_count == 101 - shown
+        assert app.main.paper_list.row_count == 101 - shown
+        assert not gone & set(shown_ids(app))
         await pilot.press("u")
         await settle(pilot, app)
         assert len(on_disk(data_dir)) == 101
+        assert shown_ids(app) == [p.id for p in SEED]
 
 
 async def test_nothing_to_remove_in_an_empty_library(data_dir: Path, screen_text) -> None:

@@ -6,11 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.reader import move_to, pane_text, settle, shown_ids
 from textual.widgets import Static
 
 from papertray.store import Library, SimilarityIndex, State, ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui.app import PapertrayApp
+from papertray.tui.live_query import SORTS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "eval"))
 import quality  # noqa: E402
@@ -29,41 +31,31 @@ def store(data_dir: Path) -> tuple[Library, State]:
     return library, State.open(data_dir)
 
 
-def pane_text(app: PapertrayApp) -> str:
-    return str(app.query_one("#paper-view", Static).content)
-
-
-async def settle(pilot, app: PapertrayApp) -> None:  # type: ignore[no-untyped-def]
-    """Wait for the ranking worker (the key itself returned at once) and the redraw after it."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_S_reaches_for_you_which_ranks_unread_by_the_starred(store, screen_text) -> None:
     _library, state = store
     for pid in PRUNING[:3]:
         state.toggle_star(pid)
     app = PapertrayApp(*store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("S", "S", "S", "S")
-        assert app.ranking.pending or app.ranking.for_you is not None  # the key did not wait
+        await pilot.press(*"S" * SORTS.index("foryou"))
+        ranking = app.main.ranking
+        assert ranking.pending or ranking.for_you is not None  # the key did not wait
         await settle(pilot, app)
         assert "sort: for you" in screen_text(app)
-        shown = app.paper_list.shown_ids
+        shown = shown_ids(app)
         assert len(shown) == 101
         top = shown[:10]
         assert not set(top) & set(PRUNING[:3])  # the starred are the seeds, not the results
         assert sum(pid in PRUNING for pid in top) >= 4  # of the 7 other pruning papers
         assert shown[-3:] == PRUNING[:3]  # seeds after, in digest order
         # the ranked paper on top says why, and its shared words are highlighted
-        assert app.paper_list.highlighted_id == top[0]
+        assert app.main.paper_list.highlighted.id == top[0]  # type: ignore[union-attr]
         text = pane_text(app)
         assert "shares: " in text
         shares_line = next(line for line in text.splitlines() if line.startswith("shares: "))
         words = shares_line.removeprefix("shares: ").split(", ")
         assert 1 <= len(words) <= 3
-        view = app.query_one("#paper-view", Static).content
+        view = app.main.query_one("#paper-view", Static).content
         after = view.plain.index(shares_line) + len(shares_line)  # the abstract, not the line
         highlighted = {
             view.plain[span.start : span.end].casefold()
@@ -71,28 +63,31 @@ async def test_S_reaches_for_you_which_ranks_unread_by_the_starred(store, screen
             if "warning" in str(span.style) and span.start > after
         }
         assert {w.casefold() for w in words} <= highlighted
-        # S again: back to digest order; the pane no longer explains
+        # S again: newest added (here digest order); the pane no longer explains
         await pilot.press("S")
-        await pilot.pause()
-        assert app.paper_list.shown_ids[:3] == [p.id for p in SEED[:3]]
+        await settle(pilot, app)
+        assert shown_ids(app)[:3] == [p.id for p in SEED[:3]]
         assert "shares: " not in pane_text(app)
 
 
 async def test_for_you_with_nothing_starred_says_so_and_keeps_the_order(store, screen_text) -> None:
     app = PapertrayApp(*store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("S", "S", "S")  # unread first
-        await pilot.pause()
-        before = app.paper_list.shown_ids
+        await pilot.press("slash", *"model", "enter")
+        await pilot.press(*"S" * SORTS.index("relevance"))
+        await settle(pilot, app)
+        before = shown_ids(app)
+        assert before != sorted(before, key=[p.id for p in SEED].index)  # not digest order
         await pilot.press("down", "down")
-        cursor = app.paper_list.highlighted_id
+        cursor = app.main.paper_list.highlighted_rowid
         await pilot.press("S")
         await settle(pilot, app)
-        assert app.paper_list.shown_ids == before
-        assert app.paper_list.highlighted_id == cursor
+        assert shown_ids(app) == before
+        assert app.main.paper_list.highlighted_rowid == cursor
         text = screen_text(app)
-        assert "for you: no starred papers yet, unread first" in text
-        assert app.ranking.index is None  # nothing was loaded for nothing
+        assert "for you: no starred papers yet, relevance" in text
+        assert "Keeping the relevance order." in " ".join(n.message for n in app._notifications)
+        assert app.main.ranking.index is None  # nothing was loaded for nothing
 
 
 async def test_for_you_with_a_tag_filter_ranks_by_that_tags_papers(store) -> None:
@@ -102,13 +97,13 @@ async def test_for_you_with_a_tag_filter_ranks_by_that_tags_papers(store) -> Non
         state.toggle_star(pid)
     app = PapertrayApp(*store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("S", "S", "S", "S")
+        await pilot.press(*"S" * SORTS.index("foryou"))
         await settle(pilot, app)
         await pilot.press("slash", *"tag:lowbit OR quantization", "enter")
         await settle(pilot, app)
-        assert app.ranking.for_you is not None
-        assert app.ranking.for_you.seeds == [T_MAC.id]
-        top = app.paper_list.shown_ids[:3]
+        assert app.main.ranking.for_you is not None
+        assert app.main.ranking.for_you.seeds == [T_MAC.id]
+        top = shown_ids(app)[:3]
         assert sum("quantization" in TOPICS[pid] for pid in top) >= 2
 
 
@@ -118,40 +113,41 @@ async def test_m_shows_more_like_this_and_escape_returns_to_the_list_as_it_was(
     app = PapertrayApp(*store)
     async with app.run_test(size=(120, 16)) as pilot:
         await pilot.press("slash", *"efficient", "enter")
-        await pilot.pause()
-        rows_before = list(app.paper_list.shown_ids)
+        await settle(pilot, app)
+        rows_before = list(shown_ids(app))
         target = next(i for i, pid in enumerate(rows_before) if pid == T_MAC.id)
-        app.paper_list.move_to(T_MAC.id)
+        move_to(app, T_MAC.id)
         await pilot.press(*["down"] * 5, *["up"] * 5)  # T-MAC mid-page, not at its bottom
         await pilot.pause()
-        scroll_before = app.paper_list.scroll_y
-        assert app.paper_list.cursor == target and scroll_before > 0
+        scroll_before = app.main.paper_list.scroll_y
+        assert app.main.paper_list.cursor == target and scroll_before > 0
         await pilot.press("m")
         await settle(pilot, app)
-        like = app.paper_list.shown_ids
+        like = shown_ids(app)
         assert len(like) == 20 and T_MAC.id not in like
-        assert app.ranking.like is not None
-        scores = [m.score for m in app.ranking.like.matches]
+        assert app.main.ranking.like is not None
+        scores = [m.score for m in app.main.ranking.like.matches]
         assert scores == sorted(scores, reverse=True)
         text = screen_text(app)
         assert "like “T-MAC" in text
         assert "shares: " in pane_text(app)
         # triage works in the view, and is on disk
         await pilot.press("s")
+        await settle(pilot, app)
         assert State.open(app.library.path.parent).get(like[0]).starred
         # escape: the filtered list, the same paper highlighted, the same scroll
         await pilot.press("escape")
         await pilot.pause()
-        assert app.ranking.like is None
-        assert app.paper_list.shown_ids == rows_before
-        assert app.paper_list.highlighted_id == T_MAC.id
-        assert app.paper_list.scroll_y == scroll_before
+        assert app.main.ranking.like is None
+        assert shown_ids(app) == rows_before
+        assert app.main.paper_list.highlighted.id == T_MAC.id  # type: ignore[union-attr]
+        assert app.main.paper_list.scroll_y == scroll_before
         assert "query: efficient" in screen_text(app)
         assert "shares: " not in pane_text(app)
         # a second escape clears the filter, as before
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.paper_list.row_count == 101
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 101
 
 
 async def test_escape_while_more_like_this_is_computing_drops_the_result(store) -> None:
@@ -159,9 +155,9 @@ async def test_escape_while_more_like_this_is_computing_drops_the_result(store) 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m", "escape")
         await settle(pilot, app)
-        assert app.ranking.like is None
-        assert app.paper_list.row_count == 101
-        assert not app.ranking.pending
+        assert app.main.ranking.like is None
+        assert app.main.paper_list.row_count == 101
+        assert not app.main.ranking.pending
 
 
 async def test_more_like_this_in_a_reader_opened_on_a_file_stays_in_that_file(
@@ -173,7 +169,7 @@ async def test_more_like_this_in_a_reader_opened_on_a_file_stays_in_that_file(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m")
         await settle(pilot, app)
-        shown = app.paper_list.shown_ids
+        shown = shown_ids(app)
         assert shown and set(shown) <= set(subset)
 
 
@@ -184,22 +180,23 @@ async def test_more_like_this_leaves_muted_papers_out_unless_the_filter_asks(
     state.toggle_star(T_MAC.id)
     plain = SimilarityIndex.build(SEED).similar(T_MAC.id, 21)
     neighbour = next(p for p in SEED if p.id == plain[0].id)
-    state.add_mute(f'title:"{neighbour.title[:30]}"', "seen it")
+    words = " ".join(neighbour.title.split()[:4])  # a phrase of whole words (word search)
+    state.add_mute(f'title:"{words}"', "seen it")
     app = PapertrayApp(*store)
     async with app.run_test(size=SIZE) as pilot:
-        app.paper_list.move_to(T_MAC.id)
+        move_to(app, T_MAC.id)
         await pilot.press("m")
         await settle(pilot, app)
-        like = app.paper_list.shown_ids
+        like = shown_ids(app)
         assert like == [m.id for m in plain[1:]]  # 20 still: the next took its place
         assert neighbour.id not in like
         assert neighbour.title[:30] not in screen_text(app)
         await pilot.press("escape")
         # asked for: `is:muted OR ...` lists muted papers, so more like this does too
         await pilot.press("slash", *"is:muted OR efficient", "enter")
-        await pilot.pause()
-        app.paper_list.move_to(T_MAC.id)
+        await settle(pilot, app)
+        move_to(app, T_MAC.id)
         await pilot.press("m")
         await settle(pilot, app)
-        assert app.paper_list.shown_ids[0] == neighbour.id
+        assert shown_ids(app)[0] == neighbour.id
         assert neighbour.title[:30] in screen_text(app)

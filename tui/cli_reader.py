@@ -1,6 +1,6 @@
 """`papertray [FILE ...]`: open the reader, on the digests given (imported first) or on the
-whole library, whose first frame comes from the preview while the rest loads; an empty library
-gets the bundled sample. Textual is imported only here, when the reader starts.
+whole library, whose first frame comes straight from the database; an empty library gets the
+bundled sample. Textual is imported only here, when the reader starts.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ __all__ = ["cmd_tui"]
 
 def cmd_tui(args: argparse.Namespace) -> int:
     files = list(args.files)
-    # Without files, the library file is read by the reader in the background (see preview).
     library, state = open_store(args.data_dir, check=bool(files))
     ids: list[str] | None = None
-    preview = None
     warnings: list[str] = []
     link_new = False
     if files:
@@ -28,15 +26,11 @@ def cmd_tui(args: argparse.Namespace) -> int:
         link_new = outcome.saved and any(not p.arxiv_id for p in outcome.papers)
         if not outcome.saved:
             warnings.append("the data folder cannot be written: marks made now will not be saved")
-    else:
-        # The preview (ids and titles) draws the first frame while the whole library loads.
-        preview = library.preview()
-        seeded = None
-        if preview is None:
-            # Importing loads the formats and the ingest (~12 ms): only for an empty library.
-            from papertray.store import seed_sample
+    elif not len(library):
+        # Importing loads the formats and the ingest (~12 ms): only for an empty library.
+        from papertray.store import seed_sample
 
-            seeded = seed_sample(library)
+        seeded = seed_sample(library)
         if seeded is not None:
             ids = seeded.ids
             warnings.append(
@@ -50,10 +44,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
         state,
         paper_ids=list(dict.fromkeys(ids)) if ids is not None else None,
         warnings=[*library.warnings, *state.warnings, *warnings],
-        preview=preview,
         scope=", ".join(Path(name).name for name in files),
         link_new=link_new,
     )
-    del preview  # the app drops it once the whole library is in: ~20 MB at 100k papers
     app.run()
     return app.return_code or 0

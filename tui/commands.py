@@ -1,4 +1,4 @@
-"""The command palette (ctrl+p): every action, and the filters people use most."""
+"""The main screen's command palette (ctrl+p): every action, and the filters people use most."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ FILTERS: list[tuple[str, str]] = [
 
 
 class PaletteHost(Protocol):
-    """What the palette needs of the app (named here so this module does not import it)."""
+    """What the palette needs of the main screen (named here so this module does not import
+    it)."""
 
     async def run_action(self, action: str) -> bool: ...
 
@@ -37,21 +38,25 @@ class PaletteHost(Protocol):
 
 class PapertrayCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app = cast(PaletteHost, self.app)
+        main = cast(PaletteHost, self.screen)  # the main screen: its COMMANDS name this
         commands: list[tuple[str, Callable[[], object], str]] = [
-            (name, partial(app.run_action, action), f"key {keys}" if keys else "")
-            for name, action, keys in palette_actions()
+            (
+                name,
+                partial((self.app if owner == "app" else main).run_action, action),
+                f"key {keys}" if keys else "",
+            )
+            for name, action, keys, owner in palette_actions()
         ]
         commands += [
-            (name, partial(app.set_filter, query), f"filter: {query or '(none)'}")
+            (name, partial(main.set_filter, query), f"filter: {query or '(none)'}")
             for name, query in FILTERS
         ]
-        for raw_tag, count in app.known_tags()[:20]:
+        for raw_tag, count in main.known_tags()[:20]:
             tag = shown(raw_tag)  # state.json may have been written by hand
             commands.append(
                 (
                     f"Show papers tagged {tag}",
-                    partial(app.set_filter, f"tag:{tag}"),
+                    partial(main.set_filter, f"tag:{tag}"),
                     f"{count} papers",
                 )
             )

@@ -1,6 +1,13 @@
-"""Every key of the reader, described once: this table feeds the app's bindings, the help
-screen, the command palette and the footer; a test checks the README's key table against it
-(harlequin keeps its actions the same way, in one `actions.py`)."""
+"""Every key of the reader, described once: this table feeds the bindings of the app and of the
+main screen, the help screen, the command palette and the footer; a test checks the README's
+key table against it (harlequin keeps its actions the same way, in one `actions.py`).
+
+A key is bound where its action lives: on the screen of the papers shown (`papers`: moving,
+marking, removing, undo, links: whatever acts on the highlighted paper or the papers shown), on
+the main screen (`main`: the filter, the order, more like this, the network, mute rules), or on
+the app (`app`: help and quit, also over a modal); a screen's bindings work whichever of its
+widgets has the focus. The list, the pane and the filter bind their own moving and editing keys
+(described here, bound in the widget)."""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
-__all__ = ["KEYS", "SECTIONS", "Key", "app_bindings", "palette_actions"]
+__all__ = ["KEYS", "SECTIONS", "Key", "bindings", "palette_actions"]
 
 
 @dataclass(frozen=True)
@@ -16,11 +23,12 @@ class Key:
     keys: tuple[str, ...]  # as the help and README show them: ("n", "p")
     what: str  # what they do, for the help screen and the README
     section: str
-    action: str = ""  # the app action bound here; "" when a widget binds the key itself
+    action: str = ""  # the action bound here; "" when a widget binds the key itself
     bind: str = ""  # Textual key names for `action`, comma-separated
     footer: str = ""  # the footer's label; "" keeps the key out of the footer
     palette: str = ""  # the command palette's name for the action; "" keeps it out
     priority: bool = False
+    owner: str = "main"  # where the action lives: "papers", "main" (the screens) or "app"
 
 
 SECTIONS = ("Move", "Triage", "Links", "Filter", "App")
@@ -37,9 +45,17 @@ KEYS: tuple[Key, ...] = (
         "n",
         "Next unread",
         "Next unread paper",
+        owner="papers",
     ),
     Key(
-        ("p",), "previous unread paper", "Move", "previous_unread", "p", "", "Previous unread paper"
+        ("p",),
+        "previous unread paper",
+        "Move",
+        "previous_unread",
+        "p",
+        "",
+        "Previous unread paper",
+        owner="papers",
     ),
     Key(
         ("enter",),
@@ -52,9 +68,10 @@ KEYS: tuple[Key, ...] = (
         "Move",
         "page_abstract",
         "space",
+        owner="papers",
     ),
-    Key(("r",), "toggle read", "Triage", "toggle_read", "r", "Read", "Toggle read"),
-    Key(("s",), "toggle star", "Triage", "toggle_star", "s", "Star", "Toggle star"),
+    Key(("r",), "toggle read", "Triage", "toggle_read", "r", "Read", "Toggle read", owner="papers"),
+    Key(("s",), "toggle star", "Triage", "toggle_star", "s", "Star", "Toggle star", owner="papers"),
     Key(
         ("t",),
         "edit tags, with completion from the tags already in use (→ accepts)",
@@ -63,8 +80,18 @@ KEYS: tuple[Key, ...] = (
         "t",
         "Tags",
         "Edit tags",
+        owner="papers",
     ),
-    Key(("N",), "edit the note (ctrl+s saves)", "Triage", "edit_note", "N", "", "Edit note"),
+    Key(
+        ("N",),
+        "edit the note (ctrl+s saves)",
+        "Triage",
+        "edit_note",
+        "N",
+        "",
+        "Edit note",
+        owner="papers",
+    ),
     Key(
         ("A",),
         "mark every paper shown as read (asks first)",
@@ -73,6 +100,7 @@ KEYS: tuple[Key, ...] = (
         "A",
         "",
         "Mark every paper shown as read",
+        owner="papers",
     ),
     Key(
         ("x",),
@@ -82,6 +110,7 @@ KEYS: tuple[Key, ...] = (
         "x",
         "",
         "Remove the highlighted paper from the library",
+        owner="papers",
     ),
     Key(
         ("X",),
@@ -91,6 +120,7 @@ KEYS: tuple[Key, ...] = (
         "X",
         "",
         "Remove every paper shown from the library",
+        owner="papers",
     ),
     Key(
         ("u",),
@@ -101,10 +131,11 @@ KEYS: tuple[Key, ...] = (
         "u",
         "Undo",
         "Undo the last triage action",
+        owner="papers",
     ),
     Key(
         ("S",),
-        "cycle the sort: digest order, title, starred first, unread first, for you, newest"
+        "cycle the sort: digest, title, starred first, unread first, relevance, for you, newest"
         " added, newest published, most upvoted, most GitHub stars (papers without the value"
         " last)",
         "Triage",
@@ -130,6 +161,7 @@ KEYS: tuple[Key, ...] = (
         "c",
         "",
         "Copy the repo link",
+        owner="papers",
     ),
     Key(("1…9",), "copy link number n of the paper", "Links"),
     Key(
@@ -140,6 +172,7 @@ KEYS: tuple[Key, ...] = (
         "o",
         "",
         "Open the repo in the browser",
+        owner="papers",
     ),
     Key(
         ("O",),
@@ -149,6 +182,7 @@ KEYS: tuple[Key, ...] = (
         "O",
         "",
         "Open the paper (its arXiv page)",
+        owner="papers",
     ),
     Key(
         ("y",),
@@ -158,6 +192,7 @@ KEYS: tuple[Key, ...] = (
         "y",
         "",
         "Copy the arXiv id",
+        owner="papers",
     ),  # fmt: skip
     Key(
         ("Y",),
@@ -167,10 +202,12 @@ KEYS: tuple[Key, ...] = (
         "Y",
         "",
         "Copy a BibTeX entry",
+        owner="papers",
     ),  # fmt: skip
     Key(
         ("F",),
-        "fetch the configured sources (progress in the status line; new papers join the list)",
+        "fetch the configured sources (progress in the status line, escape cancels; new papers"
+        " join the list)",
         "Links",
         "fetch",
         "F",
@@ -198,9 +235,24 @@ KEYS: tuple[Key, ...] = (
         "Filter the papers",
         priority=True,
     ),
-    Key(("escape",), "clear the filter, or back out", "Filter", "back_out", "escape"),
+    Key(
+        ("escape",),
+        "clear the filter, or back out (of more like this, of a fetch or a linking under way)",
+        "Filter",
+        "back_out",
+        "escape",
+    ),
     Key(("enter", "↓"), "from the filter back to the list", "Filter"),
-    Key(("?",), "this help", "App", "help", "question_mark", "Help", "Help: keys and query syntax"),
+    Key(
+        ("?",),
+        "this help",
+        "App",
+        "help",
+        "question_mark",
+        "Help",
+        "Help: keys and query syntax",
+        owner="app",
+    ),
     Key(("ctrl+p",), "command palette", "App"),  # Textual's own binding
     # Palette only (no key of their own): what the filter shows becomes a mute rule; the rules.
     Key(
@@ -230,13 +282,15 @@ KEYS: tuple[Key, ...] = (
         "q,ctrl+c",
         "Quit",
         "Quit",
+        owner="app",
     ),
 )
 
 
-def app_bindings() -> list[BindingType]:
-    """The app's BINDINGS: one per bound row, shown in the footer when it has a label."""
-    bindings: list[BindingType] = [
+def bindings(owner: str) -> list[BindingType]:
+    """The BINDINGS of `owner` ("papers", "main" or "app"): one per bound row, shown in the
+    footer when it has a label."""
+    found: list[BindingType] = [
         Binding(
             key.bind,
             key.action,
@@ -245,18 +299,19 @@ def app_bindings() -> list[BindingType]:
             priority=key.priority,
         )
         for key in KEYS
-        if key.action and key.bind
+        if key.action and key.bind and key.owner == owner
     ]
-    bindings += [
-        Binding(str(n), f"copy_link({n})", f"Copy link {n}", show=False) for n in range(1, 10)
-    ]
-    return bindings
+    if owner == "papers":
+        found += [
+            Binding(str(n), f"copy_link({n})", f"Copy link {n}", show=False) for n in range(1, 10)
+        ]
+    return found
 
 
-def palette_actions() -> list[tuple[str, str, str]]:
-    """(name, action, keys) for every action the command palette offers."""
+def palette_actions() -> list[tuple[str, str, str, str]]:
+    """(name, action, keys, owner) for every action the command palette offers."""
     return [
-        (key.palette, key.action, " / ".join(key.keys) if key.bind else "")
+        (key.palette, key.action, " / ".join(key.keys) if key.bind else "", key.owner)
         for key in KEYS
         if key.palette
     ]

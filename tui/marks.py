@@ -1,71 +1,123 @@
-"""The reader's copy of the user's marks, kept in step with the file.
+"""The reader's copy of the user's marks, kept in step with `state.json`.
 
-Another reader or the CLI may change `state.json` at any time: `poll` re-reads it when it
-changed, `fresh` gives a paper's marks as they are on disk before a toggle, and `reload` takes
-the papers an action just wrote.
+A plain class the main screen holds (tests use it without a screen). It keeps the marks of the
+papers the user touched, by paper id (what a row and the pane show), and the rowids of the read
+and starred ones in the library (what the status line counts among the rows shown and what
+`n` skips), so no count ever reads a paper. Another reader or the CLI may change the file at
+any time: `poll` takes their changes; a change made here is shown at once (`assume`) and taken
+from the file once written (`reload`).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from papertray.store import UNTOUCHED, StoreError
 
 if TYPE_CHECKING:
-    from papertray.store import PaperState, State
+    from papertray.store import Library, PaperState, State
 
-__all__ = ["POLL_SECONDS", "Marks"]
-
-# How often the reader looks for marks made by another instance or the CLI.
-POLL_SECONDS = 2.0
+__all__ = ["Marks"]
 
 
 class Marks:
-    def __init__(self, state: State) -> None:
+    def __init__(self, state: State, library: Library) -> None:
         self.state = state
-        self.states: dict[str, PaperState] = state.all()
+        self._library = library
+        self.states: dict[str, PaperState] = {}
+        self._rowid: dict[str, int] = {}  # the marked papers in the library, id -> rowid
+        self.read_rowids: set[int] = set()
+        self.starred_rowids: set[int] = set()
+        self._file_version: object = None
+        self._assumed = 0  # marks shown before they are written
+        self.load()
+
+    @property
+    def version(self) -> tuple[object, int]:
+        """Changes whenever the marks shown change: the queries' copy of them follows it."""
+        return self._file_version, self._assumed
+
+    def load(self) -> None:
+        """Every mark from the file, and where the marked papers are in the library."""
+        self._file_version = self.state.version
+        self.states = self.state.all()
+        self.library_changed()
+
+    def library_changed(self) -> None:
+        """Papers came or went: the rowids of the marked ones are looked up again."""
+        self._rowid = self._library.rowids_of(self.states) if self.states else {}
+        self._count_sets()
+
+    def _count_sets(self) -> None:
+        rowid = self._rowid
+        self.read_rowids = {rowid[p] for p, s in self.states.items() if s.read and p in rowid}
+        self.starred_rowids = {rowid[p] for p, s in self.states.items() if s.starred and p in rowid}
 
     def get(self, paper_id: str | None) -> PaperState:
         return self.states.get(paper_id or "", UNTOUCHED)
 
+    def is_read(self, rowid: int) -> bool:
+        return rowid in self.read_rowids
+
     def poll(self) -> bool:
-        """Re-read the file if another process changed it; whether anything changed."""
+        """Re-read the file if another process changed it; whether anything changed. (By
+        the version seen last, not by `refresh`: the writer thread may have read the file
+        first.)"""
         try:
-            changed = self.state.refresh()
+            changed = self.state.version != self._file_version
         except StoreError:
             return False
         if changed:
-            self.states = self.state.all()
+            self.load()
         return changed
 
-    def fresh(self, paper_id: str) -> PaperState:
-        """A paper's marks as they are on disk now."""
-        self.poll()
-        return self.get(paper_id)
-
-    def count_among(self, index_of: Mapping[str, int], rows: Sequence[int]) -> tuple[int, int]:
-        """(read, starred) among the papers at `rows` (ascending positions). Counted over the
-        marks, kept only for the papers touched, with a binary search into the rows: a set of
-        100k rows would cost ~8 ms on every filter keystroke."""
-        read = starred = 0
-        for pid, state in self.states.items():
-            if not (state.read or state.starred):
-                continue
-            index = index_of.get(pid)
-            if index is None:
-                continue
-            at = bisect_left(rows, index)
-            if at < len(rows) and rows[at] == index:
-                read += state.read
-                starred += state.starred
-        return read, starred
+    def assume(self, changes: dict[str, tuple[int | None, PaperState]]) -> None:
+        """Show these marks (paper id -> (rowid, marks)) before they are written."""
+        self._assumed += 1
+        for pid, (rowid, state) in changes.items():
+            self._set(pid, state)
+            if rowid is not None:
+                self._rowid[pid] = rowid
+                self._place(rowid, state)
 
     def reload(self, paper_ids: Iterable[str]) -> None:
-        for pid in paper_ids:
+        """Take these papers' marks from the file (after a write, or a failed one)."""
+        ids = list(paper_ids)
+        self._file_version = self.state.version
+        missing = [pid for pid in ids if pid not in self._rowid]
+        if missing:
+            self._rowid.update(self._library.rowids_of(missing))
+        for pid in ids:
             state = self.state.get(pid)
-            if state.untouched:
-                self.states.pop(pid, None)
+            self._set(pid, state)
+            if pid in self._rowid:
+                self._place(self._rowid[pid], state)
+
+    def _set(self, pid: str, state: PaperState) -> None:
+        if state.untouched:
+            self.states.pop(pid, None)
+        else:
+            self.states[pid] = state
+
+    def _place(self, rowid: int, state: PaperState) -> None:
+        for marked, holds in ((self.read_rowids, state.read), (self.starred_rowids, state.starred)):
+            if holds:
+                marked.add(rowid)
             else:
-                self.states[pid] = state
+                marked.discard(rowid)
+
+    def counts(self, rowids: Sequence[int]) -> tuple[int, int]:
+        """(read, starred) among `rowids`: a pass in C over the rows (no set of them is built:
+        this runs on every result, up to the whole library)."""
+        return _among(self.read_rowids, rowids), _among(self.starred_rowids, rowids)
+
+    def unread_from(self, rowids: Sequence[int], cursor: int, step: int) -> int | None:
+        """The position of the first unread paper after (`step` > 0) or before `cursor`."""
+        read = self.read_rowids
+        positions = range(cursor + 1, len(rowids)) if step > 0 else range(cursor - 1, -1, -1)
+        return next((i for i in positions if rowids[i] not in read), None)
+
+
+def _among(marked: set[int], rowids: Sequence[int]) -> int:
+    return sum(map(marked.__contains__, rowids)) if marked else 0

@@ -10,8 +10,8 @@ Two different ways out:
   not come (it does not when we are not the terminal's controlling process, e.g. under a wrapper).
   The normal way out would write the restore sequences to a terminal that no longer exists:
   Textual's output thread dies on the first EIO, its queue (30 writes) fills up and the main thread
-  blocks forever in `Queue.put`; a thread worker waiting in `call_from_thread` and asyncio's wait
-  for the default executor keep the process alive too (issue 8: orphans holding 360 MB at 100k).
+  blocks forever in `Queue.put`; a thread worker still running (a search, a write) and asyncio's
+  wait for the default executor keep the process alive too (issue 8: orphans of 360 MB at 100k).
   So on a hang-up we point the dead terminal's descriptors at /dev/null (nothing can block or fail
   on output any more), let the keys already read be handled, and `os._exit` without restoring
   anything: marks are on disk already, each written atomically when it was made.
@@ -21,28 +21,34 @@ wrong: the signal handlers are plain `signal.signal` ones (they run in the main 
 it waits on a lock), a daemon thread watches the terminal for a hang-up, and every exit arms a
 watchdog that forces it after a deadline: a thread calling `os._exit`, and behind it a kernel
 timer (SIGALRM's default action ends the process even while C code holds the GIL).
+
+Portable: the POSIX-only parts (`termios`, `fcntl`, `select.poll`, SIGHUP, `setitimer`) are
+looked up when the reader starts, never imported with this module. Where one is missing
+(Windows has none of them) SIGTERM is still handled, and `install_exit_signals` says in one
+line what is not watched for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import os
 import select
 import signal
 import struct
 import sys
-import termios
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from papertray.tui.changes import WORKER_GROUP
+
 if TYPE_CHECKING:
     from textual.app import App
 
-EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-HUNG_UP = 128 + signal.SIGHUP  # the exit status after a hang-up, signalled or not
+_SIGHUP: int | None = getattr(signal, "SIGHUP", None)
+EXIT_SIGNALS = tuple(s for s in (signal.SIGTERM, _SIGHUP) if s is not None)
+HUNG_UP = 128 + (_SIGHUP or 1)  # the exit status after a hang-up, signalled or not
 # Upper bound on waiting for the input thread to read what is typed; a dead terminal never drains.
 DRAIN_LIMIT = 0.5
 # How often, and how long at most, to look whether the keys just read have been handled.
@@ -68,6 +74,14 @@ _hung_up = threading.Event()
 _hangup_claimed = threading.Lock()
 
 
+def _posix_module(name: str) -> Any:
+    """`termios` or `fcntl` where the OS has it, else None (Windows)."""
+    try:
+        return __import__(name)
+    except ImportError:
+        return None
+
+
 class _Terminal:
     """The descriptors that were the terminal when the app started, and its settings then."""
 
@@ -78,14 +92,21 @@ class _Terminal:
                 if stream is not None and os.isatty(stream.fileno()):
                     fds.append(stream.fileno())
         self.fds: list[int] = sorted(set(fds))
+        self.termios = _posix_module("termios")
+        self.fcntl = _posix_module("fcntl")
         self.attrs: Any = None
-        if self.fds:
-            with contextlib.suppress(termios.error, OSError):
-                self.attrs = termios.tcgetattr(self.fds[0])
+        if self.fds and self.termios is not None:
+            with contextlib.suppress(self.termios.error, OSError):
+                self.attrs = self.termios.tcgetattr(self.fds[0])
+
+    @property
+    def watchable(self) -> bool:
+        """Whether a hang-up can be seen here (`poll()` on the terminal: not on Windows)."""
+        return hasattr(select, "poll")
 
     def gone(self) -> bool:
         """True once the terminal has hung up (its other side closed)."""
-        if not self.fds:
+        if not self.fds or not self.watchable:
             return False
         poller = select.poll()
         for fd in self.fds:
@@ -111,7 +132,7 @@ class _Terminal:
                     on_gone()
                     return
 
-        if self.fds:
+        if self.fds and self.watchable:
             threading.Thread(target=run, name="papertray-terminal-watch", daemon=True).start()
 
     def silence(self) -> None:
@@ -132,34 +153,42 @@ class _Terminal:
         if not self.fds:
             return
         fd = self.fds[-1]
-        with contextlib.suppress(termios.error, OSError):
-            if self.attrs is not None:
+        termios, fcntl = self.termios, self.fcntl
+        if termios is not None and self.attrs is not None:
+            with contextlib.suppress(termios.error, OSError):
                 termios.tcsetattr(self.fds[0], termios.TCSANOW, self.attrs)
         with contextlib.suppress(OSError):
-            flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-            fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+            if fcntl is not None:
+                flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+                fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
             os.write(fd, b"\x1b[<u\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?2004l\x1b[?1049l\x1b[?25h")
 
 
-def install_exit_signals(app: App[Any]) -> bool:
+def install_exit_signals(app: App[Any]) -> list[str]:
     """Handle SIGTERM/SIGHUP and a hang-up of the terminal for `app` (call from its event loop,
-    in the main thread). Not in headless (test) runs, where the signals belong to the test runner;
-    False when the handlers could not be installed."""
+    in the main thread). Not in headless (test) runs, where the signals belong to the test
+    runner. Returns what this OS cannot watch for, one line each (nothing on Linux or macOS)."""
     if app.is_headless or threading.current_thread() is not threading.main_thread():
-        return False
+        return []
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        return False
+        return []
     terminal = _Terminal()
     try:
         for sig in EXIT_SIGNALS:
             signal.signal(sig, lambda sig, _frame: _on_signal(app, loop, terminal, sig))
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the watchdog's last resort
+        if hasattr(signal, "SIGALRM"):
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the watchdog's last resort
     except (ValueError, OSError):
-        return False
+        return ["Signals cannot be handled here: kill or a closed terminal may lose a key."]
+    if _SIGHUP is None or not terminal.watchable:
+        return [
+            f"A closed terminal is not noticed on this system ({sys.platform}): quit with q "
+            "(every mark is saved as it is made)."
+        ]
     terminal.watch(lambda: _on_hang_up(app, loop, terminal))
-    return True
+    return []
 
 
 def _on_signal(
@@ -235,6 +264,8 @@ def _arm_watchdog(seconds: float, status: int, before: Any = None) -> None:
         os._exit(status)
 
     threading.Thread(target=run, name="papertray-exit-watchdog", daemon=True).start()
+    if not hasattr(signal, "setitimer"):
+        return  # Windows: the watchdog thread alone
     with contextlib.suppress(OSError, ValueError):
         remaining, _interval = signal.getitimer(signal.ITIMER_REAL)
         if not remaining or remaining > seconds + KERNEL_GRACE:
@@ -277,12 +308,19 @@ async def _settle(app: App[Any], deadline: float) -> None:
 
 
 def _settled(app: App[Any]) -> bool:
+    """Every key read has reached its handler, and every change it asked for is written (the
+    main screen writes them in a worker of the `WORKER_GROUP`)."""
     pumps = [app, app.screen, app.focused]
-    return all(pump is None or pump._message_queue.empty() for pump in pumps)
+    if not all(pump is None or pump._message_queue.empty() for pump in pumps):
+        return False
+    return not any(w.group == WORKER_GROUP and w.is_running for w in app.workers)
 
 
 def _pending_input() -> bool:
     """True while the terminal holds typed bytes the input thread has not read yet."""
+    fcntl, termios = _posix_module("fcntl"), _posix_module("termios")
+    if fcntl is None or termios is None:
+        return False
     try:
         stdin = sys.__stdin__
         if stdin is None:

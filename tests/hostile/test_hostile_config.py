@@ -62,7 +62,7 @@ async def test_the_reader_stays_up_and_names_file_and_key(config: Path, reader) 
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("F")
         await settle(app, pilot)
-        assert app.is_running and not app.network.busy
+        assert app.is_running and not app.main.network.busy
         assert f"{config}: fetch.x (line 3) is nested more than 32 deep" in toasts(app)
 
 

@@ -119,14 +119,14 @@ async def test_escape_stops_a_fetch_in_the_reader(serve, reader, data_dir: Path)
         await pilot.press("F")
         for _ in range(200):
             await pilot.pause(0.05)
-            if server.requests and "page 1" in app.network.busy:
+            if server.requests and "page 1" in app.main.network.busy:
                 break
-        assert app.network.busy.startswith("fetching hf latest: page 1…")
+        assert app.main.network.busy.startswith("fetching hf latest: page 1…")
         began = time.monotonic()
         await pilot.press("escape")
         await settle(app, pilot)
         assert time.monotonic() - began < 5
-        assert app.is_running and not app.network.busy
+        assert app.is_running and not app.main.network.busy
         shown = toasts(app)
         assert "hf latest: cancelled" in shown
         assert app._notifications and list(app._notifications)[-1].title == "Fetch stopped"
@@ -142,5 +142,5 @@ async def test_the_reader_says_when_the_deadline_stopped_a_fetch(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("F")
         await settle(app, pilot)
-        assert app.is_running and not app.network.busy
+        assert app.is_running and not app.main.network.busy
         assert "did not finish answering within 1 s" in toasts(app)

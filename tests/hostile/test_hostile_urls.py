@@ -61,7 +61,7 @@ async def test_the_reader_says_why_and_stays_up(serve, reader, data_dir: Path) -
         await settle(app, pilot)
         assert app.is_running
         assert "redirected to javascript:alert(1): refused" in toasts(app)
-        assert not app.network.busy
+        assert not app.main.network.busy
         await pilot.press("j")  # and it still reads keys
         await pilot.pause()
         assert app.is_running

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,14 +14,15 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from papertray.store import MuteRule
+from papertray.store import MuteRule, MuteSet, StoreError
 from papertray.tui.safe_text import shown
 
 HINT = "d unmute · enter show the papers it mutes · escape close · u (in the list) undoes"
 
 
 class MutesScreen(ModalScreen[str | None]):
-    """Dismisses with a query to filter by (the papers a rule mutes), or None."""
+    """Dismisses with a query to filter by (the papers a rule mutes), or None. The counts come
+    a moment later: `count` (the main screen's: the library's query) runs in a worker."""
 
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
@@ -29,15 +30,25 @@ class MutesScreen(ModalScreen[str | None]):
     ]
 
     class Unmute(Message):
-        """Remove this rule (the app does it, with undo, and calls `show_rules`)."""
+        """Remove this rule (the main screen does it, with undo, and shows the rules again)."""
 
         def __init__(self, rule: MuteRule) -> None:
             super().__init__()
             self.rule = rule
 
-    def __init__(self, rules: Sequence[tuple[MuteRule, int | None]]) -> None:
+    class Counted(Message):
+        """How many papers each rule of `mutes` matches (rule number -> papers)."""
+
+        def __init__(self, mutes: MuteSet, counts: dict[int, int]) -> None:
+            super().__init__()
+            self.mutes = mutes
+            self.counts = counts
+
+    def __init__(self, mutes: MuteSet, count: Callable[[MuteSet], dict[int, int]]) -> None:
         super().__init__()
-        self._rules = list(rules)
+        self._mutes = mutes
+        self._count = count
+        self._counts: dict[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -46,16 +57,42 @@ class MutesScreen(ModalScreen[str | None]):
             yield Static(Content.styled(HINT, "$text-muted"), id="hint")
 
     def on_mount(self) -> None:
-        self.show_rules(self._rules)
+        self._list()
         self.query_one("#rules", OptionList).focus()
+        self._count_rules(self._mutes)
 
-    def show_rules(self, rules: Sequence[tuple[MuteRule, int | None]]) -> None:
-        """`rules`: each with the number of papers it mutes (None: it no longer parses)."""
-        self._rules = list(rules)
+    @work(thread=True, exclusive=True)
+    def _count_rules(self, mutes: MuteSet) -> None:
+        try:
+            counts = self._count(mutes)
+        except StoreError as error:
+            self.notify(f"Could not count: {error}", severity="error", markup=False)
+            return
+        self.post_message(self.Counted(mutes, counts))
+
+    @on(Counted)
+    def _counted(self, event: Counted) -> None:
+        if event.mutes is self._mutes:  # else the rules changed meanwhile: a newer count comes
+            self._counts = event.counts
+            self._list()
+
+    @property
+    def _rules(self) -> list[MuteRule]:
+        """Every rule, those that no longer parse (edited by hand) too, by number."""
+        return sorted([*self._mutes.rules, *self._mutes.broken], key=lambda r: r.number)
+
+    def show_rules(self, mutes: MuteSet) -> None:
+        """Other rules (one was unmuted): their counts follow."""
+        self._mutes, self._counts = mutes, None
+        self._list()
+        self._count_rules(mutes)
+
+    def _list(self) -> None:
         options = self.query_one("#rules", OptionList)
         keep = options.highlighted or 0
         options.clear_options()
-        if not self._rules:
+        rules = self._rules
+        if not rules:
             options.add_option(
                 Option(
                     Content(
@@ -66,8 +103,14 @@ class MutesScreen(ModalScreen[str | None]):
                 )
             )
             return
-        for rule, count in self._rules:
-            counted = "broken" if count is None else f"{count:,}"
+        broken = {r.number for r in self._mutes.broken}
+        for rule in rules:
+            if rule.number in broken:
+                counted = "broken"
+            elif self._counts is None:
+                counted = "…"
+            else:
+                counted = f"{self._counts.get(rule.number, 0):,}"
             # Rule text comes from the state file: Content, never markup.
             options.add_option(
                 Option(
@@ -80,13 +123,14 @@ class MutesScreen(ModalScreen[str | None]):
                     id=str(rule.number),
                 )
             )
-        options.highlighted = min(keep, len(self._rules) - 1)
+        options.highlighted = min(keep, len(rules) - 1)
 
     def _selected(self) -> MuteRule | None:
         index = self.query_one("#rules", OptionList).highlighted
-        if index is None or not self._rules or index >= len(self._rules):
+        rules = self._rules
+        if index is None or not rules or index >= len(rules):
             return None
-        return self._rules[index][0]
+        return rules[index]
 
     def action_unmute(self) -> None:
         rule = self._selected()

@@ -1,22 +1,35 @@
-"""The abstract pane: everything about the highlighted paper, built as Content (never markup)."""
+"""The abstract pane: everything about the highlighted paper, built as Content (never markup),
+and what the link keys do with it.
+
+The pane owns the paper it shows: the main screen's link keys (`c`, `1`…`9`, `o`, `O`, `y`, `Y`)
+ask it for that paper's link, page or citation (`links`), which it copies or opens in a worker
+(a clipboard program or a browser may hang) and reports in a notification.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
 from papertray.store import find_spans, markers_for, word_spans
+from papertray.tui import links
 from papertray.tui.safe_text import shown as shown_text
 from papertray.tui.safe_text import shown_paper, shown_state
 
 if TYPE_CHECKING:
     from papertray.store import Paper, PaperState
+    from papertray.tui.clipboard import Copied
+
+Terms = Sequence[object]
+"""A query's terms to highlight (`Query.terms`)."""
 
 # Wrapping megabytes of text on every resize would freeze the UI; nobody reads past this on screen.
 DISPLAY_LIMIT = 20_000
@@ -26,8 +39,7 @@ MATCH_STYLE = "bold $text on $warning 40%"
 def paper_content(
     paper: Paper,
     state: PaperState,
-    terms: list[str],
-    loading: bool = False,
+    terms: Terms,
     shares: Sequence[str] = (),
     share_forms: Sequence[str] = (),
     muted: str | None = None,
@@ -40,7 +52,7 @@ def paper_content(
     paper, state = shown_paper(paper), shown_state(state)
     parts: list[Content] = []
     title = Content.styled(_clip(paper.title, 2_000), "bold $text")
-    parts.append(_mark_words(_highlight(title, paper.title, terms), share_forms))
+    parts.append(_mark_words(_highlight(title, terms, "title"), share_forms))
 
     meta: list[str] = []
     if paper.authors:
@@ -80,15 +92,10 @@ def paper_content(
             Content.assemble(("Note  ", "bold $warning"), (_clip(state.note, 5_000), "italic"))
         )
 
-    if loading and not paper.abstract:
-        abstract = "Loading the library…"
-    else:
-        abstract = paper.abstract or "(this paper has no abstract)"
-    shown = _clip(abstract, DISPLAY_LIMIT)
-    body = Content(shown)
-    if terms and paper.abstract:
-        for start, end in find_spans(shown, terms):
-            body = body.stylize(MATCH_STYLE, start, end)
+    abstract = paper.abstract or "(this paper has no abstract)"
+    body = Content(_clip(abstract, DISPLAY_LIMIT))
+    if paper.abstract:
+        body = _highlight(body, terms, "abstract")
     if shares:
         named: list[str | tuple[str, str]] = []
         for word in shares:
@@ -131,8 +138,8 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _highlight(content: Content, plain: str, terms: list[str]) -> Content:
-    for start, end in find_spans(content.plain, terms) if terms else ():
+def _highlight(content: Content, terms: Terms, field: str) -> Content:
+    for start, end in find_spans(content.plain, terms, field) if terms else ():  # type: ignore[arg-type]
         content = content.stylize(MATCH_STYLE, start, end)
     return content
 
@@ -144,12 +151,25 @@ def _mark_words(content: Content, forms: Sequence[str]) -> Content:
 
 
 class AbstractPane(VerticalScroll, can_focus=True):
-    """Scrolls the highlighted paper's details; `space` pages it."""
+    """Scrolls the highlighted paper's details; `space` (on the screen) pages it."""
 
     BINDINGS = [
         Binding("j", "scroll_down", "Down", show=False),
         Binding("k", "scroll_up", "Up", show=False),
     ]
+
+    class LinkCopied(Message):
+        """A copy is done (to the system clipboard, tmux, or neither: then OSC 52)."""
+
+        def __init__(self, copied: Copied, what: str) -> None:
+            super().__init__()
+            self.copied = copied
+            self.what = what
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.paper: Paper | None = None
+        self._shown: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="paper-view")
@@ -158,21 +178,30 @@ class AbstractPane(VerticalScroll, can_focus=True):
         self,
         paper: Paper | None,
         state: PaperState,
-        terms: list[str],
+        terms: Terms,
         *,
         empty_message: Content | None = None,
         keep_scroll: bool = False,
-        loading: bool = False,
         shares: Sequence[str] = (),
         share_forms: Sequence[str] = (),
         muted: str | None = None,
     ) -> None:
-        view = self.query_one("#paper-view", Static)
-        if paper is None:
-            view.update(empty_message or Content(""))
-        else:
-            view.update(paper_content(paper, state, terms, loading, shares, share_forms, muted))
-        if not keep_scroll:
+        same_paper = paper is not None and self.paper is not None and paper.id == self.paper.id
+        self.paper = paper
+        shown = (paper, state, tuple(terms), tuple(shares), tuple(share_forms), muted)
+        if paper is None or shown != self._shown:  # else nothing to draw again
+            # The same paper with other highlights is as tall as before: no layout for it.
+            same_text = (
+                same_paper and shown[1:2] == self._shown[1:2] and shown[3:] == self._shown[3:]
+            )
+            self._shown = shown
+            view = self.query_one("#paper-view", Static)
+            if paper is None:
+                view.update(empty_message or Content(""))
+            else:
+                content = paper_content(paper, state, terms, shares, share_forms, muted)
+                view.update(content, layout=not same_text)
+        if not (keep_scroll and same_paper):
             self.scroll_home(animate=False, immediate=True)
 
     @property
@@ -181,3 +210,62 @@ class AbstractPane(VerticalScroll, can_focus=True):
 
     def page(self) -> None:
         self.scroll_page_down(animate=False)
+
+    # -- the link keys ----------------------------------------------------------------------------
+
+    def copy_link(self, number: int) -> None:
+        """Link `number` of the paper (0: its repo, else its first link) to the clipboard."""
+        if self.paper is not None and (url := self._picked(links.pick_link, self.paper, number)):
+            self._copy(url, "Link")
+
+    def open_link(self) -> None:
+        if self.paper is not None and (url := self._picked(links.pick_link, self.paper, 0)):
+            self._open(url)
+
+    def open_paper(self) -> None:
+        if self.paper is not None and (url := self._picked(links.paper_page, self.paper)):
+            self._open(url)
+
+    def copy_citation(self, bibtex: bool) -> None:
+        if self.paper is not None:
+            text = self._picked(lambda p: links.citation(p, bibtex=bibtex), self.paper)
+            if text:
+                self._copy(text, "BibTeX entry" if bibtex else "arXiv id")
+
+    def _picked(self, pick: object, *args: object) -> str | None:
+        try:
+            return pick(*args)  # type: ignore[operator]
+        except links.NoLink as why:
+            self.notify(str(why), severity="warning", markup=False)
+            return None
+
+    @work(thread=True, group="clipboard")
+    def _copy(self, text: str, what: str) -> None:
+        self.post_message(self.LinkCopied(links.copy(text), what))
+
+    @on(LinkCopied)
+    def _copied(self, event: LinkCopied) -> None:
+        copied, what = event.copied, event.what
+        if copied.needs_osc52:
+            # OSC 52 asks the terminal itself to set the clipboard: over SSH, and in tmux with
+            # `set -g set-clipboard on`.
+            self.app.copy_to_clipboard(copied.text)
+        title, message, severity = copied.report()
+        if what != "Link":  # a citation: named as such, a BibTeX entry by its first line
+            title = title.replace("Link", what, 1)
+            message = message.replace(copied.text, links.first_line(copied.text), 1)
+        self.notify(message, title=title, severity=severity, markup=False)
+
+    @work(thread=True, group="browser")
+    def _open(self, url: str) -> None:
+        name, why = links.open_link(url)
+        if name is None:
+            self.notify(
+                f"Could not open {url}\n({why})",
+                title="Not opened",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        else:
+            self.notify(f"Opened {url} in {name}", markup=False)

@@ -27,4 +27,4 @@ class EmptyState(Static):
                 ("?", "bold $accent"),
                 " for the query syntax.",
             )
-        self.update(message)
+        self.update(message, layout=False)  # it fills the list's place, whatever it says

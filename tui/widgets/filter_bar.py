@@ -37,12 +37,17 @@ class FilterInput(Input):
 class FilterBar(Horizontal):
     """The query input and, when the query does not parse, why."""
 
+    _error: str | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("/", "bold $accent"), id="filter-slash")
         yield FilterInput(placeholder=PLACEHOLDER, id="filter", select_on_focus=False)
         yield Static(id="filter-error", markup=False)
 
     def show_error(self, message: str | None) -> None:
+        if message == self._error:
+            return  # every key asks: only a change costs a layout
+        self._error = message
         error = self.query_one("#filter-error", Static)
         error.update(Content(message or ""))
         error.display = bool(message)

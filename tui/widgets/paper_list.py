@@ -1,18 +1,21 @@
-"""The paper list: a Line-API ScrollView that renders only the rows on screen.
+"""The paper list: a Line-API ScrollView over the rowids of a result, drawing only the rows on
+screen.
 
-OptionList, DataTable and ListView build every row up front (seconds at 100k papers); this widget
-keeps an index list of the papers shown and draws a row only when it scrolls into view.
+OptionList, DataTable and ListView build every row up front (seconds at 100k papers); this
+widget holds the rowids of the papers shown (an `array`, 8 bytes a row) and a few screenfuls of
+the papers themselves, which it reads from the library as they scroll into view (`rows_of`: one
+query a screenful). It moves its own cursor and posts `Highlighted` and `PaperChosen`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from array import array
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -21,16 +24,25 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from papertray.store import UNTOUCHED, find_spans, markers_for
+from papertray.store import find_spans, markers_for
+from papertray.tui.messages import PaperChosen
 from papertray.tui.safe_text import safe_repo, shown, shown_state
 
 if TYPE_CHECKING:
-    from papertray.store import Paper, PaperState
+    from papertray.store import Paper, PaperState, Query
+
+# Papers kept in memory beyond those on screen: scrolling back a page reads nothing again.
+CACHE_ROWS = 600
+
+
+class MarksOf(Protocol):
+    """What the list needs of the marks: a paper's, by id (the reader's `Marks`)."""
+
+    def get(self, paper_id: str | None) -> PaperState: ...
 
 
 class PaperList(ScrollView, can_focus=True):
-    """The papers that match the filter, a row each: unread mark, star, repo mark, note mark,
-    title, tags."""
+    """The papers shown, a row each: unread mark, star, repo mark, note mark, title, tags."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",
@@ -64,127 +76,106 @@ class PaperList(ScrollView, can_focus=True):
     class Highlighted(Message):
         """The cursor moved to a paper (or to nothing, when the list is empty)."""
 
-        def __init__(self, paper_list: PaperList, paper_id: str | None) -> None:
+        def __init__(self, paper_list: PaperList, rowid: int | None) -> None:
             super().__init__()
             self.paper_list = paper_list
-            self.paper_id = paper_id
-
-    class Selected(Message):
-        """Enter (or a double click) on a paper."""
-
-        def __init__(self, paper_list: PaperList, paper_id: str) -> None:
-            super().__init__()
-            self.paper_list = paper_list
-            self.paper_id = paper_id
+            self.rowid = rowid
 
     def __init__(
         self,
+        rows_of: Callable[[Sequence[int]], list[Paper]],
+        marks: MarksOf,
         *,
-        name: str | None = None,
         id: str | None = None,  # noqa: A002
-        classes: str | None = None,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._papers: Sequence[Paper] = ()
-        self._rows: Sequence[int] = ()
-        self._states: Mapping[str, PaperState] = {}
-        self._terms: list[str] = []
-        self._cache: dict[tuple[int, int, int], Strip] = {}
-        self._last_highlighted: str | None = "\0"
-        self._index_of: tuple[Sequence[Paper], Mapping[str, int]] | None = None
+        """`rows_of(rowids)`: the papers of those rowids (`Library.rows`)."""
+        super().__init__(id=id)
+        self._rows_of = rows_of
+        self._marks = marks
+        self._rowids: Sequence[int] = array("q")
+        self._papers: dict[int, Paper | None] = {}  # None: gone from the library
+        self._terms: list[Any] = []  # the query's words and phrases (`Query.terms`)
+        self._strips: dict[tuple[int, int, int], Strip] = {}
+        self._last_highlighted: int | None = -1
         self._styles: dict[str, Style] = {}
-        self._marks = markers_for()  # what the terminal's locale can show
+        self._glyphs = markers_for()  # what the terminal's locale can show
 
     # -- data ----------------------------------------------------------------------------------
 
     @property
-    def rows(self) -> Sequence[int]:
-        return self._rows
+    def rowids(self) -> Sequence[int]:
+        return self._rowids
 
     @property
     def row_count(self) -> int:
-        return len(self._rows)
+        return len(self._rowids)
 
     @property
-    def highlighted_id(self) -> str | None:
-        if 0 <= self.cursor < len(self._rows):
-            return self._papers[self._rows[self.cursor]].id
-        return None
+    def highlighted_rowid(self) -> int | None:
+        return self._rowids[self.cursor] if 0 <= self.cursor < len(self._rowids) else None
 
     @property
-    def highlighted_paper(self) -> Paper | None:
-        """The paper of the highlighted row (no id look-up: the first frame makes none)."""
-        if 0 <= self.cursor < len(self._rows):
-            return self._papers[self._rows[self.cursor]]
-        return None
+    def highlighted(self) -> Paper | None:
+        """The paper under the cursor (read from the library if not drawn yet)."""
+        rowid = self.highlighted_rowid
+        return None if rowid is None else self.paper(rowid)
 
-    @property
-    def shown_ids(self) -> list[str]:
-        papers = self._papers
-        return [papers[i].id for i in self._rows]
+    def paper(self, rowid: int) -> Paper | None:
+        if rowid not in self._papers:
+            self._fetch([rowid])
+        return self._papers.get(rowid)
 
-    def set_rows(
-        self,
-        papers: Sequence[Paper],
-        rows: Sequence[int],
-        states: Mapping[str, PaperState],
-        terms: list[str],
-        keep_id: str | None = None,
-        index_of: Mapping[str, int] | None = None,
-    ) -> None:
-        """Show `rows` (indexes into `papers`), keeping the cursor on `keep_id` when it is shown."""
-        self._papers, self._rows, self._states, self._terms = papers, rows, states, terms
-        if index_of is not None:
-            self._index_of = (papers, index_of)
-        self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
-        position = 0
-        if keep_id is not None:
-            position = self._position_of(keep_id)
-            if position < 0:
-                position = 0
-        self.cursor = min(position, max(len(rows) - 1, 0))
+    def set_rows(self, rowids: Sequence[int], query: Query | None, keep: int | None) -> None:
+        """Show `rowids`, the cursor on the row `keep` when it is among them (else the first);
+        `query`'s words are highlighted in the titles."""
+        self._rowids = rowids
+        terms = list(query.terms) if query is not None else []
+        if terms != self._terms:
+            self._terms = terms
+            self._strips.clear()  # rows drawn with the old highlights
+        self.virtual_size = Size(self.scrollable_content_region.width, len(rowids))
+        position = self.position_of(keep) if keep is not None else -1
+        self.cursor = min(max(position, 0), max(len(rowids) - 1, 0))
         self.refresh()
 
-    def _position_of(self, paper_id: str) -> int:
-        """Where the paper is shown, or -1: a dict look-up and one C-level scan of the rows, as
-        this runs on every keystroke of the filter with up to 100k rows."""
-        papers = self._papers
-        if self._index_of is None or self._index_of[0] is not papers:
-            self._index_of = (papers, {paper.id: i for i, paper in enumerate(papers)})
-        index = self._index_of[1].get(paper_id)
-        if index is None:
-            return -1
+    def position_of(self, rowid: int) -> int:
+        """Where the paper is shown, or -1 (one scan in C: the rows may be the library)."""
         try:
-            return self._rows.index(index)
+            return self._rowids.index(rowid)
         except ValueError:
             return -1
 
-    def move_to(self, paper_id: str) -> bool:
-        position = self._position_of(paper_id)
+    def move_to(self, rowid: int) -> bool:
+        position = self.position_of(rowid)
         if position >= 0:
             self.cursor = position
         return position >= 0
 
-    def update_states(self, states: Mapping[str, PaperState]) -> None:
+    def forget_papers(self) -> None:
+        """The library changed: papers are read again as they are drawn."""
+        self._papers.clear()
+        self.refresh_marks()
+
+    def refresh_marks(self) -> None:
         """The marks changed (a toggle, an undo, another instance): redraw what is on screen."""
-        self._states = states
-        self._cache.clear()
+        self._strips.clear()
         self.refresh()
 
     # -- cursor --------------------------------------------------------------------------------
 
     def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, len(self._rows) - 1)) if self._rows else 0
+        return max(0, min(cursor, len(self._rowids) - 1)) if self._rowids else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._cache.clear()
-        self.refresh()
+        # Only the two rows change (the strips are cached by row and cursor): a full refresh
+        # would draw every line again on each j.
+        self.refresh_line(old)
+        self.refresh_line(new)
         self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True, immediate=True)
-        paper_id = self.highlighted_id
-        if paper_id != self._last_highlighted:
-            self._last_highlighted = paper_id
-            self.post_message(self.Highlighted(self, paper_id))
+        rowid = self.highlighted_rowid
+        if rowid != self._last_highlighted:
+            self._last_highlighted = rowid
+            self.post_message(self.Highlighted(self, rowid))
 
     def action_cursor_down(self) -> None:
         self.cursor += 1
@@ -196,7 +187,7 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = 0
 
     def action_last(self) -> None:
-        self.cursor = len(self._rows) - 1
+        self.cursor = len(self._rowids) - 1
 
     def action_page_down(self) -> None:
         self.cursor += max(1, self.scrollable_content_region.height - 1)
@@ -205,83 +196,115 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor -= max(1, self.scrollable_content_region.height - 1)
 
     def action_select(self) -> None:
-        paper_id = self.highlighted_id
-        if paper_id is not None:
-            self.post_message(self.Selected(self, paper_id))
+        paper = self.highlighted
+        rowid = self.highlighted_rowid
+        if paper is not None and rowid is not None:
+            self.post_message(PaperChosen(rowid, paper.id))
 
     async def _on_click(self, event: events.Click) -> None:
         row = event.y + round(self.scroll_offset.y)
-        if 0 <= row < len(self._rows):
+        if 0 <= row < len(self._rowids):
             self.cursor = row
             if event.chain >= 2:
                 self.action_select()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
+        self._strips.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rowids))
 
     def on_focus(self) -> None:
-        self._cache.clear()
-        self.refresh()
+        self.refresh_marks()
 
     def on_blur(self) -> None:
-        self._cache.clear()
-        self.refresh()
+        self.refresh_marks()
 
     # -- rendering -----------------------------------------------------------------------------
+
+    def _fetch(self, rowids: Sequence[int]) -> None:
+        if len(self._papers) + len(rowids) > CACHE_ROWS:
+            self._papers.clear()
+        papers: Sequence[Paper | None] = self._rows_of(rowids)
+        if len(papers) != len(rowids):
+            # Some are gone from the library since the result was asked for (it leaves them
+            # out): which ones, one by one; the next result will not hold them.
+            papers = [found[0] if (found := self._rows_of([r])) else None for r in rowids]
+        self._papers.update(zip(rowids, papers, strict=True))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The papers of every line about to be drawn, in one query.
+        top = round(self.scroll_offset.y) + crop.y
+        wanted = [r for r in self._rowids[top : top + crop.height] if r not in self._papers]
+        if wanted:
+            self._fetch(wanted)
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         row = y + round(self.scroll_offset.y)
         width = self.scrollable_content_region.width
-        if not (0 <= row < len(self._rows)) or width <= 0:
+        if not (0 <= row < len(self._rowids)) or width <= 0:
             return Strip.blank(width, self.rich_style)
-        is_cursor = row == self.cursor
-        key = (self._rows[row], width, (2 if self.has_focus else 1) if is_cursor else 0)
-        strip = self._cache.get(key)
+        rowid = self._rowids[row]
+        paper = self.paper(rowid)
+        if paper is None:  # gone from the library since the result was asked for
+            return Strip.blank(width, self.rich_style)
+        cursor = (2 if self.has_focus else 1) if row == self.cursor else 0
+        key = (rowid, width, cursor)
+        strip = self._strips.get(key)
         if strip is None:
-            if len(self._cache) > 500:
-                self._cache.clear()
-            strip = self._cache[key] = self._render_row(self._rows[row], width, key[2])
+            if len(self._strips) > 500:
+                self._strips.clear()
+            strip = self._strips[key] = self._render_row(paper, width, cursor)
         return strip
 
-    def _render_row(self, index: int, width: int, cursor: int) -> Strip:
-        paper = self._papers[index]
-        # The files may hold what ingest would have stripped: never trust them on screen.
-        state = shown_state(self._states.get(paper.id, UNTOUCHED))
-        get = self._style
+    def _render_row(self, paper: Paper, width: int, cursor: int) -> Strip:
+        """One row as segments: a row is drawn for every new result on screen, so it is built
+        directly (a Rich `Text` rendered took five times as long)."""
+        # The library may hold what ingest would have stripped: never trust it on screen.
+        state = shown_state(self._marks.get(paper.id))
+        get, glyphs = self._style, self._glyphs
         base = get("") + get("paper-list--read" if state.read else "paper-list--unread")
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(" ")
-        text.append(self._marks.unread if not state.read else " ", get("paper-list--marker"))
-        text.append(" ")
-        text.append(self._marks.starred if state.starred else " ", get("paper-list--star"))
-        text.append(" ")
-        text.append(self._marks.repo if safe_repo(paper) else " ", get("paper-list--repo"))
-        text.append(" ")
-        text.append(self._marks.note if state.note else " ", get("paper-list--note"))
-        text.append("  ")
+        if cursor:
+            over = get("paper-list--cursor" if cursor == 2 else "paper-list--cursor-blurred")
+        else:
+            over = Style()
+
+        def styled(name: str) -> Style:
+            return base + get(name) + over
+
+        segments = [
+            Segment(" "),
+            Segment(glyphs.unread if not state.read else " ", styled("paper-list--marker")),
+            Segment(" "),
+            Segment(glyphs.starred if state.starred else " ", styled("paper-list--star")),
+            Segment(" "),
+            Segment(glyphs.repo if safe_repo(paper) else " ", styled("paper-list--repo")),
+            Segment(" "),
+            Segment(glyphs.note if state.note else " ", styled("paper-list--note")),
+            Segment("  "),
+        ]
+        used = 10
         tags = "".join(f" #{tag}" for tag in state.tags)
         tag_room = min(cell_len(tags), max(0, width // 3))
-        title_room = max(1, width - text.cell_len - tag_room - 1)
-        plain_title = shown(paper.title)
-        title = Text(plain_title, no_wrap=True, overflow="ellipsis", end="")
-        if self._terms:
-            match = get("paper-list--match")
-            for start, end in find_spans(plain_title, self._terms):
-                title.stylize(match, start, end)
-        title.truncate(title_room, overflow="ellipsis", pad=True)
-        text.append_text(title)
+        title_room = max(1, width - used - tag_room - 1)
+        title = _fit(shown(paper.title), title_room)
+        spans = find_spans(title, self._terms, "title") if self._terms else []
+        match = styled("paper-list--match")
+        at = 0
+        for start, end in spans:
+            segments += [Segment(title[at:start]), Segment(title[start:end], match)]
+            at = end
+        segments.append(Segment(title[at:]))
+        used += title_room
         if tag_room:
-            tag_text = Text(tags, style=get("paper-list--tag"), no_wrap=True, end="")
-            tag_text.truncate(tag_room, overflow="ellipsis")
-            text.append(" " * (width - text.cell_len - tag_text.cell_len))
-            text.append_text(tag_text)
-        text.truncate(width, pad=True)
-        text.stylize_before(base)
-        if cursor:
-            text.stylize(get("paper-list--cursor" if cursor == 2 else "paper-list--cursor-blurred"))
-        segments = list(text.render(self.app.console, end=""))
-        return Strip(Segment.simplify(segments), width).crop_extend(0, width, get(""))
+            shown_tags = _fit(tags, tag_room, pad=False)
+            segments.append(Segment(" " * (width - used - cell_len(shown_tags))))
+            segments.append(Segment(shown_tags, styled("paper-list--tag")))
+        else:
+            segments.append(Segment(" " * max(0, width - used)))
+        # Every segment but the styled ones gets the row's style.
+        plain = base + over
+        row = [s if s.style is not None else Segment(s.text, plain) for s in segments if s.text]
+        return Strip(row).crop_extend(0, width, plain)
 
     def _style(self, name: str) -> Style:
         # Looking a component style up costs more than drawing the row: keep them until the
@@ -294,6 +317,13 @@ class PaperList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         # A theme switch changes every component style: drop the rows drawn with the old ones.
-        self._cache.clear()
+        self._strips.clear()
         self._styles = {}
         super().notify_style_update()
+
+
+def _fit(text: str, cells: int, *, pad: bool = True) -> str:
+    """`text` in `cells` cells: cut with an ellipsis when longer, padded when shorter."""
+    if cell_len(text) <= cells:
+        return set_cell_size(text, cells) if pad else text
+    return set_cell_size(text, cells - 1) + "…" if cells > 1 else "…"[:cells]

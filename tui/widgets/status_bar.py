@@ -8,10 +8,13 @@ from textual.widgets import Static
 
 
 class StatusBar(Static):
+    _shown: Content | None = None
+
     def show(
         self,
         *,
         shown: int,
+        counting: bool = False,
         total: int,
         unread: int,
         starred: int,
@@ -23,9 +26,10 @@ class StatusBar(Static):
         new: int | None = None,
         muted: int = 0,
     ) -> None:
-        """`unread` and `starred` count among the `shown`; `fallback` is what the list shows
-        while `query` does not parse; `muted`: papers mute rules leave out; `new`: how many
-        papers the latest import added (None: no import recorded)."""
+        """`unread` and `starred` count among the `shown` (`counting`: the first of them, the
+        rest still being counted); `fallback` is what the list shows while `query` does not
+        parse; `muted`: papers mute rules leave out; `new`: how many papers the latest import
+        added (None: no import recorded)."""
         muted_part: list[str | tuple[str, str]] = (
             ["  ·  ", (f"{muted:,}", "bold"), " muted"] if muted else []
         )
@@ -36,7 +40,7 @@ class StatusBar(Static):
             else []
         )
         parts: list[str | tuple[str, str]] = [
-            (f" {shown:,}", "bold"),
+            (f" {shown:,}{'+' if counting else ''}", "bold"),
             " shown  ·  ",
             (f"{unread:,}", "bold $accent"),
             " unread" if shown == total else " unread of them",
@@ -59,4 +63,7 @@ class StatusBar(Static):
                 parts += [(f" (incomplete: showing {shows})", "$text-warning")]
         if busy:
             parts += ["  ·  ", (busy, "$text-muted")]
-        self.update(Content.assemble(*parts))
+        content = Content.assemble(*parts)
+        if content != self._shown:
+            self._shown = content
+            self.update(content, layout=False)  # one line, whatever it says

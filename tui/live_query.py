@@ -1,0 +1,261 @@
+"""What the list shows: the query typed, the context it runs under (the latest import for
+`is:new`, the mute rules), the order, and the result, the rowids of the matching papers.
+
+A plain class the main screen holds (tests drive it without a screen). `LiveQuery.search` says
+what to ask the library; `Search.run`, in a worker, asks it: the first screenful at once when
+the order allows (`LIMIT`, so a key redraws the list long before a broad query is counted),
+then the whole result. The screen takes each `Result` as it comes (`accept`); a result a newer
+key made stale never arrives (its worker was cancelled, its query interrupted).
+
+A query that does not parse falls back to its complete words: while `has:pdf` is typed, the
+list shows what `memory` before it matches, never `has`.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from papertray.store import SORT_ORDERS, MuteSet, QueryError, parse_query, shown_text
+
+if TYPE_CHECKING:
+    from papertray.store import (
+        ImportBatch,
+        Library,
+        MuteRule,
+        Paper,
+        PaperState,
+        Query,
+        QueryContext,
+        SortOrder,
+    )
+    from papertray.tui.ranking import Ranking
+
+__all__ = ["FOR_YOU", "SORTS", "LiveQuery", "Result", "Search", "complete_part"]
+
+SORTS = tuple(SORT_ORDERS)
+"""The store's sort orders, in the order `S` cycles through them."""
+FOR_YOU = SORTS.index("foryou")
+
+
+@dataclass(frozen=True)
+class Search:
+    """One question for the library, with everything it needs (a snapshot: the marks may
+    change while it runs)."""
+
+    query: Query
+    order: SortOrder
+    context: QueryContext
+    states: Mapping[str, PaperState]
+    marks_version: object
+    scope: Sequence[int] | None = None
+    """Only these rowids (the reader opened on files)."""
+    ranks: Sequence[int] | None = None
+    """The "for you" place of each rowid (see `Ranking`); None: that order is not asked."""
+    first_page: int = 0
+    """Send the first this many rows on their own first (0: only the whole result)."""
+
+    def run(self, library: Library) -> Iterator[Result]:
+        """The result, in one or two parts (call from a worker): the first screenful when the
+        order lets the library stop early, then the whole of it with the muted count."""
+        ranked = self.ranks is not None
+        order_by = "papers.rowid" if ranked or self.order.ranked else self.order.sql
+        select = library.select
+        if self.first_page and order_by == "papers.rowid" and not ranked:
+            first = select(
+                self.query,
+                self.states,
+                context=self.context,
+                order_by=order_by,
+                limit=self.first_page,
+                marks_version=self.marks_version,
+                scope=self.scope,
+            )
+            rowids = array("q", first.rowids)
+            if len(rowids) < self.first_page and not self.context.mutes:
+                yield Result(self, rowids, complete=True)  # that was all of it
+                return
+            yield Result(self, rowids, complete=False)
+        found = select(
+            self.query,
+            self.states,
+            context=self.context,
+            order_by=order_by,
+            count_muted=True,
+            marks_version=self.marks_version,
+            scope=self.scope,
+        )
+        rowids = array("q", found.rowids)
+        if self.ranks is not None:
+            ranks, last = self.ranks, len(self.ranks)
+            rowids = array("q", sorted(rowids, key=lambda r: ranks[r] if r < last else last + r))
+        yield Result(self, rowids, complete=True, muted=found.muted, note=found.note)
+
+
+@dataclass
+class Result:
+    search: Search
+    rowids: array[int]
+    complete: bool
+    """False for the first screenful of a result still being counted."""
+    muted: int = 0
+    note: str | None = None
+    """Why the order is not the one asked for (relevance without a word to rank by)."""
+
+
+@dataclass
+class LiveQuery:
+    """The query typed and the result shown, the order and the context of both."""
+
+    scope: list[int] | None = None
+    scope_name: str = ""
+    text: str = ""
+    """The text typed, applied or not."""
+    error: str | None = None
+    """Why `text` does not parse (the list shows what its complete part matches)."""
+    query: Query = field(default_factory=lambda: parse_query(""))
+    """What is asked: `text`, or its complete part."""
+    sort: int = 0
+    sort_before: int = 0
+    """The order "for you" keeps while it has nothing to rank by."""
+    mutes: MuteSet = field(default_factory=lambda: MuteSet([]))
+    rules: list[MuteRule] = field(default_factory=list)
+    latest: ImportBatch | None = None
+    result: Result | None = None
+
+    # -- what is asked ---------------------------------------------------------------------------
+
+    def type(self, text: str) -> None:
+        self.text = text
+        try:
+            self.query = parse_query(text)
+            self.error = None
+        except QueryError as error:
+            self.error = error.message
+            self.query = parse_query(complete_part(text))
+
+    @property
+    def fallback(self) -> str:
+        """What the list shows while `text` does not parse."""
+        return complete_part(self.text) if self.error else self.text
+
+    def set_rules(self, rules: list[MuteRule]) -> bool:
+        """The mute rules in force; whether they changed."""
+        if rules == self.rules:
+            return False
+        self.rules = rules
+        self.mutes = MuteSet(rules)
+        return True
+
+    @property
+    def new_batch(self) -> float | None:
+        return self.latest.at if self.latest is not None else None
+
+    def rule_for(self, paper: Paper | None, state: PaperState) -> MuteRule | None:
+        """The rule that mutes the paper (for the pane), or None."""
+        if paper is None or not self.mutes:
+            return None
+        return self.mutes.rule_for(paper, state, self.new_batch)
+
+    def search(
+        self,
+        states: Mapping[str, PaperState],
+        marks_version: object,
+        *,
+        ranks: Sequence[int] | None = None,
+        first_page: int = 0,
+    ) -> Search:
+        """The search that answers the query as it is now (run it in a worker). "For you"
+        without its `ranks` yet keeps the order before it."""
+        order = self.order
+        if not self.for_you_shown:
+            ranks = None
+        elif ranks is None:
+            order = SORT_ORDERS[SORTS[self.sort_before]]
+        return Search(
+            self.query,
+            order,
+            self.mutes.context(self.new_batch),
+            dict(states),
+            marks_version,
+            self.scope,
+            ranks,
+            first_page,
+        )
+
+    @property
+    def quick(self) -> bool:
+        """Whether the library answers the first screenful at once, so it may be asked on the
+        UI thread: no query, or words alone (the word index lists them in import order by
+        itself), in digest order, without rules to apply or files to stay within."""
+        query = self.query
+        words_alone = len(query.ranked_terms) == len(query.terms) == len(query.root.children)
+        return self.sort == 0 and not self.mutes and self.scope is None and words_alone
+
+    # -- the order --------------------------------------------------------------------------------
+
+    @property
+    def order(self) -> SortOrder:
+        return SORT_ORDERS[SORTS[self.sort]]
+
+    @property
+    def for_you_shown(self) -> bool:
+        return self.sort == FOR_YOU
+
+    def cycle(self) -> None:
+        """The next order (`S`); "for you" remembers the one before, kept until it is ranked."""
+        previous, self.sort = self.sort, (self.sort + 1) % len(SORTS)
+        if self.for_you_shown:
+            self.sort_before = previous
+
+    @property
+    def before_label(self) -> str:
+        return SORT_ORDERS[SORTS[self.sort_before]].label
+
+    def label(self, ranking: Ranking) -> str:
+        """The order as the status line names it: "more like this" open, "for you" without
+        anything to rank by, a relevance order without words, or the order itself."""
+        like, for_you = ranking.like, ranking.for_you
+        if like is not None:
+            return f"like “{shown_text(like.title)[:50]}” (escape: back)"
+        label = self.order.label
+        if self.for_you_shown and for_you is not None and for_you.ranks is None:
+            return f"{label}: no {for_you.what} yet, {self.before_label}"
+        note = self.result.note if self.result is not None else None
+        return f"{label} ({note})" if note else label
+
+    # -- the answer -------------------------------------------------------------------------------
+
+    def accept(self, result: Result) -> None:
+        self.result = result
+
+    @property
+    def rowids(self) -> Sequence[int]:
+        return self.result.rowids if self.result is not None else ()
+
+    @property
+    def counting(self) -> bool:
+        """Whether the result shown is its first screenful, the rest still being counted."""
+        return self.result is not None and not self.result.complete
+
+    def add_to_scope(self, rowids: Sequence[int]) -> None:
+        """A reader opened on files shows what a fetch from it brought, too."""
+        if self.scope is not None:
+            self.scope = list(dict.fromkeys([*self.scope, *rowids]))
+
+
+def complete_part(text: str) -> str:
+    """The longest prefix of `text`, cut at a space, that parses ("" when none does)."""
+    cut = len(text)
+    while cut > 0:
+        cut = text.rfind(" ", 0, cut)
+        if cut <= 0:
+            return ""
+        try:
+            parse_query(text[:cut])
+        except QueryError:
+            continue
+        return text[:cut]
+    return ""
