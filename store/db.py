@@ -159,7 +159,15 @@ def connect(
     `journal` "OFF": a new file nobody else sees yet (`Database.creating`)."""
     if read_only and str(path) != ":memory:":
         uri = Path(path).resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+        except sqlite3.OperationalError:
+            # A WAL database on read-only media cannot make its shared-memory file: read it as
+            # it is ("immutable": nobody can change it there anyway).
+            conn = sqlite3.connect(
+                uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False
+            )
     else:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -212,7 +220,8 @@ def migrate(conn: sqlite3.Connection) -> int:
                 conn.execute(f"PRAGMA user_version = {now}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # (SQLite rolls back by itself on a full disk)
+                conn.execute("ROLLBACK")
             raise
         at = now
     return found
@@ -297,6 +306,8 @@ class Database:
 
     def _connect_file(self, *, read_only: bool) -> sqlite3.Connection:
         assert self.path is not None
+        if _truncated(self.path):
+            raise sqlite3.DatabaseError("the file is shorter than its header says: cut off")
         conn = connect(self.path, read_only=read_only)
         try:
             migrate(conn) if not read_only else conn.execute("SELECT 1 FROM papers LIMIT 1")
@@ -321,13 +332,17 @@ class Database:
             if self._damaged or not self.path.exists():
                 return self._empty()  # a missing file: ask again, a write may create it
             try:
-                conn = self._connect_file(read_only=self._explicit_read_only)
-            except sqlite3.DatabaseError as error:
-                return self._set_aside(error)
+                conn = self._connect_file(read_only=self.read_only)
             except sqlite3.Error as error:
-                raise StoreError(
-                    f"could not read the library {self.path}: {one_line(error)}"
-                ) from None
+                if self._damaged_by(error):
+                    return self._set_aside(error)
+                try:
+                    # A full disk has no room for the log's shared-memory file: read it as it is.
+                    conn = self._connect_file(read_only=True)
+                except sqlite3.Error:
+                    raise StoreError(
+                        f"could not read the library {self.path}: {one_line(error)}"
+                    ) from None
             self._conns[name] = conn
         return conn
 
@@ -374,7 +389,7 @@ class Database:
         if self._writer is None:
             if self.read_only:
                 why = "it was opened read-only" if self._explicit_read_only else (
-                    "it is damaged" if self._damaged else "its folder cannot be written"
+                    "it is damaged" if self._damaged else "its folder is read-only"
                 )
                 raise StoreError(f"cannot save the library {self.path}: {why}")
             assert self.path is not None
@@ -385,13 +400,18 @@ class Database:
                 raise StoreError(
                     f"could not save the library {self.path}: {error.strerror or error}"
                 ) from None
-            except sqlite3.DatabaseError as error:
-                self._set_aside(error)
-                self._writer = self._connect_file(read_only=False)
             except sqlite3.Error as error:
-                raise StoreError(
-                    f"could not save the library {self.path}: {one_line(error)}"
-                ) from None
+                if not self._damaged_by(error):
+                    raise StoreError(
+                        f"could not save the library {self.path}: {one_line(error)}"
+                    ) from None
+                self._set_aside(error)
+                try:
+                    self._writer = self._connect_file(read_only=False)
+                except sqlite3.Error as again:
+                    raise StoreError(
+                        f"could not save the library {self.path}: {one_line(again)}"
+                    ) from None
             self._drop_readers()  # read the new file from now on
         return self._writer
 
@@ -479,10 +499,20 @@ class Database:
 
     @staticmethod
     def _rollback(conn: sqlite3.Connection) -> None:
-        try:
-            conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def _damaged_by(self, error: sqlite3.Error) -> bool:
+        """Whether an error opening the file says it is no database (moved aside), rather than
+        that it cannot be used now (a full disk, a lock, permissions: said, never moved)."""
+        if type(error) is sqlite3.DatabaseError:  # "file is not a database", "malformed"
+            return True
+        return self.path is not None and (
+            self.path.is_dir() or (self.path.exists() and not self.path.is_file())
+        )
 
     def _drop_readers(self) -> None:
         with self._look_lock, self._search_lock:
@@ -570,3 +600,25 @@ def _place(temp: Path, path: Path) -> bool:
         return False
     os.rename(temp, path)
     return True
+
+
+def _truncated(path: Path) -> bool:
+    """Whether a database file is shorter than the pages its header counts (a copy cut off):
+    what opening it would not notice until a query reached a missing page. Read from the header
+    alone, and only when no write-ahead log is beside it (whose pages may not be in the file
+    yet)."""
+    try:
+        if os.path.exists(f"{path}-wal"):
+            return False
+        with open(path, "rb") as file:
+            header = file.read(100)
+        size = os.path.getsize(path)
+    except OSError:
+        return False
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return False  # not a database at all: SQLite itself says so
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[24:28] == header[92:96]  # the count is kept up to date since 3.7.0
+    return valid and pages > 0 and size < pages * page

@@ -98,7 +98,8 @@ def list_papers(
         if limit is not None:
             papers = papers[:limit]
     note = note or no_value_note(order, papers)
-    empty = not papers and not files and query.is_empty and not len(library)
+    # An empty library is said to be empty, unless it was found damaged (already said).
+    empty = not (papers or files or library.warnings) and query.is_empty and not len(library)
     rows = [(p, states.get(p.id, UNTOUCHED)) for p in papers]
     return Listing(rows, library_empty=empty, note=note, muted=selection.muted)
 
