@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from papertray.store.state import State
     from papertray.store.storage import StoreError
     from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
+    from papertray.store.updates import Update, Version
 
 # Every name loads its module on first use (the imports above are for the type checker): the
 # whole store is ~50 modules, ~60 ms of import here, and the reader's first frame needs only
@@ -103,6 +104,7 @@ _LAZY = {
     "papertray.store.state": ("State",),
     "papertray.store.storage": ("StoreError",),
     "papertray.store.tags": ("normalize_tags", "parse_tag_changes", "split_tags"),
+    "papertray.store.updates": ("Update", "Version"),
 }
 
 
@@ -196,6 +198,9 @@ __all__ = [
     "SearchError",
     "combined_query",
     "unread_counts",
+    # follows, the Updates list of watched papers, what is new (issue 24)
+    "Update",
+    "Version",
     # similar papers (numpy, scipy and scikit-learn load only when a ranking is asked for)
     "SimilarityIndex",
     "Match",
