@@ -25,6 +25,15 @@ if TYPE_CHECKING:
         hf_source,
         run_fetch,
     )
+    from papertray.store.follows import (
+        Follow,
+        Followed,
+        author_query,
+        find_followed,
+        follow_query,
+        followed,
+        new_papers_query,
+    )
     from papertray.store.formats import FORMATS
     from papertray.store.formats.common import IngestError, IngestResult
     from papertray.store.ids import UnknownId, resolve_ids
@@ -39,6 +48,7 @@ if TYPE_CHECKING:
     from papertray.store.mutes import MuteError, MuteRule, MuteSet
     from papertray.store.net import Client
     from papertray.store.net_errors import FetchError
+    from papertray.store.news import News, news, news_count
     from papertray.store.paths import data_dir as resolve_data_dir
     from papertray.store.paths import sample_digest
     from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
@@ -79,6 +89,15 @@ _LAZY = {
         "hf_source",
         "run_fetch",
     ),
+    "papertray.store.follows": (
+        "Follow",
+        "Followed",
+        "author_query",
+        "find_followed",
+        "follow_query",
+        "followed",
+        "new_papers_query",
+    ),
     "papertray.store.formats": ("FORMATS",),
     "papertray.store.formats.common": ("IngestError", "IngestResult"),
     "papertray.store.ids": ("UnknownId", "resolve_ids"),
@@ -93,6 +112,7 @@ _LAZY = {
     "papertray.store.mutes": ("MuteError", "MuteRule", "MuteSet"),
     "papertray.store.net": ("Client",),
     "papertray.store.net_errors": ("FetchError",),
+    "papertray.store.news": ("News", "news", "news_count"),
     "papertray.store.paths": ("data_dir as resolve_data_dir", "sample_digest"),
     "papertray.store.query": ("DATE_FIELDS", "Query", "QueryContext", "QueryError", "parse_query"),
     "papertray.store.query_help": ("FILTER_HINT", "QUERY_ROWS"),
@@ -199,8 +219,18 @@ __all__ = [
     "combined_query",
     "unread_counts",
     # follows, the Updates list of watched papers, what is new (issue 24)
+    "Follow",
+    "Followed",
+    "author_query",
+    "find_followed",
+    "follow_query",
+    "followed",
+    "new_papers_query",
     "Update",
     "Version",
+    "News",
+    "news",
+    "news_count",
     # similar papers (numpy, scipy and scikit-learn load only when a ranking is asked for)
     "SimilarityIndex",
     "Match",
