@@ -49,10 +49,12 @@ if TYPE_CHECKING:
     from papertray.store.net import Client
     from papertray.store.net_errors import FetchError
     from papertray.store.news import News, news, news_count
+    from papertray.store.notify import desktop_unavailable, notify_desktop
     from papertray.store.paths import data_dir as resolve_data_dir
     from papertray.store.paths import sample_digest
     from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
     from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
+    from papertray.store.runlock import AlreadyRunning, run_lock
     from papertray.store.sanitize import one_line, quoted, shown_text
     from papertray.store.searches import SavedSearch, SearchError, combined_query, unread_counts
     from papertray.store.similar import Match, SimilarityIndex
@@ -113,9 +115,11 @@ _LAZY = {
     "papertray.store.net": ("Client",),
     "papertray.store.net_errors": ("FetchError",),
     "papertray.store.news": ("News", "news", "news_count"),
+    "papertray.store.notify": ("desktop_unavailable", "notify_desktop"),
     "papertray.store.paths": ("data_dir as resolve_data_dir", "sample_digest"),
     "papertray.store.query": ("DATE_FIELDS", "Query", "QueryContext", "QueryError", "parse_query"),
     "papertray.store.query_help": ("FILTER_HINT", "QUERY_ROWS"),
+    "papertray.store.runlock": ("AlreadyRunning", "run_lock"),
     "papertray.store.sanitize": ("one_line", "quoted", "shown_text"),
     "papertray.store.searches": ("SavedSearch", "SearchError", "combined_query", "unread_counts"),
     "papertray.store.similar": ("Match", "SimilarityIndex"),
@@ -231,6 +235,10 @@ __all__ = [
     "News",
     "news",
     "news_count",
+    "AlreadyRunning",
+    "run_lock",
+    "desktop_unavailable",
+    "notify_desktop",
     # similar papers (numpy, scipy and scikit-learn load only when a ranking is asked for)
     "SimilarityIndex",
     "Match",
