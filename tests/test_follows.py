@@ -1,9 +1,10 @@
 """Follows (issue 24, point 1): any saved search can be followed (TinyDB table `follows`, keyed
 by the search's id); each counts exactly the papers that arrived after it was last seen, as
-`list` shows them."""
+`list` shows them; `papertray follow`, `unfollow`, `news` in every format, `news --seen`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from papertray.store import (
     news_count,
 )
 from papertray.store.dates import Clock
+from papertray.tui.cli import run
 
 T0 = 1_780_000_000.0  # when the follows are made
 HOUR = 3600.0
@@ -161,3 +163,144 @@ def test_a_follow_document_edited_by_hand_is_skipped(tmp_path: Path) -> None:
     doc["follows"]["3"] = {"search": 12, "followed": T0, "seen": T0}
     (tmp_path / "state.json").write_bytes(orjson.dumps(doc))
     assert State.open(tmp_path).follows.all() == [follow]
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+
+def digest(tmp_path: Path, name: str, *titles: str) -> str:
+    path = tmp_path / name
+    path.write_text(
+        json.dumps(
+            [{"title": t, "abstract": f"About {t}.", "authors": ["Tri Dao"]} for t in titles]
+        )
+    )
+    return str(path)
+
+
+def at(monkeypatch: pytest.MonkeyPatch, hours: float) -> None:
+    monkeypatch.setenv("PAPERTRAY_NOW", str(T0 + hours * HOUR))
+
+
+def test_follow_import_and_news_in_every_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    at(monkeypatch, -1)
+    assert run(["import", digest(tmp_path, "old.json", "Speculative decoding, old")]) == 0
+    capsys.readouterr()
+    at(monkeypatch, 0)
+    assert run(["follow", "speculative", "decoding"]) == 0
+    assert run(["follow", "--author", "Tri Dao", "--name", "Tri"]) == 0
+    assert run(["follow", "-survey", "kv", "cache"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "papertray: following speculative decoding (saved as a search): papers that arrive "
+        "from now on are its news",
+        'papertray: following Tri: author:"Tri Dao" (saved as a search): papers that arrive '
+        "from now on are its news",
+        "papertray: following -survey kv cache (saved as a search): papers that arrive from now "
+        "on are its news",
+    ]
+    at(monkeypatch, 1)
+    new = digest(
+        tmp_path,
+        "new.json",
+        "Speculative decoding at scale",
+        "Decoding speculatively, a survey",
+        "KV cache compression",
+    )
+    assert run(["import", new]) == 0
+    capsys.readouterr()
+
+    assert run(["news"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "follows: new papers since last seen",
+        "      1  -survey kv cache",  # the searches' order: by name
+        "      2  speculative decoding",  # "Decoding speculatively, a survey" too (stems)
+        '      3  Tri: author:"Tri Dao"',
+    ]
+    assert err == (
+        "papertray: no updates not seen yet (papertray watch checks starred and read-later "
+        "papers)\n"
+    )
+
+    assert run(["news", "--format", "json"]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    assert (doc["new_papers"], doc["unseen_updates"], doc["updates"]) == (6, 0, [])
+    assert [(f["name"], f["query"], f["new"]) for f in doc["follows"]] == [
+        ("-survey kv cache", "-survey kv cache", 1),
+        ("speculative decoding", "speculative decoding", 2),
+        ("Tri", 'author:"Tri Dao"', 3),
+    ]
+    assert all(f["seen"] == T0 and f["followed"] == T0 for f in doc["follows"])
+
+    # One follow seen: it is printed, then marked; the others keep their news.
+    assert run(["news", "--seen", "speculative decoding"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "follows: new papers since last seen",
+        "      2  speculative decoding",
+    ]
+    assert err.endswith("papertray: marked seen: 1 follow, 0 updates\n")
+    assert run(["news", "--format", "json"]) == 0
+    left = {f["name"]: f["new"] for f in orjson.loads(capsys.readouterr().out)["follows"]}
+    assert left == {"-survey kv cache": 1, "speculative decoding": 0, "Tri": 3}
+    # All seen.
+    assert run(["news", "--seen"]) == 0
+    assert capsys.readouterr().err.endswith("papertray: marked seen: 2 follows, 0 updates\n")
+    assert run(["news", "--format", "json"]) == 0
+    assert orjson.loads(capsys.readouterr().out)["new_papers"] == 0
+
+
+def test_follow_and_unfollow_refuse_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    at(monkeypatch, 0)
+    assert run(["follow"]) == 2
+    assert capsys.readouterr().err == (
+        "papertray: give a QUERY, --author NAME or --search NAME (one of them)\n"
+    )
+    assert run(["follow", "title:("]) == 2
+    assert "bad query" in capsys.readouterr().err
+    assert run(["follow", "--search", "nope"]) == 2
+    assert "no saved search named 'nope'" in capsys.readouterr().err
+    assert run(["search", "save", "llm", "tag:llm"]) == 0
+    assert run(["follow", "--search", "llm"]) == 0
+    assert run(["follow", "--search", "llm"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2:] == [
+        "papertray: following llm: tag:llm: papers that arrive from now on are its news",
+        "papertray: already following llm: tag:llm: 0 new since last seen",
+    ]
+    assert run(["unfollow", "nope"]) == 1
+    assert capsys.readouterr().err == (
+        "papertray: not following 'nope' (papertray news lists the follows)\n"
+    )
+    assert run(["unfollow", "tag:llm"]) == 0
+    assert capsys.readouterr().err == "papertray: no longer following llm: tag:llm (still saved)\n"
+    assert run(["news", "--seen", "llm"]) == 1
+    assert run(["news"]) == 0
+    assert capsys.readouterr() == (
+        "",
+        "papertray: not following 'llm' (papertray news lists the follows)\n"
+        "papertray: no follows: papertray follow QUERY (or --author NAME) adds one\n",
+    )
+
+
+def test_a_fetch_says_what_it_brought_the_follows(
+    httpserver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    day = Path(__file__).parent / "fixtures" / "fetch" / "hf_daily_2026-12-01.json"
+    httpserver.expect_request("/api/daily_papers").respond_with_data(
+        day.read_bytes(), content_type="application/json"
+    )
+    monkeypatch.setenv("HF_ENDPOINT", httpserver.url_for("").rstrip("/"))
+    at(monkeypatch, 0)
+    assert run(["follow", "attention"]) == 0
+    at(monkeypatch, 1)
+    assert run(["fetch", "hf", "--date", "2026-12-01"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == "papertray: news: 1 new paper in 1 follow (papertray news)"
+    assert run(["fetch", "hf", "--date", "2026-12-01"]) == 0  # nothing new: nothing said
+    assert "news:" not in capsys.readouterr().err
