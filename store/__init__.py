@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from papertray.store.storage import StoreError
     from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
     from papertray.store.updates import Update, Version
+    from papertray.store.watch import WatchReport, run_watch
 
 # Every name loads its module on first use (the imports above are for the type checker): the
 # whole store is ~50 modules, ~60 ms of import here, and the reader's first frame needs only
@@ -129,6 +130,7 @@ _LAZY = {
     "papertray.store.storage": ("StoreError",),
     "papertray.store.tags": ("normalize_tags", "parse_tag_changes", "split_tags"),
     "papertray.store.updates": ("Update", "Version"),
+    "papertray.store.watch": ("WatchReport", "run_watch"),
 }
 
 
@@ -235,6 +237,8 @@ __all__ = [
     "News",
     "news",
     "news_count",
+    "WatchReport",
+    "run_watch",
     "AlreadyRunning",
     "run_lock",
     "desktop_unavailable",

@@ -54,7 +54,9 @@ __all__ = [
 KINDS = ("version", "code", "upvotes")
 """What an update can be about."""
 SOURCES = ("arxiv", "hf")
-_ARXIV_PAGES = ("https://arxiv.org/abs/", "https://arxiv.org/pdf/")
+_ARXIV_PAGES = tuple(
+    f"{s}://arxiv.org/{page}/" for s in ("https", "http") for page in ("abs", "pdf")
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ This module parses the command line and reports what went wrong in one line; the
 live by family: `cli_library` (import, list, similar, remove, sources), `cli_marks` (read,
 star, later, tag, note, tags), `cli_mutes`, `cli_searches` (searches, search save/rm, with
 their parsers), `cli_fetch` (fetch, enrich, config, with their parsers), `cli_news` (follow,
-unfollow, news) and `cli_reader` (the TUI). Headless subcommands import
+unfollow, news), `cli_watch` (watch) and `cli_reader` (the TUI). Headless subcommands import
 only `store`; Textual is imported only when the TUI starts, httpx only by the network commands.
 """
 
@@ -31,7 +31,7 @@ __all__ = ["SUBCOMMANDS", "build_parser", "build_tui_parser", "main", "resolve_d
 SUBCOMMANDS = (
     "import", "list", "similar", "read", "unread", "star", "unstar", "later", "unlater", "tag",
     "note", "tags", "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
-    "searches", "search", "follow", "unfollow", "news",
+    "searches", "search", "follow", "unfollow", "news", "watch",
 )  # fmt: skip
 
 
@@ -214,12 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number", type=_rule_number, metavar="N")
     data_dir_option(p)
     p.set_defaults(run=cmd_unmute)
-    from papertray.tui import cli_news, cli_searches
+    from papertray.tui import cli_news, cli_searches, cli_watch
     from papertray.tui.cli_fetch import add_parsers  # fetch, enrich, config
 
     cli_searches.add_parsers(sub)
     add_parsers(sub)
     cli_news.add_parsers(sub)  # follow, unfollow, news
+    cli_watch.add_parsers(sub)
     return parser
 
 
