@@ -265,6 +265,15 @@ def test_follow_and_unfollow_refuse_in_one_line(
     assert "bad query" in capsys.readouterr().err
     assert run(["follow", "--search", "nope"]) == 2
     assert "no saved search named 'nope'" in capsys.readouterr().err
+    assert run(["follow", "--author", '"Tri" Dao']) == 0
+    assert capsys.readouterr().err == (
+        'papertray: following Tri Dao: author:"Tri Dao" (saved as a search): papers that arrive '
+        "from now on are its news\n"
+    )
+    assert run(["follow", "--author", "Tri Dao"]) == 0
+    assert capsys.readouterr().err.startswith('papertray: already following Tri Dao: author:"')
+    assert run(["unfollow", "Tri", "Dao"]) == 0
+    capsys.readouterr()
     assert run(["search", "save", "llm", "tag:llm"]) == 0
     assert run(["follow", "--search", "llm"]) == 0
     assert run(["follow", "--search", "llm"]) == 0

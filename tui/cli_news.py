@@ -44,7 +44,9 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("query", nargs="*", metavar="QUERY", help="any query (see the README)")
     p.add_argument("--name", metavar="NAME", help="the saved search's name (default: the query)")
-    p.add_argument("--author", metavar="NAME", help='follow an author: author:"NAME"')
+    p.add_argument(
+        "--author", metavar="NAME", help='follow an author: the search author:"NAME", named NAME'
+    )
     p.add_argument("--search", metavar="NAME", help="follow the saved search NAME")
     data_dir_option(p)
     p.set_defaults(run=cmd_follow)
@@ -130,12 +132,16 @@ def cmd_follow(args: argparse.Namespace) -> int:
             was = any(f.search == search.id for f in state.follows.all())
             state.follows.follow(search.id)
         else:
-            query = author_query(args.author) if args.author is not None else " ".join(args.query)
-            was = False
+            name = args.name
+            if args.author is not None:
+                query = author_query(args.author)
+                if name is None:  # named after the author
+                    name = query.removeprefix('author:"').removesuffix('"')
+            else:
+                query = " ".join(args.query)
             known = next((s for s in state.searches() if s.query == query), None)
-            if known is not None:
-                was = any(f.search == known.id for f in state.follows.all())
-            search, _follow, made = follow_query(state, query, args.name)
+            was = known is not None and any(f.search == known.id for f in state.follows.all())
+            search, _follow, made = follow_query(state, query, name)
     except SearchError as error:
         raise CliError(str(error), 2) from None
     label = _label(search.name, search.query)
