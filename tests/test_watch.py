@@ -10,6 +10,7 @@ import re
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,19 +117,32 @@ class FakeHF:
     asked: list[str] = field(default_factory=list)
     delay: float = 0.0
     faults: list[Response] = field(default_factory=list)
+    etags: bool = False
+    answers: list[int] = field(default_factory=list)
 
     def handler(self, request: Request) -> Response:
         if self.delay:
             time.sleep(self.delay)
         aid = request.path.rsplit("/", 1)[-1]
         self.asked.append(aid)
+        response = self._answer(request, aid)
+        self.answers.append(response.status_code)
+        return response
+
+    def _answer(self, request: Request, aid: str) -> Response:
         if self.faults:
             return self.faults.pop(0)
         if aid not in self.papers:
             return Response('{"error":"Entry not found"}', status=404)
         doc = {"id": aid, "title": f"Paper {aid}", "summary": "An abstract.", "authors": []}
         doc.update(self.papers[aid])
-        return Response(orjson.dumps(doc), content_type="application/json")
+        body = orjson.dumps(doc)
+        if not self.etags:
+            return Response(body, content_type="application/json")
+        etag = f'"{zlib.crc32(body):x}"'
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        return Response(body, content_type="application/json", headers={"ETag": etag})
 
 
 @pytest.fixture
@@ -424,6 +438,24 @@ def test_an_unchanged_batch_costs_a_304(
     answers = [r.status_code for q, r in httpserver.log if q.path == "/api/query"]
     assert answers == [200, 304]
     assert httpserver.log[-1][0].headers["If-None-Match"] == '"batch-1"'
+
+
+def test_an_unchanged_paper_page_costs_a_304_and_a_changed_one_is_read(
+    arxiv: FakeArxiv, hf: FakeHF, sleeps, data_dir: Path, capsys
+) -> None:
+    watching(data_dir, [paper("2612.00711", upvotes=2)])
+    arxiv.papers["2612.00711"] = [V1]
+    hf.etags = True
+    hf.papers["2612.00711"] = {"upvotes": 3}
+    assert watch(capsys)[:2] == (0, [])
+    assert watch(capsys)[:2] == (0, [])
+    hf.papers["2612.00711"]["githubRepo"] = "https://github.com/example/at-last"
+    status, out, _err = watch(capsys)
+    assert hf.answers == [200, 304, 200]
+    assert (status, out) == (
+        0,
+        ["2612.00711    code     code: github.com/example/at-last  Paper 2612.00711"],
+    )
 
 
 def test_a_run_cut_off_keeps_the_batches_before_the_cut(
