@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -171,7 +172,10 @@ def cmd_news(args: argparse.Namespace) -> int:
     from papertray.store import Clock, News, find_followed, news, system_clock
 
     library, state = open_store(args.data_dir)
-    began = system_clock().now  # seen as of now: a paper arriving while this runs is news next time
+    try:  # seen as of now: a paper arriving while this runs is news next time
+        began = system_clock().now
+    except ValueError:  # a PAPERTRAY_NOW that is no time: the system's clock, as marks do
+        began = time.time()
     found = news(library, state)
     if args.seen:  # one follow: only it is shown and marked
         one = find_followed(found.follows, args.seen)
