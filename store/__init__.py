@@ -25,6 +25,15 @@ if TYPE_CHECKING:
         hf_source,
         run_fetch,
     )
+    from papertray.store.follows import (
+        Follow,
+        Followed,
+        author_query,
+        find_followed,
+        follow_query,
+        followed,
+        new_papers_query,
+    )
     from papertray.store.formats import FORMATS
     from papertray.store.formats.common import IngestError, IngestResult
     from papertray.store.ids import UnknownId, resolve_ids
@@ -39,10 +48,13 @@ if TYPE_CHECKING:
     from papertray.store.mutes import MuteError, MuteRule, MuteSet
     from papertray.store.net import Client
     from papertray.store.net_errors import FetchError
+    from papertray.store.news import News, news, news_count
+    from papertray.store.notify import desktop_unavailable, notify_desktop
     from papertray.store.paths import data_dir as resolve_data_dir
     from papertray.store.paths import sample_digest
     from papertray.store.query import DATE_FIELDS, Query, QueryContext, QueryError, parse_query
     from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
+    from papertray.store.runlock import AlreadyRunning, run_lock
     from papertray.store.sanitize import one_line, quoted, shown_text
     from papertray.store.searches import SavedSearch, SearchError, combined_query, unread_counts
     from papertray.store.similar import Match, SimilarityIndex
@@ -51,6 +63,8 @@ if TYPE_CHECKING:
     from papertray.store.state import State
     from papertray.store.storage import StoreError
     from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
+    from papertray.store.updates import Update, Version
+    from papertray.store.watch import WatchReport, run_watch
 
 # Every name loads its module on first use (the imports above are for the type checker): the
 # whole store is ~50 modules, ~60 ms of import here, and the reader's first frame needs only
@@ -78,6 +92,15 @@ _LAZY = {
         "hf_source",
         "run_fetch",
     ),
+    "papertray.store.follows": (
+        "Follow",
+        "Followed",
+        "author_query",
+        "find_followed",
+        "follow_query",
+        "followed",
+        "new_papers_query",
+    ),
     "papertray.store.formats": ("FORMATS",),
     "papertray.store.formats.common": ("IngestError", "IngestResult"),
     "papertray.store.ids": ("UnknownId", "resolve_ids"),
@@ -92,9 +115,12 @@ _LAZY = {
     "papertray.store.mutes": ("MuteError", "MuteRule", "MuteSet"),
     "papertray.store.net": ("Client",),
     "papertray.store.net_errors": ("FetchError",),
+    "papertray.store.news": ("News", "news", "news_count"),
+    "papertray.store.notify": ("desktop_unavailable", "notify_desktop"),
     "papertray.store.paths": ("data_dir as resolve_data_dir", "sample_digest"),
     "papertray.store.query": ("DATE_FIELDS", "Query", "QueryContext", "QueryError", "parse_query"),
     "papertray.store.query_help": ("FILTER_HINT", "QUERY_ROWS"),
+    "papertray.store.runlock": ("AlreadyRunning", "run_lock"),
     "papertray.store.sanitize": ("one_line", "quoted", "shown_text"),
     "papertray.store.searches": ("SavedSearch", "SearchError", "combined_query", "unread_counts"),
     "papertray.store.similar": ("Match", "SimilarityIndex"),
@@ -103,6 +129,8 @@ _LAZY = {
     "papertray.store.state": ("State",),
     "papertray.store.storage": ("StoreError",),
     "papertray.store.tags": ("normalize_tags", "parse_tag_changes", "split_tags"),
+    "papertray.store.updates": ("Update", "Version"),
+    "papertray.store.watch": ("WatchReport", "run_watch"),
 }
 
 
@@ -196,6 +224,25 @@ __all__ = [
     "SearchError",
     "combined_query",
     "unread_counts",
+    # follows, the Updates list of watched papers, what is new (issue 24)
+    "Follow",
+    "Followed",
+    "author_query",
+    "find_followed",
+    "follow_query",
+    "followed",
+    "new_papers_query",
+    "Update",
+    "Version",
+    "News",
+    "news",
+    "news_count",
+    "WatchReport",
+    "run_watch",
+    "AlreadyRunning",
+    "run_lock",
+    "desktop_unavailable",
+    "notify_desktop",
     # similar papers (numpy, scipy and scikit-learn load only when a ranking is asked for)
     "SimilarityIndex",
     "Match",

@@ -1,5 +1,6 @@
 """The config file: which sources `papertray fetch` (and the reader's fetch key) runs, how
-long a fetch may take, and how the reader copies an arXiv id.
+long a fetch may take, how the reader copies an arXiv id, what `papertray watch` counts as
+news and whether it says so on the desktop.
 
 TOML in the platform's user config folder (`~/.config/papertray/config.toml` on Linux), or the
 file `$PAPERTRAY_CONFIG` names. Read with `tomllib`; a missing file means the defaults. A bad
@@ -13,6 +14,14 @@ file is one `ConfigError` line naming the file, the key and its line.
 
     [reader]
     copy_id = "bare"               # y copies 2401.01234; "arxiv": arXiv:2401.01234
+
+    [watch]
+    upvotes = 100                  # a watched paper reaching 100 HF upvotes is an update (off
+                                   # when not set)
+
+    [notify]
+    desktop = false                # a desktop notification after fetch and watch, when there is
+                                   # news (notify-send on Linux, osascript on macOS)
 
 A file over `limits.MAX_CONFIG_BYTES`, or nested deeper than `limits.MAX_CONFIG_DEPTH` (found
 before the TOML parser recurses into it), is refused the same way.
@@ -36,7 +45,11 @@ CONFIG_FILE = "config.toml"
 _DEADLINES = ("deadline", "request_deadline")
 _KEYS = {"hf", "arxiv", *_DEADLINES}
 _READER_KEYS = {"copy_id"}
-_TABLES = ("fetch", "reader")
+_TABLES = ("fetch", "reader", "watch", "notify")
+_KNOWN = (
+    "[fetch] hf, arxiv, deadline and request_deadline, [reader] copy_id, [watch] upvotes and "
+    "[notify] desktop"
+)
 
 
 class ConfigError(Exception):
@@ -55,6 +68,10 @@ class Config:
     """Seconds for one request; None: `limits.REQUEST_DEADLINE`."""
     copy_id: str = "bare"
     """How the reader's `y` copies an arXiv id (`citation.COPY_ID_STYLES`, `citable_id`)."""
+    watch_upvotes: int | None = None
+    """`[watch] upvotes`: a watched paper's HF upvotes reaching this is an update (None: off)."""
+    notify: bool = False
+    """`[notify] desktop`: a desktop notification after `fetch` and `watch` when there is news."""
 
     def to_toml(self) -> str:
         cats = ", ".join(f'"{c}"' for c in self.arxiv)
@@ -62,10 +79,17 @@ class Config:
         request = (
             self.request_deadline if self.request_deadline is not None else limits.REQUEST_DEADLINE
         )
+        upvotes = (
+            f"upvotes = {self.watch_upvotes}"
+            if self.watch_upvotes is not None
+            else "# upvotes = 100 (not set: upvotes are not watched)"
+        )
         return (
             f"[fetch]\nhf = {'true' if self.hf else 'false'}\narxiv = [{cats}]\n"
             f"deadline = {deadline:g}\nrequest_deadline = {request:g}\n"
             f'\n[reader]\ncopy_id = "{self.copy_id}"\n'
+            f"\n[watch]\n{upvotes}\n"
+            f"\n[notify]\ndesktop = {'true' if self.notify else 'false'}\n"
         )
 
 
@@ -201,8 +225,7 @@ def _settings(doc: dict[str, Any], text: str, file: Path) -> Config:
             raise ConfigError(
                 f"{path}: unknown setting '{quoted(name, 60)}'"
                 f"{_at(text, '', name) or _at(text, name, None)}"
-                " (papertray knows [fetch] hf, arxiv, deadline and request_deadline, and "
-                "[reader] copy_id)"
+                f" (papertray knows {_KNOWN})"
             )
     fetch = doc.get("fetch", {})
     if not isinstance(fetch, dict):
@@ -257,7 +280,47 @@ def _settings(doc: dict[str, Any], text: str, file: Path) -> Config:
         deadline=seconds["deadline"],
         request_deadline=seconds["request_deadline"],
         copy_id=_reader(doc, text, path),
+        watch_upvotes=_watch(doc, text, path),
+        notify=_notify(doc, text, path),
     )
+
+
+def _table(doc: dict[str, Any], text: str, path: str, name: str, known: str) -> dict[str, Any]:
+    """The table `[name]` of the file ({} when it has none), its keys checked: `known`."""
+    table = doc.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {name} must be a table ([{name}]){_at(text, '', name)}")
+    for key in table:
+        if key != known:
+            raise ConfigError(
+                f"{path}: unknown key {name}.{quoted(key, 60)}{_at(text, name, key)} "
+                f"(known: {name}.{known})"
+            )
+    return table
+
+
+def _watch(doc: dict[str, Any], text: str, path: str) -> int | None:
+    """`[watch] upvotes`: a whole number of upvotes, 1 or more."""
+    value = _table(doc, text, path, "watch", "upvotes").get("upvotes")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(
+            f"{path}: watch.upvotes must be a whole number of upvotes, 1 or more, not "
+            f"{quoted(repr(value), 60)}{_at(text, 'watch', 'upvotes')}"
+        )
+    return value
+
+
+def _notify(doc: dict[str, Any], text: str, path: str) -> bool:
+    """`[notify] desktop`: true or false."""
+    value = _table(doc, text, path, "notify", "desktop").get("desktop", False)
+    if not isinstance(value, bool):
+        raise ConfigError(
+            f"{path}: notify.desktop must be true or false, not {quoted(repr(value), 60)}"
+            f"{_at(text, 'notify', 'desktop')}"
+        )
+    return value
 
 
 def _reader(doc: dict[str, Any], text: str, path: str) -> str:

@@ -13,7 +13,11 @@ paper's row, so a fetch of the same day does not bring it back and undo puts it 
 was), `batches` (each import: when, from where, what it added), `paper_sources` (every digest
 that gave each paper), `imports` (inputs remembered by content, `store/recall.py`),
 `http_cache` (the validators of fetched pages, which live and die with the papers they gave),
-`terms` (each word of the index and its stem) and `meta`. `papers_fts` is the FTS5 word index
+`terms` (each word of the index and its stem), `meta`, and what `papertray watch` keeps
+(`store/updates.py`): `updates` (each change of a starred or read-later paper: a new version,
+code, upvotes past the threshold; seen or not), `versions` (each paper's arXiv versions as
+seen: number, date, title) and `watched` (what the last watch saw of each paper, and when each
+source was asked). `papers_fts` is the FTS5 word index
 over title, abstract and authors, given the folded text (`store/words.py`) in the same
 transaction as the rows; it keeps no copy of the text (`content=''`).
 """
@@ -121,6 +125,30 @@ CREATE INDEX terms_stem ON terms(stem);
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value
+) WITHOUT ROWID;
+CREATE TABLE updates (
+    id INTEGER PRIMARY KEY,
+    paper TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    at REAL NOT NULL,
+    seen INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX updates_paper ON updates(paper);
+CREATE TABLE versions (
+    paper TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    date TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (paper, version)
+) WITHOUT ROWID;
+CREATE TABLE watched (
+    paper TEXT PRIMARY KEY,
+    version INTEGER,
+    repo TEXT,
+    upvotes INTEGER,
+    arxiv_at REAL,
+    hf_at REAL
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE papers_fts USING fts5(
     title, abstract, authors, content='', tokenize='{TOKENIZER}'

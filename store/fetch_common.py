@@ -35,6 +35,7 @@ __all__ = [
     "dedupe",
     "endpoints",
     "json_list",
+    "json_object",
     "page_limit",
     "parse_papers",
 ]
@@ -181,6 +182,26 @@ def json_list(response: Response, what: str) -> list[Any]:
     if not isinstance(doc, list):
         raise FetchError(
             f"{host}: {what} are not the expected JSON list (got {type(doc).__name__})",
+            host=host,
+        )
+    return doc
+
+
+def json_object(response: Response, what: str) -> dict[str, Any]:
+    """The JSON object a response holds (the HF paper API's answer about one paper)."""
+    host = host_of(response.url)
+    if _looks_html(response):
+        raise _portal(response, "JSON")
+    try:
+        doc = orjson.loads(response.content)
+    except orjson.JSONDecodeError as error:
+        reason = str(error).splitlines()[0] if str(error) else "bad JSON"
+        raise FetchError(
+            f"{host}: {what} is not valid JSON (cut off?): {reason}", host=host
+        ) from None
+    if not isinstance(doc, dict):
+        raise FetchError(
+            f"{host}: {what} is not the expected JSON object (got {type(doc).__name__})",
             host=host,
         )
     return doc

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from papertray.store import limits
+from papertray.store import updates as _updates
 from papertray.store.adding import (
     Adding,
     ImportReport,
@@ -52,8 +53,10 @@ from papertray.store.query_tree import Node, QueryContext
 from papertray.store.recall import ContentKey, KnownImport, content_key
 from papertray.store.relevance import average_length, rank
 from papertray.store.storage import StoreError
+from papertray.store.updates import Answer, Update, Version, Watched
 
 _PAPER_COLUMNS = ", ".join(f"papers.{c.strip()}" for c in COLUMNS.split(","))
+T = TypeVar("T")
 RELEVANCE = "bm25"
 """The `order_by` of the relevance order (`SORT_ORDERS["relevance"].sql`)."""
 
@@ -496,6 +499,62 @@ class Library:
                     count += 1
         return count
 
+    # -- what watch found (see store/updates.py) ------------------------------------------------
+
+    def apply_watch(
+        self, answers: Iterable[Answer], *, upvotes: int | None = None, at: float | None = None
+    ) -> list[Update]:
+        """Take what the sources said of watched papers, in one transaction: each paper revised
+        or completed (`updates.revision`), its changes added to the Updates list, the versions
+        seen and the new baseline kept. `upvotes`: the threshold whose crossing is an update.
+        Answers about papers no longer here are skipped. Returns the updates made."""
+        when = clock_now() if at is None else at
+        made: list[Update] = []
+        with self._db.transaction() as (conn, version):
+            for answer in answers:
+                if not exists(conn, answer.paper):
+                    continue
+                old = read(conn, answer.paper)
+                base = _updates.baseline(conn, old)
+                new = _updates.revision(base, old, answer)
+                if new != old and (after := rewrite(conn, old, new, version)) is not None:
+                    learn_words(conn, [after])
+                made += _updates.record(conn, answer, base, old, new, when, upvotes)
+        return made
+
+    def _look(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`read(conn, ...)` on the look-up connection; any failure is a `StoreError`."""
+        try:
+            with self._db.looking() as conn:
+                return read(conn, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise read_error(self.path, error) from None
+
+    def watched(self, ids: Iterable[str] | None = None) -> dict[str, Watched]:
+        """Paper id -> what the last watch saw of it and when it asked each source (papers
+        never watched are left out); `ids`: only these."""
+        return self._look(_updates.read_watched, ids)
+
+    def updates(
+        self, *, unseen_only: bool = False, paper: str | None = None, limit: int | None = None
+    ) -> list[Update]:
+        """The Updates list, newest first: every entry, those not seen (`unseen_only`), or
+        one paper's (`paper`: its pane's "what changed"); papers no longer here left out."""
+        return self._look(_updates.read_updates, unseen_only=unseen_only, paper=paper, limit=limit)
+
+    def unseen_updates(self) -> int:
+        """How many entries of the Updates list are not seen yet (the status line's count)."""
+        return self._look(_updates.unseen_count)
+
+    def mark_updates_seen(self, ids: Iterable[int] | None = None) -> int:
+        """Mark entries of the Updates list seen (None: all); returns how many were unseen."""
+        with self._db.transaction() as (conn, _version):
+            return _updates.mark_seen(conn, ids)
+
+    def versions(self, pid: str) -> list[Version]:
+        """The arXiv versions of a paper seen so far, oldest first (the pane's history)."""
+        return self._look(_updates.read_versions, pid)
+
     # -- folding, removing, restoring ---------------------------------------------------------
 
     def fold(self, from_id: str, into_id: str) -> bool:
@@ -523,6 +582,7 @@ class Library:
                 (into_id, from_id),
             )
             conn.execute("DELETE FROM paper_sources WHERE paper = ?", (from_id,))
+            _updates.fold(conn, from_id, into_id)
             return True
 
     def remove(self, ids: Iterable[str]) -> list[str]:

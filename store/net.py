@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from papertray.store import limits
 from papertray.store.http_cache import ValidatorCache
@@ -223,8 +223,8 @@ class Client:
         """GET `url` (with `params`), following up to 5 redirects to https, retrying 429 and
         5xx. With `conditional`, a remembered ETag / Last-Modified is sent and a 304 comes back
         as a Response with status 304 and no content. A 4xx other than 429 raises FetchError
-        with its `status`. `min_interval`: seconds to keep between two requests to this host
-        (arXiv asks for 3)."""
+        with its `status`. `min_interval`: seconds to keep between two requests to this server
+        (its host and port; arXiv asks for 3)."""
         first = with_params(url, params)
         check_url(first)
         headers = {"Accept": accept}
@@ -309,15 +309,16 @@ class Client:
             self._watch.cancelled.wait(seconds)
         self._check_going()
 
-    def _pace(self, host: str, interval: float) -> None:
+    def _pace(self, url: str, interval: float) -> None:
         if interval <= 0:
             return
-        last = self._last_request.get(host)
+        server = urlsplit(url).netloc.lower()  # two servers of one host keep their own pace
+        last = self._last_request.get(server)
         if last is not None:
             wait = last + interval - time.monotonic()
             if wait > 0:
                 self._wait(wait)
-        self._last_request[host] = time.monotonic()
+        self._last_request[server] = time.monotonic()
 
     # -- one request, with retries ----------------------------------------------------------
 
@@ -327,7 +328,7 @@ class Client:
         s = self.settings
         attempt = 0
         while True:
-            self._pace(host_of(url), min_interval)
+            self._pace(url, min_interval)
             status, got, body = self._send(url, headers)
             if status != 429 and status < 500:
                 return status, got, body

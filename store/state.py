@@ -6,7 +6,8 @@ writes under a lock, its documented extension point) under TinyDB's public `Tabl
 `marks` holds one document per paper the user touched, `{"paper": <its lasting id>, ...}`
 (`Library` keeps that id for good: a paper removed and imported again, or arriving under its
 arXiv id, finds its marks again); table `mutes` one document per rule, its number the document
-id; table `searches` one document per saved search (`store/searches.py`); table `papertray` the
+id; table `searches` one document per saved search (`store/searches.py`); table `follows` one
+per followed search (`store/follows.py`: `State.follows`); table `papertray` the
 file's format. Every change holds the lock across read-modify-write
 and sees another process's changes first, so two open instances never lose each other's marks;
 a change of many papers is one write of the file.
@@ -24,6 +25,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
+from papertray.store import follows as _follows
 from papertray.store import mutes as _mutes
 from papertray.store import searches as _searches
 from papertray.store.dates import Clock
@@ -71,6 +73,8 @@ class State:
         self._marks: Table = self._db.table(MARKS, cache_size=0)
         self._mutes: Table = self._db.table(MUTES, cache_size=0)
         self._saved = _searches.SearchTable(self._db.table(SEARCHES, cache_size=0))
+        self.follows = _follows.Follows(self._db.table("follows", cache_size=0), self._writing)
+        """The followed searches: `follows.all()`, `follow(id)`, `unfollow(id)`, `mark_seen()`."""
         self._meta: Table = self._db.table(META, cache_size=0)
         self._index: _Index | None = None
         storage.clean_leftovers()

@@ -71,3 +71,38 @@ def test_fetch_with_every_source_off_says_so(config: Path, capsys) -> None:
     config.write_text("[fetch]\nhf = false\n")
     assert run(["fetch"]) == 1
     assert "no sources to fetch" in capsys.readouterr().err
+
+
+# -- [watch] and [notify] (issue 24) ---------------------------------------------------------------
+
+
+def test_the_watch_threshold_and_desktop_notifications(config: Path, capsys) -> None:
+    got = load_config()
+    assert (got.watch_upvotes, got.notify) == (None, False)  # off unless asked for
+    config.write_text("[watch]\nupvotes = 100\n\n[notify]\ndesktop = true\n")
+    got = load_config()
+    assert (got.watch_upvotes, got.notify) == (100, True)
+    assert run(["config"]) == 0
+    assert "\n[watch]\nupvotes = 100\n\n[notify]\ndesktop = true\n" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[watch]\nupvotes = 0\n", "watch.upvotes must be a whole number of upvotes, 1 or more, "
+         "not 0 (line 2)"),
+        ("[watch]\nupvotes = 2.5\n", "watch.upvotes must be a whole number"),
+        ("[watch]\nupvotes = true\n", "watch.upvotes must be a whole number"),
+        ("[watch]\n\nstars = 3\n", "unknown key watch.stars (line 3) (known: watch.upvotes)"),
+        ("[notify]\ndesktop = 'yes'\n", "notify.desktop must be true or false, not 'yes' (line 2)"),
+        ("notify = 1\n", "notify must be a table ([notify]) (line 1)"),
+        ("[notfy]\n", "unknown setting 'notfy' (line 1) (papertray knows [fetch] hf, arxiv, "
+         "deadline and request_deadline, [reader] copy_id, [watch] upvotes and [notify] desktop)"),
+    ],
+)  # fmt: skip
+def test_a_bad_watch_or_notify_key_is_one_line(config: Path, text: str, message: str) -> None:
+    config.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)

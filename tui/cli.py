@@ -3,9 +3,9 @@
 This module parses the command line and reports what went wrong in one line; the subcommands
 live by family: `cli_library` (import, list, similar, remove, sources), `cli_marks` (read,
 star, later, tag, note, tags), `cli_mutes`, `cli_searches` (searches, search save/rm, with
-their parsers), `cli_fetch` (fetch, enrich, config, with their parsers) and `cli_reader` (the
-TUI). Headless subcommands import only `store`; Textual is imported only when the TUI starts,
-httpx only by the network commands.
+their parsers), `cli_fetch` (fetch, enrich, config, with their parsers), `cli_news` (follow,
+unfollow, news), `cli_watch` (watch) and `cli_reader` (the TUI). Headless subcommands import
+only `store`; Textual is imported only when the TUI starts, httpx only by the network commands.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from papertray.tui.cli_common import PROG, CliError, data_dir_option, say
 from papertray.tui.cli_library import cmd_import, cmd_list, cmd_remove, cmd_similar, cmd_sources
 from papertray.tui.cli_marks import cmd_mark, cmd_note, cmd_tag, cmd_tags
 from papertray.tui.cli_mutes import cmd_mute, cmd_mutes, cmd_unmute
+from papertray.tui.cli_news import glue_follow
 from papertray.tui.cli_reader import cmd_tui
 from papertray.tui.cli_searches import glue_search
 
@@ -30,7 +31,7 @@ __all__ = ["SUBCOMMANDS", "build_parser", "build_tui_parser", "main", "resolve_d
 SUBCOMMANDS = (
     "import", "list", "similar", "read", "unread", "star", "unstar", "later", "unlater", "tag",
     "note", "tags", "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
-    "searches", "search",
+    "searches", "search", "follow", "unfollow", "news", "watch",
 )  # fmt: skip
 
 
@@ -213,11 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number", type=_rule_number, metavar="N")
     data_dir_option(p)
     p.set_defaults(run=cmd_unmute)
-    from papertray.tui import cli_searches
+    from papertray.tui import cli_news, cli_searches, cli_watch
     from papertray.tui.cli_fetch import add_parsers  # fetch, enrich, config
 
     cli_searches.add_parsers(sub)
     add_parsers(sub)
+    cli_news.add_parsers(sub)  # follow, unfollow, news
+    cli_watch.add_parsers(sub)
     return parser
 
 
@@ -375,6 +378,8 @@ def run(argv: list[str]) -> int:
             argv = _glue_mute(argv)
         elif first == "search":
             argv = glue_search(argv)
+        elif first == "follow":
+            argv = glue_follow(argv)
         if first in SUBCOMMANDS or any(a in ("-h", "--help") for a in argv):
             args = build_parser().parse_args(argv)
             if args.command is None:

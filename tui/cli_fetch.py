@@ -10,6 +10,7 @@ import argparse
 import shutil
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -145,7 +146,8 @@ def _sources(args: argparse.Namespace, config: Config) -> list[Source]:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from papertray.store import Client, SaveError, SaveTo, run_fetch
+    from papertray.store import AlreadyRunning, Client, SaveError, SaveTo, run_fetch, run_lock
+    from papertray.tui.cli_news import NewsWatch
 
     config = _config(args)
     sources = _sources(args, config)
@@ -156,16 +158,28 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         raise CliError("--force goes with --save FILE", 2)
     target = SaveTo(Path(save), args.data_dir, force) if save else None
     library, state = open_store(args.data_dir)
-    progress = _progress_printer()
-    with Client(
-        args.data_dir, request_deadline=config.request_deadline, fetch_deadline=config.deadline
-    ) as client:
-        try:
-            reports = run_fetch(
-                library, sources, client, dry_run=dry_run, save=target, progress=progress
-            )
-        except SaveError as error:
-            raise CliError(str(error), 1) from None
+    progress = progress_printer()
+    # A dry run writes nothing: it needs no lock, and says nothing of news.
+    lock: AbstractContextManager[None] = (
+        run_lock(args.data_dir, "this fetch") if not dry_run else nullcontext()
+    )
+    try:
+        with lock:
+            told = NewsWatch(library, state, config) if not dry_run else None
+            with Client(
+                args.data_dir,
+                request_deadline=config.request_deadline,
+                fetch_deadline=config.deadline,
+            ) as client:
+                try:
+                    reports = run_fetch(
+                        library, sources, client, dry_run=dry_run, save=target, progress=progress
+                    )
+                except SaveError as error:
+                    raise CliError(str(error), 1) from None
+    except AlreadyRunning as busy:
+        say(str(busy))
+        return 0
     progress("")
     for report in reports:
         for warning in report.warnings:
@@ -181,10 +195,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         for chunk in render_bytes(rows, "table", width=width):
             out.write(chunk)
         out.flush()
+    if told is not None:
+        told.after()
     return 0 if all(r.ok for r in reports) else 1
 
 
-def _progress_printer() -> Callable[[str], None]:
+def progress_printer() -> Callable[[str], None]:
     """Progress on one rewritten stderr line, only when stderr is a terminal."""
     from papertray.store import quoted
 
@@ -220,7 +236,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         say("enrich: every paper here has an arXiv id already" if not args.query
             else "enrich: no paper without an arXiv id matches the query")  # fmt: skip
         return 0
-    progress = _progress_printer()
+    progress = progress_printer()
     with Client(args.data_dir) as client:
         report = enrich(
             library,
