@@ -9,14 +9,19 @@ full, never a 304 for content it does not hold.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from papertray.store import limits
 
 if TYPE_CHECKING:
     from papertray.store.library import Library
 
-__all__ = ["ValidatorCache"]
+__all__ = ["ValidatorCache", "remember", "validators"]
 
 
 class ValidatorCache:
@@ -50,3 +55,54 @@ class ValidatorCache:
             library.remember_http(entries)
         except StoreError:
             pass
+
+
+def validators(rows: Callable[[str, Sequence[Any]], list[Any]], url: str) -> dict[str, Any]:
+    """The validators and notes of `url` (`rows` reads the library), or {} when the library does
+    not hold every paper that page gave, removed ones counted (a 304 would then be wrong)."""
+    found = rows("SELECT etag, last_modified, items, ids FROM http_cache WHERE url = ?", (url,))
+    if not found:
+        return {}
+    etag, modified, items, ids = found[0]
+    wanted = [pid for pid in (ids.split("\n") if ids else []) if pid]
+    if wanted:
+        held = rows(
+            "SELECT count(*) FROM (SELECT value FROM json_each(?)) w "
+            "WHERE w.value IN (SELECT id FROM papers) OR w.value IN (SELECT id FROM removed)",
+            (orjson.dumps(wanted).decode(),),
+        )[0][0]
+        if held != len(wanted):
+            return {}
+    entry: dict[str, Any] = {"items": items, "ids": wanted}
+    if etag:
+        entry["etag"] = etag
+    if modified:
+        entry["last_modified"] = modified
+    return entry
+
+
+def remember(
+    conn: sqlite3.Connection, version: int, entries: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """These URLs' validators stored (in the caller's transaction, `version` its number); the
+    `limits.CACHE_ENTRIES` URLs seen last are kept."""
+    for url, entry in entries.items():
+        if not entry:
+            conn.execute("DELETE FROM http_cache WHERE url = ?", (url,))
+            continue
+        row = (url, entry.get("etag"), entry.get("last_modified"),
+               int(entry.get("items") or 0), "\n".join(entry.get("ids") or ()))  # fmt: skip
+        stored = conn.execute(
+            "SELECT url, etag, last_modified, items, ids FROM http_cache WHERE url = ?", (url,)
+        ).fetchone()
+        if stored != row:  # a page that came back 304 changes nothing
+            conn.execute(
+                "INSERT OR REPLACE INTO http_cache "
+                "(url, etag, last_modified, items, ids, seen) VALUES (?, ?, ?, ?, ?, ?)",
+                (*row, version),
+            )
+    conn.execute(
+        "DELETE FROM http_cache WHERE url NOT IN "
+        "(SELECT url FROM http_cache ORDER BY seen DESC LIMIT ?)",
+        (limits.CACHE_ENTRIES,),
+    )

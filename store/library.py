@@ -28,29 +28,27 @@ from typing import Any, TypeVar
 
 import orjson
 
-from papertray.store import limits
+from papertray.store import http_cache, removal
 from papertray.store import updates as _updates
 from papertray.store.adding import (
     Adding,
     ImportReport,
-    delete,
     exists,
-    index,
     learn_words,
     read,
     resolve_present,
     rewrite,
 )
+from papertray.store.database import Database, Interrupted, read_error
 from papertray.store.dates import now as clock_now
-from papertray.store.db import FIRST_BULK, Database, Interrupted, read_error
-from papertray.store.identity import names
+from papertray.store.db import FIRST_BULK
 from papertray.store.models import Paper, PaperState, title_key
-from papertray.store.paper_rows import COLUMNS, INSERT, merged, revised, row_of, to_paper
+from papertray.store.paper_rows import COLUMNS, revised, to_paper
 from papertray.store.paths import LIBRARY_DB
 from papertray.store.query import Query
 from papertray.store.query_sql import MarksTables, Selection, compile_where, select, sync_marks
 from papertray.store.query_tree import Node, QueryContext
-from papertray.store.recall import ContentKey, KnownImport, content_key
+from papertray.store.recall import ContentKey, KnownImport, content_key, recall
 from papertray.store.relevance import average_length, rank
 from papertray.store.storage import StoreError
 from papertray.store.updates import Answer, Update, Version, Watched
@@ -411,39 +409,7 @@ class Library:
         """What importing the input with this `content_key` did last time, if importing it again
         would change nothing: None when it was never imported, or when any of its papers has
         changed since (or is gone)."""
-        if not self._rows("SELECT 1 FROM imports LIMIT 1"):
-            return None  # without asking for the key: its hash may still be running
-        rows = self._rows("SELECT record FROM imports WHERE key = ?", (str(key),))
-        if not rows:
-            return None
-        try:
-            record = orjson.loads(rows[0][0])
-            ids, also, at = record["ids"], record["also"], record["version"]
-            fmt, duplicates, warnings = record["format"], record["duplicates"], record["warnings"]
-        except (orjson.JSONDecodeError, TypeError, KeyError):
-            return None
-        if not (
-            isinstance(ids, list)
-            and ids
-            and all(isinstance(pid, str) for pid in ids)
-            and isinstance(also, list)
-            and all(isinstance(pid, str) for pid in also)
-            and type(at) is int
-            and isinstance(fmt, str)
-            and type(duplicates) is int
-            and isinstance(warnings, list)
-            and all(isinstance(w, str) for w in warnings)
-        ):
-            return None  # a record edited by hand, or of another version
-        unique = list(dict.fromkeys(ids))
-        held = self._rows(
-            "SELECT count(*) FROM papers WHERE id IN (SELECT value FROM json_each(?)) "
-            "AND version <= ?",
-            (orjson.dumps(unique).decode(), at),
-        )[0][0]
-        if held != len(unique) or (also and self.present(also)):
-            return None
-        return KnownImport(key, fmt, duplicates, list(warnings), list(ids))
+        return recall(self._rows, key)
 
     def add(
         self,
@@ -564,88 +530,20 @@ class Library:
         if from_id == into_id:
             return False
         with self._db.transaction() as (conn, version):
-            if not (exists(conn, from_id) and exists(conn, into_id)):
-                return False
-            gone, into = read(conn, from_id), read(conn, into_id)
-            delete(conn, gone)
-            new = merged(into, gone)
-            if new != into and (after := rewrite(conn, into, new, version)) is not None:
-                learn_words(conn, [after])
-            conn.execute("UPDATE aliases SET paper = ? WHERE paper = ?", (into_id, from_id))
-            conn.executemany(
-                "INSERT OR REPLACE INTO aliases (alias, paper) VALUES (?, ?)",
-                [(from_id, into_id), *((n, into_id) for n in names(gone))],
-            )
-            conn.execute(
-                "INSERT OR IGNORE INTO paper_sources (paper, source, seq) "
-                "SELECT ?, source, seq FROM paper_sources WHERE paper = ?",
-                (into_id, from_id),
-            )
-            conn.execute("DELETE FROM paper_sources WHERE paper = ?", (from_id,))
-            _updates.fold(conn, from_id, into_id)
-            return True
+            return removal.fold(conn, version, from_id, into_id)
 
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Take papers out of the library (one transaction); returns the ids that were there.
-        Each leaves a tombstone (see the module docstring); the user's marks stay in the state
+        Each leaves a tombstone (see `store/removal.py`); the user's marks stay in the state
         file, so a paper that comes back has them."""
-        gone: list[str] = []
-        now = clock_now()
         with self._db.transaction() as (conn, _version):
-            for pid in dict.fromkeys(ids):
-                row = conn.execute(
-                    f"SELECT rowid, batch, {COLUMNS} FROM papers WHERE id = ?", (pid,)
-                ).fetchone()
-                if row is None:
-                    continue
-                paper = to_paper(row[2:])
-                sources = [
-                    [r[0], r[1]]
-                    for r in conn.execute(
-                        "SELECT source, seq FROM paper_sources WHERE paper = ?", (pid,)
-                    )
-                ]
-                stored = {"rowid": row[0], "batch": row[1], "paper": paper.to_dict()}
-                conn.execute(
-                    "INSERT OR REPLACE INTO removed (id, at, title_key, row, sources) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (pid, now, title_key(paper.title), orjson.dumps(stored).decode(),
-                     orjson.dumps(sources).decode()),
-                )  # fmt: skip
-                delete(conn, paper)
-                conn.execute("DELETE FROM paper_sources WHERE paper = ?", (pid,))
-                gone.append(pid)
-        return gone
+            return removal.remove(conn, ids, clock_now())
 
     def restore(self, ids: Iterable[str]) -> list[str]:
         """Undo a removal: each removed paper back as it was (its place in import order, its
         first added time, its sources). Returns the ids put back."""
-        back: list[str] = []
         with self._db.transaction() as (conn, version):
-            for pid in dict.fromkeys(ids):
-                found = conn.execute(
-                    "SELECT row, sources FROM removed WHERE id = ?", (pid,)
-                ).fetchone()
-                if found is None or exists(conn, pid):
-                    continue
-                stored = orjson.loads(found[0])
-                paper = Paper.from_dict(stored["paper"])
-                rowid = stored.get("rowid")
-                if rowid is not None and conn.execute(
-                    "SELECT 1 FROM papers WHERE rowid = ?", (rowid,)
-                ).fetchone():
-                    rowid = None
-                cursor = conn.execute(
-                    INSERT, row_of(paper, rowid=rowid, batch=stored.get("batch"), version=version)
-                )
-                index(conn, [(cursor.lastrowid, paper)])
-                conn.executemany(
-                    "INSERT OR IGNORE INTO paper_sources (paper, source, seq) VALUES (?, ?, ?)",
-                    ((pid, s, q) for s, q in orjson.loads(found[1] or "[]")),
-                )
-                conn.execute("DELETE FROM removed WHERE id = ?", (pid,))
-                back.append(pid)
-        return back
+            return removal.restore(conn, version, ids)
 
     def removed_ids(self) -> list[str]:
         """The ids of the papers removed (their tombstones), most recent first."""
@@ -675,55 +573,14 @@ class Library:
             )
         ]
 
-    # -- the HTTP validators of fetched pages --------------------------------------------------
+    # -- the HTTP validators of fetched pages (see store/http_cache.py) -----------------------
 
     def http_validators(self, url: str) -> dict[str, Any]:
         """What the last fetch of `url` remembered (ETag, Last-Modified, notes), or {} when the
         library does not hold every paper that page gave (then a 304 would be wrong)."""
-        rows = self._rows(
-            "SELECT etag, last_modified, items, ids FROM http_cache WHERE url = ?", (url,)
-        )
-        if not rows:
-            return {}
-        etag, modified, items, ids = rows[0]
-        wanted = [pid for pid in (ids.split("\n") if ids else []) if pid]
-        if wanted:
-            held = self._rows(
-                "SELECT count(*) FROM (SELECT value FROM json_each(?)) w "
-                "WHERE w.value IN (SELECT id FROM papers) OR w.value IN (SELECT id FROM removed)",
-                (orjson.dumps(wanted).decode(),),
-            )[0][0]
-            if held != len(wanted):
-                return {}
-        entry: dict[str, Any] = {"items": items, "ids": wanted}
-        if etag:
-            entry["etag"] = etag
-        if modified:
-            entry["last_modified"] = modified
-        return entry
+        return http_cache.validators(self._rows, url)
 
     def remember_http(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
-        """Remember these URLs' validators, with the ids of the papers each page gave; the
-        `limits.CACHE_ENTRIES` URLs seen last are kept."""
+        """Remember these URLs' validators, with the ids of the papers each page gave."""
         with self._db.transaction() as (conn, version):
-            for url, entry in entries.items():
-                if not entry:
-                    conn.execute("DELETE FROM http_cache WHERE url = ?", (url,))
-                    continue
-                row = (url, entry.get("etag"), entry.get("last_modified"),
-                       int(entry.get("items") or 0), "\n".join(entry.get("ids") or ()))  # fmt: skip
-                stored = conn.execute(
-                    "SELECT url, etag, last_modified, items, ids FROM http_cache WHERE url = ?",
-                    (url,),
-                ).fetchone()
-                if stored != row:  # a page that came back 304 changes nothing
-                    conn.execute(
-                        "INSERT OR REPLACE INTO http_cache "
-                        "(url, etag, last_modified, items, ids, seen) VALUES (?, ?, ?, ?, ?, ?)",
-                        (*row, version),
-                    )
-            conn.execute(
-                "DELETE FROM http_cache WHERE url NOT IN "
-                "(SELECT url FROM http_cache ORDER BY seen DESC LIMIT ?)",
-                (limits.CACHE_ENTRIES,),
-            )
+            http_cache.remember(conn, version, entries)

@@ -128,6 +128,7 @@ def _fill(
     merged with each other: each old record keeps its id, and so its marks)."""
     from papertray.store.adding import index, learn_words
     from papertray.store.identity import names as names_of
+    from papertray.store.links import is_safe_url
     from papertray.store.paper_rows import INSERT, fts_values, row_of
 
     papers: list[Paper] = []
@@ -135,9 +136,14 @@ def _fill(
         if not isinstance(doc, dict) or not isinstance(doc.get("title"), str):
             continue
         try:
-            papers.append(Paper.from_dict({**doc, "id": pid}))
+            paper = Paper.from_dict({**doc, "id": pid})
         except (TypeError, ValueError):
             continue
+        # The file may have been written by hand or by another tool: only safe http(s) links
+        # come over (a link with a line break in it would be two in the library's rows).
+        links = tuple(u for u in paper.links if isinstance(u, str) and is_safe_url(u))
+        repo = paper.repo if paper.repo in links else None
+        papers.append(paper._replace(links=links, repo=repo))
     conn.execute("BEGIN IMMEDIATE")
     batch_of: dict[float, int] = {}
     for paper in papers:

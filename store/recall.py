@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["ContentKey", "KnownImport", "content_key"]
+import orjson
+
+__all__ = ["ContentKey", "KnownImport", "content_key", "recall"]
 
 
 @dataclass
@@ -82,3 +86,53 @@ class ContentKey:
 
     def __hash__(self) -> int:
         return hash(str(self))
+
+
+Rows = Callable[[str, Sequence[Any]], list[Any]]
+
+
+def recall(rows: Rows, key: str | ContentKey) -> KnownImport | None:
+    """What importing the input with this `content_key` did last time (the library's `imports`
+    table, read through `rows`), if importing it again would change nothing: None when it was
+    never imported, or when any of its papers has changed since (or is gone)."""
+    if not rows("SELECT 1 FROM imports LIMIT 1", ()):
+        return None  # without asking for the key: its hash may still be running
+    stored = rows("SELECT record FROM imports WHERE key = ?", (str(key),))
+    if not stored:
+        return None
+    try:
+        record = orjson.loads(stored[0][0])
+        ids, also, at = record["ids"], record["also"], record["version"]
+        fmt, duplicates, warnings = record["format"], record["duplicates"], record["warnings"]
+    except (orjson.JSONDecodeError, TypeError, KeyError):
+        return None
+    if not (
+        isinstance(ids, list)
+        and ids
+        and all(isinstance(pid, str) for pid in ids)
+        and isinstance(also, list)
+        and all(isinstance(pid, str) for pid in also)
+        and type(at) is int
+        and isinstance(fmt, str)
+        and type(duplicates) is int
+        and isinstance(warnings, list)
+        and all(isinstance(w, str) for w in warnings)
+    ):
+        return None  # a record edited by hand, or of another version
+    unique = list(dict.fromkeys(ids))
+    held = rows(
+        "SELECT count(*) FROM papers WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND version <= ?",
+        (orjson.dumps(unique).decode(), at),
+    )[0][0]
+    if held != len(unique) or (also and _present(rows, also)):
+        return None
+    return KnownImport(key, fmt, duplicates, list(warnings), list(ids))
+
+
+def _present(rows: Rows, ids: list[str]) -> bool:
+    found = rows(
+        "SELECT 1 FROM papers WHERE id IN (SELECT value FROM json_each(?)) LIMIT 1",
+        (orjson.dumps(ids).decode(),),
+    )
+    return bool(found)

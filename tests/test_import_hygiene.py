@@ -132,10 +132,10 @@ def test_every_facade_name_is_what_its_module_defines() -> None:
         "    module, attribute = store._WHERE[name]\n"
         "    if getattr(store, name) is not getattr(sys.modules[module], attribute):\n"
         "        wrong.append(name)\n"
-        "print(wrong, callable(store.enrich), store.settle_heap.__name__)"
+        "print(wrong, callable(store.enrich), store.resolve_data_dir.__name__)"
     )
     for reverse in (False, True):
-        assert run_python(check.format(reverse=reverse)).strip() == "[] True settle"
+        assert run_python(check.format(reverse=reverse)).strip() == "[] True data_dir"
 
 
 def test_importing_the_reader_loads_only_what_it_starts_with() -> None:

@@ -139,14 +139,23 @@ def gzip_bomb(size: int, layers: int = 1) -> bytes:
 
 
 def folder_bytes(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder`, by relative path, byte for byte (locks aside)."""
+    """Every file under `folder`, by relative path, byte for byte (locks aside); the library
+    database by its content (every row of every table: its pages and its write-ahead log move
+    without its content changing, see helpers/snapshot.py)."""
+    from helpers.snapshot import library_dump
+
     if not folder.exists():
         return {}
-    return {
-        str(path.relative_to(folder)): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not path.name.endswith(".lock")
-    }
+    found: dict[str, bytes] = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name.endswith(".lock"):
+            continue
+        name = str(path.relative_to(folder))
+        if path.name == "library.db":
+            found[name] = "\n".join(library_dump(path)).encode()
+        elif not path.name.startswith("library.db-"):
+            found[name] = path.read_bytes()
+    return found
 
 
 def wait_until(done: Callable[[], bool], seconds: float) -> bool:
