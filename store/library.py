@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from papertray.store import http_cache, removal
+from papertray.store import removal
 from papertray.store import updates as _updates
 from papertray.store.adding import (
     Adding,
@@ -578,9 +578,13 @@ class Library:
     def http_validators(self, url: str) -> dict[str, Any]:
         """What the last fetch of `url` remembered (ETag, Last-Modified, notes), or {} when the
         library does not hold every paper that page gave (then a 304 would be wrong)."""
+        from papertray.store import http_cache  # the network side: loaded by a fetch only
+
         return http_cache.validators(self._rows, url)
 
     def remember_http(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
         """Remember these URLs' validators, with the ids of the papers each page gave."""
         with self._db.transaction() as (conn, version):
+            from papertray.store import http_cache
+
             http_cache.remember(conn, version, entries)
