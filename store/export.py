@@ -46,6 +46,9 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
         data["starred_at"] = state.starred_at
     if paper.keywords:
         data["keywords"] = list(paper.keywords)
+    if state.conflicting_note:
+        # A note written on another machine at the same time, which lost (see sync).
+        data["conflicting_note"] = state.conflicting_note
     return data
 
 

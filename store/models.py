@@ -76,10 +76,14 @@ class PaperState:
     read_at: float | None = None
     starred_at: float | None = None
     updated_at: float | None = None
+    conflicting_note: str = ""
+    """The text of a note written on another machine at the same time as `note` (neither had
+    seen the other's), which lost to it by the sync's clock (store/sync_merge.py); the pane
+    shows it. Saving the note, even unchanged, settles the conflict and clears it."""
 
     @property
     def untouched(self) -> bool:
-        return not (self.read or self.starred or self.tags or self.note)
+        return not (self.read or self.starred or self.tags or self.note or self.conflicting_note)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +94,7 @@ class PaperState:
             "read_at": self.read_at,
             "starred_at": self.starred_at,
             "updated_at": self.updated_at,
+            "conflicting_note": self.conflicting_note,
         }
 
     @classmethod
@@ -103,6 +108,7 @@ class PaperState:
             read_at=_float_or_none(data.get("read_at")),
             starred_at=_float_or_none(data.get("starred_at")),
             updated_at=_float_or_none(data.get("updated_at")),
+            conflicting_note=str(data.get("conflicting_note") or ""),
         )
 
 
