@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from papertray.store.sorting import SORT_ORDERS, SortOrder
     from papertray.store.state import State
     from papertray.store.storage import StoreError
+    from papertray.store.sync import MachineSeen, Sync, SyncReport, SyncStatus
     from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
 
 # Every name loads its module on first use (the imports above are for the type checker): the
@@ -108,6 +109,7 @@ _LAZY = {
     "papertray.store.sorting": ("SORT_ORDERS", "SortOrder"),
     "papertray.store.state": ("State",),
     "papertray.store.storage": ("StoreError",),
+    "papertray.store.sync": ("MachineSeen", "Sync", "SyncReport", "SyncStatus"),
     "papertray.store.tags": ("normalize_tags", "parse_tag_changes", "split_tags"),
 }
 
@@ -155,6 +157,11 @@ __all__ = [
     "UNTOUCHED",
     "StoreError",
     "resolve_data_dir",
+    # the marks on every machine (a shared folder; loaded when asked for)
+    "Sync",
+    "SyncReport",
+    "SyncStatus",
+    "MachineSeen",
     # mute rules and time
     "MuteRule",
     "MuteSet",

@@ -11,6 +11,9 @@ file is one `ConfigError` line naming the file, the key and its line.
     deadline = 45                  # seconds one source's fetch may take, every page included
     request_deadline = 30          # seconds one request may take
 
+    [sync]
+    folder = "~/Sync/papertray"    # sync marks through this folder after each change
+
 A file over `limits.MAX_CONFIG_BYTES`, or nested deeper than `limits.MAX_CONFIG_DEPTH` (found
 before the TOML parser recurses into it), is refused the same way.
 """
@@ -47,6 +50,10 @@ class Config:
     """Seconds for one source's fetch; None: `limits.FETCH_DEADLINE`."""
     request_deadline: float | None = None
     """Seconds for one request; None: `limits.REQUEST_DEADLINE`."""
+    sync_folder: Path | None = None
+    """The folder marks sync through, after each change and when the reader starts; None:
+    only `papertray sync --folder DIR` syncs. `~` is the home folder; a relative path is read
+    from the config file's folder."""
 
     def to_toml(self) -> str:
         cats = ", ".join(f'"{c}"' for c in self.arxiv)
@@ -54,10 +61,28 @@ class Config:
         request = (
             self.request_deadline if self.request_deadline is not None else limits.REQUEST_DEADLINE
         )
+        sync = (
+            f'\n[sync]\nfolder = "{_toml_string(str(self.sync_folder))}"\n'
+            if self.sync_folder is not None
+            else '\n# [sync]\n# folder = "..."   (no folder: papertray sync --folder DIR syncs)\n'
+        )
         return (
             f"[fetch]\nhf = {'true' if self.hf else 'false'}\narxiv = [{cats}]\n"
-            f"deadline = {deadline:g}\nrequest_deadline = {request:g}\n"
+            f"deadline = {deadline:g}\nrequest_deadline = {request:g}\n{sync}"
         )
+
+
+def _toml_string(text: str) -> str:
+    """`text` inside a TOML basic string: backslashes, quotes and controls escaped."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def config_path() -> Path:
@@ -188,11 +213,12 @@ def _at(text: str, table: str, key: str | None) -> str:
 def _settings(doc: dict[str, Any], text: str, file: Path) -> Config:
     path = one_line(os.fspath(file))
     for name in doc:
-        if name != "fetch":
+        if name not in ("fetch", "sync"):
             raise ConfigError(
                 f"{path}: unknown setting '{quoted(name, 60)}'"
                 f"{_at(text, '', name) or _at(text, name, None)}"
-                " (papertray knows [fetch] hf, arxiv, deadline and request_deadline)"
+                " (papertray knows [fetch] hf, arxiv, deadline and request_deadline, and"
+                " [sync] folder)"
             )
     fetch = doc.get("fetch", {})
     if not isinstance(fetch, dict):
@@ -245,4 +271,28 @@ def _settings(doc: dict[str, Any], text: str, file: Path) -> Config:
         exists=True,
         deadline=seconds["deadline"],
         request_deadline=seconds["request_deadline"],
+        sync_folder=_sync_folder(doc, text, file),
     )
+
+
+def _sync_folder(doc: dict[str, Any], text: str, file: Path) -> Path | None:
+    path = one_line(os.fspath(file))
+    sync = doc.get("sync", {})
+    if not isinstance(sync, dict):
+        raise ConfigError(f"{path}: sync must be a table ([sync]){_at(text, '', 'sync')}")
+    for key in sync:
+        if key != "folder":
+            raise ConfigError(
+                f"{path}: unknown key sync.{quoted(key, 60)}{_at(text, 'sync', key)} "
+                "(known: sync.folder)"
+            )
+    folder = sync.get("folder")
+    if folder is None:
+        return None
+    if not isinstance(folder, str) or not folder.strip() or "\0" in folder:
+        raise ConfigError(
+            f"{path}: sync.folder must be the path of a folder, not {quoted(repr(folder), 60)}"
+            f"{_at(text, 'sync', 'folder')}"
+        )
+    chosen = Path(folder.strip()).expanduser()
+    return chosen if chosen.is_absolute() else (file.parent / chosen).resolve()

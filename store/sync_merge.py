@@ -206,6 +206,8 @@ class Records:
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, dict[str, Record]]] = {}
+        self.taken = 0
+        """Entries that changed a record, since these records were made."""
 
     def fields(self, table: str, key: str) -> dict[str, Record] | None:
         keys = self.tables.get(table)
@@ -278,17 +280,21 @@ class Records:
         of those keys, its records as they were (None: it had none), unless it has them."""
         changed: set[tuple[str, str]] = set()
         merge = self.merge
+        taken = 0
         for entry in entries:
             where = (entry.table, entry.key)
             if before is None or where in before:
                 if merge(entry):
                     changed.add(where)
+                    taken += 1
                 continue
             fields = self.fields(entry.table, entry.key)
             kept = _copy(fields) if fields else None
             if merge(entry):
                 changed.add(where)
                 before[where] = kept
+                taken += 1
+        self.taken += taken
         return changed
 
     def snapshot(self) -> Iterator[Entry]:
