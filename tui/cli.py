@@ -2,9 +2,10 @@
 
 This module parses the command line and reports what went wrong in one line; the subcommands
 live by family: `cli_library` (import, list, similar, remove, sources), `cli_marks` (read,
-star, tag, note, tags), `cli_mutes`, `cli_fetch` (fetch, enrich, config, with their parsers)
-and `cli_reader` (the TUI). Headless subcommands import only `store`; Textual is imported only
-when the TUI starts, httpx only by the network commands.
+star, tag, note, tags), `cli_mutes`, `cli_fetch` (fetch, enrich, config, with their parsers),
+`cli_sync` (sync, and the sync after a change) and `cli_reader` (the TUI). Headless
+subcommands import only `store`; Textual is imported only when the TUI starts, httpx only by
+the network commands.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ __all__ = ["SUBCOMMANDS", "build_parser", "build_tui_parser", "main", "resolve_d
 
 SUBCOMMANDS = (
     "import", "list", "similar", "read", "unread", "star", "unstar", "tag", "note", "tags",
-    "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
+    "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute", "sync",
 )  # fmt: skip
 
 
@@ -206,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     from papertray.tui.cli_fetch import add_parsers  # fetch, enrich, config
 
     add_parsers(sub)
+    from papertray.tui.cli_sync import add_parser as add_sync_parser
+
+    add_sync_parser(sub)
     return parser
 
 
