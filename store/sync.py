@@ -40,7 +40,7 @@ from papertray.store.dates import now as clock_now
 from papertray.store.paths import SYNC_FILE
 from papertray.store.sanitize import one_line, quoted
 from papertray.store.storage import AtomicJSONStorage, os_reason
-from papertray.store.sync_files import Folder, LogFile, Reading, encode, log_name
+from papertray.store.sync_files import Folder, LogFile, Reading, encode, log_name, size_text
 from papertray.store.sync_merge import (
     ELEMENTS,
     REGISTER,
@@ -257,7 +257,7 @@ class Sync:
         if too_long:
             report.warnings.append(
                 f"sync: {_count(len(too_long), 'change')} over "
-                f"{limits.MAX_SYNC_ENTRY // limits.MB} MB, the limit on one entry: kept here only"
+                f"{size_text(limits.MAX_SYNC_ENTRY)}, the limit on one entry: kept here only"
             )
             pending = [e for e in pending if not _too_long(e)]
         try:

@@ -38,13 +38,18 @@ from papertray.store.sanitize import one_line, quoted
 from papertray.store.storage import fsync_dir, os_reason
 from papertray.store.sync_merge import Entry, is_machine_id, read_entry
 
-__all__ = ["FORMAT", "Folder", "Header", "LogFile", "Reading", "encode", "log_name"]
+__all__ = ["FORMAT", "Folder", "Header", "LogFile", "Reading", "encode", "log_name", "size_text"]
 
 FORMAT = 1
 """The log format this papertray writes and reads; a log of a later one is refused."""
 _LOG = re.compile(r"papertray\.([0-9a-f]{12})\.([1-9][0-9]{0,8})(.*)", re.S)
 _MAX_HEADER = 64 * 1024
 _NO_HEADER = "no papertray log header (damaged, or not a log)"
+
+
+def size_text(size: int) -> str:
+    """A limit in words: "256 MB", or "1,000 bytes" (a test lowers one)."""
+    return f"{size // limits.MB} MB" if size % limits.MB == 0 else f"{size:,} bytes"
 
 
 def log_name(machine: str, gen: int) -> str:
@@ -191,7 +196,7 @@ class Folder:
         for number, text in enumerate(lines, start=line):
             problem: str | None
             if len(text) > cap:
-                problem = f"longer than {cap // limits.MB} MB, the limit on one entry"
+                problem = f"longer than {size_text(cap)}, the limit on one entry"
             else:
                 try:
                     entry = read_entry(loads(text))
@@ -219,7 +224,7 @@ class Folder:
     def _bytes(self, log: LogFile, offset: int) -> bytes | None:
         """The file's bytes from `offset`; None when it is shorter than that (replaced)."""
         path = self.path / log.name
-        too_big = f"larger than {limits.MAX_SYNC_FILE // limits.MB} MB, the limit on a sync log"
+        too_big = f"larger than {size_text(limits.MAX_SYNC_FILE)}, the limit on a sync log"
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _BINARY)
         except FileNotFoundError:

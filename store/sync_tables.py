@@ -102,7 +102,7 @@ def check(entry: Entry) -> str | None:
     if not synced.valid_key(entry.key):
         return f"not a key of {entry.table}"
     if entry.kind != field.kind:
-        return f"{entry.table}.{entry.field} is not a {entry.kind}"
+        return f"{entry.table}.{entry.field} is a {field.kind}, not a {entry.kind}"
     value = entry.element if entry.element is not None else entry.value
     if not field.valid(value):
         return f"a value {entry.table}.{entry.field} cannot hold"
