@@ -30,10 +30,12 @@ import hashlib
 import os
 import secrets
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from papertray.store import limits
 from papertray.store.dates import now as clock_now
@@ -151,6 +153,8 @@ class Sync:
                 state.path.parent / SYNC_FILE, label="sync state file"
             )
         self._seen: tuple[Any, ...] | None = None
+        self._cached: tuple[Any, Book] | None = None
+        self._held: dict[str, Mapping[str, object]] = {}
 
     @classmethod
     def configured(cls, state: State, config: Config | None = None) -> Sync | None:
@@ -181,8 +185,12 @@ class Sync:
                 "your sync tool shares); changes here wait for it"
             )
             return report
-        with self.state.transaction():
-            self._run(report)
+        try:
+            with self.state.transaction():
+                self._run(report)
+        except BaseException:
+            self._cached, self._held = None, {}  # changed by a run that did not finish
+            raise
         report.warnings[:0] = self.warnings
         self._seen = self._signature()
         return report
@@ -213,9 +221,18 @@ class Sync:
         # 1. the changes made here
         local: list[Entry] = []
         unsent: dict[str, set[str]] = {}
+        # What State held at this object's last run, if this run starts where it ended.
+        previous = self._held if not before and book.known and book is self._kept() else None
         for synced in SYNCED.values():
-            entries, cannot = changes_here(
-                synced, self.state, book.records, me, now, book.known, before.get(synced.table)
+            entries, cannot, _held = changes_here(
+                synced,
+                self.state,
+                book.records,
+                me,
+                now,
+                book.known,
+                before.get(synced.table),
+                previous.get(synced.table) if previous is not None else None,
             )
             for key, name in cannot:
                 report.warnings.append(
@@ -242,9 +259,9 @@ class Sync:
         # 3. merge: the changes here first; `undo` keeps what the others' then changed (what
         # state.json, which holds the changes here, was written from)
         undo: dict[tuple[str, str], dict[str, Record] | None] = {}
+        knew_before = bool(book.records.tables)
         changed = book.records.merge_all(local)
-        for entry in local:
-            book.heard(entry)
+        book.heard(local)
         taken = book.records.taken
         for log, reading in readings:
             changed |= book.records.merge_all(reading.entries, undo)
@@ -261,7 +278,7 @@ class Sync:
             )
             pending = [e for e in pending if not _too_long(e)]
         try:
-            self._write_out(book, own, me, pending, report)
+            self._write_out(book, own, me, pending, report, knew_before)
         except OSError as exc:
             report.error = (
                 f"sync: could not write this machine's log in {quoted(self.folder.path)}: "
@@ -312,6 +329,7 @@ class Sync:
         else:
             book.applied = here
         self._save(book)
+        self._held = {synced.table: synced.held(self.state) for synced in SYNCED.values()}
         if report.error is None:
             for log, reading in readings:
                 if log.copy and not reading.stopped:
@@ -363,7 +381,13 @@ class Sync:
         return current
 
     def _write_out(
-        self, book: Book, own: str | None, me: str, pending: list[Entry], report: SyncReport
+        self,
+        book: Book,
+        own: str | None,
+        me: str,
+        pending: list[Entry],
+        report: SyncReport,
+        knew_before: bool,
     ) -> None:
         """Append `pending` to this machine's log, starting a new generation when there is
         none to append to or the log outgrew its snapshot. OSError when it cannot be written."""
@@ -378,14 +402,21 @@ class Sync:
                 book.own_entries += len(lines)
             return
         # A new generation: every record (the changes here merged in already), then the older
-        # generations go: the snapshot holds all they held that still counts.
+        # generations go: the snapshot holds all they held that still counts. A machine's
+        # first log, when it knew nothing before this run, holds its own changes only: what
+        # it read is in the others' logs.
         gen = max([book.gen, *(log.gen for log in self.folder.logs() if log.machine == me)]) + 1
-        snapshot = [e for e in book.records.snapshot() if not _too_long(e)]
-        size = self.folder.start(me, gen, self.name, snapshot)
+        then: list[Entry] = []
+        if gen == 1 and not knew_before:
+            snapshot, then = [], pending
+        else:
+            snapshot = [e for e in book.records.snapshot() if not _too_long(e)]
+        size = self.folder.start(me, gen, self.name, snapshot, then)
         name = log_name(me, gen)
         head = self.folder.head_digest(name)
-        book.logs[name] = {"offset": size, "line": len(snapshot) + 2, "head": head}
-        book.gen, book.own_entries, book.snapshot = gen, 0, len(snapshot)
+        written = len(snapshot) + len(then)
+        book.logs[name] = {"offset": size, "line": written + 2, "head": head}
+        book.gen, book.own_entries, book.snapshot = gen, len(then), len(snapshot)
         report.compacted = own is not None
         for log in self.folder.logs():
             if log.machine == me and not log.copy and log.gen < gen:
@@ -399,7 +430,7 @@ class Sync:
         """Machines seen, the last change of each, what waits to be written out or merged in.
         Changes nothing."""
         me = self._machine(None)
-        book = self._load(me) if me else Book("")
+        book = self._load(me, fresh=True) if me else Book("")
         refused: list[str] = []
         to_write = len(book.outbox)
         if self.folder.exists():
@@ -409,7 +440,7 @@ class Sync:
             refused.append(f"sync: no folder {quoted(self.folder.path)}")
         before = self._baseline(book)
         for synced in SYNCED.values():
-            entries, _warnings = changes_here(
+            entries, _cannot, _held = changes_here(
                 synced,
                 self.state,
                 book.records,
@@ -483,20 +514,42 @@ class Sync:
         self.state.set_meta("machine", {"id": machine, "origin": origin, "name": self.name})
         return machine
 
-    def _load(self, me: str) -> Book:
+    def _load(self, me: str, *, fresh: bool = False) -> Book:
+        """What the last run knew: kept from this object's last run while `sync.json` is the
+        file it wrote (a reader's runs then cost what changed, not what is held); else read."""
+        cached = self._cached
+        if not fresh and cached is not None and cached[1].machine == me:
+            if cached[0] == self._book_stamp():
+                return cached[1]
+        self._cached = None
         if self._book_store is not None:
             data = self._book_store.read() or {}
         else:
             data = self._memory_book or {}
-        book = Book.from_json(data, me, str(self.folder.path))
-        return book
+        return Book.from_json(data, me, str(self.folder.path))
 
     def _save(self, book: Book) -> None:
         data = book.to_json(me=book.machine, folder=str(self.folder.path))
         if self._book_store is not None:
             self._book_store.write(data)
-        else:
-            self._memory_book = data
+            # The storage keeps what it wrote as the file's content: the records themselves,
+            # which the next run changes. Dropped: a read goes to the file.
+            self._book_store.close()
+        else:  # as a file would hold it: nothing shared with the records in use
+            self._memory_book = orjson.loads(orjson.dumps(data))
+        self._cached = (self._book_stamp(), book)
+
+    def _kept(self) -> Book | None:
+        return self._cached[1] if self._cached is not None else None
+
+    def _book_stamp(self) -> Any:
+        if self._book_store is None:
+            return id(self._memory_book)
+        try:
+            st = os.stat(self._book_store.path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _host_name() -> str:
@@ -570,12 +623,11 @@ class Book:
 
     def saw(self, log: LogFile, reading: Reading) -> None:
         """Note how far a log was read, and who wrote what."""
-        info = self.machines.setdefault(log.machine, {"name": "", "last": None, "entries": 0})
+        info = self._machine(log.machine)
         if reading.header is not None and reading.header.name:
             info["name"] = one_line(reading.header.name)[:60]
         info["entries"] = int(info.get("entries", 0)) + len(reading.entries)
-        for entry in reading.entries:
-            self.heard(entry)
+        self.heard(reading.entries)
         if log.copy or reading.stopped:
             return
         if reading.header is not None:  # read from its start
@@ -592,15 +644,25 @@ class Book:
             seen["line"] = seen.get("line", 1) + reading.lines
             seen["offset"] = reading.end
 
-    def heard(self, entry: Entry) -> None:
-        machine = entry.clock[2]
+    def heard(self, entries: Iterable[Entry]) -> None:
+        """Note the latest change of each machine among `entries`."""
+        latest: dict[str, tuple[int, int, str]] = {}
+        for entry in entries:
+            clock = entry[4]
+            had = latest.get(clock[2])
+            if had is None or clock > had:
+                latest[clock[2]] = clock
+        for machine, clock in latest.items():
+            info = self._machine(machine)
+            last, pair = info.get("last"), [clock[0], clock[1]]
+            if not isinstance(last, list) or last < pair:
+                info["last"] = pair
+
+    def _machine(self, machine: str) -> dict[str, Any]:
         info = self.machines.get(machine)
         if info is None:
             info = self.machines[machine] = {"name": "", "last": None, "entries": 0}
-        last = info.get("last")
-        pair = [entry.clock[0], entry.clock[1]]
-        if not isinstance(last, list) or last < pair:
-            info["last"] = pair
+        return info
 
     def live(self, entry: Entry) -> bool:
         """Whether the records still hold this entry (no later one replaced it)."""
@@ -613,7 +675,7 @@ class Book:
             )
         if entry.kind == REGISTER:
             return record == (entry.clock, entry.value)
-        return isinstance(record, list) and any(v.clock == entry.clock for v in record)
+        return isinstance(record, list) and any(v[0] == entry.clock for v in record)
 
     def undo_records(self) -> dict[str, dict[str, dict[str, Record] | None]]:
         out: dict[str, dict[str, dict[str, Record] | None]] = {}
@@ -661,7 +723,10 @@ class Book:
             for t, keys in data.items()
             if t not in ("papertray", "logs", "machines", "undo")
         }
-        book.records = _checked(Records.from_json(records))
+        try:
+            book.records = Records.from_json(records)
+        except ValueError:
+            return cls(me)  # damaged by hand: read again from the logs (it is derived)
         book.applied = _token(meta.get("applied"))
         book.applied_before = _token(meta.get("applied_before"))
         book.known = _names(meta.get("known"))
@@ -711,10 +776,3 @@ def _names(value: Any) -> set[str]:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-
-
-def _checked(records: Records) -> Records:
-    """Records of a hand-edited `sync.json` that a log could not hold are left out."""
-    clean = Records()
-    clean.merge_all(e for e in records.snapshot() if check(e) is None)
-    return clean

@@ -7,13 +7,21 @@ ever writes it, so a sync tool has nothing to make a conflict of. JSON Lines: a 
     {"papertray": "sync", "format": 1, "machine": "3f2a9c0d1b7e", "gen": 2, "name": "laptop",
      "snapshot": 812}
 
-then one entry per line (`sync_merge.Entry.to_json`). A generation starts with a snapshot:
-`snapshot` entries that hold every record this machine knew when it began the generation,
-then the entries appended after. A line is whole only once its newline is written: a reader
-takes whole lines and leaves a torn last one for later, and the owner cuts a torn tail off
-before it appends again. A file is written beside (a dot-name ending in `.tmp`) and renamed
-into place, so a new generation is there whole or not at all; the older generations it
-covers are removed after.
+then one entry per line, an array (`sync_merge.Entry`):
+
+    ["marks", "arxiv:2401.00001", "starred", 1718000000.5, [1718000000500, 0, "3f2a9c0d1b7e"]]
+    ["marks", "arxiv:2401.00001", "tags", true, [1718000000600, 0, "3f2a9c0d1b7e"], "llm"]
+    ["marks", "arxiv:2401.00001", "note", "see §3", [1718000000700, 0, "3f2a9c0d1b7e"], null,
+     {"3f2a9c0d1b7e": [1718000000700, 0]}]
+
+A generation after the first starts with a snapshot: `snapshot` entries that hold every record
+this machine knew when it began the generation, then the entries appended after (a machine's
+first log holds only its own changes: what it read is in the others' logs).
+
+A line is whole only once its newline is written: a reader takes whole lines and leaves a torn
+last one for later, and the owner cuts a torn tail off before it appends again. A new
+generation is written beside (a dot-name ending in `.tmp`) and renamed into place, so it is
+there whole or not at all; the older generations it covers are removed after.
 
 A file named like a log with something more (`….sync-conflict-…`, `… (conflicted copy …)`,
 `… (1)`, `… 2`) is a sync tool's copy of one: it is read like a log, its entries carried into
@@ -30,6 +38,7 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -190,18 +199,15 @@ class Folder:
             reading.end = offset + start
             return reading
         bad, first, why = 0, 0, ""
-        loads, entries = orjson.loads, reading.entries
-        cap = limits.MAX_SYNC_ENTRY
-        lines = raw[start : end - 1].split(b"\n")
-        for number, text in enumerate(lines, start=line):
+        entries = reading.entries
+        body = raw[start : end - 1]
+        lines = body.split(b"\n")
+        for number, parsed in enumerate(_parse(lines, len(body)), start=line):
             problem: str | None
-            if len(text) > cap:
-                problem = f"longer than {size_text(cap)}, the limit on one entry"
+            if type(parsed) is _Unread:
+                problem = parsed.why
             else:
-                try:
-                    entry = read_entry(loads(text))
-                except orjson.JSONDecodeError:
-                    entry = "not JSON"
+                entry = read_entry(parsed)
                 if isinstance(entry, str):
                     problem = entry
                 else:
@@ -346,11 +352,20 @@ class Folder:
         finally:
             os.close(fd)
 
-    def start(self, machine: str, gen: int, name: str, entries: Iterable[Entry]) -> int:
-        """Write generation `gen` of this machine's log whole: its header and `entries` (the
-        snapshot), beside and renamed into place. Its size. OSError when it cannot be."""
-        snapshot = encode(entries)
-        payload = Header.make(machine, gen, name, len(snapshot)) + b"".join(snapshot)
+    def start(
+        self,
+        machine: str,
+        gen: int,
+        name: str,
+        snapshot: Iterable[Entry],
+        then: Iterable[Entry] = (),
+    ) -> int:
+        """Write generation `gen` of this machine's log whole: its header, the `snapshot`'s
+        entries and those `then`, beside and renamed into place. Its size. OSError when it
+        cannot be."""
+        lines = encode(snapshot)
+        header = Header.make(machine, gen, name, len(lines))
+        payload = header + b"".join(lines) + b"".join(encode(then))
         target = self.path / log_name(machine, gen)
         tmp = self.path / f".{target.name}.{secrets.token_hex(4)}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o644)
@@ -404,6 +419,42 @@ class Folder:
 
 class _Refused(Exception):
     pass
+
+
+def _parse(lines: list[bytes], size: int) -> list[Any]:
+    """Each line parsed, or why it cannot be (`_Unread`): all in one call of the parser when
+    every line is within the limit and JSON, else line by line."""
+    cap = limits.MAX_SYNC_ENTRY
+    if size <= cap * len(lines) and all(len(line) <= cap for line in lines):
+        try:
+            parsed = orjson.loads(b"[" + b",".join(lines) + b"]")
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            # Lines that are not one value each change the count (a torn line and the next
+            # read as one, `{},{}` as two): then line by line. A log made to keep the count
+            # gives entries all the same, each checked as any other.
+            if len(parsed) == len(lines):
+                return parsed
+    out: list[Any] = []
+    for line in lines:
+        if len(line) > cap:
+            out.append(_Unread(f"longer than {size_text(cap)}, the limit on one entry"))
+            continue
+        try:
+            out.append(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            out.append(_Unread("not JSON"))
+    return out
+
+
+class _Unread:
+    """A line that is no JSON value, and why."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
 
 
 _BINARY = getattr(os, "O_BINARY", 0)

@@ -63,7 +63,9 @@ NOTE_SEPARATOR = "\n\n"
 
 
 class Entry(NamedTuple):
-    """One change of one field, as logs carry it."""
+    """One change of one field. A log carries it as a JSON array of these, in this order:
+    `[table, key, field, value, clock]`, with `element` after for a set, `null, seen` for a
+    text (trailing nones left out)."""
 
     table: str
     key: str
@@ -81,81 +83,101 @@ class Entry(NamedTuple):
             return ELEMENTS
         return TEXT if self.seen is not None else REGISTER
 
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"t": self.table, "k": self.key, "f": self.field}
-        if self.element is not None:
-            data["e"] = self.element
-        data["v"] = self.value
-        data["c"] = list(self.clock)
-        if self.seen is not None:
-            data["s"] = {m: list(c) for m, c in self.seen.items()}
-        return data
+    def to_json(self) -> list[Any]:
+        table, key, field, value, clock, element, seen = self
+        if seen is not None:
+            return [table, key, field, value, clock, None, seen]
+        if element is not None:
+            return [table, key, field, value, clock, element]
+        return [table, key, field, value, clock]
 
 
 def read_entry(data: Any) -> Entry | str:
     """The entry a log line holds, or why it is none (a few words)."""
-    if not isinstance(data, dict):
-        return "not an object"
-    table, key, field = data.get("t"), data.get("k"), data.get("f")
-    if not (isinstance(table, str) and isinstance(key, str) and isinstance(field, str)):
+    if type(data) is not list:
+        return "not an entry (an array)"
+    size = len(data)
+    if size == 5:
+        table, key, field, value, raw = data
+        element = seen = None
+    elif size == 6:
+        table, key, field, value, raw, element = data
+        seen = None
+    elif size == 7:
+        table, key, field, value, raw, element, seen = data
+    else:
+        return "not an entry (5 to 7 items)"
+    if not (type(table) is str and type(key) is str and type(field) is str):
         return "no table, key or field"
     if not table or not key or not field:
         return "an empty table, key or field"
-    clock = read_clock(data.get("c"))
+    clock = read_clock(raw)
     if clock is None:
         return "no clock"
-    if "v" not in data:
-        return "no value"
-    value = data["v"]
-    if isinstance(value, float) and not math.isfinite(value):
+    if type(value) is float and not math.isfinite(value):
         return "a value that is no number"
-    element = data.get("e")
-    if element is not None and not isinstance(element, str):
-        return "an element that is not text"
-    seen: Seen | None = None
-    if "s" in data:
-        seen = _read_seen(data["s"])
-        if seen is None or element is not None:
-            return "a text version's seen is not machine -> clock"
-        if seen.get(clock[2], (-1, -1)) < clock[:2]:
-            seen[clock[2]] = (clock[0], clock[1])  # a version has always seen itself
-    if element is not None and not isinstance(value, bool):
-        return "a set element's value is not true or false"
-    if seen is not None and not isinstance(value, str):
+    if element is not None:
+        if type(element) is not str:
+            return "an element that is not text"
+        if type(value) is not bool:
+            return "a set element's value is not true or false"
+        if seen is not None:
+            return "an element and a seen both"
+        return _new(Entry, (table, key, field, value, clock, element, None))
+    if seen is None:
+        return _new(Entry, (table, key, field, value, clock, None, None))
+    knew = _read_seen(seen)
+    if knew is None:
+        return "a text version's seen is not machine -> clock"
+    if type(value) is not str:
         return "a text version's value is not text"
-    return Entry(table, key, field, value, clock, element, seen)
+    if knew.get(clock[2], _NEVER) < (clock[0], clock[1]):
+        knew[clock[2]] = (clock[0], clock[1])  # a version has always seen itself
+    return _new(Entry, (table, key, field, value, clock, None, knew))
 
 
 def read_clock(raw: Any) -> Clock | None:
-    if not isinstance(raw, list) or len(raw) != 3:
+    if type(raw) is not list or len(raw) != 3:
         return None
     wall, counter, machine = raw
-    if not (_count(wall, MAX_WALL) and _count(counter, MAX_COUNTER)):
+    if type(wall) is not int or type(counter) is not int:
         return None
-    if not isinstance(machine, str) or not is_machine_id(machine):
+    if not (0 <= wall < MAX_WALL and 0 <= counter < MAX_COUNTER):
+        return None
+    if machine not in _IDS and not is_machine_id(machine):
         return None
     return (wall, counter, machine)
 
 
-def is_machine_id(text: str) -> bool:
+_IDS: set[str] = set()
+"""Machine ids already found well-formed (a log holds few, each on every line)."""
+_HEX = "0123456789abcdef"
+
+
+def is_machine_id(text: Any) -> bool:
     """12 lower-case hex digits (48 random bits: two machines never draw the same)."""
-    return len(text) == 12 and all(c in "0123456789abcdef" for c in text)
-
-
-def _count(value: Any, limit: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < limit
+    if type(text) is not str or len(text) != 12 or text.strip(_HEX):
+        return False
+    if len(_IDS) < 10_000:
+        _IDS.add(text)
+    return True
 
 
 def _read_seen(raw: Any) -> Seen | None:
-    if not isinstance(raw, dict) or len(raw) > 10_000:
+    if type(raw) is not dict or len(raw) > 10_000:
         return None
     seen: Seen = {}
     for machine, pair in raw.items():
-        if not is_machine_id(machine) or not isinstance(pair, list) or len(pair) != 2:
+        if machine not in _IDS and not is_machine_id(machine):
             return None
-        if not (_count(pair[0], MAX_WALL) and _count(pair[1], MAX_COUNTER)):
+        if type(pair) is not list or len(pair) != 2:
             return None
-        seen[machine] = (pair[0], pair[1])
+        wall, counter = pair
+        if type(wall) is not int or type(counter) is not int:
+            return None
+        if not (0 <= wall < MAX_WALL and 0 <= counter < MAX_COUNTER):
+            return None
+        seen[machine] = (wall, counter)
     return seen
 
 
@@ -175,10 +197,9 @@ def _order(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
-class Version(NamedTuple):
-    clock: Clock
-    value: str
-    seen: Seen
+Version = tuple[Clock, str, Seen]
+"""One version of a text: (clock, value, seen). Plain tuples, as every record is: the sync
+state file is the records as they are (orjson writes tuples as arrays)."""
 
 
 def _knows(seen: Seen, clock: Clock) -> bool:
@@ -191,14 +212,15 @@ def conflict_text(versions: list[Version]) -> str:
     none that is empty or the text itself."""
     if len(versions) < 2:
         return ""
-    text = versions[0].value
-    others = (v.value for v in versions[1:] if v.value and v.value != text)
+    text = versions[0][1]
+    others = (v[1] for v in versions[1:] if v[1] and v[1] != text)
     return NOTE_SEPARATOR.join(dict.fromkeys(others))
 
 
 # A field's record: REGISTER (clock, value); ELEMENTS {element: (clock, present)};
-# TEXT [Version, ...], highest clock first.
+# TEXT [(clock, value, seen), ...], highest clock first.
 Record = Any
+_new = tuple.__new__  # a named tuple made without its Python-level __new__ (per entry of a log)
 
 
 class Records:
@@ -219,56 +241,59 @@ class Records:
     def merge(self, entry: Entry) -> bool:
         """Take `entry` in; True when it changed a record. False, too, for an entry of a kind
         the field's record is not (a hand-made log): the record stays."""
-        keys = self.tables.setdefault(entry.table, {})
-        fields = keys.get(entry.key)
+        table, key, name, value, clock, element, seen = entry
+        keys = self.tables.get(table)
+        if keys is None:
+            keys = self.tables[table] = {}
+        fields = keys.get(key)
         if fields is None:
-            fields = keys[entry.key] = {}
-        old = fields.get(entry.field)
-        element = entry.element
+            fields = keys[key] = {}
+        old = fields.get(name)
         if element is not None:
             if old is None:
-                fields[entry.field] = {element: (entry.clock, entry.value)}
+                fields[name] = {element: (clock, value)}
                 return True
-            if not isinstance(old, dict):
+            if type(old) is not dict:
                 return False
             had = old.get(element)
-            if had is None or _wins(entry.clock, entry.value, had[0], had[1]):
-                old[element] = (entry.clock, entry.value)
+            if had is None or clock > had[0] or (clock == had[0] and _wins(clock, value, *had)):
+                old[element] = (clock, value)
                 return True
             return False
-        if entry.seen is not None:
+        if seen is not None:
             if old is None:
-                fields[entry.field] = [Version(entry.clock, entry.value, entry.seen)]
+                fields[name] = [(clock, value, seen)]
                 return True
-            if not isinstance(old, list) or not isinstance(entry.value, str):
+            if type(old) is not list or type(value) is not str:
                 return False
             return self._merge_text(fields, entry, old)
         if old is None:
-            fields[entry.field] = (entry.clock, entry.value)
+            fields[name] = (clock, value)
             return True
-        if not isinstance(old, tuple):
+        if type(old) is not tuple:
             return False
-        if _wins(entry.clock, entry.value, old[0], old[1]):
-            fields[entry.field] = (entry.clock, entry.value)
+        if clock > old[0] or (clock == old[0] and _wins(clock, value, *old)):
+            fields[name] = (clock, value)
             return True
         return False
 
     @staticmethod
     def _merge_text(fields: dict[str, Record], entry: Entry, old: list[Version]) -> bool:
-        clock, seen = entry.clock, entry.seen
+        _table, _key, name, value, clock, _element, seen = entry
         assert seen is not None
-        for version in old:
-            if version.clock == clock:
+        machine, pair = clock[2], (clock[0], clock[1])
+        for had, text, knew in old:
+            if had == clock:
                 # The same version again; or, from a hand-made log, another text under its
                 # clock, which replaces it only if it orders later (as a register's would).
-                if not _wins(clock, entry.value, version.clock, version.value):
+                if not _wins(clock, value, had, text):
                     return False
-            elif _knows(version.seen, clock):
+            elif knew.get(machine, _NEVER) >= pair:
                 return False  # a version written after seeing this one replaces it
-        kept = [v for v in old if v.clock != clock and not _knows(seen, v.clock)]
-        kept.append(Version(clock, entry.value, seen))
-        kept.sort(key=lambda v: v.clock, reverse=True)
-        fields[entry.field] = kept
+        kept = [v for v in old if v[0] != clock and not _knows(seen, v[0])]
+        kept.append((clock, value, seen))
+        kept.sort(key=_first, reverse=True)
+        fields[name] = kept
         return True
 
     def merge_all(
@@ -282,13 +307,13 @@ class Records:
         merge = self.merge
         taken = 0
         for entry in entries:
-            where = (entry.table, entry.key)
+            where = (entry[0], entry[1])
             if before is None or where in before:
                 if merge(entry):
                     changed.add(where)
                     taken += 1
                 continue
-            fields = self.fields(entry.table, entry.key)
+            fields = self.fields(*where)
             kept = _copy(fields) if fields else None
             if merge(entry):
                 changed.add(where)
@@ -315,35 +340,40 @@ class Records:
     # -- the sync state file's form ------------------------------------------------------------
 
     def to_json(self) -> dict[str, dict[str, dict[str, Any]]]:
-        out: dict[str, dict[str, dict[str, Any]]] = {}
-        for table, keys in self.tables.items():
-            out[table] = {
-                key: {field: _record_json(record) for field, record in fields.items()}
-                for key, fields in keys.items()
-            }
-        return out
+        """The records in the sync state file's form: themselves (no copy: write them out
+        before they change again)."""
+        return self.tables
 
     @classmethod
     def from_json(cls, tables: Mapping[str, Any]) -> Records:
-        """The records of `to_json`; a record that is not one (a hand-edited file) is left
-        out, to come back from the logs."""
+        """The records of `to_json` as JSON gave them back (the sync state file, which only
+        sync writes: read as it was written, without a log's checks). ValueError when it is
+        not that form."""
         records = cls()
-        for table, keys in tables.items():
-            if not isinstance(keys, dict):
-                continue
-            for key, fields in keys.items():
-                if not isinstance(fields, dict):
-                    continue
-                for field, raw in fields.items():
-                    for entry in _json_entries(table, key, field, raw):
-                        records.merge(entry)
+        try:
+            for table, keys in tables.items():
+                records.tables[table] = {
+                    key: {field: _load_record(raw) for field, raw in fields.items()}
+                    for key, fields in keys.items()
+                }
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"not the records of a sync state file ({error})") from None
         return records
 
 
 def text_latest(versions: list[Version]) -> tuple[int, int]:
     """The highest (wall, counter) the versions of a text hold or have seen: what a new
     version must pass (see `stamp`)."""
-    return max(pair for v in versions for pair in (v.clock[:2], *v.seen.values()))
+    pairs = [(clock[0], clock[1]) for clock, _text, _seen in versions]
+    pairs += [pair for _clock, _text, seen in versions for pair in seen.values()]
+    return max(pairs)
+
+
+_NEVER = (-1, -1)
+
+
+def _first(version: Version) -> Clock:
+    return version[0]
 
 
 def _wins(clock: Clock, value: Any, old_clock: Clock, old_value: Any) -> bool:
@@ -358,45 +388,40 @@ def _copy(fields: dict[str, Record]) -> dict[str, Record]:
 
 
 def fields_json(fields: Mapping[str, Record] | None) -> dict[str, Any] | None:
-    """One key's records in the sync state file's form."""
-    return None if fields is None else {f: _record_json(r) for f, r in fields.items()}
+    """One key's records in the sync state file's form (a copy: they may change after)."""
+    return None if fields is None else _copy(dict(fields))
 
 
 def _entries(table: str, key: str, field: str, record: Record) -> Iterator[Entry]:
     if isinstance(record, tuple):
-        yield Entry(table, key, field, record[1], record[0])
+        yield _new(Entry, (table, key, field, record[1], record[0], None, None))
     elif isinstance(record, dict):
         for element, (clock, present) in record.items():
-            yield Entry(table, key, field, present, clock, element)
+            yield _new(Entry, (table, key, field, present, clock, element, None))
     else:
-        for version in record:
-            yield Entry(table, key, field, version.value, version.clock, None, version.seen)
+        for clock, value, seen in record:
+            yield _new(Entry, (table, key, field, value, clock, None, seen))
 
 
-def _record_json(record: Record) -> Any:
-    if isinstance(record, tuple):
-        return {"r": [list(record[0]), record[1]]}
-    if isinstance(record, dict):
-        return {"e": {e: [list(c), p] for e, (c, p) in record.items()}}
-    return {
-        "t": [[list(v.clock), v.value, {m: list(p) for m, p in v.seen.items()}] for v in record]
-    }
+def _load_record(raw: Any) -> Record:
+    """A record as JSON gave it back: a set is an object; a register [clock, value], its
+    clock an array of numbers and an id; a text [[clock, value, seen], ...]."""
+    if isinstance(raw, dict):
+        return {e: (_load_clock(c), bool(p)) for e, (c, p) in raw.items()}
+    if isinstance(raw[0], (list, tuple)) and raw[0] and isinstance(raw[0][0], int):
+        clock, value = raw
+        return (_load_clock(clock), value)
+    versions = [
+        (_load_clock(c), str(v), {m: (w, n) for m, (w, n) in seen.items()}) for c, v, seen in raw
+    ]
+    if not versions:
+        raise ValueError("a text without a version")
+    versions.sort(key=_first, reverse=True)
+    return versions
 
 
-def _json_entries(table: str, key: str, field: str, raw: Any) -> list[Entry]:
-    found: list[Entry | str] = []
-    if isinstance(raw, dict) and isinstance(raw.get("r"), list) and len(raw["r"]) == 2:
-        found.append(
-            read_entry({"t": table, "k": key, "f": field, "v": raw["r"][1], "c": raw["r"][0]})
-        )
-    elif isinstance(raw, dict) and isinstance(raw.get("e"), dict):
-        for element, pair in raw["e"].items():
-            if isinstance(pair, list) and len(pair) == 2:
-                data = {"t": table, "k": key, "f": field, "e": element, "v": pair[1], "c": pair[0]}
-                found.append(read_entry(data))
-    elif isinstance(raw, dict) and isinstance(raw.get("t"), list):
-        for item in raw["t"]:
-            if isinstance(item, list) and len(item) == 3:
-                data = {"t": table, "k": key, "f": field, "v": item[1], "c": item[0], "s": item[2]}
-                found.append(read_entry(data))
-    return [e for e in found if isinstance(e, Entry)]
+def _load_clock(raw: list[Any]) -> Clock:
+    wall, counter, machine = raw
+    if not (type(wall) is int and type(counter) is int and type(machine) is str):
+        raise ValueError("a clock that is not one")
+    return (wall, counter, machine)

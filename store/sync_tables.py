@@ -7,10 +7,10 @@ Between `State` and the records (`sync_merge.Records`) two steps, both generic:
 
 - `changes_here`: what `State` holds that the records do not say, as entries stamped here (a
   change made by the reader, the CLI or any other writer of `state.json`: sync compares, it
-  does not need to be told);
+  does not need to be told; a sync that ran before compares only what changed since);
 - `values_of`: what the records say a key's fields are, for `Synced.write`.
 
-A field's value as `read` gives it: a `REGISTER` any JSON value (compared as JSON compares:
+A field's value as `view` gives it: a `REGISTER` any JSON value (compared as JSON compares:
 `true` is not `1`), an `ELEMENTS` field the set of its elements, a `TEXT` field the pair (text,
 conflicting text). Each comes with when it was last changed here (POSIX seconds, or None: now),
 the wall time its clock starts from.
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from papertray.store.dates import now as clock_now
-from papertray.store.models import PaperState
+from papertray.store.models import UNTOUCHED, PaperState
 from papertray.store.mutes import WHY_LIMIT, MuteRule, clean_line
 from papertray.store.sanitize import clean_note
 from papertray.store.sync_merge import (
@@ -69,8 +69,12 @@ class Synced:
     table: str
     fields: Mapping[str, Field]
     valid_key: Callable[[str], bool]
-    read: Callable[[State], dict[str, dict[str, Local]]]
-    """Every key `State` holds with its fields (only those not at their default are needed)."""
+    held: Callable[[State], Mapping[str, object]]
+    """What `State` holds, by key (only keys not at every default are needed): objects that
+    compare equal while the key's values are the same (a `PaperState`, a `MuteRule`), so that a
+    sync compares its fields only for what changed since its last run."""
+    view: Callable[[Any], dict[str, Local]]
+    """One held object's fields: each its value and when it was last changed here."""
     write: Callable[[State, dict[str, dict[str, Any]]], int]
     """Make these keys' fields these values (every field given, in one write of the file, the
     caller holding `State.transaction()`); returns how many keys changed."""
@@ -86,26 +90,44 @@ def register(synced: Synced) -> None:
     if synced.table in RESERVED:
         raise ValueError(f"{synced.table!r} is a name sync keeps for itself")
     SYNCED[synced.table] = synced
+    _FIELDS.clear()
+
+
+_FIELDS: dict[tuple[str, str], tuple[Synced, Field] | None] = {}
+"""(table, field) -> its registration: one look-up per entry of a log."""
+_KEYS: dict[tuple[str, str], bool] = {}
+"""(table, key) already checked: a log names each paper many times."""
 
 
 def check(entry: Entry) -> str | None:
     """Why an entry of a registered field cannot be taken, or None. An entry of a table or
     field this papertray does not know is kept as it came (a newer papertray wrote it)."""
-    synced = SYNCED.get(entry.table)
-    if len(entry.key) > MAX_KEY:
+    table, key, name, value, _clock, element, seen = entry
+    if len(key) > MAX_KEY:
         return "a key too long to be one"
-    if synced is None:
+    where = (table, name)
+    if where in _FIELDS:
+        found = _FIELDS[where]
+    else:
+        synced = SYNCED.get(table)
+        field = synced.fields.get(name) if synced is not None else None
+        found = _FIELDS[where] = (synced, field) if synced and field else None
+    if found is None:
         return None
-    field = synced.fields.get(entry.field)
-    if field is None:
-        return None
-    if not synced.valid_key(entry.key):
-        return f"not a key of {entry.table}"
-    if entry.kind != field.kind:
-        return f"{entry.table}.{entry.field} is a {field.kind}, not a {entry.kind}"
-    value = entry.element if entry.element is not None else entry.value
-    if not field.valid(value):
-        return f"a value {entry.table}.{entry.field} cannot hold"
+    synced, field = found
+    known = _KEYS.get((table, key))
+    if known is None:
+        known = synced.valid_key(key)
+        if len(_KEYS) > 200_000:
+            _KEYS.clear()
+        _KEYS[(table, key)] = known
+    if not known:
+        return f"not a key of {table}"
+    kind = ELEMENTS if element is not None else TEXT if seen is not None else REGISTER
+    if kind != field.kind:
+        return f"{table}.{name} is a {field.kind}, not a {kind}"
+    if not field.valid(element if element is not None else value):
+        return f"a value {table}.{name} cannot hold"
     return None
 
 
@@ -124,7 +146,8 @@ def changes_here(
     now: float,
     known: Collection[str],
     before: Mapping[str, dict[str, Any] | None] | None = None,
-) -> tuple[list[Entry], list[tuple[str, str]]]:
+    previous: Mapping[str, object] | None = None,
+) -> tuple[list[Entry], list[tuple[str, str]], Mapping[str, object]]:
     """Entries for what `State` holds that the records do not say, and (key, field) of each
     value that cannot be sent (a hand-edited `state.json`: it stays here).
 
@@ -132,16 +155,25 @@ def changes_here(
     any other (sync's first run here, a field new in this version) the records are no
     baseline, so a value here is a change stamped by its own time alone and meets the others'
     by the clock. `before`: for some keys, the records their values here were written from (a
-    sync killed between its two files)."""
+    sync killed between its two files). `previous`: what `State` held when this sync's last
+    run ended (the third thing returned): only keys held otherwise are compared."""
     table = synced.table
-    local = synced.read(state)
+    held = synced.held(state)
     recorded = records.keys(table)
     out: list[Entry] = []
     unsent: list[tuple[str, str]] = []
     fields = [(name, f, f"{table}.{name}" in known) for name, f in synced.fields.items()]
     now_ms = int(now * 1000)
-    for key in local.keys() | recorded.keys():
-        mine = local.get(key)
+    keys: Collection[str]
+    if previous is None:
+        keys = held.keys() | recorded.keys()
+    else:
+        keys = [k for k, o in held.items() if (p := previous.get(k)) is not o and p != o]
+        keys += [k for k in previous if k not in held]
+    view = synced.view
+    for key in keys:
+        obj = held.get(key)
+        mine = view(obj) if obj is not None else None
         have = recorded.get(key)
         if before is not None and key in before:
             have = before[key]
@@ -172,7 +204,7 @@ def changes_here(
             else:
                 versions = record if isinstance(record, list) else []
                 text, conflict = value
-                base_text = versions[0].value if versions else ""
+                base_text = versions[0][1] if versions else ""
                 base_conflict = conflict_text(versions)
                 if text == base_text and (conflict or not base_conflict):
                     continue
@@ -180,14 +212,14 @@ def changes_here(
                     unsent.append((key, name))
                     continue
                 seen: Seen = {}
-                for version in versions:
-                    for m, pair in version.seen.items():
+                for _clock, _text, knew in versions:
+                    for m, pair in knew.items():
                         if seen.get(m, (-1, -1)) < pair:
                             seen[m] = pair
                 clock = stamp(text_latest(versions) if versions else None, wall, machine)
                 seen[machine] = clock[:2]
                 out.append(Entry(table, key, name, text, clock, None, seen))
-    return out, unsent
+    return out, unsent, held
 
 
 def values_of(synced: Synced, fields: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -207,7 +239,7 @@ def values_of(synced: Synced, fields: Mapping[str, Any] | None) -> dict[str, Any
             out[name] = tuple(e for _c, e in present)
         else:
             versions = record if isinstance(record, list) else []
-            out[name] = (versions[0].value, conflict_text(versions)) if versions else ("", "")
+            out[name] = (versions[0][1], conflict_text(versions)) if versions else ("", "")
     return out
 
 
@@ -230,59 +262,76 @@ def _unmark(value: Any) -> tuple[bool, float | None]:
 
 
 def _valid_mark(value: Any) -> bool:
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is bool:
         return True
-    return isinstance(value, (int, float)) and math.isfinite(value) and value >= 0
+    return (kind is float or kind is int) and math.isfinite(value) and value >= 0
 
 
 def _valid_id(key: str) -> bool:
-    return key.isprintable() and key == key.strip() and bool(key)
+    return key.isprintable() and bool(key) and key[0] != " " != key[-1]
+
+
+_TAGS: dict[str, bool] = {}
+"""Tags already checked: a log names the same few thousand times."""
 
 
 def _valid_tag(tag: Any) -> bool:
-    return isinstance(tag, str) and bool(tag) and clean_tag(tag) == tag
+    if type(tag) is not str:
+        return False
+    known = _TAGS.get(tag)
+    if known is None:
+        known = bool(tag) and clean_tag(tag) == tag
+        if len(_TAGS) < 50_000:
+            _TAGS[tag] = known
+    return known
 
 
 def _valid_note(text: Any) -> bool:
-    return isinstance(text, str) and clean_note(text) == text
+    if type(text) is not str:
+        return False
+    if text.isprintable():  # one line, no controls: only its ends can differ
+        return not text or text[0] != " " != text[-1]
+    return clean_note(text) == text
 
 
-def _read_marks(state: State) -> dict[str, dict[str, Local]]:
-    out: dict[str, dict[str, Local]] = {}
-    for pid, s in state.all().items():
-        when = s.updated_at
-        out[pid] = {
-            "read": (_mark(s.read, s.read_at), s.read_at if s.read and s.read_at else when),
-            "starred": (
-                _mark(s.starred, s.starred_at),
-                s.starred_at if s.starred and s.starred_at else when,
-            ),
-            "tags": (frozenset(s.tags), when),
-            "note": ((s.note, s.conflicting_note), when),
-        }
-    return out
+def _marks_view(s: PaperState) -> dict[str, Local]:
+    when = s.updated_at
+    return {
+        "read": (_mark(s.read, s.read_at), s.read_at if s.read and s.read_at else when),
+        "starred": (
+            _mark(s.starred, s.starred_at),
+            s.starred_at if s.starred and s.starred_at else when,
+        ),
+        "tags": (frozenset(s.tags), when),
+        "note": ((s.note, s.conflicting_note), when),
+    }
 
 
 def _write_marks(state: State, values: dict[str, dict[str, Any]]) -> int:
     now = clock_now()
     changes: dict[str, PaperState] = {}
+    held = state.all()
     for pid, v in values.items():
-        old = state.get(pid)
+        old = held.get(pid, UNTOUCHED)
         read, read_at = _unmark(v["read"])
         starred, starred_at = _unmark(v["starred"])
         note, conflicting = v["note"]
-        new = PaperState(
-            read=read,
-            starred=starred,
-            tags=tuple(v["tags"]),
-            note=note,
-            read_at=read_at,
-            starred_at=starred_at,
-            updated_at=old.updated_at,
-            conflicting_note=conflicting,
+        tags = v["tags"]
+        new = (read, starred, tags, note, read_at, starred_at, conflicting)
+        was = (
+            old.read,
+            old.starred,
+            old.tags,
+            old.note,
+            old.read_at,
+            old.starred_at,
+            old.conflicting_note,
         )
-        if new != old:
-            changes[pid] = replace(new, updated_at=now)
+        if new != was:
+            changes[pid] = PaperState(
+                read, starred, tags, note, read_at, starred_at, now, conflicting
+            )
     if changes:
         state.restore(changes)
     return len(changes)
@@ -298,7 +347,8 @@ register(
             "note": Field(TEXT, ("", ""), _valid_note),
         },
         valid_key=_valid_id,
-        read=_read_marks,
+        held=lambda state: state.all(),
+        view=_marks_view,
         write=_write_marks,
     )
 )
@@ -322,11 +372,13 @@ def _valid_rule(value: Any) -> bool:
     return _valid_mark(created) and not isinstance(created, bool)
 
 
-def _read_mutes(state: State) -> dict[str, dict[str, Local]]:
-    return {
-        rule.query: {"rule": ({"why": rule.why, "created": rule.created}, rule.created or None)}
-        for rule in state.mute_rules()
-    }
+def _mutes_view(rule: MuteRule) -> dict[str, Local]:
+    return {"rule": ({"why": rule.why, "created": rule.created}, rule.created or None)}
+
+
+def _held_mutes(state: State) -> dict[str, MuteRule]:
+    # Rules by query, their numbers (each folder's own) left out of what is compared.
+    return {rule.query: replace(rule, number=0) for rule in state.mute_rules()}
 
 
 def _write_mutes(state: State, values: dict[str, dict[str, Any]]) -> int:
@@ -349,7 +401,8 @@ register(
         table="mutes",
         fields={"rule": Field(REGISTER, None, _valid_rule)},
         valid_key=_valid_query,
-        read=_read_mutes,
+        held=_held_mutes,
+        view=_mutes_view,
         write=_write_mutes,
     )
 )

@@ -205,14 +205,12 @@ def test_conflict_copies_are_read_carried_over_and_removed(tmp_path, shared) -> 
     stem = own.removesuffix(".jsonl")
     # The sync tool kept two versions of a's log: ones with entries the original lacks.
     header, *_lines = (shared / own).read_bytes().splitlines(keepends=True)
-    extra = {"t": "marks", "k": "arxiv:9", "f": "read", "v": True}
     machine_id = orjson.loads(header)["machine"]
     syncthing = shared / f"{stem}.sync-conflict-20260101-120000-ABCDEF7.jsonl"
     dropbox = shared / f"{stem} (desk's conflicted copy 2026-01-01).jsonl"
-    syncthing.write_bytes(header + orjson.dumps({**extra, "c": [1, 0, machine_id]}) + b"\n")
-    dropbox.write_bytes(
-        header + orjson.dumps({**extra, "k": "arxiv:8", "c": [1, 0, machine_id]}) + b"\n"
-    )
+    for copy, pid in ((syncthing, "arxiv:9"), (dropbox, "arxiv:8")):
+        copy.write_bytes(header + orjson.dumps(["marks", pid, "read", True, [1, 0, machine_id]]))
+        copy.write_bytes(copy.read_bytes() + b"\n")
     report = sb.run()
     assert report.removed_copies == 2 and not syncthing.exists() and not dropbox.exists()
     assert b.get("arxiv:9").read and b.get("arxiv:8").read
@@ -257,15 +255,15 @@ def test_status_says_who_is_there_and_what_waits(tmp_path, shared, capsys) -> No
         sb.run()
         a.set_note("arxiv:1", "x")
         status = sa.status()
-    # desk's log: a snapshot of all it knew (laptop's star too), then nothing yet.
-    assert status.to_write == 1 and status.to_merge == 3
+    # desk's first log: its own two changes (what it read of laptop's is in laptop's log).
+    assert status.to_write == 1 and status.to_merge == 2
     assert [(m.name, m.this) for m in status.machines] == [("laptop", True), ("desk", False)]
     desk = status.machines[1]
     assert desk.last == pytest.approx(T0, abs=1) and desk.entries == 0
     assert not (tmp_path / "laptop" / "sync.json").read_bytes().count(b"arxiv:2")  # read only
     sa.run()
     status = sa.status()
-    assert (status.to_write, status.to_merge) == (0, 0) and status.machines[1].entries == 3
+    assert (status.to_write, status.to_merge) == (0, 0) and status.machines[1].entries == 2
 
 
 def test_a_lost_sync_state_is_made_again_from_the_logs(tmp_path, shared) -> None:
@@ -323,7 +321,7 @@ def test_a_run_killed_between_its_two_files_loses_nothing(tmp_path, shared, monk
     # tag written out by the run that failed, before it failed).
     a_id = a.meta("machine")["id"]
     a_log = next(n for n in logs(shared) if a_id in n)
-    written = sorted((e["k"], e["f"]) for e in entries(shared / a_log) if e["c"][2] == a_id)
+    written = sorted((e[1], e[2]) for e in entries(shared / a_log) if e[4][2] == a_id)
     assert written == [("arxiv:1", "note"), ("arxiv:3", "tags"), ("arxiv:4", "read")]
 
 
@@ -383,16 +381,16 @@ def test_in_memory_states_sync_too(tmp_path, shared) -> None:
 
 def test_a_new_kind_of_state_plugs_in_with_one_registration(tmp_path, shared, monkeypatch) -> None:
     """Follows (an author followed, with a colour), held here in a dict per state."""
-    held: dict[int, dict[str, dict[str, object]]] = {}
+    every: dict[int, dict[str, dict[str, object]]] = {}
 
-    def read(state: State) -> dict:
-        return {
-            k: {f: (v, None) for f, v in fields.items()}
-            for k, fields in held.get(id(state), {}).items()
-        }
+    def held(state: State) -> dict:
+        return dict(every.get(id(state), {}))
+
+    def view(fields: dict) -> dict:
+        return {f: (v, None) for f, v in fields.items()}
 
     def write(state: State, values: dict) -> int:
-        held.setdefault(id(state), {}).update(values)
+        every.setdefault(id(state), {}).update(values)
         return len(values)
 
     monkeypatch.setitem(SYNCED, "follows", SYNCED.get("follows"))
@@ -404,15 +402,16 @@ def test_a_new_kind_of_state_plugs_in_with_one_registration(tmp_path, shared, mo
                 "topics": Field(ELEMENTS, frozenset(), lambda e: isinstance(e, str)),
             },
             valid_key=lambda k: k.startswith("author:"),
-            read=read,
+            held=held,
+            view=view,
             write=write,
         )
     )
     a, sa = machine(tmp_path, shared, "a")
     b, sb = machine(tmp_path, shared, "b")
-    held[id(a)] = {"author:hinton": {"on": True, "topics": frozenset({"rbm"})}}
+    every[id(a)] = {"author:hinton": {"on": True, "topics": frozenset({"rbm"})}}
     sa.run(), sb.run()
-    assert held[id(b)]["author:hinton"] == {"on": True, "topics": ("rbm",)}
+    assert every[id(b)]["author:hinton"] == {"on": True, "topics": ("rbm",)}
     del SYNCED["follows"]
 
 
@@ -421,7 +420,7 @@ def test_a_table_this_version_does_not_know_is_kept_and_passed_on(tmp_path, shar
     sa.run()
     newer = shared / "papertray.0123456789ab.1.jsonl"
     header = {"papertray": "sync", "format": 1, "machine": "0123456789ab", "gen": 1, "name": "new"}
-    entry = {"t": "follows", "k": "author:x", "f": "on", "v": True, "c": [1, 0, "0123456789ab"]}
+    entry = ["follows", "author:x", "on", True, [1, 0, "0123456789ab"]]
     newer.write_bytes(orjson.dumps(header) + b"\n" + orjson.dumps(entry) + b"\n")
     a.set_starred("arxiv:1", True)
     assert sa.run().refused == []

@@ -31,12 +31,12 @@ def header(machine: str, gen: int = 1, **extra) -> bytes:
     return orjson.dumps({**data, **extra}) + b"\n"
 
 
-def entry(key: str, field: str = "starred", value=True, machine: str = OTHER, **extra) -> bytes:
+def entry(key: str, field: str = "starred", value=True, machine: str = OTHER) -> bytes:
     clock = [1_800_000_000_000, 0, machine]
-    data = {"t": "marks", "k": key, "f": field, "v": value, "c": clock}
+    data = ["marks", key, field, value, clock]
     if field == "note":
-        data["s"] = {machine: clock[:2]}
-    return orjson.dumps({**data, **extra}) + b"\n"
+        data += [None, {machine: clock[:2]}]
+    return orjson.dumps(data) + b"\n"
 
 
 def good_log(shared: Path) -> None:
@@ -77,7 +77,7 @@ def test_damaged_lines_are_refused_and_the_rest_read(tmp_path, shared, capsys) -
     log.write_bytes(
         header(BAD)
         + entry("arxiv:1", machine=BAD)
-        + b'{"t": "marks", "k": \n'
+        + b'["marks", "arxiv:2", \n'
         + b"\xff\xfe not json\n"
         + entry("arxiv:2", machine=BAD)
         + entry("arxiv:3", "note", "a\x1b]0;owned\x07", machine=BAD)
