@@ -155,6 +155,7 @@ class Sync:
         self._seen: tuple[Any, ...] | None = None
         self._cached: tuple[Any, Book] | None = None
         self._held: dict[str, Mapping[str, object]] = {}
+        self._saved = b""
 
     @classmethod
     def configured(cls, state: State, config: Config | None = None) -> Sync | None:
@@ -185,6 +186,9 @@ class Sync:
                 "your sync tool shares); changes here wait for it"
             )
             return report
+        # Taken before anything is read: a file that arrives during the run, or a change made
+        # here meanwhile, makes the next poll run again (this run's own writes do too, once).
+        seen = self._signature()
         try:
             with self.state.transaction():
                 self._run(report)
@@ -192,7 +196,7 @@ class Sync:
             self._cached, self._held = None, {}  # changed by a run that did not finish
             raise
         report.warnings[:0] = self.warnings
-        self._seen = self._signature()
+        self._seen = seen
         return report
 
     def poll(self) -> SyncReport | None:
@@ -531,7 +535,12 @@ class Sync:
     def _save(self, book: Book) -> None:
         data = book.to_json(me=book.machine, folder=str(self.folder.path))
         if self._book_store is not None:
+            text = orjson.dumps(data)
+            if text == self._saved and self._cached is not None and self._cached[1] is book:
+                if self._cached[0] == self._book_stamp():
+                    return  # the same as the file holds (a poll that found nothing new)
             self._book_store.write(data)
+            self._saved = text
             # The storage keeps what it wrote as the file's content: the records themselves,
             # which the next run changes. Dropped: a read goes to the file.
             self._book_store.close()

@@ -440,3 +440,26 @@ def test_the_machine_record_stays_in_the_state_file(tmp_path, shared) -> None:
 
 def test_compact_after_has_a_default() -> None:
     assert sync_module.COMPACT_AFTER >= 1000
+
+
+def test_a_log_line_arriving_during_a_run_is_taken_by_the_next_poll(
+    tmp_path, shared, monkeypatch
+) -> None:
+    a, sa = machine(tmp_path, shared, "a")
+    b, sb = machine(tmp_path, shared, "b")
+    sb.run()
+    assert sa.poll() is not None  # the first poll runs
+    real = sync_module.Sync._write_out
+
+    def arrival_then_write_out(self, *args):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(sync_module.Sync, "_write_out", real)
+        b.set_starred("arxiv:late", True)
+        sb.run()  # b's line lands after a read the folder
+        return real(self, *args)
+
+    a.set_read("arxiv:1", True)
+    monkeypatch.setattr(sync_module.Sync, "_write_out", arrival_then_write_out)
+    assert sa.poll() is not None and not a.get("arxiv:late").starred
+    assert sa.poll() is not None  # the folder changed since that run began
+    assert a.get("arxiv:late").starred
+    assert sa.poll() is not None and sa.poll() is None  # its own writes: once more, then quiet

@@ -108,3 +108,41 @@ def test_a_missing_folder_is_exit_1(tmp_path, capsys) -> None:
     assert run(["sync", "--folder", str(tmp_path / "a" / "b")]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("papertray: sync: no folder") and "\n" not in err
+
+
+def test_the_readers_background_sync_writes_out_and_takes_in(tmp_path, shared, monkeypatch) -> None:
+    import time
+
+    from papertray.store import Sync
+    from papertray.tui import cli_sync
+
+    monkeypatch.setattr(cli_sync, "POLL_SECONDS", 0.05)
+    assert cli_sync.start_background_sync(tmp_path / "reader") is None  # no [sync] folder
+    Path(os.environ["PAPERTRAY_CONFIG"]).write_text(f'[sync]\nfolder = "{shared}"\n')
+    reader = State.open(tmp_path / "reader")
+    reader.set_starred("arxiv:mine", True)  # made before the reader started
+    background = cli_sync.start_background_sync(tmp_path / "reader")
+    assert background is not None
+    other = State.open(tmp_path / "other")
+    other_sync = Sync(other, shared, name="other")
+    try:
+        other.set_note("arxiv:theirs", "from the desk")
+        other_sync.run()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            reader.refresh()
+            other_sync.run()
+            if reader.get("arxiv:theirs").note and other.get("arxiv:mine").starred:
+                break
+            time.sleep(0.05)
+        assert reader.get("arxiv:theirs").note == "from the desk"
+        assert other.get("arxiv:mine").starred
+        reader.set_read("arxiv:later", True)  # a change in the reader: written out by itself
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not other.get("arxiv:later").read:
+            other_sync.run()
+            time.sleep(0.05)
+        assert other.get("arxiv:later").read
+        assert background.last is not None and background.last.ok and background.failure is None
+    finally:
+        background.stop()
