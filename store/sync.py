@@ -30,30 +30,25 @@ import hashlib
 import os
 import secrets
 import socket
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from papertray.store import limits
 from papertray.store.dates import now as clock_now
-from papertray.store.paths import SYNC_FILE
 from papertray.store.sanitize import one_line, quoted
-from papertray.store.storage import AtomicJSONStorage, os_reason
+from papertray.store.storage import os_reason
+from papertray.store.sync_book import Book, BookFile, token, waiting
 from papertray.store.sync_files import Folder, LogFile, Reading, encode, log_name, size_text
 from papertray.store.sync_merge import (
-    ELEMENTS,
-    REGISTER,
     Entry,
     Record,
-    Records,
-    fields_json,
     is_machine_id,
-    read_entry,
 )
+from papertray.store.sync_status import MachineSeen, SyncStatus, status_of
 from papertray.store.sync_tables import SYNCED, changes_here, check, values_of
+from papertray.store.sync_write import append, clean_leftovers, start
 
 if TYPE_CHECKING:
     from papertray.store.config import Config
@@ -99,30 +94,6 @@ class SyncReport:
         return f"synced with {one_line(self.folder)}: " + ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class MachineSeen:
-    machine: str
-    name: str
-    last: float | None
-    """When its latest change seen here was made (its clock's wall time, POSIX seconds)."""
-    entries: int
-    """Entries read here from its log (snapshots included)."""
-    this: bool
-
-
-@dataclass
-class SyncStatus:
-    folder: Path
-    machine: str
-    log: str | None
-    machines: list[MachineSeen]
-    to_write: int
-    """Changes here not yet written out to this machine's log."""
-    to_merge: int
-    """Whole lines of logs in the folder not yet merged here."""
-    refused: list[str] = field(default_factory=list)
-
-
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
@@ -144,18 +115,9 @@ class Sync:
         self.name = one_line(name if name is not None else _host_name())[:60]
         self._now = now or clock_now
         self.compact_after = compact_after if compact_after is not None else COMPACT_AFTER
-        self._book_store: AtomicJSONStorage | None = None
-        self._memory_book: dict[str, Any] | None = None
-        if state.path is None:
-            self._memory_book = {}
-        else:
-            self._book_store = AtomicJSONStorage(
-                state.path.parent / SYNC_FILE, label="sync state file"
-            )
+        self._books = BookFile(state.path)
         self._seen: tuple[Any, ...] | None = None
-        self._cached: tuple[Any, Book] | None = None
         self._held: dict[str, Mapping[str, object]] = {}
-        self._saved = b""
 
     @classmethod
     def configured(cls, state: State, config: Config | None = None) -> Sync | None:
@@ -172,7 +134,7 @@ class Sync:
     @property
     def warnings(self) -> list[str]:
         """Lines about `sync.json` itself (a damaged one moved aside)."""
-        return self._book_store.warnings if self._book_store is not None else []
+        return self._books.warnings
 
     # -- one run -------------------------------------------------------------------------------
 
@@ -193,7 +155,8 @@ class Sync:
             with self.state.transaction():
                 self._run(report)
         except BaseException:
-            self._cached, self._held = None, {}  # changed by a run that did not finish
+            self._books.forget()  # changed in place by a run that did not finish
+            self._held = {}
             raise
         report.warnings[:0] = self.warnings
         self._seen = seen
@@ -217,7 +180,7 @@ class Sync:
 
     def _run(self, report: SyncReport) -> None:
         me = self._machine(report)
-        book = self._load(me)
+        book = self._books.load(me, str(self.folder.path))
         now = self._now()
         before = self._baseline(book)
         to_write: dict[str, set[str]] = {t: set(keys) for t, keys in before.items()}
@@ -226,7 +189,7 @@ class Sync:
         local: list[Entry] = []
         unsent: dict[str, set[str]] = {}
         # What State held at this object's last run, if this run starts where it ended.
-        previous = self._held if not before and book.known and book is self._kept() else None
+        previous = self._held if not before and book.known and book is self._books.kept() else None
         for synced in SYNCED.values():
             entries, cannot, _held = changes_here(
                 synced,
@@ -273,7 +236,7 @@ class Sync:
         report.merged = book.records.taken - taken
         # 4. write out
         adopted = [e for log, r in readings if log.copy for e in r.entries if book.live(e)]
-        pending = _dedupe([*book.outbox, *local, *adopted])
+        pending = waiting([*book.outbox, *local, *adopted])
         too_long = [e for e in pending if _too_long(e)]
         if too_long:
             report.warnings.append(
@@ -312,7 +275,7 @@ class Sync:
                 values = {key: values_of(binding, book.records.fields(table, key)) for key in keys}
                 writes += binding.write(self.state, values)
         report.changed = writes
-        here = _token(self.state.meta("synced"))
+        here = token(self.state.meta("synced"))
         book.undo, book.undo_known = {}, set()
         if writes:
             # sync.json is written first, with a new stamp and what state.json holds of these
@@ -332,7 +295,7 @@ class Sync:
             self.state.set_meta("synced", book.applied)
         else:
             book.applied = here
-        self._save(book)
+        self._books.save(book, str(self.folder.path))
         self._held = {synced.table: synced.held(self.state) for synced in SYNCED.values()}
         if report.error is None:
             for log, reading in readings:
@@ -350,7 +313,7 @@ class Sync:
         records before that run's merge of the keys it was writing (and the fields it knew);
         with any other (a backup put back, a copy) nothing is known of it: `known` is emptied,
         and its values meet the records by their clocks."""
-        here = _token(self.state.meta("synced"))
+        here = token(self.state.meta("synced"))
         if here == book.applied:
             return {}
         if here == book.applied_before and book.undo:
@@ -364,7 +327,7 @@ class Sync:
     def _own(self, book: Book, logs: list[LogFile], me: str) -> str | None:
         """The name of this machine's log to append to, or None when a new generation must
         start (none yet in this folder, or the one written before is gone or was cut)."""
-        self.folder.clean_own_leftovers(me)
+        clean_leftovers(self.folder, me)
         mine = [log for log in logs if log.machine == me and not log.copy]
         if not mine:
             return None
@@ -399,7 +362,7 @@ class Sync:
         if own is not None and not grown:
             if pending:
                 lines = encode(pending)
-                size = self.folder.append(own, lines)
+                size = append(self.folder, own, lines)
                 seen = book.logs.setdefault(own, {})
                 seen["offset"] = size
                 seen["line"] = seen.get("line", 1) + len(lines)
@@ -415,7 +378,7 @@ class Sync:
             snapshot, then = [], pending
         else:
             snapshot = [e for e in book.records.snapshot() if not _too_long(e)]
-        size = self.folder.start(me, gen, self.name, snapshot, then)
+        size = start(self.folder, me, gen, self.name, snapshot, then)
         name = log_name(me, gen)
         head = self.folder.head_digest(name)
         written = len(snapshot) + len(then)
@@ -434,65 +397,9 @@ class Sync:
         """Machines seen, the last change of each, what waits to be written out or merged in.
         Changes nothing."""
         me = self._machine(None)
-        book = self._load(me, fresh=True) if me else Book("")
-        refused: list[str] = []
-        to_write = len(book.outbox)
-        if self.folder.exists():
-            logs = self.folder.logs()
-        else:
-            logs = []
-            refused.append(f"sync: no folder {quoted(self.folder.path)}")
+        book = self._books.load(me, str(self.folder.path), fresh=True) if me else Book("")
         before = self._baseline(book)
-        for synced in SYNCED.values():
-            entries, _cannot, _held = changes_here(
-                synced,
-                self.state,
-                book.records,
-                me,
-                self._now(),
-                book.known,
-                before.get(synced.table),
-            )
-            to_write += len(entries)
-        to_merge = 0
-        latest: dict[str, tuple[int, int]] = {}
-        for log in logs:
-            seen = book.logs.get(log.name, {})
-            found = self.folder.pending(log, 0 if log.copy else seen.get("offset", 0))
-            if found is None:
-                refused.append(f"sync: {quoted(log.name)} cannot be read")
-                continue
-            if log.machine != me or log.copy:
-                to_merge += found[0]
-            for machine, pair in found[1].items():
-                latest[machine] = max(latest.get(machine, pair), pair)
-        for machine, pair in latest.items():  # changes not merged yet count as seen
-            info = book.machines.setdefault(machine, {"name": "", "last": None, "entries": 0})
-            last = info.get("last")
-            if not isinstance(last, list) or last < list(pair):
-                info["last"] = list(pair)
-        names = {
-            log.machine: self.folder.header_name(log)
-            for log in logs
-            if not log.copy and log.machine != me
-        }
-        names[me] = self.name
-        for machine in names:
-            book.machines.setdefault(machine, {"name": "", "last": None, "entries": 0})
-        machines = [
-            MachineSeen(
-                machine,
-                names.get(machine) or str(info.get("name", "")),
-                _seconds(info.get("last")),
-                book.snapshot + book.own_entries if machine == me else _int(info.get("entries")),
-                machine == me,
-            )
-            for machine, info in book.machines.items()
-            if machine
-        ]
-        machines.sort(key=lambda m: (not m.this, -(m.last or 0), m.machine))
-        own = log_name(me, book.gen) if book.gen else None
-        return SyncStatus(self.folder.path, me, own, machines, to_write, to_merge, refused)
+        return status_of(self.folder, self.state, me, self.name, book, before, self._now())
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
@@ -518,48 +425,6 @@ class Sync:
         self.state.set_meta("machine", {"id": machine, "origin": origin, "name": self.name})
         return machine
 
-    def _load(self, me: str, *, fresh: bool = False) -> Book:
-        """What the last run knew: kept from this object's last run while `sync.json` is the
-        file it wrote (a reader's runs then cost what changed, not what is held); else read."""
-        cached = self._cached
-        if not fresh and cached is not None and cached[1].machine == me:
-            if cached[0] == self._book_stamp():
-                return cached[1]
-        self._cached = None
-        if self._book_store is not None:
-            data = self._book_store.read() or {}
-        else:
-            data = self._memory_book or {}
-        return Book.from_json(data, me, str(self.folder.path))
-
-    def _save(self, book: Book) -> None:
-        data = book.to_json(me=book.machine, folder=str(self.folder.path))
-        if self._book_store is not None:
-            text = orjson.dumps(data)
-            if text == self._saved and self._cached is not None and self._cached[1] is book:
-                if self._cached[0] == self._book_stamp():
-                    return  # the same as the file holds (a poll that found nothing new)
-            self._book_store.write(data)
-            self._saved = text
-            # The storage keeps what it wrote as the file's content: the records themselves,
-            # which the next run changes. Dropped: a read goes to the file.
-            self._book_store.close()
-        else:  # as a file would hold it: nothing shared with the records in use
-            self._memory_book = orjson.loads(orjson.dumps(data))
-        self._cached = (self._book_stamp(), book)
-
-    def _kept(self) -> Book | None:
-        return self._cached[1] if self._cached is not None else None
-
-    def _book_stamp(self) -> Any:
-        if self._book_store is None:
-            return id(self._memory_book)
-        try:
-            st = os.stat(self._book_store.path)
-        except OSError:
-            return None
-        return (st.st_ino, st.st_size, st.st_mtime_ns)
-
 
 def _host_name() -> str:
     try:
@@ -583,205 +448,9 @@ def _origin(path: Path | None) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _seconds(pair: Any) -> float | None:
-    if isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int):
-        return pair[0] / 1000
-    return None
-
-
 def _too_long(entry: Entry) -> bool:
     """An entry whose line would pass `limits.MAX_SYNC_ENTRY` (only a note can)."""
     value = entry.value
     if not isinstance(value, str) or len(value) < limits.MAX_SYNC_ENTRY // 8:
         return False
     return len(encode([entry])[0]) > limits.MAX_SYNC_ENTRY
-
-
-def _dedupe(entries: Iterable[Entry]) -> list[Entry]:
-    """Entries waiting to be written, each field's (each element's; each machine's version of
-    a text) latest only: what a log needs of them."""
-    latest: dict[tuple[Any, ...], Entry] = {}
-    for entry in entries:
-        where: tuple[Any, ...] = (entry.table, entry.key, entry.field, entry.element)
-        if entry.seen is not None:
-            where += (entry.clock[2],)
-        had = latest.get(where)
-        if had is None or entry.clock >= had.clock:
-            latest[where] = entry
-    return list(latest.values())
-
-
-class Book:
-    """What this data folder's sync knows between runs (`sync.json`)."""
-
-    def __init__(self, machine: str) -> None:
-        self.machine = machine
-        self.gen = 0
-        self.own_entries = 0
-        self.snapshot = 0
-        self.applied = ""
-        """The stamp of the last run that wrote `state.json` (see `Sync._baseline`)."""
-        self.applied_before = ""
-        self.known: set[str] = set()
-        self.logs: dict[str, dict[str, Any]] = {}
-        self.machines: dict[str, dict[str, Any]] = {}
-        self.outbox: list[Entry] = []
-        self.undo: dict[tuple[str, str], dict[str, Record] | None] = {}
-        self.undo_known: set[str] = set()
-        self.records = Records()
-
-    def saw(self, log: LogFile, reading: Reading) -> None:
-        """Note how far a log was read, and who wrote what."""
-        info = self._machine(log.machine)
-        if reading.header is not None and reading.header.name:
-            info["name"] = one_line(reading.header.name)[:60]
-        info["entries"] = int(info.get("entries", 0)) + len(reading.entries)
-        self.heard(reading.entries)
-        if log.copy or reading.stopped:
-            return
-        if reading.header is not None:  # read from its start
-            self.logs[log.name] = {
-                "offset": reading.end,
-                "line": reading.lines + 1,
-                "head": reading.header.digest,
-            }
-            if log.machine == self.machine and log.gen == self.gen:
-                self.snapshot = reading.header.snapshot
-                self.own_entries = max(0, reading.lines - 1 - reading.header.snapshot)
-        elif log.name in self.logs:
-            seen = self.logs[log.name]
-            seen["line"] = seen.get("line", 1) + reading.lines
-            seen["offset"] = reading.end
-
-    def heard(self, entries: Iterable[Entry]) -> None:
-        """Note the latest change of each machine among `entries`."""
-        latest: dict[str, tuple[int, int, str]] = {}
-        for entry in entries:
-            clock = entry[4]
-            had = latest.get(clock[2])
-            if had is None or clock > had:
-                latest[clock[2]] = clock
-        for machine, clock in latest.items():
-            info = self._machine(machine)
-            last, pair = info.get("last"), [clock[0], clock[1]]
-            if not isinstance(last, list) or last < pair:
-                info["last"] = pair
-
-    def _machine(self, machine: str) -> dict[str, Any]:
-        info = self.machines.get(machine)
-        if info is None:
-            info = self.machines[machine] = {"name": "", "last": None, "entries": 0}
-        return info
-
-    def live(self, entry: Entry) -> bool:
-        """Whether the records still hold this entry (no later one replaced it)."""
-        fields = self.records.fields(entry.table, entry.key)
-        record = fields.get(entry.field) if fields else None
-        if entry.kind == ELEMENTS:
-            return isinstance(record, dict) and record.get(entry.element or "") == (
-                entry.clock,
-                entry.value,
-            )
-        if entry.kind == REGISTER:
-            return record == (entry.clock, entry.value)
-        return isinstance(record, list) and any(v[0] == entry.clock for v in record)
-
-    def undo_records(self) -> dict[str, dict[str, dict[str, Record] | None]]:
-        out: dict[str, dict[str, dict[str, Record] | None]] = {}
-        for (table, key), fields in self.undo.items():
-            out.setdefault(table, {})[key] = fields
-        return out
-
-    # -- its file ------------------------------------------------------------------------------
-
-    def to_json(self, me: str, folder: str) -> dict[str, Any]:
-        tables: dict[str, Any] = dict(self.records.to_json())
-        undo: dict[str, Any] = {}
-        for (table, key), fields in self.undo.items():
-            undo.setdefault(table, {})[key] = fields_json(fields)
-        tables["papertray"] = {
-            "1": {
-                "format": 1,
-                "machine": me,
-                "folder": folder,
-                "gen": self.gen,
-                "own_entries": self.own_entries,
-                "snapshot": self.snapshot,
-                "applied": self.applied,
-                "applied_before": self.applied_before,
-                "known": sorted(self.known),
-                "undo_known": sorted(self.undo_known),
-                "outbox": [e.to_json() for e in self.outbox],
-            }
-        }
-        tables["logs"] = self.logs
-        tables["machines"] = self.machines
-        tables["undo"] = {"1": undo}
-        return tables
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any], me: str, folder: str) -> Book:
-        """The book of `sync.json`; of another machine (a copied data folder), a new one; of
-        another folder, what this machine knows without what it had read there."""
-        book = cls(me)
-        meta = data.get("papertray", {}).get("1", {})
-        if not isinstance(meta, dict) or meta.get("machine") != me:
-            return book
-        records = {
-            t: keys
-            for t, keys in data.items()
-            if t not in ("papertray", "logs", "machines", "undo")
-        }
-        try:
-            book.records = Records.from_json(records)
-        except ValueError:
-            return cls(me)  # damaged by hand: read again from the logs (it is derived)
-        book.applied = _token(meta.get("applied"))
-        book.applied_before = _token(meta.get("applied_before"))
-        book.known = _names(meta.get("known"))
-        book.undo_known = _names(meta.get("undo_known"))
-        outbox = meta.get("outbox")
-        for raw in outbox if isinstance(outbox, list) else []:
-            entry = read_entry(raw)
-            if isinstance(entry, Entry) and check(entry) is None:
-                book.outbox.append(entry)
-        undo = data.get("undo", {}).get("1", {})
-        if isinstance(undo, dict):
-            for table, keys in undo.items():
-                if not isinstance(keys, dict):
-                    continue
-                for key, fields in keys.items():
-                    found = Records.from_json({table: {key: fields}}) if fields else None
-                    book.undo[(table, key)] = found.fields(table, key) if found else None
-        machines = data.get("machines")
-        if isinstance(machines, dict):
-            book.machines = {m: i for m, i in machines.items() if isinstance(i, dict)}
-        if meta.get("folder") != folder:
-            return book  # another folder: its logs and this machine's log there are not here
-        book.gen = _int(meta.get("gen"))
-        book.own_entries = _int(meta.get("own_entries"))
-        book.snapshot = _int(meta.get("snapshot"))
-        logs = data.get("logs")
-        if isinstance(logs, dict):
-            book.logs = {
-                name: {
-                    "offset": _int(info.get("offset")),
-                    "line": max(1, _int(info.get("line"))),
-                    "head": info.get("head") if isinstance(info.get("head"), str) else None,
-                }
-                for name, info in logs.items()
-                if isinstance(info, dict)
-            }
-        return book
-
-
-def _token(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _names(value: Any) -> set[str]:
-    return {k for k in value if isinstance(k, str)} if isinstance(value, list) else set()
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import secrets
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,10 +43,21 @@ import orjson
 
 from papertray.store import limits
 from papertray.store.sanitize import one_line, quoted
-from papertray.store.storage import fsync_dir, os_reason
+from papertray.store.storage import os_reason
 from papertray.store.sync_merge import Entry, is_machine_id, read_entry
 
-__all__ = ["FORMAT", "Folder", "Header", "LogFile", "Reading", "encode", "log_name", "size_text"]
+__all__ = [
+    "BINARY",
+    "FORMAT",
+    "Folder",
+    "Header",
+    "LogFile",
+    "Reading",
+    "encode",
+    "log_name",
+    "size_text",
+    "unlink",
+]
 
 FORMAT = 1
 """The log format this papertray writes and reads; a log of a later one is refused."""
@@ -232,7 +242,7 @@ class Folder:
         path = self.path / log.name
         too_big = f"larger than {size_text(limits.MAX_SYNC_FILE)}, the limit on a sync log"
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _BINARY)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | BINARY)
         except FileNotFoundError:
             raise _Refused("gone while read") from None
         except OSError as exc:
@@ -330,62 +340,7 @@ class Folder:
                     latest[machine] = pair
         return len(lines), latest
 
-    # -- this machine's own log -------------------------------------------------------------
-
-    def append(self, name: str, lines: Iterable[bytes]) -> int:
-        """Append whole lines to this machine's log (its torn tail, if a killed sync left one,
-        cut off first), synced to disk; the new size. OSError when it cannot be written."""
-        path = self.path / name
-        payload = b"".join(lines)
-        fd = os.open(path, os.O_RDWR | _BINARY)
-        try:
-            size = os.fstat(fd).st_size
-            whole = _whole_length(fd, size)
-            if whole != size:
-                os.ftruncate(fd, whole)
-            os.lseek(fd, whole, os.SEEK_SET)
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-            return whole + len(payload)
-        finally:
-            os.close(fd)
-
-    def start(
-        self,
-        machine: str,
-        gen: int,
-        name: str,
-        snapshot: Iterable[Entry],
-        then: Iterable[Entry] = (),
-    ) -> int:
-        """Write generation `gen` of this machine's log whole: its header, the `snapshot`'s
-        entries and those `then`, beside and renamed into place. Its size. OSError when it
-        cannot be."""
-        lines = encode(snapshot)
-        header = Header.make(machine, gen, name, len(lines))
-        payload = header + b"".join(lines) + b"".join(encode(then))
-        target = self.path / log_name(machine, gen)
-        tmp = self.path / f".{target.name}.{secrets.token_hex(4)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o644)
-        try:
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        except BaseException:
-            os.close(fd)
-            _unlink(tmp)
-            raise
-        os.close(fd)
-        try:
-            os.replace(tmp, target)
-        except BaseException:
-            _unlink(tmp)
-            raise
-        fsync_dir(self.path)
-        return len(payload)
+    # -- removing --------------------------------------------------------------------------
 
     def size(self, name: str) -> int | None:
         try:
@@ -403,18 +358,6 @@ class Folder:
         except OSError as exc:
             return os_reason(exc)
         return None
-
-    def clean_own_leftovers(self, machine: str) -> None:
-        """Remove this machine's files being written when a sync of it was killed (under
-        the data folder's lock: no live sync of this machine writes one now)."""
-        prefix = f".papertray.{machine}."
-        try:
-            names = [n for n in os.listdir(self.path) if n.startswith(prefix)]
-        except OSError:
-            return
-        for name in names:
-            if name.endswith(".tmp"):
-                _unlink(self.path / name)
 
 
 class _Refused(Exception):
@@ -457,24 +400,10 @@ class _Unread:
         self.why = why
 
 
-_BINARY = getattr(os, "O_BINARY", 0)
+BINARY = getattr(os, "OBINARY", 0)
 
 
-def _whole_length(fd: int, size: int) -> int:
-    """The length of the file up to and with its last newline (a torn last line left out)."""
-    end = size
-    while end > 0:
-        step = min(end, 1 << 16)
-        os.lseek(fd, end - step, os.SEEK_SET)
-        chunk = os.read(fd, step)
-        at = chunk.rfind(b"\n")
-        if at >= 0:
-            return end - step + at + 1
-        end -= step
-    return 0
-
-
-def _unlink(path: Path) -> None:
+def unlink(path: Path) -> None:
     try:
         os.unlink(path)
     except OSError:

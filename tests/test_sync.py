@@ -12,7 +12,6 @@ from helpers.sync_sim import bare, clock, logs
 from papertray.store import Library, PaperState, State, Sync, import_files
 from papertray.store import sync as sync_module
 from papertray.store.storage import StoreError
-from papertray.store.sync_files import Folder
 from papertray.store.sync_merge import ELEMENTS, REGISTER
 from papertray.store.sync_tables import SYNCED, Field, Synced, register
 
@@ -352,7 +351,7 @@ def test_changes_wait_when_this_machines_log_cannot_be_written(
     def full(*_args):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Folder, "append", full)
+    monkeypatch.setattr(sync_module, "append", full)
     report = sa.run()
     assert not report.ok and "the disk is full" in report.error and "1 change wait" in report.error
     assert a.get("arxiv:2").read  # what others wrote is merged all the same

@@ -174,11 +174,11 @@ POINTS = [
 
 def _die_at(point: str, shared: Path) -> None:
     """In the forked child: make the process die at `point` of the run to come."""
-    from papertray.store import sync as sync_module
+    from papertray.store.sync_book import BookFile
     from papertray.store.sync_files import Folder
 
     real_write, real_replace, real_remove = os.write, os.replace, Folder.remove
-    real_save = sync_module.Sync._save
+    real_save = BookFile.save
 
     def write(fd: int, data) -> int:  # type: ignore[no-untyped-def]
         where = os.readlink(f"/proc/self/fd/{fd}")
@@ -201,15 +201,15 @@ def _die_at(point: str, shared: Path) -> None:
             os._exit(137)
         return why
 
-    def save(self, book):  # type: ignore[no-untyped-def]
-        real_save(self, book)
+    def save(self, book, folder):  # type: ignore[no-untyped-def]
+        real_save(self, book, folder)
         if point.endswith("state.json not"):
             os._exit(137)
 
     os.write = write  # type: ignore[assignment]
     os.replace = replace  # type: ignore[assignment]
     Folder.remove = remove  # type: ignore[method-assign]
-    sync_module.Sync._save = save  # type: ignore[method-assign]
+    BookFile.save = save  # type: ignore[method-assign]
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc to see a write's file")
