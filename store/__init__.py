@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from papertray.store.sorting import SORT_ORDERS, SortOrder, no_value_note
     from papertray.store.state import State
     from papertray.store.storage import StoreError
+    from papertray.store.sync import MachineSeen, Sync, SyncReport, SyncStatus
     from papertray.store.tags import normalize_tags, parse_tag_changes, split_tags
     from papertray.store.updates import Update, Version
     from papertray.store.watch import WatchReport, run_watch
@@ -128,6 +129,7 @@ _LAZY = {
     "papertray.store.sorting": ("SORT_ORDERS", "SortOrder", "no_value_note"),
     "papertray.store.state": ("State",),
     "papertray.store.storage": ("StoreError",),
+    "papertray.store.sync": ("MachineSeen", "Sync", "SyncReport", "SyncStatus"),
     "papertray.store.tags": ("normalize_tags", "parse_tag_changes", "split_tags"),
     "papertray.store.updates": ("Update", "Version"),
     "papertray.store.watch": ("WatchReport", "run_watch"),
@@ -177,6 +179,11 @@ __all__ = [
     "UNTOUCHED",
     "StoreError",
     "resolve_data_dir",
+    # the marks on every machine (a shared folder; loaded when asked for)
+    "Sync",
+    "SyncReport",
+    "SyncStatus",
+    "MachineSeen",
     # mute rules and time
     "MuteRule",
     "MuteSet",

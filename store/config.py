@@ -23,6 +23,9 @@ file is one `ConfigError` line naming the file, the key and its line.
     desktop = false                # a desktop notification after fetch and watch, when there is
                                    # news (notify-send on Linux, osascript on macOS)
 
+    [sync]
+    folder = "~/Sync/papertray"    # sync marks through this folder after each change
+
 A file over `limits.MAX_CONFIG_BYTES`, or nested deeper than `limits.MAX_CONFIG_DEPTH` (found
 before the TOML parser recurses into it), is refused the same way.
 """
@@ -45,10 +48,10 @@ CONFIG_FILE = "config.toml"
 _DEADLINES = ("deadline", "request_deadline")
 _KEYS = {"hf", "arxiv", *_DEADLINES}
 _READER_KEYS = {"copy_id"}
-_TABLES = ("fetch", "reader", "watch", "notify")
+_TABLES = ("fetch", "reader", "watch", "notify", "sync")
 _KNOWN = (
-    "[fetch] hf, arxiv, deadline and request_deadline, [reader] copy_id, [watch] upvotes and "
-    "[notify] desktop"
+    "[fetch] hf, arxiv, deadline and request_deadline, [reader] copy_id, [watch] upvotes, "
+    "[notify] desktop and [sync] folder"
 )
 
 
@@ -72,6 +75,10 @@ class Config:
     """`[watch] upvotes`: a watched paper's HF upvotes reaching this is an update (None: off)."""
     notify: bool = False
     """`[notify] desktop`: a desktop notification after `fetch` and `watch` when there is news."""
+    sync_folder: Path | None = None
+    """The folder marks sync through, after each change and when the reader starts; None:
+    only `papertray sync --folder DIR` syncs. `~` is the home folder; a relative path is read
+    from the config file's folder."""
 
     def to_toml(self) -> str:
         cats = ", ".join(f'"{c}"' for c in self.arxiv)
@@ -84,13 +91,31 @@ class Config:
             if self.watch_upvotes is not None
             else "# upvotes = 100 (not set: upvotes are not watched)"
         )
+        sync = (
+            f'\n[sync]\nfolder = "{_toml_string(str(self.sync_folder))}"\n'
+            if self.sync_folder is not None
+            else '\n# [sync]\n# folder = "..."   (no folder: papertray sync --folder DIR syncs)\n'
+        )
         return (
             f"[fetch]\nhf = {'true' if self.hf else 'false'}\narxiv = [{cats}]\n"
             f"deadline = {deadline:g}\nrequest_deadline = {request:g}\n"
             f'\n[reader]\ncopy_id = "{self.copy_id}"\n'
             f"\n[watch]\n{upvotes}\n"
-            f"\n[notify]\ndesktop = {'true' if self.notify else 'false'}\n"
+            f"\n[notify]\ndesktop = {'true' if self.notify else 'false'}\n{sync}"
         )
+
+
+def _toml_string(text: str) -> str:
+    """`text` inside a TOML basic string: backslashes, quotes and controls escaped."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def config_path() -> Path:
@@ -282,6 +307,7 @@ def _settings(doc: dict[str, Any], text: str, file: Path) -> Config:
         copy_id=_reader(doc, text, path),
         watch_upvotes=_watch(doc, text, path),
         notify=_notify(doc, text, path),
+        sync_folder=_sync_folder(doc, text, file),
     )
 
 
@@ -342,3 +368,26 @@ def _reader(doc: dict[str, Any], text: str, path: str) -> str:
             f"{_at(text, 'reader', 'copy_id')}"
         )
     return str(style)
+
+
+def _sync_folder(doc: dict[str, Any], text: str, file: Path) -> Path | None:
+    path = one_line(os.fspath(file))
+    sync = doc.get("sync", {})
+    if not isinstance(sync, dict):
+        raise ConfigError(f"{path}: sync must be a table ([sync]){_at(text, '', 'sync')}")
+    for key in sync:
+        if key != "folder":
+            raise ConfigError(
+                f"{path}: unknown key sync.{quoted(key, 60)}{_at(text, 'sync', key)} "
+                "(known: sync.folder)"
+            )
+    folder = sync.get("folder")
+    if folder is None:
+        return None
+    if not isinstance(folder, str) or not folder.strip() or "\0" in folder:
+        raise ConfigError(
+            f"{path}: sync.folder must be the path of a folder, not {quoted(repr(folder), 60)}"
+            f"{_at(text, 'sync', 'folder')}"
+        )
+    chosen = Path(folder.strip()).expanduser()
+    return chosen if chosen.is_absolute() else (file.parent / chosen).resolve()

@@ -57,6 +57,9 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
         data["categories"] = list(paper.categories)
     if paper.remarks:
         data["remarks"] = paper.remarks
+    if state.conflicting_note:
+        # A note written on another machine at the same time, which lost (see sync).
+        data["conflicting_note"] = state.conflicting_note
     return data
 
 

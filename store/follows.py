@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from tinydb.table import Document, Table
@@ -118,6 +118,21 @@ class Follows:
             if old is not None:
                 self.table.remove(doc_ids=self._docs(search_id))
             return old
+
+    def put(self, search_id: str, follow: Follow | None) -> None:
+        """Make the follow of `search_id` this one (its times as given), or none (the sync)."""
+        with self._writing():
+            docs = self._docs(search_id)
+            if follow is None:
+                if docs:
+                    self.table.remove(doc_ids=docs)
+                return
+            new = replace(follow, search=search_id).to_dict()
+            if docs:
+                self.table.update(new, doc_ids=docs)
+            else:
+                highest = max((doc.doc_id for doc in self.table.all()), default=0)
+                self.table.insert(Document(new, doc_id=highest + 1))
 
     def mark_seen(self, search_ids: Iterable[str] | None = None, clock: Clock | None = None) -> int:
         """These follows (None: every one) seen now: an update of that one field, so a field a

@@ -71,3 +71,11 @@ MAX_CONFIG_BYTES = 1 * MB
 MAX_CONFIG_DEPTH = 32
 """Arrays and inline tables nested in the config file, checked before it is parsed (Python's
 TOML parser recurses once per level)."""
+
+# -- the sync folder ------------------------------------------------------------------------------
+
+MAX_SYNC_FILE = 256 * MB
+"""Bytes of one file of the sync folder (a machine's log, with its snapshot): a log grows past
+a few MB only between two compactions of a machine marking thousands of papers."""
+MAX_SYNC_ENTRY = 4 * MB
+"""Bytes of one line of a log (one change: a note is the longest); a longer note is not sent."""

@@ -85,10 +85,17 @@ class PaperState:
     later: bool = False
     """In the read-later queue (oldest queued first: `later_at`)."""
     later_at: float | None = None
+    conflicting_note: str = ""
+    """The text of a note written on another machine at the same time as `note` (neither had
+    seen the other's), which lost to it by the sync's clock (store/sync_merge.py); the pane
+    shows it. Saving the note, even unchanged, settles the conflict and clears it."""
 
     @property
     def untouched(self) -> bool:
-        return not (self.read or self.starred or self.tags or self.note or self.later)
+        return not (
+            self.read or self.starred or self.tags or self.note or self.later
+            or self.conflicting_note
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,6 +108,7 @@ class PaperState:
             "updated_at": self.updated_at,
             "later": self.later,
             "later_at": self.later_at,
+            "conflicting_note": self.conflicting_note,
         }
 
     @classmethod
@@ -116,6 +124,7 @@ class PaperState:
             updated_at=_float_or_none(data.get("updated_at")),
             later=bool(data.get("later", False)),
             later_at=_float_or_none(data.get("later_at")),
+            conflicting_note=str(data.get("conflicting_note") or ""),
         )
 
 

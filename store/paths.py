@@ -10,6 +10,10 @@ LIBRARY_FILE = "library.json"
 """The library of releases before 0.2 (`store/migrate.py` moves it into `LIBRARY_DB`)."""
 LIBRARY_DB = "library.db"
 STATE_FILE = "state.json"
+SYNC_FILE = "sync.json"
+"""What this data folder's sync knows (store/sync.py): the records every log merged gives, how
+far each log was read. Derived from the sync folder's logs and `state.json`; a lost one is
+made again by reading the logs from their start."""
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:

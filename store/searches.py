@@ -197,6 +197,26 @@ class SearchTable:
         self.table.remove(doc_ids=self._doc_ids(found.id))
         return found
 
+    def put(self, search: SavedSearch) -> SavedSearch:
+        """Make the search of `search`'s name (case aside) this one, keeping its id here (a
+        search as another machine has it: the sync); a slot is taken as it comes (the sync
+        converges on one search per slot; `State.search_in_slot` takes the first)."""
+        old = find(self._stored(), search.name)
+        if old is None:
+            new = replace(search, id=new_id())
+            self._insert(new)
+            return new
+        new = replace(search, id=old.id)
+        self.table.update({**new.to_dict(), "slot": new.slot}, doc_ids=self._doc_ids(old.id))
+        return new
+
+    def drop(self, name: str) -> SavedSearch | None:
+        """Remove the search of this name, if there is one (the sync)."""
+        found = find(self._stored(), name)
+        if found is not None:
+            self.table.remove(doc_ids=self._doc_ids(found.id))
+        return found
+
     def restore(self, search: SavedSearch) -> None:
         """Nothing when a search of that name or id is there again; without its slot when
         another search holds it now."""

@@ -255,8 +255,11 @@ class State:
         )
 
     def set_note(self, pid: str, text: str) -> PaperState:
+        """Saving a note settles a conflicting note (see `PaperState.conflicting_note`): the
+        text saved is the user's answer to both, so the other text goes, here and, once synced,
+        on every machine. Saving the same text again keeps it and drops the other."""
         note = clean_note(text)
-        return self._update(pid, lambda s, now: replace(s, note=note))
+        return self._update(pid, lambda s, now: replace(s, note=note, conflicting_note=""))
 
     def set_read_many(self, pids: Iterable[str], read: bool) -> dict[str, PaperState]:
         """Mark many papers in one write. Returns every given paper's previous state (for undo
@@ -293,9 +296,10 @@ class State:
             for pid, (before, after) in changes.items():
                 current = self.get(pid)
                 new = current
+                states = (current, after, before)
                 for names in _MARKS:
-                    mark = names[0]
-                    if getattr(current, mark) == getattr(after, mark) != getattr(before, mark):
+                    held, set_to, was = ([getattr(s, n) for n in names] for s in states)
+                    if held == set_to != was:
                         new = replace(new, **{name: getattr(before, name) for name in names})
                 if new != current:
                     new = replace(new, updated_at=now)
@@ -314,6 +318,7 @@ class State:
             if old.untouched:
                 return into
             notes = [n for n in (into.note, old.note) if n]
+            others = [n for n in (into.conflicting_note, old.conflicting_note) if n]
             merged = PaperState(
                 read=into.read or old.read,
                 starred=into.starred or old.starred,
@@ -324,9 +329,29 @@ class State:
                 updated_at=clock_now(),
                 later=into.later or old.later,
                 later_at=_earliest(into.later_at, old.later_at),
+                conflicting_note="\n\n".join(dict.fromkeys(others)),
             )
             self._change({into_id: merged, from_id: UNTOUCHED})
             return merged
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the lock for a read-modify-write of many changes (re-entrant): what is read
+        inside is the file as it is, and every change made inside is one write, when the
+        outermost block ends (the sync merges a folder's logs this way)."""
+        with self._writing():
+            yield
+
+    def meta(self, name: str) -> Any:
+        """A value the store keeps for itself in the file's `papertray` table (the sync's
+        machine id), or None."""
+        self._storage.read()
+        doc = self._meta.get(doc_id=1)
+        return doc.get(name) if isinstance(doc, dict) else None
+
+    def set_meta(self, name: str, value: Any) -> None:
+        with self._writing():
+            self._meta.upsert(Document({"format": FORMAT, name: value}, doc_id=1))
 
     # -- mute rules (see store.mutes) ---------------------------------------------------------
 
@@ -366,6 +391,33 @@ class State:
                 return
             self._mutes.insert(Document(rule.to_dict(), doc_id=rule.number))
 
+    def merge_mutes(self, changes: Mapping[str, MuteRule | None]) -> None:
+        """Rules by their query, as another machine has them (the sync): None removes the rule
+        with that query; a rule is added under the next number, or changes the why of the
+        rule with that query, which keeps its number (numbers are this data folder's own).
+        Stored as given: a rule another version wrote that this one cannot read is kept and
+        shown as broken (`MuteSet.broken`). One write."""
+        with self._writing():
+            rules = {rule.query: rule for rule in self.mute_rules()}
+            gone = [rules[q].number for q, rule in changes.items() if rule is None and q in rules]
+            if gone:
+                self._mutes.remove(doc_ids=gone)
+            first = max([self._next_rule(), *(r.number + 1 for r in rules.values())])
+            number = first
+            for query, rule in changes.items():
+                if rule is None:
+                    continue
+                old = rules.get(query)
+                if old is None:
+                    added = replace(rule, query=query, number=number)
+                    self._mutes.insert(Document(added.to_dict(), doc_id=number))
+                    number += 1
+                elif (old.why, old.created) != (rule.why, rule.created):
+                    kept = replace(rule, query=query, number=old.number)
+                    self._mutes.update(_whole(kept.to_dict()), doc_ids=[old.number])
+            if number != first:
+                self._set_next_rule(number)
+
     # -- saved searches (see store.searches) ---------------------------------------------------
 
     def searches(self) -> list[SavedSearch]:
@@ -403,6 +455,22 @@ class State:
         with self._writing():
             self._saved.restore(search)
 
+    def merge_searches(
+        self, changes: Mapping[str, tuple[SavedSearch | None, _follows.Follow | None]]
+    ) -> None:
+        """Saved searches by name (case aside), each with its follow, as another machine has
+        them (the sync): None removes the search of that name and its follow; a search keeps
+        its id here, and its follow goes with it. One write."""
+        with self._writing():
+            for name, (search, follow) in changes.items():
+                if search is None:
+                    gone = self._saved.drop(name)
+                    if gone is not None:
+                        self.follows.put(gone.id, None)
+                    continue
+                kept = self._saved.put(search)
+                self.follows.put(kept.id, follow)
+
     def _next_rule(self) -> int:
         """The next rule number: one more than the highest ever used, so a removed rule's
         number is never given to another."""
@@ -425,14 +493,25 @@ class _Index:
     highest: int = 0
 
 
-# Each mark with the timestamp that goes with it: what one undo step puts back together.
+# Each mark with what goes with it (its time; a note's conflicting note): what one undo step
+# compares and puts back together.
 _MARKS = (
     ("read", "read_at"),
     ("starred", "starred_at"),
     ("later", "later_at"),
     ("tags",),
-    ("note",),
+    ("note", "conflicting_note"),
 )
+
+
+def _whole(new: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update that makes a document `new`, dropping the keys `new` lacks."""
+
+    def rewrite(doc: MutableMapping[str, Any]) -> None:
+        doc.clear()
+        doc.update(new)
+
+    return rewrite
 
 
 def _document(pid: str, state: PaperState) -> dict[str, Any]:

@@ -178,3 +178,45 @@ def test_revert_puts_back_only_the_marks_the_step_set(state: State) -> None:
     state.set_note("p", "theirs")
     state.revert({"p": (before, after)})
     assert state.get("p").note == "theirs"
+
+
+def test_saving_a_note_settles_a_conflicting_note(state: State) -> None:
+    from dataclasses import replace
+
+    state.restore({"p": PaperState(note="mine", conflicting_note="theirs")})
+    assert not PaperState(conflicting_note="x").untouched
+    before = state.get("p")
+    after = state.set_note("p", "mine")  # the same text: kept, the other dropped
+    assert (after.note, after.conflicting_note) == ("mine", "")
+    state.revert({"p": (before, after)})  # undo brings the other text back
+    assert state.get("p").conflicting_note == "theirs"
+    state.restore({"q": replace(state.get("p"), note="")})
+    merged = state.merge_marks("q", "p")
+    assert (merged.note, merged.conflicting_note) == ("mine", "theirs")
+
+
+def test_mute_rules_merged_by_query_keep_their_numbers(state: State) -> None:
+    from papertray.store.mutes import MuteRule
+
+    first = state.add_mute("survey", "meh")
+    second = state.add_mute("benchmark")
+    state.merge_mutes(
+        {
+            "survey": MuteRule(0, "survey", "not my field", 5.0),
+            "benchmark": None,
+            "cats": MuteRule(0, "cats", "", 6.0),
+            "gone already": None,
+        }
+    )
+    rules = {r.query: r for r in state.mute_rules()}
+    assert rules["survey"].number == first.number and rules["survey"].why == "not my field"
+    assert "benchmark" not in rules
+    assert rules["cats"].number == second.number + 1  # a removed rule's number is not reused
+    assert state.add_mute("dogs").number == second.number + 2
+
+
+def test_meta_values_live_beside_the_format(state: State, make_state) -> None:
+    state.set_meta("machine", {"id": "0123456789ab"})
+    state.add_mute("survey")  # stores the next rule number in the same document
+    again = make_state()
+    assert again.meta("machine") == {"id": "0123456789ab"} and again.meta("nothing") is None

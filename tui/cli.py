@@ -4,7 +4,8 @@ This module parses the command line and reports what went wrong in one line; the
 live by family: `cli_library` (import, list, similar, remove, sources), `cli_marks` (read,
 star, later, tag, note, tags), `cli_mutes`, `cli_searches` (searches, search save/rm, with
 their parsers), `cli_fetch` (fetch, enrich, config, with their parsers), `cli_news` (follow,
-unfollow, news), `cli_watch` (watch) and `cli_reader` (the TUI). Headless subcommands import
+unfollow, news), `cli_watch` (watch), `cli_sync`
+(sync, and the sync after a change) and `cli_reader` (the TUI). Headless subcommands import
 only `store`; Textual is imported only when the TUI starts, httpx only by the network commands.
 """
 
@@ -31,7 +32,7 @@ __all__ = ["SUBCOMMANDS", "build_parser", "build_tui_parser", "main", "resolve_d
 SUBCOMMANDS = (
     "import", "list", "similar", "read", "unread", "star", "unstar", "later", "unlater", "tag",
     "note", "tags", "remove", "sources", "fetch", "enrich", "config", "mute", "mutes", "unmute",
-    "searches", "search", "follow", "unfollow", "news", "watch",
+    "searches", "search", "follow", "unfollow", "news", "watch", "sync",
 )  # fmt: skip
 
 
@@ -221,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_parsers(sub)
     cli_news.add_parsers(sub)  # follow, unfollow, news
     cli_watch.add_parsers(sub)
+    from papertray.tui.cli_sync import add_parser as add_sync_parser
+
+    add_sync_parser(sub)
     return parser
 
 

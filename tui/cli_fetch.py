@@ -247,6 +247,9 @@ def cmd_enrich(args: argparse.Namespace) -> int:
             progress=lambda n, total: progress(f"enrich: looking up {n} of {total}"),
         )
     progress("")
+    from papertray.tui.cli_sync import sync_after_change
+
+    sync_after_change(state)  # two records found to be one paper: their marks were merged
     for near in report.near:
         where = f" (arXiv {near.arxiv_id})" if near.arxiv_id else ""
         say(f"near miss, not taken ({near.score:g}%): {near.title!r} vs {near.candidate!r}{where}")

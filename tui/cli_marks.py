@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from papertray.tui.cli_common import CliError, open_store, resolve_ids, say
+from papertray.tui.cli_sync import sync_after_change
 
 __all__ = ["cmd_mark", "cmd_note", "cmd_tag", "cmd_tags"]
 
@@ -28,6 +29,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
     }[args.command]
     for pid in ids:
         action(pid)
+    sync_after_change(state)
     papers = f"{len(ids)} {'paper' if len(ids) == 1 else 'papers'}"
     done = {
         "read": f"marked {papers} read",
@@ -55,8 +57,10 @@ def cmd_tag(args: argparse.Namespace) -> int:
         raise CliError(str(error), 2) from None
     if remove:
         state.remove_tags(pid, remove)
-    new = state.add_tags(pid, add) if add else state.get(pid)
-    print(" ".join(new.tags))
+    if add:
+        state.add_tags(pid, add)
+    sync_after_change(state)
+    print(" ".join(state.get(pid).tags))
     return 0
 
 
@@ -66,8 +70,11 @@ def cmd_note(args: argparse.Namespace) -> int:
     text = " ".join(args.text)
     if text == "-":
         text = sys.stdin.read()
+    other = state.get(pid).conflicting_note
     state.set_note(pid, text)
-    say(f"note {'cleared' if not text.strip() else 'saved'} for {pid}")
+    sync_after_change(state)
+    dropped = " (the conflicting note from another machine is dropped)" if other else ""
+    say(f"note {'cleared' if not text.strip() else 'saved'} for {pid}{dropped}")
     return 0
 
 

@@ -7,6 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from papertray.tui.cli_common import CliError, open_store, plural, say
+from papertray.tui.cli_sync import sync_after_change
 
 if TYPE_CHECKING:
     from papertray.store import Library, MuteSet, State
@@ -27,6 +28,7 @@ def cmd_mute(args: argparse.Namespace) -> int:
         rule = state.add_mute(" ".join(args.query), args.why or "")
     except MuteError as error:
         raise CliError(str(error), 2) from None
+    sync_after_change(state)
     count = _mute_counts(library, state, MuteSet([rule]))[rule.number]
     say(f"rule {rule.number} mutes {plural(count, 'paper')}: {rule.label}")
     return 0
@@ -58,6 +60,7 @@ def cmd_unmute(args: argparse.Namespace) -> int:
         rule = state.remove_mute(args.number)
     except MuteError as error:
         raise CliError(str(error), 1) from None
+    sync_after_change(state)
     count = _mute_counts(library, state, MuteSet([rule])).get(rule.number, 0)
     say(f"removed rule {rule.number} ({rule.label}): {plural(count, 'paper')} back")
     return 0

@@ -22,6 +22,7 @@ from papertray.tui.cli_common import (
     plural,
     say,
 )
+from papertray.tui.cli_sync import sync_after_change
 
 if TYPE_CHECKING:
     from papertray.store import Config, Library, News, State, Update
@@ -145,6 +146,7 @@ def cmd_follow(args: argparse.Namespace) -> int:
             search, _follow, made = follow_query(state, query, name)
     except SearchError as error:
         raise CliError(str(error), 2) from None
+    sync_after_change(state)
     label = _label(search.name, search.query)
     if was:
         count = next((f.new for f in followed(library, state) if f.search.id == search.id), 0)
@@ -164,6 +166,7 @@ def cmd_unfollow(args: argparse.Namespace) -> int:
     if found is None:
         raise CliError(f"not following {word!r} (papertray news lists the follows)", 1)
     state.follows.unfollow(found.search.id)
+    sync_after_change(state)
     say(f"no longer following {_label(found.search.name, found.search.query)} (still saved)")
     return 0
 
@@ -192,6 +195,7 @@ def cmd_news(args: argparse.Namespace) -> int:
     if args.seen is not None:
         follows = state.follows.mark_seen([f.search.id for f in found.follows], Clock(began))
         seen = library.mark_updates_seen([u.id for u in found.updates]) if found.updates else 0
+        sync_after_change(state)
         say(f"marked seen: {plural(follows, 'follow')}, {plural(seen, 'update')}")
     return 0
 

@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from papertray.tui.cli_common import import_files, open_store
+from papertray.tui.cli_sync import start_background_sync
 
 __all__ = ["cmd_tui"]
 
@@ -47,5 +48,6 @@ def cmd_tui(args: argparse.Namespace) -> int:
         scope=", ".join(Path(name).name for name in files),
         link_new=link_new,
     )
+    start_background_sync(args.data_dir)  # with [sync] folder in the config (cli_sync.py)
     app.run()
     return app.return_code or 0

@@ -8,6 +8,7 @@ import argparse
 from typing import Any
 
 from papertray.tui.cli_common import CliError, data_dir_option, open_store, plural, say
+from papertray.tui.cli_sync import sync_after_change
 
 __all__ = ["add_parsers", "cmd_search_rm", "cmd_search_save", "cmd_searches", "glue_search"]
 
@@ -101,6 +102,7 @@ def cmd_search_save(args: argparse.Namespace) -> int:
         saved = state.save_search(args.name, " ".join(args.query), args.slot)
     except SearchError as error:
         raise CliError(str(error), 2) from None
+    sync_after_change(state)
     count = unread_counts(library, state, [saved])[saved.id] or 0
     slot = f" (key {saved.slot})" if saved.slot is not None else ""
     verb = "updated" if known else "saved"
@@ -116,5 +118,6 @@ def cmd_search_rm(args: argparse.Namespace) -> int:
         gone = state.remove_search(args.name)
     except SearchError as error:
         raise CliError(str(error), 1) from None
+    sync_after_change(state)
     say(f"removed search {gone.name!r}: {gone.query}")
     return 0
