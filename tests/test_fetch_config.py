@@ -97,7 +97,8 @@ def test_the_watch_threshold_and_desktop_notifications(config: Path, capsys) -> 
         ("[notify]\ndesktop = 'yes'\n", "notify.desktop must be true or false, not 'yes' (line 2)"),
         ("notify = 1\n", "notify must be a table ([notify]) (line 1)"),
         ("[notfy]\n", "unknown setting 'notfy' (line 1) (papertray knows [fetch] hf, arxiv, "
-         "deadline and request_deadline, [reader] copy_id, [watch] upvotes and [notify] desktop)"),
+         "deadline and request_deadline, [reader] copy_id, [watch] upvotes, [notify] desktop "
+         "and [sync] folder)"),
     ],
 )  # fmt: skip
 def test_a_bad_watch_or_notify_key_is_one_line(config: Path, text: str, message: str) -> None:

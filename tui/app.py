@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App
 
 from papertray.tui.changes import WORKER_GROUP
@@ -47,10 +49,13 @@ class PapertrayApp(App[int]):
         warnings: Iterable[str] = (),
         scope: str = "",
         link_new: bool = False,
+        sync_dir: Path | None = None,
     ) -> None:
         """`scope` names what `paper_ids` are (the digest files given), for the status line.
         `link_new`: once shown, link those papers to arXiv in the background (`enrich`): the
-        CLI asks for it after importing files whose papers have no arXiv id (a page copy)."""
+        CLI asks for it after importing files whose papers have no arXiv id (a page copy).
+        `sync_dir`: the data folder to sync in the background once the first frame is drawn,
+        when the config file names a sync folder (`cli_sync.start_background_sync`)."""
         super().__init__()
         self.library = library
         self.store_state = state
@@ -58,6 +63,7 @@ class PapertrayApp(App[int]):
         self._paper_ids = list(paper_ids) if paper_ids is not None else None
         self._scope = scope
         self._link_new = link_new
+        self._sync_dir = sync_dir
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(
@@ -80,6 +86,17 @@ class PapertrayApp(App[int]):
             self.notify(warning, severity="warning", timeout=8, markup=False)
         for missing in install_exit_signals(self):
             self.notify(missing, severity="information", timeout=6, markup=False)
+
+    def on_ready(self) -> None:
+        if self._sync_dir is not None:
+            self._start_sync(self._sync_dir)
+
+    @work(thread=True, exclusive=True, group="sync-start")
+    def _start_sync(self, folder: Path) -> None:
+        # After the first frame: reading the config file and the sync's modules wait till then.
+        from papertray.tui.cli_sync import start_background_sync
+
+        start_background_sync(folder)
 
     def on_mutes_screen_unmute(self, event: MutesScreen.Unmute) -> None:
         # Named, not `@on(MutesScreen.Unmute)`: the rules screen is imported when it opens.

@@ -9,7 +9,6 @@ import argparse
 from pathlib import Path
 
 from papertray.tui.cli_common import import_files, open_store
-from papertray.tui.cli_sync import start_background_sync
 
 __all__ = ["cmd_tui"]
 
@@ -47,7 +46,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         warnings=[*library.warnings, *state.warnings, *warnings],
         scope=", ".join(Path(name).name for name in files),
         link_new=link_new,
+        sync_dir=args.data_dir,  # synced in the background with [sync] folder in the config
     )
-    start_background_sync(args.data_dir)  # with [sync] folder in the config (cli_sync.py)
     app.run()
     return app.return_code or 0
