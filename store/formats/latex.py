@@ -120,7 +120,9 @@ def _replace(match: re.Match[str]) -> str:
     if kind == "tie":
         return " "
     if kind == "bracedmath":
-        return _replace(_PIECE.match(match.group(0)[1:-1]) or match)
+        # `{$1 and 2$}`: braces make it math even where `$1 and 2$` alone reads as money.
+        inner = _PIECE.match(match.group(0)[1:-1])
+        return _replace(inner) if inner is not None else _convert(match.group(0))
     if kind == "escape":
         char = match.group("escape")
         return _ESCAPES.get(char, char)
@@ -133,11 +135,10 @@ def _replace(match: re.Match[str]) -> str:
         return text.replace("( ", "(").replace(" )", ")")
     if kind == "braced":
         return _PIECE.sub(_replace, match.group("braced")[1:-1]).strip()
-    if kind == "accent" or match.group("accent"):
+    if match.group("accent"):  # (its last group is `base`: `kind` never names it)
         return _accent(match.group("accent"), match.group("base"))
+    # What is left is a macro: `\\name` with its arguments (its last group is `gap`).
     name, args = match.group("name"), match.group("args") or ""
-    if name is None:  # pragma: no cover - every alternative is named
-        return _convert(match.group(0))
     inner = _ARG.findall(args)
     if name in _ACCENTS and len(name) == 1 and inner:  # \v{z}, \c{c}
         return _accent(name, inner[0])
