@@ -200,10 +200,6 @@ class SimilarityIndex:
         return ensure(library)
 
     @staticmethod
-    def build_after_import(library: Library) -> bool:
-        return build_in_background(library)
-
-    @staticmethod
     def seeds(states: Mapping[str, PaperState], tags: Sequence[str] = ()) -> tuple[list[str], str]:
         return for_you_seeds(states, tags)
 
