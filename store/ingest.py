@@ -278,7 +278,7 @@ def _detected(data: bytes) -> tuple[str, str, bool] | None:
     valid = len(as_utf8) - len(as_utf8.encode("ascii", "ignore")) - replaced
     if valid > replaced:
         return None  # mostly well-formed UTF-8
-    # Imported here: ~40 ms, and only a file that is not UTF-8 needs it.
+    # Imported here: slow to import, and only a file that is not UTF-8 needs it.
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()

@@ -4,7 +4,7 @@
 Only the LaTeX pieces of a text (inline math, macros, accents) go through pylatexenc, never the
 whole text: abstracts are not LaTeX documents, and a bare `%` (`47% of`) or `$` (`$1 each`) in
 them would start a comment or a formula there. Each piece is converted once (cached): a digest
-repeats the same few macros, and pylatexenc costs ~0.1 ms a call.
+repeats the same few macros, and a call of pylatexenc is slow.
 """
 
 from __future__ import annotations
@@ -112,8 +112,8 @@ _DOTLESS = {"\\i": "i", "\\j": "j"}  # \'{\i} is TeX's way to write í
 def _replace(match: re.Match[str]) -> str:
     """One LaTeX piece as text. The common pieces (accents, symbols such as \\alpha, styling
     such as \\textbf{x}, inline math made of those) are looked up in pylatexenc's own macro
-    table and put together here: a call of its parser costs ~0.1-1 ms, and an arXiv digest
-    has hundreds of such pieces. Anything else goes to pylatexenc whole."""
+    table and put together here: a call of its parser is slow, and an arXiv digest has
+    hundreds of such pieces. Anything else goes to pylatexenc whole."""
     kind = match.lastgroup
     if kind == "url":
         return match.group(0)
@@ -229,7 +229,7 @@ def _quiet() -> None:
 def _converter() -> Any:
     converter = _STATE.get("converter")
     if converter is None:
-        # Imported here: pylatexenc costs ~40 ms to import, and most digests need it never.
+        # Imported here: pylatexenc is slow to import, and most digests need it never.
         from pylatexenc.latex2text import LatexNodes2Text
 
         _quiet()
