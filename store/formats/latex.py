@@ -121,8 +121,8 @@ def _replace(match: re.Match[str]) -> str:
         return " "
     if kind == "bracedmath":
         # `{$1 and 2$}`: braces make it math even where `$1 and 2$` alone reads as money.
-        inner = _PIECE.match(match.group(0)[1:-1])
-        return _replace(inner) if inner is not None else _convert(match.group(0))
+        math = _PIECE.match(match.group(0)[1:-1])
+        return _replace(math) if math is not None else _convert(match.group(0))
     if kind == "escape":
         char = match.group("escape")
         return _ESCAPES.get(char, char)
