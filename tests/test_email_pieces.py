@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from benchmarks.gen_corpus import email_text
 
 from papertray.store import ingest
 from papertray.store.formats import arxiv_email
 from papertray.store.ingest import IngestError, ingest_bytes
-from tests.benchmarks.gen_corpus import email_text
 
 EMAIL = (Path(__file__).resolve().parent / "fixtures" / "formats" / "arxiv_email.txt").read_text(
     encoding="utf-8"
