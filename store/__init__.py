@@ -68,7 +68,7 @@ if TYPE_CHECKING:
     from papertray.store.watch import WatchReport, run_watch
 
 # Every name loads its module on first use (the imports above are for the type checker): the
-# whole store is ~50 modules, ~60 ms of import here, and the reader's first frame needs only
+# whole store is dozens of modules, and the reader's first frame needs only
 # the library, the marks and the query language. The formats' parsers, the
 # export, the network side (fetch, enrich, config, httpx) and the similarity index (numpy,
 # scipy, scikit-learn) load when asked for: after the reader's first frame, and for

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 # A batch of new words this big (against the library's size) reads the whole index's vocabulary
-# for the new words; a smaller one indexes its own text apart (a 500-paper day: ~25 ms).
+# for the new words; a smaller one (a day's papers) indexes its own text apart.
 _VOCAB_SCAN_SHARE = 6
 
 
@@ -127,7 +127,7 @@ def learn_words(conn: sqlite3.Connection, texts: Sequence[tuple[str, str, str]])
     """Add the stems of the words of `texts` (just indexed) that `terms` does not know yet."""
     size = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
     if len(texts) * _VOCAB_SCAN_SHARE >= size:
-        # Most of the index is new: read its whole vocabulary (0.5 s at 100k papers).
+        # Most of the index is new: read its whole vocabulary.
         found = [
             r[0]
             for r in conn.execute(

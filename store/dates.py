@@ -116,9 +116,6 @@ class Span:
     def holds(self, seconds: float | None) -> bool:
         return seconds is not None and self.start <= seconds < self.end
 
-    def overlaps(self, day: tuple[float, float] | None) -> bool:
-        return day is not None and day[0] < self.end and self.start < day[1]
-
 
 def day_span(clock: Clock, day: date) -> tuple[float, float]:
     return clock.midnight(day), clock.midnight(day + timedelta(days=1))

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import orjson
-
 from papertray.store.fetch_common import ARXIV_INTERVAL, endpoints
 from papertray.store.ingest import FORMATS, IngestError, ingest_bytes
 from papertray.store.library import Library
@@ -227,16 +225,3 @@ def _apply(
     for (paper, _found), pid in zip(matches, added.ids, strict=True):
         if pid != paper.id and paper.id in report.linked and pid not in report.linked:
             report.linked[pid] = report.linked.pop(paper.id)
-
-
-def dumps_report(report: EnrichReport) -> bytes:
-    """The report as JSON, for scripts."""
-    return orjson.dumps(
-        {
-            "looked_up": report.looked_up,
-            "linked": report.linked,
-            "unplaced": [{"id": pid, "title": t} for pid, t in report.unplaced],
-            "near_misses": [vars(n) for n in report.near],
-            "error": report.error,
-        }
-    )

@@ -70,10 +70,6 @@ class ImportOutcome:
     def saved(self) -> bool:
         return all(f.save_error is None for f in self.files)
 
-    @property
-    def unique_ids(self) -> list[str]:
-        return list(dict.fromkeys(self.ids))
-
 
 @dataclass
 class _Loaded:

@@ -16,6 +16,7 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import orjson
 from papertray.store import limits, sanitize
 from papertray.store.formats import FORMATS, hf_api, page
 from papertray.store.formats.common import Digest, IngestError, IngestResult
-from papertray.store.formats.detect import refusal
+from papertray.store.formats.detect import detect, refusal, to_result
 from papertray.store.formats.records import jsonl_records, one_line, records_of
 from papertray.store.links import with_arxiv_links
 from papertray.store.models import Paper
@@ -89,6 +90,9 @@ def ingest_bytes(data: bytes, *, fmt: str | None = None, source: str = "") -> In
     if not data:
         raise IngestError("the input is empty")
     data = bytes(data)
+    streamed = _streamed(data, fmt, source)
+    if streamed is not None:
+        return streamed
     text, warnings, utf8, own = _decode(data)
     return _ingest(text, fmt, source, warnings, utf8, own)
 
@@ -278,7 +282,7 @@ def _detected(data: bytes) -> tuple[str, str, bool] | None:
     valid = len(as_utf8) - len(as_utf8.encode("ascii", "ignore")) - replaced
     if valid > replaced:
         return None  # mostly well-formed UTF-8
-    # Imported here: ~40 ms, and only a file that is not UTF-8 needs it.
+    # Imported here: slow to import, and only a file that is not UTF-8 needs it.
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -297,18 +301,22 @@ _BINARY_CHARS = {c: None for c in [*range(0x00, 0x09), *range(0x0E, 0x20), *rang
 _BINARY_CHARS[0xFFFD] = None
 
 
+_BINARY = "looks like a binary file, not a digest"
+_MIDDLE_FROM = 200_000
+
+
 def _looks_binary(text: str) -> bool:
     # A few escape sequences in a title are hostile but still text; a file that is a tenth junk
     # is not a digest. Sampling the start and the middle keeps this O(1) on big files.
     samples = [text[:65536]]
-    if len(text) > 200_000:
+    if len(text) > _MIDDLE_FROM:
         mid = len(text) // 2
         samples.append(text[mid : mid + 65536])
-    for sample in samples:
-        junk = len(sample) - len(sample.translate(_BINARY_CHARS))
-        if junk > 0.1 * len(sample):
-            return True
-    return False
+    return any(_junk(sample) for sample in samples)
+
+
+def _junk(sample: str) -> bool:
+    return len(sample) - len(sample.translate(_BINARY_CHARS)) > 0.1 * len(sample)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,7 +364,7 @@ def _dispatch(
     if not text or text.isspace():
         raise IngestError("the input is empty (only whitespace)")
     if _looks_binary(text):
-        raise IngestError("looks like a binary file, not a digest")
+        raise IngestError(_BINARY)
     _check_lines(text)
     digest = Digest(text, source, warnings, utf8, data=data)
     if fmt is None:
@@ -368,6 +376,92 @@ def _dispatch(
                 raise IngestError(json_error or "no papers found")
             return found
     return FORMATS[fmt].parse(digest)
+
+
+_PIECE_BYTES = 1 << 22
+"""An arXiv email digest is decoded and parsed this much at a time (see `_streamed`)."""
+
+
+def _streamed(data: bytes, fmt: str | None, source: str) -> IngestResult | None:
+    """An arXiv email digest in UTF-8, decoded and parsed a piece at a time: one string of the
+    whole of a 100k-paper digest is twice its bytes as soon as one character is past Latin-1,
+    and its bytes are held already. The same checks as `_dispatch`, in its order, with the same
+    result. None for any other input, and for anything only the whole text can answer (another
+    encoding, a byte that is not UTF-8, a saved mail, a second byte-order mark): `ingest_bytes`
+    then decodes it whole."""
+    if fmt not in (None, "arxiv-email"):
+        return None
+    skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if not skip and (data.startswith(tuple(bom for bom, _, _ in _BOMS)) or b"\x00" in data[:4096]):
+        return None
+    cuts = [skip]  # each piece after the first starts on a line that starts with "arXiv:"
+    floor = data.find(b"\narXiv:", skip) + 1  # the first piece holds the first entry
+    while (at := data.find(b"\narXiv:", max(cuts[-1] + _PIECE_BYTES, floor))) >= 0:
+        cuts.append(at + 1)
+    cuts.append(len(data))
+    view = memoryview(data)
+    try:
+        head = str(view[cuts[0] : cuts[1]], "utf-8")
+    except UnicodeDecodeError:
+        return None
+    begin = _LEADING_SPACE.match(head)
+    start = begin.end() if begin else 0
+    if (
+        start == len(head)
+        or head[start] in "[{<\ufeff"
+        or _email().is_mail(head)
+        or (fmt is None and detect(head) != "arxiv-email")
+    ):
+        return None
+    sizes: list[int] = []
+    long_line: list[int] = []
+
+    def pieces() -> Iterator[str]:
+        lines = 0
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            text = head if a == cuts[0] else str(view[a:b], "utf-8")
+            sizes.append(len(text))
+            if not long_line:
+                at = _long_run(text, start if a == cuts[0] else 0, "\n\r", limits.MAX_LINE)
+                if at is not None:
+                    long_line.append(lines + text.count("\n", 0, at) + 1)
+            lines += text.count("\n")
+            yield text
+
+    try:
+        parsed = _email().parse_pieces(pieces(), source)
+    except UnicodeDecodeError:
+        return None
+    samples = [head[:65536]]
+    total = sum(sizes)
+    if total > _MIDDLE_FROM:
+        samples.append(_middle(view, cuts, sizes, total // 2))
+    if any(_junk(sample) for sample in samples):
+        raise IngestError(_BINARY)
+    if long_line:
+        raise IngestError(_too_long(long_line[0], "a line"))
+    result = to_result(parsed, "arxiv-email", [])
+    result.papers = _with_arxiv_links(result.papers)
+    if result.updates:
+        result.updates = _with_arxiv_links(result.updates)
+    return result
+
+
+def _email() -> Any:
+    from papertray.store.formats import arxiv_email
+
+    return arxiv_email
+
+
+def _middle(view: memoryview, cuts: list[int], sizes: list[int], mid: int) -> str:
+    """The 64k characters from character `mid` of the text the pieces make."""
+    before = 0
+    for i, size in enumerate(sizes):
+        if before + size > mid:
+            text = str(view[cuts[i] : cuts[min(i + 2, len(sizes))]], "utf-8")
+            return text[mid - before : mid - before + 65536]
+        before += size
+    return ""
 
 
 def _check_lines(text: str) -> None:
@@ -389,13 +483,17 @@ def _check_lines(text: str) -> None:
         stops, what = "\n\r", "a line"
     at = _long_run(text, begin, stops, cap)
     if at is not None:
-        line = text.count("\n", 0, at) + 1
-        mib = cap / limits.MB
-        size = f"{mib:g} MB" if mib >= 1 else f"{cap:,} characters"
-        raise IngestError(
-            f"line {line}: {what} longer than {size}, the limit on one line of a digest "
-            "(refused before parsing)"
-        )
+        raise IngestError(_too_long(text.count("\n", 0, at) + 1, what))
+
+
+def _too_long(line: int, what: str) -> str:
+    cap = limits.MAX_LINE
+    mib = cap / limits.MB
+    size = f"{mib:g} MB" if mib >= 1 else f"{cap:,} characters"
+    return (
+        f"line {line}: {what} longer than {size}, the limit on one line of a digest "
+        "(refused before parsing)"
+    )
 
 
 def _long_run(text: str, start: int, stops: str, cap: int) -> int | None:

@@ -57,6 +57,8 @@ def is_safe_url(url: str) -> bool:
     no whitespace or control characters, not starting with "-", no user:password@ part."""
     if not isinstance(url, str) or not url or len(url) > MAX_URL or url[0] == "-":
         return False
+    if _ARXIV_PAGE.fullmatch(url):  # a paper's own arXiv page: safe by construction
+        return True
     return _split(url) is not None
 
 
@@ -161,6 +163,8 @@ def is_code_repo(url: str) -> bool:
 @lru_cache(maxsize=4096)
 def _is_code_repo(url: str) -> bool:
     """`is_code_repo` of a URL that `is_safe_url` accepts."""
+    if _ARXIV_PAGE.fullmatch(url):
+        return False
     split = _split(url)
     if split is None:  # pragma: no cover - is_safe_url said it was safe
         return False
@@ -241,10 +245,14 @@ def with_arxiv_links(links: tuple[str, ...], arxiv_id: str | None) -> tuple[str,
     place these links are derived: ingest applies it to every paper with an arXiv id."""
     if not arxiv_id:
         return links
-    have = {_same_page(u) for u in links}
     # Made from an id of the characters ids have, the links are safe by construction: checking
     # each (urlsplit, host labels) was a third of an arXiv email import of 100k papers.
     safe = _ARXIV_ID.fullmatch(arxiv_id) is not None
+    if safe and len(links) == 1 and links[0] == f"https://arxiv.org/abs/{arxiv_id}":
+        # The usual paper of an arXiv digest: its abstract page, not yet its PDF or HF page.
+        pdf, hf = f"https://arxiv.org/pdf/{arxiv_id}", f"https://huggingface.co/papers/{arxiv_id}"
+        return (links[0], pdf, hf)
+    have = {_same_page(u) for u in links}
     extra = [
         u
         for u in arxiv_links(arxiv_id)

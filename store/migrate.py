@@ -203,7 +203,7 @@ def _fill(
     return len(papers), len(batch_of)
 
 
-def migrate_state(storage: Any, tinydb: Any) -> str | None:
+def migrate_state(storage: Any) -> str | None:
     """Rewrite a pre-0.2 `state.json` (marks in table `states`, keyed by paper id) in the
     layout `State` reads, keeping the old file beside it. None when there is nothing to do."""
     first = storage.read() or {}

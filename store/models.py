@@ -15,8 +15,8 @@ class Paper(NamedTuple):
     list, a search index). All text is already sanitised by `store.sanitize`.
 
     A named tuple rather than a frozen dataclass: an import or a load makes 100k of them, and
-    a frozen dataclass sets each of its 15 fields through `object.__setattr__` (2.9 us a
-    paper against 0.45 us here: 0.25 s of a 100k-paper import, as much again of each load).
+    a frozen dataclass sets each of its fields through `object.__setattr__`, several times the
+    cost of a tuple, paid by every import and every load.
     `paper._replace(...)` makes a changed copy."""
 
     id: str
@@ -131,7 +131,8 @@ class PaperState:
 UNTOUCHED = PaperState()
 _NON_WORD = re.compile(r"[\W_]+")
 # For ASCII titles (nearly all), title_key's steps reduce to one byte table: letters and digits
-# lower-cased, everything else a space. bytes.translate is 3-4x faster than NFKC + casefold + re.
+# lower-cased, everything else a space. bytes.translate is several times faster than NFKC +
+# casefold + re.
 _ASCII_KEY = bytes(ord(chr(c).lower()) if chr(c).isalnum() and c < 128 else 32 for c in range(256))
 
 

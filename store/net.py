@@ -184,12 +184,12 @@ class Client:
 
     def _client(self, tls: bool) -> Any:
         """The httpx client for https (`tls`) or for plain http, which `check_url` allows only
-        to loopback. Two clients so that plain http never pays for loading the CA bundle
-        (~0.1 s), and https always verifies certificates."""
+        to loopback. Two clients so that plain http never pays for loading the CA bundle,
+        and https always verifies certificates."""
         key = "https" if tls else "http"
         client = self._http.get(key)
         if client is None:
-            import httpx  # deferred: ~0.1 s of imports only the network commands need
+            import httpx  # deferred: imports only the network commands need
 
             from papertray.store.net_body import ACCEPT_ENCODING
 

@@ -101,11 +101,6 @@ class Query:
         """True unless the query mentions `is:muted`: muted papers are then left out."""
         return not _mentions(self.root, Is("muted"))
 
-    def narrows(self, old: Query) -> bool:
-        """True when every paper matching this query also matches `old` (see `refines`), so
-        `old`'s result can be the candidates for this one."""
-        return refines(old, self)
-
 
 def _mentions(node: Node, target: Node) -> bool:
     if node == target:

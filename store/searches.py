@@ -217,16 +217,6 @@ class SearchTable:
             self.table.remove(doc_ids=self._doc_ids(found.id))
         return found
 
-    def restore(self, search: SavedSearch) -> None:
-        """Nothing when a search of that name or id is there again; without its slot when
-        another search holds it now."""
-        saved = self._stored()
-        if any(s.id == search.id or s.name.casefold() == search.name.casefold() for s in saved):
-            return
-        if search.slot is not None and any(s.slot == search.slot for s in saved):
-            search = replace(search, slot=None)
-        self._insert(search)
-
 
 def combined_query(*queries: Query) -> Query:
     """Papers every one of `queries` matches (`list --search NAME -q MORE`)."""

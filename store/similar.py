@@ -1,20 +1,21 @@
 """Similar papers: "more like this" and the "for you" order, with the words that made them similar.
 
 The model is TF-IDF over the title (counted twice) and the abstract, compared by cosine, the
-baseline arxiv-sanity uses. Measured before choosing, on the bundled sample labelled by hand
-(`tests/eval/sample_topics.tsv`: 31 topics, grouped into 9 areas) and at 10k papers of
-`shared/bench/gen_corpus.py` (CPU seconds, best of 2, all three in one run on 2 busy cores):
+baseline arxiv-sanity uses. Chosen on the bundled sample labelled by hand
+(`tests/eval/sample_topics.tsv`: 31 topics, grouped into 9 areas), and on build and query time
+at 10k papers of `tests/benchmarks/gen_corpus.py`, all three in one run:
 
-| candidate                                  | p@5 topics | p@5 areas | build 10k | like, 10k |
-|--------------------------------------------|------------|-----------|-----------|-----------|
-| scikit-learn `TfidfVectorizer`, stop words  | 0.50       | 0.66      | 1.6 s     | 10.5 ms   |
-| bm25s (BM25; the whole paper is the query)  | 0.48-0.50  |           | 1.9 s     | 2.6 ms    |
-| this: split and counted in C, stemmed,     | 0.52       | 0.67      | 1.2 s     | 2.2 ms    |
+| candidate                                   | p@5 topics | p@5 areas | build     | like      |
+|---------------------------------------------|------------|-----------|-----------|-----------|
+| scikit-learn `TfidfVectorizer`, stop words  | 0.50       | 0.66      | 2nd       | 3rd       |
+| bm25s (BM25; the whole paper is the query)  | 0.48-0.50  |           | 3rd       | 2nd       |
+| this: split and counted in C, stemmed,      | 0.52       | 0.67      | fastest   | fastest   |
 |   scikit-learn's TF-IDF weights             |            |           |           |           |
 
 A random pick of 5 scores 0.11 on the topics and 0.25 on the areas. Quality is close to a tie;
-what decides is the build time, since 100k papers must build in the background within 20 s
-(CPU time here: 1.2 s at 10k, 4.3 s at 30k, so ~14 s at 100k). Both libraries tokenise in
+what decides is the build time, since 100k papers must build in the background within the
+budget of the README's Performance table (`tests/benchmarks/bench_similar.py` times it, and
+more like this / for you). Both libraries tokenise in
 Python one token at a time; here ASCII text goes through one byte table and `bytes.split`,
 `Counter` counts in C, and only the vocabulary (not each token) is stemmed. Stemming (`pruning`,
 `pruned`, `prune` are one word) made "for you" better on pruning (0.59 of the top 10 vs 0.51).
@@ -68,8 +69,8 @@ __all__ = [
 ]
 BACKGROUND_FROM = 5_000
 """`papertray import` builds the index in a background process from this many papers up: below
-it, building on first use is quick (5k papers: ~0.6 s of CPU, plus ~1 s importing numpy, scipy
-and scikit-learn), and small libraries (tests, the sample) start no process."""
+it, building on first use is quick (most of it importing numpy, scipy and scikit-learn), and
+small libraries (tests, the sample) start no process."""
 SHARED_TERMS = 3
 
 
@@ -151,7 +152,7 @@ class SimilarityIndex:
         """`candidates` (default: every paper) ranked by similarity to the `seeds` taken
         together (the mean of their vectors), best first; seeds themselves are left out.
         Candidates sharing nothing with the seeds are not listed. `explain` fills each
-        match's `shared` (0.03 ms a paper: ask `why` for the one on screen instead).
+        match's `shared` (a cost per paper: ask `why` for the one on screen instead).
 
         `leave_out(id)` True drops a paper (a muted one) and the next takes its place, so `n`
         are still listed when there are. It is asked in rank order and only until `n` are
@@ -168,7 +169,7 @@ class SimilarityIndex:
     def order(self, seeds: Iterable[str], candidates: Sequence[str]) -> list[int] | None:
         """Positions in `candidates`, most similar to the seeds first; candidates sharing
         nothing (or not indexed) keep their order after those. None when no seed is indexed.
-        All in numpy: 100k candidates in ~0.1 s (Match objects would take 2 s)."""
+        All in numpy: a Match object per candidate would cost many times more."""
         import numpy as np
 
         rows = [self.row[pid] for pid in dict.fromkeys(seeds) if pid in self.row]
@@ -198,10 +199,6 @@ class SimilarityIndex:
     def open(cls, library: Library) -> SimilarityIndex:
         """The index of `library`, loaded or built (seconds at 100k: call it from a worker)."""
         return ensure(library)
-
-    @staticmethod
-    def build_after_import(library: Library) -> bool:
-        return build_in_background(library)
 
     @staticmethod
     def seeds(states: Mapping[str, PaperState], tags: Sequence[str] = ()) -> tuple[list[str], str]:

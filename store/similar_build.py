@@ -1,9 +1,9 @@
 """Building the TF-IDF vectors of a library: what `SimilarityIndex.build` runs.
 
 Every step per word runs in C (the split, `Counter`, the ids of distinct words); counts go into
-typed arrays (100k papers: ~10M pairs, 80 MB, against ~500 MB as lists of ints); only the
-vocabulary is stemmed, not the tokens (100k papers: ~0.3M words against ~15M tokens). Measured:
-1.2 s of CPU at 10k papers, 4.3 s at 30k (scikit-learn's own vectoriser: 1.6 s at 10k). numpy,
+typed arrays (8 bytes a pair against a Python int's ~30 each in a list); only the vocabulary
+is stemmed, not the tokens (a library has some 50 tokens for each distinct word). Its time is
+in the README's Performance table (`tests/benchmarks/bench_similar.py`). numpy,
 scipy and scikit-learn are imported inside the functions, never by `store` itself.
 """
 
@@ -39,8 +39,8 @@ def build_vectors(papers: Iterable[Paper]) -> tuple[list[str], Any, list[str], l
     vocab: defaultdict[bytes | str, int] = defaultdict(count().__next__)
     word_id = vocab.__getitem__
     ids: list[str] = []
-    # Typed arrays, not lists: 100k papers hold ~10M (word, count) pairs, 80 MB as arrays
-    # and ~500 MB as lists of Python ints. (`fromlist` is 1.5x faster than `extend`.)
+    # Typed arrays, not lists: 100k papers hold ~10M (word, count) pairs, several times smaller
+    # as arrays than as lists of Python ints. (`fromlist` is faster than `extend`.)
     indptr = array("q", [0])
     indices = array("i")
     data = array("i")
@@ -112,7 +112,7 @@ def top_terms(matrix: Any, k: int) -> Any:
         return matrix
     rows = np.repeat(np.arange(n), lengths)
     # By row, heaviest first within a row: weights are in (0, 1], so one float key sorts both
-    # (3x faster than np.lexsort on the two).
+    # (faster than np.lexsort on the two).
     order = np.argsort(rows + (1.0 - matrix.data.astype(np.float64)) * 0.5, kind="stable")
     place = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], lengths)
     kept = order[place < k]

@@ -81,7 +81,7 @@ class State:
         if self.path is not None and not read_only:
             from papertray.store.migrate import migrate_state  # only a pre-0.2 file needs it
 
-            notice = migrate_state(self._storage, self._db)
+            notice = migrate_state(self._storage)
             if notice:
                 self.notices.append(notice)
         storage.read()  # a damaged file is found, moved aside and reported now
@@ -223,9 +223,6 @@ class State:
     def set_read(self, pid: str, read: bool) -> PaperState:
         return self._update(pid, lambda s, now: _with_read(s, read, now))
 
-    def toggle_read(self, pid: str) -> PaperState:
-        return self._update(pid, lambda s, now: _with_read(s, not s.read, now))
-
     def set_starred(self, pid: str, starred: bool) -> PaperState:
         return self._update(pid, lambda s, now: _with_star(s, starred, now))
 
@@ -236,9 +233,6 @@ class State:
         """Put the paper in the read-later queue (or take it out); `later_at` is when it was
         queued, so the queue reads oldest first."""
         return self._update(pid, lambda s, now: _with_later(s, later, now))
-
-    def toggle_later(self, pid: str) -> PaperState:
-        return self._update(pid, lambda s, now: _with_later(s, not s.later, now))
 
     def set_tags(self, pid: str, tags: Iterable[str]) -> PaperState:
         wanted = normalize_tags(tags)
@@ -430,10 +424,6 @@ class State:
         self._storage.read()
         return self._saved.find(name)
 
-    def search_in_slot(self, slot: int) -> SavedSearch | None:
-        """The saved search bound to key `slot` (1-9), or None."""
-        return next((s for s in self.searches() if s.slot == slot), None)
-
     def save_search(
         self, name: str, query: str, slot: int | None = None, clock: Clock | None = None
     ) -> SavedSearch:
@@ -445,15 +435,10 @@ class State:
             return self._saved.save(name, text, slot, _searches.made_now(clock))
 
     def remove_search(self, name: str) -> SavedSearch:
-        """Remove the saved search of this name and return it (for undo with
-        `restore_search`). SearchError when there is none."""
+        """Remove the saved search of this name and return it. SearchError when there is
+        none."""
         with self._writing():
             return self._saved.remove(name)
-
-    def restore_search(self, search: SavedSearch) -> None:
-        """Put a removed search back as it was, its id too (undo of `remove_search`)."""
-        with self._writing():
-            self._saved.restore(search)
 
     def merge_searches(
         self, changes: Mapping[str, tuple[SavedSearch | None, _follows.Follow | None]]

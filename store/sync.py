@@ -76,7 +76,6 @@ class SyncReport:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     """This machine's own log could not be written (its changes wait for the next run)."""
-    compacted: bool = False
     removed_copies: int = 0
 
     @property
@@ -384,7 +383,6 @@ class Sync:
         written = len(snapshot) + len(then)
         book.logs[name] = {"offset": size, "line": written + 2, "head": head}
         book.gen, book.own_entries, book.snapshot = gen, len(then), len(snapshot)
-        report.compacted = own is not None
         for log in self.folder.logs():
             if log.machine == me and not log.copy and log.gen < gen:
                 why = self.folder.remove(log.name)

@@ -37,7 +37,8 @@ HEAVY = ("numpy", "scipy", "sklearn")
 
 
 def test_reader_start_and_list_do_not_import_numpy(tmp_path: Path) -> None:
-    """numpy, scipy and scikit-learn (~60 MB, ~1 s) load only when a ranking is asked for."""
+    """numpy, scipy and scikit-learn (tens of MB and a long import) load only when a ranking is
+    asked for."""
     out = run_python(
         "import sys, io, asyncio, contextlib\n"
         f"import os; os.environ['PAPERTRAY_DATA_DIR'] = {str(tmp_path)!r}\n"

@@ -34,13 +34,13 @@ def test_later_is_a_mark_with_its_time(
 ) -> None:
     state = make_state()
     monkeypatch.setenv("PAPERTRAY_NOW", "2026-03-01T10:00:00+00:00")
-    queued = state.toggle_later("p")
+    queued = state.set_later("p", True)
     assert queued.later and queued.later_at is not None
     assert not queued.untouched and not queued.read and not queued.starred
     assert make_state().get("p") == queued  # survives a restart
     monkeypatch.setenv("PAPERTRAY_NOW", "2026-03-02T10:00:00+00:00")
     assert state.set_later("p", True) == queued  # already queued: the time stays
-    assert state.toggle_later("p").later is False
+    assert state.set_later("p", False).later is False
     assert make_state().get("p") == UNTOUCHED  # nothing else was marked: the record goes
     assert state.all() == {}
 
@@ -50,7 +50,7 @@ def test_undo_puts_the_queue_back_and_leaves_a_later_change_alone(
 ) -> None:
     state = make_state()
     before = state.get("p")
-    after = state.toggle_later("p")
+    after = state.set_later("p", True)
     assert state.revert({"p": (before, after)})["p"].untouched
     assert not make_state().get("p").later
     # Queued here, then taken out elsewhere: undoing the queueing changes nothing.

@@ -24,7 +24,7 @@ from papertray.store import (
 )
 from papertray.store import similar as similar_module
 from papertray.store.paths import sample_digest
-from papertray.store.similar import INDEX_FILE
+from papertray.store.similar import INDEX_FILE, build_in_background
 from papertray.store.similar_words import stem
 from papertray.tui import cli
 
@@ -215,14 +215,14 @@ def test_big_imports_start_a_background_build(
     monkeypatch.setattr(similar_module, "BACKGROUND_FROM", 50)
     library = Library.open(data_dir)
     library.add(SEED)
-    assert SimilarityIndex.build_after_import(library)
+    assert build_in_background(library)
     target = data_dir / INDEX_FILE
     deadline = time.monotonic() + 60
     while SimilarityIndex.load(target, library.stamp()) is None:
         assert time.monotonic() < deadline, "the background build never wrote the index"
         time.sleep(0.2)
     monkeypatch.setattr(similar_module, "BACKGROUND_FROM", 1_000)
-    assert not SimilarityIndex.build_after_import(library)  # small: built on first use
+    assert not build_in_background(library)  # small: built on first use
 
 
 def test_the_background_builder_runs_alone(data_dir: Path) -> None:
@@ -352,9 +352,9 @@ def test_no_background_build_when_the_index_is_already_of_this_library(
     library = Library.open(data_dir)
     library.add(SEED)
     SimilarityIndex.open(library)
-    assert not SimilarityIndex.build_after_import(library)  # a re-import that changed nothing
+    assert not build_in_background(library)  # a re-import that changed nothing
     library.add([Paper("t:new", "A new paper on pruning", "Pruning again")])
-    started = SimilarityIndex.build_after_import(library)
+    started = build_in_background(library)
     assert started
     deadline = time.monotonic() + 60
     while len(SimilarityIndex.load(data_dir / INDEX_FILE) or ()) != 102:

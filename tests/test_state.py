@@ -42,8 +42,8 @@ def test_read_marks_and_timestamps(state: State, make_state: Callable[[], State]
     assert make_state().get("p") == new
     assert state.set_read("p", False).read is False
     assert state.get("p").read_at is None
-    assert state.toggle_read("p").read is True
-    assert state.toggle_read("p").read is False
+    assert state.set_read("p", True).read is True
+    assert state.set_read("p", False).read is False
     assert state.set_read("p", True).read is True
     assert make_state().get("p").read
 

@@ -51,6 +51,8 @@ CASES = [
     (r"a well\hyphen known fact", "a well-known fact"),
     (r"$x_2$ and H{$^{3}$}", "x_2 and H^3"),
     (r"\textfrac{1}{2} of it", "1/2 of it"),
+    # Braced math that alone would read as money: math all the same (was a RecursionError).
+    (r"between {$1 and 2$} units", "between 1 and 2 units"),
 ]
 
 

@@ -30,7 +30,8 @@ class Format(NamedTuple):
 
 def _parser(module: str, name: str) -> Callable[[Digest], IngestResult]:
     """`module.name`, imported when a digest in its format is first read: the reader's start
-    names the formats (its `--format`) but reads none (the page, JSON and HF parsers are ~7 ms)."""
+    names the formats (its `--format`) but reads none, and even the page, JSON and HF parsers
+    cost import time."""
 
     def parse(digest: Digest) -> IngestResult:
         found: Callable[[Digest], IngestResult] = getattr(

@@ -54,6 +54,12 @@ def text(value: Any, *, multiline: bool = False, tex: bool = True) -> str:
 
 def unwrap(value: Any, *, tex: bool = True) -> str:
     """Hard-wrapped text (an Atom summary, an email abstract) as one paragraph."""
+    if isinstance(value, str):
+        # The usual text: its words, joined, are printable (so it held no control character
+        # `clean_text` would delete: each is neither printable nor whitespace) and hold no TeX.
+        joined = " ".join(value.split())
+        if joined.isprintable() and not (tex and has_latex(joined)):
+            return joined
     return " ".join(text(value, multiline=True, tex=tex).split())
 
 

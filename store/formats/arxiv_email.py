@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 
 from papertray.store.formats._common import Parsed, arxiv_id, iso_date, make_paper, split_authors
 from papertray.store.models import Paper
@@ -29,7 +30,7 @@ _ENTRY = re.compile(r"^arXiv:(\S+)[^\n]*\n(?=Date:|replaced with|Title:)", re.M)
 _SNIFF = re.compile(r"^arXiv:\S+[^\n]*\n(?:Date:|replaced with)", re.M)
 _FIELD = re.compile(r"([A-Za-z][A-Za-z-]{1,20}):[ \t]?(.*)")
 _RECEIVED = re.compile(r"received from .*? to\s+\w{3}\s+(\d{1,2}) (\w{3}) (\d{2,4})")
-_REPLACEMENTS = "%%--%%"
+_MARK = re.compile(re.escape("%%--%%"))
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _MAIL_HEADER = re.compile(
     r"(?:From |(?:Return-Path|Received|Date|From|To|Subject|Message-I[Dd]|MIME-Version|"
@@ -47,41 +48,102 @@ def is_mail(head: str) -> bool:
 
 
 def parse(text: str, source: str = "") -> Parsed:
-    warnings: list[str] = []
+    """The papers of a whole digest (a saved mail too: its text part is read)."""
     mail_date: str | None = None
     if is_mail(text):
         text, mail_date = _mail_body(text)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\xa0" in text:
-        text = text.replace("\xa0", " ")
-    starts = list(_ENTRY.finditer(text))
-    papers: list[Paper] = []
-    updates: list[Paper] = []
-    untitled = 0
-    # Where each digest's header and replacements section start: an entry belongs to the last
-    # header before it, and is a replacement if a %%--%% line lies between them.
-    headers = [(m.start(), _digest_date(m)) for m in _RECEIVED.finditer(text)]
-    header_starts = [p for p, _ in headers]
-    marks = [m.start() for m in re.finditer(re.escape(_REPLACEMENTS), text)]
-    for i, match in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        block = text[match.end() : end]
-        pos = match.start()
-        at = bisect_left(header_starts, pos)  # headers before this entry
-        header_pos, date = headers[at - 1] if at else (-1, mail_date)
-        mark = bisect_left(marks, pos)  # the last %%--%% line before it, if after its header
-        replaced = block.startswith("replaced with") or (mark > 0 and marks[mark - 1] > header_pos)
-        paper = _entry(match.group(1), block, source, date or mail_date, replaced)
-        if paper is None:
-            untitled += 1
-        elif replaced:
-            updates.append(paper)
+    reader = Reader(source, mail_date)
+    reader.feed(text, last=True)
+    return reader.parsed()
+
+
+def parse_pieces(pieces: Iterable[str], source: str = "") -> Parsed:
+    """`parse` of the text the `pieces` make when joined, one piece at a time, so a big digest
+    is never one string (as text, one non-Latin-1 character makes every character of it take
+    2 bytes). Each piece but the first must start on a line that starts with `arXiv:`. Not for
+    a saved mail (see `is_mail`): its body is decoded as a whole."""
+    reader = Reader(source)
+    ahead = None
+    for piece in pieces:
+        if ahead is not None:
+            reader.feed(ahead, last=False)
+        ahead = piece
+    reader.feed(ahead or "", last=True)
+    return reader.parsed()
+
+
+class Reader:
+    """Entries read as text comes in. An entry belongs to the last digest header before it
+    (its date), and is a replacement when it says so or when a `%%--%%` line lies between that
+    header and it. The entry still open at the end of a piece is kept until the next piece
+    closes it: a piece may end in the middle of its abstract."""
+
+    def __init__(self, source: str, mail_date: str | None = None) -> None:
+        self.source = source
+        self.mail_date = mail_date
+        self.papers: list[Paper] = []
+        self.updates: list[Paper] = []
+        self.untitled = 0
+        self.date = mail_date
+        """The date of the last header read (the mail's own date before any header)."""
+        self.marked = False
+        """A `%%--%%` line read since that header (or since the start)."""
+        self.open = ""
+        """The text from the start of the entry still open."""
+
+    def feed(self, text: str, *, last: bool) -> None:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\xa0" in text:
+            text = text.replace("\xa0", " ")
+        if self.open:
+            text = self.open + text
+        starts = list(_ENTRY.finditer(text))
+        # What is read to the end: all of it at the end, else up to the entry still open.
+        done = len(text) if last or not starts else starts[-1].start()
+        headers = [(m.start(), _digest_date(m)) for m in _RECEIVED.finditer(text, 0, done)]
+        header_starts = [p for p, _ in headers]
+        marks = [m.start() for m in _MARK.finditer(text, 0, done)]
+        for i, match in enumerate(starts):
+            pos = match.start()
+            if pos >= done:
+                break
+            end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+            block = text[match.end() : end]
+            at = bisect_left(header_starts, pos)  # headers before this entry
+            if at:
+                header_pos, date = headers[at - 1]
+                date = date or self.mail_date
+            else:
+                header_pos, date = -1, self.date
+            mark = bisect_left(marks, pos)  # the last %%--%% line before it, if after its header
+            replaced = (
+                block.startswith("replaced with")
+                or (mark > 0 and marks[mark - 1] > header_pos)
+                or (not at and self.marked)
+            )
+            self._add(_entry(match.group(1), block, self.source, date, replaced), replaced)
+        if headers:
+            self.date = headers[-1][1] or self.mail_date
+            self.marked = bool(marks) and marks[-1] > headers[-1][0]
         else:
-            papers.append(paper)
-    if untitled:
-        warnings.append(f"skipped {untitled} entr{'y' if untitled == 1 else 'ies'} without a title")
-    return Parsed(papers, warnings, updates)
+            self.marked = self.marked or bool(marks)
+        self.open = text[done:]
+
+    def _add(self, paper: Paper | None, replaced: bool) -> None:
+        if paper is None:
+            self.untitled += 1
+        elif replaced:
+            self.updates.append(paper)
+        else:
+            self.papers.append(paper)
+
+    def parsed(self) -> Parsed:
+        warnings: list[str] = []
+        if self.untitled:
+            n = self.untitled
+            warnings.append(f"skipped {n} entr{'y' if n == 1 else 'ies'} without a title")
+        return Parsed(self.papers, warnings, self.updates)
 
 
 def _mail_body(text: str) -> tuple[str, str | None]:

@@ -51,7 +51,7 @@ def sniff(head: str) -> bool:
 
 def parse(text: str, source: str = "") -> Parsed:
     _check_blocks(text)
-    import bibtexparser  # ~80 ms to import: only for .bib files
+    import bibtexparser  # slow to import: only for .bib files
 
     # No middleware: the values come as written (`jean # " " # cesar`), and `_resolve` puts
     # them together from the @string macros, as BibTeX does (bibtexparser's own middleware
@@ -91,7 +91,8 @@ def _key(raw: str) -> str:
     return raw.strip().rsplit("\n", 1)[-1].strip().lower()
 def _check_blocks(text: str) -> None:
     """Refuse, before the parser sees it, a file of more blocks than `limits.MAX_BIBTEX_BLOCKS`
-    (a million @string lines took the parser 31 s and 780 MB); counting stops past the limit."""
+    (a million @string lines kept the parser busy for long and took it gigabytes); counting stops
+    past the limit."""
     cap = limits.MAX_BIBTEX_BLOCKS
     for count, _block in enumerate(_BLOCK.finditer(text), start=1):
         if count > cap:

@@ -67,7 +67,7 @@ def _is_arxiv(lowered: str) -> bool:
 def parse(text: str, source: str = "", kind: str = FEED, data: bytes | None = None) -> Parsed:
     """The papers of a feed. `data`, the bytes as read, is what feedparser is given when there
     are some: it honours the byte-order mark and the XML declaration's encoding itself."""
-    import feedparser  # ~60 ms to import: only for feeds
+    import feedparser  # slow to import: only for feeds
 
     if data is None:
         # UTF-8 now, whatever the declaration said when the text was still bytes.

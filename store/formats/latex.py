@@ -4,7 +4,7 @@
 Only the LaTeX pieces of a text (inline math, macros, accents) go through pylatexenc, never the
 whole text: abstracts are not LaTeX documents, and a bare `%` (`47% of`) or `$` (`$1 each`) in
 them would start a comment or a formula there. Each piece is converted once (cached): a digest
-repeats the same few macros, and pylatexenc costs ~0.1 ms a call.
+repeats the same few macros, and a call of pylatexenc is slow.
 """
 
 from __future__ import annotations
@@ -112,15 +112,17 @@ _DOTLESS = {"\\i": "i", "\\j": "j"}  # \'{\i} is TeX's way to write í
 def _replace(match: re.Match[str]) -> str:
     """One LaTeX piece as text. The common pieces (accents, symbols such as \\alpha, styling
     such as \\textbf{x}, inline math made of those) are looked up in pylatexenc's own macro
-    table and put together here: a call of its parser costs ~0.1-1 ms, and an arXiv digest
-    has hundreds of such pieces. Anything else goes to pylatexenc whole."""
+    table and put together here: a call of its parser is slow, and an arXiv digest has
+    hundreds of such pieces. Anything else goes to pylatexenc whole."""
     kind = match.lastgroup
     if kind == "url":
         return match.group(0)
     if kind == "tie":
         return " "
     if kind == "bracedmath":
-        return _replace(_PIECE.match(match.group(0)[1:-1]) or match)
+        # `{$1 and 2$}`: braces make it math even where `$1 and 2$` alone reads as money.
+        math = _PIECE.match(match.group(0)[1:-1])
+        return _replace(math) if math is not None else _convert(match.group(0))
     if kind == "escape":
         char = match.group("escape")
         return _ESCAPES.get(char, char)
@@ -133,11 +135,10 @@ def _replace(match: re.Match[str]) -> str:
         return text.replace("( ", "(").replace(" )", ")")
     if kind == "braced":
         return _PIECE.sub(_replace, match.group("braced")[1:-1]).strip()
-    if kind == "accent" or match.group("accent"):
+    if match.group("accent"):  # (its last group is `base`: `kind` never names it)
         return _accent(match.group("accent"), match.group("base"))
+    # What is left is a macro: `\\name` with its arguments (its last group is `gap`).
     name, args = match.group("name"), match.group("args") or ""
-    if name is None:  # pragma: no cover - every alternative is named
-        return _convert(match.group(0))
     inner = _ARG.findall(args)
     if name in _ACCENTS and len(name) == 1 and inner:  # \v{z}, \c{c}
         return _accent(name, inner[0])
@@ -228,7 +229,7 @@ def _quiet() -> None:
 def _converter() -> Any:
     converter = _STATE.get("converter")
     if converter is None:
-        # Imported here: pylatexenc costs ~40 ms to import, and most digests need it never.
+        # Imported here: pylatexenc is slow to import, and most digests need it never.
         from pylatexenc.latex2text import LatexNodes2Text
 
         _quiet()

@@ -3,7 +3,7 @@
 An optional header (`new`, `Subscribe`, a date like `Mar 18`), then a title line and an abstract
 paragraph, repeated. Which paragraphs are titles is decided for the whole page at once (see
 `_label`), so a missing blank line or a cut-off last title does not shift every paper after it.
-Linear in the input: a 170 MB page of 100k papers is split with `str.split`, not scanned per
+Linear in the input: a page of 100k papers is split with `str.split`, not scanned per
 character.
 """
 

@@ -51,7 +51,7 @@ def main() -> None:
             if op == 0:
                 state.toggle_star(pid)
             elif op == 1:
-                state.toggle_read(pid)
+                state.set_read(pid, rng.random() < 0.5)
             elif op == 2:
                 state.add_tags(pid, [rng.choice(["llm", "rl", "cv", "todo"])])
             elif op == 3:

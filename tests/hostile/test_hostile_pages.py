@@ -98,7 +98,7 @@ print(status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 @pytest.mark.timeout(120)
 def test_many_big_pages_cost_the_cap_not_their_sum(data_dir: Path) -> None:
     """40 pages of 5 MB (200 MB of papers): the fetch stops at its 20 MB cap, and the process
-    peaks near that, not near the 200 MB (1 GB in memory before issue 20)."""
+    peaks near that, not near the 200 MB (several times the sum before issue 20)."""
 
     def handler(conn, head):  # type: ignore[no-untyped-def]
         page = int(head.split(b"p=", 1)[1].split(b"&", 1)[0].split(b" ", 1)[0])
