@@ -88,16 +88,23 @@ async def test_every_modal_is_usable_at_40x15(store, data_dir, screen_text) -> N
 
 async def test_footer_fits_120_columns_and_a_modal_shows_its_own_keys(store, screen_text) -> None:
     app = PapertrayApp(*store)
+    async def footer(key: str) -> str:
+        """The bottom line once it shows `key` (a loaded machine paints the footer late)."""
+        for _ in range(100):
+            await pilot.pause(0.05)
+            line = screen_text(app).splitlines()[-1]
+            if key in line:
+                break
+        return line
+
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
-        footer = screen_text(app).splitlines()[-1]
-        assert "q Quit" in footer and "? Help" in footer and "^p palette" in footer
-        assert "r Read" in footer and "/ Filter" in footer
+        line = await footer("q Quit")
+        assert "q Quit" in line and "? Help" in line and "^p palette" in line
+        assert "r Read" in line and "/ Filter" in line
         await pilot.press("A")
-        await pilot.pause()
-        footer = screen_text(app).splitlines()[-1]
-        assert "y Yes" in footer and "n No" in footer
-        assert "r Read" not in footer and "/ Filter" not in footer
+        line = await footer("y Yes")
+        assert "y Yes" in line and "n No" in line
+        assert "r Read" not in line and "/ Filter" not in line
 
 
 async def test_undo_names_the_paper_and_says_when_nothing_changed(store, data_dir) -> None:
