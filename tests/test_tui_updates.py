@@ -7,13 +7,14 @@ is one quiet line), and the desktop is told when the config asks."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.fake_sources import FakeArxiv, Version
-from helpers.reader import highlighted, notes, settle, shown_ids, status_text
+from helpers.fake_sources import FakeArxiv, FakeHF, Version
+from helpers.reader import highlighted, move_to, notes, pane_text, settle, shown_ids, status_text
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -278,3 +279,159 @@ async def _sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
+
+
+async def test_the_pane_shows_what_changed_and_the_versions(store, data_dir: Path) -> None:
+    app = PapertrayApp(*store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        move_to(app, "arxiv:2612.00201")
+        await settle(pilot, app)
+        text = pane_text(app)
+        assert "What changed" in text and "● new version v1 → v3  ·  2026-05-29" in text
+        assert "versions: v1" in text and "v3" in text.split("versions:")[1]
+        move_to(app, "arxiv:2612.00203")  # seen already: no dot
+        await settle(pilot, app)
+        assert "   code: github.com/old/kernels  ·  2026-05-28" in pane_text(app)
+        move_to(app, "t:other")
+        await settle(pilot, app)
+        assert "What changed" not in pane_text(app)
+        # Seen in the Updates list: the pane's dot goes.
+        await pilot.press("U")
+        await settle(pilot, app)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        move_to(app, "arxiv:2612.00201")
+        await settle(pilot, app)
+        assert "● new version" not in pane_text(app) and "new version v1 → v3" in pane_text(app)
+
+
+# -- the watch's sources: code appears, rate limits, offline, escape ------------------------------
+
+
+@pytest.fixture
+def hf_papers(httpserver: HTTPServer, sources: FakeArxiv) -> FakeHF:
+    """The HF paper API beside the daily papers (the same loopback server)."""
+    fake = FakeHF()
+    httpserver.expect_request(re.compile(r"^/api/papers/.+$")).respond_with_handler(fake.handler)
+    return fake
+
+
+async def test_after_a_fetch_code_that_appeared_is_an_update_and_the_pane_shows_it(
+    sources: FakeArxiv, hf_papers: FakeHF, data_dir: Path
+) -> None:
+    config("")
+    experts = PAPERS[1]  # came with HF upvotes: it has a page there
+    sources.papers["2612.00202"] = [Version(experts.title, "2026-11-02T10:00:00Z")]
+    hf_papers.papers["2612.00202"] = {"githubRepo": "https://github.com/ex/perts"}
+    library = Library.open(data_dir)
+    library.add([experts])
+    star(data_dir, experts.id)
+    app = PapertrayApp(library, State.open(data_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F")
+        await settle(pilot, app)
+        assert hf_papers.asked == ["2612.00202"]
+        (update,) = Library.open(data_dir).updates()
+        assert (update.kind, update.detail) == ("code", "code: github.com/ex/perts")
+        assert "1 news" in status_text(app)
+        move_to(app, experts.id)
+        await settle(pilot, app)
+        assert "● code: github.com/ex/perts" in pane_text(app)
+        await pilot.press("U")
+        await settle(pilot, app)
+        assert rows(app)[0].startswith("● Sparse Experts at Scale code: github.com/ex/perts")
+
+
+async def test_a_rate_limited_source_is_waited_for_as_it_asks(
+    sources: FakeArxiv, hf_papers: FakeHF, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config("")
+    waits: list[float] = []
+    monkeypatch.setattr(
+        net_module, "default_settings", lambda: net_module.Settings(sleep=waits.append)
+    )
+    sources.faults.append(Response("slow down", status=429, headers={"Retry-After": "5"}))
+    library = Library.open(data_dir)
+    library.add(PAPERS[:1])
+    star(data_dir, PAPERS[0].id)
+    app = PapertrayApp(library, State.open(data_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F")
+        await settle(pilot, app)
+        assert 5.0 in waits  # Retry-After honoured, then asked again
+        (update,) = Library.open(data_dir).updates()
+        assert update.detail == "v1 → v2"
+        assert not [n for n in app._notifications if n.title == "Watch failed"]
+
+
+async def test_a_source_busy_for_an_hour_is_one_line_and_the_rest_goes_on(
+    sources: FakeArxiv, hf_papers: FakeHF, data_dir: Path
+) -> None:
+    config("")
+    experts = PAPERS[1]
+    sources.papers["2612.00202"] = [
+        Version(experts.title, "2026-11-02T10:00:00Z"),
+        Version(experts.title, "2026-11-22T10:00:00Z"),
+    ]
+    hf_papers.faults.append(Response("busy", status=429, headers={"Retry-After": "3600"}))
+    library = Library.open(data_dir)
+    library.add([experts])
+    star(data_dir, experts.id)
+    app = PapertrayApp(library, State.open(data_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F")
+        await settle(pilot, app)
+        (failed,) = [n for n in app._notifications if n.title == "Watch failed"]
+        lines = failed.message.split("\n")
+        assert lines[-1] == (
+            "127.0.0.1 is busy (429) and asks to retry after 3600 s; try again later"
+        )
+        assert [u.detail for u in Library.open(data_dir).updates()] == ["v1 → v2"]  # arXiv's kept
+        await pilot.press("j")
+        assert "watching" not in status_text(app)
+
+
+async def test_offline_the_watch_is_one_line_and_the_news_still_counts(
+    sources: FakeArxiv, store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetch's source answers, arXiv's API cannot be reached (nothing listens there)."""
+    import socket
+
+    config("")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("PAPERTRAY_ARXIV_API", f"http://127.0.0.1:{port}/api/query")
+    app = PapertrayApp(*store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert "2 news" in status_text(app)
+        await pilot.press("F")
+        await settle(pilot, app)
+        (failed,) = [n for n in app._notifications if n.title == "Watch failed"]
+        assert "cannot reach 127.0.0.1: connection refused" in failed.message.split("\n")
+        assert all(len(line) < 200 for line in failed.message.split("\n"))
+        assert "2 news" in status_text(app) and "watching" not in status_text(app)
+        assert len(Library.open(data_dir).updates()) == 3  # nothing lost
+
+
+async def test_escape_stops_the_watch(sources: FakeArxiv, data_dir: Path, screen_text) -> None:
+    config("")
+    sources.delay = 3.0
+    library = Library.open(data_dir)
+    library.add(PAPERS[:1])
+    star(data_dir, PAPERS[0].id)
+    app = PapertrayApp(library, State.open(data_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "watch" in status_text(app) and "esc stops it" in status_text(app):
+                break
+        assert "esc stops it" in status_text(app)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert [n.title for n in app._notifications][-1] == "Watch stopped"
+        assert "watching" not in status_text(app) and "stopping" not in status_text(app)
+        assert Library.open(data_dir).updates() == []

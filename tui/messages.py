@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from papertray.tui.live_query import Result
     from papertray.tui.ranking import ForYou, LikeThis
     from papertray.tui.syncing import SyncNews
+    from papertray.tui.widgets.abstract_pane import PaperChanges
 
 __all__ = [
     "FilterApplied",
@@ -155,9 +156,11 @@ class NewsCounted(WorkerMessage):
     """The status line's count of what is new: follows' new papers and unseen updates (None:
     it could not be counted)."""
 
-    def __init__(self, count: int | None) -> None:
+    def __init__(self, count: int | None, changed: dict[str, PaperChanges] | None = None) -> None:
         super().__init__()
         self.count = count
+        self.changed = changed or {}
+        """Paper id -> what the watch found of it (the pane's "What changed")."""
 
 
 class Synced(Message):

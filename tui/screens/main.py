@@ -249,6 +249,7 @@ class MainScreen(NewsScreen):
             shares=shares,
             share_forms=forms,
             muted=rule.label if rule is not None else None,
+            changed=self.paper_changes.get(paper.id) if paper is not None else None,
         )
 
     def _refresh_status(self) -> None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from papertray.store import Followed, Library, State, Update
     from papertray.tui.live_query import LiveQuery
     from papertray.tui.network import NetworkTask
+    from papertray.tui.widgets.abstract_pane import PaperChanges
 
 __all__ = ["NewsScreen"]
 
@@ -46,6 +47,8 @@ class NewsScreen(PapersScreen):
         """The status line's count of what is new (None until counted)."""
         self.news_before_fetch: int | None = None
         """The count when the fetch under way began: the desktop is told when it grew."""
+        self.paper_changes: dict[str, PaperChanges] = {}
+        """Paper id -> what the watch found of it, for the pane (counted with the news)."""
 
     # -- what the main screen provides ---------------------------------------------------------
 
@@ -59,6 +62,9 @@ class NewsScreen(PapersScreen):
         raise NotImplementedError
 
     def _refilter(self, keep: int | None = None) -> None:
+        raise NotImplementedError
+
+    def _refresh_pane(self, keep_scroll: bool = False) -> None:
         raise NotImplementedError
 
     # -- the count -----------------------------------------------------------------------------
@@ -76,14 +82,20 @@ class NewsScreen(PapersScreen):
                 return
             try:
                 count = news_count(self.library, self.state)
+                changed = paper_changes(self.library)
             except StoreError:
                 continue  # cut short by a filter key, or the library could not be read
-            self.post_message(NewsCounted(count))
+            self.post_message(NewsCounted(count, changed))
             return
 
     @on(NewsCounted)
     def _news_counted(self, event: NewsCounted) -> None:
-        if not event.stale and event.count != self.news:
+        if event.stale:
+            return
+        if event.changed != self.paper_changes:
+            self.paper_changes = event.changed
+            self._refresh_pane(keep_scroll=True)
+        if event.count != self.news:
             self.news = event.count
             self._refresh_status()
 
@@ -206,3 +218,16 @@ class NewsScreen(PapersScreen):
     @work(thread=True, exclusive=True, group="network")
     def _watch(self, news_before: int | None) -> None:
         network.watch_papers(self.library, self.state, self.post_message, news_before)
+
+
+def paper_changes(library: Library) -> dict[str, PaperChanges]:
+    """Each paper with entries in the Updates list: those entries and its versions seen."""
+    from papertray.tui.widgets.abstract_pane import PaperChanges
+
+    by_paper: dict[str, list[Update]] = {}
+    for update in library.updates():
+        by_paper.setdefault(update.paper, []).append(update)
+    return {
+        pid: PaperChanges(tuple(updates), tuple(library.versions(pid)))
+        for pid, updates in by_paper.items()
+    }
