@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from textual.worker import get_current_worker
 
 from papertray.tui.changes import WORKER_GROUP
 from papertray.tui.keys import bindings
-from papertray.tui.messages import Synced
+from papertray.tui.messages import MarksChanged, Synced
 from papertray.tui.screens.main import MainScreen
 from papertray.tui.signals import install_exit_signals
 
@@ -68,6 +69,8 @@ class PapertrayApp(App[int]):
         self._scope = scope
         self._link_new = link_new
         self._sync_dir = sync_dir
+        self.sync_nudge = threading.Event()
+        """Set when the reader changed something the sync carries: it looks soon after."""
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(
@@ -102,7 +105,17 @@ class PapertrayApp(App[int]):
         from papertray.tui.syncing import keep_in_sync
 
         worker = get_current_worker()
-        keep_in_sync(folder, lambda n: self.post_message(Synced(n)), lambda: worker.is_cancelled)
+        keep_in_sync(
+            folder,
+            lambda n: self.post_message(Synced(n)),
+            lambda: worker.is_cancelled,
+            nudged=self.sync_nudge,
+        )
+
+    @on(MarksChanged)
+    def _marks_changed(self) -> None:
+        """A change was written (it bubbled up from the screen): the sync writes it out soon."""
+        self.sync_nudge.set()
 
     @on(Synced)
     def _synced(self, event: Synced) -> None:
