@@ -21,8 +21,8 @@ from papertray.store import StoreError, Update
 from papertray.tui.safe_text import shown
 
 HINT = "enter go to the paper · escape close · F fetches, then checks them again"
-TITLE_ROOM = 100
-"""Characters of a title shown (the list wraps what is left of a long one)."""
+TITLE_ROOM = 88
+"""Characters of a title shown: a row of the widest list (110 columns) on one line."""
 
 
 class UpdatesScreen(ModalScreen[str | None]):
