@@ -192,3 +192,24 @@ async def test_a_follow_is_text_never_markup(data_dir: Path, screen_text) -> Non
         # The escape character goes (the rest of its sequence is text); the brackets stay text.
         assert "[b]boom[/b] [31mred" in text and '"[bold red]x[/" OR memory' in text
         assert "\x1b" not in "".join(rows(app)) and "\x07" not in "".join(rows(app))
+
+
+async def test_an_import_while_the_reader_is_open_counts_in_the_status_line(
+    store, data_dir: Path
+) -> None:
+    """`papertray import` (or a scheduled fetch) adds papers about memory: the status line's
+    count grows at the reader's next look at the library, and the follow lists them."""
+    app = PapertrayApp(*store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert "5 news" in status_text(app)
+        Library.open(data_dir).add(
+            [paper("t:new-6", "Memory tricks", "Eve Ng"), paper("t:new-7", "Other", "Eve Ng")]
+        )
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if "6 news" in status_text(app):
+                break
+        assert "6 news" in status_text(app)
+        await open_follows(pilot, app)
+        assert "4 memory" in rows(app)

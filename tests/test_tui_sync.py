@@ -226,3 +226,35 @@ async def test_budget_a_star_from_another_machine_shows_within_2_s_of_its_file_a
     with capsys.disabled():
         print(f"\nstar on A to B's open reader after the folder synced: {took} s")
     assert max(took) < 2.0, took
+
+
+async def test_a_missing_folder_is_one_line_and_the_sync_goes_on_once_it_is_back(
+    machines,
+) -> None:
+    """The USB stick is not in, the sync tool has not made the folder yet: said once; the
+    reader stays up, and syncs once the folder is there."""
+    here, there, shared = machines
+    shared.rmdir()
+    app = reader(here)
+    async with app.run_test(size=SIZE) as pilot:
+
+        def missing() -> list[str]:
+            return [n.message for n in app._notifications if "sync: no folder" in n.message]
+
+        assert await until(pilot, lambda: bool(missing()))
+        await pilot.pause(POLL * 5)  # looked again, and again: said once
+        (line,) = missing()
+        assert "\n" not in line and line.endswith("changes here wait for it")
+        assert [n.severity for n in app._notifications] == ["error"]
+        move_to(app, PAPERS[0].id)
+        await pilot.press("s")  # the reader goes on
+        shared.mkdir()
+        other = State.open(there)
+        other_sync = Sync(other, shared, name="there")
+
+        def arrived() -> bool:
+            other_sync.run()
+            return other.get(PAPERS[0].id).starred
+
+        assert await until(pilot, arrived)  # the change made meanwhile went out
+        assert app.is_running
