@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from papertray.store import Library, State, ingest_file, sample_digest  # noqa: E402
+from papertray.store.updates import Answer  # noqa: E402
 from papertray.tui.app import PapertrayApp  # noqa: E402
 
 FONTS = (
@@ -117,10 +118,22 @@ def _tokens(text: str) -> list[tuple[int, str]]:
     return tokens
 
 
-def fresh_app(folder: Path) -> PapertrayApp:
+DAY = 86_400.0
+WATCHED_AT = 1_796_558_400.0  # 2026-12-06, noon UTC: when the watch found the changes
+
+
+def fresh_app(folder: Path, updates: bool = False) -> PapertrayApp:
+    """The sample digest after a morning's triage; `updates`: and what a watch found of the
+    starred and read-later papers (the Updates list)."""
     library = Library.open(folder)
     state = State.open(folder)
-    report = library.add(ingest_file(sample_digest()).papers)
+    papers = ingest_file(sample_digest()).papers
+    if updates:  # the watched ones as arXiv papers, each at its first version
+        papers = [
+            p._replace(arxiv_id=f"2612.{n + 101:05d}", arxiv_version=1) if n in (1, 2, 6, 8) else p
+            for n, p in enumerate(papers)
+        ]
+    report = library.add(papers)
     ids = report.ids
     # A morning's triage, so the list shows every kind of mark.
     for pid in ids[:4]:
@@ -130,14 +143,41 @@ def fresh_app(folder: Path) -> PapertrayApp:
     state.set_tags(ids[2], ["memory", "training"])
     state.set_tags(ids[6], ["quantization"])
     state.set_note(ids[2], "Try the head-wise quantization on our ViT runs.")
+    if updates:
+        _watched(library, state, ids)
     return PapertrayApp(library, state, paper_ids=ids)
 
 
+def _watched(library: Library, state: State, ids: list[str]) -> None:
+    """Two watches: yesterday's (seen already) and this morning's."""
+    state.set_later(ids[1], True)
+    state.set_later(ids[8], True)
+    now = {p.id: p for p in library.papers()}
+    old, lightgen, ldp, jacol = now[ids[2]], now[ids[6]], now[ids[1]], now[ids[8]]
+    (seen,) = library.apply_watch(
+        [Answer(old.id, "arxiv", old._replace(arxiv_version=2))], at=WATCHED_AT - DAY
+    )
+    library.mark_updates_seen([seen.id])
+    library.apply_watch(
+        [
+            Answer(ldp.id, "arxiv", ldp._replace(arxiv_version=3)),
+            Answer(ldp.id, "hf", ldp._replace(repo="https://github.com/example/ld-pruner")),
+            Answer(jacol.id, "hf", jacol._replace(repo="https://github.com/example/jacolbert")),
+            Answer(lightgen.id, "arxiv", lightgen._replace(arxiv_version=2)),
+        ],
+        at=WATCHED_AT,
+    )
+
+
 async def shoot(
-    name: str, size: tuple[int, int], steps: list[str] | None = None, typed: str = ""
+    name: str,
+    size: tuple[int, int],
+    steps: list[str] | None = None,
+    typed: str = "",
+    updates: bool = False,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        app = fresh_app(Path(tmp))
+        app = fresh_app(Path(tmp), updates)
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             for key in steps or []:
@@ -163,6 +203,8 @@ async def main() -> None:
     await shoot("tags", (130, 36), steps=["j", "j", "t", "q", "u"])
     await shoot("help", (130, 40), steps=["question_mark"])
     await shoot("narrow", (80, 40), steps=["j", "j"])
+    # The Updates list (U) over the list: a new version, code that appeared, one seen before.
+    await shoot("updates", (130, 30), steps=["U"], updates=True)
 
 
 if __name__ == "__main__":

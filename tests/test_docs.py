@@ -57,7 +57,7 @@ def test_every_bound_key_is_in_the_table_and_every_action_exists() -> None:
             action = binding.action.split("(")[0]  # type: ignore[union-attr]
             assert hasattr(owner, f"action_{action}"), (owner, binding)
             keys = binding.key.split(",")  # type: ignore[union-attr]
-            names = {"slash": "/", "question_mark": "?"}
+            names = {"slash": "/", "question_mark": "?", "plus": "+", "at": "@"}
             assert any(names.get(k, k) in described or k.isdigit() for k in keys), binding
     for name, action, _keys, owner in palette_actions():
         assert hasattr(OWNERS[owner], f"action_{action.split('(')[0]}"), name

@@ -82,6 +82,10 @@ NOT_AT_FIRST_FRAME = (
     "papertray.store.config",
     *(f"papertray.tui.screens.{name}" for name in ("help", "tags", "note", "confirm", "mute")),
     *("papertray.tui.screens.mutes", "papertray.tui.fetching"),
+    # What is new and the sync (issues 24, 25): their screens, the watch, the sync's modules.
+    *("papertray.tui.screens.follows", "papertray.tui.screens.updates", "papertray.tui.syncing"),
+    *("papertray.store.watch", "papertray.store.runlock", "papertray.store.notify"),
+    *(f"papertray.store.{name}" for name in ("sync", "sync_book", "sync_files", "sync_merge")),
     "papertray.tui.clipboard",
     "textual.widgets._text_area",
     *("importlib.metadata", "email", "csv", "webbrowser"),

@@ -110,19 +110,30 @@ def test_a_missing_folder_is_exit_1(tmp_path, capsys) -> None:
     assert err.startswith("papertray: sync: no folder") and "\n" not in err
 
 
-def test_the_readers_background_sync_writes_out_and_takes_in(tmp_path, shared, monkeypatch) -> None:
+def test_the_readers_sync_loop_writes_out_and_takes_in(tmp_path, shared) -> None:
+    """`syncing.keep_in_sync`, the body of the reader's sync worker (its Pilot tests are in
+    test_tui_sync.py): nothing without a folder; with one, a run at start, then a run whenever
+    the folder or state.json changed, each that changed marks here reported; stopped, a last
+    look writes out what was marked just before."""
+    import threading
     import time
 
     from papertray.store import Sync
-    from papertray.tui import cli_sync
+    from papertray.tui import syncing
 
-    monkeypatch.setattr(cli_sync, "POLL_SECONDS", 0.05)
-    assert cli_sync.start_background_sync(tmp_path / "reader") is None  # no [sync] folder
+    told: list[syncing.SyncNews] = []
+    stop = threading.Event()
+    syncing.keep_in_sync(tmp_path / "reader", told.append, stop.is_set)  # no [sync] folder
+    assert told == []
     Path(os.environ["PAPERTRAY_CONFIG"]).write_text(f'[sync]\nfolder = "{shared}"\n')
     reader = State.open(tmp_path / "reader")
     reader.set_starred("arxiv:mine", True)  # made before the reader started
-    background = cli_sync.start_background_sync(tmp_path / "reader")
-    assert background is not None
+    loop = threading.Thread(
+        target=syncing.keep_in_sync,
+        args=(tmp_path / "reader", told.append, stop.is_set, 0.05),
+        daemon=True,
+    )
+    loop.start()
     other = State.open(tmp_path / "other")
     other_sync = Sync(other, shared, name="other")
     try:
@@ -137,12 +148,44 @@ def test_the_readers_background_sync_writes_out_and_takes_in(tmp_path, shared, m
             time.sleep(0.05)
         assert reader.get("arxiv:theirs").note == "from the desk"
         assert other.get("arxiv:mine").starred
+        assert any(news.changed for news in told)  # the reader was told to read its marks
         reader.set_read("arxiv:later", True)  # a change in the reader: written out by itself
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not other.get("arxiv:later").read:
             other_sync.run()
             time.sleep(0.05)
         assert other.get("arxiv:later").read
-        assert background.last is not None and background.last.ok and background.failure is None
     finally:
-        background.stop()
+        stop.set()
+        loop.join(10)
+    assert not loop.is_alive()
+    assert [line for news in told for line in news.lines] == []  # nothing refused, no error
+
+    def quit_after_a_star() -> bool:  # a star, then at once the reader quits
+        reader.set_starred("arxiv:last", True)
+        return True
+
+    syncing.keep_in_sync(tmp_path / "reader", told.append, quit_after_a_star, 3600)
+    other_sync.run()
+    assert other.get("arxiv:last").starred  # written out by the last look
+
+
+def test_the_readers_sync_says_a_refusal_once(tmp_path, shared) -> None:
+    from papertray.tui import syncing
+
+    Path(os.environ["PAPERTRAY_CONFIG"]).write_text(f'[sync]\nfolder = "{shared}"\n')
+    (shared / "papertray.0123456789ab.1.jsonl").write_bytes(b"\x00 not a log\n")
+    told: list[syncing.SyncNews] = []
+    looks = iter(range(5))
+    # Five looks, each finding the folder changed (the damaged file is refused every time).
+
+    def stop_after_five() -> bool:
+        if next(looks, None) is None:
+            return True
+        (shared / "touch").write_text(str(len(told)))  # the folder changed: the next look runs
+        return False
+
+    syncing.keep_in_sync(tmp_path / "reader", told.append, stop_after_five, 0.0)
+    lines = [line for news in told for line in news.lines]
+    assert len(lines) == 1 and lines[0][1] == "warning", lines
+    assert "papertray.0123456789ab.1.jsonl" in lines[0][0] and "\n" not in lines[0][0]

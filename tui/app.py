@@ -3,28 +3,33 @@
 The app only starts and routes: it is given the store's `Library` and `State` (tests pass
 temporary ones), opens the main screen on them (`screens/main.py`, which owns the list, the
 pane, the filter and what they show), binds the keys that work over any screen (help, quit),
-routes what a modal asks of the main screen, and leaves cleanly on a signal or a hang-up
-(`signals.py`).
+routes what a modal asks of the main screen, keeps the marks in sync with the user's other
+machines once the first frame is out (a worker: `syncing.py`), and leaves cleanly on a signal
+or a hang-up (`signals.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import App
+from textual.worker import get_current_worker
 
 from papertray.tui.changes import WORKER_GROUP
 from papertray.tui.keys import bindings
+from papertray.tui.messages import MarksChanged, Synced
 from papertray.tui.screens.main import MainScreen
 from papertray.tui.signals import install_exit_signals
 
 if TYPE_CHECKING:
     from papertray.store import Library, State
+    from papertray.tui.screens.follows import FollowsScreen
     from papertray.tui.screens.mutes import MutesScreen
 
 __all__ = ["PapertrayApp"]
@@ -55,7 +60,7 @@ class PapertrayApp(App[int]):
         `link_new`: once shown, link those papers to arXiv in the background (`enrich`): the
         CLI asks for it after importing files whose papers have no arXiv id (a page copy).
         `sync_dir`: the data folder to sync in the background once the first frame is drawn,
-        when the config file names a sync folder (`cli_sync.start_background_sync`)."""
+        when the config file names a sync folder (`syncing.keep_in_sync`)."""
         super().__init__()
         self.library = library
         self.store_state = state
@@ -64,6 +69,8 @@ class PapertrayApp(App[int]):
         self._scope = scope
         self._link_new = link_new
         self._sync_dir = sync_dir
+        self.sync_nudge = threading.Event()
+        """Set when the reader changed something the sync carries: it looks soon after."""
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(
@@ -89,18 +96,40 @@ class PapertrayApp(App[int]):
 
     def on_ready(self) -> None:
         if self._sync_dir is not None:
-            self._start_sync(self._sync_dir)
+            self._sync(self._sync_dir)
 
-    @work(thread=True, exclusive=True, group="sync-start")
-    def _start_sync(self, folder: Path) -> None:
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync(self, folder: Path) -> None:
+        """Until the reader quits (its workers are cancelled then)."""
         # After the first frame: reading the config file and the sync's modules wait till then.
-        from papertray.tui.cli_sync import start_background_sync
+        from papertray.tui.syncing import keep_in_sync
 
-        start_background_sync(folder)
+        worker = get_current_worker()
+        keep_in_sync(
+            folder,
+            lambda n: self.post_message(Synced(n)),
+            lambda: worker.is_cancelled,
+            nudged=self.sync_nudge,
+        )
+
+    @on(MarksChanged)
+    def _marks_changed(self) -> None:
+        """A change was written (it bubbled up from the screen): the sync writes it out soon."""
+        self.sync_nudge.set()
+
+    @on(Synced)
+    def _synced(self, event: Synced) -> None:
+        for line, severity in event.news.lines:
+            self.notify(line, severity=severity, timeout=8, markup=False)
+        if event.news.changed:
+            self.main.poll()  # another machine's marks: shown now, not at the screen's next look
 
     def on_mutes_screen_unmute(self, event: MutesScreen.Unmute) -> None:
         # Named, not `@on(MutesScreen.Unmute)`: the rules screen is imported when it opens.
         self.main.unmute(event.rule)
+
+    def on_follows_screen_unfollow(self, event: FollowsScreen.Unfollow) -> None:
+        self.main.unfollow(event.followed)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "quit_reader" and self.screen is not self.screen_stack[0]:

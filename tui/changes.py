@@ -1,5 +1,5 @@
 """Every change the reader makes to the store, with undo: marks (read, star, tags, note, mark all
-read), removals from the library, mute rules, and `u` itself.
+read), removals from the library, mute rules, follows, and `u` itself.
 
 A plain class the main screen holds (tests use it without a screen). Changes are written one at
 a time, in the order the keys asked for them, by one worker at a time (`submit` queues a change
@@ -9,7 +9,8 @@ never waits on the UI thread and two quick keys are never written out of order.
 Each step remembers, per paper, its marks before and after; undo puts back only the marks that
 still hold the step's value, so a mark changed since (here, in another instance, by the CLI)
 stays, and the message says so. A removal is undone by the library's `restore` (each paper back
-in its place, with its first added date); a mute rule added or removed, by the opposite.
+in its place, with its first added date); a mute rule added or removed, by the opposite; so is
+a follow (a search saved to be followed goes again).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from papertray.store import MuteError, StoreError
+from papertray.store import MuteError, StoreError, shown_text
 
 if TYPE_CHECKING:
-    from papertray.store import Library, MuteRule, PaperState, State
+    from papertray.store import Follow, Library, MuteRule, PaperState, SavedSearch, State
 
 __all__ = ["UNDO_DEPTH", "WORKER_GROUP", "Changes", "Outcome", "on_paper", "quoted"]
 
@@ -52,6 +53,14 @@ class _Ruled:
     removed: MuteRule | None = None
 
 
+@dataclass(frozen=True)
+class _Followed:
+    label: str  # "follow survey", "unfollow Tri Dao"
+    search: SavedSearch
+    before: Follow | None  # the follow the step replaced (None: it was not followed)
+    saved: bool = False  # the search was saved to be followed: undo removes it
+
+
 @dataclass
 class Outcome:
     """What one change did, for the screen to show."""
@@ -64,6 +73,8 @@ class Outcome:
     restored: list[str] = field(default_factory=list)
     rules: bool = False
     """The mute rules changed."""
+    follows: bool = False
+    """The follows changed (one followed, unfollowed or seen)."""
     move_to: str | None = None
     """The paper to highlight (the one an undo brought back or changed)."""
 
@@ -72,7 +83,7 @@ class Changes:
     def __init__(self, library: Library, state: State) -> None:
         self.library = library
         self.state = state
-        self._steps: list[_Marked | _Removed | _Ruled] = []
+        self._steps: list[_Marked | _Removed | _Ruled | _Followed] = []
         self._queue: deque[Callable[[], Outcome]] = deque()
         self._lock = threading.Lock()
         self._writing = False
@@ -100,7 +111,7 @@ class Changes:
     def depth(self) -> int:
         return len(self._steps)
 
-    def _push(self, step: _Marked | _Removed | _Ruled) -> None:
+    def _push(self, step: _Marked | _Removed | _Ruled | _Followed) -> None:
         self._steps.append(step)
         del self._steps[:-UNDO_DEPTH]
 
@@ -182,6 +193,62 @@ class Changes:
         self._push(_Ruled(f"unmute {removed.query}", removed=removed))
         return Outcome(f"Unmuted {removed.label} (u undoes it)", rules=True)
 
+    # -- follows -------------------------------------------------------------------------------
+
+    def follow(self, query: str, name: str | None = None) -> Outcome:
+        """Follow `query` (saved as a search first when none has it; `name`: the search's)."""
+        from papertray.store import SearchError, follow_query
+
+        had = {f.search for f in self.state.follows.all()}
+        try:
+            search, follow, saved = follow_query(self.state, query, name)
+        except (SearchError, StoreError) as error:
+            return Outcome(f"Not followed: {error}", "error")
+        label = _search_label(search)
+        if search.id in had:
+            return Outcome(f"Already following {label} (f lists the follows).")
+        self._push(_Followed(f"follow {label}", search, None, saved))
+        saved_now = " (saved as a search)" if saved else ""
+        return Outcome(
+            f"Following {label}{saved_now}: papers that arrive from now on are its news "
+            "(u undoes it)",
+            follows=True,
+        )
+
+    def unfollow(self, search: SavedSearch) -> Outcome:
+        """Stop following `search` (it stays saved)."""
+        label = _search_label(search)
+        try:
+            before = self.state.follows.unfollow(search.id)
+        except StoreError as error:
+            return Outcome(f"Not unfollowed: {error}", "error")
+        if before is None:
+            return Outcome(f"Not following {label}.", follows=True)
+        self._push(_Followed(f"unfollow {label}", search, before))
+        return Outcome(f"No longer following {label} (still saved; u undoes it)", follows=True)
+
+    def follow_seen(self, search_id: str) -> Outcome:
+        """The follow was opened: its papers are seen (no undo: seeing is not a change)."""
+        try:
+            self.state.follows.mark_seen([search_id])
+        except StoreError as error:
+            return Outcome(f"Not saved: {error}", "error")
+        return Outcome(follows=True)
+
+    def _undo_follow(self, step: _Followed) -> Outcome:
+        from papertray.store import SearchError
+
+        if step.before is not None:
+            self.state.follows.put(step.search.id, step.before)  # followed again, as it was
+        else:
+            self.state.follows.unfollow(step.search.id)
+            if step.saved:
+                try:
+                    self.state.remove_search(step.search.name)
+                except SearchError:
+                    pass  # removed meanwhile
+        return Outcome(f"Undone: {step.label}", follows=True)
+
     # -- undo ----------------------------------------------------------------------------------
 
     def undo(self) -> Outcome:
@@ -200,6 +267,8 @@ class Changes:
                 if step.removed is not None:
                     self.state.restore_mute(step.removed)
                 return Outcome(f"Undone: {step.label}", rules=True)
+            if isinstance(step, _Followed):
+                return self._undo_follow(step)
             return self._undo_marks(step)
         except (MuteError, StoreError) as error:
             self._push(step)
@@ -225,6 +294,12 @@ class Changes:
         if left:
             message += f" ({left:,} changed elsewhere since left as they are)"
         return Outcome(message, marked=ids, move_to=move_to)
+
+
+def _search_label(search: SavedSearch) -> str:
+    """`Tri Dao (author:"Tri Dao")`, or the query alone when it names the search."""
+    name, query = (" ".join(shown_text(t).split()) for t in (search.name, search.query))
+    return query if name == query else f"{name} ({query})"
 
 
 def on_paper(action: str, title: str) -> str:

@@ -1,5 +1,6 @@
 """`papertray sync`: the marks on every machine, through a folder a sync tool shares; and the
-automatic sync the commands that change marks run when the config file names a folder.
+automatic sync the commands that change marks run when the config file names a folder (the
+reader's own is `syncing.py`).
 
 Summary and refusals go to stderr (one line each), `--status` to stdout.
 """
@@ -7,7 +8,6 @@ Summary and refusals go to stderr (one line each), `--status` to stdout.
 from __future__ import annotations
 
 import argparse
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,13 +15,9 @@ from typing import TYPE_CHECKING, Any
 from papertray.tui.cli_common import CliError, data_dir_option, open_store, plural, say, warn
 
 if TYPE_CHECKING:
-    from papertray.store import State, Sync, SyncReport, SyncStatus
+    from papertray.store import State, SyncStatus
 
-__all__ = ["BackgroundSync", "add_parser", "cmd_sync", "start_background_sync", "sync_after_change"]
-
-POLL_SECONDS = 1.0
-"""How often the reader's background sync looks at the folder and state.json (a few stat
-calls when nothing changed)."""
+__all__ = ["add_parser", "cmd_sync", "sync_after_change"]
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
@@ -138,60 +134,3 @@ def _print_status(status: SyncStatus) -> None:
         name = one_line(m.name)[:19]
         mark = "  (this one)" if m.this else ""
         print(f"{m.machine:<14}{name:<20}{when:<18}{m.entries:>9,}{mark}")
-
-
-class BackgroundSync:
-    """The reader's automatic sync: a thread with a `State` of its own on the data folder
-    (another instance, as far as the reader's is concerned) that syncs when it starts and then
-    whenever `Sync.poll` finds a file of the folder or `state.json` changed, so a change made
-    in the reader is written out within `POLL_SECONDS` and another machine's shows in the
-    reader at its next look at `state.json`. Stopped when the process exits."""
-
-    def __init__(self, sync: Sync) -> None:
-        self.sync = sync
-        self.last: SyncReport | None = None
-        """The latest run's report (refusals, warnings, an error), for the reader to show."""
-        self.failure: str | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="papertray-sync", daemon=True)
-
-    def start(self) -> None:
-        import atexit
-
-        atexit.register(self.stop)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
-
-    def _loop(self) -> None:
-        from papertray.store import StoreError
-
-        first = True
-        while not self._stop.is_set():
-            try:
-                report = self.sync.run() if first else self.sync.poll()
-            except (StoreError, OSError) as error:
-                self.failure, report = f"sync: {error}", None
-            first = False
-            if report is not None:
-                self.last = report
-            self._stop.wait(POLL_SECONDS)
-
-
-def start_background_sync(folder: Path) -> BackgroundSync | None:
-    """Sync the data folder `folder` in the background while the reader runs, when the config
-    file names a sync folder (else, or with a config file that cannot be read: None)."""
-    from papertray.store import ConfigError, State, Sync
-
-    try:
-        sync = Sync.configured(State.open(folder))
-    except (ConfigError, OSError):
-        return None
-    if sync is None:
-        return None
-    background = BackgroundSync(sync)
-    background.start()
-    return background

@@ -1,13 +1,14 @@
-"""The reader's fetch and enrich: the blocking part, run by the app in a worker thread.
+"""The reader's fetch, watch and enrich: the blocking part, run by the app in a worker thread.
 
-The store does the work (`run_fetch`, `enrich`); this turns the config into sources and the
-reports into the lines the reader shows. No Textual here.
+The store does the work (`run_fetch`, `run_watch`, `enrich`); this turns the config into sources
+and the reports into the lines the reader shows. No Textual here.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -17,7 +18,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["Cancelled", "Fetched", "abandonable", "enrich_in_background", "fetch_configured"]
+__all__ = [
+    "Cancelled",
+    "Fetched",
+    "abandonable",
+    "enrich_in_background",
+    "fetch_configured",
+    "watch_configured",
+]
 
 
 class Cancelled(Exception):
@@ -117,6 +125,73 @@ def fetch_configured(
         done.changed |= bool(report.new or report.merged)
         done.ids += report.ids
     return done
+
+
+def watch_configured(
+    library: Library,
+    state: State,
+    progress: Callable[[str], None],
+    started: Callable[[Client], None] = _no_client,
+    news_before: int | None = None,
+) -> Fetched:
+    """After a fetch: check the starred and read-later papers as `papertray watch` does (the
+    same client and config, the data folder's run lock held, so it never runs beside a
+    scheduled fetch or watch: then it says so in one line and stops). Its report is a line
+    only when it found a change or a source failed. With `[notify] desktop`, the desktop is
+    told when what is new grew past `news_before` (the count before the fetch). Blocks: call
+    from a worker."""
+    from papertray.store import (
+        AlreadyRunning,
+        Client,
+        ConfigError,
+        StoreError,
+        load_config,
+        one_line,
+        run_lock,
+        run_watch,
+    )
+
+    try:
+        config = load_config()
+    except ConfigError as error:
+        return Fetched([one_line(error)], failed=True)
+    folder = _data_dir(library)
+    lock: AbstractContextManager[None] = (
+        run_lock(folder, "the reader's watch") if folder is not None else nullcontext()
+    )
+    done = Fetched()
+    try:
+        with lock:
+            if any(s.starred or s.later for s in state.all().values()):
+                with Client(
+                    folder, request_deadline=config.request_deadline, fetch_deadline=config.deadline
+                ) as client:
+                    started(client)
+                    report = run_watch(
+                        library, state, client, upvotes=config.watch_upvotes, progress=progress
+                    )
+                done.cancelled = client.cancelled
+                done.failed = not report.ok
+                done.changed = bool(report.checked)
+                if report.updates or report.errors:
+                    hint = " (U lists them)" if report.updates else ""
+                    done.lines = [one_line(report.line()) + hint, *map(one_line, report.errors)]
+    except AlreadyRunning as busy:
+        return Fetched([one_line(busy)])  # a scheduled run is at it: one quiet line
+    except StoreError as error:
+        return Fetched([one_line(f"watch: could not save: {error}")], failed=True)
+    if config.notify and news_before is not None and not done.cancelled:
+        _tell_desktop(library, state, news_before)
+    return done
+
+
+def _tell_desktop(library: Library, state: State, before: int) -> None:
+    """A desktop notification of what is new, when it grew since `before` (never waited for)."""
+    from papertray.store import news, notify_desktop
+
+    found = news(library, state)
+    if found.count > before and found.summary():
+        notify_desktop(found.summary())
 
 
 def enrich_in_background(

@@ -31,7 +31,7 @@ class Key:
     owner: str = "main"  # where the action lives: "papers", "main" (the screens) or "app"
 
 
-SECTIONS = ("Move", "Triage", "Links", "Filter", "App")
+SECTIONS = ("Move", "Triage", "Links", "Filter", "Follow", "App")
 
 KEYS: tuple[Key, ...] = (
     Key(("j", "k", "↓", "↑"), "next / previous paper", "Move"),
@@ -207,7 +207,7 @@ KEYS: tuple[Key, ...] = (
     Key(
         ("F",),
         "fetch the configured sources (progress in the status line, escape cancels; new papers"
-        " join the list)",
+        " join the list), then check the starred and read-later papers for changes (the watch)",
         "Links",
         "fetch",
         "F",
@@ -243,6 +243,41 @@ KEYS: tuple[Key, ...] = (
         "escape",
     ),
     Key(("enter", "↓"), "from the filter back to the list", "Filter"),
+    # -- follows and the Updates list (issue 24) ----------------------------------------------
+    Key(
+        ("f",),
+        "the follows, each with its papers new since you last looked: enter shows those (and"
+        " marks the follow seen), d unfollows (u undoes it)",
+        "Follow",
+        "show_follows",
+        "f",
+        palette="Follows: list, open, unfollow",
+    ),
+    Key(
+        ("+",),
+        "follow the current filter (saved as a search; its new papers count in the status line)",
+        "Follow",
+        "follow_filter",
+        "plus",
+        palette="Follow the current filter",
+    ),
+    Key(
+        ("@",),
+        'follow the highlighted paper\'s first author (the search author:"NAME")',
+        "Follow",
+        "follow_author",
+        "at",
+        palette="Follow the first author of the highlighted paper",
+    ),
+    Key(
+        ("U",),
+        "the Updates list: starred and read-later papers that changed (a new version, code,"
+        " upvotes), unseen first; opening it marks them seen, enter goes to the paper",
+        "Follow",
+        "show_updates",
+        "U",
+        palette="Updates: starred and read-later papers that changed",
+    ),
     Key(
         ("?",),
         "this help",

@@ -124,11 +124,27 @@ class LiveQuery:
     rules: list[MuteRule] = field(default_factory=list)
     latest: ImportBatch | None = None
     result: Result | None = None
+    pinned: Query | None = None
+    """A query its text does not say all of (a follow opened: its search's query, and papers
+    added since it was last seen), asked while the filter holds its text."""
 
     # -- what is asked ---------------------------------------------------------------------------
 
+    def pin(self, query: Query) -> None:
+        """Ask `query` while the filter's text is its text (the screen then types it)."""
+        self.pinned = query
+
+    @property
+    def described(self) -> str:
+        """The query as the status line names it."""
+        return f"{self.text} (new since you last looked)" if self.pinned is not None else self.text
+
     def type(self, text: str) -> None:
         self.text = text
+        if self.pinned is not None and text == self.pinned.text:
+            self.query, self.error = self.pinned, None
+            return
+        self.pinned = None
         try:
             self.query = parse_query(text)
             self.error = None

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from papertray.tui.changes import Outcome
     from papertray.tui.live_query import Result
     from papertray.tui.ranking import ForYou, LikeThis
+    from papertray.tui.syncing import SyncNews
+    from papertray.tui.widgets.abstract_pane import PaperChanges
 
 __all__ = [
     "FilterApplied",
@@ -31,9 +33,11 @@ __all__ = [
     "NetworkDone",
     "NetworkProgress",
     "NetworkStarted",
+    "NewsCounted",
     "PaperChosen",
     "Ranked",
     "SimilarFound",
+    "Synced",
     "WorkerMessage",
 ]
 
@@ -131,6 +135,7 @@ class NetworkDone(WorkerMessage):
         severity: Literal["information", "warning", "error"] = "information",
         changed: bool = False,
         ids: Sequence[str] = (),
+        then_watch: bool = False,
     ) -> None:
         super().__init__()
         self.title = title
@@ -140,3 +145,27 @@ class NetworkDone(WorkerMessage):
         """The library changed: the list is asked again."""
         self.ids = ids
         """The papers fetched or linked (a reader opened on files shows these too)."""
+        self.then_watch = then_watch
+        """A fetch that went through: the watch of starred and read-later papers follows."""
+
+
+# -- what is new, and what other machines changed (issues 24 and 25) ------------------------------
+
+
+class NewsCounted(WorkerMessage):
+    """The status line's count of what is new: follows' new papers and unseen updates (None:
+    it could not be counted)."""
+
+    def __init__(self, count: int | None, changed: dict[str, PaperChanges] | None = None) -> None:
+        super().__init__()
+        self.count = count
+        self.changed = changed or {}
+        """Paper id -> what the watch found of it (the pane's "What changed")."""
+
+
+class Synced(Message):
+    """The reader's sync said something, or changed marks here (the screen reads them now)."""
+
+    def __init__(self, news: SyncNews) -> None:
+        super().__init__()
+        self.news = news

@@ -1,6 +1,7 @@
-"""The reader's network work: `F` fetches the configured sources, `E` links papers to arXiv (and
-the reader does it by itself after a page copy is opened). These are the bodies of the main
-screen's workers; the blocking part is `fetching`'s, no Textual there.
+"""The reader's network work: `F` fetches the configured sources, then the watch checks the
+starred and read-later papers; `E` links papers to arXiv (and the reader does it by itself after
+a page copy is opened). These are the bodies of the main screen's workers; the blocking part is
+`fetching`'s, no Textual there.
 
 Each runs through `fetching.abandonable`, so quitting never waits for a hung request, and
 reports with messages: the client it works with (`NetworkStarted`, what escape stops: its
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     from papertray.store import Client, Library, Paper, State
 
-__all__ = ["STOP_HINT", "NetworkTask", "enrich_rows", "fetch_sources"]
+__all__ = ["STOP_HINT", "NetworkTask", "enrich_rows", "fetch_sources", "watch_papers"]
 
 STOP_HINT = " (esc stops it)"
 
@@ -104,7 +105,37 @@ def fetch_sources(library: Library, post: Post) -> None:
     elif done.failed:
         post(NetworkDone("Fetch failed", done.lines, "error", done.changed, done.ids))
     else:
-        post(NetworkDone("Fetched", done.lines, "information", done.changed, done.ids))
+        post(NetworkDone("Fetched", done.lines, "information", done.changed, done.ids, True))
+
+
+def watch_papers(library: Library, state: State, post: Post, news_before: int | None) -> None:
+    """The watch after a fetch (in a thread worker): see `fetching.watch_configured`."""
+    from papertray.tui.fetching import Cancelled, Fetched, abandonable, watch_configured
+
+    worker = get_current_worker()
+
+    def progress(line: str) -> None:
+        if line:
+            post(NetworkProgress(f"{line}…{STOP_HINT}"))
+
+    def started(client: Client) -> None:
+        post(NetworkStarted(client))
+
+    try:
+        done = abandonable(
+            lambda: watch_configured(library, state, progress, started, news_before),
+            lambda: worker.is_cancelled,
+        )
+    except Cancelled:
+        return
+    except Exception as error:  # noqa: BLE001 - the reader stays up and says why
+        done = Fetched([_bug(error)], failed=True)
+    if done.cancelled:
+        post(NetworkDone("Watch stopped", done.lines, "warning", done.changed))
+    elif done.failed:
+        post(NetworkDone("Watch failed", done.lines, "warning", done.changed))
+    else:
+        post(NetworkDone("Watched", done.lines, "information", done.changed))
 
 
 def enrich_rows(

@@ -3,8 +3,10 @@
 It owns what the reader shows and the engines behind it, each a plain class of its own module:
 the live query and its result (`LiveQuery`), "for you" and "more like this" (`Ranking`), and,
 from `PapersScreen` (`screens/papers.py`, the keys that act on the papers shown), the marks
-(`Marks`) and every change with its undo (`Changes`). Its keys (`keys.py`) act on them; the
-slow part runs in workers (`@work`), whose results come back as messages (`messages.py`). The
+(`Marks`) and every change with its undo (`Changes`); `NewsScreen` (`screens/news.py`) adds
+what is new: the follows, the Updates list, their count, the watch after a fetch. Its keys
+(`keys.py`) act on them; the slow part runs in workers (`@work`), whose results come back as
+messages (`messages.py`). The
 list and the pane handle their own keys and post what happened. Twice a second it looks for
 what another process changed: marks and mute rules in `state.json`, papers in the library.
 """
@@ -40,7 +42,7 @@ from papertray.tui.messages import (
 from papertray.tui.network import NetworkTask
 from papertray.tui.ranking import Ranking
 from papertray.tui.safe_text import shown
-from papertray.tui.screens.papers import PapersScreen
+from papertray.tui.screens.news import NewsScreen
 from papertray.tui.widgets.abstract_pane import AbstractPane
 from papertray.tui.widgets.empty_state import EmptyState
 from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
@@ -65,7 +67,7 @@ PAINT_WAIT = 0.15
 """How long a search waits for its first screenful to be painted before counting the rest."""
 
 
-class MainScreen(PapersScreen):
+class MainScreen(NewsScreen):
     """The library (or the files the reader was opened on) as the filter, the order and the
     mute rules show it."""
 
@@ -130,6 +132,7 @@ class MainScreen(PapersScreen):
     def _first_frame_shown(self, complete: bool) -> None:
         self._report_warnings()
         self._read_library()
+        self.count_news()
         if complete:
             self._refresh_status()
         else:
@@ -246,6 +249,7 @@ class MainScreen(PapersScreen):
             shares=shares,
             share_forms=forms,
             muted=rule.label if rule is not None else None,
+            changed=self.paper_changes.get(paper.id) if paper is not None else None,
         )
 
     def _refresh_status(self) -> None:
@@ -264,7 +268,7 @@ class MainScreen(PapersScreen):
             unread=len(rowids) - read,
             starred=starred,
             sort=live.label(self.ranking),
-            query=live.text,
+            query=live.described,
             fallback=live.fallback if live.error else None,
             scope=live.scope_name,
             busy=self.network.busy
@@ -272,6 +276,7 @@ class MainScreen(PapersScreen):
             or ("counting…" if live.counting else ""),
             new=latest.new if latest is not None else None,
             muted=result.muted if result is not None else 0,
+            news=self.news,
         )
 
     @on(PaperList.Highlighted)
@@ -287,6 +292,7 @@ class MainScreen(PapersScreen):
             if self.live.set_rules(self.state.mute_rules()):
                 self._refilter()
             self._marks_shown()
+            self.count_news()  # follows may have changed too
         if not self.network.busy and self.library.stale():
             self._library_changed()
 
@@ -299,6 +305,7 @@ class MainScreen(PapersScreen):
     def _library_changed(self, keep: int | None = None) -> None:
         self._report_warnings()
         self._read_library()
+        self.count_news()
         self.marks.library_changed()
         self.paper_list.forget_papers()
         self._refilter(keep)
@@ -356,6 +363,8 @@ class MainScreen(PapersScreen):
         self.paper_list.focus()
 
     def _after_change(self, outcome: Outcome, keep: int | None) -> bool:
+        if outcome.follows:
+            self.follows_changed()
         if outcome.removed or outcome.restored:
             self._library_changed(keep or self._keep)
             return True
@@ -540,6 +549,7 @@ class MainScreen(PapersScreen):
 
     def action_fetch(self) -> None:
         if self._start_network("fetching…"):
+            self.news_before_fetch = self.news
             self._fetch()
 
     @work(thread=True, exclusive=True, group="network")
@@ -575,3 +585,5 @@ class MainScreen(PapersScreen):
             self._library_changed()
         else:
             self._refresh_status()
+        if event.then_watch:
+            self.watch_after_fetch()

@@ -8,7 +8,9 @@ ask it for that paper's link, page or citation (`links`), which it copies or ope
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -25,7 +27,7 @@ from papertray.tui.safe_text import shown as shown_text
 from papertray.tui.safe_text import shown_paper, shown_state
 
 if TYPE_CHECKING:
-    from papertray.store import Paper, PaperState
+    from papertray.store import Paper, PaperState, Update, Version
     from papertray.tui.clipboard import Copied
 
 Terms = Sequence[object]
@@ -43,11 +45,13 @@ def paper_content(
     shares: Sequence[str] = (),
     share_forms: Sequence[str] = (),
     muted: str | None = None,
+    changed: PaperChanges | None = None,
 ) -> Content:
     """The pane's text for one paper, with the query's terms highlighted. `shares`: the words
     that made it similar to what it was ranked by ("more like this", "for you"), named above the
     abstract; every word form of them (`share_forms`) is highlighted like a filter match.
-    `muted`: the label of the mute rule that hides the paper from the default view."""
+    `muted`: the label of the mute rule that hides the paper from the default view.
+    `changed`: what the watch found of it (its entries of the Updates list, its versions)."""
     # The files may hold what ingest would have stripped: never trust them on screen.
     paper, state = shown_paper(paper), shown_state(state)
     parts: list[Content] = []
@@ -91,6 +95,8 @@ def paper_content(
         parts.append(
             Content.assemble(("Note  ", "bold $warning"), (_clip(state.note, 5_000), "italic"))
         )
+    if changed is not None and (changed.updates or len(changed.versions) > 1):
+        parts.append(changes_content(changed))
 
     abstract = paper.abstract or "(this paper has no abstract)"
     body = Content(_clip(abstract, DISPLAY_LIMIT))
@@ -132,6 +138,38 @@ def paper_content(
         footer.append(f"from {paper.source}")
     parts.append(Content.styled(" · ".join(footer), "$text-disabled"))
     return Content("\n\n").join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class PaperChanges:
+    """What the watch found of one paper: its entries of the Updates list (newest first) and
+    the arXiv versions seen (oldest first)."""
+
+    updates: tuple[Update, ...] = ()
+    versions: tuple[Version, ...] = ()
+
+
+def changes_content(changed: PaperChanges) -> Content:
+    """"What changed": each update with its day (● not seen yet in the Updates list), then the
+    versions seen. Details and titles come from the sources: cleaned text, never markup."""
+    lines: list[Content] = [Content.styled("What changed", "bold")]
+    for update in changed.updates[:10]:
+        detail = " ".join(shown_text(update.detail).split())[:300]
+        what = f"new version {detail}" if update.kind == "version" else detail
+        day = time.strftime("%Y-%m-%d", time.localtime(update.at))
+        lines.append(
+            Content.assemble(
+                (" ● " if not update.seen else "   ", "bold $accent"),
+                (what, "$success" if update.kind == "code" else "$warning"),
+                (f"  ·  {day}", "$text-muted"),
+            )
+        )
+    if len(changed.updates) > 10:
+        lines.append(Content.styled(f"   and {len(changed.updates) - 10} more", "$text-muted"))
+    if len(changed.versions) > 1:
+        seen = [f"v{v.version}" + (f" {v.date[:10]}" if v.date else "") for v in changed.versions]
+        lines.append(Content.assemble(("   versions: ", "$text-muted"), " · ".join(seen[-12:])))
+    return Content("\n").join(lines)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -185,10 +223,11 @@ class AbstractPane(VerticalScroll, can_focus=True):
         shares: Sequence[str] = (),
         share_forms: Sequence[str] = (),
         muted: str | None = None,
+        changed: PaperChanges | None = None,
     ) -> None:
         same_paper = paper is not None and self.paper is not None and paper.id == self.paper.id
         self.paper = paper
-        shown = (paper, state, tuple(terms), tuple(shares), tuple(share_forms), muted)
+        shown = (paper, state, tuple(terms), tuple(shares), tuple(share_forms), muted, changed)
         if paper is None or shown != self._shown:  # else nothing to draw again
             # The same paper with other highlights is as tall as before: no layout for it.
             same_text = (
@@ -199,7 +238,7 @@ class AbstractPane(VerticalScroll, can_focus=True):
             if paper is None:
                 view.update(empty_message or Content(""))
             else:
-                content = paper_content(paper, state, terms, shares, share_forms, muted)
+                content = paper_content(paper, state, terms, shares, share_forms, muted, changed)
                 view.update(content, layout=not same_text)
         if not (keep_scroll and same_paper):
             self.scroll_home(animate=False, immediate=True)

@@ -1,5 +1,6 @@
 """The status line: papers shown, unread and starred among them, the library's size, muted papers,
-how many the last import added, the sort order and the active query."""
+how many the last import added, what is new (follows, updates), the sort order and the active
+query."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ class StatusBar(Static):
         scope: str = "",
         new: int | None = None,
         muted: int = 0,
+        news: int | None = None,
     ) -> None:
         """`unread` and `starred` count among the `shown` (`counting`: the first of them, the
         rest still being counted); `fallback` is what the list shows while `query` does not
         parse; `muted`: papers mute rules leave out; `new`: how many papers the latest import
-        added (None: no import recorded)."""
+        added (None: no import recorded); `news`: the follows' new papers and the updates not
+        seen yet (`news_count`; None: not counted yet)."""
         muted_part: list[str | tuple[str, str]] = (
             ["  ·  ", (f"{muted:,}", "bold"), " muted"] if muted else []
         )
@@ -38,6 +41,10 @@ class StatusBar(Static):
             ["  ·  ", (f"{new:,}", "bold $success"), " new"]
             if new is not None and new < total
             else []
+        )
+        # What is new (issue 24): f lists the follows, U the updates.
+        news_part: list[str | tuple[str, str]] = (
+            ["  ·  ", (f"{news:,}", "bold $success"), " news"] if news else []
         )
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}{'+' if counting else ''}", "bold"),
@@ -52,6 +59,7 @@ class StatusBar(Static):
             " starred",
             *muted_part,
             *new_part,
+            *news_part,
             "  ·  ",
             "sort: ",
             (sort, "bold"),
