@@ -127,6 +127,7 @@ def gen(n: int, flag: str, target: Path) -> Path:
 def wait_for_background_builds(limit: float = 300.0) -> None:
     """An import of 5k papers or more starts a background build of the similarity index: wait
     for it, so the next row has the cores to itself."""
+    time.sleep(0.3)  # the build's process is started as the import ends: let it show
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         busy = any(
@@ -239,10 +240,12 @@ def bench_day(c: Corpus, repeat: int) -> list[Row]:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(data, target)
         commands.append(run_timed([*CLI, "--data-dir", str(target), "import", str(day)])[0])
+        wait_for_background_builds()  # its similarity build writes into the folder removed next
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(data, target)
         _, _, out = run_timed([PY, "-c", _ADD_DAY, str(target), str(day)])
         adds.append(float(out.strip()))
+        wait_for_background_builds()
     for _ in range(max(1, repeat // 2)):
         folder = c.work / "import-target"
         shutil.rmtree(folder, ignore_errors=True)
