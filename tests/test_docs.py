@@ -58,6 +58,7 @@ def test_every_bound_key_is_in_the_table_and_every_action_exists() -> None:
             assert hasattr(owner, f"action_{action}"), (owner, binding)
             keys = binding.key.split(",")  # type: ignore[union-attr]
             names = {"slash": "/", "question_mark": "?"}
+            names |= {"left_square_bracket": "[", "right_square_bracket": "]"}
             assert any(names.get(k, k) in described or k.isdigit() for k in keys), binding
     for name, action, _keys, owner in palette_actions():
         assert hasattr(OWNERS[owner], f"action_{action.split('(')[0]}"), name

@@ -3,8 +3,8 @@
 The app only starts and routes: it is given the store's `Library` and `State` (tests pass
 temporary ones), opens the main screen on them (`screens/main.py`, which owns the list, the
 pane, the filter and what they show), binds the keys that work over any screen (help, quit),
-routes what a modal asks of the main screen, and leaves cleanly on a signal or a hang-up
-(`signals.py`).
+routes what a modal asks of the main screen, keeps the theme chosen (in the state file) and
+the toasts within the screen, and leaves cleanly on a signal or a hang-up (`signals.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
+from textual.notifications import Notify
+from textual.widgets import Input
 
 from papertray.tui.changes import WORKER_GROUP
 from papertray.tui.keys import bindings
@@ -24,6 +26,8 @@ from papertray.tui.screens.main import MainScreen
 from papertray.tui.signals import install_exit_signals
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from papertray.store import Library, State
     from papertray.tui.screens.mutes import MutesScreen
 
@@ -31,6 +35,8 @@ __all__ = ["PapertrayApp"]
 
 QUIT_WAIT = 5.0
 """Quitting waits this long at most for the changes still being written (a star: ms)."""
+THEME = "reader.theme"
+"""The state file's meta field the theme chosen (the palette's "Theme") is kept in."""
 
 
 class PapertrayApp(App[int]):
@@ -82,6 +88,9 @@ class PapertrayApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
+        if (theme := self.store_state.meta(THEME)) in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         for warning in self._warnings:
             self.notify(warning, severity="warning", timeout=8, markup=False)
         for missing in install_exit_signals(self):
@@ -98,16 +107,35 @@ class PapertrayApp(App[int]):
 
         start_background_sync(folder)
 
+    def _theme_changed(self, theme: Theme) -> None:
+        self.main.remember(THEME, theme.name)
+
+    def on_notify(self, event: Notify) -> None:
+        """Toasts stack, the newest at the bottom; those the screen cannot hold go, oldest
+        first, so none is ever drawn over (or under) another."""
+        self.call_after_refresh(self._fit_toasts)
+
+    def _fit_toasts(self) -> None:
+        from textual.widgets._toast import ToastRack  # Textual names no public way to ask
+
+        racks = self.screen.query(ToastRack)
+        shown = list(self._notifications)
+        if racks and racks.first().max_scroll_y > 0 and len(shown) > 1:
+            self._unnotify(shown[0])
+            self.call_after_refresh(self._fit_toasts)
+
     def on_mutes_screen_unmute(self, event: MutesScreen.Unmute) -> None:
         # Named, not `@on(MutesScreen.Unmute)`: the rules screen is imported when it opens.
         self.main.unmute(event.rule)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "quit_reader" and self.screen is not self.screen_stack[0]:
+        if action in ("quit_reader", "help"):  # where q and ? are text, neither (ctrl+q quits)
+            if self.screen is self.screen_stack[0]:
+                return not isinstance(self.focused, Input)
             # The note editor's TextArea is imported with a modal open, not at start (~7 ms).
-            from textual.widgets import Input, TextArea
+            from textual.widgets import TextArea
 
-            return not isinstance(self.focused, (Input, TextArea))  # there q is text
+            return action == "help" or not isinstance(self.focused, (Input, TextArea))
         return True
 
     async def action_quit_reader(self) -> None:

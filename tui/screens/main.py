@@ -6,7 +6,9 @@ from `PapersScreen` (`screens/papers.py`, the keys that act on the papers shown)
 (`Marks`) and every change with its undo (`Changes`). Its keys (`keys.py`) act on them; the
 slow part runs in workers (`@work`), whose results come back as messages (`messages.py`). The
 list and the pane handle their own keys and post what happened. Twice a second it looks for
-what another process changed: marks and mute rules in `state.json`, papers in the library.
+what another process changed: marks and mute rules in `state.json`, papers in the library. The
+mute rules and saved searches the palette and keys 1-9 reach are `QueriesScreen`'s
+(`screens/queries.py`).
 """
 
 from __future__ import annotations
@@ -38,9 +40,10 @@ from papertray.tui.messages import (
     SimilarFound,
 )
 from papertray.tui.network import NetworkTask
+from papertray.tui.pane_text import read_details
 from papertray.tui.ranking import Ranking
 from papertray.tui.safe_text import shown
-from papertray.tui.screens.papers import PapersScreen
+from papertray.tui.screens.queries import QueriesScreen
 from papertray.tui.widgets.abstract_pane import AbstractPane
 from papertray.tui.widgets.empty_state import EmptyState
 from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
@@ -50,7 +53,7 @@ from papertray.tui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from papertray.store import Library, MuteRule, MuteSet, Paper, PaperState, State
+    from papertray.store import Library, Paper, PaperState, State
 
 __all__ = ["NARROW_WIDTH", "POLL_SECONDS", "MainScreen"]
 
@@ -65,7 +68,7 @@ PAINT_WAIT = 0.15
 """How long a search waits for its first screenful to be painted before counting the rest."""
 
 
-class MainScreen(PapersScreen):
+class MainScreen(QueriesScreen):
     """The library (or the files the reader was opened on) as the filter, the order and the
     mute rules show it."""
 
@@ -93,7 +96,7 @@ class MainScreen(PapersScreen):
         self.network = NetworkTask()
         self._link_new = link_new
         self._warned = len(library.warnings)  # those the app was given are shown by it
-        self._counts: tuple[object, object, tuple[int, int]] | None = None
+        self._counts: tuple[object, object, tuple[int, int, int]] | None = None
 
     def compose(self) -> ComposeResult:
         yield FilterBar(id="filter-bar")
@@ -101,7 +104,7 @@ class MainScreen(PapersScreen):
             with Vertical(id="list-column"):
                 yield PaperList(self.library.rows, self.marks, id="papers")
                 yield EmptyState(id="empty")
-            yield AbstractPane(id="pane")
+            yield AbstractPane(details_of=partial(read_details, self.library), id="pane")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -111,6 +114,7 @@ class MainScreen(PapersScreen):
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
+        self._lay_out()
         self.live.set_rules(self.state.mute_rules())
         # The first frame: asked for here, the whole result of a small library, the first
         # screenful of a big one (the library stops after it); the rest comes from a worker.
@@ -126,6 +130,7 @@ class MainScreen(PapersScreen):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self._lay_out()
 
     def _first_frame_shown(self, complete: bool) -> None:
         self._report_warnings()
@@ -253,8 +258,9 @@ class MainScreen(PapersScreen):
         live, like = self.live, self.ranking.like
         counts = self._counts
         if counts is None or counts[0] is not rowids or counts[1] != self.marks.version:
-            counts = self._counts = (rowids, self.marks.version, self.marks.counts(rowids))
-        read, starred = counts[2]
+            marked = (*self.marks.counts(rowids), self.marks.later_among(rowids))
+            counts = self._counts = (rowids, self.marks.version, marked)
+        read, starred, later = counts[2]
         result = live.result
         latest = live.latest
         self.query_one("#status", StatusBar).show(
@@ -272,6 +278,7 @@ class MainScreen(PapersScreen):
             or ("counting…" if live.counting else ""),
             new=latest.new if latest is not None else None,
             muted=result.muted if result is not None else 0,
+            later=later,
         )
 
     @on(PaperList.Highlighted)
@@ -323,10 +330,6 @@ class MainScreen(PapersScreen):
             self.set_filter("")
         self.paper_list.focus()
 
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.paper_list.focus()
-
     def set_filter(self, text: str) -> None:
         """Filter by `text` (the command palette, the mute rules screen); "" clears it."""
         if self.filter_input.value != text:
@@ -334,18 +337,30 @@ class MainScreen(PapersScreen):
         self.paper_list.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "focus_filter":
-            # `/` is a priority key outside the one text field of the screen, the filter.
-            return not isinstance(self.focused, Input)
-        return True
+        in_filter = isinstance(self.focused, Input)
+        if action in ("leave_filter", "save_search"):
+            return in_filter or action == "save_search"
+        # Keys typed in the filter are text: neither `/` nor the list's keys (nor the footer).
+        return not in_filter
 
     def action_focus_filter(self) -> None:
         # set_focus now, not focus() (deferred): keys typed right after `/` must land in the filter.
         self.set_focus(self.filter_input)
 
+    def action_leave_filter(self) -> None:
+        # Enter: as for `/`, at once (a priority key), so the key typed next reaches the list.
+        self.set_focus(self.paper_list)
+
+    async def from_palette(self, action: str) -> None:
+        """A palette entry acts on the list, also when the filter had the focus."""
+        self.set_focus(self.paper_list)
+        await self.run_action(action)
+
     def action_back_out(self) -> None:
-        """Escape: stop a fetch or a linking under way, else back from "more like this", else
-        clear the filter."""
+        """Escape: back from full-screen reading, else stop a fetch or a linking under way, else
+        back from "more like this", else clear the filter."""
+        if self.leave_reading():
+            return
         if self.network.stop():
             self._refresh_status()
             return
@@ -365,50 +380,6 @@ class MainScreen(PapersScreen):
             self._update_mutes_screen()
             return True
         return False
-
-    # -- mute rules (palette entries) ----------------------------------------------------------
-
-    def action_mute_filter(self) -> None:
-        from papertray.tui.screens.mute import MuteScreen  # imported when first used
-
-        text = self.live.text.strip()
-        if not text or self.live.error:
-            self.notify("Filter first (/): then mute the papers like it.", severity="warning")
-            return
-        count = self.paper_list.row_count
-
-        def done(why: str | None) -> None:
-            if why is not None:
-                self._submit(partial(self.changes.add_mute, text, why, count))
-                self.set_filter("")
-
-        self.app.push_screen(MuteScreen(text, count), done)
-
-    def action_show_mutes(self) -> None:
-        from papertray.tui.screens.mutes import MutesScreen
-
-        live, marks = self.live, self.marks
-        live.set_rules(self.state.mute_rules())
-        states, version = dict(marks.states), marks.version
-
-        def count(mutes: MuteSet) -> dict[int, int]:  # run by the rules screen, in a worker
-            return mutes.counts(self.library, states, live.new_batch, version)
-
-        self.app.push_screen(MutesScreen(live.mutes, count), self.set_filter_to)
-
-    def set_filter_to(self, query: str | None) -> None:
-        if query is not None:
-            self.set_filter(query)
-
-    def unmute(self, rule: MuteRule) -> None:
-        """Remove a rule (the rules screen asked for it, through the app), with undo."""
-        self._submit(partial(self.changes.remove_mute, rule))
-
-    def _update_mutes_screen(self) -> None:
-        from papertray.tui.screens.mutes import MutesScreen
-
-        if isinstance(self.app.screen, MutesScreen):
-            self.app.screen.show_rules(self.live.mutes)
 
     # -- the order, similar papers -------------------------------------------------------------
 
@@ -456,7 +427,7 @@ class MainScreen(PapersScreen):
         if result.ranks is None:
             self._refresh_status()  # the order before stays
         else:
-            self._refilter(keep=TOP)
+            self._refilter()  # the cursor stays on its paper
 
     def action_more_like_this(self) -> None:
         if (current := self._current()) is None:

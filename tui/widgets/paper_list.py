@@ -24,9 +24,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from papertray.store import find_spans, markers_for
+from papertray.store import find_spans, markers_for, row_marks
 from papertray.tui.messages import PaperChosen
-from papertray.tui.safe_text import safe_repo, shown, shown_state
+from papertray.tui.safe_text import shown, shown_state
 
 if TYPE_CHECKING:
     from papertray.store import Paper, PaperState, Query
@@ -42,7 +42,8 @@ class MarksOf(Protocol):
 
 
 class PaperList(ScrollView, can_focus=True):
-    """The papers shown, a row each: unread mark, star, repo mark, note mark, title, tags."""
+    """The papers shown, a row each: the marks as the CLI's table shows them (`row_marks`:
+unread, starred, read later, a code repo, a note), the title, the tags."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",
@@ -51,6 +52,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--read",
         "paper-list--marker",
         "paper-list--star",
+        "paper-list--later",
         "paper-list--repo",
         "paper-list--note",
         "paper-list--tag",
@@ -271,18 +273,17 @@ class PaperList(ScrollView, can_focus=True):
         def styled(name: str) -> Style:
             return base + get(name) + over
 
+        marks = row_marks(paper, state, glyphs)  # one renderer for the reader and the CLI
         segments = [
             Segment(" "),
-            Segment(glyphs.unread if not state.read else " ", styled("paper-list--marker")),
-            Segment(" "),
-            Segment(glyphs.starred if state.starred else " ", styled("paper-list--star")),
-            Segment(" "),
-            Segment(glyphs.repo if safe_repo(paper) else " ", styled("paper-list--repo")),
-            Segment(" "),
-            Segment(glyphs.note if state.note else " ", styled("paper-list--note")),
+            Segment(marks.unread, styled("paper-list--marker")),
+            Segment(marks.starred, styled("paper-list--star")),
+            Segment(marks.later, styled("paper-list--later")),
+            Segment(marks.repo, styled("paper-list--repo")),
+            Segment(marks.note, styled("paper-list--note")),
             Segment("  "),
         ]
-        used = 10
+        used = 8
         tags = "".join(f" #{tag}" for tag in state.tags)
         tag_room = min(cell_len(tags), max(0, width // 3))
         title_room = max(1, width - used - tag_room - 1)

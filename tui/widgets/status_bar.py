@@ -1,5 +1,6 @@
-"""The status line: papers shown, unread and starred among them, the library's size, muted papers,
-how many the last import added, the sort order and the active query."""
+"""The status line: papers shown, unread, starred and read later among them, the library's size,
+muted papers, how many the last import added, the sort order and the active query. One line: a
+line longer than the terminal ends in an ellipsis (`app.tcss`)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,12 @@ class StatusBar(Static):
         scope: str = "",
         new: int | None = None,
         muted: int = 0,
+        later: int = 0,
     ) -> None:
         """`unread` and `starred` count among the `shown` (`counting`: the first of them, the
         rest still being counted); `fallback` is what the list shows while `query` does not
         parse; `muted`: papers mute rules leave out; `new`: how many papers the latest import
-        added (None: no import recorded)."""
+        added (None: no import recorded); `later`: papers shown in the read-later queue."""
         muted_part: list[str | tuple[str, str]] = (
             ["  ·  ", (f"{muted:,}", "bold"), " muted"] if muted else []
         )
@@ -38,6 +40,9 @@ class StatusBar(Static):
             ["  ·  ", (f"{new:,}", "bold $success"), " new"]
             if new is not None and new < total
             else []
+        )
+        later_part: list[str | tuple[str, str]] = (
+            ["  ·  ", (f"{later:,}", "bold $accent"), " later"] if later else []
         )
         parts: list[str | tuple[str, str]] = [
             (f" {shown:,}{'+' if counting else ''}", "bold"),
@@ -50,6 +55,7 @@ class StatusBar(Static):
             "  ·  ",
             (f"{starred:,}", "bold $warning"),
             " starred",
+            *later_part,
             *muted_part,
             *new_part,
             "  ·  ",
