@@ -115,12 +115,18 @@ class PapertrayApp(App[int]):
         first, so none is ever drawn over (or under) another."""
         self.call_after_refresh(self._fit_toasts)
 
-    def _fit_toasts(self) -> None:
-        from textual.widgets._toast import ToastRack  # Textual names no public way to ask
+    def _fit_toasts(self, tries: int = 10) -> None:
+        from textual.widgets._toast import Toast  # Textual names no public way to ask
 
-        racks = self.screen.query(ToastRack)
+        screen = self.screen.region
         shown = list(self._notifications)
-        if racks and racks.first().max_scroll_y > 0 and len(shown) > 1:
+        toasts = list(self.screen.query(Toast))
+        if len(toasts) < len(shown) or any(not toast.region for toast in toasts):
+            if tries:  # the rack has yet to mount or lay out the newest: look again after
+                self.call_after_refresh(self._fit_toasts, tries - 1)
+            return
+        cut = any(not screen.contains_region(toast.region) for toast in toasts)
+        if cut and len(shown) > 1:  # the rack grows upwards: the oldest is the one cut off
             self._unnotify(shown[0])
             self.call_after_refresh(self._fit_toasts)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
@@ -78,7 +79,16 @@ class LinksScreen(ModalScreen[tuple[str, int] | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._fit(self.app.size.height)
         self.query_one("#links", OptionList).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        """The list gets what the heading, the hint and the footer leave of the screen (at
+        40x15: a few links, scrolled), so the dialog is never cut."""
+        self.query_one("#links", OptionList).styles.max_height = max(2, min(12, height - 12))
 
     def _highlighted(self) -> int | None:
         option_list = self.query_one("#links", OptionList)

@@ -97,6 +97,9 @@ class MainScreen(QueriesScreen):
         self._link_new = link_new
         self._warned = len(library.warnings)  # those the app was given are shown by it
         self._counts: tuple[object, object, tuple[int, int, int]] | None = None
+        self._anchor: int | None = None
+        """The paper the cursor was on when the filter began to change: each result of the
+        typing keeps the cursor on it while it is among the papers shown (issue 23)."""
 
     def compose(self) -> ComposeResult:
         yield FilterBar(id="filter-bar")
@@ -220,8 +223,10 @@ class MainScreen(QueriesScreen):
         if self.ranking.like is None:
             plist = self.paper_list
             if keep is None:
-                keep = plist.highlighted_rowid
+                keep = self._anchor if self._anchor is not None else plist.highlighted_rowid
             plist.set_rows(result.rowids, self.live.query, keep)
+            if result.complete and self.focused is not self.filter_input:
+                self._anchor = None  # the filter is done with: the cursor is the reader's
         self._refresh()
 
     def _refresh(self, keep_scroll: bool = False) -> None:
@@ -314,6 +319,8 @@ class MainScreen(QueriesScreen):
 
     @on(Input.Changed, "#filter")
     def _typed(self, event: Input.Changed) -> None:
+        if self._anchor is None:
+            self._anchor = self.paper_list.highlighted_rowid
         asked = self.live.query
         self.live.type(event.value)
         self.query_one("#filter-bar", FilterBar).show_error(self.live.error)
@@ -329,6 +336,8 @@ class MainScreen(QueriesScreen):
         if event.clear:
             self.set_filter("")
         self.paper_list.focus()
+        if not event.clear:
+            self._drop_anchor()
 
     def set_filter(self, text: str) -> None:
         """Filter by `text` (the command palette, the mute rules screen); "" clears it."""
@@ -350,6 +359,12 @@ class MainScreen(QueriesScreen):
     def action_leave_filter(self) -> None:
         # Enter: as for `/`, at once (a priority key), so the key typed next reaches the list.
         self.set_focus(self.paper_list)
+        self._drop_anchor()
+
+    def _drop_anchor(self) -> None:
+        """The filter left: once its last result is shown, the cursor is the reader's again."""
+        if not any(w.group == "filter" and w.is_running for w in self.workers):
+            self._anchor = None
 
     async def from_palette(self, action: str) -> None:
         """A palette entry acts on the list, also when the filter had the focus."""
