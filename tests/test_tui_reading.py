@@ -385,3 +385,28 @@ async def test_the_theme_is_remembered(store, data_dir) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.theme == "nord"
+
+
+async def test_the_list_columns_are_chosen_in_the_palette_and_kept(store, data_dir, screen_text):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"sparse", "enter")
+        await settle(pilot, app)
+        assert "Lastname0" not in screen_text(app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"List columns", "enter")
+        await settle(pilot, app)
+        row = next(line for line in screen_text(app).splitlines() if "Sparse [bold]" in line)
+        assert "Lastname0 +" in row and "2024-01-03" in row and "▲42" in row
+        assert app.main.paper_list.columns
+    assert State.open(data_dir).meta("reader.columns") is True
+    app = PapertrayApp(Library.open(data_dir), State.open(data_dir))
+    async with app.run_test(size=(50, 20)) as pilot:  # narrow: the title keeps the room
+        await settle(pilot, app)
+        plist = app.main.paper_list
+        assert plist.columns
+        wide = "".join(s.text for s in plist._render_row(RICH, 80, 0))
+        narrow = "".join(s.text for s in plist._render_row(RICH, 50, 0))
+        assert "2024-01-03" in wide and "2024-01-03" not in narrow

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
-__all__ = ["KEYS", "SECTIONS", "Key", "bindings", "palette_actions"]
+__all__ = ["KEYS", "SECTIONS", "Key", "bindings", "markdown_table", "palette_actions"]
 
 
 @dataclass(frozen=True)
@@ -367,6 +367,15 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         ("ctrl+p",),
+        "palette “List columns”: the list shows the first author, the date and the upvotes"
+        " beside each title, or not (kept for the next run)",
+        "App",
+        "toggle_columns",
+        palette="List columns: first author, date, upvotes (on / off)",
+        owner="papers",
+    ),
+    Key(
+        ("ctrl+p",),
         "palette “Mute rules”: each rule with how many papers it mutes; d unmutes, enter shows"
         " the papers it mutes",
         "App",
@@ -418,3 +427,15 @@ def palette_actions() -> list[tuple[str, str, str, str]]:
         for key in KEYS
         if key.palette
     ]
+
+
+def markdown_table() -> str:
+    """The README's key table, written from `KEYS` (`python -m papertray.tui.keys` prints it;
+    tests/test_docs.py checks the README holds it)."""
+    rows = ["| key | what it does |", "|---|---|"]
+    rows += [f"| {' '.join(f'`{k}`' for k in key.keys)} | {key.what} |" for key in KEYS]
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_SHARE", "MOST", "SETTING", "STEP", "Split"]
+__all__ = ["COLUMNS", "DEFAULT_SHARE", "MOST", "SETTING", "STEP", "Split"]
 
 SETTING = "reader.pane"
 """The state file's meta field the pane's share is kept in (`State.meta`)."""
+COLUMNS = "reader.columns"
+"""The state file's meta field that says whether the list shows its columns (first author,
+date, upvotes: the palette's "List columns")."""
 DEFAULT_SHARE = 40
 """The pane's share of the width, in percent, before the split is moved (the stylesheet's 2fr
 beside the list's 3fr)."""

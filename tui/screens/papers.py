@@ -24,7 +24,7 @@ from papertray.tui.keys import bindings
 from papertray.tui.marks import Marks
 from papertray.tui.messages import MarksChanged, PaperChosen
 from papertray.tui.safe_text import shown, shown_state
-from papertray.tui.split import SETTING, STEP, Split
+from papertray.tui.split import COLUMNS, SETTING, STEP, Split
 from papertray.tui.widgets.abstract_pane import AbstractPane
 from papertray.tui.widgets.paper_list import PaperList
 
@@ -155,6 +155,16 @@ class PapersScreen(Screen[None]):
             self.state.set_meta(name, value)
         except StoreError:
             pass  # a read-only data folder: this run keeps it, the next starts as before
+
+    def action_toggle_columns(self) -> None:
+        """The palette's "List columns": first author, date and upvotes beside each title."""
+        plist = self.paper_list
+        plist.columns = not plist.columns
+        self.remember(COLUMNS, plist.columns)
+        said = (
+            "shows the first author, the date and the upvotes" if plist.columns else "shows titles"
+        )
+        self.notify(f"The list {said} (kept for the next run).", timeout=3)
 
     def action_toggle_authors(self) -> None:
         self.pane.toggle_authors()

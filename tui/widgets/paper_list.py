@@ -43,7 +43,7 @@ class MarksOf(Protocol):
 
 class PaperList(ScrollView, can_focus=True):
     """The papers shown, a row each: the marks as the CLI's table shows them (`row_marks`:
-unread, starred, read later, a code repo, a note), the title, the tags."""
+    unread, starred, read later, a code repo, a note), the title, the tags."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",
@@ -56,6 +56,7 @@ unread, starred, read later, a code repo, a note), the title, the tags."""
         "paper-list--repo",
         "paper-list--note",
         "paper-list--tag",
+        "paper-list--column",
         "paper-list--match",
     }
 
@@ -101,6 +102,20 @@ unread, starred, read later, a code repo, a note), the title, the tags."""
         self._last_highlighted: int | None = -1
         self._styles: dict[str, Style] = {}
         self._glyphs = markers_for()  # what the terminal's locale can show
+        self._columns = False
+
+    @property
+    def columns(self) -> bool:
+        """Whether each row shows the first author, the date and the upvotes (the palette's
+        "List columns", kept in the state file)."""
+        return self._columns
+
+    @columns.setter
+    def columns(self, on: bool) -> None:
+        if on != self._columns:
+            self._columns = on
+            self._strips.clear()
+            self.refresh()
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -284,6 +299,8 @@ unread, starred, read later, a code repo, a note), the title, the tags."""
             Segment("  "),
         ]
         used = 8
+        columns = _columns(paper) if self._columns and width >= COLUMNS_FROM else ""
+        used += len(columns)
         tags = "".join(f" #{tag}" for tag in state.tags)
         tag_room = min(cell_len(tags), max(0, width // 3))
         title_room = max(1, width - used - tag_room - 1)
@@ -302,6 +319,8 @@ unread, starred, read later, a code repo, a note), the title, the tags."""
             segments.append(Segment(shown_tags, styled("paper-list--tag")))
         else:
             segments.append(Segment(" " * max(0, width - used)))
+        if columns:
+            segments.append(Segment(columns, styled("paper-list--column")))
         # Every segment but the styled ones gets the row's style.
         plain = base + over
         row = [s if s.style is not None else Segment(s.text, plain) for s in segments if s.text]
@@ -321,6 +340,25 @@ unread, starred, read later, a code repo, a note), the title, the tags."""
         self._strips.clear()
         self._styles = {}
         super().notify_style_update()
+
+
+COLUMNS_FROM = 60
+"""The list's columns are shown from this width up (narrower, the title needs the room)."""
+AUTHOR_CELLS = 14
+
+
+def _columns(paper: Paper) -> str:
+    """The first author's last name, the date (arXiv's, else the digest's) and the upvotes, in
+    fixed cells (`len` is their width: each cell holds one character)."""
+    author = (
+        shown(paper.authors[0]).split()[-1] if paper.authors and paper.authors[0].split() else ""
+    )
+    if len(paper.authors) > 1 and author:
+        author += " +"
+    date = shown(paper.published or paper.digest_date or "")[:10]
+    votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
+    text = f" {_fit(author, AUTHOR_CELLS)} {_fit(date, 10)} {_fit(votes, 6)}"
+    return set_cell_size(text, 3 + AUTHOR_CELLS + 10 + 6)
 
 
 def _fit(text: str, cells: int, *, pad: bool = True) -> str:
