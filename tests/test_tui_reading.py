@@ -229,9 +229,17 @@ async def test_l_queues_to_read_later_with_is_later_and_a_count(store, data_dir)
         await settle(pilot, app)
         assert State.open(data_dir).get(MESA.id).later
         assert "1 later" in one_line(status_text(app))
+        await pilot.press("g", "l")  # the first paper, queued after Mesa
+        await settle(pilot, app)
         await pilot.press("slash", *"is:later", "enter")
         await settle(pilot, app)
-        assert shown_ids(app) == [MESA.id]
+        assert shown_ids(app) == [MESA.id, SEED[0].id]  # the queue, oldest first
+        assert "read later first" in one_line(status_text(app))
+        assert "2 later" in one_line(status_text(app))
+        assert app.main.paper_list.highlighted.id == SEED[0].id  # type: ignore[union-attr]
+        await pilot.press("l")  # the cursor stayed on the first paper: out of the queue
+        await settle(pilot, app)
+        assert not State.open(data_dir).get(SEED[0].id).later
     app = PapertrayApp(Library.open(data_dir), State.open(data_dir))  # it survives a restart
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -290,6 +298,18 @@ async def test_a_saved_search_on_a_key_and_in_the_palette_with_its_unread(
         await settle(pilot, app)
         await pilot.pause(0.3)
         assert f"Search: code ({repos:,} unread)" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Remove saved search: code")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert State.open(data_dir).searches() == []
+        await pilot.press("u")  # undone: back on its key
+        await settle(pilot, app)
+        assert [(s.name, s.slot) for s in State.open(data_dir).searches()] == [("code", 1)]
 
 
 # -- rough edges ------------------------------------------------------------------------------
@@ -410,3 +430,23 @@ async def test_the_list_columns_are_chosen_in_the_palette_and_kept(store, data_d
         wide = "".join(s.text for s in plist._render_row(RICH, 80, 0))
         narrow = "".join(s.text for s in plist._render_row(RICH, 50, 0))
         assert "2024-01-03" in wide and "2024-01-03" not in narrow
+
+
+async def test_y_copies_the_bare_id_or_as_the_config_says(
+    store, monkeypatch, tmp_path: Path
+) -> None:
+    copied: list[str] = []
+    monkeypatch.setattr(clipboard, "system_copy", lambda text: copied.append(text) or "xclip")
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("PAPERTRAY_CONFIG", str(config))
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        move_to(app, RICH.id)
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        config.write_text('[reader]\ncopy_id = "arxiv"\n', encoding="utf-8")
+        await pilot.press("y")
+        await settle(pilot, app)
+    assert copied == ["2401.01234", "arXiv:2401.01234"]

@@ -204,6 +204,8 @@ class LiveQuery:
 
     @property
     def order(self) -> SortOrder:
+        if self.sort == 0 and _asks_for_the_queue(self.query):
+            return SORT_ORDERS["later"]  # `is:later` reads the queue oldest first (issue 23)
         return SORT_ORDERS[SORTS[self.sort]]
 
     @property
@@ -265,3 +267,10 @@ def complete_part(text: str) -> str:
             continue
         return text[:cut]
     return ""
+
+
+def _asks_for_the_queue(query: Query) -> bool:
+    """Whether the query asks for the read-later queue (`is:later`, beside other terms)."""
+    from papertray.store.query_tree import Is  # the query's tree: only its node type here
+
+    return any(isinstance(node, Is) and node.value == "later" for node in query.root.children)
