@@ -204,7 +204,7 @@ class LiveQuery:
 
     @property
     def order(self) -> SortOrder:
-        if self.sort == 0 and _asks_for_the_queue(self.query):
+        if self.sort == 0 and self.query.asks_for_the_queue:
             return SORT_ORDERS["later"]  # `is:later` reads the queue oldest first (issue 23)
         return SORT_ORDERS[SORTS[self.sort]]
 
@@ -268,9 +268,3 @@ def complete_part(text: str) -> str:
         return text[:cut]
     return ""
 
-
-def _asks_for_the_queue(query: Query) -> bool:
-    """Whether the query asks for the read-later queue (`is:later`, beside other terms)."""
-    from papertray.store.query_tree import Is  # the query's tree: only its node type here
-
-    return any(isinstance(node, Is) and node.value == "later" for node in query.root.children)
