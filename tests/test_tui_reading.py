@@ -450,3 +450,29 @@ async def test_y_copies_the_bare_id_or_as_the_config_says(
         await pilot.press("y")
         await settle(pilot, app)
     assert copied == ["2401.01234", "arXiv:2401.01234"]
+
+
+async def test_the_mute_dialogs_fit_at_40x15(store) -> None:
+    library, state = store
+    for query in ("diffusion", "quantization", "pruning", "survey", "mamba"):
+        state.add_mute(query, "not now")
+    app = make_app(store)
+
+    def whole(widget) -> bool:  # type: ignore[no-untyped-def]
+        region = widget.region
+        return region.width > 0 and region.height > 0 and app.screen.region.contains_region(region)
+
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"llm", "enter")
+        await settle(pilot, app)
+        await app.main.run_action("mute_filter")
+        await pilot.pause()
+        for part in ("#heading", "#why", "#hint"):
+            assert whole(app.screen.query_one(part)), part
+        await pilot.press("escape")
+        await pilot.pause()
+        await app.main.run_action("show_mutes")
+        await settle(pilot, app)
+        for part in ("#heading", "#rules", "#hint"):
+            assert whole(app.screen.query_one(part)), part
