@@ -476,3 +476,16 @@ async def test_the_mute_dialogs_fit_at_40x15(store) -> None:
         await settle(pilot, app)
         for part in ("#heading", "#rules", "#hint"):
             assert whole(app.screen.query_one(part)), part
+
+
+async def test_on_a_narrow_terminal_the_brackets_move_the_split_up_and_down(store, data_dir):
+    app = make_app(store)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await settle(pilot, app)
+        assert app.main.has_class("-narrow")
+        before = app.main.pane.region.height
+        await pilot.press("left_square_bracket", "left_square_bracket")  # 60% -> 70%
+        await settle(pilot, app)
+        assert app.main.pane.region.height > before  # the pane under the list, taller
+        assert app.main.pane.region.width == 70
+    assert State.open(data_dir).meta("reader.pane") == 70
