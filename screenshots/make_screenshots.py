@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Make the README's screenshots: drive the real app with Pilot on the bundled sample digest.
+"""Make the README's screenshots: drive the real app with Pilot on the bundled sample digest
+(and the Hugging Face daily papers of tests/fixtures, which give two of its papers their authors,
+arXiv ids, dates and upvotes, as `papertray fetch` would).
 
     python screenshots/make_screenshots.py      # rewrites screenshots/*.svg
 
@@ -31,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from papertray.store import Library, State, ingest_file, sample_digest  # noqa: E402
+from papertray.store.models import title_key  # noqa: E402
 from papertray.store.updates import Answer  # noqa: E402
 from papertray.tui.app import PapertrayApp  # noqa: E402
 
@@ -118,6 +121,7 @@ def _tokens(text: str) -> list[tuple[int, str]]:
     return tokens
 
 
+HF_DAY = HERE.parent / "tests" / "fixtures" / "hf_daily_papers.json"
 DAY = 86_400.0
 WATCHED_AT = 1_796_558_400.0  # 2026-12-06, noon UTC: when the watch found the changes
 
@@ -135,6 +139,9 @@ def fresh_app(folder: Path, updates: bool = False) -> PapertrayApp:
         ]
     report = library.add(papers)
     ids = report.ids
+    titles = {title_key(p.title) for p in ingest_file(sample_digest()).papers}
+    daily = [p for p in ingest_file(HF_DAY).papers if title_key(p.title) in titles]
+    library.add(daily)  # two of the same papers, as the daily page has them
     # A morning's triage, so the list shows every kind of mark.
     for pid in ids[:4]:
         state.set_read(pid, True)
@@ -143,6 +150,11 @@ def fresh_app(folder: Path, updates: bool = False) -> PapertrayApp:
     state.set_tags(ids[2], ["memory", "training"])
     state.set_tags(ids[6], ["quantization"])
     state.set_note(ids[2], "Try the head-wise quantization on our ViT runs.")
+    state.set_tags(ids[0], ["generative"])
+    state.set_later(ids[0], True)
+    state.set_later(ids[9], True)
+    state.save_search("code to try", "has:repo is:unread", 1)
+    state.save_search("quantization", "quantization -tag:quantization", 2)
     if updates:
         _watched(library, state, ids)
     return PapertrayApp(library, state, paper_ids=ids)
@@ -189,6 +201,7 @@ async def shoot(
             while any(w.is_running for w in app.workers):  # the search, a write: done
                 await app.workers.wait_for_complete()
                 await pilot.pause()
+            await pilot.pause(0.3)  # the palette counts the saved searches in a thread
             app.clear_notifications()
             await pilot.pause()
             svg = portable_svg(app.export_screenshot(title="papertray"))
@@ -205,6 +218,12 @@ async def main() -> None:
     await shoot("narrow", (80, 40), steps=["j", "j"])
     # The Updates list (U) over the list: a new version, code that appeared, one seen before.
     await shoot("updates", (130, 30), steps=["U"], updates=True)
+    # The pane of a paper the daily page knew (authors, arXiv id and dates, upvotes, the code's
+    # host, both digests), then the same paper read full screen (enter).
+    await shoot("pane", (130, 36))
+    await shoot("fullscreen", (130, 36), steps=["enter"])
+    # A saved search on key 1, then the palette listing the saved ones with their unread papers.
+    await shoot("search", (130, 36), steps=["1", "ctrl+p", *"search"])
 
 
 if __name__ == "__main__":

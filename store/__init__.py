@@ -40,7 +40,13 @@ if TYPE_CHECKING:
     from papertray.store.imports import FileImport, ImportOutcome, import_files, seed_sample
     from papertray.store.ingest import ingest_bytes, ingest_file, ingest_text
     from papertray.store.library import ImportBatch, ImportReport, Library
-    from papertray.store.links import arxiv_links, is_code_repo, is_safe_url
+    from papertray.store.links import (
+        arxiv_links,
+        is_code_repo,
+        is_safe_url,
+        link_label,
+        pdf_link,
+    )
     from papertray.store.listing import Listing, list_papers, view_of
     from papertray.store.markers import Markers, RowMarks, markers_for, row_marks, shown_id
     from papertray.store.matching import find_spans
@@ -108,7 +114,13 @@ _LAZY = {
     "papertray.store.imports": ("FileImport", "ImportOutcome", "import_files", "seed_sample"),
     "papertray.store.ingest": ("ingest_bytes", "ingest_file", "ingest_text"),
     "papertray.store.library": ("ImportBatch", "ImportReport", "Library"),
-    "papertray.store.links": ("arxiv_links", "is_code_repo", "is_safe_url"),
+    "papertray.store.links": (
+        "arxiv_links",
+        "is_code_repo",
+        "is_safe_url",
+        "link_label",
+        "pdf_link",
+    ),
     "papertray.store.listing": ("Listing", "list_papers", "view_of"),
     "papertray.store.markers": ("Markers", "RowMarks", "markers_for", "row_marks", "shown_id"),
     "papertray.store.matching": ("find_spans",),
@@ -266,6 +278,8 @@ __all__ = [
     "quoted",
     "is_code_repo",
     "is_safe_url",
+    "link_label",
+    "pdf_link",
     # fetching, linking to arXiv, the config file (loaded on first use)
     "Client",
     "Config",

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from papertray.store.citation import bibtex_entries, ris_records
+from papertray.store.links import link_label
 from papertray.store.markers import markers_for, row_marks, shown_id
 from papertray.store.models import Paper, PaperState
 from papertray.store.sanitize import clean_text
@@ -123,8 +124,8 @@ def _markdown(rows: Iterable[Row]) -> Iterator[str]:
     for paper, state in rows:
         title = _md_escape(_line(paper.title))
         parts = [f"- [{'x' if state.read else ' '}] {'⭐ ' if state.starred else ''}**{title}**"]
-        if paper.repo:
-            parts.append(f"([code]({paper.repo}))")
+        if paper.repo:  # named by its host, as the reader's pane names it: ([GitHub](...))
+            parts.append(f"([{link_label(paper.repo) or 'code'}]({paper.repo}))")
         if state.tags:
             parts.append(" ".join(f"`{_line(t)}`" for t in state.tags))
         yield " ".join(parts) + f" <!-- {paper.id} -->\n"

@@ -561,6 +561,11 @@ class Library:
         )
         return [(r[0], int(r[1]), int(r[2])) for r in rows]
 
+    def sources_of(self, pid: str) -> list[str]:
+        """The digests a paper came from, in the order they brought it (its pane)."""
+        rows = self._rows("SELECT source FROM paper_sources WHERE paper = ? ORDER BY seq", (pid,))
+        return [r[0] for r in rows]
+
     def ids_only_from(self, source: str) -> list[str]:
         """The ids of the papers that came from the digest `source` and from no other."""
         return [

@@ -274,3 +274,48 @@ def _same_page(url: str) -> str:
     if bare.startswith(("arxiv.org/", "export.arxiv.org/")):
         bare = _VERSION_TAIL.sub("", bare.removeprefix("export."))
     return bare
+
+
+# -- what a link is, said in a word (the reader's pane, the CLI's Markdown) ----------------------
+
+_FORGES = {
+    "github.com": "GitHub",
+    "gitlab.com": "GitLab",
+    "codeberg.org": "Codeberg",
+    "bitbucket.org": "Bitbucket",
+}
+_PROJECT_HOSTS = (".github.io", ".gitlab.io", ".pages.dev", ".netlify.app", ".vercel.app")
+
+
+def link_label(url: str) -> str:
+    """A link named by its kind or host: "arXiv" (an abstract page), "PDF" (arXiv's, or any
+    `.pdf`), "GitHub", "GitLab", "Codeberg", "Bitbucket", "HF" (Hugging Face), "DOI",
+    "OpenReview", "project page" (a project's own site: `name.github.io`, ...), else the host
+    without `www.` ("example.org"); "" for a link that is not safe (never shown as one)."""
+    split = _split(url) if is_safe_url(url) else None
+    if split is None:
+        return ""
+    host, path = split[0].lower().removeprefix("www."), split[1]
+    if host in ("arxiv.org", "export.arxiv.org"):
+        return "PDF" if path.startswith("/pdf/") else "arXiv"
+    if path.lower().endswith(".pdf") or (host == "openreview.net" and path.startswith("/pdf")):
+        return "PDF"
+    if host in _FORGES:
+        return _FORGES[host]
+    if host == "huggingface.co" or host.endswith(".hf.space"):
+        return "HF"
+    if host in ("doi.org", "dx.doi.org"):
+        return "DOI"
+    if host == "openreview.net":
+        return "OpenReview"
+    if host.endswith(_PROJECT_HOSTS):
+        return "project page"
+    return host
+
+
+def pdf_link(arxiv_id: str | None, links: tuple[str, ...]) -> str | None:
+    """The paper's PDF, as `P` opens it: arXiv's (`arxiv_links`), else the first of its links
+    that is a PDF (`link_label`); None when it has neither."""
+    if arxiv_id and _ARXIV_ID.fullmatch(arxiv_id):
+        return arxiv_links(arxiv_id)[1]
+    return next((url for url in links if link_label(url) == "PDF"), None)

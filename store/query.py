@@ -101,6 +101,12 @@ class Query:
         """True unless the query mentions `is:muted`: muted papers are then left out."""
         return not _mentions(self.root, Is("muted"))
 
+    @property
+    def asks_for_the_queue(self) -> bool:
+        """True when `is:later` is one of the query's terms (not under OR or `-`): the reader
+        then reads the queue oldest first."""
+        return Is("later") in self.root.children
+
 
 def _mentions(node: Node, target: Node) -> bool:
     if node == target:

@@ -197,6 +197,16 @@ class SearchTable:
         self.table.remove(doc_ids=self._doc_ids(found.id))
         return found
 
+    def restore(self, search: SavedSearch) -> None:
+        """Nothing when a search of that name or id is there again; without its slot when
+        another search holds it now."""
+        saved = self._stored()
+        if any(s.id == search.id or s.name.casefold() == search.name.casefold() for s in saved):
+            return
+        if search.slot is not None and any(s.slot == search.slot for s in saved):
+            search = replace(search, slot=None)
+        self._insert(search)
+
     def put(self, search: SavedSearch) -> SavedSearch:
         """Make the search of `search`'s name (case aside) this one, keeping its id here (a
         search as another machine has it: the sync); a slot is taken as it comes (the sync

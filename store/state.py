@@ -434,11 +434,20 @@ class State:
         with self._writing():
             return self._saved.save(name, text, slot, _searches.made_now(clock))
 
+    def search_in_slot(self, slot: int) -> SavedSearch | None:
+        """The saved search bound to key `slot` (1-9), or None."""
+        return next((s for s in self.searches() if s.slot == slot), None)
+
     def remove_search(self, name: str) -> SavedSearch:
-        """Remove the saved search of this name and return it. SearchError when there is
-        none."""
+        """Remove the saved search of this name and return it (for undo with
+        `restore_search`). SearchError when there is none."""
         with self._writing():
             return self._saved.remove(name)
+
+    def restore_search(self, search: SavedSearch) -> None:
+        """Put a removed search back as it was, its id too (undo of `remove_search`)."""
+        with self._writing():
+            self._saved.restore(search)
 
     def merge_searches(
         self, changes: Mapping[str, tuple[SavedSearch | None, _follows.Follow | None]]

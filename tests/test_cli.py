@@ -141,7 +141,7 @@ def test_other_formats(imported: Path, data_dir: Path, fmt: str, capsys) -> None
     elif fmt == "md":
         title = "Mesa: A Memory-saving Training Framework for Transformers"
         assert out.startswith(f"- [ ] ⭐ **{title}**")
-        assert "([code](https://github.com/ziplab/Mesa))" in out and "`llm`" in out
+        assert "([GitHub](https://github.com/ziplab/Mesa))" in out and "`llm`" in out
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
         assert [r["id"] for r in rows] == [MESA_ID]

@@ -12,7 +12,7 @@ from textual.app import App
 from papertray.store import parse_query
 from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
 from papertray.tui.app import PapertrayApp
-from papertray.tui.keys import KEYS, palette_actions
+from papertray.tui.keys import KEYS, markdown_table, palette_actions
 from papertray.tui.screens.help import help_renderables
 from papertray.tui.screens.main import MainScreen
 from papertray.tui.screens.papers import PapersScreen
@@ -34,6 +34,11 @@ def readme_table(header: str) -> list[tuple[tuple[str, ...], str]]:
 
 def test_readme_key_table_is_the_key_table() -> None:
     assert readme_table("| key | what it does |") == [(k.keys, k.what) for k in KEYS]
+
+
+def test_readme_key_table_is_written_from_keys_py() -> None:
+    """`python -m papertray.tui.keys` prints the table the README holds, byte for byte."""
+    assert markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_query_table_is_the_query_table() -> None:
@@ -58,6 +63,7 @@ def test_every_bound_key_is_in_the_table_and_every_action_exists() -> None:
             assert hasattr(owner, f"action_{action}"), (owner, binding)
             keys = binding.key.split(",")  # type: ignore[union-attr]
             names = {"slash": "/", "question_mark": "?", "plus": "+", "at": "@"}
+            names |= {"left_square_bracket": "[", "right_square_bracket": "]"}
             assert any(names.get(k, k) in described or k.isdigit() for k in keys), binding
     for name, action, _keys, owner in palette_actions():
         assert hasattr(OWNERS[owner], f"action_{action.split('(')[0]}"), name

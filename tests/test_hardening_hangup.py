@@ -90,7 +90,7 @@ def test_terminal_closed_right_after_a_key_was_read(started: tuple[PtyApp, Path]
 
 @pytest.mark.parametrize(
     ("key", "shown"),
-    [("?", "cycle the sort"), ("t", "enter save"), ("A", "Cancel")],
+    [("?", "next / previous paper"), ("t", "enter save"), ("A", "Cancel")],
     ids=["help", "tags", "confirm"],
 )
 def test_terminal_closed_inside_a_modal(started: tuple[PtyApp, Path], key: str, shown: str) -> None:

@@ -47,7 +47,8 @@ def test_every_format_links_its_arxiv_papers_to_themselves(name: str) -> None:
         assert paper.arxiv_id
         assert all(u in paper.links for u in arxiv_links(paper.arxiv_id)[2:])
         assert paper_page(paper) == f"https://arxiv.org/abs/{paper.arxiv_id}"
-        assert citation(paper, bibtex=False) == f"arXiv:{paper.arxiv_id}"
+        assert citation(paper, bibtex=False) == paper.arxiv_id
+        assert citation(paper, bibtex=False, style="arxiv") == f"arXiv:{paper.arxiv_id}"
         entry = citation(paper, bibtex=True)
         # A preprint keyed lastnameYEARfirstword (store/citation.py; a paper without authors
         # YEARfirstword), no longer arxiv<id>.

@@ -10,11 +10,12 @@ from papertray.store.paths import sample_digest
 from papertray.tui.app import PapertrayApp
 
 SEED = ingest_file(sample_digest()).papers
+FIRST_SEEN = 1_733_054_400.0  # 2024-12-01 12:00 UTC
 
 
 def sample_app() -> PapertrayApp:
     library = Library.in_memory()
-    library.add(SEED)
+    library.add(SEED, batch=FIRST_SEEN)  # the pane's "first seen": the same day on every run
     state = State.in_memory()
     for paper in SEED[:4]:
         state.set_read(paper.id, True)
@@ -31,8 +32,21 @@ def pressing(*keys: str):  # type: ignore[no-untyped-def]
         await pilot.pause()  # the main screen mounted: a key now reaches it
         await pilot.press(*keys)
         await settle(pilot, pilot.app)
+        await steady(pilot)
 
     return run_before
+
+
+async def steady(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The text fields' cursors steady (a blink is half a second: a loaded machine took the
+    picture in either half), and a few frames more for what they lay out."""
+    from textual.widgets import Input
+
+    for field in pilot.app.screen.query(Input):  # its cursor shown, never half a blink
+        field.cursor_blink = False
+    for _ in range(2):
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
 
 
 def test_main_view(snap_compare) -> None:
@@ -64,3 +78,55 @@ def test_narrow_terminal(snap_compare) -> None:
 def test_no_match(snap_compare) -> None:
     filtering = pressing("slash", *"zzzqqq")
     assert snap_compare(sample_app(), run_before=filtering, terminal_size=(120, 24))
+
+
+# -- the reading view of issue 23: the pane with every field, at 120x40 and 40x15, full screen --
+
+
+def rich_app() -> PapertrayApp:
+    """The sample, and a paper with every field the pane shows (tests/test_tui_reading.py's),
+    first seen at a fixed time; tagged, noted, starred and queued to read later."""
+    from test_tui_reading import ADDED, RICH
+
+    library = Library.in_memory()
+    library.add(SEED, batch=FIRST_SEEN)
+    library.add([RICH], batch=ADDED)
+    state = State.in_memory()
+    state.set_tags(RICH.id, ["attention"])
+    state.set_note(RICH.id, "Compare with our sparse runs.")
+    state.toggle_star(RICH.id)
+    state.set_later(RICH.id, True)
+    return PapertrayApp(library, state)
+
+
+def on_rich(*keys: str):  # type: ignore[no-untyped-def]
+    """Move to the rich paper, then press `keys`."""
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        from helpers.reader import move_to
+        from test_tui_reading import RICH
+
+        await pilot.pause()
+        move_to(pilot.app, RICH.id)
+        await settle(pilot, pilot.app)
+        await pilot.press(*keys)
+        await settle(pilot, pilot.app)
+        await steady(pilot)
+
+    return run_before
+
+
+def test_reading_pane_120x40(snap_compare) -> None:
+    assert snap_compare(rich_app(), run_before=on_rich(), terminal_size=(120, 40))
+
+
+def test_reading_pane_40x15(snap_compare) -> None:
+    assert snap_compare(rich_app(), run_before=on_rich(), terminal_size=(40, 15))
+
+
+def test_full_screen_reading(snap_compare) -> None:
+    assert snap_compare(rich_app(), run_before=on_rich("z"), terminal_size=(120, 40))
+
+
+def test_full_screen_reading_40x15(snap_compare) -> None:
+    assert snap_compare(rich_app(), run_before=on_rich("z"), terminal_size=(40, 15))

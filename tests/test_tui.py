@@ -91,7 +91,7 @@ async def test_pane_follows_the_cursor(store, screen_text) -> None:
         assert "There has been an explosion of interest" in text
         pane = pane_text(app)
         assert pane.startswith(MESA)
-        assert " 1 code https://github.com/ziplab/Mesa" in pane
+        assert "  1 GitHub  https://github.com/ziplab/Mesa" in pane
 
 
 async def test_enter_opens_and_marks_read(store, data_dir, screen_text) -> None:
@@ -202,20 +202,33 @@ async def test_c_copies_the_repo_and_falls_back_to_osc52(store, no_system_clipbo
         assert any("https://github.com/ziplab/Mesa" in m and "OSC 52" in m for m in messages)
 
 
-async def test_number_keys_copy_link_n(store, no_system_clipboard) -> None:
+async def test_the_link_chooser_opens_or_copies_link_n(store, no_system_clipboard, screen_text):
+    """`L` lists the links as the pane numbers them, each named by its kind or host; a digit
+    copies link n (what 1…9 did on the list before they became the saved searches)."""
     octo = next(i for i, p in enumerate(SEED) if p.title.startswith("Octo-planner"))
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*["j"] * octo)
+        await pilot.press("L")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "1 HF" in text and "2 nexa4ai.com" in text and "https://www.nexa4ai.com" in text
         await pilot.press("2")
         await settle(pilot, app)
         assert app.clipboard == "https://www.nexa4ai.com/octo-planner"
-        await pilot.press("1")
+        await pilot.press("L", "down", "up", "c")  # the highlighted one: link 1
         await settle(pilot, app)
         assert app.clipboard == "https://huggingface.co/NexaAIDev/octopus-planning"
-        await pilot.press("3")
+        await pilot.press("L", "3")
         await pilot.pause()
-        assert any("has 2 links" in n.message for n in app._notifications)
+        assert any("No link 3: the paper has 2." in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.main
+        await pilot.press("1")  # on the list, 1…9 are the saved searches: nothing is copied
+        await settle(pilot, app)
+        assert app.clipboard == "https://huggingface.co/NexaAIDev/octopus-planning"
+        assert "No saved search on key 1" in list(app._notifications)[-1].message
 
 
 async def test_copy_uses_pyperclip_when_it_works(store, monkeypatch) -> None:

@@ -203,7 +203,7 @@ async def test_open_paper_key_opens_the_arxiv_page_of_an_enriched_paper(
         await settle(pilot, app)
         await pilot.press("Y")
         await settle(pilot, app)
-    assert copied[0] == "arXiv:2107.11817"
+    assert copied[0] == "2107.11817"  # the bare id: the config's [reader] copy_id says so
     enriched = Library.open(data_dir).get(mesa.id)
     # keyed lastnameYEARfirstword (store/citation.py, issue 23): the year arXiv gave the paper
     year = (enriched.published or "")[:4]

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.reader import move_to, pane_text, settle, shown_ids
+from helpers.reader import move_to, pane_text, settle, shown_ids, status_text
 from textual.widgets import Static
 
 from papertray.store import Library, SimilarityIndex, State, ingest_file
@@ -48,7 +48,10 @@ async def test_S_reaches_for_you_which_ranks_unread_by_the_starred(store, screen
         assert not set(top) & set(PRUNING[:3])  # the starred are the seeds, not the results
         assert sum(pid in PRUNING for pid in top) >= 4  # of the 7 other pruning papers
         assert shown[-3:] == PRUNING[:3]  # seeds after, in digest order
-        # the ranked paper on top says why, and its shared words are highlighted
+        # The cursor stayed on its paper as the list was ranked (issue 23); the ranked paper
+        # on top says why, and its shared words are highlighted.
+        assert app.main.paper_list.highlighted.id == SEED[0].id  # type: ignore[union-attr]
+        await pilot.press("g")
         assert app.main.paper_list.highlighted.id == top[0]  # type: ignore[union-attr]
         text = pane_text(app)
         assert "shares: " in text
@@ -84,8 +87,7 @@ async def test_for_you_with_nothing_starred_says_so_and_keeps_the_order(store, s
         await settle(pilot, app)
         assert shown_ids(app) == before
         assert app.main.paper_list.highlighted_rowid == cursor
-        text = screen_text(app)
-        assert "for you: no starred papers yet, relevance" in text
+        assert "for you: no starred papers yet, relevance" in status_text(app)
         assert "Keeping the relevance order." in " ".join(n.message for n in app._notifications)
         assert app.main.ranking.index is None  # nothing was loaded for nothing
 

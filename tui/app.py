@@ -3,9 +3,10 @@
 The app only starts and routes: it is given the store's `Library` and `State` (tests pass
 temporary ones), opens the main screen on them (`screens/main.py`, which owns the list, the
 pane, the filter and what they show), binds the keys that work over any screen (help, quit),
-routes what a modal asks of the main screen, keeps the marks in sync with the user's other
-machines once the first frame is out (a worker: `syncing.py`), and leaves cleanly on a signal
-or a hang-up (`signals.py`).
+routes what a modal asks of the main screen, keeps the theme chosen (in the state file) and
+the toasts within the screen, keeps the marks in sync with the user's other machines once
+the first frame is out (a worker: `syncing.py`), and leaves cleanly on a signal or a
+hang-up (`signals.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
+from textual.notifications import Notify
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from papertray.tui.changes import WORKER_GROUP
@@ -28,6 +31,8 @@ from papertray.tui.screens.main import MainScreen
 from papertray.tui.signals import install_exit_signals
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from papertray.store import Library, State
     from papertray.tui.screens.follows import FollowsScreen
     from papertray.tui.screens.mutes import MutesScreen
@@ -36,6 +41,8 @@ __all__ = ["PapertrayApp"]
 
 QUIT_WAIT = 5.0
 """Quitting waits this long at most for the changes still being written (a star: ms)."""
+THEME = "reader.theme"
+"""The state file's meta field the theme chosen (the palette's "Theme") is kept in."""
 
 
 class PapertrayApp(App[int]):
@@ -89,6 +96,9 @@ class PapertrayApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
+        if (theme := self.store_state.meta(THEME)) in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         for warning in self._warnings:
             self.notify(warning, severity="warning", timeout=8, markup=False)
         for missing in install_exit_signals(self):
@@ -124,6 +134,29 @@ class PapertrayApp(App[int]):
         if event.news.changed:
             self.main.poll()  # another machine's marks: shown now, not at the screen's next look
 
+    def _theme_changed(self, theme: Theme) -> None:
+        self.main.remember(THEME, theme.name)
+
+    def on_notify(self, event: Notify) -> None:
+        """Toasts stack, the newest at the bottom; those the screen cannot hold go, oldest
+        first, so none is ever drawn over (or under) another."""
+        self.call_after_refresh(self._fit_toasts)
+
+    def _fit_toasts(self, tries: int = 10) -> None:
+        from textual.widgets._toast import Toast  # Textual names no public way to ask
+
+        screen = self.screen.region
+        shown = list(self._notifications)
+        toasts = list(self.screen.query(Toast))
+        if len(toasts) < len(shown) or any(not toast.region for toast in toasts):
+            if tries:  # the rack has yet to mount or lay out the newest: look again after
+                self.call_after_refresh(self._fit_toasts, tries - 1)
+            return
+        cut = any(not screen.contains_region(toast.region) for toast in toasts)
+        if cut and len(shown) > 1:  # the rack grows upwards: the oldest is the one cut off
+            self._unnotify(shown[0])
+            self.call_after_refresh(self._fit_toasts)
+
     def on_mutes_screen_unmute(self, event: MutesScreen.Unmute) -> None:
         # Named, not `@on(MutesScreen.Unmute)`: the rules screen is imported when it opens.
         self.main.unmute(event.rule)
@@ -132,11 +165,13 @@ class PapertrayApp(App[int]):
         self.main.unfollow(event.followed)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "quit_reader" and self.screen is not self.screen_stack[0]:
+        if action in ("quit_reader", "help"):  # where q and ? are text, neither (ctrl+q quits)
+            if self.screen is self.screen_stack[0]:
+                return not isinstance(self.focused, Input)
             # The note editor's TextArea is imported with a modal open, not at start (~7 ms).
-            from textual.widgets import Input, TextArea
+            from textual.widgets import TextArea
 
-            return not isinstance(self.focused, (Input, TextArea))  # there q is text
+            return action == "help" or not isinstance(self.focused, (Input, TextArea))
         return True
 
     async def action_quit_reader(self) -> None:

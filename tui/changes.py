@@ -1,5 +1,6 @@
-"""Every change the reader makes to the store, with undo: marks (read, star, tags, note, mark all
-read), removals from the library, mute rules, follows, and `u` itself.
+"""Every change the reader makes to the store, with undo: marks (read, star, read later, tags,
+note, mark all read), removals from the library, mute rules, saved searches, follows, and `u`
+itself.
 
 A plain class the main screen holds (tests use it without a screen). Changes are written one at
 a time, in the order the keys asked for them, by one worker at a time (`submit` queues a change
@@ -9,8 +10,8 @@ never waits on the UI thread and two quick keys are never written out of order.
 Each step remembers, per paper, its marks before and after; undo puts back only the marks that
 still hold the step's value, so a mark changed since (here, in another instance, by the CLI)
 stays, and the message says so. A removal is undone by the library's `restore` (each paper back
-in its place, with its first added date); a mute rule added or removed, by the opposite; so is
-a follow (a search saved to be followed goes again).
+in its place, with its first added date); a mute rule or a saved search added or removed, by
+the opposite; so is a follow (a search saved to be followed goes again).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from papertray.store import MuteError, StoreError, shown_text
+from papertray.store import MuteError, SearchError, StoreError, shown_text
 
 if TYPE_CHECKING:
     from papertray.store import Follow, Library, MuteRule, PaperState, SavedSearch, State
@@ -61,6 +62,14 @@ class _Followed:
     saved: bool = False  # the search was saved to be followed: undo removes it
 
 
+@dataclass(frozen=True)
+class _Searched:
+    label: str  # "save the search “queue”"
+    saved: SavedSearch | None = None
+    removed: SavedSearch | None = None
+    """The search removed, or the one of that name `saved` replaced."""
+
+
 @dataclass
 class Outcome:
     """What one change did, for the screen to show."""
@@ -83,7 +92,7 @@ class Changes:
     def __init__(self, library: Library, state: State) -> None:
         self.library = library
         self.state = state
-        self._steps: list[_Marked | _Removed | _Ruled | _Followed] = []
+        self._steps: list[_Marked | _Removed | _Ruled | _Followed | _Searched] = []
         self._queue: deque[Callable[[], Outcome]] = deque()
         self._lock = threading.Lock()
         self._writing = False
@@ -111,7 +120,7 @@ class Changes:
     def depth(self) -> int:
         return len(self._steps)
 
-    def _push(self, step: _Marked | _Removed | _Ruled | _Followed) -> None:
+    def _push(self, step: _Marked | _Removed | _Ruled | _Followed | _Searched) -> None:
         self._steps.append(step)
         del self._steps[:-UNDO_DEPTH]
 
@@ -137,6 +146,10 @@ class Changes:
         now = not self.state.get(pid).starred
         label = on_paper("star" if now else "unstar", title)
         return self._marks(label, [pid], lambda: self.state.set_starred(pid, now))
+
+    def set_later(self, pid: str, title: str, later: bool) -> Outcome:
+        label = on_paper("queue to read later" if later else "take out of the queue", title)
+        return self._marks(label, [pid], lambda: self.state.set_later(pid, later))
 
     def set_tags(self, pid: str, title: str, tags: list[str]) -> Outcome:
         label = on_paper("edit tags", title)
@@ -192,6 +205,31 @@ class Changes:
             return Outcome(f"Not unmuted: {error}", "error")
         self._push(_Ruled(f"unmute {removed.query}", removed=removed))
         return Outcome(f"Unmuted {removed.label} (u undoes it)", rules=True)
+
+    # -- saved searches ------------------------------------------------------------------------
+
+    def save_search(self, name: str, query: str) -> Outcome:
+        """Save `query` as `name`: a search of that name keeps its key, a new one takes the
+        first free key of 1-9 (none when all nine are taken: the palette still lists it)."""
+        try:
+            searches = self.state.searches()
+            old = next((s for s in searches if s.name.casefold() == name.strip().casefold()), None)
+            free = [n for n in range(1, 10) if n not in {s.slot for s in searches}]
+            slot = old.slot if old is not None else (free[0] if free else None)
+            saved = self.state.save_search(name, query, slot)
+        except (SearchError, StoreError) as error:
+            return Outcome(f"Not saved: {error}", "error")
+        self._push(_Searched(f"save the search “{saved.name}”", saved=saved, removed=old))
+        key = f" on key {saved.slot}" if saved.slot is not None else " (keys 1-9 are all taken)"
+        return Outcome(f"Saved the search “{saved.name}”{key} (u undoes it)")
+
+    def remove_search(self, name: str) -> Outcome:
+        try:
+            removed = self.state.remove_search(name)
+        except (SearchError, StoreError) as error:
+            return Outcome(f"Not removed: {error}", "error")
+        self._push(_Searched(f"remove the search “{removed.name}”", removed=removed))
+        return Outcome(f"Removed the search “{removed.name}” (u undoes it)")
 
     # -- follows -------------------------------------------------------------------------------
 
@@ -269,8 +307,14 @@ class Changes:
                 return Outcome(f"Undone: {step.label}", rules=True)
             if isinstance(step, _Followed):
                 return self._undo_follow(step)
+            if isinstance(step, _Searched):
+                if step.saved is not None:
+                    self.state.remove_search(step.saved.name)
+                if step.removed is not None:
+                    self.state.restore_search(step.removed)
+                return Outcome(f"Undone: {step.label}")
             return self._undo_marks(step)
-        except (MuteError, StoreError) as error:
+        except (MuteError, SearchError, StoreError) as error:
             self._push(step)
             return Outcome(f"Undo not saved: {error}", "error")
 

@@ -1,19 +1,25 @@
-"""The main screen's command palette (ctrl+p): every action, and the filters people use most."""
+"""The main screen's command palette (ctrl+p): every action, the filters people use most, and
+the saved searches, each with its unread papers (and an entry to remove it)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from papertray.tui.keys import palette_actions
 from papertray.tui.safe_text import shown
 
+if TYPE_CHECKING:
+    from papertray.store import SavedSearch
+
 FILTERS: list[tuple[str, str]] = [
     ("Show unread papers", "is:unread"),
     ("Show starred papers", "is:starred"),
+    ("Show the read-later queue", "is:later"),
     ("Show papers with a code repo", "has:repo"),
     ("Show papers with a note", "has:note"),
     ("Show unread papers with a code repo", "is:unread has:repo"),
@@ -29,24 +35,46 @@ class PaletteHost(Protocol):
     """What the palette needs of the main screen (named here so this module does not import
     it)."""
 
-    async def run_action(self, action: str) -> bool: ...
+    async def from_palette(self, action: str) -> None: ...
 
     def set_filter(self, text: str) -> None: ...
+
+    def remove_search(self, name: str) -> None: ...
+
+    def saved_searches(self) -> list[tuple[SavedSearch, int | None]]: ...
 
     def known_tags(self) -> list[tuple[str, int]]: ...
 
 
 class PapertrayCommands(Provider):
+    _searches: list[tuple[SavedSearch, int | None]] = []
+
+    async def startup(self) -> None:
+        # Counting each search's unread papers asks the library: off the UI thread, once for
+        # each time the palette opens.
+        main = cast(PaletteHost, self.screen)
+        self._searches = await asyncio.to_thread(main.saved_searches)
+
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         main = cast(PaletteHost, self.screen)  # the main screen: its COMMANDS name this
         commands: list[tuple[str, Callable[[], object], str]] = [
             (
                 name,
-                partial((self.app if owner == "app" else main).run_action, action),
+                partial(self.app.run_action, action)
+                if owner == "app"
+                else partial(main.from_palette, action),
                 f"key {keys}" if keys else "",
             )
             for name, action, keys, owner in palette_actions()
         ]
+        for search, unread in self._searches:  # the state file may have been written by hand
+            name, query = shown(search.name), shown(search.query)
+            said = f"{unread:,} unread" if unread is not None else "its query no longer parses"
+            slot = f"key {search.slot} · " if search.slot is not None else ""
+            commands += [
+                (f"Search: {name} ({said})", partial(main.set_filter, query), f"{slot}{query}"),
+                (f"Remove saved search: {name}", partial(main.remove_search, search.name), ""),
+            ]
         commands += [
             (name, partial(main.set_filter, query), f"filter: {query or '(none)'}")
             for name, query in FILTERS

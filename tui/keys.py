@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
-__all__ = ["KEYS", "SECTIONS", "Key", "bindings", "palette_actions"]
+__all__ = ["KEYS", "SECTIONS", "Key", "bindings", "markdown_table", "palette_actions"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Key:
     owner: str = "main"  # where the action lives: "papers", "main" (the screens) or "app"
 
 
-SECTIONS = ("Move", "Triage", "Links", "Filter", "Follow", "App")
+SECTIONS = ("Move", "Read", "Triage", "Links", "Filter", "Follow", "App")
 
 KEYS: tuple[Key, ...] = (
     Key(("j", "k", "↓", "↑"), "next / previous paper", "Move"),
@@ -57,17 +57,68 @@ KEYS: tuple[Key, ...] = (
         "Previous unread paper",
         owner="papers",
     ),
+    # -- reading a paper (issue 23): full screen, the split, the authors ----------------------
     Key(
         ("enter",),
-        "open the abstract and mark the paper read (on a narrow terminal, focus the pane)",
-        "Move",
+        "open the paper full screen and mark it read (enter, z or escape: back to the list)",
+        "Read",
     ),
     Key(
         ("space",),
         "page the abstract; at its end, open the next unread paper",
-        "Move",
+        "Read",
         "page_abstract",
         "space",
+        owner="papers",
+    ),
+    Key(
+        ("z",),
+        "full-screen reading of the highlighted paper, or back to the list",
+        "Read",
+        "toggle_reading",
+        "z",
+        "",
+        "Read the paper full screen (or back)",
+        owner="papers",
+    ),
+    Key(
+        ("[",),
+        "a wider abstract pane (the split moves left; kept for the next run)",
+        "Read",
+        "split(1)",
+        "left_square_bracket",
+        "",
+        "Widen the abstract pane",
+        owner="papers",
+    ),
+    Key(
+        ("]",),
+        "a narrower abstract pane (the split moves right; kept for the next run)",
+        "Read",
+        "split(-1)",
+        "right_square_bracket",
+        "",
+        "Narrow the abstract pane",
+        owner="papers",
+    ),
+    Key(
+        ("a",),
+        "all the authors of a long list, or its first few again",
+        "Read",
+        "toggle_authors",
+        "a",
+        "",
+        "Show all the authors (or fewer)",
+        owner="papers",
+    ),
+    Key(
+        ("l",),
+        "toggle read later: a queue (is:later; the sort read later first, oldest first)",
+        "Triage",
+        "toggle_later",
+        "l",
+        "",
+        "Toggle read later",
         owner="papers",
     ),
     Key(("r",), "toggle read", "Triage", "toggle_read", "r", "Read", "Toggle read", owner="papers"),
@@ -135,8 +186,8 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         ("S",),
-        "cycle the sort: digest, title, starred first, unread first, relevance, for you, newest"
-        " added, newest published, most upvoted, most GitHub stars (papers without the value"
+        "cycle the sort: digest, title; starred, unread, read later first; relevance, for you;"
+        " newest added, newest published; most upvoted, most GitHub stars (papers without it"
         " last)",
         "Triage",
         "cycle_sort",
@@ -163,7 +214,17 @@ KEYS: tuple[Key, ...] = (
         "Copy the repo link",
         owner="papers",
     ),
-    Key(("1…9",), "copy link number n of the paper", "Links"),
+    Key(
+        ("L",),
+        "choose one of the paper's links, numbered as the pane shows them, to open or copy"
+        " (this took 1…9 before: those are saved searches now)",
+        "Links",
+        "choose_link",
+        "L",
+        "",
+        "Choose a link of the paper to open or copy",
+        owner="papers",
+    ),
     Key(
         ("o",),
         "open the repo (or the first link) in the browser",
@@ -185,8 +246,19 @@ KEYS: tuple[Key, ...] = (
         owner="papers",
     ),
     Key(
+        ("P",),
+        "open the paper's PDF (arXiv's, else the digest's PDF link)",
+        "Links",
+        "open_pdf",
+        "P",
+        "",
+        "Open the PDF",
+        owner="papers",
+    ),
+    Key(
         ("y",),
-        "copy the paper's arXiv id",
+        "copy the paper's arXiv id: 2401.01234 (arXiv:2401.01234 with copy_id = \"arxiv\" in"
+        " the config's [reader])",
         "Links",
         "copy_citation(False)",
         "y",
@@ -242,7 +314,37 @@ KEYS: tuple[Key, ...] = (
         "back_out",
         "escape",
     ),
-    Key(("enter", "↓"), "from the filter back to the list", "Filter"),
+    Key(
+        ("enter", "↓"),
+        "from the filter back to the list (a key typed right after enter goes to the list)",
+        "Filter",
+        # priority, as `/`: the list has the focus before the next key arrives (↓: the filter's).
+        "leave_filter",
+        "enter",
+        "To the list",
+        priority=True,
+    ),
+    # -- saved searches (issue 23): keys 1-9, the palette ---------------------------------------
+    Key(
+        ("1…9",),
+        "show saved search n: the filter becomes its query (papertray searches lists them)",
+        "Filter",
+    ),
+    Key(
+        ("ctrl+s",),
+        "save the filter as a named search, on the first free key of 1…9",
+        "Filter",
+        "save_search",
+        "ctrl+s",
+        "",
+        "Save the filter as a search",
+    ),
+    Key(
+        ("ctrl+p",),
+        "palette “Search: NAME”: each saved search with its unread papers; “Remove saved"
+        " search: NAME” (u undoes it)",
+        "Filter",
+    ),
     # -- follows and the Updates list (issue 24) ----------------------------------------------
     Key(
         ("f",),
@@ -300,6 +402,15 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         ("ctrl+p",),
+        "palette “List columns”: the list shows the first author, the date and the upvotes"
+        " beside each title, or not (kept for the next run)",
+        "App",
+        "toggle_columns",
+        palette="List columns: first author, date, upvotes (on / off)",
+        owner="papers",
+    ),
+    Key(
+        ("ctrl+p",),
         "palette “Mute rules”: each rule with how many papers it mutes; d unmutes, enter shows"
         " the papers it mutes",
         "App",
@@ -336,9 +447,10 @@ def bindings(owner: str) -> list[BindingType]:
         for key in KEYS
         if key.action and key.bind and key.owner == owner
     ]
-    if owner == "papers":
+    if owner == "main":
         found += [
-            Binding(str(n), f"copy_link({n})", f"Copy link {n}", show=False) for n in range(1, 10)
+            Binding(str(n), f"saved_search({n})", f"Saved search {n}", show=False)
+            for n in range(1, 10)
         ]
     return found
 
@@ -350,3 +462,15 @@ def palette_actions() -> list[tuple[str, str, str, str]]:
         for key in KEYS
         if key.palette
     ]
+
+
+def markdown_table() -> str:
+    """The README's key table, written from `KEYS` (`python -m papertray.tui.keys` prints it;
+    tests/test_docs.py checks the README holds it)."""
+    rows = ["| key | what it does |", "|---|---|"]
+    rows += [f"| {' '.join(f'`{k}`' for k in key.keys)} | {key.what} |" for key in KEYS]
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

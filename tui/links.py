@@ -1,7 +1,8 @@
 """What the link keys act on, and the blocking calls that copy or open it.
 
-Which link a key means (`c` the repo, `1`…`9` link n, numbered as the pane shows them), the
-paper's own page (`O`) and how to cite it (`y`, `Y`): pure functions of a paper. Only safe
+Which link a key means (`c` and `o` the repo, the link chooser's `1`…`9` link n, numbered as
+the pane shows them), the paper's own page (`O`), its PDF (`P`) and how to cite it (`y`, `Y`):
+pure functions of a paper. Only safe
 http(s) links are offered: a `javascript:` or `file:` URL written into the library by hand is
 never copied, opened or offered as the repo. `copy` and `open_link` block (a clipboard program
 or a browser may hang, each has its own timeout in `clipboard`): the pane runs them in workers.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from papertray.store import arxiv_links
+from papertray.store import arxiv_links, citable_id, pdf_link
 from papertray.tui.safe_text import safe_links
 
 if TYPE_CHECKING:
@@ -23,9 +24,11 @@ __all__ = [
     "NoLink",
     "citation",
     "copy",
+    "copy_id_style",
     "first_line",
     "open_link",
     "paper_page",
+    "pdf_page",
     "pick_link",
 ]
 
@@ -61,15 +64,41 @@ def paper_page(paper: Paper) -> str:
     raise NoLink(NO_ID)
 
 
-def citation(paper: Paper, *, bibtex: bool) -> str:
-    """`arXiv:ID` (what papers cite and search boxes take), or the paper's BibTeX entry."""
+def pdf_page(paper: Paper) -> str:
+    """The paper's PDF: arXiv's, else the first of its links that is a PDF (`store.pdf_link`);
+    only a safe http(s) link."""
+    links, _repo = safe_links(paper)
+    url = pdf_link(paper.arxiv_id, links)
+    if url is None:
+        raise NoLink(
+            "This paper has no PDF link and no arXiv id yet: E (or papertray enrich) looks it"
+            " up by its title."
+        )
+    return url
+
+
+def citation(paper: Paper, *, bibtex: bool, style: str = "bare") -> str:
+    """The paper's arXiv id as `style` says (`store.citable_id`: `2401.01234`, or
+    `arXiv:2401.01234`), or its BibTeX entry."""
     if bibtex:
         from papertray.store import bibtex_entry  # the export module: loaded when asked for
 
         return bibtex_entry(paper)
-    if not paper.arxiv_id:
+    text = citable_id(paper, style)
+    if text is None:
         raise NoLink(NO_ID)
-    return f"arXiv:{paper.arxiv_id}"
+    return text
+
+
+def copy_id_style() -> tuple[str, str]:
+    """The config file's `[reader] copy_id` (reads the file: call from a worker), and a warning
+    when the file cannot be read (then the bare id)."""
+    from papertray.store import ConfigError, load_config  # the config: loaded on first use
+
+    try:
+        return load_config().copy_id, ""
+    except ConfigError as error:
+        return "bare", f"{error} (y copies the bare id meanwhile)"
 
 
 def copy(text: str) -> Copied:

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from papertray.store import SORT_ORDERS, MuteSet, QueryError, parse_query, shown_text
+from papertray.store import SORT_ORDERS, MuteSet, QueryError, no_value_note, parse_query, shown_text
 
 if TYPE_CHECKING:
     from papertray.store import (
@@ -91,7 +91,12 @@ class Search:
         if self.ranks is not None:
             ranks, last = self.ranks, len(self.ranks)
             rowids = array("q", sorted(rowids, key=lambda r: ranks[r] if r < last else last + r))
-        yield Result(self, rowids, complete=True, muted=found.muted, note=found.note)
+        note = found.note
+        if note is None and self.order.column and rowids:
+            # Sorted by a value no paper shown has (upvotes of a BibTeX library): say so. The
+            # papers with the value come first, so the first paper tells.
+            note = no_value_note(self.order, library.rows(rowids[:1]))
+        yield Result(self, rowids, complete=True, muted=found.muted, note=note)
 
 
 @dataclass
@@ -102,7 +107,8 @@ class Result:
     """False for the first screenful of a result still being counted."""
     muted: int = 0
     note: str | None = None
-    """Why the order is not the one asked for (relevance without a word to rank by)."""
+    """Why the order is not the one asked for (relevance without a word to rank by, a value
+    no paper shown has)."""
 
 
 @dataclass
@@ -214,6 +220,8 @@ class LiveQuery:
 
     @property
     def order(self) -> SortOrder:
+        if self.sort == 0 and self.query.asks_for_the_queue:
+            return SORT_ORDERS["later"]  # `is:later` reads the queue oldest first (issue 23)
         return SORT_ORDERS[SORTS[self.sort]]
 
     @property
@@ -275,3 +283,4 @@ def complete_part(text: str) -> str:
             continue
         return text[:cut]
     return ""
+

@@ -1,11 +1,11 @@
 """The reader's copy of the user's marks, kept in step with `state.json`.
 
 A plain class the main screen holds (tests use it without a screen). It keeps the marks of the
-papers the user touched, by paper id (what a row and the pane show), and the rowids of the read
-and starred ones in the library (what the status line counts among the rows shown and what
-`n` skips), so no count ever reads a paper. Another reader or the CLI may change the file at
-any time: `poll` takes their changes; a change made here is shown at once (`assume`) and taken
-from the file once written (`reload`).
+papers the user touched, by paper id (what a row and the pane show), and the rowids of the
+read, starred and read-later ones in the library (what the status line counts among the rows
+shown and what `n` skips), so no count ever reads a paper. Another reader or the CLI may
+change the file at any time: `poll` takes their changes; a change made here is shown at once
+(`assume`) and taken from the file once written (`reload`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class Marks:
         self._rowid: dict[str, int] = {}  # the marked papers in the library, id -> rowid
         self.read_rowids: set[int] = set()
         self.starred_rowids: set[int] = set()
+        self.later_rowids: set[int] = set()
         self._file_version: object = None
         self._assumed = 0  # marks shown before they are written
         self.load()
@@ -53,6 +54,7 @@ class Marks:
         rowid = self._rowid
         self.read_rowids = {rowid[p] for p, s in self.states.items() if s.read and p in rowid}
         self.starred_rowids = {rowid[p] for p, s in self.states.items() if s.starred and p in rowid}
+        self.later_rowids = {rowid[p] for p, s in self.states.items() if s.later and p in rowid}
 
     def get(self, paper_id: str | None) -> PaperState:
         return self.states.get(paper_id or "", UNTOUCHED)
@@ -101,7 +103,11 @@ class Marks:
             self.states[pid] = state
 
     def _place(self, rowid: int, state: PaperState) -> None:
-        for marked, holds in ((self.read_rowids, state.read), (self.starred_rowids, state.starred)):
+        for marked, holds in (
+            (self.read_rowids, state.read),
+            (self.starred_rowids, state.starred),
+            (self.later_rowids, state.later),
+        ):
             if holds:
                 marked.add(rowid)
             else:
@@ -111,6 +117,10 @@ class Marks:
         """(read, starred) among `rowids`: a pass in C over the rows (no set of them is built:
         this runs on every result, up to the whole library)."""
         return _among(self.read_rowids, rowids), _among(self.starred_rowids, rowids)
+
+    def later_among(self, rowids: Sequence[int]) -> int:
+        """How many of `rowids` are in the read-later queue (the status line)."""
+        return _among(self.later_rowids, rowids)
 
     def unread_from(self, rowids: Sequence[int], cursor: int, step: int) -> int | None:
         """The position of the first unread paper after (`step` > 0) or before `cursor`."""

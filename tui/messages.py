@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from papertray.store import Client
     from papertray.tui.changes import Outcome
     from papertray.tui.live_query import Result
+    from papertray.tui.pane_text import PaperChanges
     from papertray.tui.ranking import ForYou, LikeThis
     from papertray.tui.syncing import SyncNews
-    from papertray.tui.widgets.abstract_pane import PaperChanges
 
 __all__ = [
     "FilterApplied",

@@ -51,6 +51,9 @@ def shown_paper(paper: Paper) -> Paper:
     authors = _shown_list(paper.authors)
     published = shown(paper.published) if paper.published is not None else None
     source = shown(paper.source or "")
+    categories = _shown_list(paper.categories)
+    remarks = shown(paper.remarks or "")
+    digest_date = shown(paper.digest_date) if paper.digest_date is not None else None
     if (
         links == paper.links
         and repo == paper.repo
@@ -59,6 +62,9 @@ def shown_paper(paper: Paper) -> Paper:
         and authors == paper.authors
         and published is paper.published
         and source is paper.source
+        and categories == paper.categories
+        and remarks is paper.remarks
+        and digest_date is paper.digest_date
     ):
         return paper
     return paper._replace(
@@ -69,6 +75,9 @@ def shown_paper(paper: Paper) -> Paper:
         links=links,
         repo=repo,
         source=source,
+        categories=categories,
+        remarks=remarks,
+        digest_date=digest_date,
     )
 
 

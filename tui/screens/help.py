@@ -1,5 +1,5 @@
-"""The help screen: every key (from `keys.py`), the row markers and the query language (from
-`store/query_help.py`)."""
+"""The help screen: every key (from `keys.py`), the row markers (`store.markers_for`, as the
+list and the CLI draw them) and the query language (from `store/query_help.py`)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ def help_renderables(
     legend = [
         (marks.unread, "unread (a read paper is dimmed)"),
         (marks.starred, "starred"),
+        (marks.later, "read later (l; is:later shows the queue)"),
         (marks.repo, "has a code repo (c copies it, o opens it)"),
         (marks.note, "has a note (N edits it)"),
         ("#tag", "its tags, at the right"),

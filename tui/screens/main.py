@@ -8,7 +8,9 @@ what is new: the follows, the Updates list, their count, the watch after a fetch
 (`keys.py`) act on them; the slow part runs in workers (`@work`), whose results come back as
 messages (`messages.py`). The
 list and the pane handle their own keys and post what happened. Twice a second it looks for
-what another process changed: marks and mute rules in `state.json`, papers in the library.
+what another process changed: marks and mute rules in `state.json`, papers in the library. The
+mute rules and saved searches the palette and keys 1-9 reach are `QueriesScreen`'s
+(`screens/queries.py`).
 """
 
 from __future__ import annotations
@@ -40,9 +42,12 @@ from papertray.tui.messages import (
     SimilarFound,
 )
 from papertray.tui.network import NetworkTask
+from papertray.tui.pane_text import read_details
 from papertray.tui.ranking import Ranking
 from papertray.tui.safe_text import shown
 from papertray.tui.screens.news import NewsScreen
+from papertray.tui.screens.queries import QueriesScreen
+from papertray.tui.split import COLUMNS
 from papertray.tui.widgets.abstract_pane import AbstractPane
 from papertray.tui.widgets.empty_state import EmptyState
 from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
@@ -52,7 +57,7 @@ from papertray.tui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from papertray.store import Library, MuteRule, MuteSet, Paper, PaperState, State
+    from papertray.store import Library, Paper, PaperState, State
 
 __all__ = ["NARROW_WIDTH", "POLL_SECONDS", "MainScreen"]
 
@@ -67,7 +72,7 @@ PAINT_WAIT = 0.15
 """How long a search waits for its first screenful to be painted before counting the rest."""
 
 
-class MainScreen(NewsScreen):
+class MainScreen(NewsScreen, QueriesScreen):
     """The library (or the files the reader was opened on) as the filter, the order and the
     mute rules show it."""
 
@@ -95,7 +100,10 @@ class MainScreen(NewsScreen):
         self.network = NetworkTask()
         self._link_new = link_new
         self._warned = len(library.warnings)  # those the app was given are shown by it
-        self._counts: tuple[object, object, tuple[int, int]] | None = None
+        self._counts: tuple[object, object, tuple[int, int, int]] | None = None
+        self._anchor: int | None = None
+        """The paper the cursor was on when the filter began to change: each result of the
+        typing keeps the cursor on it while it is among the papers shown (issue 23)."""
 
     def compose(self) -> ComposeResult:
         yield FilterBar(id="filter-bar")
@@ -103,7 +111,7 @@ class MainScreen(NewsScreen):
             with Vertical(id="list-column"):
                 yield PaperList(self.library.rows, self.marks, id="papers")
                 yield EmptyState(id="empty")
-            yield AbstractPane(id="pane")
+            yield AbstractPane(details_of=partial(read_details, self.library), id="pane")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -113,6 +121,8 @@ class MainScreen(NewsScreen):
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
+        self._lay_out()
+        self.paper_list.columns = self.state.meta(COLUMNS) is True
         self.live.set_rules(self.state.mute_rules())
         # The first frame: asked for here, the whole result of a small library, the first
         # screenful of a big one (the library stops after it); the rest comes from a worker.
@@ -128,6 +138,7 @@ class MainScreen(NewsScreen):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self._lay_out()
 
     def _first_frame_shown(self, complete: bool) -> None:
         self._report_warnings()
@@ -218,8 +229,10 @@ class MainScreen(NewsScreen):
         if self.ranking.like is None:
             plist = self.paper_list
             if keep is None:
-                keep = plist.highlighted_rowid
+                keep = self._anchor if self._anchor is not None else plist.highlighted_rowid
             plist.set_rows(result.rowids, self.live.query, keep)
+            if result.complete and self.focused is not self.filter_input:
+                self._anchor = None  # the filter is done with: the cursor is the reader's
         self._refresh()
 
     def _refresh(self, keep_scroll: bool = False) -> None:
@@ -257,8 +270,9 @@ class MainScreen(NewsScreen):
         live, like = self.live, self.ranking.like
         counts = self._counts
         if counts is None or counts[0] is not rowids or counts[1] != self.marks.version:
-            counts = self._counts = (rowids, self.marks.version, self.marks.counts(rowids))
-        read, starred = counts[2]
+            marked = (*self.marks.counts(rowids), self.marks.later_among(rowids))
+            counts = self._counts = (rowids, self.marks.version, marked)
+        read, starred, later = counts[2]
         result = live.result
         latest = live.latest
         self.query_one("#status", StatusBar).show(
@@ -277,6 +291,7 @@ class MainScreen(NewsScreen):
             new=latest.new if latest is not None else None,
             muted=result.muted if result is not None else 0,
             news=self.news,
+            later=later,
         )
 
     @on(PaperList.Highlighted)
@@ -314,6 +329,8 @@ class MainScreen(NewsScreen):
 
     @on(Input.Changed, "#filter")
     def _typed(self, event: Input.Changed) -> None:
+        if self._anchor is None:
+            self._anchor = self.paper_list.highlighted_rowid
         asked = self.live.query
         self.live.type(event.value)
         self.query_one("#filter-bar", FilterBar).show_error(self.live.error)
@@ -329,10 +346,8 @@ class MainScreen(NewsScreen):
         if event.clear:
             self.set_filter("")
         self.paper_list.focus()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.paper_list.focus()
+        if not event.clear:
+            self._drop_anchor()
 
     def set_filter(self, text: str) -> None:
         """Filter by `text` (the command palette, the mute rules screen); "" clears it."""
@@ -341,18 +356,36 @@ class MainScreen(NewsScreen):
         self.paper_list.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "focus_filter":
-            # `/` is a priority key outside the one text field of the screen, the filter.
-            return not isinstance(self.focused, Input)
-        return True
+        in_filter = isinstance(self.focused, Input)
+        if action in ("leave_filter", "save_search"):
+            return in_filter or action == "save_search"
+        # Keys typed in the filter are text: neither `/` nor the list's keys (nor the footer).
+        return not in_filter
 
     def action_focus_filter(self) -> None:
         # set_focus now, not focus() (deferred): keys typed right after `/` must land in the filter.
         self.set_focus(self.filter_input)
 
+    def action_leave_filter(self) -> None:
+        # Enter: as for `/`, at once (a priority key), so the key typed next reaches the list.
+        self.set_focus(self.paper_list)
+        self._drop_anchor()
+
+    def _drop_anchor(self) -> None:
+        """The filter left: once its last result is shown, the cursor is the reader's again."""
+        if not any(w.group == "filter" and w.is_running for w in self.workers):
+            self._anchor = None
+
+    async def from_palette(self, action: str) -> None:
+        """A palette entry acts on the list, also when the filter had the focus."""
+        self.set_focus(self.paper_list)
+        await self.run_action(action)
+
     def action_back_out(self) -> None:
-        """Escape: stop a fetch or a linking under way, else back from "more like this", else
-        clear the filter."""
+        """Escape: back from full-screen reading, else stop a fetch or a linking under way, else
+        back from "more like this", else clear the filter."""
+        if self.leave_reading():
+            return
         if self.network.stop():
             self._refresh_status()
             return
@@ -374,50 +407,6 @@ class MainScreen(NewsScreen):
             self._update_mutes_screen()
             return True
         return False
-
-    # -- mute rules (palette entries) ----------------------------------------------------------
-
-    def action_mute_filter(self) -> None:
-        from papertray.tui.screens.mute import MuteScreen  # imported when first used
-
-        text = self.live.text.strip()
-        if not text or self.live.error:
-            self.notify("Filter first (/): then mute the papers like it.", severity="warning")
-            return
-        count = self.paper_list.row_count
-
-        def done(why: str | None) -> None:
-            if why is not None:
-                self._submit(partial(self.changes.add_mute, text, why, count))
-                self.set_filter("")
-
-        self.app.push_screen(MuteScreen(text, count), done)
-
-    def action_show_mutes(self) -> None:
-        from papertray.tui.screens.mutes import MutesScreen
-
-        live, marks = self.live, self.marks
-        live.set_rules(self.state.mute_rules())
-        states, version = dict(marks.states), marks.version
-
-        def count(mutes: MuteSet) -> dict[int, int]:  # run by the rules screen, in a worker
-            return mutes.counts(self.library, states, live.new_batch, version)
-
-        self.app.push_screen(MutesScreen(live.mutes, count), self.set_filter_to)
-
-    def set_filter_to(self, query: str | None) -> None:
-        if query is not None:
-            self.set_filter(query)
-
-    def unmute(self, rule: MuteRule) -> None:
-        """Remove a rule (the rules screen asked for it, through the app), with undo."""
-        self._submit(partial(self.changes.remove_mute, rule))
-
-    def _update_mutes_screen(self) -> None:
-        from papertray.tui.screens.mutes import MutesScreen
-
-        if isinstance(self.app.screen, MutesScreen):
-            self.app.screen.show_rules(self.live.mutes)
 
     # -- the order, similar papers -------------------------------------------------------------
 
@@ -465,7 +454,7 @@ class MainScreen(NewsScreen):
         if result.ranks is None:
             self._refresh_status()  # the order before stays
         else:
-            self._refilter(keep=TOP)
+            self._refilter()  # the cursor stays on its paper
 
     def action_more_like_this(self) -> None:
         if (current := self._current()) is None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+SHORT = 24
+"""Fewer rows than this: the dialog's padding and margins go."""
 
 
 class MuteScreen(ModalScreen[str | None]):
@@ -38,7 +42,15 @@ class MuteScreen(ModalScreen[str | None]):
                 id="hint",
             )
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        """A short terminal: the dialog loses its spare rows, so it shows whole at 40x15."""
+        self.set_class(height < SHORT, "-small")
+
     def on_mount(self) -> None:
+        self._fit(self.app.size.height)
         self.query_one("#why", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

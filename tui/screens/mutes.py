@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,6 +18,10 @@ from papertray.store import MuteRule, MuteSet, StoreError
 from papertray.tui.safe_text import shown
 
 HINT = "d unmute · enter show the papers it mutes · escape close · u (in the list) undoes"
+
+
+SHORT = 24
+"""Fewer rows than this: the dialog's padding and margins go."""
 
 
 class MutesScreen(ModalScreen[str | None]):
@@ -56,7 +60,17 @@ class MutesScreen(ModalScreen[str | None]):
             yield OptionList(id="rules")
             yield Static(Content.styled(HINT, "$text-muted"), id="hint")
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        """A short terminal: the dialog loses its spare rows, so it shows whole at 40x15."""
+        self.set_class(height < SHORT, "-small")
+        rules = self.query_one("#rules", OptionList)
+        rules.styles.max_height = max(2, min(20, height - 8))
+
     def on_mount(self) -> None:
+        self._fit(self.app.size.height)
         self._list()
         self.query_one("#rules", OptionList).focus()
         self._count_rules(self._mutes)

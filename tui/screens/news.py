@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from papertray.store import Followed, Library, State, Update
     from papertray.tui.live_query import LiveQuery
     from papertray.tui.network import NetworkTask
-    from papertray.tui.widgets.abstract_pane import PaperChanges
+    from papertray.tui.pane_text import PaperChanges
 
 __all__ = ["NewsScreen"]
 
@@ -222,7 +222,7 @@ class NewsScreen(PapersScreen):
 
 def paper_changes(library: Library) -> dict[str, PaperChanges]:
     """Each paper with entries in the Updates list: those entries and its versions seen."""
-    from papertray.tui.widgets.abstract_pane import PaperChanges
+    from papertray.tui.pane_text import PaperChanges
 
     by_paper: dict[str, list[Update]] = {}
     for update in library.updates():

@@ -1,4 +1,6 @@
-"""Edit a paper's free-text note."""
+"""Edit a paper's free-text note. A note another machine wrote at the same time (it lost the
+sync's merge) is put below the user's in the editor, so nothing is lost unless taken out:
+saving, even unchanged, settles it (`State.set_note`)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,11 @@ class NoteScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, title: str, note: str) -> None:
+    def __init__(self, title: str, note: str, other: str = "") -> None:
         super().__init__()
         self._title = title
-        self._note = note
+        self._note = f"{note.rstrip()}\n\n{other}" if other and note.strip() else other or note
+        self._other = bool(other)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -29,12 +32,10 @@ class NoteScreen(ModalScreen[str | None]):
                 Content.assemble(("Note for ", "bold"), (self._title[:200], "italic")), id="heading"
             )
             yield TextArea(self._note, id="note", soft_wrap=True, show_line_numbers=False)
-            yield Static(
-                Content.styled(
-                    "ctrl+s save · escape cancel · an empty note deletes it", "$text-muted"
-                ),
-                id="hint",
-            )
+            hint = "ctrl+s save · escape cancel · an empty note deletes it"
+            if self._other:
+                hint = "another machine's note is below yours · ctrl+s settles it · esc cancel"
+            yield Static(Content.styled(hint, "$text-muted"), id="hint")
 
         yield Footer()  # the modal's keys, not the list's
 

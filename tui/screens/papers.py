@@ -1,9 +1,10 @@
 """The papers shown and what the keys do to them: the base of the main screen.
 
 `PapersScreen` holds the list and the pane, and the keys that act on the papers they show:
-moving to the next unread one, opening one, the marks (read, star, tags, note, mark every paper
-shown read), removing papers, `u` undo, and the link keys (which the pane carries out). Every
-change is written by one worker, in order, off the UI thread (`Changes`), and shown at once.
+moving to the next unread one, opening one (full screen), the marks (read, star, read later,
+tags, note, mark every paper shown read), removing papers, `u` undo, the link keys (which the
+pane carries out), and how the list and the pane share the screen (`Split`). Every change is
+written by one worker, in order, off the UI thread (`Changes`), and shown at once.
 `MainScreen` (`screens/main.py`) adds what decides which papers are shown: the filter, the
 order, the rules, the network.
 """
@@ -14,15 +15,16 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.screen import Screen
 
-from papertray.store import normalize_tags
+from papertray.store import StoreError, normalize_tags
 from papertray.tui.changes import WORKER_GROUP, Changes, Outcome, quoted
 from papertray.tui.keys import bindings
 from papertray.tui.marks import Marks
 from papertray.tui.messages import MarksChanged, PaperChosen
 from papertray.tui.safe_text import shown, shown_state
+from papertray.tui.split import COLUMNS, SETTING, STEP, Split
 from papertray.tui.widgets.abstract_pane import AbstractPane
 from papertray.tui.widgets.paper_list import PaperList
 
@@ -45,6 +47,7 @@ class PapersScreen(Screen[None]):
         self.changes = Changes(library, state)
         self._keep: int | None = None
         """The rowid the next result keeps the cursor on (the paper after those removed)."""
+        self.split = Split.from_setting(state.meta(SETTING))
 
     @property
     def paper_list(self) -> PaperList:
@@ -88,19 +91,83 @@ class PapersScreen(Screen[None]):
             self.notify("You have read everything shown.")
             return
         plist.cursor = position
-        self._open(plist.rowids[position])
+        self._open(plist.rowids[position], full_screen=False)
 
     @on(PaperChosen)
     def _chosen(self, event: PaperChosen) -> None:
         self._open(event.rowid)
 
-    def _open(self, rowid: int) -> None:
-        """A paper opened: it is read now; on a narrow screen the pane takes the focus."""
+    def _open(self, rowid: int, full_screen: bool = True) -> None:
+        """A paper opened: it is read now, and shown full screen (`space` at the end of one
+        opens the next where it is read)."""
         paper = self.paper_list.paper(rowid)
         if paper is not None and not self.marks.get(paper.id).read:
             self._mark(rowid, paper, partial(self.changes.set_read, read=True), read=True)
-        if self.has_class("-narrow"):
-            self.pane.focus()
+        if full_screen:
+            self._set_reading(True)
+
+    # -- how the list and the pane share the screen (issue 23) -------------------------------
+
+    def _lay_out(self) -> None:
+        """The split (the pane's share) and full-screen reading, applied to the widgets."""
+        width, height = self.split.styles(self.has_class("-narrow"))
+        self.pane.styles.width = width
+        self.pane.styles.height = height
+        self.set_class(self.split.reading, "-reading")
+
+    def _set_reading(self, reading: bool) -> None:
+        if reading and self.paper_list.highlighted is None:
+            return
+        self.split.reading = reading
+        self._lay_out()
+        (self.pane if reading else self.paper_list).focus()
+
+    def action_toggle_reading(self) -> None:
+        self._set_reading(not self.split.reading)
+
+    def leave_reading(self) -> bool:
+        """Escape: back from full-screen reading to the list; whether it was full screen."""
+        if self.split.reading:
+            self._set_reading(False)
+            return True
+        return False
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # The filter (`/`) or a click elsewhere ends full-screen reading.
+        if self.split.reading and event.widget is not self.pane:
+            self.split.reading = False
+            self._lay_out()
+
+    def action_split(self, step: int) -> None:
+        """`[` and `]`: the pane wider or narrower, remembered in the state file."""
+        narrow = self.has_class("-narrow")
+        if self.split.reading:
+            self._set_reading(False)
+        if self.split.move(step * STEP, narrow):
+            self._lay_out()
+            self.remember(SETTING, self.split.share)
+        self.notify(self.split.describe(narrow), timeout=2)
+
+    @work(thread=True, exclusive=True, group="settings")
+    def remember(self, name: str, value: object) -> None:
+        """Keep a setting of the reader in the state file (its `papertray` meta table)."""
+        try:
+            self.state.set_meta(name, value)
+        except StoreError:
+            pass  # a read-only data folder: this run keeps it, the next starts as before
+
+    def action_toggle_columns(self) -> None:
+        """The palette's "List columns": first author, date and upvotes beside each title."""
+        plist = self.paper_list
+        plist.columns = not plist.columns
+        self.remember(COLUMNS, plist.columns)
+        said = (
+            "shows the first author, the date and the upvotes" if plist.columns else "shows titles"
+        )
+        self.notify(f"The list {said} (kept for the next run).", timeout=3)
+
+    def action_toggle_authors(self) -> None:
+        self.pane.toggle_authors()
 
     # -- marks, removals, undo: one change at a time, off the UI thread -----------------------
 
@@ -137,6 +204,12 @@ class PapersScreen(Screen[None]):
             # it meanwhile); shown as the opposite of what the row shows.
             read = not self.marks.get(paper.id).read
             self._mark(rowid, paper, self.changes.set_read, read=read)
+
+    def action_toggle_later(self) -> None:
+        if (current := self._current()) is not None:
+            rowid, paper = current
+            later = not self.marks.get(paper.id).later
+            self._mark(rowid, paper, partial(self.changes.set_later, later=later), later=later)
 
     def action_toggle_star(self) -> None:
         if (current := self._current()) is not None:
@@ -175,13 +248,16 @@ class PapersScreen(Screen[None]):
         if (current := self._current()) is None:
             return
         rowid, paper = current
-        before = shown_state(self.marks.get(paper.id)).note
+        state = shown_state(self.marks.get(paper.id))
+        before, other = state.note, shown(state.conflicting_note or "").strip()
 
         def done(note: str | None) -> None:
-            if note is not None and note.strip() != before:
-                self._mark(rowid, paper, partial(self.changes.set_note, note=note), note=note)
+            # Saved even unchanged while another machine's note waits: saving settles it.
+            if note is not None and (note.strip() != before or other):
+                edit = partial(self.changes.set_note, note=note)
+                self._mark(rowid, paper, edit, note=note, conflicting_note="")
 
-        self.app.push_screen(NoteScreen(shown(paper.title), before), done)
+        self.app.push_screen(NoteScreen(shown(paper.title), before, other), done)
 
     def action_mark_all_read(self) -> None:
         from papertray.tui.screens.confirm import ConfirmScreen
@@ -265,6 +341,27 @@ class PapersScreen(Screen[None]):
 
     def action_open_link(self) -> None:
         self.pane.open_link()
+
+    def action_open_pdf(self) -> None:
+        self.pane.open_pdf()
+
+    def action_choose_link(self) -> None:
+        from papertray.tui.screens.links import LinksScreen
+
+        paper = self.pane.paper
+        if paper is None:
+            return
+        choices = LinksScreen.choices(paper)
+        if not choices:
+            self.notify("This paper has no links.", severity="warning")
+            return
+
+        def done(chosen: tuple[str, int] | None) -> None:
+            if chosen is not None:
+                verb, number = chosen
+                (self.pane.copy_link if verb == "copy" else self.pane.open_link)(number)
+
+        self.app.push_screen(LinksScreen(shown(paper.title), choices), done)
 
     def action_open_paper(self) -> None:
         self.pane.open_paper()

@@ -17,7 +17,7 @@ PLACEHOLDER = f"{FILTER_HINT}   (/ to focus, ? for all)"
 class FilterInput(Input):
     BINDINGS = [
         Binding("escape", "back", "Clear filter"),
-        Binding("down", "done", "To the list"),
+        Binding("down", "done", "To the list", show=False),  # enter's, in the footer
     ]
 
     class Done(Message):

@@ -24,9 +24,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from papertray.store import find_spans, markers_for
+from papertray.store import find_spans, markers_for, row_marks
 from papertray.tui.messages import PaperChosen
-from papertray.tui.safe_text import safe_repo, shown, shown_state
+from papertray.tui.safe_text import shown, shown_state
 
 if TYPE_CHECKING:
     from papertray.store import Paper, PaperState, Query
@@ -42,7 +42,8 @@ class MarksOf(Protocol):
 
 
 class PaperList(ScrollView, can_focus=True):
-    """The papers shown, a row each: unread mark, star, repo mark, note mark, title, tags."""
+    """The papers shown, a row each: the marks as the CLI's table shows them (`row_marks`:
+    unread, starred, read later, a code repo, a note), the title, the tags."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",
@@ -51,9 +52,11 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--read",
         "paper-list--marker",
         "paper-list--star",
+        "paper-list--later",
         "paper-list--repo",
         "paper-list--note",
         "paper-list--tag",
+        "paper-list--column",
         "paper-list--match",
     }
 
@@ -99,6 +102,20 @@ class PaperList(ScrollView, can_focus=True):
         self._last_highlighted: int | None = -1
         self._styles: dict[str, Style] = {}
         self._glyphs = markers_for()  # what the terminal's locale can show
+        self._columns = False
+
+    @property
+    def columns(self) -> bool:
+        """Whether each row shows the first author, the date and the upvotes (the palette's
+        "List columns", kept in the state file)."""
+        return self._columns
+
+    @columns.setter
+    def columns(self, on: bool) -> None:
+        if on != self._columns:
+            self._columns = on
+            self._strips.clear()
+            self.refresh()
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -271,18 +288,19 @@ class PaperList(ScrollView, can_focus=True):
         def styled(name: str) -> Style:
             return base + get(name) + over
 
+        marks = row_marks(paper, state, glyphs)  # one renderer for the reader and the CLI
         segments = [
             Segment(" "),
-            Segment(glyphs.unread if not state.read else " ", styled("paper-list--marker")),
-            Segment(" "),
-            Segment(glyphs.starred if state.starred else " ", styled("paper-list--star")),
-            Segment(" "),
-            Segment(glyphs.repo if safe_repo(paper) else " ", styled("paper-list--repo")),
-            Segment(" "),
-            Segment(glyphs.note if state.note else " ", styled("paper-list--note")),
+            Segment(marks.unread, styled("paper-list--marker")),
+            Segment(marks.starred, styled("paper-list--star")),
+            Segment(marks.later, styled("paper-list--later")),
+            Segment(marks.repo, styled("paper-list--repo")),
+            Segment(marks.note, styled("paper-list--note")),
             Segment("  "),
         ]
-        used = 10
+        used = 8
+        columns = _columns(paper) if self._columns and width >= COLUMNS_FROM else ""
+        used += len(columns)
         tags = "".join(f" #{tag}" for tag in state.tags)
         tag_room = min(cell_len(tags), max(0, width // 3))
         title_room = max(1, width - used - tag_room - 1)
@@ -301,6 +319,8 @@ class PaperList(ScrollView, can_focus=True):
             segments.append(Segment(shown_tags, styled("paper-list--tag")))
         else:
             segments.append(Segment(" " * max(0, width - used)))
+        if columns:
+            segments.append(Segment(columns, styled("paper-list--column")))
         # Every segment but the styled ones gets the row's style.
         plain = base + over
         row = [s if s.style is not None else Segment(s.text, plain) for s in segments if s.text]
@@ -320,6 +340,25 @@ class PaperList(ScrollView, can_focus=True):
         self._strips.clear()
         self._styles = {}
         super().notify_style_update()
+
+
+COLUMNS_FROM = 60
+"""The list's columns are shown from this width up (narrower, the title needs the room)."""
+AUTHOR_CELLS = 14
+
+
+def _columns(paper: Paper) -> str:
+    """The first author's last name, the date (arXiv's, else the digest's) and the upvotes, in
+    fixed cells (`len` is their width: each cell holds one character)."""
+    author = (
+        shown(paper.authors[0]).split()[-1] if paper.authors and paper.authors[0].split() else ""
+    )
+    if len(paper.authors) > 1 and author:
+        author += " +"
+    date = shown(paper.published or paper.digest_date or "")[:10]
+    votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
+    text = f" {_fit(author, AUTHOR_CELLS)} {_fit(date, 10)} {_fit(votes, 6)}"
+    return set_cell_size(text, 3 + AUTHOR_CELLS + 10 + 6)
 
 
 def _fit(text: str, cells: int, *, pad: bool = True) -> str:

@@ -1,6 +1,7 @@
-"""The status line: papers shown, unread and starred among them, the library's size, muted papers,
-how many the last import added, what is new (follows, updates), the sort order and the active
-query."""
+"""The status line: papers shown, unread, starred and read later among them, the library's size,
+muted papers, how many the last import added, what is new (follows, updates), the sort order
+and the active query. One line: a line longer than the terminal ends in an ellipsis
+(`app.tcss`)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,14 @@ class StatusBar(Static):
         new: int | None = None,
         muted: int = 0,
         news: int | None = None,
+        later: int = 0,
     ) -> None:
         """`unread` and `starred` count among the `shown` (`counting`: the first of them, the
         rest still being counted); `fallback` is what the list shows while `query` does not
         parse; `muted`: papers mute rules leave out; `new`: how many papers the latest import
         added (None: no import recorded); `news`: the follows' new papers and the updates not
-        seen yet (`news_count`; None: not counted yet)."""
+        seen yet (`news_count`; None: not counted yet); `later`: papers shown in the read-later
+        queue."""
         muted_part: list[str | tuple[str, str]] = (
             ["  ·  ", (f"{muted:,}", "bold"), " muted"] if muted else []
         )
@@ -41,6 +44,9 @@ class StatusBar(Static):
             ["  ·  ", (f"{new:,}", "bold $success"), " new"]
             if new is not None and new < total
             else []
+        )
+        later_part: list[str | tuple[str, str]] = (
+            ["  ·  ", (f"{later:,}", "bold $accent"), " later"] if later else []
         )
         # What is new (issue 24): f lists the follows, U the updates.
         news_part: list[str | tuple[str, str]] = (
@@ -57,6 +63,7 @@ class StatusBar(Static):
             "  ·  ",
             (f"{starred:,}", "bold $warning"),
             " starred",
+            *later_part,
             *muted_part,
             *new_part,
             *news_part,
