@@ -47,6 +47,7 @@ from papertray.store.similar_file import (
     INDEX_FILE,
     build_lock,
     index_path,
+    is_current,
     read_index,
     write_index,
 )
@@ -320,7 +321,7 @@ def build_in_background(library: Library) -> bool:
     if library.path is None or library.read_only or len(library) < BACKGROUND_FROM:
         return False
     target = index_path(library)
-    if target is None or SimilarityIndex.load(target, library.stamp()) is not None:
+    if target is None or is_current(target, library.stamp()):
         return False
     import subprocess
 

@@ -421,3 +421,28 @@ def test_cli_list_sort_foryou_leaves_muted_papers_out_unless_asked(
     assert "1 muted paper not shown" in captured.err
     assert cli.run(["list", "--sort", "foryou", "-q", "is:muted", "--format", "jsonl"]) == 0
     assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [neighbour]
+
+
+def test_an_index_is_known_current_without_numpy(data_dir: Path, tmp_path: Path) -> None:
+    """`is_current` reads the version and the stamp from the archive itself: an import asks
+    it after every change, and numpy with scipy takes a third of a second to import."""
+    from papertray.store.similar_file import is_current
+
+    library = Library.open(data_dir)
+    library.add(SEED)
+    SimilarityIndex.open(library)
+    target = data_dir / INDEX_FILE
+    assert is_current(target, library.stamp())
+    assert not is_current(target, [*library.stamp()[:-1], library.stamp()[-1] + 1])
+    assert not is_current(tmp_path / "none.npz", library.stamp())
+    damaged = tmp_path / "damaged.npz"
+    damaged.write_bytes(target.read_bytes()[:200])
+    assert not is_current(damaged, library.stamp())
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from papertray.store.similar_file import is_current\n"
+        f"print(is_current(Path({str(target)!r}), {list(library.stamp())!r}),"
+        " 'numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]
