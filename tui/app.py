@@ -3,32 +3,28 @@
 The app only starts and routes: it is given the store's `Library` and `State` (tests pass
 temporary ones), opens the main screen on them (`screens/main.py`, which owns the list, the
 pane, the filter and what they show), binds the keys that work over any screen (help, quit),
-routes what a modal asks of the main screen, keeps the theme chosen (in the state file) and
-the toasts within the screen, keeps the marks in sync with the user's other machines once
-the first frame is out (a worker: `syncing.py`), and leaves cleanly on a signal or a
-hang-up (`signals.py`).
+routes what a modal asks of the main screen, keeps the theme chosen (in the state file), and
+leaves cleanly on a signal or a hang-up (`signals.py`). Two parts of it live beside it: the
+toasts kept within the screen (`toasts.py`) and the sync of the marks with the user's other
+machines (`app_sync.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
-from textual.app import App
-from textual.notifications import Notify
 from textual.widgets import Input
-from textual.worker import get_current_worker
 
+from papertray.tui.app_sync import SyncedMarks
 from papertray.tui.changes import WORKER_GROUP
 from papertray.tui.keys import bindings
-from papertray.tui.messages import MarksChanged, Synced
 from papertray.tui.screens.main import MainScreen
 from papertray.tui.signals import install_exit_signals
+from papertray.tui.toasts import FittedToasts
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -45,7 +41,7 @@ THEME = "reader.theme"
 """The state file's meta field the theme chosen (the palette's "Theme") is kept in."""
 
 
-class PapertrayApp(App[int]):
+class PapertrayApp(SyncedMarks, FittedToasts):
     """`PapertrayApp(library, state)`: the whole library; `paper_ids=[...]`: just those papers."""
 
     CSS_PATH = "app.tcss"
@@ -68,16 +64,13 @@ class PapertrayApp(App[int]):
         CLI asks for it after importing files whose papers have no arXiv id (a page copy).
         `sync_dir`: the data folder to sync in the background once the first frame is drawn,
         when the config file names a sync folder (`syncing.keep_in_sync`)."""
-        super().__init__()
+        super().__init__(sync_dir)
         self.library = library
         self.store_state = state
         self._warnings = list(warnings)
         self._paper_ids = list(paper_ids) if paper_ids is not None else None
         self._scope = scope
         self._link_new = link_new
-        self._sync_dir = sync_dir
-        self.sync_nudge = threading.Event()
-        """Set when the reader changed something the sync carries: it looks soon after."""
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(
@@ -104,58 +97,11 @@ class PapertrayApp(App[int]):
         for missing in install_exit_signals(self):
             self.notify(missing, severity="information", timeout=6, markup=False)
 
-    def on_ready(self) -> None:
-        if self._sync_dir is not None:
-            self._sync(self._sync_dir)
-
-    @work(thread=True, exclusive=True, group="sync")
-    def _sync(self, folder: Path) -> None:
-        """Until the reader quits (its workers are cancelled then)."""
-        # After the first frame: reading the config file and the sync's modules wait till then.
-        from papertray.tui.syncing import keep_in_sync
-
-        worker = get_current_worker()
-        keep_in_sync(
-            folder,
-            lambda n: self.post_message(Synced(n)),
-            lambda: worker.is_cancelled,
-            nudged=self.sync_nudge,
-        )
-
-    @on(MarksChanged)
-    def _marks_changed(self) -> None:
-        """A change was written (it bubbled up from the screen): the sync writes it out soon."""
-        self.sync_nudge.set()
-
-    @on(Synced)
-    def _synced(self, event: Synced) -> None:
-        for line, severity in event.news.lines:
-            self.notify(line, severity=severity, timeout=8, markup=False)
-        if event.news.changed:
-            self.main.poll()  # another machine's marks: shown now, not at the screen's next look
+    def synced_marks_arrived(self) -> None:
+        self.main.poll()  # another machine's marks: shown now, not at the screen's next look
 
     def _theme_changed(self, theme: Theme) -> None:
         self.main.remember(THEME, theme.name)
-
-    def on_notify(self, event: Notify) -> None:
-        """Toasts stack, the newest at the bottom; those the screen cannot hold go, oldest
-        first, so none is ever drawn over (or under) another."""
-        self.call_after_refresh(self._fit_toasts)
-
-    def _fit_toasts(self, tries: int = 10) -> None:
-        from textual.widgets._toast import Toast  # Textual names no public way to ask
-
-        screen = self.screen.region
-        shown = list(self._notifications)
-        toasts = list(self.screen.query(Toast))
-        if len(toasts) < len(shown) or any(not toast.region for toast in toasts):
-            if tries:  # the rack has yet to mount or lay out the newest: look again after
-                self.call_after_refresh(self._fit_toasts, tries - 1)
-            return
-        cut = any(not screen.contains_region(toast.region) for toast in toasts)
-        if cut and len(shown) > 1:  # the rack grows upwards: the oldest is the one cut off
-            self._unnotify(shown[0])
-            self.call_after_refresh(self._fit_toasts)
 
     def on_mutes_screen_unmute(self, event: MutesScreen.Unmute) -> None:
         # Named, not `@on(MutesScreen.Unmute)`: the rules screen is imported when it opens.
