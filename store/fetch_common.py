@@ -169,26 +169,19 @@ def _portal(response: Response, wanted: str) -> FetchError:
 
 
 def json_list(response: Response, what: str) -> list[Any]:
-    host = host_of(response.url)
-    if _looks_html(response):
-        raise _portal(response, "JSON")
-    try:
-        doc = orjson.loads(response.content)
-    except orjson.JSONDecodeError as error:
-        reason = str(error).splitlines()[0] if str(error) else "bad JSON"
-        raise FetchError(
-            f"{host}: {what} are not valid JSON (cut off?): {reason}", host=host
-        ) from None
-    if not isinstance(doc, list):
-        raise FetchError(
-            f"{host}: {what} are not the expected JSON list (got {type(doc).__name__})",
-            host=host,
-        )
+    doc: list[Any] = _json(response, what, list, "are", "list")
     return doc
 
 
 def json_object(response: Response, what: str) -> dict[str, Any]:
     """The JSON object a response holds (the HF paper API's answer about one paper)."""
+    doc: dict[str, Any] = _json(response, what, dict, "is", "object")
+    return doc
+
+
+def _json(response: Response, what: str, kind: type, verb: str, shape: str) -> Any:
+    """The JSON document of `kind` a response holds, else a FetchError naming the host and
+    `what` ("the papers are", "the paper is") and what was wrong."""
     host = host_of(response.url)
     if _looks_html(response):
         raise _portal(response, "JSON")
@@ -197,11 +190,11 @@ def json_object(response: Response, what: str) -> dict[str, Any]:
     except orjson.JSONDecodeError as error:
         reason = str(error).splitlines()[0] if str(error) else "bad JSON"
         raise FetchError(
-            f"{host}: {what} is not valid JSON (cut off?): {reason}", host=host
+            f"{host}: {what} {verb} not valid JSON (cut off?): {reason}", host=host
         ) from None
-    if not isinstance(doc, dict):
+    if not isinstance(doc, kind):
         raise FetchError(
-            f"{host}: {what} is not the expected JSON object (got {type(doc).__name__})",
+            f"{host}: {what} {verb} not the expected JSON {shape} (got {type(doc).__name__})",
             host=host,
         )
     return doc

@@ -23,7 +23,6 @@ from papertray.tui.cli_common import PROG, CliError, data_dir_option, say
 from papertray.tui.cli_library import cmd_import, cmd_list, cmd_remove, cmd_similar, cmd_sources
 from papertray.tui.cli_marks import cmd_mark, cmd_note, cmd_tag, cmd_tags
 from papertray.tui.cli_mutes import cmd_mute, cmd_mutes, cmd_unmute
-from papertray.tui.cli_news import glue_follow
 from papertray.tui.cli_reader import cmd_tui
 from papertray.tui.cli_searches import glue_search
 
@@ -323,9 +322,14 @@ def _silence(stream: TextIO) -> None:
         pass
 
 
-def _glue_mute(argv: list[str]) -> list[str]:
-    """`papertray mute -has:repo tag:x`: after `mute`, every word but `--why X` and
-    `--data-dir X` is the query, even one starting with '-'."""
+MUTE_OPTIONS = ("--why", "--data-dir")
+FOLLOW_OPTIONS = ("--name", "--author", "--search", "--data-dir")
+
+
+def _glue_words(argv: list[str], command: str, valued: tuple[str, ...]) -> list[str]:
+    """`papertray mute -has:repo tag:x`, `papertray follow -survey tag:x`: after `command`,
+    every word but the options of `valued` and their values is the query, even one starting
+    with '-'."""
     out: list[str] = []
     words: list[str] = []
     args = iter(argv)
@@ -335,10 +339,10 @@ def _glue_mute(argv: list[str]) -> list[str]:
             out.append(arg)
             if arg == "--data-dir":
                 out.append(next(args, ""))
-            seen = arg == "mute"
-        elif arg in ("--why", "--data-dir"):
+            seen = arg == command
+        elif arg in valued:
             out += [arg, next(args, "")]
-        elif arg.startswith(("--why=", "--data-dir=")) or arg in ("-h", "--help"):
+        elif arg.startswith(tuple(f"{v}=" for v in valued)) or arg in ("-h", "--help"):
             out.append(arg)
         elif arg == "--" and not words:
             continue
@@ -379,11 +383,11 @@ def run(argv: list[str]) -> int:
         if first in ("list", "enrich"):
             argv = _glue_query(argv)
         elif first == "mute":
-            argv = _glue_mute(argv)
+            argv = _glue_words(argv, "mute", MUTE_OPTIONS)
         elif first == "search":
             argv = glue_search(argv)
         elif first == "follow":
-            argv = glue_follow(argv)
+            argv = _glue_words(argv, "follow", FOLLOW_OPTIONS)
         if first in SUBCOMMANDS or any(a in ("-h", "--help") for a in argv):
             args = build_parser().parse_args(argv)
             if args.command is None:

@@ -33,7 +33,6 @@ __all__ = [
     "cmd_follow",
     "cmd_news",
     "cmd_unfollow",
-    "glue_follow",
     "print_updates",
 ]
 
@@ -76,31 +75,6 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     data_dir_option(p)
     p.set_defaults(run=cmd_news)
-
-
-def glue_follow(argv: list[str]) -> list[str]:
-    """`papertray follow -survey tag:x`: after `follow`, every word but the options and their
-    values is the query, even one starting with '-'."""
-    valued = ("--name", "--author", "--search", "--data-dir")
-    out: list[str] = []
-    words: list[str] = []
-    args = iter(argv)
-    seen = False
-    for arg in args:
-        if not seen:
-            out.append(arg)
-            if arg == "--data-dir":
-                out.append(next(args, ""))
-            seen = arg == "follow"
-        elif arg in valued:
-            out += [arg, next(args, "")]
-        elif arg.startswith(tuple(f"{v}=" for v in valued)) or arg in ("-h", "--help"):
-            out.append(arg)
-        elif arg == "--" and not words:
-            continue
-        else:
-            words.append(arg)
-    return out + (["--", *words] if words else [])
 
 
 def _shown(text: str) -> str:
