@@ -32,8 +32,10 @@ from rich.cells import cell_len
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from papertray.store import Library, State, ingest_file, sample_digest  # noqa: E402
+from papertray.store import Library, State  # noqa: E402
+from papertray.store.ingest import ingest_file  # noqa: E402
 from papertray.store.models import title_key  # noqa: E402
+from papertray.store.paths import sample_digest  # noqa: E402
 from papertray.store.updates import Answer  # noqa: E402
 from papertray.tui.app import PapertrayApp  # noqa: E402
 

@@ -75,6 +75,11 @@ class Clock:
             return start.replace(tzinfo=self.tz).timestamp()
         return time.mktime(start.timetuple())
 
+    @staticmethod
+    def system() -> Clock:
+        """This machine's clock (`system_clock`), for callers that hold only the noun."""
+        return system_clock()
+
 
 def system_clock() -> Clock:
     """The one place "now" is read: `PAPERTRAY_NOW` when set (see `ENV_NOW`), else the system."""

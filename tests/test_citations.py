@@ -10,8 +10,9 @@ import bibtexparser
 import pytest
 from bibtexparser import middlewares
 
-from papertray.store import ConfigError, bibtex_entry, citable_id, ingest_text, load_config
-from papertray.store.citation import bibtex_entries, cite_key, ris_records
+from papertray.store import ConfigError, load_config
+from papertray.store.citation import bibtex_entries, bibtex_entry, citable_id, cite_key, ris_records
+from papertray.store.ingest import ingest_text
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.tui.cli import run
 

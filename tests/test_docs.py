@@ -10,9 +10,9 @@ from pathlib import Path
 from textual.app import App
 
 from papertray.store import parse_query
-from papertray.store.query_help import FILTER_HINT, QUERY_ROWS
 from papertray.tui.app import PapertrayApp
 from papertray.tui.keys import KEYS, markdown_table, palette_actions
+from papertray.tui.query_help import FILTER_HINT, QUERY_ROWS
 from papertray.tui.screens.help import help_renderables
 from papertray.tui.screens.main import MainScreen
 from papertray.tui.screens.papers import PapersScreen

@@ -11,20 +11,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from papertray.store import (
-    Library,
-    MuteSet,
-    Paper,
-    SearchError,
-    State,
-    author_query,
-    follow_query,
-    followed,
-    new_papers_query,
-    news,
-    news_count,
-)
+from papertray.store import Library, MuteSet, Paper, SearchError, State
 from papertray.store.dates import Clock
+from papertray.store.follows import author_query, follow_query, followed, new_papers_query
+from papertray.store.news import news, news_count
 from papertray.tui.cli import run
 
 T0 = 1_780_000_000.0  # when the follows are made

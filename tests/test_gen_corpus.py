@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from benchmarks import gen_corpus
 
-from papertray.store import ingest_bytes, ingest_text
+from papertray.store.ingest import ingest_bytes, ingest_text
 from papertray.store.models import title_key
 
 GEN = Path(gen_corpus.__file__)

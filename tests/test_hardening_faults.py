@@ -22,7 +22,8 @@ import pytest
 from helpers.ptyrun import LAUNCH, ROOT, PtyApp
 from helpers.reader import shown_titles
 
-from papertray.store import Library, State, ingest_text
+from papertray.store import Library, State
+from papertray.store.ingest import ingest_text
 from papertray.tui.app import PapertrayApp
 from papertray.tui.cli import run
 

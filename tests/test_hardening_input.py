@@ -23,7 +23,8 @@ import pytest
 from helpers.ptyrun import LAUNCH, ROOT
 from textual.widgets import Input, Static
 
-from papertray.store import Library, Paper, State, ingest_text
+from papertray.store import Library, Paper, State
+from papertray.store.ingest import ingest_text
 from papertray.store.markers import UNICODE
 from papertray.tui.app import PapertrayApp
 from papertray.tui.cli import run

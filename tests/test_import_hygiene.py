@@ -84,7 +84,7 @@ NOT_AT_FIRST_FRAME = (
     *("papertray.tui.screens.mutes", "papertray.tui.fetching"),
     # What is new and the sync (issues 24, 25): their screens, the watch, the sync's modules.
     *("papertray.tui.screens.follows", "papertray.tui.screens.updates", "papertray.tui.syncing"),
-    *("papertray.store.watch", "papertray.store.runlock", "papertray.store.notify"),
+    *("papertray.store.watch", "papertray.store.runlock", "papertray.tui.notify"),
     *(f"papertray.store.{name}" for name in ("sync", "sync_book", "sync_files", "sync_merge")),
     "papertray.tui.clipboard",
     "textual.widgets._text_area",
@@ -111,7 +111,8 @@ def test_importing_the_store_loads_none_of_its_modules() -> None:
 
 
 def test_the_store_facade_names_agree_with_its_table() -> None:
-    """`__all__`, the lazy table and the type checker's imports name the same things."""
+    """`__all__`, the lazy table, the namespaces and the type checker's imports name the same
+    things."""
     import ast
 
     import papertray.store as store
@@ -123,17 +124,62 @@ def test_the_store_facade_names_agree_with_its_table() -> None:
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("papertray.store")
         for alias in node.names
     }
-    assert set(store.__all__) == set(store._WHERE) == typed
+    assert set(store.__all__) == set(store._WHERE) | set(store._NAMESPACES) == typed
     assert len(store.__all__) == len(set(store.__all__))
 
 
+# The facade, pinned (issue 22): the nouns, the entry points, the errors a caller tells apart,
+# and five namespaces. A name added here is a name every reader of the store must learn: put a
+# small function in the namespace of its concern, or on the noun it is about, first.
+FACADE = {
+    "nouns": (
+        "Library State Paper PaperState UNTOUCHED Clock Query MuteSet SimilarityIndex Config "
+        "Client Sync"
+    ),
+    "entry points": (
+        "resolve_data_dir FORMATS import_files seed_sample parse_query resolve_ids list_papers "
+        "OUTPUT_FORMATS render_bytes render_ranked_bytes load_config run_fetch enrich run_watch "
+        "run_lock"
+    ),
+    "errors": "StoreError IngestError QueryError MuteError SearchError UnknownId ConfigError "
+    "AlreadyRunning",
+    "namespaces": "rules display following remote types",
+}
+
+
+def test_the_store_facade_is_the_pinned_forty_names() -> None:
+    import papertray.store as store
+
+    pinned = [name for names in FACADE.values() for name in names.split()]
+    assert len(pinned) <= 40
+    assert sorted(store.__all__) == sorted(pinned)
+
+
+def test_each_namespace_names_only_what_its_modules_define() -> None:
+    """A namespace is a list of names kept elsewhere (`rules.one_line` is sanitize's): it
+    defines nothing itself, and says each name once in `__all__`."""
+    import papertray.store as store
+
+    for name in store._NAMESPACES:
+        space = getattr(store, name)
+        assert space is sys.modules[f"papertray.store.{name}"]
+        assert len(space.__all__) == len(set(space.__all__)), name
+        homes = {getattr(space, member).__module__ for member in space.__all__
+                 if hasattr(getattr(space, member), "__module__")}
+        assert f"papertray.store.{name}" not in homes, name
+
+
 def test_every_facade_name_is_what_its_module_defines() -> None:
-    """In any order of first use: `needs_enrich` first imports `papertray.store.enrich`, which
-    sets the package's `enrich` to the module, not to its function."""
+    """In any order of first use: `enrich` first imports `papertray.store.enrich`, which sets
+    the package's `enrich` to the module, not to its function; a namespace is its module."""
     check = (
         "import sys, papertray.store as store\n"
         "wrong = []\n"
         "for name in sorted(store.__all__, reverse={reverse}):\n"
+        "    if name in store._NAMESPACES:\n"
+        "        if getattr(store, name) is not sys.modules['papertray.store.' + name]:\n"
+        "            wrong.append(name)\n"
+        "        continue\n"
         "    module, attribute = store._WHERE[name]\n"
         "    if getattr(store, name) is not getattr(sys.modules[module], attribute):\n"
         "        wrong.append(name)\n"

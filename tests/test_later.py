@@ -96,7 +96,7 @@ def test_is_later_in_sql_and_python_agree() -> None:
 
 
 def test_sort_later_reads_the_queue_oldest_first() -> None:
-    from papertray.store import SORT_ORDERS
+    from papertray.store.sorting import SORT_ORDERS
 
     library = Library.in_memory()
     library.add(PAPERS)

@@ -372,7 +372,8 @@ def _preview_papers(n: int) -> list[Paper]:
 
 
 def test_papers_are_frozen_and_share_no_mutable_list(tmp_path: Path) -> None:
-    from papertray.store import ingest_file, sample_digest
+    from papertray.store.ingest import ingest_file
+    from papertray.store.paths import sample_digest
 
     lib = Library.open(tmp_path)
     lib.add(ingest_file(sample_digest()).papers)

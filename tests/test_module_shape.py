@@ -63,6 +63,17 @@ def test_tui_imports_only_the_store_facade() -> None:
     assert stragglers == []
 
 
+def test_tui_names_the_store_types_for_the_type_checker_only() -> None:
+    """`papertray.store.types` loads the similarity index's module (numpy at first use) and the
+    sync's: the reader imports it under `if TYPE_CHECKING:` only."""
+    at_run_time = [
+        str(path.relative_to(ROOT))
+        for path in _modules("tui").values()
+        if "papertray.store.types" in _runtime_imports(path)
+    ]
+    assert at_run_time == []
+
+
 def _all_imports(path: Path) -> set[str]:
     """Every module `path` imports from, for the type checker too."""
     found: set[str] = set()

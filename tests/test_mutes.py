@@ -16,17 +16,17 @@ from hypothesis import strategies as st
 from papertray.store import (
     UNTOUCHED,
     Clock,
-    ImportBatch,
     Library,
     MuteError,
     MuteSet,
     Paper,
     PaperState,
-    QueryContext,
     State,
     parse_query,
 )
+from papertray.store.library import ImportBatch
 from papertray.store.mutes import MuteRule
+from papertray.store.query import QueryContext
 
 NOW = datetime(2024, 3, 20, 12, tzinfo=timezone.utc).timestamp()
 CLOCK = Clock(NOW, timezone.utc)

@@ -10,15 +10,11 @@ from pathlib import Path
 import pytest
 from helpers.sql_index import SqlIndex
 
-from papertray.store import (
-    SORT_ORDERS,
-    Library,
-    State,
-    ingest_file,
-    parse_query,
-    sample_digest,
-)
+from papertray.store import Library, State, parse_query
+from papertray.store.ingest import ingest_file
+from papertray.store.paths import sample_digest
 from papertray.store.query_tree import Words
+from papertray.store.sorting import SORT_ORDERS
 from papertray.tui.app import PapertrayApp
 from papertray.tui.cli import run
 from papertray.tui.screens.tags import TagsScreen

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from papertray.store import Library, ingest_bytes, ingest_file
+from papertray.store import Library
+from papertray.store.ingest import ingest_bytes, ingest_file
 from papertray.store.links import arxiv_links, with_arxiv_links
 from papertray.tui.links import NoLink, citation, paper_page
 

@@ -60,7 +60,8 @@ SESSION = textwrap.dedent(
 
     App.get_driver_class = lambda self: HeadlessDriver
 
-    from papertray.store import Library, State, ingest_file
+    from papertray.store import Library, State
+    from papertray.store.ingest import ingest_file
     from papertray.store.paths import sample_digest
     from papertray.tui import signals
     from papertray.tui.app import PapertrayApp

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papertray.store import Library, Query, QueryError, find_spans, parse_query
+from papertray.store import Library, Query, QueryError, parse_query
+from papertray.store.matching import find_spans
 from papertray.store.models import UNTOUCHED, Paper, PaperState
 from papertray.store.query_tree import Text, Words
 

@@ -101,7 +101,7 @@ def test_undo_puts_a_removed_paper_back_where_it_was_and_not_new(data_dir: Path)
 
 
 def _new(at: float):  # type: ignore[no-untyped-def]
-    from papertray.store import QueryContext
+    from papertray.store.query import QueryContext
 
     return QueryContext(at)
 

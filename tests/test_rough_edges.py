@@ -15,21 +15,12 @@ from helpers.snapshot import snapshot
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from papertray.store import (
-    ConfigError,
-    EnrichReport,
-    Library,
-    Paper,
-    PaperState,
-    State,
-    load_config,
-    no_value_note,
-    row_marks,
-    shown_id,
-)
+from papertray.store import ConfigError, Library, Paper, PaperState, State, load_config
 from papertray.store import net as net_module
 from papertray.store.arxiv_taxonomy import ARCHIVES, CATEGORIES, category_problem
-from papertray.store.markers import ASCII, UNICODE
+from papertray.store.enrich import EnrichReport
+from papertray.store.markers import ASCII, UNICODE, row_marks, shown_id
+from papertray.store.sorting import no_value_note
 from papertray.tui.cli import _neither_file_nor_command, run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from papertray.store import AlreadyRunning, desktop_unavailable, notify_desktop, run_lock
-from papertray.store import notify as notify_module
+from papertray.store import AlreadyRunning, run_lock
+from papertray.tui import notify as notify_module
+from papertray.tui.notify import desktop_unavailable, notify_desktop
 
 
 def test_a_second_run_is_refused_at_once_and_the_lock_is_given_back(tmp_path: Path) -> None:

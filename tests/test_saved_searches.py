@@ -12,8 +12,9 @@ import orjson
 import pytest
 from tinydb import TinyDB
 
-from papertray.store import Library, SearchError, State, unread_counts
+from papertray.store import Library, SearchError, State
 from papertray.store.dates import Clock
+from papertray.store.searches import unread_counts
 from papertray.tui.cli import run
 
 

@@ -12,20 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from papertray.store import (
-    Library,
-    Paper,
-    PaperState,
-    SimilarityIndex,
-    State,
-    ingest_file,
-    parse_query,
-    word_spans,
-)
+from papertray.store import Library, Paper, PaperState, SimilarityIndex, State, parse_query
 from papertray.store import similar as similar_module
+from papertray.store.ingest import ingest_file
 from papertray.store.paths import sample_digest
 from papertray.store.similar import INDEX_FILE, build_in_background
-from papertray.store.similar_words import stem
+from papertray.store.similar_words import stem, word_spans
 from papertray.tui import cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "eval"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from helpers.reader import settle
 
-from papertray.store import Library, State, ingest_file
+from papertray.store import Library, State
+from papertray.store.ingest import ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui.app import PapertrayApp
 

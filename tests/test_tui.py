@@ -8,7 +8,8 @@ import pytest
 from helpers.reader import current, notes, pane_text, settle, shown_ids, shown_titles
 from textual.widgets import Input
 
-from papertray.store import Library, State, ingest_file, ingest_text, parse_query
+from papertray.store import Library, State, parse_query
+from papertray.store.ingest import ingest_file, ingest_text
 from papertray.store.models import title_key
 from papertray.store.paths import sample_digest
 from papertray.tui import clipboard

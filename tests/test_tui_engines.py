@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from papertray.store import Library, Paper, State, ingest_file, parse_query
+from papertray.store import Library, Paper, State, parse_query
+from papertray.store.ingest import ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui.changes import UNDO_DEPTH, Changes
 from papertray.tui.links import NoLink, citation, paper_page, pick_link

@@ -17,8 +17,9 @@ from helpers.reader import highlighted, pane_text, settle, shown_ids
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from papertray.store import Library, State, ingest_file
+from papertray.store import Library, State
 from papertray.store import net as net_module
+from papertray.store.ingest import ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui import clipboard
 from papertray.tui.app import PapertrayApp

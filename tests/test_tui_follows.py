@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from helpers.reader import move_to, notes, settle, shown_ids, status_text
 
-from papertray.store import Clock, Library, Paper, State, follow_query
+from papertray.store import Clock, Library, Paper, State
+from papertray.store.follows import follow_query
 from papertray.tui.app import PapertrayApp
 from papertray.tui.screens.follows import FollowsScreen
 

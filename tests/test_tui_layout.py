@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from helpers.reader import settle, shown_ids
 
-from papertray.store import Library, State, ingest_file
+from papertray.store import Library, State
+from papertray.store.ingest import ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui.app import PapertrayApp
 

@@ -8,7 +8,8 @@ import pytest
 from helpers.reader import notes, pane_text, settle, shown_ids, shown_titles
 from textual.widgets import Static
 
-from papertray.store import Library, Paper, State, ingest_file, parse_query
+from papertray.store import Library, Paper, State, parse_query
+from papertray.store.ingest import ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui.app import PapertrayApp
 from papertray.tui.live_query import SORTS

@@ -10,7 +10,8 @@ import pytest
 from helpers.reader import move_to, notes, pane_text, settle, shown_ids, status_text
 from textual.widgets import Input
 
-from papertray.store import Library, Paper, State, ingest_file
+from papertray.store import Library, Paper, State
+from papertray.store.ingest import ingest_file
 from papertray.store.paths import sample_digest
 from papertray.store.updates import Update, Version
 from papertray.tui import clipboard

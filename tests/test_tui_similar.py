@@ -9,7 +9,8 @@ import pytest
 from helpers.reader import move_to, pane_text, settle, shown_ids, status_text
 from textual.widgets import Static
 
-from papertray.store import Library, SimilarityIndex, State, ingest_file
+from papertray.store import Library, SimilarityIndex, State
+from papertray.store.ingest import ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui.app import PapertrayApp
 from papertray.tui.live_query import SORTS

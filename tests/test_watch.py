@@ -477,7 +477,7 @@ def notifier(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     yield said
-    from papertray.store import notify
+    from papertray.tui import notify
 
     for process in notify._started:  # a notifier a test left hanging
         process.kill()

@@ -22,10 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from papertray.store import MuteError, SearchError, StoreError, shown_text
+from papertray.store import MuteError, SearchError, StoreError
+from papertray.store import rules as safe
 
 if TYPE_CHECKING:
-    from papertray.store import Follow, Library, MuteRule, PaperState, SavedSearch, State
+    from papertray.store import Library, PaperState, State, following, types
 
 __all__ = ["UNDO_DEPTH", "WORKER_GROUP", "Changes", "Outcome", "on_paper", "quoted"]
 
@@ -50,23 +51,23 @@ class _Removed:
 @dataclass(frozen=True)
 class _Ruled:
     label: str  # "mute survey"
-    added: MuteRule | None = None
-    removed: MuteRule | None = None
+    added: types.MuteRule | None = None
+    removed: types.MuteRule | None = None
 
 
 @dataclass(frozen=True)
 class _Followed:
     label: str  # "follow survey", "unfollow Tri Dao"
-    search: SavedSearch
-    before: Follow | None  # the follow the step replaced (None: it was not followed)
+    search: following.SavedSearch
+    before: following.Follow | None  # the follow the step replaced (None: it was not followed)
     saved: bool = False  # the search was saved to be followed: undo removes it
 
 
 @dataclass(frozen=True)
 class _Searched:
     label: str  # "save the search “queue”"
-    saved: SavedSearch | None = None
-    removed: SavedSearch | None = None
+    saved: following.SavedSearch | None = None
+    removed: following.SavedSearch | None = None
     """The search removed, or the one of that name `saved` replaced."""
 
 
@@ -198,7 +199,7 @@ class Changes:
         papers = f"{count:,} paper{'' if count == 1 else 's'}"
         return Outcome(f"Muted {papers} like {rule.label} (u undoes it)", rules=True)
 
-    def remove_mute(self, rule: MuteRule) -> Outcome:
+    def remove_mute(self, rule: types.MuteRule) -> Outcome:
         try:
             removed = self.state.remove_mute(rule.number)
         except (MuteError, StoreError) as error:
@@ -235,11 +236,11 @@ class Changes:
 
     def follow(self, query: str, name: str | None = None) -> Outcome:
         """Follow `query` (saved as a search first when none has it; `name`: the search's)."""
-        from papertray.store import SearchError, follow_query
+        from papertray.store import SearchError, following
 
         had = {f.search for f in self.state.follows.all()}
         try:
-            search, follow, saved = follow_query(self.state, query, name)
+            search, follow, saved = following.follow_query(self.state, query, name)
         except (SearchError, StoreError) as error:
             return Outcome(f"Not followed: {error}", "error")
         label = _search_label(search)
@@ -253,7 +254,7 @@ class Changes:
             follows=True,
         )
 
-    def unfollow(self, search: SavedSearch) -> Outcome:
+    def unfollow(self, search: following.SavedSearch) -> Outcome:
         """Stop following `search` (it stays saved)."""
         label = _search_label(search)
         try:
@@ -340,9 +341,9 @@ class Changes:
         return Outcome(message, marked=ids, move_to=move_to)
 
 
-def _search_label(search: SavedSearch) -> str:
+def _search_label(search: following.SavedSearch) -> str:
     """`Tri Dao (author:"Tri Dao")`, or the query alone when it names the search."""
-    name, query = (" ".join(shown_text(t).split()) for t in (search.name, search.query))
+    name, query = (" ".join(safe.shown_text(t).split()) for t in (search.name, search.query))
     return query if name == query else f"{name} ({query})"
 
 

@@ -81,7 +81,7 @@ def version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from papertray.store import FORMATS, OUTPUT_FORMATS, SORT_ORDERS
+    from papertray.store import FORMATS, OUTPUT_FORMATS, display
 
     parser = Parser(
         prog=PROG,
@@ -130,9 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="input_format", choices=FORMATS, help="input format of FILEs")
     p.add_argument(
         "--sort",
-        choices=SORT_ORDERS,
+        choices=display.SORT_ORDERS,
         default="digest",
-        help="; ".join(f"{o.name}: {o.help}" for o in SORT_ORDERS.values())
+        help="; ".join(f"{o.name}: {o.help}" for o in display.SORT_ORDERS.values())
         + " (foryou with -q tag:NAME: like that tag's papers)",
     )
     p.add_argument("-n", "--limit", type=_count_arg, metavar="N", help="print at most N papers")

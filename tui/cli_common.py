@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from papertray.store import ImportOutcome, Library, State
+    from papertray.store import Library, State, types
 
 __all__ = [
     "PROG",
@@ -45,9 +45,9 @@ def say(message: str) -> None:
     """One line on stderr. Messages quote file names, URLs, queries and ids from outside:
     every one passes through the store's one sanitizer, so no control character reaches the
     terminal raw (an ESC in a feed's title could set its title and colours)."""
-    from papertray.store import one_line
+    from papertray.store import rules
 
-    print(f"{PROG}: {one_line(message)}", file=sys.stderr)
+    print(f"{PROG}: {rules.one_line(message)}", file=sys.stderr)
 
 
 def warn(message: str) -> None:
@@ -84,7 +84,7 @@ def import_files(
     *,
     showing: bool = True,
     summaries: bool = False,
-) -> ImportOutcome:
+) -> types.ImportOutcome:
     """Import through the store, saying what happened on stderr. A file that cannot be read or
     parsed is fatal (before anything is written); one that cannot be saved is a warning when
     its papers are shown anyway (`showing`), else an error line."""
@@ -99,7 +99,7 @@ def import_files(
     return outcome
 
 
-def report_imports(outcome: ImportOutcome, *, showing: bool, summaries: bool = False) -> None:
+def report_imports(outcome: types.ImportOutcome, *, showing: bool, summaries: bool = False) -> None:
     """One line per file: its summary (when asked), or why it could not be saved."""
     for done in outcome.files:
         if done.save_error is None:

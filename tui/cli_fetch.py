@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from papertray.tui.cli_common import CliError, data_dir_option, open_store, say
 
 if TYPE_CHECKING:
-    from papertray.store import Config, Source
+    from papertray.store import Config, remote
 
 
 def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
@@ -106,21 +106,15 @@ def _config(args: argparse.Namespace) -> Config:
         return Config()
 
 
-def _sources(args: argparse.Namespace, config: Config) -> list[Source]:
-    from papertray.store import (
-        SourceError,
-        arxiv_query_source,
-        arxiv_rss_source,
-        configured_sources,
-        hf_source,
-    )
+def _sources(args: argparse.Namespace, config: Config) -> list[remote.Source]:
+    from papertray.store import remote
 
     try:
         if args.source == "hf":
             if args.sort == "trending":
                 say("note: with --sort trending Hugging Face ignores the date: its global list")
             return [
-                hf_source(
+                remote.hf_source(
                     date=args.date, week=args.week, month=args.month, days=args.days,
                     sort=args.sort,
                 )
@@ -129,11 +123,11 @@ def _sources(args: argparse.Namespace, config: Config) -> list[Source]:
             if args.query is not None:
                 if args.categories:
                     raise CliError("give categories or --query, not both", 2)
-                return [arxiv_query_source(args.query, args.max)]
+                return [remote.arxiv_query_source(args.query, args.max)]
             if not args.categories:
                 raise CliError("name arXiv categories (papertray fetch arxiv cs.CL) or --query", 2)
-            return [arxiv_rss_source(args.categories)]
-        sources = configured_sources(config.hf, config.arxiv)
+            return [remote.arxiv_rss_source(args.categories)]
+        sources = remote.configured_sources(config.hf, config.arxiv)
         if not sources:
             raise CliError(
                 f"no sources to fetch: {config.path} turns them all off "
@@ -141,12 +135,12 @@ def _sources(args: argparse.Namespace, config: Config) -> list[Source]:
                 1,
             )
         return sources
-    except SourceError as error:
+    except remote.SourceError as error:
         raise CliError(str(error), 2) from None
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from papertray.store import AlreadyRunning, Client, SaveError, SaveTo, run_fetch, run_lock
+    from papertray.store import AlreadyRunning, Client, remote, run_fetch, run_lock
     from papertray.tui.cli_news import NewsWatch
 
     config = _config(args)
@@ -156,7 +150,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     force = bool(getattr(args, "force", False))
     if force and not save:
         raise CliError("--force goes with --save FILE", 2)
-    target = SaveTo(Path(save), args.data_dir, force) if save else None
+    target = remote.SaveTo(Path(save), args.data_dir, force) if save else None
     library, state = open_store(args.data_dir)
     progress = progress_printer()
     # A dry run writes nothing: it needs no lock, and says nothing of news.
@@ -175,7 +169,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                     reports = run_fetch(
                         library, sources, client, dry_run=dry_run, save=target, progress=progress
                     )
-                except SaveError as error:
+                except remote.SaveError as error:
                     raise CliError(str(error), 1) from None
     except AlreadyRunning as busy:
         say(str(busy))
@@ -202,7 +196,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def progress_printer() -> Callable[[str], None]:
     """Progress on one rewritten stderr line, only when stderr is a terminal."""
-    from papertray.store import quoted
+    from papertray.store import rules
 
     tty = sys.stderr.isatty()
     shown = [0]
@@ -210,7 +204,7 @@ def progress_printer() -> Callable[[str], None]:
     def show(line: str) -> None:
         if not tty:
             return
-        text = f"{quoted(line, 70)}…" if line else ""
+        text = f"{rules.quoted(line, 70)}…" if line else ""
         sys.stderr.write("\r" + text.ljust(shown[0]) + ("\r" if not line else ""))
         sys.stderr.flush()
         shown[0] = len(text)
@@ -219,7 +213,7 @@ def progress_printer() -> Callable[[str], None]:
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from papertray.store import UNTOUCHED, Client, QueryError, enrich, needs_enrich, parse_query
+    from papertray.store import UNTOUCHED, Client, QueryError, enrich, parse_query, remote
 
     try:
         query = parse_query(args.query or "")
@@ -230,7 +224,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     papers = [
         p
         for p in library.papers()
-        if needs_enrich(p) and query.matches(p, states.get(p.id, UNTOUCHED))
+        if remote.needs_enrich(p) and query.matches(p, states.get(p.id, UNTOUCHED))
     ]
     if not papers:
         say("enrich: every paper here has an arXiv id already" if not args.query
@@ -265,21 +259,22 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from papertray.store import ConfigError, config_path, endpoints, load_config, one_line
+    from papertray.store import ConfigError, load_config, remote, rules
 
     try:
         config = load_config()
     except ConfigError as error:
         raise CliError(str(error), 1) from None
-    path = config.path or config_path()
-    print(f"# {one_line(path)}{'' if config.exists else ' (not there: the defaults below apply)'}")
+    path = config.path or remote.config_path()
+    missing = "" if config.exists else " (not there: the defaults below apply)"
+    print(f"# {rules.one_line(path)}{missing}")
     print(config.to_toml(), end="")
-    urls = endpoints()
+    urls = remote.endpoints()
     print(
         "\n# endpoints (from the environment: HF_ENDPOINT, PAPERTRAY_ARXIV_API, "
         "PAPERTRAY_ARXIV_RSS)"
     )
     for name in ("hf", "arxiv_api", "arxiv_rss"):
-        print(f"# {name} = {one_line(urls[name])}")
-    print(f"# data folder = {one_line(args.data_dir)}")
+        print(f"# {name} = {rules.one_line(urls[name])}")
+    print(f"# data folder = {rules.one_line(args.data_dir)}")
     return 0

@@ -71,7 +71,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _with_saved_search(state: State, name: str, query: Query) -> Query:
-    from papertray.store import combined_query
+    from papertray.store import following
 
     saved = state.search(name)
     if saved is None:
@@ -79,7 +79,7 @@ def _with_saved_search(state: State, name: str, query: Query) -> Query:
     parsed = saved.parsed()
     if parsed is None:
         raise CliError(f"the saved search {saved.name!r} no longer parses: {saved.query}")
-    return combined_query(parsed, query)
+    return following.combined_query(parsed, query)
 
 
 def _write(chunks: Iterable[bytes]) -> None:

@@ -46,13 +46,13 @@ def cmd_mark(args: argparse.Namespace) -> int:
 def cmd_tag(args: argparse.Namespace) -> int:
     library, state = open_store(args.data_dir, check=False)
     (pid,) = resolve_ids(library, [args.id])
-    from papertray.store import parse_tag_changes
+    from papertray.store import rules
 
     if not args.changes:
         raise CliError("say which tags to change: papertray tag ID +TAG -TAG", 2)
     try:
         # The reader's rule: `+a,b` is two tags, `+#llm` is `llm` (see store/tags.py).
-        add, remove = parse_tag_changes(args.changes)
+        add, remove = rules.parse_tag_changes(args.changes)
     except ValueError as error:
         raise CliError(str(error), 2) from None
     if remove:

@@ -35,7 +35,8 @@ def cmd_mute(args: argparse.Namespace) -> int:
 
 
 def cmd_mutes(args: argparse.Namespace) -> int:
-    from papertray.store import MuteSet, shown_text
+    from papertray.store import MuteSet
+    from papertray.store import rules as safe
 
     library, state = open_store(args.data_dir)
     rules = state.mute_rules()
@@ -48,7 +49,7 @@ def cmd_mutes(args: argparse.Namespace) -> int:
     for rule in rules:
         count = "broken" if rule.number in broken else f"{counts[rule.number]:,}"
         # The state file may have been edited by hand: printable text only.
-        print(f"{rule.number:>4}  {count:>7}  {' '.join(shown_text(rule.label).split())}")
+        print(f"{rule.number:>4}  {count:>7}  {' '.join(safe.shown_text(rule.label).split())}")
     return 0
 
 

@@ -25,7 +25,7 @@ from papertray.tui.cli_common import (
 from papertray.tui.cli_sync import sync_after_change
 
 if TYPE_CHECKING:
-    from papertray.store import Config, Library, News, State, Update
+    from papertray.store import Config, Library, State, following
 
 __all__ = [
     "NewsWatch",
@@ -78,10 +78,10 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _shown(text: str) -> str:
-    from papertray.store import shown_text
+    from papertray.store import rules
 
     # The state file may have been edited by hand: printable text only, on one line.
-    return " ".join(shown_text(text).split())
+    return " ".join(rules.shown_text(text).split())
 
 
 def _label(name: str, query: str) -> str:
@@ -89,7 +89,7 @@ def _label(name: str, query: str) -> str:
 
 
 def cmd_follow(args: argparse.Namespace) -> int:
-    from papertray.store import SearchError, author_query, follow_query, followed
+    from papertray.store import SearchError, following
 
     chosen = [bool(args.query), args.author is not None, args.search is not None]
     if sum(chosen) != 1:
@@ -110,20 +110,22 @@ def cmd_follow(args: argparse.Namespace) -> int:
         else:
             name = args.name
             if args.author is not None:
-                query = author_query(args.author)
+                query = following.author_query(args.author)
                 if name is None:  # named after the author
                     name = query.removeprefix('author:"').removesuffix('"')
             else:
                 query = " ".join(args.query)
             known = next((s for s in state.searches() if s.query == query), None)
             was = known is not None and any(f.search == known.id for f in state.follows.all())
-            search, _follow, made = follow_query(state, query, name)
+            search, _follow, made = following.follow_query(state, query, name)
     except SearchError as error:
         raise CliError(str(error), 2) from None
     sync_after_change(state)
     label = _label(search.name, search.query)
     if was:
-        count = next((f.new for f in followed(library, state) if f.search.id == search.id), 0)
+        count = next(
+            (f.new for f in following.followed(library, state) if f.search.id == search.id), 0
+        )
         say(f"already following {label}: {count or 0:,} new since last seen")
     else:
         saved = " (saved as a search)" if made else ""
@@ -132,11 +134,11 @@ def cmd_follow(args: argparse.Namespace) -> int:
 
 
 def cmd_unfollow(args: argparse.Namespace) -> int:
-    from papertray.store import find_followed, followed
+    from papertray.store import following
 
     library, state = open_store(args.data_dir)
     word = " ".join(args.name)
-    found = find_followed(followed(library, state), word)
+    found = following.find_followed(following.followed(library, state), word)
     if found is None:
         raise CliError(f"not following {word!r} (papertray news lists the follows)", 1)
     state.follows.unfollow(found.search.id)
@@ -146,19 +148,19 @@ def cmd_unfollow(args: argparse.Namespace) -> int:
 
 
 def cmd_news(args: argparse.Namespace) -> int:
-    from papertray.store import Clock, News, find_followed, news, system_clock
+    from papertray.store import Clock, following
 
     library, state = open_store(args.data_dir)
     try:  # seen as of now: a paper arriving while this runs is news next time
-        began = system_clock().now
+        began = Clock.system().now
     except ValueError:  # a PAPERTRAY_NOW that is no time: the system's clock, as marks do
         began = time.time()
-    found = news(library, state)
+    found = following.news(library, state)
     if args.seen:  # one follow: only it is shown and marked
-        one = find_followed(found.follows, args.seen)
+        one = following.find_followed(found.follows, args.seen)
         if one is None:
             raise CliError(f"not following {args.seen!r} (papertray news lists the follows)", 1)
-        found = News([one], [])
+        found = following.News([one], [])
     if args.format == "json":
         import orjson
 
@@ -174,7 +176,7 @@ def cmd_news(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(library: Library, found: News) -> None:
+def _table(library: Library, found: following.News) -> None:
     width = output_width()
     if found.follows:
         print("follows: new papers since last seen")
@@ -190,15 +192,15 @@ def _table(library: Library, found: News) -> None:
         say("no updates not seen yet (papertray watch checks starred and read-later papers)")
 
 
-def print_updates(library: Library, updates: Sequence[Update]) -> None:
+def print_updates(library: Library, updates: Sequence[following.Update]) -> None:
     """One line an update: `ID  KIND  DETAIL  TITLE` (the id as every table shows it)."""
-    from papertray.store import shown_id
+    from papertray.store import display
 
     width = output_width()
     papers = {p.id: p for p in library.papers_among({u.paper for u in updates})}
     for u in updates:
         paper = papers.get(u.paper)
-        shown = shown_id(paper) if paper is not None else _shown(u.paper)
+        shown = display.shown_id(paper) if paper is not None else _shown(u.paper)
         print(_cut(f"{shown:<12}  {u.kind:<7}  {_shown(u.detail)}  {_shown(u.title)}", width))
 
 
@@ -214,22 +216,22 @@ class NewsWatch:
         self.library, self.state, self.config = library, state, config
         self.before: int | None = None
         if config.notify or state.follows.all():
-            from papertray.store import news
+            from papertray.store import following
 
-            self.before = news(library, state).count
+            self.before = following.news(library, state).count
 
     def after(self) -> None:
         """Say what the run brought (nothing when it brought nothing new)."""
         if self.before is None:
             return
-        from papertray.store import news
+        from papertray.store import following
 
-        now = news(self.library, self.state)
+        now = following.news(self.library, self.state)
         if now.count <= self.before or not now.summary():
             return
         say(f"news: {now.summary()} (papertray news)")
         if self.config.notify:
-            from papertray.store import desktop_unavailable, notify_desktop
+            from papertray.tui.notify import desktop_unavailable, notify_desktop
 
             if not notify_desktop(now.summary()):
                 why = desktop_unavailable()

@@ -77,24 +77,24 @@ def _counted(count: int | None) -> str:
 
 
 def cmd_searches(args: argparse.Namespace) -> int:
-    from papertray.store import shown_text, unread_counts
+    from papertray.store import following, rules
 
     library, state = open_store(args.data_dir)
     searches = state.searches()
     if not searches:
         say("no saved searches: papertray search save NAME QUERY [--slot N] adds one")
         return 0
-    counts = unread_counts(library, state, searches)
+    counts = following.unread_counts(library, state, searches)
     for search in searches:
         slot = str(search.slot) if search.slot is not None else "-"
         # The state file may have been edited by hand: printable text only.
-        text = " ".join(shown_text(f"{search.name}: {search.query}").split())
+        text = " ".join(rules.shown_text(f"{search.name}: {search.query}").split())
         print(f"{slot:>4}  {_counted(counts[search.id]):>7}  {text}")
     return 0
 
 
 def cmd_search_save(args: argparse.Namespace) -> int:
-    from papertray.store import SearchError, unread_counts
+    from papertray.store import SearchError, following
 
     library, state = open_store(args.data_dir)
     known = state.search(args.name) is not None
@@ -103,7 +103,7 @@ def cmd_search_save(args: argparse.Namespace) -> int:
     except SearchError as error:
         raise CliError(str(error), 2) from None
     sync_after_change(state)
-    count = unread_counts(library, state, [saved])[saved.id] or 0
+    count = following.unread_counts(library, state, [saved])[saved.id] or 0
     slot = f" (key {saved.slot})" if saved.slot is not None else ""
     verb = "updated" if known else "saved"
     say(f"{verb} search {saved.name!r}{slot}: {saved.query}; {plural(count, 'unread paper')}")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from papertray.tui.cli_common import CliError, data_dir_option, open_store, plural, say, warn
 
 if TYPE_CHECKING:
-    from papertray.store import State, SyncStatus
+    from papertray.store import State, types
 
 __all__ = ["add_parser", "cmd_sync", "sync_after_change"]
 
@@ -108,16 +108,16 @@ def sync_after_change(state: State) -> None:
         warn(report.error.removeprefix("sync: "))
 
 
-def _print_status(status: SyncStatus) -> None:
-    from papertray.store import one_line
+def _print_status(status: types.SyncStatus) -> None:
+    from papertray.store import rules
 
-    print(f"folder    {one_line(status.folder)}")
+    print(f"folder    {rules.one_line(status.folder)}")
     if not status.machine:
         print("machine   this data folder has not synced yet (papertray sync --folder DIR)")
     else:
         this = next((m for m in status.machines if m.this), None)
-        name = f" ({one_line(this.name)})" if this is not None and this.name else ""
-        log = f", its log {one_line(status.log)}" if status.log else ""
+        name = f" ({rules.one_line(this.name)})" if this is not None and this.name else ""
+        log = f", its log {rules.one_line(status.log)}" if status.log else ""
         print(f"machine   {status.machine}{name}{log}")
     print(
         f"waiting   {plural(status.to_write, 'change')} here not yet written out; "
@@ -125,12 +125,12 @@ def _print_status(status: SyncStatus) -> None:
         "not yet merged"
     )
     for line in status.refused:
-        print(f"refused   {one_line(line)}")
+        print(f"refused   {rules.one_line(line)}")
     if status.machines:
         print()
         print(f"{'machine':<14}{'name':<20}{'last change':<18}{'entries':>9}")
     for m in status.machines:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(m.last)) if m.last else "-"
-        name = one_line(m.name)[:19]
+        name = rules.one_line(m.name)[:19]
         mark = "  (this one)" if m.this else ""
         print(f"{m.machine:<14}{name:<20}{when:<18}{m.entries:>9,}{mark}")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-from papertray.store import is_safe_url
+from papertray.store import rules
 
 T = TypeVar("T")
 Severity = Literal["information", "warning", "error"]
@@ -208,7 +208,7 @@ def open_url(url: str, timeout: float = OPEN_TIMEOUT) -> str:
 
     Raises BrowserError for a URL that is not plain http(s) with a host, when there is no
     graphical browser, or when the browser fails or hangs."""
-    if not is_safe_url(url):
+    if not rules.is_safe_url(url):
         raise BrowserError("only http(s) links are opened")
     try:
         browser = webbrowser.get()

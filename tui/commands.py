@@ -14,7 +14,7 @@ from papertray.tui.keys import palette_actions
 from papertray.tui.safe_text import shown
 
 if TYPE_CHECKING:
-    from papertray.store import SavedSearch
+    from papertray.store import following
 
 FILTERS: list[tuple[str, str]] = [
     ("Show unread papers", "is:unread"),
@@ -41,13 +41,13 @@ class PaletteHost(Protocol):
 
     def remove_search(self, name: str) -> None: ...
 
-    def saved_searches(self) -> list[tuple[SavedSearch, int | None]]: ...
+    def saved_searches(self) -> list[tuple[following.SavedSearch, int | None]]: ...
 
     def known_tags(self) -> list[tuple[str, int]]: ...
 
 
 class PapertrayCommands(Provider):
-    _searches: list[tuple[SavedSearch, int | None]] = []
+    _searches: list[tuple[following.SavedSearch, int | None]] = []
 
     async def startup(self) -> None:
         # Counting each search's unread papers asks the library: off the UI thread, once for

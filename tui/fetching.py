@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from papertray.store import Client, EnrichReport, FetchReport, Library, Paper, State
+    from papertray.store import Client, Library, Paper, State, remote
 
 T = TypeVar("T")
 
@@ -92,21 +92,21 @@ def fetch_configured(
         Client,
         ConfigError,
         StoreError,
-        configured_sources,
         load_config,
-        one_line,
+        remote,
+        rules,
         run_fetch,
     )
 
     try:
         config = load_config()
     except ConfigError as error:
-        return Fetched([one_line(error)], failed=True)
-    sources = configured_sources(config.hf, config.arxiv)
+        return Fetched([rules.one_line(error)], failed=True)
+    sources = remote.configured_sources(config.hf, config.arxiv)
     if not sources:
-        where = one_line(config.path)
+        where = rules.one_line(config.path)
         return Fetched([f"No sources to fetch: {where} turns them all off."], failed=True)
-    reports: list[FetchReport]
+    reports: list[remote.FetchReport]
     try:
         with Client(
             _data_dir(library),
@@ -116,11 +116,11 @@ def fetch_configured(
             started(client)
             reports = run_fetch(library, sources, client, progress=progress)
     except StoreError as error:
-        return Fetched([one_line(f"Could not import: {error}")], failed=True)
+        return Fetched([rules.one_line(f"Could not import: {error}")], failed=True)
     done = Fetched(cancelled=client.cancelled)
     for report in reports:
-        done.lines += [one_line(f"warning: {w}") for w in report.warnings]
-        done.lines.append(one_line(report.line()))
+        done.lines += [rules.one_line(f"warning: {w}") for w in report.warnings]
+        done.lines.append(rules.one_line(report.line()))
         done.failed |= not report.ok
         done.changed |= bool(report.new or report.merged)
         done.ids += report.ids
@@ -146,7 +146,7 @@ def watch_configured(
         ConfigError,
         StoreError,
         load_config,
-        one_line,
+        rules,
         run_lock,
         run_watch,
     )
@@ -154,7 +154,7 @@ def watch_configured(
     try:
         config = load_config()
     except ConfigError as error:
-        return Fetched([one_line(error)], failed=True)
+        return Fetched([rules.one_line(error)], failed=True)
     folder = _data_dir(library)
     lock: AbstractContextManager[None] = (
         run_lock(folder, "the reader's watch") if folder is not None else nullcontext()
@@ -175,11 +175,14 @@ def watch_configured(
                 done.changed = bool(report.checked)
                 if report.updates or report.errors:
                     hint = " (U lists them)" if report.updates else ""
-                    done.lines = [one_line(report.line()) + hint, *map(one_line, report.errors)]
+                    done.lines = [
+                        rules.one_line(report.line()) + hint,
+                        *map(rules.one_line, report.errors),
+                    ]
     except AlreadyRunning as busy:
-        return Fetched([one_line(busy)])  # a scheduled run is at it: one quiet line
+        return Fetched([rules.one_line(busy)])  # a scheduled run is at it: one quiet line
     except StoreError as error:
-        return Fetched([one_line(f"watch: could not save: {error}")], failed=True)
+        return Fetched([rules.one_line(f"watch: could not save: {error}")], failed=True)
     if config.notify and news_before is not None and not done.cancelled:
         _tell_desktop(library, state, news_before)
     return done
@@ -187,9 +190,10 @@ def watch_configured(
 
 def _tell_desktop(library: Library, state: State, before: int) -> None:
     """A desktop notification of what is new, when it grew since `before` (never waited for)."""
-    from papertray.store import news, notify_desktop
+    from papertray.store import following
+    from papertray.tui.notify import notify_desktop
 
-    found = news(library, state)
+    found = following.news(library, state)
     if found.count > before and found.summary():
         notify_desktop(found.summary())
 
@@ -200,7 +204,7 @@ def enrich_in_background(
     papers: Sequence[Paper],
     progress: Callable[[int, int], None],
     started: Callable[[Client], None] = _no_client,
-) -> EnrichReport:
+) -> remote.EnrichReport:
     """Link `papers` without an arXiv id to theirs. Blocks: call from a worker. `started`: as
     for `fetch_configured`."""
     from papertray.store import Client, enrich

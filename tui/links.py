@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from papertray.store import arxiv_links, citable_id, pdf_link
+from papertray.store import rules
 from papertray.tui.safe_text import safe_links
 
 if TYPE_CHECKING:
@@ -54,9 +54,9 @@ def pick_link(paper: Paper, number: int) -> str:
 
 def paper_page(paper: Paper) -> str:
     """The paper's own page: its arXiv abstract page (one of its links, see
-    `store.arxiv_links`), else its first link that is not the code repo."""
+    `rules.arxiv_links`), else its first link that is not the code repo."""
     if paper.arxiv_id:
-        return arxiv_links(paper.arxiv_id)[0]
+        return rules.arxiv_links(paper.arxiv_id)[0]
     links, repo = safe_links(paper)
     others = [url for url in links if url != repo]
     if others:
@@ -65,10 +65,10 @@ def paper_page(paper: Paper) -> str:
 
 
 def pdf_page(paper: Paper) -> str:
-    """The paper's PDF: arXiv's, else the first of its links that is a PDF (`store.pdf_link`);
+    """The paper's PDF: arXiv's, else the first of its links that is a PDF (`rules.pdf_link`);
     only a safe http(s) link."""
     links, _repo = safe_links(paper)
-    url = pdf_link(paper.arxiv_id, links)
+    url = rules.pdf_link(paper.arxiv_id, links)
     if url is None:
         raise NoLink(
             "This paper has no PDF link and no arXiv id yet: E (or papertray enrich) looks it"
@@ -78,13 +78,11 @@ def pdf_page(paper: Paper) -> str:
 
 
 def citation(paper: Paper, *, bibtex: bool, style: str = "bare") -> str:
-    """The paper's arXiv id as `style` says (`store.citable_id`: `2401.01234`, or
+    """The paper's arXiv id as `style` says (`rules.citable_id`: `2401.01234`, or
     `arXiv:2401.01234`), or its BibTeX entry."""
     if bibtex:
-        from papertray.store import bibtex_entry  # the export module: loaded when asked for
-
-        return bibtex_entry(paper)
-    text = citable_id(paper, style)
+        return rules.bibtex_entry(paper)
+    text = rules.citable_id(paper, style)
     if text is None:
         raise NoLink(NO_ID)
     return text

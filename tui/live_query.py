@@ -18,24 +18,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from papertray.store import SORT_ORDERS, MuteSet, QueryError, no_value_note, parse_query, shown_text
+from papertray.store import MuteSet, QueryError, display, parse_query
+from papertray.store import rules as safe
 
 if TYPE_CHECKING:
-    from papertray.store import (
-        ImportBatch,
-        Library,
-        MuteRule,
-        Paper,
-        PaperState,
-        Query,
-        QueryContext,
-        SortOrder,
-    )
+    from papertray.store import Library, Paper, PaperState, Query, display, types
     from papertray.tui.ranking import Ranking
 
 __all__ = ["FOR_YOU", "SORTS", "LiveQuery", "Result", "Search", "complete_part"]
 
-SORTS = tuple(SORT_ORDERS)
+SORTS = tuple(display.SORT_ORDERS)
 """The store's sort orders, in the order `S` cycles through them."""
 FOR_YOU = SORTS.index("foryou")
 
@@ -46,8 +38,8 @@ class Search:
     change while it runs)."""
 
     query: Query
-    order: SortOrder
-    context: QueryContext
+    order: display.SortOrder
+    context: types.QueryContext
     states: Mapping[str, PaperState]
     marks_version: object
     scope: Sequence[int] | None = None
@@ -95,7 +87,7 @@ class Search:
         if note is None and self.order.column and rowids:
             # Sorted by a value no paper shown has (upvotes of a BibTeX library): say so. The
             # papers with the value come first, so the first paper tells.
-            note = no_value_note(self.order, library.rows(rowids[:1]))
+            note = display.no_value_note(self.order, library.rows(rowids[:1]))
         yield Result(self, rowids, complete=True, muted=found.muted, note=note)
 
 
@@ -127,8 +119,8 @@ class LiveQuery:
     sort_before: int = 0
     """The order "for you" keeps while it has nothing to rank by."""
     mutes: MuteSet = field(default_factory=lambda: MuteSet([]))
-    rules: list[MuteRule] = field(default_factory=list)
-    latest: ImportBatch | None = None
+    rules: list[types.MuteRule] = field(default_factory=list)
+    latest: types.ImportBatch | None = None
     result: Result | None = None
     pinned: Query | None = None
     """A query its text does not say all of (a follow opened: its search's query, and papers
@@ -163,7 +155,7 @@ class LiveQuery:
         """What the list shows while `text` does not parse."""
         return complete_part(self.text) if self.error else self.text
 
-    def set_rules(self, rules: list[MuteRule]) -> bool:
+    def set_rules(self, rules: list[types.MuteRule]) -> bool:
         """The mute rules in force; whether they changed."""
         if rules == self.rules:
             return False
@@ -175,7 +167,7 @@ class LiveQuery:
     def new_batch(self) -> float | None:
         return self.latest.at if self.latest is not None else None
 
-    def rule_for(self, paper: Paper | None, state: PaperState) -> MuteRule | None:
+    def rule_for(self, paper: Paper | None, state: PaperState) -> types.MuteRule | None:
         """The rule that mutes the paper (for the pane), or None."""
         if paper is None or not self.mutes:
             return None
@@ -195,7 +187,7 @@ class LiveQuery:
         if not self.for_you_shown:
             ranks = None
         elif ranks is None:
-            order = SORT_ORDERS[SORTS[self.sort_before]]
+            order = display.SORT_ORDERS[SORTS[self.sort_before]]
         return Search(
             self.query,
             order,
@@ -219,10 +211,12 @@ class LiveQuery:
     # -- the order --------------------------------------------------------------------------------
 
     @property
-    def order(self) -> SortOrder:
+    def order(self) -> display.SortOrder:
         if self.sort == 0 and self.query.asks_for_the_queue:
-            return SORT_ORDERS["later"]  # `is:later` reads the queue oldest first (issue 23)
-        return SORT_ORDERS[SORTS[self.sort]]
+            return display.SORT_ORDERS[
+                "later"
+            ]  # `is:later` reads the queue oldest first (issue 23)
+        return display.SORT_ORDERS[SORTS[self.sort]]
 
     @property
     def for_you_shown(self) -> bool:
@@ -236,14 +230,14 @@ class LiveQuery:
 
     @property
     def before_label(self) -> str:
-        return SORT_ORDERS[SORTS[self.sort_before]].label
+        return display.SORT_ORDERS[SORTS[self.sort_before]].label
 
     def label(self, ranking: Ranking) -> str:
         """The order as the status line names it: "more like this" open, "for you" without
         anything to rank by, a relevance order without words, or the order itself."""
         like, for_you = ranking.like, ranking.for_you
         if like is not None:
-            return f"like “{shown_text(like.title)[:50]}” (escape: back)"
+            return f"like “{safe.shown_text(like.title)[:50]}” (escape: back)"
         label = self.order.label
         if self.for_you_shown and for_you is not None and for_you.ranks is None:
             return f"{label}: no {for_you.what} yet, {self.before_label}"
@@ -283,4 +277,3 @@ def complete_part(text: str) -> str:
             continue
         return text[:cut]
     return ""
-

@@ -74,9 +74,11 @@ class NetworkTask:
 
 
 def _bug(error: Exception) -> str:
-    from papertray.store import one_line
+    from papertray.store import rules
 
-    return one_line(f"papertray failed: {type(error).__name__}: {error} (a bug: please report it)")
+    return rules.one_line(
+        f"papertray failed: {type(error).__name__}: {error} (a bug: please report it)"
+    )
 
 
 def fetch_sources(library: Library, post: Post) -> None:
@@ -153,7 +155,7 @@ def enrich_rows(
 
 
 def _enrich(library: Library, state: State, papers: Sequence[Paper], post: Post) -> None:
-    from papertray.store import one_line
+    from papertray.store import rules
     from papertray.tui.fetching import Cancelled, abandonable, enrich_in_background
 
     worker = get_current_worker()
@@ -180,5 +182,5 @@ def _enrich(library: Library, state: State, papers: Sequence[Paper], post: Post)
         lines = [report.line()] + ([report.error] if report.error else [])
         severity = "warning" if report.error else "information"
         linked = list(report.linked)
-    lines = [one_line(line) for line in lines]
+    lines = [rules.one_line(line) for line in lines]
     post(NetworkDone("Linking to arXiv", lines, severity, bool(linked), linked))

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from papertray.store import StoreError, find_spans, link_label, markers_for, shown_id, word_spans
+from papertray.store import StoreError, display, rules
 from papertray.tui.safe_text import safe_repo, shown, shown_paper, shown_state
 
 if TYPE_CHECKING:
-    from papertray.store import Library, Paper, PaperState, Update, Version
+    from papertray.store import Library, Paper, PaperState, following
 
 __all__ = [
     "AUTHORS_FOLDED",
@@ -70,12 +70,12 @@ class PaperChanges:
     the arXiv versions seen (oldest first). Read in the news count's worker, never on the UI
     thread (`screens/news.py`)."""
 
-    updates: tuple[Update, ...] = ()
-    versions: tuple[Version, ...] = ()
+    updates: tuple[following.Update, ...] = ()
+    versions: tuple[following.Version, ...] = ()
 
 
 def changes_content(changed: PaperChanges) -> Content:
-    """"What changed": each update with its day (● not seen yet in the Updates list), then the
+    """ "What changed": each update with its day (● not seen yet in the Updates list), then the
     versions seen. Details and titles come from the sources: cleaned text, never markup."""
     lines: list[Content] = [Content.styled("What changed", "bold $success")]
     for update in changed.updates[:10]:
@@ -154,7 +154,7 @@ def paper_content(
     parts += _abstract(paper, terms, shares, share_forms)
     if paper.links:
         parts.append(_links(paper))
-    footer = [shown_id(raw_id)]
+    footer = [display.shown_id(raw_id)]
     if raw_id.arxiv_id and raw_id.id != f"arxiv:{raw_id.arxiv_id}":
         footer.append(shown(raw_id.id))  # first seen without its arXiv id: its lasting id
     parts.append(Content.styled(" · ".join(footer), "$text-disabled"))
@@ -201,7 +201,9 @@ def _fields(paper: Paper, details: Details) -> list[Content]:
         lines.append(_field("comments", _clip(" ".join(paper.remarks.split()), 1_000)))
     repo = safe_repo(paper)
     if repo is not None:
-        lines.append(_field("code", (link_label(repo), "bold"), "  ", (_bare(repo), "underline")))
+        lines.append(
+            _field("code", (rules.link_label(repo), "bold"), "  ", (_bare(repo), "underline"))
+        )
     sources = [shown(s) for s in details.sources if s] or ([paper.source] if paper.source else [])
     if sources:
         lines.append(_field("from", _clip(" · ".join(sources[:12]), 1_000)))
@@ -209,7 +211,7 @@ def _fields(paper: Paper, details: Details) -> list[Content]:
 
 
 def _badges(paper: Paper, state: PaperState) -> Content:
-    marks = markers_for()
+    marks = display.markers_for()
     badges: list[str | tuple[str, str]] = [
         (f"{marks.unread} unread", "$accent") if not state.read else ("read", LABEL),
     ]
@@ -255,7 +257,7 @@ def _abstract(
 
 def _links(paper: Paper) -> Content:
     """The links, numbered as the link chooser (`L`) numbers them, each named by its kind."""
-    labels = [link_label(url) or "link" for url in paper.links[:LINKS_SHOWN]]
+    labels = [rules.link_label(url) or "link" for url in paper.links[:LINKS_SHOWN]]
     width = max(len(label) for label in labels)
     lines: list[Content] = [
         Content.assemble(("Links", "bold"), ("  (L: choose one to open or copy)", LABEL))
@@ -293,12 +295,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _highlight(content: Content, terms: Terms, field: str) -> Content:
-    for start, end in find_spans(content.plain, terms, field) if terms else ():  # type: ignore[arg-type]
+    for start, end in display.find_spans(content.plain, terms, field) if terms else ():  # type: ignore[arg-type]
         content = content.stylize(MATCH_STYLE, start, end)
     return content
 
 
 def _mark_words(content: Content, forms: Sequence[str]) -> Content:
-    for start, end in word_spans(content.plain, forms) if forms else ():
+    for start, end in display.word_spans(content.plain, forms) if forms else ():
         content = content.stylize(MATCH_STYLE, start, end)
     return content

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from papertray.store import UNTOUCHED
 
 if TYPE_CHECKING:
-    from papertray.store import Library, Match, Paper, PaperState, SimilarityIndex
+    from papertray.store import Library, Paper, PaperState, SimilarityIndex, types
 
 __all__ = ["LIKE_COUNT", "ForYou", "LikeThis", "Ranking"]
 
@@ -52,7 +52,7 @@ class LikeThis:
 
     title: str
     rowids: array[int]
-    matches: list[Match]
+    matches: list[types.Match]
     back_to: int | None
     """The rowid highlighted in the list before, to return to it."""
     back_scroll: float = 0.0

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from papertray.store import is_code_repo, is_safe_url, normalize_tags, shown_text
+from papertray.store import rules
 
 if TYPE_CHECKING:
     from papertray.store import Paper, PaperState
 
 __all__ = ["safe_links", "safe_repo", "shown", "shown_paper", "shown_state"]
 
-shown = shown_text
+shown = rules.shown_text
 """`text` as a string with no control characters but newline and tab (the store's rule)."""
 
 
@@ -32,7 +32,7 @@ def _shown_list(items: object) -> tuple[str, ...]:
 def safe_repo(paper: Paper) -> str | None:
     """The paper's code repo, if it is one: a safe http(s) URL of a known code host."""
     repo = paper.repo
-    if isinstance(repo, str) and is_safe_url(repo) and is_code_repo(repo):
+    if isinstance(repo, str) and rules.is_safe_url(repo) and rules.is_code_repo(repo):
         return repo
     return None
 
@@ -40,7 +40,7 @@ def safe_repo(paper: Paper) -> str | None:
 def safe_links(paper: Paper) -> tuple[tuple[str, ...], str | None]:
     """The paper's links that may be opened or copied (numbered as shown), and its repo."""
     links = paper.links if isinstance(paper.links, (list, tuple)) else ()
-    return tuple(u for u in links if isinstance(u, str) and is_safe_url(u)), safe_repo(paper)
+    return tuple(u for u in links if isinstance(u, str) and rules.is_safe_url(u)), safe_repo(paper)
 
 
 def shown_paper(paper: Paper) -> Paper:
@@ -84,7 +84,7 @@ def shown_paper(paper: Paper) -> Paper:
 def shown_state(state: PaperState) -> PaperState:
     """`state` itself when its tags and note are clean, else a cleaned copy."""
     # Tags written to the file by hand are shown as the store would keep them.
-    tags = normalize_tags(state.tags)
+    tags = rules.normalize_tags(state.tags)
     note = shown(state.note or "")
     if tags == state.tags and note is state.note:
         return state

@@ -57,13 +57,13 @@ def keep_in_sync(
     every `poll` seconds (`POLL_SECONDS`), and `DEBOUNCE` after `nudged` was last set (the
     reader changed a mark); nothing when the config file names no folder. On the way out a
     last look writes out a mark made just before."""
-    from papertray.store import ConfigError, State, StoreError, Sync, one_line
+    from papertray.store import ConfigError, State, StoreError, Sync, rules
 
     every = POLL_SECONDS if poll is None else poll
     said: set[str] = set()
 
     def tell(changed: int, lines: list[tuple[str, Severity]]) -> None:
-        new = [(one_line(text), severity) for text, severity in lines]
+        new = [(rules.one_line(text), severity) for text, severity in lines]
         new = [(text, severity) for text, severity in new if text not in said]
         said.update(text for text, _ in new)
         if changed or new:

@@ -137,7 +137,9 @@ def _in_process(
     base: str, argv: list[str], file: Path, work: Path, repeat: int
 ) -> tuple[float, float]:
     os.environ["HF_ENDPOINT"] = base
-    from papertray.store import Client, Library, hf_source, ingest_file, run_fetch
+    from papertray.store import Client, Library, run_fetch
+    from papertray.store.fetch import hf_source
+    from papertray.store.ingest import ingest_file
 
     key, value = argv[0].removeprefix("--"), argv[1]
     counter = iter(range(10_000))

@@ -18,7 +18,7 @@ import random
 import sys
 from pathlib import Path
 
-from papertray.store import ingest_file
+from papertray.store.ingest import ingest_file
 from papertray.store.paths import sample_digest
 from papertray.store.similar import SimilarityIndex
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from papertray.store import Library, Paper, PaperState, Query, QueryContext
+from papertray.store import Library, Paper, PaperState, Query
+from papertray.store.query import QueryContext
 
 
 class SqlIndex:

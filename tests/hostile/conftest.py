@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from helpers.loopback import Handler, RawServer, folder_bytes
 
-from papertray.store import Library, State, ingest_file
+from papertray.store import Library, State
+from papertray.store.ingest import ingest_file
 from papertray.store.paths import sample_digest
 from papertray.tui.app import PapertrayApp
 from papertray.tui.cli import run

@@ -16,7 +16,8 @@ import orjson
 import pytest
 from helpers.loopback import folder_bytes, the_line
 
-from papertray.store import IngestError, ingest_text, limits
+from papertray.store import IngestError, limits
+from papertray.store.ingest import ingest_text
 
 SIZE = 64 * limits.MB
 

@@ -16,10 +16,12 @@ from helpers.loopback import answer, drips, folder_bytes, sends, the_line
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from papertray.store import IngestError, ingest_file, is_safe_url, limits
+from papertray.store import IngestError, limits
 from papertray.store import net as net_module
 from papertray.store.fetch import arxiv_query_source, hf_source
 from papertray.store.http_cache import ValidatorCache
+from papertray.store.ingest import ingest_file
+from papertray.store.links import is_safe_url
 from papertray.tui.cli import run
 
 HERE = Path(__file__).resolve().parent

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from papertray.store import Followed, StoreError
+from papertray.store import StoreError, following
 from papertray.tui.safe_text import shown
 
 HINT = (
@@ -23,7 +23,7 @@ HINT = (
 )
 
 
-class FollowsScreen(ModalScreen[Followed | None]):
+class FollowsScreen(ModalScreen[following.Followed | None]):
     """Dismisses with the follow to open, or None. The follows and their counts come a moment
     later: `count` (the main screen's: the library's query) runs in a worker."""
 
@@ -35,19 +35,19 @@ class FollowsScreen(ModalScreen[Followed | None]):
     class Unfollow(Message):
         """Stop following this one (the main screen does it, with undo, and lists again)."""
 
-        def __init__(self, followed: Followed) -> None:
+        def __init__(self, followed: following.Followed) -> None:
             super().__init__()
             self.followed = followed
 
     class Counted(Message):
-        def __init__(self, follows: list[Followed]) -> None:
+        def __init__(self, follows: list[following.Followed]) -> None:
             super().__init__()
             self.follows = follows
 
-    def __init__(self, count: Callable[[], list[Followed]]) -> None:
+    def __init__(self, count: Callable[[], list[following.Followed]]) -> None:
         super().__init__()
         self._count = count
-        self._follows: list[Followed] | None = None
+        self._follows: list[following.Followed] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -113,7 +113,7 @@ class FollowsScreen(ModalScreen[Followed | None]):
             )
         options.highlighted = min(keep, len(follows) - 1)
 
-    def _selected(self) -> Followed | None:
+    def _selected(self) -> following.Followed | None:
         index = self.query_one("#follows", OptionList).highlighted
         follows = self._follows or []
         if index is None or index >= len(follows):

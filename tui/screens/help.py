@@ -13,8 +13,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from papertray.store import QUERY_ROWS, markers_for
+from papertray.store import display
 from papertray.tui.keys import KEYS, SECTIONS
+from papertray.tui.query_help import QUERY_ROWS
 
 KEY_WIDTH = 22
 EXAMPLE_WIDTH = 30
@@ -42,7 +43,7 @@ def help_renderables(
         rows = [(" / ".join(k.keys), k.what) for k in KEYS if k.section == section]
         parts += [Text(section, style="bold underline"), _table(rows, key_width, key_style)]
         parts.append(Text(""))
-    marks = markers_for()
+    marks = display.markers_for()
     legend = [
         (marks.unread, "unread (a read paper is dimmed)"),
         (marks.starred, "starred"),

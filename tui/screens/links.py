@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from papertray.store import link_label
+from papertray.store import rules
 from papertray.tui.safe_text import safe_links
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class LinksScreen(ModalScreen[tuple[str, int] | None]):
     def choices(paper: Paper) -> list[Choice]:
         """The paper's safe links, numbered as the pane shows them."""
         links, _repo = safe_links(paper)
-        return [(n, link_label(url) or "link", url) for n, url in enumerate(links, start=1)]
+        return [(n, rules.link_label(url) or "link", url) for n, url in enumerate(links, start=1)]
 
     def compose(self) -> ComposeResult:
         width = max((len(label) for _n, label, _url in self._choices), default=4)

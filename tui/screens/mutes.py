@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -14,8 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from papertray.store import MuteRule, MuteSet, StoreError
+from papertray.store import MuteSet, StoreError
 from papertray.tui.safe_text import shown
+
+if TYPE_CHECKING:
+    from papertray.store import types
 
 HINT = "d unmute · enter show the papers it mutes · escape close · u (in the list) undoes"
 
@@ -36,7 +40,7 @@ class MutesScreen(ModalScreen[str | None]):
     class Unmute(Message):
         """Remove this rule (the main screen does it, with undo, and shows the rules again)."""
 
-        def __init__(self, rule: MuteRule) -> None:
+        def __init__(self, rule: types.MuteRule) -> None:
             super().__init__()
             self.rule = rule
 
@@ -91,7 +95,7 @@ class MutesScreen(ModalScreen[str | None]):
             self._list()
 
     @property
-    def _rules(self) -> list[MuteRule]:
+    def _rules(self) -> list[types.MuteRule]:
         """Every rule, those that no longer parse (edited by hand) too, by number."""
         return sorted([*self._mutes.rules, *self._mutes.broken], key=lambda r: r.number)
 
@@ -139,7 +143,7 @@ class MutesScreen(ModalScreen[str | None]):
             )
         options.highlighted = min(keep, len(rules) - 1)
 
-    def _selected(self) -> MuteRule | None:
+    def _selected(self) -> types.MuteRule | None:
         index = self.query_one("#rules", OptionList).highlighted
         rules = self._rules
         if index is None or not rules or index >= len(rules):

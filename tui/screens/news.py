@@ -26,7 +26,7 @@ from papertray.tui.safe_text import shown
 from papertray.tui.screens.papers import PapersScreen
 
 if TYPE_CHECKING:
-    from papertray.store import Followed, Library, State, Update
+    from papertray.store import Library, State, following
     from papertray.tui.live_query import LiveQuery
     from papertray.tui.network import NetworkTask
     from papertray.tui.pane_text import PaperChanges
@@ -75,13 +75,13 @@ class NewsScreen(PapersScreen):
 
     @work(thread=True, exclusive=True, group="news")
     def _count_news(self) -> None:
-        from papertray.store import StoreError, news_count
+        from papertray.store import StoreError, following
 
         for _ in range(COUNT_TRIES):
             if get_current_worker().is_cancelled:
                 return
             try:
-                count = news_count(self.library, self.state)
+                count = following.news_count(self.library, self.state)
                 changed = paper_changes(self.library)
             except StoreError:
                 continue  # cut short by a filter key, or the library could not be read
@@ -109,25 +109,25 @@ class NewsScreen(PapersScreen):
 
     # -- follows -------------------------------------------------------------------------------
 
-    def _followed(self) -> list[Followed]:
+    def _followed(self) -> list[following.Followed]:
         """Every follow with its count of new papers (run by the follows screen's worker)."""
-        from papertray.store import followed
+        from papertray.store import following
 
-        return followed(self.library, self.state)
+        return following.followed(self.library, self.state)
 
     def action_show_follows(self) -> None:
         from papertray.tui.screens.follows import FollowsScreen
 
         self.app.push_screen(FollowsScreen(self._followed), self.open_follow)
 
-    def open_follow(self, chosen: Followed | None) -> None:
+    def open_follow(self, chosen: following.Followed | None) -> None:
         """Show the follow's papers new since it was last seen, and mark it seen now (a follow
         with none new shows its search's papers)."""
         if chosen is None:
             return
-        from papertray.store import new_papers_query
+        from papertray.store import following
 
-        query = new_papers_query(chosen.search, chosen.follow)
+        query = following.new_papers_query(chosen.search, chosen.follow)
         if query is None:
             text = " ".join(shown(chosen.search.query).split())
             self.notify(f"The saved query no longer parses: {text}", severity="error", markup=False)
@@ -150,21 +150,21 @@ class NewsScreen(PapersScreen):
         self._submit(partial(self.changes.follow, text))
 
     def action_follow_author(self) -> None:
-        from papertray.store import SearchError, author_query
+        from papertray.store import SearchError, following
 
         if (current := self._current()) is None:
             return
         _rowid, paper = current
         authors = [a for a in paper.authors if isinstance(a, str) and a.strip()]
         try:
-            query = author_query(authors[0] if authors else "")
+            query = following.author_query(authors[0] if authors else "")
         except SearchError:
             self.notify("The highlighted paper names no author.", severity="warning")
             return
         name = query.removeprefix('author:"').removesuffix('"')  # named after the author
         self._submit(partial(self.changes.follow, query, name))
 
-    def unfollow(self, chosen: Followed) -> None:
+    def unfollow(self, chosen: following.Followed) -> None:
         """Stop following (the follows screen asked for it, through the app), with undo."""
         self._submit(partial(self.changes.unfollow, chosen.search))
 
@@ -180,7 +180,7 @@ class NewsScreen(PapersScreen):
 
         self.app.push_screen(UpdatesScreen(self._open_updates), done)
 
-    def _open_updates(self) -> list[Update]:
+    def _open_updates(self) -> list[following.Update]:
         """Every update, unseen first, each as it was when the list opened; the unseen ones
         are marked seen (run by the updates screen's worker)."""
         updates = self.library.updates()
@@ -224,7 +224,7 @@ def paper_changes(library: Library) -> dict[str, PaperChanges]:
     """Each paper with entries in the Updates list: those entries and its versions seen."""
     from papertray.tui.pane_text import PaperChanges
 
-    by_paper: dict[str, list[Update]] = {}
+    by_paper: dict[str, list[following.Update]] = {}
     for update in library.updates():
         by_paper.setdefault(update.paper, []).append(update)
     return {

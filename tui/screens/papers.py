@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from textual import events, on, work
 from textual.screen import Screen
 
-from papertray.store import StoreError, normalize_tags
+from papertray.store import StoreError, rules
 from papertray.tui.changes import WORKER_GROUP, Changes, Outcome, quoted
 from papertray.tui.keys import bindings
 from papertray.tui.marks import Marks
@@ -237,7 +237,7 @@ class PapersScreen(Screen[None]):
         def done(tags: list[str] | None) -> None:
             if tags is not None and tuple(tags) != before:
                 edit = partial(self.changes.set_tags, tags=tags)
-                self._mark(rowid, paper, edit, tags=normalize_tags(tags))
+                self._mark(rowid, paper, edit, tags=rules.normalize_tags(tags))
 
         known = [(shown(tag), n) for tag, n in self.known_tags()]
         self.app.push_screen(TagsScreen(shown(paper.title), before, known), done)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from papertray.store import unread_counts
+from papertray.store import following
 from papertray.tui.screens.papers import PapersScreen
 
 if TYPE_CHECKING:
-    from papertray.store import MuteRule, MuteSet, SavedSearch
+    from papertray.store import MuteSet, following, types
     from papertray.tui.live_query import LiveQuery
 
 __all__ = ["QueriesScreen"]
@@ -67,7 +67,7 @@ class QueriesScreen(PapersScreen):
         if query is not None:
             self.set_filter(query)
 
-    def unmute(self, rule: MuteRule) -> None:
+    def unmute(self, rule: types.MuteRule) -> None:
         """Remove a rule (the rules screen asked for it, through the app), with undo."""
         self._submit(partial(self.changes.remove_mute, rule))
 
@@ -103,8 +103,8 @@ class QueriesScreen(PapersScreen):
         """The palette's "Remove saved search", with undo."""
         self._submit(partial(self.changes.remove_search, name))
 
-    def saved_searches(self) -> list[tuple[SavedSearch, int | None]]:
+    def saved_searches(self) -> list[tuple[following.SavedSearch, int | None]]:
         """Each saved search with its unread papers, for the palette (which asks from a
         thread: a count is a query of the library)."""
-        counts = unread_counts(self.library, self.state)
+        counts = following.unread_counts(self.library, self.state)
         return [(search, counts.get(search.id)) for search in self.state.searches()]

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Footer, Input, Static
 
-from papertray.store import split_tags
+from papertray.store import rules
 
 
 class TagSuggester(Suggester):
@@ -27,7 +27,7 @@ class TagSuggester(Suggester):
         if not value or value[-1] in " ,":
             return None
         word = re.split(r"[\s,]+", value)[-1].lower()
-        taken = set(split_tags(value)[:-1])
+        taken = set(rules.split_tags(value)[:-1])
         for tag in self._known:
             if tag.startswith(word) and tag != word and tag not in taken:
                 return value + tag[len(word) :]
@@ -85,10 +85,10 @@ class TagsScreen(ModalScreen[list[str] | None]):
 
     @on(Input.Submitted, "#tags")
     def save(self, event: Input.Submitted) -> None:
-        self.dismiss(split_tags(event.value))
+        self.dismiss(rules.split_tags(event.value))
 
     def action_save(self) -> None:
-        self.dismiss(split_tags(self.query_one("#tags", Input).value))
+        self.dismiss(rules.split_tags(self.query_one("#tags", Input).value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

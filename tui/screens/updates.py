@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from papertray.store import StoreError, Update
+from papertray.store import StoreError, following
 from papertray.tui.safe_text import shown
 
 HINT = "enter go to the paper · escape close · F fetches, then checks them again"
@@ -32,14 +32,14 @@ class UpdatesScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape,q,U", "close", "Close")]
 
     class Loaded(Message):
-        def __init__(self, updates: list[Update]) -> None:
+        def __init__(self, updates: list[following.Update]) -> None:
             super().__init__()
             self.updates = updates
 
-    def __init__(self, load: Callable[[], list[Update]]) -> None:
+    def __init__(self, load: Callable[[], list[following.Update]]) -> None:
         super().__init__()
         self._load = load
-        self._updates: list[Update] | None = None
+        self._updates: list[following.Update] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -109,7 +109,7 @@ class UpdatesScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def _row(update: Update) -> Content:
+def _row(update: following.Update) -> Content:
     """Two lines: the paper's title (`●` not seen before), then what changed and when. Titles
     and details come from the sources: Content, never markup."""
     title = _clean(update.title) or _clean(update.paper)

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from papertray.store import FILTER_HINT
+from papertray.tui.query_help import FILTER_HINT
 
 PLACEHOLDER = f"{FILTER_HINT}   (/ to focus, ? for all)"
 

@@ -24,7 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from papertray.store import find_spans, markers_for, row_marks
+from papertray.store import display
 from papertray.tui.messages import PaperChosen
 from papertray.tui.safe_text import shown, shown_state
 
@@ -101,7 +101,7 @@ class PaperList(ScrollView, can_focus=True):
         self._strips: dict[tuple[int, int, int], Strip] = {}
         self._last_highlighted: int | None = -1
         self._styles: dict[str, Style] = {}
-        self._glyphs = markers_for()  # what the terminal's locale can show
+        self._glyphs = display.markers_for()  # what the terminal's locale can show
         self._columns = False
 
     @property
@@ -288,7 +288,7 @@ class PaperList(ScrollView, can_focus=True):
         def styled(name: str) -> Style:
             return base + get(name) + over
 
-        marks = row_marks(paper, state, glyphs)  # one renderer for the reader and the CLI
+        marks = display.row_marks(paper, state, glyphs)  # one renderer for the reader and the CLI
         segments = [
             Segment(" "),
             Segment(marks.unread, styled("paper-list--marker")),
@@ -305,7 +305,7 @@ class PaperList(ScrollView, can_focus=True):
         tag_room = min(cell_len(tags), max(0, width // 3))
         title_room = max(1, width - used - tag_room - 1)
         title = _fit(shown(paper.title), title_room)
-        spans = find_spans(title, self._terms, "title") if self._terms else []
+        spans = display.find_spans(title, self._terms, "title") if self._terms else []
         match = styled("paper-list--match")
         at = 0
         for start, end in spans:

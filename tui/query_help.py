@@ -1,6 +1,6 @@
 """The query language described once, as plain data: the help screen, the filter bar's hint and
-the README's table are made from (or checked against) these rows. The grammar itself is
-`query.py`; a test feeds every example here through `parse_query`."""
+the README's table are made from (or checked against) these rows. The grammar itself is the
+store's (`papertray.store.query`); a test feeds every example here through `parse_query`."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from typing import Any
 
-from papertray.store.sanitize import one_line
+from papertray.store import rules
 
 __all__ = ["desktop_unavailable", "notify_desktop"]
 
@@ -58,7 +58,7 @@ def desktop_unavailable() -> str | None:
 def notify_desktop(body: str, title: str = APP) -> bool:
     """Show a notification; True when the notifier was started. Never waits, never raises."""
     _started[:] = [p for p in _started if p.poll() is None]
-    argv = _command(one_line(title)[:200], one_line(body)[:500])
+    argv = _command(rules.one_line(title)[:200], rules.one_line(body)[:500])
     if argv is None:
         return False
     options: dict[str, Any] = {}
