@@ -13,11 +13,13 @@ tests/test_import_hygiene.py pins the list.
 
 from typing import TYPE_CHECKING, Any
 
+from papertray.store.lazy import lazy_names, split_entry
+
 if TYPE_CHECKING:
     from papertray.store import display, following, remote, rules, types
     from papertray.store.config import Config, ConfigError, load_config
     from papertray.store.dates import Clock
-    from papertray.store.enrich import enrich
+    from papertray.store.enrichment import enrich
     from papertray.store.export import OUTPUT_FORMATS, render_bytes, render_ranked_bytes
     from papertray.store.fetch import run_fetch
     from papertray.store.formats import FORMATS
@@ -49,7 +51,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "papertray.store.config": ("Config", "ConfigError", "load_config"),
     "papertray.store.dates": ("Clock",),
-    "papertray.store.enrich": ("enrich",),
+    "papertray.store.enrichment": ("enrich",),
     "papertray.store.export": ("OUTPUT_FORMATS", "render_bytes", "render_ranked_bytes"),
     "papertray.store.fetch": ("run_fetch",),
     "papertray.store.formats": ("FORMATS",),
@@ -72,59 +74,31 @@ _LAZY = {
     "papertray.store.watch": ("run_watch",),
 }
 # The namespaces: each a module of the store that names, from where they live, the small
-# functions of one concern (importing one sets it here, as any submodule is set on its package).
+# functions of one concern, loaded on first use in turn (importing one sets it here, as any
+# submodule is set on its package). No facade name is also a module's name (a test): importing
+# that module would set the package's attribute to the module, hiding the name.
 _NAMESPACES = ("display", "following", "remote", "rules", "types")
-
-
-def _split(entry: str) -> tuple[str, str]:
-    """The name in its module and the name here: `data_dir as resolve_data_dir`."""
-    there, _, here = entry.partition(" as ")
-    return there, here or there
-
 
 # name here -> (its module, its name there)
 _WHERE = {
     here: (module, there)
     for module, entries in _LAZY.items()
-    for there, here in map(_split, entries)
+    for there, here in map(split_entry, entries)
 }
-
-
-def _load(module_name: str) -> None:
-    """Set every facade name of that module here."""
-    import sys
-
-    __import__(module_name)  # not importlib.import_module: -X importtime then names the module
-    module = sys.modules[module_name]
-    # Every name of that module at once: importing `papertray.store.enrich` sets `enrich` here
-    # to the module, which must not hide the function for a later `from ... import enrich`.
-    for entry in _LAZY[module_name]:
-        there, here = _split(entry)
-        globals()[here] = getattr(module, there)
+_names, _dir = lazy_names(globals(), _LAZY)
 
 
 def __getattr__(name: str) -> Any:
-    import sys
-    from types import ModuleType
-
     if name in _NAMESPACES:
+        import sys
+
         __import__(f"papertray.store.{name}")
-        # A namespace imports the modules it names from; one of them may be a facade name's
-        # module of the same name (`remote` imports `papertray.store.enrich`, which sets
-        # `enrich` here to the module): put the facade's names back.
-        for here, (module, _) in _WHERE.items():
-            if isinstance(globals().get(here), ModuleType):
-                _load(module)
         return sys.modules[f"papertray.store.{name}"]
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module 'papertray.store' has no attribute {name!r}")
-    _load(where[0])
-    return globals()[name]
+    return _names(name)
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_WHERE, *_NAMESPACES])
+    return sorted([*_dir(), *_NAMESPACES])
 
 
 __all__ = [

@@ -209,7 +209,7 @@ REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 def test_a_real_search_response_places_the_right_paper(served: HTTPServer) -> None:
     """The real `/api/papers/search` answer (three diffusion papers): only the one whose title
     is the paper's is taken, whatever its rank."""
-    from papertray.store.enrich import lookup
+    from papertray.store.enrichment import lookup
 
     body = (REALDATA / "a5_hfsearchapi_fastpaper-cli_huggingface_search.json").read_bytes()
     served.expect_request("/api/papers/search").respond_with_data(

@@ -601,7 +601,7 @@ def test_the_reader_starts_without_the_network_side_of_the_store() -> None:
         "import sys, papertray.tui.app; "
         "print(sorted(m for m in ('httpx', 'rapidfuzz', 'papertray.store.fetch', "
         "'papertray.store.fetch_common', 'papertray.store.fetch_hf', "
-        "'papertray.store.fetch_arxiv', 'papertray.store.net', 'papertray.store.enrich', "
+        "'papertray.store.fetch_arxiv', 'papertray.store.net', 'papertray.store.enrichment', "
         "'papertray.store.config') "
         "if m in sys.modules))"
     )

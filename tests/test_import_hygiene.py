@@ -78,7 +78,7 @@ NOT_AT_FIRST_FRAME = (
     "papertray.store.listing",
     *("papertray.store.similar", "papertray.store.similar_build", "papertray.store.similar_file"),
     *("papertray.store.fetch", "papertray.store.fetch_common", "papertray.store.fetch_hf"),
-    *("papertray.store.net", "papertray.store.http_cache", "papertray.store.enrich"),
+    *("papertray.store.net", "papertray.store.http_cache", "papertray.store.enrichment"),
     "papertray.store.config",
     *(f"papertray.tui.screens.{name}" for name in ("help", "tags", "note", "confirm", "mute")),
     *("papertray.tui.screens.mutes", "papertray.tui.fetching"),
@@ -107,7 +107,10 @@ def test_importing_the_store_loads_none_of_its_modules() -> None:
         "from papertray.store import Paper\n"
         "print(Paper.__module__, 'papertray.store.models' in sys.modules)"
     )
-    assert out.splitlines() == ["['papertray.store']", "papertray.store.models True"]
+    assert out.splitlines() == [
+        "['papertray.store', 'papertray.store.lazy']",
+        "papertray.store.models True",
+    ]
 
 
 def test_the_store_facade_names_agree_with_its_table() -> None:
@@ -121,7 +124,9 @@ def test_the_store_facade_names_agree_with_its_table() -> None:
     typed = {
         alias.asname or alias.name
         for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("papertray.store")
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("papertray.store")
+        and node.module != "papertray.store.lazy"  # the machinery, not a name of the facade
         for alias in node.names
     }
     assert set(store.__all__) == set(store._WHERE) | set(store._NAMESPACES) == typed
@@ -155,6 +160,29 @@ def test_the_store_facade_is_the_pinned_forty_names() -> None:
     assert sorted(store.__all__) == sorted(pinned)
 
 
+def test_no_facade_name_is_a_module_of_the_store() -> None:
+    """Importing `papertray.store.X` sets the package's `X` to that module: a facade name `X`
+    would then be hidden by it (the namespaces are their modules on purpose)."""
+    import papertray.store as store
+
+    modules = {path.stem for path in Path(store.__file__).parent.glob("*.py")}
+    modules |= {path.name for path in Path(store.__file__).parent.iterdir() if path.is_dir()}
+    assert sorted(set(store.__all__) & modules) == sorted(store._NAMESPACES)
+
+
+def test_a_namespace_loads_a_module_when_one_of_its_names_is_used() -> None:
+    """`rules.shown_text` loads the sanitizer, not the citation rules beside it."""
+    out = run_python(
+        "import sys\n"
+        "from papertray.store import rules\n"
+        "rules.shown_text('x')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('papertray.store.')))"
+    )
+    assert out.strip() == (
+        "['papertray.store.lazy', 'papertray.store.rules', 'papertray.store.sanitize']"
+    )
+
+
 def test_each_namespace_names_only_what_its_modules_define() -> None:
     """A namespace is a list of names kept elsewhere (`rules.one_line` is sanitize's): it
     defines nothing itself, and says each name once in `__all__`."""
@@ -164,13 +192,16 @@ def test_each_namespace_names_only_what_its_modules_define() -> None:
         space = getattr(store, name)
         assert space is sys.modules[f"papertray.store.{name}"]
         assert len(space.__all__) == len(set(space.__all__)), name
-        homes = {getattr(space, member).__module__ for member in space.__all__
-                 if hasattr(getattr(space, member), "__module__")}
+        homes = {
+            getattr(space, member).__module__
+            for member in space.__all__
+            if hasattr(getattr(space, member), "__module__")
+        }
         assert f"papertray.store.{name}" not in homes, name
 
 
 def test_every_facade_name_is_what_its_module_defines() -> None:
-    """In any order of first use: `enrich` first imports `papertray.store.enrich`, which sets
+    """In any order of first use: `enrich` first imports `papertray.store.enrichment`, which sets
     the package's `enrich` to the module, not to its function; a namespace is its module."""
     check = (
         "import sys, papertray.store as store\n"
@@ -226,6 +257,58 @@ def test_the_first_frame_is_drawn_before_the_lazy_modules_load(tmp_path: Path) -
 
     # The sample's 101 papers, straight from the database.
     assert json.loads(out.read_text()) == [101, []]
+
+
+SYNC_MODULES = tuple(
+    f"papertray.store.{n}" for n in ("sync", "sync_book", "sync_files", "sync_merge")
+)
+
+
+def test_a_reader_that_syncs_nothing_never_loads_the_sync(tmp_path: Path) -> None:
+    """The sync worker reads the config file first: with no `[sync] folder` it ends there,
+    and the sync's modules (~70 ms of imports on a slow machine, in a thread beside the first
+    paint) are never loaded. With a folder, they are."""
+    from papertray.store.paths import sample_digest
+
+    run_python(
+        "from papertray.tui import cli\n"
+        f"cli.run(['import', {str(sample_digest())!r}, '--data-dir', {str(tmp_path)!r}])"
+    )
+    config = tmp_path / "config.toml"
+    out = tmp_path / "loaded.json"
+    script = (
+        "import asyncio, json, os, sys\n"
+        f"os.environ['PAPERTRAY_CONFIG'] = {str(config)!r}\n"
+        "from textual.app import App\n"
+        "from papertray.tui import cli\n"
+        "from papertray.tui.app import PapertrayApp\n"
+        "run = App.run\n"
+        "App.run = lambda self, **options: run(self, headless=True, **options)\n"
+        "ready = PapertrayApp.on_ready\n"
+        "def on_ready(self):\n"
+        "    ready(self)\n"
+        "    async def later():\n"
+        "        for worker in [w for w in self.workers if w.group == 'sync']:\n"
+        "            for _ in range(100):\n"
+        "                if worker.is_finished or 'papertray.store.sync' in sys.modules:\n"
+        "                    break\n"
+        "                await asyncio.sleep(0.05)\n"
+        f"        loaded = {_LOADED.format(wanted=SYNC_MODULES)}\n"
+        f"        open({str(out)!r}, 'w').write(json.dumps(loaded))\n"
+        "        self.exit()\n"
+        "    self.call_later(later)\n"
+        "PapertrayApp.on_ready = on_ready\n"
+        f"cli.run(['--data-dir', {str(tmp_path)!r}])"
+    )
+    import json
+
+    config.write_text("[reader]\ncopy_id = 'bare'\n")
+    run_python(script)
+    assert json.loads(out.read_text()) == []
+    (tmp_path / "shared").mkdir()
+    config.write_text(f"[sync]\nfolder = {str(tmp_path / 'shared')!r}\n")
+    run_python(script)
+    assert "papertray.store.sync" in json.loads(out.read_text())
 
 
 def test_listing_the_library_loads_no_parser(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 from papertray.store import ConfigError, Library, Paper, PaperState, State, load_config
 from papertray.store import net as net_module
 from papertray.store.arxiv_taxonomy import ARCHIVES, CATEGORIES, category_problem
-from papertray.store.enrich import EnrichReport
+from papertray.store.enrichment import EnrichReport
 from papertray.store.markers import ASCII, UNICODE, row_marks, shown_id
 from papertray.store.sorting import no_value_note
 from papertray.tui.cli import _neither_file_nor_command, run

@@ -57,7 +57,7 @@ def keep_in_sync(
     every `poll` seconds (`POLL_SECONDS`), and `DEBOUNCE` after `nudged` was last set (the
     reader changed a mark); nothing when the config file names no folder. On the way out a
     last look writes out a mark made just before."""
-    from papertray.store import ConfigError, State, StoreError, Sync, rules
+    from papertray.store import ConfigError, StoreError, load_config, rules
 
     every = POLL_SECONDS if poll is None else poll
     said: set[str] = set()
@@ -70,14 +70,18 @@ def keep_in_sync(
             report(SyncNews(changed, new))
 
     try:
-        sync = Sync.configured(State.open(data_dir))
+        config = load_config()
     except ConfigError as error:
         tell(0, [(f"{error}; the marks are not synced", "warning")])
         return
+    if config.sync_folder is None:
+        return  # before the sync's modules: a reader that syncs nothing never loads them
+    from papertray.store import State, Sync
+
+    try:
+        sync = Sync(State.open(data_dir), config.sync_folder)
     except (StoreError, OSError) as error:
         tell(0, [(f"sync: {error}", "warning")])
-        return
-    if sync is None:
         return
 
     def look(first: bool) -> None:
