@@ -40,8 +40,11 @@ class AbstractPane(VerticalScroll, can_focus=True):
     BINDINGS = [
         Binding("j", "scroll_down", "Down", show=False),
         Binding("k", "scroll_up", "Up", show=False),
-        # Full-screen reading is left with the key that opened it (the list's enter).
+        # Full-screen reading is left with the key that opened it (the list's enter), or with
+        # escape, which the footer names: the pane has the focus while the paper fills the
+        # screen, and its bindings come first there.
         Binding("enter", "screen.toggle_reading", "Back to the list", show=False),
+        Binding("escape", "screen.back_out", "Back to the list"),
     ]
 
     class LinkCopied(Message):
