@@ -141,6 +141,26 @@ def test_the_pane_says_what_changed_and_the_versions() -> None:
     assert "from       digest-a.md · digest-c.md" in text
 
 
+def test_a_long_field_wraps_under_its_value_not_under_its_label() -> None:
+    """In a narrow pane a field's value goes on under itself (a hanging indent), as wide as
+    the pane is when drawn; the abstract wraps to the left edge as text does."""
+    from papertray.store import PaperState
+
+    details = Details(sources=tuple(f"digest-{n}.md" for n in range(5)))
+    text = paper_content(RICH, PaperState(), [], details=details)
+    lines = text.laid_out(40).plain.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("from       "))
+    assert lines[start : start + 3] == [
+        "from       digest-0.md · digest-1.md ·",
+        "           digest-2.md · digest-3.md ·",
+        "           digest-4.md",
+    ]
+    # As written (and where the pane is too narrow for a column of values): one line a field.
+    assert "from       digest-0.md · digest-1.md · digest-2.md" in text.plain
+    whole = "from       " + " · ".join(f"digest-{n}.md" for n in range(5))
+    assert whole in text.laid_out(20).plain.splitlines()
+
+
 # -- the split, full-screen reading -------------------------------------------------------
 
 

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from textual.content import Content
+from textual.content import Content, Span
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, RulesMap, Visual
 
 from papertray.store import StoreError, display, rules
 from papertray.tui.safe_text import safe_repo, shown, shown_paper, shown_state
@@ -29,6 +32,7 @@ __all__ = [
     "DISPLAY_LIMIT",
     "MATCH_STYLE",
     "Details",
+    "PaneText",
     "PaperChanges",
     "changes_content",
     "paper_content",
@@ -46,6 +50,61 @@ AUTHORS_FOLDED = 6
 LINKS_SHOWN = 20
 LABEL = "$text-muted"
 FIELD_WIDTH = 11
+NARROWEST_VALUE = 12
+"""Below this many cells beside a field's label, its value wraps to the left edge as text does."""
+
+
+class PaneText(Visual):
+    """The pane's text: lines of Content, each with the indent its continuation lines take.
+    A field (`arXiv`, `dates`, `comments`, `from`...) wraps under its value, not under its
+    label, at the width the pane has when it is drawn (a hanging indent); other text wraps as
+    Content does."""
+
+    def __init__(self, lines: Sequence[tuple[int, Content]]) -> None:
+        self._lines = tuple(lines)
+        self._laid: tuple[int | None, Content] | None = None
+
+    @property
+    def plain(self) -> str:
+        return self.laid_out(None).plain
+
+    @property
+    def spans(self) -> Sequence[Span]:
+        """The styles of `plain` (the highlights among them), as Content's."""
+        return self.laid_out(None).spans
+
+    def __str__(self) -> str:
+        return self.plain  # as Content's: its text
+
+    def laid_out(self, width: int | None) -> Content:
+        """The text with each field's value wrapped to `width` beside its label (None: as
+        written, one line a field)."""
+        if self._laid is not None and self._laid[0] == width:
+            return self._laid[1]
+        out: list[Content] = []
+        for indent, line in self._lines:
+            room = (width or 0) - indent
+            if not indent or width is None or room < NARROWEST_VALUE or line.cell_length <= width:
+                out.append(line)
+                continue
+            label, value = line[:indent], line[indent:]
+            rows = value.wrap(room)
+            out.append(label + rows[0])
+            out += [Content(" " * indent) + row for row in rows[1:]]
+        laid = Content("\n").join(out)
+        self._laid = (width, laid)
+        return laid
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self.laid_out(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.laid_out(None).get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.laid_out(width).get_height(rules, width)
 
 
 @dataclass(frozen=True)
@@ -111,7 +170,7 @@ def paper_content(
     share_forms: Sequence[str] = (),
     muted: str | None = None,
     changed: PaperChanges | None = None,
-) -> Content:
+) -> PaneText:
     """The pane's text for one paper, with the query's terms highlighted. `shares`: the words
     that made it similar to what it was ranked by ("more like this", "for you"), named above the
     abstract; every word form of them (`share_forms`) is highlighted like a filter match.
@@ -120,14 +179,14 @@ def paper_content(
     found of it (its entries of the Updates list, its versions)."""
     # The files may hold what ingest would have stripped: never trust them on screen.
     raw_id, paper, state = paper, shown_paper(paper), shown_state(state)
-    parts: list[Content] = []
+    parts: list[Content | list[Content]] = []  # a list: fields, a hanging indent each
     title = Content.styled(_clip(paper.title, 2_000), "bold $text")
     parts.append(_mark_words(_highlight(title, terms, "title"), share_forms))
     if paper.authors:
         parts.append(_authors(paper.authors, all_authors, terms))
     fields = _fields(paper, details)
     if fields:
-        parts.append(Content("\n").join(fields))
+        parts.append(fields)
     parts.append(_badges(paper, state))
     if changed is not None and (changed.updates or len(changed.versions) > 1):
         parts.append(changes_content(changed))
@@ -158,7 +217,15 @@ def paper_content(
     if raw_id.arxiv_id and raw_id.id != f"arxiv:{raw_id.arxiv_id}":
         footer.append(shown(raw_id.id))  # first seen without its arXiv id: its lasting id
     parts.append(Content.styled(" · ".join(footer), "$text-disabled"))
-    return Content("\n\n").join(parts)
+    lines: list[tuple[int, Content]] = []
+    for part in parts:
+        if lines:
+            lines.append((0, Content("")))
+        if isinstance(part, list):
+            lines += [(FIELD_WIDTH, field) for field in part]
+        else:
+            lines.append((0, part))
+    return PaneText(lines)
 
 
 def _authors(authors: Sequence[str], all_authors: bool, terms: Terms) -> Content:
