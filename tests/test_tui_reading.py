@@ -111,20 +111,31 @@ async def test_the_pane_shows_who_when_ids_comments_code_digests_and_marks(store
         assert "Lastname11" not in pane_text(app)
 
 
-async def test_the_pane_shows_a_note_from_another_machine(store, data_dir) -> None:
-    from dataclasses import replace
+async def test_the_pane_shows_a_note_from_another_machine(store, data_dir, tmp_path) -> None:
+    """Two machines write the paper's note at once; after a real sync through a shared
+    folder, the pane shows the note that won and, below it, the one from the other machine."""
+    from papertray.store import Sync
 
     library, state = store
+    shared, laptop = tmp_path / "shared", tmp_path / "laptop"
+    shared.mkdir()
+    there = State.open(laptop)
     state.set_note(RICH.id, "mine")
-    state._update(RICH.id, lambda s, now: replace(s, conflicting_note="theirs"))
+    there.set_note(RICH.id, "theirs")
+    here_sync, there_sync = Sync(state, shared), Sync(there, shared)
+    for sync in (here_sync, there_sync, here_sync):
+        assert sync.run().error is None
+    marks = State.open(data_dir).get(RICH.id)
+    assert {marks.note, marks.conflicting_note} == {"mine", "theirs"}
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         move_to(app, RICH.id)
         await settle(pilot, app)
         text = pane_text(app)
-        assert "Note  mine" in text
-        assert "Note from another machine" in text and "theirs" in text
+        assert f"Note  {marks.note}" in text
+        other = text.split("Note from another machine", 1)[1]
+        assert other.splitlines()[1] == marks.conflicting_note  # under its heading
 
 
 def test_the_pane_says_what_changed_and_the_versions() -> None:
