@@ -471,6 +471,45 @@ async def test_filter_is_live_and_highlights(store, screen_text) -> None:
         assert marked & {"memory", "efficient", "efficiently", "efficiency"}, marked
 
 
+async def test_a_word_being_typed_finds_the_words_it_starts(store, data_dir) -> None:
+    """No paper has the word `memor`: while it is typed, the list shows what `memor*` finds
+    and the status line says so; a space ends the word, and the query is the words as typed
+    again (`list -q memor` finds nothing either). Two letters are not looked up so."""
+    from helpers.reader import status_text
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"me")
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 0  # too short to be the start of a word
+        await pilot.press(*"mor")
+        await settle(pilot, app)
+        starts = parse_query("memor*")
+        assert sorted(shown_ids(app)) == sorted(p.id for p in SEED if starts.matches(p))
+        assert len(shown_ids(app)) > 0
+        assert "(incomplete: showing “memor*”)" in status_text(app)
+        await pilot.press(*"y effic")
+        await settle(pilot, app)
+        both = parse_query("memory effic*")
+        assert sorted(shown_ids(app)) == sorted(p.id for p in SEED if both.matches(p))
+        assert "(incomplete: showing “memory effic*”)" in status_text(app)
+        # `effici` is a word papers have (efficient's stem): asked as typed, nothing more.
+        await pilot.press("i")
+        await settle(pilot, app)
+        stem = parse_query("memory effici")
+        assert sorted(shown_ids(app)) == sorted(p.id for p in SEED if stem.matches(p))
+        assert "incomplete" not in status_text(app)
+        await pilot.press("backspace", "backspace", "backspace", "space")
+        await settle(pilot, app)  # a space ends the word: asked as typed, nothing has `eff`
+        assert app.main.paper_list.row_count == 0
+        assert "incomplete" not in status_text(app)
+        await pilot.press("escape", "slash", *"zzqq")  # nothing starts so either
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 0
+        assert "incomplete" not in status_text(app) and "query: zzqq" in status_text(app)
+    assert not parse_query("memor").matches(next(p for p in SEED if starts.matches(p)))
+
+
 async def test_bad_query_shows_error_and_keeps_result(store, screen_text) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:

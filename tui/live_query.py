@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FOR_YOU", "SORTS", "LiveQuery", "Result", "Search", "complete_part"]
 
+WORD_START_LETTERS = 3
+"""A shorter word being typed is not asked as the start of a word: too many words start so."""
 SORTS = tuple(display.SORT_ORDERS)
 """The store's sort orders, in the order `S` cycles through them."""
 FOR_YOU = SORTS.index("foryou")
@@ -122,6 +124,9 @@ class LiveQuery:
     rules: list[types.MuteRule] = field(default_factory=list)
     latest: types.ImportBatch | None = None
     result: Result | None = None
+    word_start: bool = False
+    """The last word of `text`, being typed, is asked as the start of a word (`memor*`): no
+    paper has it as a word (see `ask_word_start`)."""
     pinned: Query | None = None
     """A query its text does not say all of (a follow opened: its search's query, and papers
     added since it was last seen), asked while the filter holds its text."""
@@ -139,6 +144,7 @@ class LiveQuery:
 
     def type(self, text: str) -> None:
         self.text = text
+        self.word_start = False
         if self.pinned is not None and text == self.pinned.text:
             self.query, self.error = self.pinned, None
             return
@@ -152,8 +158,34 @@ class LiveQuery:
 
     @property
     def fallback(self) -> str:
-        """What the list shows while `text` does not parse."""
+        """What the list shows while `text` does not parse, or while its last word is asked
+        as the start of a word."""
+        if self.word_start:
+            return f"{self.text}*"
         return complete_part(self.text) if self.error else self.text
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether the list shows something else than `text` asks (`fallback`)."""
+        return self.error is not None or self.word_start
+
+    def ask_word_start(self) -> bool:
+        """Ask the word being typed as the start of a word, once `text` as typed found no
+        paper: `memor` finds what `memor*` does until a space ends the word. Only a plain
+        last word of `WORD_START_LETTERS` or more (not a phrase, a field or an exclusion);
+        whether it is asked now."""
+        word = self.text.rsplit(None, 1)[-1] if self.text.strip() else ""
+        plain = word.isalnum() and len(word) >= WORD_START_LETTERS
+        if self.word_start or self.error or self.pinned is not None or not plain:
+            return False
+        if self.text[-1:].isspace():
+            return False
+        try:
+            self.query = parse_query(f"{self.text}*")
+        except QueryError:
+            return False
+        self.word_start = True
+        return True
 
     def set_rules(self, rules: list[types.MuteRule]) -> bool:
         """The mute rules in force; whether they changed."""
