@@ -474,6 +474,58 @@ async def test_the_list_columns_are_chosen_in_the_palette_and_kept(store, data_d
         assert "2024-01-03" in wide and "2024-01-03" not in narrow
 
 
+async def test_two_lines_a_paper_are_chosen_in_the_palette_and_kept(
+    store, data_dir, screen_text
+) -> None:
+    """Under each title its authors, date and upvotes; the cursor, j, a page down and a click
+    move by papers, not lines; the next run opens so."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"two lines a paper", "enter")
+        await settle(pilot, app)
+        plist = app.main.paper_list
+        assert plist.two_lines and plist.virtual_size.height == 2 * plist.row_count
+        lines = screen_text(app).splitlines()
+        first = SEED[0]
+        at = next(i for i, line in enumerate(lines) if first.title[:30] in line)
+        byline = lines[at + 1].split("│")[0]  # the sample names no author: its abstract
+        assert " ".join(first.abstract.split()[:4]) in byline and first.title[:30] not in byline
+        rich = "".join(s.text for s in plist._render_second_line(RICH, 100, 0)).strip()
+        assert rich.startswith("Author0 Lastname0, Author1 Lastname1 and 10 more · 2024-01-03")
+        assert "· ▲ 42 — We study sparse att…" in rich
+        await pilot.press("j")
+        await settle(pilot, app)
+        assert plist.cursor == 1 and app.main.pane.paper.id == SEED[1].id
+        await pilot.press("pagedown")
+        await settle(pilot, app)
+        rows_on_screen = plist.scrollable_content_region.height // 2
+        assert plist.cursor == 1 + rows_on_screen - 1
+        await pilot.click("#papers", offset=(10, 5))  # the byline of the third paper shown
+        await settle(pilot, app)
+        top = round(plist.scroll_offset.y)
+        assert top % 2 == 0 and plist.cursor == top // 2 + 2  # a title on the top line
+        # The columns and the two lines are one choice or the other.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"List columns", "enter")
+        await settle(pilot, app)
+        assert plist.columns and not plist.two_lines
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"two lines a paper", "enter")
+        await settle(pilot, app)
+        assert plist.two_lines and not plist.columns
+    kept = State.open(data_dir)
+    assert (kept.meta("reader.two_lines"), kept.meta("reader.columns")) == (True, False)
+    app = PapertrayApp(Library.open(data_dir), State.open(data_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.main.paper_list.two_lines
+
+
 async def test_y_copies_the_bare_id_or_as_the_config_says(
     store, monkeypatch, tmp_path: Path
 ) -> None:

@@ -411,6 +411,15 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         ("ctrl+p",),
+        "palette “List: two lines a paper”: under each title, its authors, date and upvotes,"
+        " or not (kept for the next run)",
+        "App",
+        "toggle_two_lines",
+        palette="List: two lines a paper, authors, date, upvotes under the title (on / off)",
+        owner="papers",
+    ),
+    Key(
+        ("ctrl+p",),
         "palette “Mute rules”: each rule with how many papers it mutes; d unmutes, enter shows"
         " the papers it mutes",
         "App",

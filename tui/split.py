@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["COLUMNS", "DEFAULT_SHARE", "MOST", "SETTING", "STEP", "Split"]
+__all__ = ["COLUMNS", "DEFAULT_SHARE", "MOST", "SETTING", "STEP", "TWO_LINES", "Split"]
 
 SETTING = "reader.pane"
 """The state file's meta field the pane's share is kept in (`State.meta`)."""
 COLUMNS = "reader.columns"
 """The state file's meta field that says whether the list shows its columns (first author,
 date, upvotes: the palette's "List columns")."""
+TWO_LINES = "reader.two_lines"
+"""The state file's meta field that says whether each paper takes two lines in the list (the
+title, then its authors, date and upvotes: the palette's "List: two lines a paper")."""
 DEFAULT_SHARE = 40
 """The pane's share of the width, in percent, before the split is moved (the stylesheet's 2fr
 beside the list's 3fr)."""

@@ -47,7 +47,7 @@ from papertray.tui.ranking import Ranking
 from papertray.tui.safe_text import shown
 from papertray.tui.screens.news import NewsScreen
 from papertray.tui.screens.queries import QueriesScreen
-from papertray.tui.split import COLUMNS
+from papertray.tui.split import COLUMNS, TWO_LINES
 from papertray.tui.widgets.abstract_pane import AbstractPane
 from papertray.tui.widgets.empty_state import EmptyState
 from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
@@ -123,6 +123,7 @@ class MainScreen(NewsScreen, QueriesScreen):
         self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
         self._lay_out()
         self.paper_list.columns = self.state.meta(COLUMNS) is True
+        self.paper_list.two_lines = self.state.meta(TWO_LINES) is True
         self.live.set_rules(self.state.mute_rules())
         # The first frame: asked for here, the whole result of a small library, the first
         # screenful of a big one (the library stops after it); the rest comes from a worker.

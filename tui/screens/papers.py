@@ -11,6 +11,7 @@ order, the rules, the network.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from papertray.tui.keys import bindings
 from papertray.tui.marks import Marks
 from papertray.tui.messages import MarksChanged, PaperChosen
 from papertray.tui.safe_text import shown, shown_state
-from papertray.tui.split import COLUMNS, SETTING, STEP, Split
+from papertray.tui.split import COLUMNS, SETTING, STEP, TWO_LINES, Split
 from papertray.tui.widgets.abstract_pane import AbstractPane
 from papertray.tui.widgets.paper_list import PaperList
 
@@ -48,6 +49,9 @@ class PapersScreen(Screen[None]):
         self._keep: int | None = None
         """The rowid the next result keeps the cursor on (the paper after those removed)."""
         self.split = Split.from_setting(state.meta(SETTING))
+        self._unsaved: dict[str, object] = {}
+        """Settings to keep in the state file, the latest value of each (`remember`)."""
+        self._saving = threading.Lock()
 
     @property
     def paper_list(self) -> PaperList:
@@ -148,23 +152,53 @@ class PapersScreen(Screen[None]):
             self.remember(SETTING, self.split.share)
         self.notify(self.split.describe(narrow), timeout=2)
 
-    @work(thread=True, exclusive=True, group="settings")
     def remember(self, name: str, value: object) -> None:
-        """Keep a setting of the reader in the state file (its `papertray` meta table)."""
-        try:
-            self.state.set_meta(name, value)
-        except StoreError:
-            pass  # a read-only data folder: this run keeps it, the next starts as before
+        """Keep a setting of the reader in the state file (its `papertray` meta table), off
+        the UI thread. Settings changed in a row are all kept, each at its latest value."""
+        self._unsaved[name] = value
+        self._save_settings()
+
+    @work(thread=True, exclusive=True, group="settings")
+    def _save_settings(self) -> None:
+        # A newer worker cancels this one, maybe before it starts: whichever runs writes what
+        # is waiting, one at a time, so a value never overtakes a later one of the same name.
+        with self._saving:
+            while self._unsaved:
+                name, value = self._unsaved.popitem()
+                try:
+                    self.state.set_meta(name, value)
+                except StoreError:
+                    pass  # a read-only data folder: this run keeps it, the next starts as before
 
     def action_toggle_columns(self) -> None:
         """The palette's "List columns": first author, date and upvotes beside each title."""
         plist = self.paper_list
-        plist.columns = not plist.columns
-        self.remember(COLUMNS, plist.columns)
+        self._list_layout(columns=not plist.columns, two_lines=False)
         said = (
             "shows the first author, the date and the upvotes" if plist.columns else "shows titles"
         )
         self.notify(f"The list {said} (kept for the next run).", timeout=3)
+
+    def action_toggle_two_lines(self) -> None:
+        """The palette's "List: two lines a paper": the authors, date and upvotes under each
+        title (instead of the columns beside it)."""
+        plist = self.paper_list
+        self._list_layout(columns=False, two_lines=not plist.two_lines)
+        said = (
+            "two lines a paper: the title, then its authors, date and upvotes"
+            if plist.two_lines
+            else "a line a paper"
+        )
+        self.notify(f"The list shows {said} (kept for the next run).", timeout=3)
+
+    def _list_layout(self, *, columns: bool, two_lines: bool) -> None:
+        plist = self.paper_list
+        if columns != plist.columns:
+            plist.columns = columns
+            self.remember(COLUMNS, columns)
+        if two_lines != plist.two_lines:
+            plist.two_lines = two_lines
+            self.remember(TWO_LINES, two_lines)
 
     def action_toggle_authors(self) -> None:
         self.pane.toggle_authors()

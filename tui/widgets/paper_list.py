@@ -43,7 +43,8 @@ class MarksOf(Protocol):
 
 class PaperList(ScrollView, can_focus=True):
     """The papers shown, a row each: the marks as the CLI's table shows them (`row_marks`:
-    unread, starred, read later, a code repo, a note), the title, the tags."""
+    unread, starred, read later, a code repo, a note), the title, the tags; with `two_lines`,
+    a second line under each title names its authors, date and upvotes."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",
@@ -98,11 +99,12 @@ class PaperList(ScrollView, can_focus=True):
         self._rowids: Sequence[int] = array("q")
         self._papers: dict[int, Paper | None] = {}  # None: gone from the library
         self._terms: list[Any] = []  # the query's words and phrases (`Query.terms`)
-        self._strips: dict[tuple[int, int, int], Strip] = {}
+        self._strips: dict[tuple[int, int, int, int], Strip] = {}
         self._last_highlighted: int | None = -1
         self._styles: dict[str, Style] = {}
         self._glyphs = display.markers_for()  # what the terminal's locale can show
         self._columns = False
+        self._lines = 1  # lines a paper takes: 2 with `two_lines`
 
     @property
     def columns(self) -> bool:
@@ -116,6 +118,27 @@ class PaperList(ScrollView, can_focus=True):
             self._columns = on
             self._strips.clear()
             self.refresh()
+
+    @property
+    def two_lines(self) -> bool:
+        """Whether each paper takes two lines: its title, then its authors, date and upvotes
+        (the palette's "List: two lines a paper", kept in the state file)."""
+        return self._lines == 2
+
+    @two_lines.setter
+    def two_lines(self, on: bool) -> None:
+        lines = 2 if on else 1
+        if lines != self._lines:
+            self._lines = lines
+            self._strips.clear()
+            self._size_rows()
+            self.refresh()
+            self._show_cursor()
+
+    def _size_rows(self) -> None:
+        self.virtual_size = Size(
+            self.scrollable_content_region.width, self._lines * len(self._rowids)
+        )
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -150,7 +173,7 @@ class PaperList(ScrollView, can_focus=True):
         if terms != self._terms:
             self._terms = terms
             self._strips.clear()  # rows drawn with the old highlights
-        self.virtual_size = Size(self.scrollable_content_region.width, len(rowids))
+        self._size_rows()
         position = self.position_of(keep) if keep is not None else -1
         self.cursor = min(max(position, 0), max(len(rowids) - 1, 0))
         self.refresh()
@@ -186,13 +209,32 @@ class PaperList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         # Only the two rows change (the strips are cached by row and cursor): a full refresh
         # would draw every line again on each j.
-        self.refresh_line(old)
-        self.refresh_line(new)
-        self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True, immediate=True)
+        for line in range(self._lines):
+            self.refresh_line(old * self._lines + line)
+            self.refresh_line(new * self._lines + line)
+        self._show_cursor()
         rowid = self.highlighted_rowid
         if rowid != self._last_highlighted:
             self._last_highlighted = rowid
             self.post_message(self.Highlighted(self, rowid))
+
+    def _show_cursor(self) -> None:
+        """Scroll the cursor's paper into view, the top line a paper's first (two lines a
+        paper: never half of one at the top)."""
+        lines = self._lines
+        if lines == 1:
+            region = Region(0, self.cursor, 1, 1)
+            self.scroll_to_region(region, animate=False, force=True, immediate=True)
+            return
+        height = self.scrollable_content_region.height
+        top, first = round(self.scroll_offset.y), self.cursor * lines
+        if first < top:
+            wanted = first
+        elif first + lines > top + height:
+            wanted = -(-(first + lines - height) // lines) * lines  # up to a paper's first line
+        else:
+            return
+        self.scroll_to(y=wanted, animate=False, force=True, immediate=True)
 
     def action_cursor_down(self) -> None:
         self.cursor += 1
@@ -207,10 +249,10 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = len(self._rowids) - 1
 
     def action_page_down(self) -> None:
-        self.cursor += max(1, self.scrollable_content_region.height - 1)
+        self.cursor += max(1, self.scrollable_content_region.height // self._lines - 1)
 
     def action_page_up(self) -> None:
-        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+        self.cursor -= max(1, self.scrollable_content_region.height // self._lines - 1)
 
     def action_select(self) -> None:
         paper = self.highlighted
@@ -219,7 +261,7 @@ class PaperList(ScrollView, can_focus=True):
             self.post_message(PaperChosen(rowid, paper.id))
 
     async def _on_click(self, event: events.Click) -> None:
-        row = event.y + round(self.scroll_offset.y)
+        row = (event.y + round(self.scroll_offset.y)) // self._lines
         if 0 <= row < len(self._rowids):
             self.cursor = row
             if event.chain >= 2:
@@ -227,7 +269,7 @@ class PaperList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._strips.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rowids))
+        self._size_rows()
 
     def on_focus(self) -> None:
         self.refresh_marks()
@@ -249,14 +291,15 @@ class PaperList(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # The papers of every line about to be drawn, in one query.
-        top = round(self.scroll_offset.y) + crop.y
-        wanted = [r for r in self._rowids[top : top + crop.height] if r not in self._papers]
+        top = (round(self.scroll_offset.y) + crop.y) // self._lines
+        bottom = top + crop.height // self._lines + 1
+        wanted = [r for r in self._rowids[top:bottom] if r not in self._papers]
         if wanted:
             self._fetch(wanted)
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        row = y + round(self.scroll_offset.y)
+        row, line = divmod(y + round(self.scroll_offset.y), self._lines)
         width = self.scrollable_content_region.width
         if not (0 <= row < len(self._rowids)) or width <= 0:
             return Strip.blank(width, self.rich_style)
@@ -265,12 +308,13 @@ class PaperList(ScrollView, can_focus=True):
         if paper is None:  # gone from the library since the result was asked for
             return Strip.blank(width, self.rich_style)
         cursor = (2 if self.has_focus else 1) if row == self.cursor else 0
-        key = (rowid, width, cursor)
+        key = (rowid, width, cursor, line)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) > 500:
                 self._strips.clear()
-            strip = self._strips[key] = self._render_row(paper, width, cursor)
+            render = self._render_second_line if line else self._render_row
+            strip = self._strips[key] = render(paper, width, cursor)
         return strip
 
     def _render_row(self, paper: Paper, width: int, cursor: int) -> Strip:
@@ -299,7 +343,8 @@ class PaperList(ScrollView, can_focus=True):
             Segment("  "),
         ]
         used = 8
-        columns = _columns(paper) if self._columns and width >= COLUMNS_FROM else ""
+        wide = self._columns and self._lines == 1 and width >= COLUMNS_FROM
+        columns = _columns(paper) if wide else ""
         used += len(columns)
         tags = "".join(f" #{tag}" for tag in state.tags)
         tag_room = min(cell_len(tags), max(0, width // 3))
@@ -326,6 +371,17 @@ class PaperList(ScrollView, can_focus=True):
         row = [s if s.style is not None else Segment(s.text, plain) for s in segments if s.text]
         return Strip(row).crop_extend(0, width, plain)
 
+    def _render_second_line(self, paper: Paper, width: int, cursor: int) -> Strip:
+        """Under the title: who wrote it, when, and its upvotes, quieter than the title."""
+        state = shown_state(self._marks.get(paper.id))
+        get = self._style
+        base = get("") + get("paper-list--read" if state.read else "paper-list--unread")
+        if cursor:
+            base += get("paper-list--cursor" if cursor == 2 else "paper-list--cursor-blurred")
+        text = _fit(_byline(paper), max(1, width - 9), pad=False)
+        segments = [Segment(" " * 8, base), Segment(text, base + get("paper-list--column"))]
+        return Strip(segments).crop_extend(0, width, base)
+
     def _style(self, name: str) -> Style:
         # Looking a component style up costs more than drawing the row: keep them until the
         # styles change.
@@ -343,6 +399,8 @@ class PaperList(ScrollView, can_focus=True):
 
 
 COLUMNS_FROM = 60
+BYLINE_ABSTRACT = 300
+"""Characters of the abstract read for the list's second line (a line holds fewer)."""
 """The list's columns are shown from this width up (narrower, the title needs the room)."""
 AUTHOR_CELLS = 14
 
@@ -359,6 +417,21 @@ def _columns(paper: Paper) -> str:
     votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
     text = f" {_fit(author, AUTHOR_CELLS)} {_fit(date, 10)} {_fit(votes, 6)}"
     return set_cell_size(text, 3 + AUTHOR_CELLS + 10 + 6)
+
+
+def _byline(paper: Paper) -> str:
+    """The list's second line: `Ada Lovelace, Charles Babbage and 3 more · 2024-01-03 · ▲ 12 —
+    We study...`, who, when and the upvotes, then the abstract's first words (a page copy
+    names no author: its abstract alone)."""
+    names = [shown(name) for name in paper.authors[:2] if name.strip()]
+    authors = ", ".join(names)
+    if len(paper.authors) > 2:
+        authors += f" and {len(paper.authors) - 2} more"
+    date = shown(paper.published or paper.digest_date or "")[:10]
+    votes = f"▲ {paper.upvotes:,}" if paper.upvotes is not None else ""
+    line = " · ".join(part for part in (authors, date, votes) if part)
+    start = " ".join(shown(paper.abstract[:BYLINE_ABSTRACT]).split())
+    return f"{line} — {start}" if line and start else line or start
 
 
 def _fit(text: str, cells: int, *, pad: bool = True) -> str:
