@@ -411,8 +411,8 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         ("ctrl+p",),
-        "palette “List: two lines a paper”: under each title, its authors, date and upvotes,"
-        " or not (kept for the next run)",
+        "palette “List: two lines a paper”: under each title, its authors, date, upvotes and"
+        " the abstract's first words, or not (kept for the next run)",
         "App",
         "toggle_two_lines",
         palette="List: two lines a paper, authors, date, upvotes under the title (on / off)",

@@ -185,7 +185,7 @@ class PapersScreen(Screen[None]):
         plist = self.paper_list
         self._list_layout(columns=False, two_lines=not plist.two_lines)
         said = (
-            "two lines a paper: the title, then its authors, date and upvotes"
+            "two lines a paper: the title, then its authors, date, upvotes and abstract"
             if plist.two_lines
             else "a line a paper"
         )

@@ -44,7 +44,7 @@ class MarksOf(Protocol):
 class PaperList(ScrollView, can_focus=True):
     """The papers shown, a row each: the marks as the CLI's table shows them (`row_marks`:
     unread, starred, read later, a code repo, a note), the title, the tags; with `two_lines`,
-    a second line under each title names its authors, date and upvotes."""
+    a second line under each title names its authors, date and upvotes, then its abstract."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",
