@@ -54,6 +54,10 @@ def test_no_module_has_grown_past_the_guard() -> None:
 
 
 def test_tui_imports_only_the_store_facade() -> None:
+    """Neither `import papertray.store.x` nor `from papertray.store import x` of a module
+    that is not one of the facade's names (its namespaces are)."""
+    import papertray.store as store
+
     stragglers = [
         f"{path.relative_to(ROOT)}: {name}"
         for path in _modules("tui").values()
@@ -61,6 +65,15 @@ def test_tui_imports_only_the_store_facade() -> None:
         if name.startswith("papertray.store.")
     ]
     assert stragglers == []
+    beside = [
+        f"{path.relative_to(ROOT)}: {alias.name}"
+        for path in _modules("tui").values()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module == "papertray.store"
+        for alias in node.names
+        if alias.name not in store.__all__
+    ]
+    assert beside == []
 
 
 def test_tui_names_the_store_types_for_the_type_checker_only() -> None:

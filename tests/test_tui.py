@@ -510,6 +510,40 @@ async def test_a_word_being_typed_finds_the_words_it_starts(store, data_dir) -> 
     assert not parse_query("memor").matches(next(p for p in SEED if starts.matches(p)))
 
 
+async def test_a_word_being_typed_counts_all_it_starts_and_comes_back(data_dir) -> None:
+    """More papers start so than a screenful: all are counted. `memoryl ` then backspace is
+    the word being typed again. Mute, save and follow wait for the word to be finished."""
+    from helpers.reader import status_text
+
+    from papertray.store import Paper
+
+    library, state = Library.open(data_dir), State.open(data_dir)
+    library.add(
+        [Paper(id=f"t:{n}", title=f"Memoryless channels {n}", abstract="") for n in range(300)]
+    )
+    app = PapertrayApp(library, state)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"memoryl")
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 300 and not app.main.live.counting
+        assert "300 shown" in status_text(app) and "counting" not in status_text(app)
+        # ctrl+s in the filter; + from the list (enter leaves the filter as it is).
+        for keys, why in ((["ctrl+s"], "save it as a search"), (["enter", "plus"], "+ follows")):
+            await pilot.press(*keys)
+            await settle(pilot, app)
+            said = notes(app)[-1]
+            assert "last word is not finished" in said and "memoryl*" in said and why in said
+        assert state.searches() == [] and state.follows.all() == []
+        assert app.main.paper_list.row_count == 300  # the list kept what it showed
+        await pilot.press("slash", "space")
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 0
+        await pilot.press("backspace")
+        await settle(pilot, app)
+        assert app.main.paper_list.row_count == 300
+        assert "incomplete: showing “memoryl*”" in status_text(app)
+
+
 async def test_bad_query_shows_error_and_keeps_result(store, screen_text) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:

@@ -220,6 +220,50 @@ async def test_enter_and_z_read_full_screen_and_come_back(store, data_dir) -> No
         assert not app.main.has_class("-reading") and app.focused is app.main.paper_list
 
 
+async def test_the_footer_names_escape_back_only_while_reading(store, screen_text) -> None:
+    """Reading full screen, the footer says `esc Back to the list`; in the split, with the
+    pane focused by a click, escape is the screen's again (it clears the filter)."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "esc Back to the list" in screen_text(app).splitlines()[-1]
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert not app.main.has_class("-reading")
+        await pilot.press("slash", *"sparse", "enter")
+        await settle(pilot, app)
+        await pilot.click("#pane")
+        await settle(pilot, app)
+        assert app.focused is app.main.pane and not app.main.has_class("-reading")
+        assert "Back to the list" not in screen_text(app).splitlines()[-1]
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.main.filter_input.value == "" and app.main.paper_list.row_count > 1
+
+
+async def test_text_selected_in_the_pane_is_copied_as_drawn(store) -> None:
+    """The mouse's selection in the pane reads the lines as drawn, a field's wrapped value
+    among them (Textual reads only a Content's text itself)."""
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    app = make_app(store)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await settle(pilot, app)
+        move_to(app, RICH.id)
+        await settle(pilot, app)
+        view = app.main.query_one("#paper-view")
+        drawn = view.visual.laid_out(view.content_size.width).plain.splitlines()
+        at = next(i for i, line in enumerate(drawn) if line.startswith("dates"))
+        assert drawn[at + 1].startswith("           ")  # the value wraps under itself
+        app.screen.selections = {view: Selection(Offset(0, at), Offset(len(drawn[at + 1]), at + 1))}
+        assert app.screen.get_selected_text() == f"{drawn[at]}\n{drawn[at + 1]}"
+        app.screen.selections = {view: Selection(None, None)}
+        assert app.screen.get_selected_text() == "\n".join(drawn).rstrip("\n")
+
+
 async def test_the_new_dialogs_fit_at_40x15(store) -> None:
     from textual.widgets import OptionList
 

@@ -125,8 +125,8 @@ class LiveQuery:
     latest: types.ImportBatch | None = None
     result: Result | None = None
     word_start: bool = False
-    """The last word of `text`, being typed, is asked as the start of a word (`memor*`): no
-    paper has it as a word (see `ask_word_start`)."""
+    """The last word of `text`, being typed, is asked as the start of a word (`memor*`): the
+    filter as typed found nothing (see `ask_word_start`)."""
     pinned: Query | None = None
     """A query its text does not say all of (a follow opened: its search's query, and papers
     added since it was last seen), asked while the filter holds its text."""
@@ -163,6 +163,20 @@ class LiveQuery:
         if self.word_start:
             return f"{self.text}*"
         return complete_part(self.text) if self.error else self.text
+
+    def not_kept(self, verb: str) -> str | None:
+        """Why the filter is not one to keep (mute, save, follow), in a line; None when it is.
+        Not while its last word is being typed: the words as typed find nothing, the list
+        shows what the word's start finds."""
+        if not self.text.strip() or self.error:
+            return f"Filter first (/): then {verb}."
+        if self.word_start:
+            word = self.text.rsplit(None, 1)[-1]
+            return (
+                f"The filter's last word is not finished (the list shows “{self.fallback}”):"
+                f" finish “{word}” or type {word}*, then {verb}."
+            )
+        return None
 
     @property
     def incomplete(self) -> bool:

@@ -2,7 +2,7 @@
 ids and categories, the authors' comments, the marks, where the code is and which digests
 brought it, what changed since it was watched, the note (and one from another machine that lost
 a sync), the abstract with the query's words highlighted, and its links, each named by its kind
-or host (`store.link_label`).
+or host (`rules.link_label`).
 
 Everything here comes from files anyone can write (the library, the state file): each string is
 cleaned (`safe_text`) and placed as plain text in a Content, so `[bold]` in a title is a title.

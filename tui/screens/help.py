@@ -1,5 +1,5 @@
-"""The help screen: every key (from `keys.py`), the row markers (`store.markers_for`, as the
-list and the CLI draw them) and the query language (from `store/query_help.py`)."""
+"""The help screen: every key (from `keys.py`), the row markers (`display.markers_for`, as the
+list and the CLI draw them) and the query language (from `query_help.py`)."""
 
 from __future__ import annotations
 

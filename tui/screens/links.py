@@ -1,5 +1,5 @@
 """Choose one of a paper's links (`L`): each numbered as the pane numbers it and named by its
-kind or host (`store.link_label`); enter or `o` opens it, `c` copies it, a digit copies link n
+kind or host (`rules.link_label`); enter or `o` opens it, `c` copies it, a digit copies link n
 at once (as `1`…`9` did on the list before those keys became the saved searches)."""
 
 from __future__ import annotations

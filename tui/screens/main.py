@@ -177,6 +177,8 @@ class MainScreen(NewsScreen, QueriesScreen):
             # is painted with the key itself, a frame sooner than from the worker.
             first = next(search.run(self.library))
             self._show(first)
+            if self.live.result is not first:
+                return  # `_show` asked again (the word being typed, as the start of a word)
             if first.complete:
                 self.workers.cancel_group(self, "filter")
                 return
@@ -347,8 +349,11 @@ class MainScreen(NewsScreen, QueriesScreen):
         self.query_one("#filter-bar", FilterBar).show_error(self.live.error)
         if self.ranking.like is not None:
             self._leave_like(restore=False)  # filtering is about the whole list again
-        if self.live.query.root != asked.root or self.live.result is None:
+        result = self.live.result
+        if self.live.query.root != asked.root or result is None:
             self._refilter()
+        elif result.complete and not result.rowids and self.live.ask_word_start():
+            self._refilter()  # `memor ` back to `memor`: the same words, a word being typed
         else:
             self._refresh_status()  # the same question: only the status line changes
 

@@ -143,11 +143,11 @@ class NewsScreen(PapersScreen):
         self._submit(partial(self.changes.follow_seen, chosen.search.id))
 
     def action_follow_filter(self) -> None:
-        text = self.live.text.strip()
-        if not text or self.live.error:
-            self.notify("Filter first (/): then + follows that search.", severity="warning")
+        why = self.live.not_kept("+ follows that search")
+        if why is not None:
+            self.notify(why, severity="warning")
             return
-        self._submit(partial(self.changes.follow, text))
+        self._submit(partial(self.changes.follow, self.live.text.strip()))
 
     def action_follow_author(self) -> None:
         from papertray.store import SearchError, following

@@ -118,6 +118,7 @@ class PapersScreen(Screen[None]):
         self.pane.styles.width = width
         self.pane.styles.height = height
         self.set_class(self.split.reading, "-reading")
+        self.refresh_bindings()  # the pane's escape is "back to the list" only while reading
 
     def _set_reading(self, reading: bool) -> None:
         if reading and self.paper_list.highlighted is None:

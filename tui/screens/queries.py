@@ -29,11 +29,11 @@ class QueriesScreen(PapersScreen):
 
     def _filter_to_keep(self, verb: str) -> str | None:
         """The filter as typed, when it is one to keep (mute, save), else None (and why not)."""
-        text = self.live.text.strip()
-        if not text or self.live.error:
-            self.notify(f"Filter first (/): then {verb}.", severity="warning")
+        why = self.live.not_kept(verb)
+        if why is not None:
+            self.notify(why, severity="warning")
             return None
-        return text
+        return self.live.text.strip()
 
     # -- mute rules (palette entries) ----------------------------------------------------------
 
@@ -108,3 +108,4 @@ class QueriesScreen(PapersScreen):
         thread: a count is a query of the library)."""
         counts = following.unread_counts(self.library, self.state)
         return [(search, counts.get(search.id)) for search in self.state.searches()]
+

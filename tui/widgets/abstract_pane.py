@@ -18,10 +18,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.selection import Selection
 from textual.widgets import Static
 
 from papertray.tui import links
-from papertray.tui.pane_text import Details, paper_content
+from papertray.tui.pane_text import Details, PaneText, paper_content
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -34,6 +35,17 @@ Terms = Sequence[object]
 """A query's terms to highlight (`Query.terms`)."""
 
 
+class PaperView(Static):
+    """The pane's text (a `PaneText`): text selected with the mouse is read from its lines as
+    drawn, the fields' wrapped values among them (Textual reads only a Content's itself)."""
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        visual = self.visual
+        if isinstance(visual, PaneText):
+            return selection.extract(visual.laid_out(self.content_size.width).plain), "\n"
+        return super().get_selection(selection)
+
+
 class AbstractPane(VerticalScroll, can_focus=True):
     """Scrolls the highlighted paper's details; `space` (on the screen) pages it."""
 
@@ -44,7 +56,7 @@ class AbstractPane(VerticalScroll, can_focus=True):
         # escape, which the footer names: the pane has the focus while the paper fills the
         # screen, and its bindings come first there.
         Binding("enter", "screen.toggle_reading", "Back to the list", show=False),
-        Binding("escape", "screen.back_out", "Back to the list"),
+        Binding("escape", "leave_reading", "Back to the list"),
     ]
 
     class LinkCopied(Message):
@@ -70,7 +82,7 @@ class AbstractPane(VerticalScroll, can_focus=True):
         self._shown: tuple[object, ...] = ()  # what is drawn: the arguments of `show`
 
     def compose(self) -> ComposeResult:
-        yield Static(id="paper-view")
+        yield PaperView(id="paper-view")
 
     def show(
         self,
@@ -123,6 +135,16 @@ class AbstractPane(VerticalScroll, can_focus=True):
         if self._details[0] is not paper:
             self._details = (paper, self._details_of(paper))
         return self._details[1]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape is "back to the list" only while the paper fills the screen; in the split
+        # it is the screen's (clear the filter, back out of more like this or a fetch).
+        if action == "leave_reading":
+            return self.screen.has_class("-reading")
+        return True
+
+    async def action_leave_reading(self) -> None:
+        await self.run_action("screen.toggle_reading")
 
     def toggle_authors(self) -> None:
         """`a`: a long author list whole, or folded to its first few again."""
