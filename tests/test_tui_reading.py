@@ -170,6 +170,10 @@ def test_a_long_field_wraps_under_its_value_not_under_its_label() -> None:
     assert "from       digest-0.md · digest-1.md · digest-2.md" in text.plain
     whole = "from       " + " · ".join(f"digest-{n}.md" for n in range(5))
     assert whole in text.laid_out(20).plain.splitlines()
+    # A word longer than the room beside the label (a link) is not cut: the field wraps as
+    # text does, to the left edge.
+    code = "code       GitHub  github.com/org/sparse"
+    assert code in text.laid_out(30).plain.splitlines()
 
 
 # -- the split, full-screen reading -------------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual.content import Content, Span
 from textual.strip import Strip
 from textual.style import Style
@@ -88,6 +89,9 @@ class PaneText(Visual):
                 out.append(line)
                 continue
             label, value = line[:indent], line[indent:]
+            if max(map(cell_len, value.plain.split()), default=0) > room:
+                out.append(line)  # a word (a link) longer than the room: whole, as text wraps
+                continue
             rows = value.wrap(room)
             out.append(label + rows[0])
             out += [Content(" " * indent) + row for row in rows[1:]]
