@@ -259,9 +259,8 @@ class LiveQuery:
     @property
     def order(self) -> display.SortOrder:
         if self.sort == 0 and self.query.asks_for_the_queue:
-            return display.SORT_ORDERS[
-                "later"
-            ]  # `is:later` reads the queue oldest first (issue 23)
+            # `is:later` reads the queue oldest first (issue 23)
+            return display.SORT_ORDERS["later"]
         return display.SORT_ORDERS[SORTS[self.sort]]
 
     @property

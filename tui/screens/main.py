@@ -225,16 +225,12 @@ class MainScreen(NewsScreen, QueriesScreen):
             self.notify(f"Could not filter: {event.why}", severity="error", markup=False)
 
     def _show(self, result: Result) -> None:
-        if (
-            result.complete
-            and not result.rowids
-            and self.focused is self.filter_input
-            and self.live.ask_word_start()
-        ):
-            self._refilter()  # no paper has the word being typed: what starts with it
-            return
-        if result.complete and not result.rowids and self.live.word_start:
-            self.live.type(self.live.text)  # nor does any start with it: say what was typed
+        if result.complete and not result.rowids:
+            if self.focused is self.filter_input and self.live.ask_word_start():
+                self._refilter()  # no paper has the word being typed: what starts with it
+                return
+            if self.live.word_start:
+                self.live.type(self.live.text)  # nor does any start with it: what was typed
         keep = self._keep
         if result.complete:
             self._keep = None

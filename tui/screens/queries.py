@@ -108,4 +108,3 @@ class QueriesScreen(PapersScreen):
         thread: a count is a query of the library)."""
         counts = following.unread_counts(self.library, self.state)
         return [(search, counts.get(search.id)) for search in self.state.searches()]
-

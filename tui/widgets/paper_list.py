@@ -320,14 +320,8 @@ class PaperList(ScrollView, can_focus=True):
     def _render_row(self, paper: Paper, width: int, cursor: int) -> Strip:
         """One row as segments: a row is drawn for every new result on screen, so it is built
         directly (a Rich `Text` rendered took five times as long)."""
-        # The library may hold what ingest would have stripped: never trust it on screen.
-        state = shown_state(self._marks.get(paper.id))
+        state, base, over = self._row_styles(paper, cursor)
         get, glyphs = self._style, self._glyphs
-        base = get("") + get("paper-list--read" if state.read else "paper-list--unread")
-        if cursor:
-            over = get("paper-list--cursor" if cursor == 2 else "paper-list--cursor-blurred")
-        else:
-            over = Style()
 
         def styled(name: str) -> Style:
             return base + get(name) + over
@@ -373,14 +367,24 @@ class PaperList(ScrollView, can_focus=True):
 
     def _render_second_line(self, paper: Paper, width: int, cursor: int) -> Strip:
         """Under the title: who wrote it, when, and its upvotes, quieter than the title."""
+        _state, base, over = self._row_styles(paper, cursor)
+        row = base + over
+        text = _fit(_byline(paper), max(1, width - 9), pad=False)
+        segments = [Segment(" " * 8, row), Segment(text, row + self._style("paper-list--column"))]
+        return Strip(segments).crop_extend(0, width, row)
+
+    def _row_styles(self, paper: Paper, cursor: int) -> tuple[PaperState, Style, Style]:
+        """The paper's marks, and its row's styles: read or unread (`base`), and the cursor's
+        over it (`over`; none off the cursor)."""
+        # The library may hold what ingest would have stripped: never trust it on screen.
         state = shown_state(self._marks.get(paper.id))
         get = self._style
         base = get("") + get("paper-list--read" if state.read else "paper-list--unread")
         if cursor:
-            base += get("paper-list--cursor" if cursor == 2 else "paper-list--cursor-blurred")
-        text = _fit(_byline(paper), max(1, width - 9), pad=False)
-        segments = [Segment(" " * 8, base), Segment(text, base + get("paper-list--column"))]
-        return Strip(segments).crop_extend(0, width, base)
+            over = get("paper-list--cursor" if cursor == 2 else "paper-list--cursor-blurred")
+        else:
+            over = Style()
+        return state, base, over
 
     def _style(self, name: str) -> Style:
         # Looking a component style up costs more than drawing the row: keep them until the
@@ -399,10 +403,10 @@ class PaperList(ScrollView, can_focus=True):
 
 
 COLUMNS_FROM = 60
-BYLINE_ABSTRACT = 300
-"""Characters of the abstract read for the list's second line (a line holds fewer)."""
 """The list's columns are shown from this width up (narrower, the title needs the room)."""
 AUTHOR_CELLS = 14
+BYLINE_ABSTRACT = 300
+"""Characters of the abstract read for the list's second line (a line holds fewer)."""
 
 
 def _columns(paper: Paper) -> str:
@@ -413,10 +417,14 @@ def _columns(paper: Paper) -> str:
     )
     if len(paper.authors) > 1 and author:
         author += " +"
-    date = shown(paper.published or paper.digest_date or "")[:10]
     votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
-    text = f" {_fit(author, AUTHOR_CELLS)} {_fit(date, 10)} {_fit(votes, 6)}"
+    text = f" {_fit(author, AUTHOR_CELLS)} {_fit(_date(paper), 10)} {_fit(votes, 6)}"
     return set_cell_size(text, 3 + AUTHOR_CELLS + 10 + 6)
+
+
+def _date(paper: Paper) -> str:
+    """The day a row shows: arXiv's, else the digest's."""
+    return shown(paper.published or paper.digest_date or "")[:10]
 
 
 def _byline(paper: Paper) -> str:
@@ -427,9 +435,8 @@ def _byline(paper: Paper) -> str:
     authors = ", ".join(names)
     if len(paper.authors) > 2:
         authors += f" and {len(paper.authors) - 2} more"
-    date = shown(paper.published or paper.digest_date or "")[:10]
     votes = f"▲ {paper.upvotes:,}" if paper.upvotes is not None else ""
-    line = " · ".join(part for part in (authors, date, votes) if part)
+    line = " · ".join(part for part in (authors, _date(paper), votes) if part)
     start = " ".join(shown(paper.abstract[:BYLINE_ABSTRACT]).split())
     return f"{line} — {start}" if line and start else line or start
 
