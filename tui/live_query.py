@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["FOR_YOU", "SORTS", "LiveQuery", "Result", "Search", "complete_part"]
 
 WORD_START_LETTERS = 3
-"""A shorter word being typed is not asked as the start of a word: too many words start so."""
+"""A shorter word being typed is not asked as the start of a word (too many words start so):
+the list shows what the words before it find, until it is this long."""
 SORTS = tuple(display.SORT_ORDERS)
 """The store's sort orders, in the order `S` cycles through them."""
 FOR_YOU = SORTS.index("foryou")
@@ -125,8 +126,11 @@ class LiveQuery:
     latest: types.ImportBatch | None = None
     result: Result | None = None
     word_start: bool = False
-    """The last word of `text`, being typed, is asked as the start of a word (`memor*`): the
-    filter as typed found nothing (see `ask_word_start`)."""
+    """The last word of `text` is being typed and the filter as typed found nothing: the list
+    shows `word_start_text` (see `ask_word_start`)."""
+    word_start_text: str = ""
+    """What is asked while `word_start`: the word as the start of a word (`memor*`), or, for a
+    word shorter than `WORD_START_LETTERS`, the words before it (`memory` for `memory e`)."""
     pinned: Query | None = None
     """A query its text does not say all of (a follow opened: its search's query, and papers
     added since it was last seen), asked while the filter holds its text."""
@@ -161,7 +165,7 @@ class LiveQuery:
         """What the list shows while `text` does not parse, or while its last word is asked
         as the start of a word."""
         if self.word_start:
-            return f"{self.text}*"
+            return self.word_start_text
         return complete_part(self.text) if self.error else self.text
 
     def not_kept(self, verb: str) -> str | None:
@@ -184,21 +188,25 @@ class LiveQuery:
         return self.error is not None or self.word_start
 
     def ask_word_start(self) -> bool:
-        """Ask the word being typed as the start of a word, once `text` as typed found no
-        paper: `memor` finds what `memor*` does until a space ends the word. Only a plain
-        last word of `WORD_START_LETTERS` or more (not a phrase, a field or an exclusion);
-        whether it is asked now."""
+        """Ask for the word being typed something other than nothing, once `text` as typed
+        found no paper: `memor` finds what `memor*` does until a space ends the word; a word
+        shorter than `WORD_START_LETTERS` leaves the list with what the words before it find
+        (`memory e` shows `memory`, `m` all papers) rather than blank between two letters.
+        Only a plain last word (not a phrase, a field or an exclusion); whether it is asked."""
         word = self.text.rsplit(None, 1)[-1] if self.text.strip() else ""
-        plain = word.isalnum() and len(word) >= WORD_START_LETTERS
-        if self.word_start or self.error or self.pinned is not None or not plain:
+        if self.word_start or self.error or self.pinned is not None or not word.isalnum():
             return False
         if self.text[-1:].isspace():
             return False
+        if len(word) >= WORD_START_LETTERS:
+            asked = f"{self.text}*"
+        else:
+            asked = self.text[: len(self.text) - len(word)].rstrip()
         try:
-            self.query = parse_query(f"{self.text}*")
+            self.query = parse_query(asked)
         except QueryError:
             return False
-        self.word_start = True
+        self.word_start, self.word_start_text = True, asked
         return True
 
     def set_rules(self, rules: list[types.MuteRule]) -> bool:

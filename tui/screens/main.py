@@ -227,7 +227,14 @@ class MainScreen(NewsScreen, QueriesScreen):
     def _show(self, result: Result) -> None:
         if result.complete and not result.rowids:
             if self.focused is self.filter_input and self.live.ask_word_start():
-                self._refilter()  # no paper has the word being typed: what starts with it
+                # No paper has the word being typed: what starts with it, or, for a word of
+                # a letter or two, what the words before it find: most often the list shown.
+                shown = self.live.result
+                if shown is not None and shown.complete and self.ranking.like is None:
+                    if shown.search.query.root == self.live.query.root:
+                        self._refresh_status()
+                        return
+                self._refilter()
                 return
             if self.live.word_start:
                 self.live.type(self.live.text)  # nor does any start with it: what was typed
