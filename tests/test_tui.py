@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -614,9 +615,35 @@ async def test_help_and_command_palette(store, data_dir) -> None:
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press(*"toggle star")
-        await pilot.pause(0.3)
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+    assert reopen(data_dir).get(SEED[0].id).starred
+
+
+async def test_the_palette_finds_what_is_typed_before_its_searches_are_counted(
+    store, data_dir, monkeypatch
+) -> None:
+    """The palette counts the saved searches' unread papers in a thread as it opens; keys
+    typed at once, before that count is in, still find the commands (a key cancels the search
+    before it, and Textual cancelled the provider's start with it: nothing found until the
+    palette was opened again)."""
+    from papertray.tui.screens.main import MainScreen
+
+    counted = MainScreen.saved_searches
+
+    def slow(self):  # type: ignore[no-untyped-def]
+        time.sleep(0.5)
+        return counted(self)
+
+    monkeypatch.setattr(MainScreen, "saved_searches", slow)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p", *"toggle star")  # every key a new search, at once
+        await settle(pilot, app)
         await pilot.press("enter")
         await settle(pilot, app)
     assert reopen(data_dir).get(SEED[0].id).starred
@@ -707,9 +734,9 @@ async def test_palette_filter_command(store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press(*"papers with a code repo")
-        await pilot.pause(0.3)
+        await settle(pilot, app)
         await pilot.press("enter")
         await settle(pilot, app)
         assert app.query_one("#filter").value == "has:repo"

@@ -32,9 +32,9 @@ def store(data_dir: Path) -> tuple[Library, State]:
 
 async def palette(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("ctrl+p")
-    await pilot.pause()
+    await settle(pilot, pilot.app)
     await pilot.press(*text)
-    await pilot.pause(0.3)
+    await settle(pilot, pilot.app)
     await pilot.press("enter")
     await settle(pilot, pilot.app)
 

@@ -373,17 +373,17 @@ async def test_a_saved_search_on_a_key_and_in_the_palette_with_its_unread(
         assert app.main.filter_input.value == "has:repo"
         assert len(shown_ids(app)) == repos
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press(*"Search: code")
         await settle(pilot, app)
-        await pilot.pause(0.3)
+        await settle(pilot, app)
         assert f"Search: code ({repos:,} unread)" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press(*"Remove saved search: code")
-        await pilot.pause(0.3)
+        await settle(pilot, app)
         await pilot.press("enter")
         await settle(pilot, app)
         assert State.open(data_dir).searches() == []
@@ -505,8 +505,10 @@ async def test_the_list_columns_are_chosen_in_the_palette_and_kept(store, data_d
         await settle(pilot, app)
         assert "Lastname0" not in screen_text(app)
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"List columns", "enter")
+        await settle(pilot, app)
+        await pilot.press(*"List columns")
+        await settle(pilot, app)
+        await pilot.press("enter")
         await settle(pilot, app)
         row = next(line for line in screen_text(app).splitlines() if "Sparse [bold]" in line)
         assert "Lastname0 +" in row and "2024-01-03" in row and "▲42" in row
@@ -531,8 +533,10 @@ async def test_two_lines_a_paper_are_chosen_in_the_palette_and_kept(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"two lines a paper", "enter")
+        await settle(pilot, app)
+        await pilot.press(*"two lines a paper")
+        await settle(pilot, app)
+        await pilot.press("enter")
         await settle(pilot, app)
         plist = app.main.paper_list
         assert plist.two_lines and plist.virtual_size.height == 2 * plist.row_count
@@ -557,13 +561,17 @@ async def test_two_lines_a_paper_are_chosen_in_the_palette_and_kept(
         assert top % 2 == 0 and plist.cursor == top // 2 + 2  # a title on the top line
         # The columns and the two lines are one choice or the other.
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"List columns", "enter")
+        await settle(pilot, app)
+        await pilot.press(*"List columns")
+        await settle(pilot, app)
+        await pilot.press("enter")
         await settle(pilot, app)
         assert plist.columns and not plist.two_lines
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"two lines a paper", "enter")
+        await settle(pilot, app)
+        await pilot.press(*"two lines a paper")
+        await settle(pilot, app)
+        await pilot.press("enter")
         await settle(pilot, app)
         assert plist.two_lines and not plist.columns
     kept = State.open(data_dir)

@@ -116,8 +116,10 @@ async def test_no_updates_says_how_they_come(data_dir: Path) -> None:
     library.add(PAPERS)
     app = PapertrayApp(library, State.open(data_dir))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p", *"updates: starred")
-        await pilot.pause(0.3)
+        await pilot.press("ctrl+p")
+        await settle(pilot, app)
+        await pilot.press(*"updates: starred")
+        await settle(pilot, app)
         await pilot.press("enter")
         await settle(pilot, app)
         (row,) = rows(app)

@@ -47,15 +47,23 @@ class PaletteHost(Protocol):
 
 
 class PapertrayCommands(Provider):
-    _searches: list[tuple[following.SavedSearch, int | None]] = []
+    _loading: asyncio.Future[list[tuple[following.SavedSearch, int | None]]] | None = None
 
     async def startup(self) -> None:
         # Counting each search's unread papers asks the library: off the UI thread, once for
-        # each time the palette opens.
+        # each time the palette opens. Started here, not awaited: Textual's first search awaits
+        # this startup, and a key typed meanwhile cancels that search and the startup with it,
+        # after which the palette found nothing until it was opened again. Each search awaits
+        # the count shielded from its own cancellation (`_saved`).
         main = cast(PaletteHost, self.screen)
-        self._searches = await asyncio.to_thread(main.saved_searches)
+        self._loading = asyncio.ensure_future(asyncio.to_thread(main.saved_searches))
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    async def _saved(self) -> list[tuple[following.SavedSearch, int | None]]:
+        return await asyncio.shield(self._loading) if self._loading is not None else []
+
+    def _commands(
+        self, saved: list[tuple[following.SavedSearch, int | None]]
+    ) -> list[tuple[str, Callable[[], object], str]]:
         main = cast(PaletteHost, self.screen)  # the main screen: its COMMANDS name this
         commands: list[tuple[str, Callable[[], object], str]] = [
             (
@@ -67,7 +75,7 @@ class PapertrayCommands(Provider):
             )
             for name, action, keys, owner in palette_actions()
         ]
-        for search, unread in self._searches:  # the state file may have been written by hand
+        for search, unread in saved:  # the state file may have been written by hand
             name, query = shown(search.name), shown(search.query)
             said = f"{unread:,} unread" if unread is not None else "its query no longer parses"
             slot = f"key {search.slot} · " if search.slot is not None else ""
@@ -91,12 +99,12 @@ class PapertrayCommands(Provider):
         return commands
 
     async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands():
+        for name, callback, help_text in self._commands(await self._saved()):
             yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, callback, help_text in self._commands():
+        for name, callback, help_text in self._commands(await self._saved()):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Static
+from textual.worker import WorkerCancelled
 
 if TYPE_CHECKING:
     from papertray.store import Paper
@@ -25,7 +26,10 @@ async def settle(pilot: Any, app: PapertrayApp) -> None:
             await pilot.pause()
             if not any(w.is_running for w in app.workers):
                 return
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # an exclusive worker replaced it (the watch after a fetch): waited for next turn
     raise AssertionError("the reader never settled")
 
 
