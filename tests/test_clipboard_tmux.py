@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers.ptyrun import LAUNCH, ROOT
+from helpers.reader import workers_done
 
 from papertray.store import Library, Paper, State
 from papertray.tui.app import PapertrayApp
@@ -81,7 +82,7 @@ def make_app() -> PapertrayApp:
 async def copy(app: PapertrayApp) -> list[tuple[str, str, str]]:
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("c")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         return [(n.title, n.message, n.severity) for n in app._notifications]
 

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 import pytest
 from helpers.ptyrun import LAUNCH, ROOT
+from helpers.reader import workers_done
 from textual.widgets import Input, Static
 
 from papertray.store import Library, Paper, State
@@ -235,7 +236,7 @@ async def test_unsafe_links_in_the_library_file_are_never_copied_opened_or_a_rep
     async with app.run_test(size=(140, 40)) as pilot:
         for _ in BAD_LINKS:
             await pilot.press("c", "o", "1", "2")
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
             pane = str(app.query_one("#paper-view", Static).content)
             assert "Links" not in pane and "code" not in pane
@@ -271,7 +272,7 @@ async def copy_and_wait(app: PapertrayApp) -> list[str]:
         # The UI answered those keys while the copy program still hangs (no wall-clock check:
         # the test's timeout is what catches a UI that blocks).
         assert app.query_one("#filter", Input).value == "a"
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         return [n.message for n in app._notifications]
 

@@ -57,6 +57,7 @@ SESSION = textwrap.dedent(
     # with termios blocked, its Linux driver cannot load, and a Pilot session is headless.
     from textual.app import App
     from textual.drivers.headless_driver import HeadlessDriver
+    from textual.worker import WorkerCancelled
 
     App.get_driver_class = lambda self: HeadlessDriver
 
@@ -76,7 +77,10 @@ SESSION = textwrap.dedent(
             await pilot.pause()
             if not any(w.is_running for w in app.workers):
                 return
-            await app.workers.wait_for_complete()
+            try:
+                await app.workers.wait_for_complete()
+            except WorkerCancelled:  # an exclusive worker replaced it: waited for again
+                pass
 
 
     async def session():

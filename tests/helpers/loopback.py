@@ -186,5 +186,7 @@ def toasts(app: Any) -> str:
 
 
 async def settle(app: Any, pilot: Any) -> None:
-    await app.workers.wait_for_complete()
+    from helpers.reader import workers_done
+
+    await workers_done(app)
     await pilot.pause()

@@ -26,11 +26,20 @@ async def settle(pilot: Any, app: PapertrayApp) -> None:
             await pilot.pause()
             if not any(w.is_running for w in app.workers):
                 return
+        await workers_done(app)
+    raise AssertionError("the reader never settled")
+
+
+async def workers_done(app: Any) -> None:
+    """Until the workers running now are done. Textual's `wait_for_complete` raises when a
+    worker it waits for is cancelled (an exclusive one replaced it: the watch after a fetch, a
+    palette search after a key): the rest are waited for again."""
+    for _ in range(20):
         try:
             await app.workers.wait_for_complete()
+            return
         except WorkerCancelled:
-            pass  # an exclusive worker replaced it (the watch after a fetch): waited for next turn
-    raise AssertionError("the reader never settled")
+            continue
 
 
 def shown_ids(app: PapertrayApp) -> list[str]:
