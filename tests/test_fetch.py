@@ -7,12 +7,13 @@ from __future__ import annotations
 import copy
 import json
 import socket
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from helpers.fake_sources import drain
 from helpers.snapshot import snapshot
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -292,12 +293,18 @@ def test_timeout(server, seeded, data_dir, monkeypatch, capsys) -> None:
         net_module, "default_settings", lambda: net_module.Settings(read_timeout=0.2)
     )
 
+    released = threading.Event()
+
     def slow(_request: Request) -> Response:
-        time.sleep(0.8)
+        released.wait(30)  # far past the client's 0.2 s; let go when the test is done
         return Response(DAY.read_bytes(), content_type="application/json")
 
     server.expect_request("/api/daily_papers").respond_with_handler(slow)
-    status, err = _fault(["fetch", "hf", "--date", "2026-12-01"], capsys)
+    try:
+        status, err = _fault(["fetch", "hf", "--date", "2026-12-01"], capsys)
+    finally:
+        released.set()
+        drain(server)  # the answers it held are given and logged before the next test
     assert status == 1
     assert _one_line(err) == "papertray: 127.0.0.1 timed out: no answer within 0.2 s"
     assert snapshot(data_dir) == seeded

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.fake_sources import FakeArxiv, FakeHF, Version
+from helpers.fake_sources import FakeArxiv, FakeHF, Version, drain
 from helpers.reader import highlighted, move_to, notes, pane_text, settle, shown_ids, status_text
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
@@ -145,7 +145,7 @@ async def test_an_update_is_text_never_markup(data_dir: Path, screen_text) -> No
 
 
 @pytest.fixture
-def sources(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> FakeArxiv:
+def sources(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArxiv]:
     """The HF daily papers (what F fetches) and the arXiv API (what the watch asks), on
     loopback; no waits between requests."""
     base = httpserver.url_for("").rstrip("/")
@@ -163,7 +163,9 @@ def sources(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> FakeArxi
         Version("Tokenizers That Read Numbers", "2026-11-02T10:00:00Z"),
         Version("Tokenizers That Read Numbers Well", "2026-11-20T09:00:00Z"),
     ]
-    return arxiv
+    yield arxiv
+    arxiv.pace.release()  # a delay a test set ends with it (the server is the session's)
+    drain(httpserver)
 
 
 def config(text: str) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 import pytest
-from helpers.fake_sources import FakeArxiv, FakeHF, Version
+from helpers.fake_sources import FakeArxiv, FakeHF, Version, drain
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -48,11 +48,13 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 @pytest.fixture
-def arxiv(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> FakeArxiv:
+def arxiv(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArxiv]:
     fake = FakeArxiv()
     httpserver.expect_request("/api/query").respond_with_handler(fake.handler)
     monkeypatch.setenv("PAPERTRAY_ARXIV_API", httpserver.url_for("/api/query"))
-    return fake
+    yield fake
+    fake.pace.release()  # a delay a test set ends with it (the server is the session's)
+    drain(httpserver)
 
 
 @pytest.fixture
@@ -65,6 +67,7 @@ def hf(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHF]:
     server.expect_request(re.compile(r"^/api/papers/.+$")).respond_with_handler(fake.handler)
     monkeypatch.setenv("HF_ENDPOINT", server.url_for("").rstrip("/"))
     yield fake
+    fake.pace.release()
     server.clear()
     server.stop()
 

@@ -7,14 +7,44 @@ Not collected by pytest (no `test_` prefix); imported as `helpers.fake_sources`.
 
 from __future__ import annotations
 
-import time
+import http.client
+import threading
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
 import orjson
+from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+
+def drain(server: HTTPServer) -> None:
+    """Return once `server` has answered every request it holds, each in its log: a request of
+    our own, which a server answering one at a time answers after them. A test whose handler
+    is slow calls this (after `release`) so that the handler does not outlive it and write
+    into the next test's log on the shared server."""
+    server.expect_request("/__drained").respond_with_data("")
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+    try:
+        conn.request("GET", "/__drained")
+        conn.getresponse().read()
+    finally:
+        conn.close()
+
+
+@dataclass
+class _Pace:
+    """A handler's delay, cut short when its test ends (`release`)."""
+
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def wait(self, seconds: float) -> None:
+        if seconds:
+            self.released.wait(seconds)
+
+    def release(self) -> None:
+        self.released.set()
 
 
 @dataclass
@@ -36,10 +66,10 @@ class FakeArxiv:
     faults: list[Response] = field(default_factory=list)
     cut_after: int | None = None
     """Answers after this many are cut off mid-document."""
+    pace: _Pace = field(default_factory=_Pace)
 
     def handler(self, request: Request) -> Response:
-        if self.delay:
-            time.sleep(self.delay)
+        self.pace.wait(self.delay)
         if self.faults:
             return self.faults.pop(0)
         if self.cut_after is not None and len(self.asked) >= self.cut_after:
@@ -87,10 +117,10 @@ class FakeHF:
     faults: list[Response] = field(default_factory=list)
     etags: bool = False
     answers: list[int] = field(default_factory=list)
+    pace: _Pace = field(default_factory=_Pace)
 
     def handler(self, request: Request) -> Response:
-        if self.delay:
-            time.sleep(self.delay)
+        self.pace.wait(self.delay)
         aid = request.path.rsplit("/", 1)[-1]
         self.asked.append(aid)
         response = self._answer(request, aid)
