@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.reader import screen_text as _screen_text
 
 from papertray.store.paths import ENV_VAR, sample_digest
 
@@ -33,25 +34,6 @@ def not_in_tmux(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def seed_path() -> Path:
     return sample_digest()
-
-
-def _screen_text(app) -> str:  # type: ignore[no-untyped-def]
-    """What the terminal shows right now, as plain text: the same render export_screenshot uses."""
-    import io
-
-    from rich.console import Console
-
-    update = app.screen._compositor.render_update(full=True)
-    console = Console(
-        width=app.size.width,
-        height=app.size.height,
-        file=io.StringIO(),
-        record=True,
-        color_system=None,
-        legacy_windows=False,
-    )
-    console.print(update)
-    return console.export_text(styles=False)
 
 
 @pytest.fixture

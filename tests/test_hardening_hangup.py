@@ -137,7 +137,7 @@ def test_terminal_closed_that_sends_no_sighup(tmp_path: Path) -> None:
     app, data = start(tmp_path, controlling=False)
     with app:
         app.send("s")
-        app.wait_quiet(0.3)
+        assert app.wait_for("1 starred"), app.text[-2000:]  # the star taken, then the hang-up
         app.hang_up()
         assert_gone_in_time(app)
     assert len(starred(data)) == 1

@@ -684,7 +684,10 @@ async def test_another_instance_marks_show_up(store, data_dir, screen_text) -> N
     async with app.run_test(size=SIZE) as pilot:
         other = reopen(data_dir)
         other.toggle_star(SEED[0].id)
-        await pilot.pause(1.2)  # the screen looks twice a second
+        for _ in range(200):  # the screen looks twice a second: up to 10 s on a slow machine
+            await pilot.pause(0.05)
+            if "1 starred" in screen_text(app) and "★ starred" in screen_text(app):
+                break
         assert app.main.marks.get(SEED[0].id).starred
         assert "1 starred" in screen_text(app) and "★ starred" in screen_text(app)
 

@@ -211,7 +211,7 @@ async def test_an_import_while_the_reader_is_open_counts_in_the_status_line(
         Library.open(data_dir).add(
             [paper("t:new-6", "Memory tricks", "Eve Ng"), paper("t:new-7", "Other", "Eve Ng")]
         )
-        for _ in range(60):
+        for _ in range(200):  # up to 10 s on a slow machine
             await pilot.pause(0.05)
             if "6 news" in status_text(app):
                 break

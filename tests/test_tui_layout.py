@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.reader import settle, shown_ids
+from helpers.reader import footer_line, settle, shown_ids
 
 from papertray.store import Library, State
 from papertray.store.ingest import ingest_file
@@ -69,7 +69,7 @@ async def test_every_modal_is_usable_at_40x15(store, data_dir, screen_text) -> N
             assert on_screen(app, app.screen.query_one(part)), part
         text = screen_text(app)
         assert "Note for Flow Matching" in text and "ctrl+s save" in text
-        assert "^s Save" in text.splitlines()[-1]  # the footer names the modal's keys
+        assert "^s Save" in await footer_line(pilot, app, shows="^s Save")  # the modal's keys
         await pilot.press(*"seen", "ctrl+s")
         await settle(pilot, app)
         assert State.open(data_dir).get(SEED[0].id).note == "seen"
@@ -80,7 +80,7 @@ async def test_every_modal_is_usable_at_40x15(store, data_dir, screen_text) -> N
         for part in ("#heading", "#tags", "#hint"):
             assert on_screen(app, app.screen.query_one(part)), part
         assert "enter save" in screen_text(app)
-        assert "esc Cancel" in screen_text(app).splitlines()[-1]
+        assert "esc Cancel" in await footer_line(pilot, app, shows="esc Cancel")
         await pilot.press(*"llm", "enter")
         await settle(pilot, app)
         assert State.open(data_dir).get(SEED[0].id).tags == ("llm",)

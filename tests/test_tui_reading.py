@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.reader import move_to, notes, pane_text, settle, shown_ids, status_text
+from helpers.reader import footer_line, move_to, notes, pane_text, settle, shown_ids, status_text
 from textual.widgets import Input
 
 from papertray.store import Library, Paper, State
@@ -232,7 +232,7 @@ async def test_the_footer_names_escape_back_only_while_reading(store, screen_tex
         await settle(pilot, app)
         await pilot.press("enter")
         await settle(pilot, app)
-        assert "esc Back to the list" in screen_text(app).splitlines()[-1]
+        assert "esc Back to the list" in await footer_line(pilot, app, shows="esc Back")
         await pilot.press("escape")
         await settle(pilot, app)
         assert not app.main.has_class("-reading")
@@ -241,7 +241,7 @@ async def test_the_footer_names_escape_back_only_while_reading(store, screen_tex
         await pilot.click("#pane")
         await settle(pilot, app)
         assert app.focused is app.main.pane and not app.main.has_class("-reading")
-        assert "Back to the list" not in screen_text(app).splitlines()[-1]
+        assert "Back to the list" not in await footer_line(pilot, app, lacks="Back to the")
         await pilot.press("escape")
         await settle(pilot, app)
         assert app.main.filter_input.value == "" and app.main.paper_list.row_count > 1
@@ -449,14 +449,12 @@ async def test_the_footer_follows_focus(store, screen_text) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        assert "r Read" in screen_text(app).splitlines()[-1]
+        assert "r Read" in await footer_line(pilot, app, shows="r Read")
         await pilot.press("slash")
-        await pilot.pause()
-        footer = screen_text(app).splitlines()[-1]
+        footer = await footer_line(pilot, app, shows="esc Clear filter", lacks="r Read")
         assert "r Read" not in footer and "esc Clear filter" in footer
         await pilot.press("enter")
-        await pilot.pause()
-        assert "r Read" in screen_text(app).splitlines()[-1]
+        assert "r Read" in await footer_line(pilot, app, shows="r Read")
 
 
 async def test_a_key_after_enter_in_the_filter_goes_to_the_list(store) -> None:

@@ -42,6 +42,37 @@ async def workers_done(app: Any) -> None:
             continue
 
 
+def screen_text(app: Any) -> str:
+    """What the terminal shows right now, as plain text: the same render export_screenshot uses
+    (the `screen_text` fixture)."""
+    import io
+
+    from rich.console import Console
+
+    update = app.screen._compositor.render_update(full=True)
+    console = Console(
+        width=app.size.width,
+        height=app.size.height,
+        file=io.StringIO(),
+        record=True,
+        color_system=None,
+        legacy_windows=False,
+    )
+    console.print(update)
+    return console.export_text(styles=False)
+
+
+async def footer_line(pilot: Any, app: Any, *, shows: str = "", lacks: str = "") -> str:
+    """The bottom line once it shows `shows` and not `lacks`, as it is after 5 s otherwise: the
+    footer is painted a frame after the focus or the keys change, later on a loaded machine."""
+    for _ in range(100):
+        line = screen_text(app).splitlines()[-1]
+        if shows in line and not (lacks and lacks in line):
+            break
+        await pilot.pause(0.05)
+    return line
+
+
 def shown_ids(app: PapertrayApp) -> list[str]:
     """The ids of the papers the list shows, in their order."""
     rowids = list(app.main.paper_list.rowids)
