@@ -5,33 +5,23 @@ ones, the step said in one line, and done once."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import orjson
 import pytest
+from helpers.cli import FIXTURES, copied_fixture, papertray
 
 from papertray.store import Library, PaperState, State
 from papertray.store.models import Paper
 
-OLD = Path(__file__).resolve().parent / "fixtures" / "data-0.1"
+OLD = FIXTURES / "data-0.1"
 
 
 @pytest.fixture
 def old_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "old"
-    shutil.copytree(OLD, folder)
-    return folder
-
-
-def papertray(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from papertray.tui.cli import main; main()",
-         "--data-dir", str(folder), *args],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    return copied_fixture("data-0.1", tmp_path)
 
 
 def old_papers() -> list[Paper]:

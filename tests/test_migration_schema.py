@@ -5,27 +5,23 @@ spelling lands on the paper it is, found through the new index."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
+from helpers.cli import FIXTURES, copied_fixture, papertray
 
 from papertray.store import Library, Paper, State
 from papertray.store.adding import SAME_TITLE_KEY
 from papertray.store.db import SCHEMA_VERSION, connect, title_hash
 
-OLD = Path(__file__).resolve().parent / "fixtures" / "data-schema1"
+OLD = FIXTURES / "data-schema1"
 
 
 @pytest.fixture
 def old_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "old"
-    shutil.copytree(OLD, folder)
-    return folder
+    return copied_fixture("data-schema1", tmp_path)
 
 
 def raw(path: Path) -> sqlite3.Connection:
@@ -36,14 +32,6 @@ def raw(path: Path) -> sqlite3.Connection:
 
 def indexes(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-
-
-def papertray(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from papertray.tui.cli import main; main()",
-         "--data-dir", str(folder), *args],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
 
 
 def test_the_old_folder_is_what_the_fixture_says() -> None:
