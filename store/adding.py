@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from papertray.store.db import FIRST_BULK, PAPER_INDEXES, title_hash
+from papertray.store.db import FIRST_BULK, PAPER_INDEXES
 from papertray.store.identity import names, one_work_in_the_library
 from papertray.store.models import Paper, title_key
 from papertray.store.paper_rows import (
@@ -29,7 +29,6 @@ from papertray.store.recall import KnownImport
 from papertray.store.words import TOKENIZER, stems
 
 __all__ = [
-    "SAME_TITLE_KEY",
     "Adding",
     "ImportReport",
     "delete",
@@ -44,13 +43,6 @@ __all__ = [
 # A batch of new words this big (against the library's size) reads the whole index's vocabulary
 # for the new words; a smaller one (a day's papers) indexes its own text apart.
 _VOCAB_SCAN_SHARE = 6
-
-SAME_TITLE_KEY = (
-    "SELECT id FROM papers WHERE pt_title_hash(title_key) = ? AND +title_key = ? ORDER BY rowid"
-)
-"""The papers of one title key (parameters: its `title_hash`, the key), in import order, found
-through the index `papers_title_hash`. The `+` keeps SQLite from putting the key into the
-index's expression (its constant propagation), which would leave it no index to use."""
 
 
 @dataclass
@@ -235,7 +227,9 @@ class Adding:
                 return "new", pid
         if self.empty:
             return None
-        for (pid,) in self.conn.execute(SAME_TITLE_KEY, (title_hash(key), key)).fetchall():
+        for (pid,) in self.conn.execute(
+            "SELECT id FROM papers WHERE title_key = ? ORDER BY rowid", (key,)
+        ).fetchall():
             if one_work_in_the_library(self._current(pid), paper):
                 return "present", pid
         for pid, row in self.conn.execute(

@@ -24,7 +24,6 @@ transaction as the rows; it keeps no copy of the text (`content=''`).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import sqlite3
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from papertray.store.words import TOKENIZER, fold
 
-__all__ = ["MIGRATIONS", "SCHEMA", "SCHEMA_VERSION", "connect", "migrate", "title_hash"]
+__all__ = ["MIGRATIONS", "SCHEMA", "SCHEMA_VERSION", "connect", "migrate"]
 
 SCHEMA = f"""
 CREATE TABLE papers (
@@ -62,7 +61,7 @@ CREATE TABLE papers (
     version INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX papers_id ON papers(id);
-CREATE INDEX papers_title_hash ON papers(pt_title_hash(title_key));
+CREATE INDEX papers_title_key ON papers(title_key);
 CREATE INDEX papers_added_at ON papers(added_at);
 CREATE TABLE aliases (
     alias TEXT PRIMARY KEY,
@@ -143,11 +142,11 @@ CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, 'row');
 """
 """The schema of a new database, at `SCHEMA_VERSION`."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 1
 
 PAPER_INDEXES = {
     "papers_id": "CREATE UNIQUE INDEX papers_id ON papers(id)",
-    "papers_title_hash": "CREATE INDEX papers_title_hash ON papers(pt_title_hash(title_key))",
+    "papers_title_key": "CREATE INDEX papers_title_key ON papers(title_key)",
     "papers_added_at": "CREATE INDEX papers_added_at ON papers(added_at)",
 }
 """The indexes of `papers` (as in `SCHEMA`): a big batch of new papers is inserted without them
@@ -157,18 +156,7 @@ FIRST_BULK = 5_000
 """A first import this big into a library file that does not exist yet is written into a new
 file without a journal (`Database.creating`)."""
 
-
-def _hash_the_title_keys(conn: sqlite3.Connection) -> None:
-    """1 -> 2: the title keys' index holds each key's `title_hash` (a number) in place of the
-    key (a whole title), a fraction of its size, so a day's new papers, which go into it at
-    random places, touch far fewer of its pages; each page touched is written twice during a
-    day's import (the WAL, then the checkpoint). The README's Performance section has the
-    figures."""
-    conn.execute("DROP INDEX IF EXISTS papers_title_key")
-    conn.execute(PAPER_INDEXES["papers_title_hash"].replace("INDEX", "INDEX IF NOT EXISTS", 1))
-
-
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _hash_the_title_keys}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
 """`MIGRATIONS[n](connection)` takes a database of version n to n + 1 (inside a transaction
 that `migrate` opens and commits). Version 0 is an empty file: it gets `SCHEMA` whole."""
 
@@ -202,26 +190,10 @@ def connect(
         # (on power loss) the last ones; the database stays consistent either way.
         conn.execute(f"PRAGMA synchronous = {'NORMAL' if journal == 'WAL' else 'OFF'}")
     conn.execute("PRAGMA foreign_keys = ON")
-    # The schema's own index calls `pt_title_hash`: a function the application defines is
-    # refused in a schema when `trusted_schema` is off (a build option of some SQLite builds),
-    # and both of ours are pure functions of their argument.
-    conn.execute("PRAGMA trusted_schema = ON")
-    conn.create_function("pt_title_hash", 1, title_hash, deterministic=True)
     # `pt_fold(text)`: the folding the word index is given (`contains:`, `id:` and `repo:`
     # look for text in folded columns with it).
     conn.create_function("pt_fold", 1, _sql_fold, deterministic=True)
     return conn
-
-
-def title_hash(key: object) -> int | None:
-    """A paper's `title_key` as a signed 32-bit number, what the index `papers_title_hash`
-    holds: a lookup by title asks `pt_title_hash(title_key) = title_hash(key) AND title_key =
-    key`. A keyed hash (BLAKE2b), so a digest cannot be made of many titles of one number (a
-    CRC's are easily made); two keys of one number are told apart by the second test."""
-    if not isinstance(key, str):
-        return None
-    digest = hashlib.blake2b(key.encode(), digest_size=4, key=b"papertray-title").digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def _sql_fold(text: object) -> str:
