@@ -649,6 +649,28 @@ async def test_the_palette_finds_what_is_typed_before_its_searches_are_counted(
     assert reopen(data_dir).get(SEED[0].id).starred
 
 
+async def test_the_palette_finds_its_commands_when_the_searches_cannot_be_counted(
+    store, data_dir, monkeypatch
+) -> None:
+    """The library busy or damaged as the palette counts the saved searches: they are left
+    out, every other command is found."""
+    from papertray.store import StoreError
+    from papertray.tui.screens.main import MainScreen
+
+    def broken(self):  # type: ignore[no-untyped-def]
+        raise StoreError("the library is busy")
+
+    monkeypatch.setattr(MainScreen, "saved_searches", broken)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p", *"toggle star")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+    assert reopen(data_dir).get(SEED[0].id).starred
+
+
 async def test_q_quits(store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:

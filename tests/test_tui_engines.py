@@ -59,6 +59,28 @@ def test_a_query_that_does_not_parse_falls_back_to_its_complete_words(library: L
     assert len(result.rowids) == len(SEED)
 
 
+def test_a_short_word_being_typed_shows_the_words_before_it() -> None:
+    """`memory e`, finding nothing, asks `memory`; `m` asks nothing (all papers); a filter kept
+    (mute, save, follow) waits for the word, and the refusal says what the list shows."""
+    live = LiveQuery()
+    live.type("memory e")
+    assert live.ask_word_start() and live.query == parse_query("memory")
+    assert live.incomplete and live.fallback == "memory"
+    said = live.not_kept("mute") or ""
+    assert "the list shows “memory”" in said and "finish “e”, then mute" in said
+    assert "e*" not in said  # a letter is not asked as the start of a word
+    live.type("m")
+    assert live.ask_word_start() and live.query.is_empty
+    said = live.not_kept("save it") or ""
+    assert "the list shows all papers" in said and "“”" not in said
+    live.type("memor")
+    assert live.ask_word_start() and live.query == parse_query("memor*")
+    assert "finish “memor” or type memor*, then follow" in (live.not_kept("follow") or "")
+    for typed in ("memory e ", "memory -e", "memory title:e"):  # ended, or not a plain word
+        live.type(typed)
+        assert not live.ask_word_start() and not live.incomplete, typed
+
+
 def test_the_order_cycles_and_for_you_keeps_the_one_before(library: Library) -> None:
     live = LiveQuery()
     while not live.for_you_shown:

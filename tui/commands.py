@@ -59,7 +59,16 @@ class PapertrayCommands(Provider):
         self._loading = asyncio.ensure_future(asyncio.to_thread(main.saved_searches))
 
     async def _saved(self) -> list[tuple[following.SavedSearch, int | None]]:
-        return await asyncio.shield(self._loading) if self._loading is not None else []
+        """The saved searches and their unread counts; none when they could not be counted
+        (the library busy or damaged): the palette's other commands are found all the same."""
+        from papertray.store import StoreError
+
+        if self._loading is None:
+            return []
+        try:
+            return await asyncio.shield(self._loading)
+        except StoreError:
+            return []
 
     def _commands(
         self, saved: list[tuple[following.SavedSearch, int | None]]

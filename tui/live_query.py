@@ -176,9 +176,11 @@ class LiveQuery:
             return f"Filter first (/): then {verb}."
         if self.word_start:
             word = self.text.rsplit(None, 1)[-1]
+            shows = f"“{self.fallback}”" if self.fallback.strip() else "all papers"
+            finish = f"“{word}”" if len(word) < WORD_START_LETTERS else f"“{word}” or type {word}*"
             return (
-                f"The filter's last word is not finished (the list shows “{self.fallback}”):"
-                f" finish “{word}” or type {word}*, then {verb}."
+                f"The filter's last word is not finished (the list shows {shows}):"
+                f" finish {finish}, then {verb}."
             )
         return None
 

@@ -228,12 +228,8 @@ class MainScreen(NewsScreen, QueriesScreen):
         if result.complete and not result.rowids:
             if self.focused is self.filter_input and self.live.ask_word_start():
                 # No paper has the word being typed: what starts with it, or, for a word of
-                # a letter or two, what the words before it find: most often the list shown.
-                shown = self.live.result
-                if shown is not None and shown.complete and self.ranking.like is None:
-                    if shown.search.query.root == self.live.query.root:
-                        self._refresh_status()
-                        return
+                # a letter or two, what the words before it find (asked again: the library,
+                # the rules or the marks may have changed since the list shown was asked).
                 self._refilter()
                 return
             if self.live.word_start:
