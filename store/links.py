@@ -14,13 +14,12 @@ from urllib.parse import urlsplit
 
 from papertray.store.limits import MAX_URL
 
-# A candidate ends at whitespace, a control or non-ASCII character, or a character that cannot
-# appear unescaped in a URL and that copies wrap URLs in (quotes, <>, {}, [], backslash).
-# One character class with one quantifier: linear, no backtracking.
 # A candidate runs from "http(s)://" to whitespace, a control or non-ASCII character, or a
 # character that cannot appear unescaped in a URL and that copies wrap URLs in (quotes, <>, {},
-# [], backslash). One character class, one quantifier: linear, no backtracking.
-_TAIL = re.compile(r"""[^\x00-\x20\x7f-\U0010ffff<>"'`{}\[\]|\\^]*""")
+# [], `, |, ^, backslash). One character class, one quantifier: linear, no backtracking. The
+# class names the printable ASCII characters kept, not those left out: a negated class reaching
+# to U+10FFFF took 17 ms to compile, at every start.
+_TAIL = re.compile(r"[!#-&(-;=?-Z_a-z~]*")
 _TRAILING_GLUE = ".,;:!?*'\"}]>"
 _LEADING_GLUE = "<([{\"'`"
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")

@@ -233,3 +233,17 @@ def test_property_urlish_text(text: str) -> None:
     links, repo = order_links([text, *extract_links(text)])
     assert all(is_safe_url(u) for u in links)
     assert repo is None or (is_code_repo(repo) and links[0] == repo)
+
+
+def test_a_link_ends_at_every_character_a_url_cannot_hold_unescaped() -> None:
+    """Each character below U+0800, and some beyond, after a link: the link runs through the
+    printable ASCII characters a URL holds and stops at anything else (whitespace, controls,
+    non-ASCII, the quotes and brackets copies wrap links in)."""
+    stops = set("<>\"'`{}[]|\\^")
+    beyond = [0x2028, 0x202E, 0x3000, 0xFEFF, 0xFF1C, 0x1F600, 0x10FFFF]
+    for code in [*range(0x800), *beyond]:
+        char = chr(code)
+        runs_on = 0x21 <= code <= 0x7E and char not in stops
+        found = extract_links(f"https://example.org/a{char}b")
+        end = f"a{char}b" if runs_on else "a"
+        assert found == [f"https://example.org/{end}"], hex(code)
