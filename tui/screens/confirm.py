@@ -7,7 +7,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
+
+from papertray.tui.widgets.key_footer import KeyFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -28,7 +30,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(f"{self._yes} (y)", variant="primary", id="yes")
                 yield Button("Cancel (n)", id="no")
 
-        yield Footer()  # the modal's keys, not the list's
+        yield KeyFooter()  # the modal's keys, not the list's
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from papertray.store import display
 from papertray.tui.keys import KEYS, SECTIONS
 from papertray.tui.query_help import QUERY_ROWS
+from papertray.tui.widgets.key_footer import KeyFooter
 
 KEY_WIDTH = 22
 EXAMPLE_WIDTH = 30
@@ -66,7 +67,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
             yield Static(Group(*help_renderables()), id="help-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._render_for(self.app.size.width)

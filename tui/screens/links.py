@@ -11,11 +11,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from papertray.store import rules
 from papertray.tui.safe_text import safe_links
+from papertray.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -76,7 +77,7 @@ class LinksScreen(ModalScreen[tuple[str, int] | None]):
                 ),
                 id="hint",
             )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._fit(self.app.size.height)

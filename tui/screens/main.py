@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from papertray.store import StoreError
@@ -51,6 +51,7 @@ from papertray.tui.split import COLUMNS, TWO_LINES
 from papertray.tui.widgets.abstract_pane import AbstractPane
 from papertray.tui.widgets.empty_state import EmptyState
 from papertray.tui.widgets.filter_bar import FilterBar, FilterInput
+from papertray.tui.widgets.key_footer import KeyFooter
 from papertray.tui.widgets.paper_list import PaperList
 from papertray.tui.widgets.status_bar import StatusBar
 
@@ -113,7 +114,7 @@ class MainScreen(NewsScreen, QueriesScreen):
                 yield EmptyState(id="empty")
             yield AbstractPane(details_of=partial(read_details, self.library), id="pane")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def filter_input(self) -> FilterInput:

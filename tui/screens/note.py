@@ -9,7 +9,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
+
+from papertray.tui.widgets.key_footer import KeyFooter
 
 
 class NoteScreen(ModalScreen[str | None]):
@@ -37,7 +39,7 @@ class NoteScreen(ModalScreen[str | None]):
                 hint = "another machine's note is below yours · ctrl+s settles it · esc cancel"
             yield Static(Content.styled(hint, "$text-muted"), id="hint")
 
-        yield Footer()  # the modal's keys, not the list's
+        yield KeyFooter()  # the modal's keys, not the list's
 
     def on_mount(self) -> None:
         area = self.query_one("#note", TextArea)

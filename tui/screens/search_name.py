@@ -10,7 +10,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
+
+from papertray.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -42,7 +44,7 @@ class SearchNameScreen(ModalScreen[str | None]):
             if used:
                 hint += f" · a name in use takes this query: {used}"
             yield Static(Content.styled(hint, "$text-muted"), id="hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

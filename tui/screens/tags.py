@@ -11,9 +11,10 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from papertray.store import rules
+from papertray.tui.widgets.key_footer import KeyFooter
 
 
 class TagSuggester(Suggester):
@@ -66,7 +67,7 @@ class TagsScreen(ModalScreen[list[str] | None]):
                 id="hint",
             )
 
-        yield Footer()  # the modal's keys, not the list's
+        yield KeyFooter()  # the modal's keys, not the list's
 
     def _known_tags(self) -> Content:
         if not self._known:
