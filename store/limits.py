@@ -72,6 +72,14 @@ MAX_CONFIG_DEPTH = 32
 """Arrays and inline tables nested in the config file, checked before it is parsed (Python's
 TOML parser recurses once per level)."""
 
+# -- queries --------------------------------------------------------------------------------------
+
+MAX_QUERY_DEPTH = 6
+"""Parentheses nested in one query (`-(` is one), checked as it is parsed. Its SQL nests as deep,
+and a query asking for `is:muted` holds each mute rule's SQL inside its own: SQLite's parser,
+whose stack is fixed, refuses a rule and a query each nested a little deeper. The parser and every
+walk of the tree recurse per level, far from Python's limit here."""
+
 # -- the sync folder ------------------------------------------------------------------------------
 
 MAX_SYNC_FILE = 256 * MB
