@@ -144,7 +144,7 @@ def read_clock(raw: Any) -> Clock | None:
         return None
     if not (0 <= wall < MAX_WALL and 0 <= counter < MAX_COUNTER):
         return None
-    if machine not in _IDS and not is_machine_id(machine):
+    if type(machine) is not str or (machine not in _IDS and not is_machine_id(machine)):
         return None
     return (wall, counter, machine)
 
