@@ -160,6 +160,34 @@ def test_a_rule_and_a_query_at_the_nesting_limit_list_one_past_it_is_refused(
     assert [r.number for r in State.open(tmp_path).mute_rules()] == [1]
 
 
+def test_a_rule_too_deep_in_the_state_file_is_shown_broken_and_can_be_removed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hand-edited rule nested past the limit is a broken rule, as one that does not parse:
+    the other rules apply, `mutes` shows it, `unmute` removes it (a RecursionError, exit 70,
+    in every command before)."""
+    from papertray.tui import cli
+
+    Library.open(tmp_path).add(PAPERS)
+    deep = "(" * 300 + "survey" + ")" * 300
+    rules = {"1": {"query": deep}, "2": {"query": "lora"}}
+    (tmp_path / "state.json").write_bytes(orjson.dumps({"mutes": rules}))
+
+    def papertray(*argv: str) -> tuple[int, str]:
+        code = cli.run(["--data-dir", str(tmp_path), *argv])
+        return code, capsys.readouterr().out
+
+    code, out = papertray("list", "--format", "jsonl")
+    assert code == 0
+    assert [orjson.loads(line)["id"] for line in out.splitlines()] == [
+        "arxiv:1", "arxiv:3", "t:4", "t:5"
+    ]  # fmt: skip
+    code, out = papertray("mutes")
+    assert code == 0 and "broken" in out.splitlines()[0] and "lora" in out.splitlines()[1]
+    assert papertray("unmute", "1")[0] == 0
+    assert [r.query for r in State.open(tmp_path).mute_rules()] == ["lora"]
+
+
 def test_rules_leave_the_marks_file_alone(state: State) -> None:
     state.set_starred("arxiv:1", True)
     before = state.all()
