@@ -87,3 +87,7 @@ MAX_SYNC_FILE = 256 * MB
 a few MB only between two compactions of a machine marking thousands of papers."""
 MAX_SYNC_ENTRY = 4 * MB
 """Bytes of one line of a log (one change: a note is the longest); a longer note is not sent."""
+MAX_SYNC_DEPTH = 32
+"""Arrays and objects nested in the value of one change of a log, checked as the line is read
+(papertray's own values nest once at most; one of a newer papertray is kept as it came, and
+written again inside the sync state file, where orjson refuses to write past its own depth)."""

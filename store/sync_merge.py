@@ -34,6 +34,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from papertray.store import limits
+
 __all__ = [
     "ELEMENTS",
     "REGISTER",
@@ -116,6 +118,8 @@ def read_entry(data: Any) -> Entry | str:
         return "no clock"
     if type(value) is float and not math.isfinite(value):
         return "a value that is no number"
+    if (type(value) is list or type(value) is dict) and not _nested_within(value):
+        return f"a value nested more than {limits.MAX_SYNC_DEPTH} deep"
     if element is not None:
         if type(element) is not str:
             return "an element that is not text"
@@ -134,6 +138,22 @@ def read_entry(data: Any) -> Entry | str:
     if knew.get(clock[2], _NEVER) < (clock[0], clock[1]):
         knew[clock[2]] = (clock[0], clock[1])  # a version has always seen itself
     return _new(Entry, (table, key, field, value, clock, None, knew))
+
+
+def _nested_within(value: list[Any] | dict[str, Any]) -> bool:
+    """Whether arrays and objects nest in `value` at most `limits.MAX_SYNC_DEPTH` deep, looked
+    at one level at a time (a recursive walk is what such a value would break)."""
+    level: list[Any] = [value]  # the arrays and objects at one depth
+    for _ in range(limits.MAX_SYNC_DEPTH):
+        level = [
+            inner
+            for outer in level
+            for inner in (outer.values() if type(outer) is dict else outer)
+            if type(inner) is list or type(inner) is dict
+        ]
+        if not level:
+            return True
+    return False
 
 
 def read_clock(raw: Any) -> Clock | None:

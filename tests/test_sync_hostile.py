@@ -152,6 +152,42 @@ def test_a_rule_or_search_whose_query_does_not_parse_is_refused(tmp_path, shared
     assert State.open(tmp_path / "data").mute_rules() == []
 
 
+def test_a_value_nested_at_the_limit_is_read_one_level_more_is_not(tmp_path, shared, capsys):
+    """A change of a table this papertray does not know is kept as it came and written again in
+    the sync state file: nested past what orjson writes, it ended the sync in a TypeError (exit
+    70). Past the limit it is a bad line; at it, kept, two values under one clock ordered."""
+    good_log(shared)
+    clock = [1_800_000_000_000, 0, BAD]
+    depth = limits.MAX_SYNC_DEPTH
+
+    def nest(levels: int, inner: object) -> object:
+        for _ in range(levels - 1):
+            inner = [inner]
+        return {"x": inner}
+
+    def far(inner: int) -> bytes:  # as deep as the repro: orjson does not write it
+        value = b"[" * 299 + b"%d" % inner + b"]" * 299
+        return b'["newer", "k", "far", {"x": ' + value + b"}, " + orjson.dumps(clock) + b"]\n"
+
+    (shared / f"papertray.{BAD}.1.jsonl").write_bytes(
+        header(BAD)
+        + line("newer", "k", "at", nest(depth, 1), clock)
+        + line("newer", "k", "past", nest(depth + 1, 1), clock)
+        + far(1)
+        + far(2)
+        + line("newer", "k", "at", nest(depth, 2), clock)
+    )
+    _state, err = sync_here(tmp_path, shared, capsys)
+    assert refusals(err) == [
+        f"papertray: sync: papertray.{BAD}.1.jsonl: 3 lines refused (line 3: a value nested "
+        f"more than {depth} deep); the rest read"
+    ]
+    kept = orjson.loads((tmp_path / "data" / "sync.json").read_bytes())
+    assert orjson.dumps(nest(depth, 2)) in orjson.dumps(kept)
+    assert b'"past"' not in orjson.dumps(kept) and b'"far"' not in orjson.dumps(kept)
+    sync_here(tmp_path, shared, capsys)  # and read back
+
+
 def test_a_log_from_a_newer_papertray_is_refused(tmp_path, shared, capsys) -> None:
     good_log(shared)
     (shared / f"papertray.{BAD}.1.jsonl").write_bytes(
