@@ -72,6 +72,14 @@ MAX_CONFIG_DEPTH = 32
 """Arrays and inline tables nested in the config file, checked before it is parsed (Python's
 TOML parser recurses once per level)."""
 
+# -- queries --------------------------------------------------------------------------------------
+
+MAX_QUERY_DEPTH = 6
+"""Parentheses nested in one query (`-(` is one), checked as it is parsed. Its SQL nests as deep,
+and a query asking for `is:muted` holds each mute rule's SQL inside its own: SQLite's parser,
+whose stack is fixed, refuses a rule and a query each nested a little deeper. The parser and every
+walk of the tree recurse per level, far from Python's limit here."""
+
 # -- the sync folder ------------------------------------------------------------------------------
 
 MAX_SYNC_FILE = 256 * MB
@@ -79,3 +87,7 @@ MAX_SYNC_FILE = 256 * MB
 a few MB only between two compactions of a machine marking thousands of papers."""
 MAX_SYNC_ENTRY = 4 * MB
 """Bytes of one line of a log (one change: a note is the longest); a longer note is not sent."""
+MAX_SYNC_DEPTH = 32
+"""Arrays and objects nested in the value of one change of a log, checked as the line is read
+(papertray's own values nest once at most; one of a newer papertray is kept as it came, and
+written again inside the sync state file, where orjson refuses to write past its own depth)."""

@@ -206,12 +206,14 @@ def _fill(
 def migrate_state(storage: Any) -> str | None:
     """Rewrite a pre-0.2 `state.json` (marks in table `states`, keyed by paper id) in the
     layout `State` reads, keeping the old file beside it. None when there is nothing to do."""
+    from papertray.store.state import OLD_TABLES
+
     first = storage.read() or {}
-    if "states" not in first and "mutes_meta" not in first:
+    if not any(name in first for name in OLD_TABLES):
         return None  # (without the lock: opening a folder that does not exist creates nothing)
     with storage.transaction():
         tables = storage.read() or {}
-        if "states" not in tables and "mutes_meta" not in tables:
+        if not any(name in tables for name in OLD_TABLES):
             return None
         old_marks = tables.get("states") or {}
         marks = {

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from papertray.store import limits
 from papertray.store.dates import Clock, DateError, system_clock
 from papertray.store.matching import OnePaper, eval_one, muted
 from papertray.store.models import UNTOUCHED, Paper, PaperState
@@ -140,6 +141,7 @@ class _Parser:
     def __init__(self, toks: list[Tok]) -> None:
         self.toks = toks
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -186,8 +188,15 @@ class _Parser:
     def primary(self) -> Node:
         tok = self.take()
         if tok.kind == "(":
+            self.depth += 1
+            if self.depth > limits.MAX_QUERY_DEPTH:
+                raise QueryError(
+                    f"too deeply nested: at most {limits.MAX_QUERY_DEPTH} levels of parentheses",
+                    tok.pos,
+                )
             items = self.seq(tok.pos)
             self.take()  # the ")" that seq() stopped at
+            self.depth -= 1
             if not items:
                 raise QueryError("empty parentheses: put a term between ( and )", tok.pos)
             return _and(items)

@@ -47,6 +47,23 @@ META = "papertray"
 FORMAT = 2
 """The layout of `state.json` (1: releases before 0.2, marks keyed by paper id; see
 `store/migrate.py`)."""
+OLD_TABLES = ("states", "mutes_meta")
+"""Tables only a file of the layout before 0.2 holds (`migrate_state` rewrites it)."""
+
+
+def _unnumbered(tables: dict[str, dict[str, Any]]) -> str | None:
+    """Why the file is not one TinyDB can read: it takes the key of every document for its
+    number (`Table.document_id_class`), so a key that is none (hand-edited) failed every
+    command. A file before 0.2 is keyed otherwise, and is read as `migrate_state` reads it."""
+    if any(name in tables for name in OLD_TABLES):
+        return None
+    for name, table in tables.items():
+        for key in table:
+            try:
+                Table.document_id_class(key)
+            except ValueError:
+                return f"table {name!r} holds a document whose id is not a number"
+    return None
 
 
 class State:
@@ -66,6 +83,7 @@ class State:
                 storage=AtomicJSONStorage,
                 read_only=read_only,
                 label="state file",
+                shape=_unnumbered,
             )
         storage = self._db.storage  # type: ignore[assignment]
         self._storage = storage

@@ -24,7 +24,7 @@ import secrets
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -103,10 +103,16 @@ class AtomicJSONStorage(Storage):
 
     `label` names the file in messages ("state file"). `warnings` collects one line per problem
     found (a damaged file moved aside, ...). With `read_only=True` nothing on disk is ever
-    changed and `write()` raises `StoreError`."""
+    changed and `write()` raises `StoreError`. `shape`: why tables of the right shape are still
+    not what the file's reader can read (its own layout), or None; such a file is damaged."""
 
     def __init__(
-        self, path: str | os.PathLike[str], *, read_only: bool = False, label: str | None = None
+        self,
+        path: str | os.PathLike[str],
+        *,
+        read_only: bool = False,
+        label: str | None = None,
+        shape: Callable[[Tables], str | None] | None = None,
     ) -> None:
         path = Path(os.path.abspath(path))
         # Follow a symlink to a real file so a dotfiles-style link keeps pointing at our data; a
@@ -116,6 +122,7 @@ class AtomicJSONStorage(Storage):
         self.path = path
         self.label = label or f"file {path.name}"
         self.warnings: list[str] = []
+        self._shape = shape
         self._explicit_read_only = read_only
         self._memory_only = False
         self._data: Tables | None = None
@@ -278,6 +285,8 @@ class AtomicJSONStorage(Storage):
             except orjson.JSONDecodeError as exc:
                 raise _Damaged(f"not valid JSON: {str(exc).splitlines()[0]}", sig) from None
             problem = _shape_problem(data)
+            if not problem and self._shape is not None:
+                problem = self._shape(data)
             if problem:
                 raise _Damaged(f"wrong shape: {problem}", sig)
             keep = _HOLD_FILE

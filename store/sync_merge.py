@@ -34,6 +34,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from papertray.store import limits
+
 __all__ = [
     "ELEMENTS",
     "REGISTER",
@@ -116,6 +118,8 @@ def read_entry(data: Any) -> Entry | str:
         return "no clock"
     if type(value) is float and not math.isfinite(value):
         return "a value that is no number"
+    if (type(value) is list or type(value) is dict) and not _nested_within(value):
+        return f"a value nested more than {limits.MAX_SYNC_DEPTH} deep"
     if element is not None:
         if type(element) is not str:
             return "an element that is not text"
@@ -136,6 +140,22 @@ def read_entry(data: Any) -> Entry | str:
     return _new(Entry, (table, key, field, value, clock, None, knew))
 
 
+def _nested_within(value: list[Any] | dict[str, Any]) -> bool:
+    """Whether arrays and objects nest in `value` at most `limits.MAX_SYNC_DEPTH` deep, looked
+    at one level at a time (a recursive walk is what such a value would break)."""
+    level: list[Any] = [value]  # the arrays and objects at one depth
+    for _ in range(limits.MAX_SYNC_DEPTH):
+        level = [
+            inner
+            for outer in level
+            for inner in (outer.values() if type(outer) is dict else outer)
+            if type(inner) is list or type(inner) is dict
+        ]
+        if not level:
+            return True
+    return False
+
+
 def read_clock(raw: Any) -> Clock | None:
     if type(raw) is not list or len(raw) != 3:
         return None
@@ -144,7 +164,7 @@ def read_clock(raw: Any) -> Clock | None:
         return None
     if not (0 <= wall < MAX_WALL and 0 <= counter < MAX_COUNTER):
         return None
-    if machine not in _IDS and not is_machine_id(machine):
+    if type(machine) is not str or (machine not in _IDS and not is_machine_id(machine)):
         return None
     return (wall, counter, machine)
 

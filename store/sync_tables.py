@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from papertray.store.dates import now as clock_now
 from papertray.store.follows import Follow
 from papertray.store.models import UNTOUCHED, PaperState
-from papertray.store.mutes import WHY_LIMIT, MuteRule, clean_line
+from papertray.store.mutes import WHY_LIMIT, MuteError, MuteRule, clean_line, clean_rule
 from papertray.store.sanitize import clean_note
 from papertray.store.searches import SLOTS, SavedSearch, SearchError, clean_search
 from papertray.store.sync_merge import (
@@ -362,7 +362,11 @@ register(
 
 
 def _valid_query(query: str) -> bool:
-    return bool(query) and clean_line(query) == query
+    """A rule's query as `mute` stores it: one clean line that is a rule (it parses)."""
+    try:
+        return clean_rule(query, "")[0] == query
+    except MuteError:
+        return False
 
 
 def _valid_rule(value: Any) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from helpers.deep_query import nested
 from helpers.sql_index import SqlIndex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from papertray.store import (
     Paper,
     PaperState,
     State,
+    limits,
     parse_query,
 )
 from papertray.store.library import ImportBatch
@@ -129,6 +131,61 @@ def test_hand_edited_rules_are_skipped_not_fatal(tmp_path: Path) -> None:
     assert [r.number for r in rules] == [1, 3]
     muteset = MuteSet(rules, CLOCK)
     assert [r.number for r in muteset.rules] == [1] and [r.number for r in muteset.broken] == [3]
+
+
+def test_a_rule_and_a_query_at_the_nesting_limit_list_one_past_it_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the command: a rule and a query holding `is:muted` at the limit list; one more
+    level is `bad query` in one line with exit 2 (it was a RecursionError, exit 70)."""
+    from papertray.tui import cli
+
+    Library.open(tmp_path).add(PAPERS)
+    depth = limits.MAX_QUERY_DEPTH
+
+    def papertray(*argv: str) -> tuple[int, str, str]:
+        code = cli.run(["--data-dir", str(tmp_path), *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert papertray("mute", nested(depth, "survey"))[0] == 0
+    asked = nested(depth, "is:muted OR lora")
+    code, out, _err = papertray("list", "-q", asked, "--format", "jsonl")
+    assert code == 0
+    assert [orjson.loads(line)["id"] for line in out.splitlines()] == ["arxiv:1", "arxiv:2", "t:5"]
+    refused = "papertray: bad query: too deeply nested: at most 6 levels of parentheses\n"
+    for deeper in (nested(depth + 1, "survey"), "(" * 300 + "a" + ")" * 300):
+        assert papertray("list", "-q", deeper) == (2, "", refused)
+        assert papertray("mute", deeper) == (2, "", refused)
+    assert [r.number for r in State.open(tmp_path).mute_rules()] == [1]
+
+
+def test_a_rule_too_deep_in_the_state_file_is_shown_broken_and_can_be_removed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hand-edited rule nested past the limit is a broken rule, as one that does not parse:
+    the other rules apply, `mutes` shows it, `unmute` removes it (a RecursionError, exit 70,
+    in every command before)."""
+    from papertray.tui import cli
+
+    Library.open(tmp_path).add(PAPERS)
+    deep = "(" * 300 + "survey" + ")" * 300
+    rules = {"1": {"query": deep}, "2": {"query": "lora"}}
+    (tmp_path / "state.json").write_bytes(orjson.dumps({"mutes": rules}))
+
+    def papertray(*argv: str) -> tuple[int, str]:
+        code = cli.run(["--data-dir", str(tmp_path), *argv])
+        return code, capsys.readouterr().out
+
+    code, out = papertray("list", "--format", "jsonl")
+    assert code == 0
+    assert [orjson.loads(line)["id"] for line in out.splitlines()] == [
+        "arxiv:1", "arxiv:3", "t:4", "t:5"
+    ]  # fmt: skip
+    code, out = papertray("mutes")
+    assert code == 0 and "broken" in out.splitlines()[0] and "lora" in out.splitlines()[1]
+    assert papertray("unmute", "1")[0] == 0
+    assert [r.query for r in State.open(tmp_path).mute_rules()] == ["lora"]
 
 
 def test_rules_leave_the_marks_file_alone(state: State) -> None:

@@ -5,13 +5,15 @@ library runs agreeing with `Query.matches` in Python (also under hypothesis)."""
 from __future__ import annotations
 
 import pytest
+from helpers.deep_query import nested
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papertray.store import Library, Query, QueryError, parse_query
+from papertray.store import Library, Query, QueryError, limits, parse_query
 from papertray.store.matching import find_spans
 from papertray.store.models import UNTOUCHED, Paper, PaperState
-from papertray.store.query_tree import Text, Words
+from papertray.store.query import refines
+from papertray.store.query_tree import QueryContext, Text, Words
 
 PAPERS = [
     Paper(
@@ -299,6 +301,34 @@ def test_errors(text: str, message: str, position: int) -> None:
     assert "\n" not in err.message
     assert err.position == position
     assert isinstance(err, ValueError)
+
+
+def test_nesting_at_the_limit_is_parsed_one_past_it_is_not() -> None:
+    """At the limit a query holding `is:muted`, with a rule as deep, is matched in Python and
+    in SQL (whose parser holds the rule's SQL inside the query's); one more level is a
+    QueryError, not a RecursionError however deep."""
+    depth = limits.MAX_QUERY_DEPTH
+    rule = parse_query(nested(depth, "survey OR lora"))
+    context = QueryContext(None, (rule.root,))
+    for inner, expected in (("is:muted OR 2401.00002", [1, 2, 4]), ("memory", [0])):
+        q = parse_query(nested(depth, inner))
+        states = [STATES.get(p.id, UNTOUCHED) for p in PAPERS]
+        got = [i for i, p in enumerate(PAPERS) if q.matches(p, states[i], context)]
+        assert got == expected, inner
+        library, rowids = library_of(PAPERS)
+        found = set(library.select(q, STATES, context=context, count_muted=True).rowids)
+        assert [i for i, rowid in enumerate(rowids) if rowid in found] == expected, inner
+        assert refines(q, q)
+    message = f"too deeply nested: at most {depth} levels of parentheses"
+    for text, position in (
+        ("(" * (depth + 1) + "a" + ")" * (depth + 1), depth),
+        ("-(" * (depth + 1) + "a" + ")" * (depth + 1), 2 * depth + 1),
+        ("(" * 5000 + "a" + ")" * 5000, depth),
+        (nested(depth + 1, "memory"), nested(depth + 1, "memory").rindex("(")),
+    ):
+        with pytest.raises(QueryError) as info:
+            parse_query(text)
+        assert (info.value.message, info.value.position) == (message, position)
 
 
 def test_error_message_shows_control_characters_safely() -> None:

@@ -274,6 +274,10 @@ DAMAGED_BYTES = {
     "binary": bytes(range(256)) * 8,
     "not-utf8": b'{"states": {"arxiv:1": {"note": "\xff\xfe"}}}',
     "utf16": '{"states": {}}'.encode("utf-16"),
+    # TinyDB takes every key for a document number: any other failed every command.
+    "rule-id-not-a-number": b'{"mutes": {"x": {}}}',
+    "mark-id-not-a-number": b'{"marks": {"1": {"paper": "a"}, "abc": {"paper": "arxiv:1"}}}',
+    "mark-id-past-int": b'{"marks": {"' + b"1" * 5000 + b'": {"paper": "arxiv:1"}}}',
 }
 
 
@@ -299,6 +303,25 @@ def test_damaged_state_file_is_moved_aside(tmp_path: Path, case: str) -> None:
     state.set_read("arxiv:2", True)  # and the program goes on, saving a fresh file
     assert State.open(tmp_path).all().keys() == {"arxiv:2"}
     assert moved.read_bytes() == raw
+
+
+def test_a_document_id_that_is_not_a_number_is_reported_and_the_commands_go_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the command: one warning, the file kept aside, exit 0 (it was a ValueError from
+    TinyDB, exit 70, in every command)."""
+    from papertray.tui.cli import run
+
+    raw = b'{"mutes": {"x": {}}, "marks": {"1": {"paper": "arxiv:1", "read": true}}}'
+    (tmp_path / STATE).write_bytes(raw)
+    assert run(["--data-dir", str(tmp_path), "list"]) == 0
+    (warning, *_rest) = capsys.readouterr().err.splitlines()
+    assert warning.startswith(
+        f"papertray: warning: state file {tmp_path / STATE} was damaged (wrong shape: table "
+        "'mutes' holds a document whose id is not a number); moved aside to "
+    )
+    assert run(["--data-dir", str(tmp_path), "mutes"]) == 0
+    assert [p.read_bytes() for p in damaged_files(tmp_path)] == [raw]
 
 
 @pytest.mark.parametrize("case", ["truncated", "null", "binary", "empty"])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from helpers.deep_query import nested
 
 from papertray.store import State, Sync, limits
 from papertray.tui.cli import run
@@ -92,6 +93,99 @@ def test_damaged_lines_are_refused_and_the_rest_read(tmp_path, shared, capsys) -
     # Read once: the next sync does not read (or refuse) them again.
     assert run(["--data-dir", str(tmp_path / "data"), "sync", "--folder", str(shared)]) == 0
     assert refusals(capsys.readouterr().err.splitlines()) == []
+
+
+def line(*data) -> bytes:
+    return orjson.dumps(list(data)) + b"\n"
+
+
+@pytest.mark.parametrize("machine", [["x"], {"x": 1}, 12, None])
+def test_a_clock_whose_machine_is_not_text_is_refused(tmp_path, shared, capsys, machine) -> None:
+    """An array or object where the machine id goes was a TypeError (unhashable), exit 70."""
+    good_log(shared)
+    (shared / f"papertray.{BAD}.1.jsonl").write_bytes(
+        header(BAD)
+        + line("marks", "arxiv:1", "starred", True, [1_800_000_000_000, 0, machine])
+        + entry("arxiv:2", machine=BAD)
+    )
+    state, err = sync_here(tmp_path, shared, capsys)
+    assert refusals(err) == [
+        f"papertray: sync: papertray.{BAD}.1.jsonl: 1 line refused (line 2: no clock); "
+        "the rest read"
+    ]
+    assert not state.get("arxiv:1").starred and state.get("arxiv:2").starred
+
+
+def test_a_rule_or_search_whose_query_does_not_parse_is_refused(tmp_path, shared, capsys) -> None:
+    """Another machine's mute rule or saved search is a query this one must parse: one that
+    does not (nested too deep, an unknown field, a rule asking about muting) is a bad line. A
+    rule a RecursionError could not parse was merged, and every later command ended in it."""
+    good_log(shared)
+    clock = [1_800_000_000_000, 0, BAD]
+    rule = {"why": "x", "created": 1.0}
+    depth = limits.MAX_QUERY_DEPTH
+
+    def search(query: str) -> dict:
+        return {"name": "Bar", "query": query, "slot": None, "created": 1.0}
+
+    (shared / f"papertray.{BAD}.1.jsonl").write_bytes(
+        header(BAD)
+        + line("mutes", "(" * 300 + "a" + ")" * 300, "rule", rule, clock)
+        + line("mutes", nested(depth + 1, "survey"), "rule", rule, clock)
+        + line("mutes", "colour:red", "rule", rule, clock)
+        + line("mutes", "is:muted survey", "rule", rule, clock)
+        + line("searches", "bar", "search", search("(" * 300 + "a" + ")" * 300), clock)
+        + line("searches", "bar", "search", search(nested(depth + 1, "survey")), clock)
+        + line("mutes", nested(depth, "survey"), "rule", rule, clock)
+        + line("searches", "baz", "search", search(nested(depth, "lora")) | {"name": "Baz"}, clock)
+    )
+    state, err = sync_here(tmp_path, shared, capsys)
+    assert refusals(err) == [
+        f"papertray: sync: papertray.{BAD}.1.jsonl: 6 lines refused (line 2: not a key of "
+        "mutes); the rest read"
+    ]
+    assert [r.query for r in state.mute_rules()] == [nested(depth, "survey")]
+    assert [s.query for s in state.searches()] == [nested(depth, "lora")]
+    data = str(tmp_path / "data")
+    for argv in (["list"], ["mutes"], ["searches"], ["news"], ["unmute", "1"]):
+        assert run(["--data-dir", data, *argv]) == 0, argv
+    assert State.open(tmp_path / "data").mute_rules() == []
+
+
+def test_a_value_nested_at_the_limit_is_read_one_level_more_is_not(tmp_path, shared, capsys):
+    """A change of a table this papertray does not know is kept as it came and written again in
+    the sync state file: nested past what orjson writes, it ended the sync in a TypeError (exit
+    70). Past the limit it is a bad line; at it, kept, two values under one clock ordered."""
+    good_log(shared)
+    clock = [1_800_000_000_000, 0, BAD]
+    depth = limits.MAX_SYNC_DEPTH
+
+    def nest(levels: int, inner: object) -> object:
+        for _ in range(levels - 1):
+            inner = [inner]
+        return {"x": inner}
+
+    def far(inner: int) -> bytes:  # as deep as the repro: orjson does not write it
+        value = b"[" * 299 + b"%d" % inner + b"]" * 299
+        return b'["newer", "k", "far", {"x": ' + value + b"}, " + orjson.dumps(clock) + b"]\n"
+
+    (shared / f"papertray.{BAD}.1.jsonl").write_bytes(
+        header(BAD)
+        + line("newer", "k", "at", nest(depth, 1), clock)
+        + line("newer", "k", "past", nest(depth + 1, 1), clock)
+        + far(1)
+        + far(2)
+        + line("newer", "k", "at", nest(depth, 2), clock)
+    )
+    _state, err = sync_here(tmp_path, shared, capsys)
+    assert refusals(err) == [
+        f"papertray: sync: papertray.{BAD}.1.jsonl: 3 lines refused (line 3: a value nested "
+        f"more than {depth} deep); the rest read"
+    ]
+    kept = orjson.loads((tmp_path / "data" / "sync.json").read_bytes())
+    assert orjson.dumps(nest(depth, 2)) in orjson.dumps(kept)
+    assert b'"past"' not in orjson.dumps(kept) and b'"far"' not in orjson.dumps(kept)
+    sync_here(tmp_path, shared, capsys)  # and read back
 
 
 def test_a_log_from_a_newer_papertray_is_refused(tmp_path, shared, capsys) -> None:

@@ -69,12 +69,19 @@ AT_AND_PAST = {
     "MAX_CONFIG_DEPTH": [
         "test_hostile_config.py::test_nesting_at_the_limit_is_parsed_one_past_it_is_not"
     ],
+    "MAX_QUERY_DEPTH": [
+        "../test_query.py::test_nesting_at_the_limit_is_parsed_one_past_it_is_not",
+        "../test_mutes.py::test_a_rule_and_a_query_at_the_nesting_limit_list_one_past_it_is_refused",
+    ],
     # The sync folder's hostile cases run with the sync's own tests, outside this folder.
     "MAX_SYNC_FILE": [
         "../test_sync_hostile.py::test_a_log_at_the_size_limit_is_read_one_byte_more_is_not"
     ],
     "MAX_SYNC_ENTRY": [
         "../test_sync_hostile.py::test_an_entry_at_the_line_limit_is_read_one_byte_more_is_not"
+    ],
+    "MAX_SYNC_DEPTH": [
+        "../test_sync_hostile.py::test_a_value_nested_at_the_limit_is_read_one_level_more_is_not"
     ],
 }
 
