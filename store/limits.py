@@ -63,6 +63,9 @@ MAX_BIBTEX_BLOCKS = 20_000
 is parsed: the parser reads ~4,000 entries a second."""
 MAX_URL = 4096
 """Characters of one link; a longer one is junk (or an attack on the terminal), not a link."""
+MAX_COUNT = 1_000_000_000
+"""The largest count a source may give (upvotes, stars, comments); a larger one, or a negative
+one, is junk and the field is left out: SQLite stores no integer past 64 bits."""
 
 # -- the config file -----------------------------------------------------------------------------
 

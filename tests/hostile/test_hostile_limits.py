@@ -63,6 +63,7 @@ AT_AND_PAST = {
     "MAX_LINE": ["test_hostile_input.py::test_the_line_limit_at_and_one_past"],
     "MAX_BIBTEX_BLOCKS": ["test_hostile_input.py::test_the_bibtex_block_limit_at_and_one_past"],
     "MAX_URL": ["test_max_url"],
+    "MAX_COUNT": ["test_hostile_formats.py::test_max_count"],
     "MAX_CONFIG_BYTES": [
         "test_hostile_config.py::test_a_config_file_at_its_size_limit_is_read_one_byte_more_is_not"
     ],
