@@ -37,7 +37,10 @@ def test_a_count_past_64_bits_is_left_out(
     _both(path, capsys)
     (paper,) = Library.open(data_dir).papers()
     assert (paper.id, paper.upvotes, paper.stars, paper.comments) == (
-        "arxiv:2606.00467", None, None, None
+        "arxiv:2606.00467",
+        None,
+        None,
+        None,
     )
 
 
@@ -46,3 +49,92 @@ def test_max_count() -> None:
     assert [(p.upvotes, p.stars) for p in at] == [(limits.MAX_COUNT, 0)]
     past = ingest_text(_hf(upvotes=limits.MAX_COUNT + 1, githubStars=-1)).papers
     assert [(p.upvotes, p.stars) for p in past] == [(None, None)]
+
+
+def _feed(item: dict[str, object]) -> str:
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [item]})
+
+
+_S2_PAGE = "https://www.semanticscholar.org/paper/abc"
+_S2 = {"paperId": "abc", "externalIds": {"ArXiv": "2401.00001"}, "title": "T", "abstract": "a"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A list (or object) where a URL belongs: the URL left out, the others kept.
+        (
+            json.dumps(
+                {
+                    "results": [
+                        {
+                            "id": "https://openalex.org/W1",
+                            "title": "A",
+                            "doi": {},
+                            "primary_location": {
+                                "pdf_url": [],
+                                "landing_page_url": "https://x.org/a",
+                            },
+                            "keywords": [{"display_name": ["k"]}, {"display_name": "\x1b[31mk"}],
+                        }
+                    ]
+                }
+            ),
+            ("A", (), "https://x.org/a", ("[31mk",), None),
+        ),
+        # `true` (or a number) where the list of authors belongs: no authors.
+        (
+            _feed({"title": "T", "url": "https://arxiv.org/abs/2401.00001", "authors": True}),
+            ("T", (), "https://arxiv.org/abs/2401.00001", (), None),
+        ),
+        (
+            _feed(
+                {
+                    "title": "T",
+                    "url": "https://arxiv.org/abs/2401.00001",
+                    "authors": 1.5,
+                    "author": {"name": "Ann"},
+                    "tags": ["a\nb", 7, ["c"]],
+                }
+            ),
+            ("T", ("Ann",), "https://arxiv.org/abs/2401.00001", ("a b",), None),
+        ),
+        # A year that is no number is no date.
+        (json.dumps({"data": [{**_S2, "year": [2024]}]}), ("T", (), _S2_PAGE, (), None)),
+        (json.dumps({"data": [{**_S2, "year": 2024}]}), ("T", (), _S2_PAGE, (), "2024")),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_left_out(text: str, expected: tuple[object, ...]) -> None:
+    (paper,) = ingest_text(text).papers
+    first_link = paper.links[0]
+    assert (paper.title, paper.authors, first_link, paper.keywords, paper.published) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            '{"results":[{"id":"https://openalex.org/W1","title":"A",'
+            '"primary_location":{"pdf_url":[]}}]}',
+            "A",
+        ),
+        (
+            _feed(
+                {
+                    "id": "1",
+                    "title": "T",
+                    "url": "https://arxiv.org/abs/2401.00001",
+                    "authors": True,
+                }
+            ),
+            "T",
+        ),
+    ],
+)
+def test_the_reviewers_files_import_and_list(
+    text: str, title: str, tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(text)
+    _both(path, capsys)
+    assert [p.title for p in Library.open(data_dir).papers()] == [title]
