@@ -138,3 +138,36 @@ def test_the_reviewers_files_import_and_list(
     path.write_text(text)
     _both(path, capsys)
     assert [p.title for p in Library.open(data_dir).papers()] == [title]
+
+
+_MAIL = (
+    "Date: Thu, 14 Mar 2024 00:45:57 -0400\n"
+    "From: send mail ONLY to cs <no-reply@arXiv.org>\n"
+    "Subject: cs daily Subj-class mailing 1 1\n"
+    "Content-Type: text/plain; charset={charset}\n"
+    "\n"
+    "------------------------------------------------------------------------------\n"
+    "\\\\\n"
+    "arXiv:2403.00001\n"
+    "Date: Mon, 11 Mar 2024 14:20:19 GMT   (482kb)\n"
+    "\n"
+    "Title: A Paper Sent in a Mail\n"
+    "Authors: Ann Author\n"
+    "Categories: cs.CL\n"
+    "\\\\\n"
+    "  Its abstract, in plain words.\n"
+    "\\\\ ( https://arxiv.org/abs/2403.00001 ,  12kb)\n"
+    "------------------------------------------------------------------------------\n"
+)
+
+
+@pytest.mark.parametrize("charset", ["undefined", "idna", "utf\x00-8", "no-such-charset"])
+def test_a_mail_whose_charset_decodes_nothing_is_read_as_utf8(
+    charset: str, tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cs.eml"
+    path.write_text(_MAIL.format(charset=charset), encoding="utf-8")
+    _both(path, capsys)
+    assert [(p.id, p.title, p.abstract) for p in Library.open(data_dir).papers()] == [
+        ("arxiv:2403.00001", "A Paper Sent in a Mail", "Its abstract, in plain words.")
+    ]
