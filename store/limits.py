@@ -54,10 +54,12 @@ daily fetches is a few hundred)."""
 # -- input files ----------------------------------------------------------------------------------
 
 MAX_INPUT_BYTES = 512 * MB
-"""Bytes of one digest file (or standard input); `/dev/zero` stops here too."""
+"""Bytes of one digest file (or standard input); `/dev/zero` stops here too. The values of a
+BibTeX file, its @string macros expanded, are held to it in characters."""
 MAX_LINE = 16 * MB
 """Characters of one line of a text digest, checked before it is parsed; in a JSON digest the
-same limit holds for one string, in an XML one for the text between two tags."""
+same limit holds for one string, in an XML one for the text between two tags, in a BibTeX one
+for one value with its @string macros expanded."""
 MAX_BIBTEX_BLOCKS = 20_000
 """`@` blocks of one BibTeX file (entries, @string, @preamble and @comment), counted before it
 is parsed: the parser reads ~4,000 entries a second."""

@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers.loopback import folder_bytes, the_line
 
-from papertray.store import Library, limits
+from papertray.store import IngestError, Library, limits
 from papertray.store.ingest import ingest_text
 from papertray.tui.cli import run
 
@@ -171,3 +172,57 @@ def test_a_mail_whose_charset_decodes_nothing_is_read_as_utf8(
     assert [(p.id, p.title, p.abstract) for p in Library.open(data_dir).papers()] == [
         ("arxiv:2403.00001", "A Paper Sent in a Mail", "Its abstract, in plain words.")
     ]
+
+
+def _doubling(levels: int, entries: int = 1) -> str:
+    """A BibTeX file whose @string macro `a{levels}` is ten characters doubled `levels` times,
+    and `entries` papers titled with it after their number."""
+    lines = ["@string{a0 = {xxxxxxxxxx}}"]
+    lines += [f"@string{{a{n + 1} = a{n} # a{n}}}" for n in range(levels)]
+    lines += [
+        f"@article{{k{n}, title = {{{n}}} # a{levels}, author = {{Ann}}}}" for n in range(entries)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_string_macro_bomb_is_refused_in_one_line(
+    tmp_path: Path, seeded: dict[str, bytes], data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reviewer's 633 bytes: 24 doublings made a title of 168 million characters (1.3 GB of
+    memory, a 504 MB library); 60 got the process killed."""
+    path = tmp_path / "bomb.bib"
+    for levels in (24, 60):
+        path.write_text(_doubling(levels))
+        for command in ("import", "list"):
+            assert run([command, str(path)]) == 1
+            assert the_line(capsys.readouterr().err) == (
+                f"papertray: {path}: its @string macros expand to a value longer than "
+                "16,777,216 characters, the limit on one value (refused: a macro bomb?)"
+            )
+    assert folder_bytes(data_dir) == seeded
+
+
+def test_expanded_values_at_and_past_the_line_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_LINE", 1281)
+    (paper,) = ingest_text(_doubling(7)).papers
+    assert paper.title == "0" + "x" * 1280
+    with pytest.raises(IngestError) as refused:
+        ingest_text(_doubling(7).replace("{0} # a7", "{00} # a7"))
+    assert str(refused.value) == (
+        "its @string macros expand to a value longer than 1,281 characters, the limit on one "
+        "value (refused: a macro bomb?)"
+    )
+
+
+def test_expanded_values_at_and_past_the_file_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each value within its limit, but many of them: all of them are held to a file's size."""
+    # The macros built from a0 (20 + 40 + ... + 1280 characters), and four titles of 1281.
+    monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 2540 + 4 * 1281)
+    titles = [p.title for p in ingest_text(_doubling(7, entries=4)).papers]
+    assert titles == [f"{n}" + "x" * 1280 for n in range(4)]
+    with pytest.raises(IngestError) as refused:
+        ingest_text(_doubling(7, entries=5))
+    assert str(refused.value) == (
+        f"its @string macros expand to values of more than {limits.MAX_INPUT_BYTES:,} "
+        "characters, the limit on one file (refused: a macro bomb?)"
+    )
