@@ -17,7 +17,7 @@ from papertray.store.formats._common import (
     arxiv_id,
     make_paper,
 )
-from papertray.store.formats.latex import latex_to_text, strip_braces
+from papertray.store.formats.latex import latex_to_text, quiet, strip_braces
 from papertray.store.models import Paper
 
 NAME = "bibtex"
@@ -52,6 +52,8 @@ def sniff(head: str) -> bool:
 def parse(text: str, source: str = "") -> Parsed:
     _check_blocks(text)
     import bibtexparser  # slow to import: only for .bib files
+
+    quiet("bibtexparser")
 
     # No middleware: the values come as written (`jean # " " # cesar`), and `_resolve` puts
     # them together from the @string macros, as BibTeX does (bibtexparser's own middleware

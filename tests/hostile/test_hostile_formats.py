@@ -5,6 +5,9 @@ one line), never exit 70, under `import` and `list FILE` alike."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -225,4 +228,36 @@ def test_expanded_values_at_and_past_the_file_limit(monkeypatch: pytest.MonkeyPa
     assert str(refused.value) == (
         f"its @string macros expand to values of more than {limits.MAX_INPUT_BYTES:,} "
         "characters, the limit on one file (refused: a macro bomb?)"
+    )
+
+
+def test_a_broken_bibtex_block_is_said_in_papertrays_line_only(tmp_path: Path) -> None:
+    """bibtexparser logs two lines of its own for a block it gives up on; with no handler of the
+    program's, Python printed them on stderr. In a process of its own: pytest's log capture would
+    take them."""
+    path = tmp_path / "unclosed.bib"
+    path.write_text(
+        "@article{a, title={Open {brace never closed, author={A}}\n"
+        "@article{b, title={Second}, author={B}}\n"
+    )
+    env = dict(os.environ, PAPERTRAY_DATA_DIR=str(tmp_path / "data"))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from papertray.tui.cli import run; sys.exit(run(sys.argv[1:]))",
+            "import",
+            str(path),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stderr.splitlines()) == (
+        0,
+        [
+            f"papertray: warning: {path}: skipped 1 block(s) that are not valid BibTeX",
+            f"papertray: {path}: 1 papers (bibtex): 1 new, 0 merged, 0 skipped",
+        ],
     )
