@@ -8,10 +8,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.loopback import folder_bytes, the_line
+from helpers.loopback import Handler, RawServer, answer, folder_bytes, sends, the_line
 
 from papertray.store import IngestError, Library, limits
 from papertray.store.ingest import ingest_text
@@ -261,3 +262,16 @@ def test_a_broken_bibtex_block_is_said_in_papertrays_line_only(tmp_path: Path) -
             f"papertray: {path}: 1 papers (bibtex): 1 new, 0 merged, 0 skipped",
         ],
     )
+
+
+def test_a_server_sending_a_count_past_64_bits(
+    serve: Callable[[Handler], RawServer], data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`fetch hf` reads the daily papers as the `hf-api` format: the count is left out."""
+    body = _hf({"publishedAt": "2026-12-01T00:00:00.000Z"}, upvotes=10**20).encode()
+    serve(sends(answer("200 OK", {"Content-Type": "application/json"}, body)))
+    assert run(["fetch", "hf", "--date", "2026-12-01"]) == 0
+    assert "unexpected error" not in capsys.readouterr().err
+    assert [(p.id, p.upvotes) for p in Library.open(data_dir).papers()] == [
+        ("arxiv:2606.00467", None)
+    ]
