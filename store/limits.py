@@ -54,15 +54,20 @@ daily fetches is a few hundred)."""
 # -- input files ----------------------------------------------------------------------------------
 
 MAX_INPUT_BYTES = 512 * MB
-"""Bytes of one digest file (or standard input); `/dev/zero` stops here too."""
+"""Bytes of one digest file (or standard input); `/dev/zero` stops here too. The values of a
+BibTeX file, its @string macros expanded, are held to it in characters."""
 MAX_LINE = 16 * MB
 """Characters of one line of a text digest, checked before it is parsed; in a JSON digest the
-same limit holds for one string, in an XML one for the text between two tags."""
+same limit holds for one string, in an XML one for the text between two tags, in a BibTeX one
+for one value with its @string macros expanded."""
 MAX_BIBTEX_BLOCKS = 20_000
 """`@` blocks of one BibTeX file (entries, @string, @preamble and @comment), counted before it
 is parsed: the parser reads ~4,000 entries a second."""
 MAX_URL = 4096
 """Characters of one link; a longer one is junk (or an attack on the terminal), not a link."""
+MAX_COUNT = 1_000_000_000
+"""The largest count a source may give (upvotes, stars, comments); a larger one, or a negative
+one, is junk and the field is left out: SQLite stores no integer past 64 bits."""
 
 # -- the config file -----------------------------------------------------------------------------
 

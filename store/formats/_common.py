@@ -129,7 +129,10 @@ def make_paper(
     }
     for key, value in extra.items():
         if key in _FIELDS and value not in (None, "", [], ()):
-            data[key] = _SEQ(value) if isinstance(value, (list, tuple)) else value
+            if isinstance(value, (list, tuple)):
+                # Keywords and categories come as any JSON value: each is cleaned like a title.
+                value = _SEQ(k for k in (text(v, tex=tex) for v in value) if k)
+            data[key] = value
     return Paper(**data)
 
 

@@ -157,12 +157,17 @@ def _mail_body(text: str) -> tuple[str, str | None]:
         if part.get_content_type() == "text/plain":
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes):
-                charset = part.get_content_charset() or "utf-8"
-                try:
-                    return payload.decode(charset, "replace"), date
-                except LookupError:
-                    return payload.decode("utf-8", "replace"), date
+                return _decoded(payload, part.get_content_charset() or "utf-8"), date
     return text, date
+
+
+def _decoded(payload: bytes, charset: str) -> str:
+    """The body in the charset the mail names, or in UTF-8 when that names nothing Python
+    decodes with replacement (unknown, `undefined`, `idna`, a NUL in the name)."""
+    try:
+        return payload.decode(charset, "replace")
+    except (LookupError, ValueError):  # UnicodeError is a ValueError
+        return payload.decode("utf-8", "replace")
 
 
 def _digest_date(match: re.Match[str]) -> str | None:

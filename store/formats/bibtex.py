@@ -17,7 +17,7 @@ from papertray.store.formats._common import (
     arxiv_id,
     make_paper,
 )
-from papertray.store.formats.latex import latex_to_text, strip_braces
+from papertray.store.formats.latex import latex_to_text, quiet, strip_braces
 from papertray.store.models import Paper
 
 NAME = "bibtex"
@@ -53,19 +53,21 @@ def parse(text: str, source: str = "") -> Parsed:
     _check_blocks(text)
     import bibtexparser  # slow to import: only for .bib files
 
+    quiet("bibtexparser")
+
     # No middleware: the values come as written (`jean # " " # cesar`), and `_resolve` puts
     # them together from the @string macros, as BibTeX does (bibtexparser's own middleware
     # resolves only a value that is one macro name).
     library = bibtexparser.parse_string(text, parse_stack=[])
-    macros = dict(_MONTHS)
+    macros = _Macros()
     for string in library.strings:
-        macros[string.key.lower()] = _resolve(_value(string), macros)
+        macros.values[string.key.lower()] = macros.resolve(_value(string))
     entries = list(library.entries)
     papers: list[Paper] = []
     untitled = 0
     for entry in entries:
         fields = {
-            _key(k): _resolve(_COMMENT_LINES.sub("", _value(v)), macros)
+            _key(k): macros.resolve(_COMMENT_LINES.sub("", _value(v)))
             for k, v in entry.fields_dict.items()
         }
         paper = _paper(fields, source)
@@ -120,29 +122,55 @@ _PART = re.compile(
 )
 
 
-def _resolve(raw: str, macros: dict[str, str]) -> str:
-    """A field's value as BibTeX reads it: `{...}` and `"..."` parts as written, a bare word
-    the @string macro of that name (or the word: a number), all joined where `#` says."""
-    raw = raw.strip()
-    if not raw or ("#" not in raw and raw[0] in '{"'):
-        return raw[1:-1] if len(raw) >= 2 and raw[-1] in '}"' else raw
-    parts: list[str] = []
-    pos = 0
-    while pos < len(raw):
-        found = _PART.match(raw, pos)
-        if found is None:
-            return raw  # not BibTeX's value syntax: kept as written
-        part = found.group(1)
-        if part[0] in '{"':
-            parts.append(part[1:-1])
-        else:
-            parts.append(macros.get(part.lower(), part))
-        pos = found.end()
-        if pos < len(raw):
-            if raw[pos] != "#":
-                return raw
-            pos += 1
-    return "".join(parts)
+class _Macros:
+    """The @string macros of a file, and the values put together from them so far: each value
+    is held to `limits.MAX_LINE` and all of them to `limits.MAX_INPUT_BYTES` (a file that big
+    could hold them written out) before it is built, so a macro doubling another one twenty
+    times (`@string{b = a # a}`) is refused in one line, not built in gigabytes."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = dict(_MONTHS)
+        self.total = 0
+
+    def resolve(self, raw: str) -> str:
+        """A field's value as BibTeX reads it: `{...}` and `"..."` parts as written, a bare
+        word the @string macro of that name (or the word: a number), all joined where `#`
+        says."""
+        raw = raw.strip()
+        if not raw or ("#" not in raw and raw[0] in '{"'):
+            return raw[1:-1] if len(raw) >= 2 and raw[-1] in '}"' else raw
+        parts: list[str] = []
+        size = 0
+        pos = 0
+        while pos < len(raw):
+            found = _PART.match(raw, pos)
+            if found is None:
+                return raw  # not BibTeX's value syntax: kept as written
+            part = found.group(1)
+            if part[0] in '{"':
+                parts.append(part[1:-1])
+            else:
+                parts.append(self.values.get(part.lower(), part))
+            size += len(parts[-1])
+            if size > limits.MAX_LINE:
+                raise _too_big(f"a value longer than {limits.MAX_LINE:,} characters", "value")
+            pos = found.end()
+            if pos < len(raw):
+                if raw[pos] != "#":
+                    return raw
+                pos += 1
+        self.total += size
+        if self.total > limits.MAX_INPUT_BYTES:
+            raise _too_big(f"values of more than {limits.MAX_INPUT_BYTES:,} characters", "file")
+        return "".join(parts)
+
+
+def _too_big(what: str, limit: str) -> Exception:
+    from papertray.store.formats.common import IngestError
+
+    return IngestError(
+        f"its @string macros expand to {what}, the limit on one {limit} (refused: a macro bomb?)"
+    )
 
 
 def _clean(value: str) -> str:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from papertray.store import limits
 from papertray.store.formats.latex import has_latex, latex_to_text
 from papertray.store.links import clean_url
 from papertray.store.sanitize import clean_text
@@ -69,13 +70,13 @@ def text_field(value: Any, *, multiline: bool = False) -> str:
 
 
 def int_field(value: Any) -> int | None:
-    if isinstance(value, bool):
+    """A count, or None for anything else: a count past `limits.MAX_COUNT` (or below 0) is junk,
+    and one past 64 bits would stop SQLite from storing the paper."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value) if 0 <= value <= limits.MAX_COUNT else None
 
 
 def date_field(value: Any) -> str | None:

@@ -56,7 +56,7 @@ def _paper(item: dict[str, Any], source: str) -> Paper | None:
         from papertray.store.formats.feeds import _strip_html
 
         abstract = _strip_html(item["content_html"])
-    people = item.get("authors") or (
+    people = items(item.get("authors")) or (
         [item["author"]] if isinstance(item.get("author"), dict) else []
     )
     authors = [a.get("name", "") for a in people if isinstance(a, dict)]

@@ -213,14 +213,15 @@ def _spec(name: str) -> Any:
 _STATE: dict[str, Any] = {}
 
 
-def _quiet() -> None:
-    """pylatexenc logs a warning for each piece it cannot read (`macro '\\textfrac' failed its
-    substitution!`): with no handler of the program's own, Python printed them on stderr among
-    papertray's one-line messages. What it cannot read is kept as text here; its log goes
-    nowhere unless the program that uses papertray attaches a handler to "pylatexenc"."""
+def quiet(library: str) -> None:
+    """Send the log of a parsing `library` nowhere: pylatexenc logs a warning for each piece it
+    cannot read (`macro '\\textfrac' failed its substitution!`), bibtexparser two lines for each
+    block it cannot parse, and with no handler of the program's own, Python printed them on
+    stderr among papertray's one-line messages (which say what was skipped). The log still goes
+    where the program that uses papertray sends it, if it attaches a handler to `library`."""
     import logging
 
-    log = logging.getLogger("pylatexenc")
+    log = logging.getLogger(library)
     if not log.handlers:
         log.addHandler(logging.NullHandler())
         log.propagate = False
@@ -232,7 +233,7 @@ def _converter() -> Any:
         # Imported here: pylatexenc is slow to import, and most digests need it never.
         from pylatexenc.latex2text import LatexNodes2Text
 
-        _quiet()
+        quiet("pylatexenc")
         converter = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
         _STATE["converter"] = converter
     return converter
@@ -243,7 +244,7 @@ def _db() -> Any:
     if db is None:
         from pylatexenc.latex2text import get_default_latex_context_db
 
-        _quiet()
+        quiet("pylatexenc")
         db = get_default_latex_context_db()
         _STATE["db"] = db
     return db

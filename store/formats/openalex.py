@@ -51,7 +51,7 @@ def _paper(work: dict[str, Any], source: str) -> Paper | None:
     links.append(doi)
     found = work.get("ids")
     ids: dict[str, Any] = found if isinstance(found, dict) else {}
-    links = [u for u in dict.fromkeys(links) if isinstance(u, str)]
+    links = list(dict.fromkeys(u for u in links if isinstance(u, str)))
     authors = [
         mapping(a.get("author")).get("display_name", "")
         for a in items(work.get("authorships"))

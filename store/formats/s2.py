@@ -23,6 +23,7 @@ from papertray.store.formats._common import (
     make_paper,
     mapping,
 )
+from papertray.store.formats.fields import int_field
 from papertray.store.formats.markup import markup_to_text
 from papertray.store.models import Paper
 
@@ -85,7 +86,7 @@ def _paper(record: dict[str, Any], source: str) -> Paper | None:
     if isinstance(doi, str) and doi:
         links.append(f"https://doi.org/{doi}")
     authors = [a.get("name", "") for a in items(record.get("authors")) if isinstance(a, dict)]
-    year = record.get("year")
+    year = int_field(record.get("year"))
     title = record.get("title")
     abstract = record.get("abstract")
     return make_paper(

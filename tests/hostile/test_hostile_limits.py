@@ -59,10 +59,17 @@ AT_AND_PAST = {
     "MAX_QUERY_RESULTS": ["test_max_query_results"],
     "LONGEST_DEADLINE": ["test_longest_deadline"],
     "CACHE_ENTRIES": ["test_cache_entries"],
-    "MAX_INPUT_BYTES": ["test_max_input_bytes"],
-    "MAX_LINE": ["test_hostile_input.py::test_the_line_limit_at_and_one_past"],
+    "MAX_INPUT_BYTES": [
+        "test_max_input_bytes",
+        "test_hostile_formats.py::test_expanded_values_at_and_past_the_file_limit",
+    ],
+    "MAX_LINE": [
+        "test_hostile_input.py::test_the_line_limit_at_and_one_past",
+        "test_hostile_formats.py::test_expanded_values_at_and_past_the_line_limit",
+    ],
     "MAX_BIBTEX_BLOCKS": ["test_hostile_input.py::test_the_bibtex_block_limit_at_and_one_past"],
     "MAX_URL": ["test_max_url"],
+    "MAX_COUNT": ["test_hostile_formats.py::test_max_count"],
     "MAX_CONFIG_BYTES": [
         "test_hostile_config.py::test_a_config_file_at_its_size_limit_is_read_one_byte_more_is_not"
     ],
