@@ -662,6 +662,24 @@ async def test_q_quits(store) -> None:
         assert not app.is_running
 
 
+@pytest.mark.parametrize("after", ["t", "N", "A", "x", "L", "question_mark"])
+async def test_keys_in_the_same_burst_as_q_are_ignored(store, after) -> None:
+    """`qt` sent at once (tmux send-keys -l): both keys are queued before q is handled, so the
+    second reached its binding while the app closed, and a modal's on_mount found no widgets."""
+    from textual import events
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for key in ("q", after):  # no pause between them, as a terminal delivers a burst
+            app.post_message(events.Key(key, key if len(key) == 1 else "?"))
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await pilot.pause(0.02)
+    assert app.return_code == 0  # run_test raises what the app raised
+
+
 async def test_narrow_terminal_stacks_the_pane(store, screen_text) -> None:
     app = make_app(store)
     async with app.run_test(size=(70, 40)) as pilot:
