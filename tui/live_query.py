@@ -170,10 +170,13 @@ class LiveQuery:
 
     def not_kept(self, verb: str) -> str | None:
         """Why the filter is not one to keep (mute, save, follow), in a line; None when it is.
-        Not while its last word is being typed: the words as typed find nothing, the list
-        shows what the word's start finds."""
-        if not self.text.strip() or self.error:
+        Not while it has an error (the list shows what its complete part finds), nor while its
+        last word is being typed (the words as typed find nothing, the list shows what the
+        word's start finds)."""
+        if not self.text.strip():
             return f"Filter first (/): then {verb}."
+        if self.error:
+            return f"The filter has an error ({self.error}): fix it, then {verb}."
         if self.word_start:
             word = self.text.rsplit(None, 1)[-1]
             shows = f"“{self.fallback}”" if self.fallback.strip() else "all papers"
