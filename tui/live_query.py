@@ -130,7 +130,7 @@ class LiveQuery:
     shows `word_start_text` (see `ask_word_start`)."""
     word_start_text: str = ""
     """What is asked while `word_start`: the word as the start of a word (`memor*`), or, for a
-    word shorter than `WORD_START_LETTERS`, the words before it (`memory` for `memory e`)."""
+    word shorter than `WORD_START_LETTERS`, the words before it (`memory` for `memory ef`)."""
     pinned: Query | None = None
     """A query its text does not say all of (a follow opened: its search's query, and papers
     added since it was last seen), asked while the filter holds its text."""
@@ -196,7 +196,7 @@ class LiveQuery:
         """Ask for the word being typed something other than nothing, once `text` as typed
         found no paper: `memor` finds what `memor*` does until a space ends the word; a word
         shorter than `WORD_START_LETTERS` leaves the list with what the words before it find
-        (`memory e` shows `memory`, `m` all papers) rather than blank between two letters.
+        (`memory ef` shows `memory`, `m` all papers) rather than blank between two letters.
         Only a plain last word (not a phrase, a field or an exclusion); whether it is asked."""
         word = self.text.rsplit(None, 1)[-1] if self.text.strip() else ""
         if self.word_start or self.error or self.pinned is not None or not word.isalnum():
