@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from papertray.store import Library, Paper, PaperState, Query, display, types
     from papertray.tui.ranking import Ranking
 
-__all__ = ["FOR_YOU", "SORTS", "LiveQuery", "Result", "Search", "complete_part"]
+__all__ = ["FOR_YOU", "SORTS", "LiveQuery", "Result", "Search", "complete_part", "like_title"]
 
 WORD_START_LETTERS = 3
 """A shorter word being typed is not asked as the start of a word (too many words start so):
@@ -33,6 +33,8 @@ the list shows what the words before it find, until it is this long."""
 SORTS = tuple(display.SORT_ORDERS)
 """The store's sort orders, in the order `S` cycles through them."""
 FOR_YOU = SORTS.index("foryou")
+LIKE_TITLE = 50
+"""Characters of the paper's title the status line quotes for "more like this"."""
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,7 @@ class LiveQuery:
         anything to rank by, a relevance order without words, or the order itself."""
         like, for_you = ranking.like, ranking.for_you
         if like is not None:
-            return f"like “{safe.shown_text(like.title)[:50]}” (escape: back)"
+            return f"like {like_title(like.title)} (escape: back)"
         label = self.order.label
         if self.for_you_shown and for_you is not None and for_you.ranks is None:
             return f"{label}: no {for_you.what} yet, {self.before_label}"
@@ -320,6 +322,12 @@ class LiveQuery:
         """A reader opened on files shows what a fetch from it brought, too."""
         if self.scope is not None:
             self.scope = list(dict.fromkeys([*self.scope, *rowids]))
+
+
+def like_title(title: str) -> str:
+    """The paper "more like this" ranks against, quoted in the status line: a long title is
+    cut with an ellipsis, so it reads as cut."""
+    return f"“{safe.quoted(safe.shown_text(title), LIKE_TITLE)}”"
 
 
 def complete_part(text: str) -> str:
