@@ -84,3 +84,33 @@ def test_help_shows_every_row_of_both_tables() -> None:
         assert key.what in text
     for _, what in QUERY_ROWS:
         assert what.replace("`", "") in text
+
+
+def test_the_filter_notes_examples_are_true_on_the_bundled_sample() -> None:
+    """The query section's examples of a word being typed (`memor` shows what `memor*` finds,
+    `memory ef` shows `memory`, `m` all papers): each, as typed, finds nothing on the sample
+    (the fallback applies only then), and the list shows what the README says."""
+    from papertray.store import Library
+    from papertray.store.ingest import ingest_file
+    from papertray.store.paths import sample_digest
+    from papertray.tui.live_query import LiveQuery
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    note = readme[readme.index("While you type in the reader's filter") :].split("\n\n", 1)[0]
+    note = " ".join(note.split())  # its lines are wrapped anywhere
+    examples = re.findall(r"`([^`]+)` shows (?:what )?`([^`]+)`", note)
+    examples += [(typed, "") for typed in re.findall(r"`([^`]+)` all papers", note)]
+    assert len(examples) >= 3, examples
+    library = Library.in_memory()
+    library.add(ingest_file(sample_digest()).papers)
+
+    def found(live: LiveQuery) -> int:
+        *_, result = live.search({}, None).run(library)
+        return len(result.rowids)
+
+    for typed, shows in examples:
+        live = LiveQuery()
+        live.type(typed)
+        assert found(live) == 0, f"{typed!r} finds papers as typed: the list shows those"
+        assert live.ask_word_start() and live.fallback == shows, typed
+        assert found(live) == found(LiveQuery(text=shows, query=parse_query(shows))) > 0, typed

@@ -555,6 +555,37 @@ async def test_a_word_being_typed_counts_all_it_starts_and_comes_back(data_dir) 
         assert "incomplete: showing “memoryl*”" in status_text(app)
 
 
+async def test_a_filter_with_an_error_is_not_kept_and_the_refusal_names_it(
+    store, data_dir
+) -> None:
+    """Save, follow and mute refuse a filter that does not parse by naming its error, not as
+    if it were empty; the error quotes what was typed, shown as text."""
+    app = make_app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("slash", *"pruning )")
+        await settle(pilot, app)
+        error = "unbalanced parenthesis: ')' has no matching '('"
+        for keys, verb in (
+            (["ctrl+s"], "save it as a search"),
+            (["enter", "plus"], "+ follows that search"),
+            (["ctrl+p", *"mute papers like", "enter"], "mute the papers like it"),
+        ):
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot, app)
+            assert notes(app)[-1] == f"The filter has an error ({error}): fix it, then {verb}."
+            assert app.screen is app.main  # no modal asked for a name or a why
+        await pilot.press("slash", "escape", "slash", *"has:[b]")
+        for keys in (["ctrl+s"], ["enter", "plus"]):
+            await pilot.press(*keys)
+            await settle(pilot, app)
+            said = list(app._notifications)[-1]
+            assert said.message.startswith("The filter has an error (unknown value '[b]' for")
+            assert not said.markup  # drawn as typed, never as markup
+    disk = reopen(data_dir)
+    assert disk.searches() == [] and disk.follows.all() == [] and disk.mute_rules() == []
+
+
 async def test_bad_query_shows_error_and_keeps_result(store, screen_text) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -660,6 +691,24 @@ async def test_q_quits(store) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+@pytest.mark.parametrize("after", ["t", "N", "A", "x", "L", "question_mark"])
+async def test_keys_in_the_same_burst_as_q_are_ignored(store, after) -> None:
+    """`qt` sent at once (tmux send-keys -l): both keys are queued before q is handled, so the
+    second reached its binding while the app closed, and a modal's on_mount found no widgets."""
+    from textual import events
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for key in ("q", after):  # no pause between them, as a terminal delivers a burst
+            app.post_message(events.Key(key, key if len(key) == 1 else "?"))
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await pilot.pause(0.02)
+    assert app.return_code == 0  # run_test raises what the app raised
 
 
 async def test_narrow_terminal_stacks_the_pane(store, screen_text) -> None:

@@ -60,15 +60,15 @@ def test_a_query_that_does_not_parse_falls_back_to_its_complete_words(library: L
 
 
 def test_a_short_word_being_typed_shows_the_words_before_it() -> None:
-    """`memory e`, finding nothing, asks `memory`; `m` asks nothing (all papers); a filter kept
+    """`memory ef`, finding nothing, asks `memory`; `m` asks nothing (all papers); a filter kept
     (mute, save, follow) waits for the word, and the refusal says what the list shows."""
     live = LiveQuery()
-    live.type("memory e")
+    live.type("memory ef")
     assert live.ask_word_start() and live.query == parse_query("memory")
     assert live.incomplete and live.fallback == "memory"
     said = live.not_kept("mute") or ""
-    assert "the list shows “memory”" in said and "finish “e”, then mute" in said
-    assert "e*" not in said  # a letter is not asked as the start of a word
+    assert "the list shows “memory”" in said and "finish “ef”, then mute" in said
+    assert "ef*" not in said  # two letters are not asked as the start of a word
     live.type("m")
     assert live.ask_word_start() and live.query.is_empty
     said = live.not_kept("save it") or ""
@@ -76,7 +76,7 @@ def test_a_short_word_being_typed_shows_the_words_before_it() -> None:
     live.type("memor")
     assert live.ask_word_start() and live.query == parse_query("memor*")
     assert "finish “memor” or type memor*, then follow" in (live.not_kept("follow") or "")
-    for typed in ("memory e ", "memory -e", "memory title:e"):  # ended, or not a plain word
+    for typed in ("memory ef ", "memory -ef", "memory title:ef"):  # ended, or not a plain word
         live.type(typed)
         assert not live.ask_word_start() and not live.incomplete, typed
 

@@ -199,3 +199,37 @@ async def test_help_aligns_wrapped_lines_and_has_a_marker_legend(store, screen_t
             await pilot.pause()
             seen += screen_text(app)
         assert "Row markers" in seen and "has a code repo" in seen and "starred" in seen
+
+
+def cursor_in_view(app: PapertrayApp) -> bool:
+    """Whether the highlighted paper's row is among the rows the list shows."""
+    plist = app.main.paper_list
+    top = round(plist.scroll_offset.y)
+    return top <= plist.cursor < top + plist.scrollable_content_region.height
+
+
+@pytest.mark.parametrize(
+    ("keys", "sizes"),
+    [
+        (["G"], [(120, 20)]),
+        (["j"] * 30, [(120, 20)]),
+        (["G"], [(300, 80), (120, 20)]),
+    ],
+)
+async def test_a_resize_keeps_the_highlighted_paper_in_view(
+    store, data_dir, screen_text, keys, sizes
+) -> None:
+    app = PapertrayApp(*store)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press(*keys)
+        await settle(pilot, app)
+        chosen = app.main.paper_list.highlighted
+        assert chosen is not None and cursor_in_view(app)
+        for size in sizes:
+            await pilot.resize_terminal(*size)
+            await settle(pilot, app)
+            assert cursor_in_view(app), size
+        assert chosen.title[:30] in screen_text(app)  # the row and the pane both show it
+        await pilot.press("s")
+        await settle(pilot, app)
+        assert State.open(data_dir).get(chosen.id).starred

@@ -153,6 +153,18 @@ async def test_m_shows_more_like_this_and_escape_returns_to_the_list_as_it_was(
         assert app.main.paper_list.row_count == 101
 
 
+async def test_more_like_this_names_a_long_title_cut_with_an_ellipsis(store, screen_text) -> None:
+    mesa = next(p for p in SEED if p.title.startswith("Mesa: A Memory-saving"))
+    app = PapertrayApp(*store)
+    async with app.run_test(size=(220, 40)) as pilot:
+        move_to(app, mesa.id)
+        await pilot.press("m")
+        await settle(pilot, app)
+        assert app.main.ranking.like is not None
+        like = "like “Mesa: A Memory-saving Training Framework for Tran…” (escape: back)"
+        assert like in status_text(app) and like in screen_text(app)
+
+
 async def test_escape_while_more_like_this_is_computing_drops_the_result(store) -> None:
     app = PapertrayApp(*store)
     async with app.run_test(size=SIZE) as pilot:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.widgets import Input
 
 from papertray.tui.app_sync import SyncedMarks
@@ -27,6 +28,7 @@ from papertray.tui.signals import install_exit_signals
 from papertray.tui.toasts import FittedToasts
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
     from textual.theme import Theme
 
     from papertray.store import Library, State
@@ -71,6 +73,7 @@ class PapertrayApp(SyncedMarks, FittedToasts):
         self._paper_ids = list(paper_ids) if paper_ids is not None else None
         self._scope = scope
         self._link_new = link_new
+        self._leaving = False
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(
@@ -126,6 +129,23 @@ class PapertrayApp(SyncedMarks, FittedToasts):
             with contextlib.suppress(Exception):  # cancelled or failed: it said so already
                 await asyncio.wait_for(worker.wait(), QUIT_WAIT)
         await self.action_quit()
+
+    def exit(
+        self,
+        result: int | None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        """Notes that the way out began, for `on_event` (Textual's own flag is private)."""
+        self._leaving = True
+        super().exit(result, return_code, message)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Input after the way out began is dropped: keys typed in one burst with q are queued
+        before q is handled, and a modal one of them opened would mount while the app closes."""
+        if self._leaving and isinstance(event, events.InputEvent):
+            return
+        await super().on_event(event)
 
     def action_help(self) -> None:
         from papertray.tui.screens.help import HelpScreen

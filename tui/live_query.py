@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from papertray.store import Library, Paper, PaperState, Query, display, types
     from papertray.tui.ranking import Ranking
 
-__all__ = ["FOR_YOU", "SORTS", "LiveQuery", "Result", "Search", "complete_part"]
+__all__ = ["FOR_YOU", "SORTS", "LiveQuery", "Result", "Search", "complete_part", "like_title"]
 
 WORD_START_LETTERS = 3
 """A shorter word being typed is not asked as the start of a word (too many words start so):
@@ -33,6 +33,8 @@ the list shows what the words before it find, until it is this long."""
 SORTS = tuple(display.SORT_ORDERS)
 """The store's sort orders, in the order `S` cycles through them."""
 FOR_YOU = SORTS.index("foryou")
+LIKE_TITLE = 50
+"""Characters of the paper's title the status line quotes for "more like this"."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class LiveQuery:
     shows `word_start_text` (see `ask_word_start`)."""
     word_start_text: str = ""
     """What is asked while `word_start`: the word as the start of a word (`memor*`), or, for a
-    word shorter than `WORD_START_LETTERS`, the words before it (`memory` for `memory e`)."""
+    word shorter than `WORD_START_LETTERS`, the words before it (`memory` for `memory ef`)."""
     pinned: Query | None = None
     """A query its text does not say all of (a follow opened: its search's query, and papers
     added since it was last seen), asked while the filter holds its text."""
@@ -170,10 +172,13 @@ class LiveQuery:
 
     def not_kept(self, verb: str) -> str | None:
         """Why the filter is not one to keep (mute, save, follow), in a line; None when it is.
-        Not while its last word is being typed: the words as typed find nothing, the list
-        shows what the word's start finds."""
-        if not self.text.strip() or self.error:
+        Not while it has an error (the list shows what its complete part finds), nor while its
+        last word is being typed (the words as typed find nothing, the list shows what the
+        word's start finds)."""
+        if not self.text.strip():
             return f"Filter first (/): then {verb}."
+        if self.error:
+            return f"The filter has an error ({self.error}): fix it, then {verb}."
         if self.word_start:
             word = self.text.rsplit(None, 1)[-1]
             shows = f"“{self.fallback}”" if self.fallback.strip() else "all papers"
@@ -193,7 +198,7 @@ class LiveQuery:
         """Ask for the word being typed something other than nothing, once `text` as typed
         found no paper: `memor` finds what `memor*` does until a space ends the word; a word
         shorter than `WORD_START_LETTERS` leaves the list with what the words before it find
-        (`memory e` shows `memory`, `m` all papers) rather than blank between two letters.
+        (`memory ef` shows `memory`, `m` all papers) rather than blank between two letters.
         Only a plain last word (not a phrase, a field or an exclusion); whether it is asked."""
         word = self.text.rsplit(None, 1)[-1] if self.text.strip() else ""
         if self.word_start or self.error or self.pinned is not None or not word.isalnum():
@@ -292,7 +297,7 @@ class LiveQuery:
         anything to rank by, a relevance order without words, or the order itself."""
         like, for_you = ranking.like, ranking.for_you
         if like is not None:
-            return f"like “{safe.shown_text(like.title)[:50]}” (escape: back)"
+            return f"like {like_title(like.title)} (escape: back)"
         label = self.order.label
         if self.for_you_shown and for_you is not None and for_you.ranks is None:
             return f"{label}: no {for_you.what} yet, {self.before_label}"
@@ -317,6 +322,12 @@ class LiveQuery:
         """A reader opened on files shows what a fetch from it brought, too."""
         if self.scope is not None:
             self.scope = list(dict.fromkeys([*self.scope, *rowids]))
+
+
+def like_title(title: str) -> str:
+    """The paper "more like this" ranks against, quoted in the status line: a long title is
+    cut with an ellipsis, so it reads as cut."""
+    return f"“{safe.quoted(safe.shown_text(title), LIKE_TITLE)}”"
 
 
 def complete_part(text: str) -> str:

@@ -31,7 +31,7 @@ from papertray.tui import network
 from papertray.tui.changes import Outcome
 from papertray.tui.commands import PapertrayCommands
 from papertray.tui.keys import bindings
-from papertray.tui.live_query import LiveQuery, Result, Search
+from papertray.tui.live_query import LiveQuery, Result, Search, like_title
 from papertray.tui.messages import (
     FilterApplied,
     FilterFailed,
@@ -44,7 +44,6 @@ from papertray.tui.messages import (
 from papertray.tui.network import NetworkTask
 from papertray.tui.pane_text import read_details
 from papertray.tui.ranking import Ranking
-from papertray.tui.safe_text import shown
 from papertray.tui.screens.news import NewsScreen
 from papertray.tui.screens.queries import QueriesScreen
 from papertray.tui.split import COLUMNS, TWO_LINES
@@ -479,7 +478,7 @@ class MainScreen(NewsScreen, QueriesScreen):
         like, plist = self.ranking.like, self.paper_list
         back_to = like.back_to if like is not None else rowid
         back_scroll = like.back_scroll if like is not None else plist.scroll_y
-        self.ranking.pending = f"finding papers like “{shown(paper.title)[:40]}”…"
+        self.ranking.pending = f"finding papers like {like_title(paper.title)}…"
         self._refresh_status()
         leave_out = None
         live = self.live

@@ -145,7 +145,7 @@ class NewsScreen(PapersScreen):
     def action_follow_filter(self) -> None:
         why = self.live.not_kept("+ follows that search")
         if why is not None:
-            self.notify(why, severity="warning")
+            self.notify(why, severity="warning", markup=False)  # it quotes the filter
             return
         self._submit(partial(self.changes.follow, self.live.text.strip()))
 

@@ -31,7 +31,7 @@ class QueriesScreen(PapersScreen):
         """The filter as typed, when it is one to keep (mute, save), else None (and why not)."""
         why = self.live.not_kept(verb)
         if why is not None:
-            self.notify(why, severity="warning")
+            self.notify(why, severity="warning", markup=False)  # it quotes the filter
             return None
         return self.live.text.strip()
 

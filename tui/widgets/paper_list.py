@@ -268,8 +268,11 @@ class PaperList(ScrollView, can_focus=True):
                 self.action_select()
 
     def on_resize(self, event: events.Resize) -> None:
+        # A shorter list may leave the cursor's row below the fold: keys act on the paper
+        # highlighted, so it stays in view.
         self._strips.clear()
         self._size_rows()
+        self._show_cursor()
 
     def on_focus(self) -> None:
         self.refresh_marks()
