@@ -128,8 +128,16 @@ def make_paper(
         "arxiv_id": arxiv,
     }
     for key, value in extra.items():
-        if key in _FIELDS and value not in (None, "", [], ()):
-            data[key] = _SEQ(value) if isinstance(value, (list, tuple)) else value
+        if key not in _FIELDS:
+            continue
+        # The extra fields are untrusted text as much as the title: cleaned here, once for
+        # every format, so no stored field holds a control character.
+        if isinstance(value, str):
+            value = clean_text(value)
+        elif isinstance(value, (list, tuple)):
+            value = _SEQ(c for c in (clean_text(v) for v in value if isinstance(v, str)) if c)
+        if value not in (None, "", ()):
+            data[key] = value
     return Paper(**data)
 
 
