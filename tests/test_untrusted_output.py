@@ -129,3 +129,43 @@ def test_text_stored_by_an_earlier_version_is_cleaned_in_every_output(
     assert record["remarks"] == "remark]52;c;aGk=31m"
     assert record["abstract"] == "Old abstract]52;c;aGk=31m\n\nsecond"
     assert "Old title]52;c;aGk=31m" in outputs["table"]
+
+
+EVIL_NAME = f"ev{OSC52}il.json"
+SHOWN_NAME = "ev\\x1b]52;c;aGk=\\x07il.json"
+PAPER = b'[{"title": "A named paper", "abstract": "x"}]'
+
+
+def test_a_file_name_is_shown_escaped_as_the_import_says_it(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    path = tmp_path / EVIL_NAME
+    path.write_bytes(PAPER)
+    assert run(["import", str(path)]) == 0
+    assert SHOWN_NAME in capsysbinary.readouterr().err.decode()
+    assert run(["sources"]) == 0
+    assert capsysbinary.readouterr().out.decode() == f"     1  {SHOWN_NAME}\n"
+    (record,) = json.loads(listed(capsysbinary, "json"))
+    assert record["source"] == SHOWN_NAME
+    assert SHOWN_NAME in listed(capsysbinary, "csv")
+    assert run(["remove", "--source", SHOWN_NAME]) == 0
+    assert listed(capsysbinary, "json") == "[]\n"
+
+
+def test_a_file_name_stored_raw_by_an_earlier_version_is_shown_escaped(
+    data_dir: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    path = tmp_path / "plain.json"
+    path.write_bytes(PAPER)
+    assert run(["import", str(path)]) == 0
+    with sqlite3.connect(data_dir / "library.db") as db:
+        db.execute("UPDATE papers SET source = ?", (EVIL_NAME,))
+        db.execute("UPDATE paper_sources SET source = ?", (EVIL_NAME,))
+    capsysbinary.readouterr()
+    assert run(["sources"]) == 0
+    out = capsysbinary.readouterr().out.decode()
+    assert out == f"     1  {SHOWN_NAME}\n"
+    assert SHOWN_NAME in listed(capsysbinary, "csv")
+    # The name as `sources` shows it finds the digest stored raw.
+    assert run(["remove", "--source", SHOWN_NAME]) == 0
+    assert listed(capsysbinary, "json") == "[]\n"
