@@ -18,9 +18,9 @@ FORMATS = ("table", "json", "jsonl", "md", "csv", "bibtex", "ris")
 OSC52 = "\x1b]52;c;aGk=\x07"
 # Every kind of control a field may bring: an OSC 52 clipboard write, a C1 CSI, the bidi
 # override, embedding, isolate and Arabic letter mark, a zero-width no-break space.
-DIRT = OSC52 + "\u009b31m\u202e\u202a\u2066\ufeff"
+DIRT = OSC52 + "\u009b31m\u202e\u202a\u2066\u061c\ufeff"
 # Keywords are split at ";" and ",": theirs has neither.
-KEYWORD_DIRT = "\x1b[2J\x07\u009b31m\u202e\u202a\u2066\ufeff"
+KEYWORD_DIRT = "\x1b[2J\x07\u009b31m\u202e\u202a\u2066\u061c\ufeff"
 # CSV ends its lines with CRLF; every other forbidden character is a leak.
 LEAKS = FORBIDDEN - {"\r"}
 
