@@ -89,16 +89,17 @@ def citation_of(paper: Paper) -> Citation:
             None,
         )
     published = paper.published or ""
+    eprint = _line(paper.arxiv_id) if paper.arxiv_id else None
     return Citation(
         kind="article" if own_doi else "misc",
         title=_line(paper.title),
         authors=tuple(a for a in map(_line, paper.authors) if a),
         year=year_of(paper),
         date=published[:10] if re.fullmatch(r"\d{4}-\d\d(-\d\d)?.*", published) else "",
-        eprint=paper.arxiv_id,
-        primary_class=paper.categories[0] if paper.arxiv_id and paper.categories else None,
-        doi=own_doi or doi,
-        url=url,
+        eprint=eprint,
+        primary_class=_line(paper.categories[0]) if eprint and paper.categories else None,
+        doi=_line(doi) if doi else None,
+        url=_line(url) if url else None,
     )
 
 
@@ -167,7 +168,7 @@ def bibtex_entries(rows: Iterable[tuple[Paper, PaperState]]) -> Iterator[str]:
         if cite.url:
             fields.append(("url", bib_escape(cite.url)))
         if state.tags:
-            fields.append(("keywords", bib_escape(", ".join(state.tags))))
+            fields.append(("keywords", bib_escape(_line(", ".join(state.tags)))))
         if state.note.strip():
             fields.append(("note", bib_escape(_line(state.note))))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)

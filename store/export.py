@@ -15,7 +15,7 @@ from papertray.store.citation import bibtex_entries, ris_records
 from papertray.store.links import link_label
 from papertray.store.markers import markers_for, row_marks, shown_id
 from papertray.store.models import Paper, PaperState
-from papertray.store.sanitize import clean_text
+from papertray.store.sanitize import clean_text, one_line, shown_text
 
 OUTPUT_FORMATS = ("table", "json", "jsonl", "md", "csv", "bibtex", "ris")
 
@@ -61,6 +61,19 @@ def record(paper: Paper, state: PaperState) -> dict[str, Any]:
     if state.conflicting_note:
         # A note written on another machine at the same time, which lost (see sync).
         data["conflicting_note"] = state.conflicting_note
+    return _shown_record(data)
+
+
+def _shown_record(data: dict[str, Any]) -> dict[str, Any]:
+    """The record's text without control characters: a library stored by an earlier version,
+    or edited by hand, may hold them, and orjson escapes C0 controls but writes C1 and bidi
+    controls raw to a terminal. The source (a file name) is written as the import said it."""
+    for key, value in data.items():
+        if isinstance(value, str):
+            data[key] = shown_text(value)
+        elif isinstance(value, list):
+            data[key] = [shown_text(v) if isinstance(v, str) else v for v in value]
+    data["source"] = one_line(data["source"])
     return data
 
 
@@ -125,10 +138,10 @@ def _markdown(rows: Iterable[Row]) -> Iterator[str]:
         title = _md_escape(_line(paper.title))
         parts = [f"- [{'x' if state.read else ' '}] {'⭐ ' if state.starred else ''}**{title}**"]
         if paper.repo:  # named by its host, as the reader's pane names it: ([GitHub](...))
-            parts.append(f"([{link_label(paper.repo) or 'code'}]({paper.repo}))")
+            parts.append(f"([{link_label(paper.repo) or 'code'}]({_line(paper.repo)}))")
         if state.tags:
             parts.append(" ".join(f"`{_line(t)}`" for t in state.tags))
-        yield " ".join(parts) + f" <!-- {paper.id} -->\n"
+        yield " ".join(parts) + f" <!-- {one_line(paper.id)} -->\n"
         if state.note:
             yield f"  > {_md_escape(_line(state.note))}\n"
 
@@ -158,20 +171,21 @@ def _csv(rows: Iterable[Row]) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(_CSV_FIELDS)
     for paper, state in rows:
+        # No control character in a cell (see `_shown_record`).
         writer.writerow(
             [
-                paper.id,
-                paper.title,
-                "; ".join(paper.authors),
-                paper.published or "",
-                paper.repo or "",
-                " ".join(paper.links),
+                shown_text(paper.id),
+                shown_text(paper.title),
+                shown_text("; ".join(paper.authors)),
+                shown_text(paper.published or ""),
+                shown_text(paper.repo or ""),
+                shown_text(" ".join(paper.links)),
                 int(state.read),
                 int(state.starred),
-                " ".join(state.tags),
-                state.note,
-                paper.source,
-                paper.abstract,
+                shown_text(" ".join(state.tags)),
+                shown_text(state.note),
+                one_line(paper.source),
+                shown_text(paper.abstract),
             ]
         )
         yield buffer.getvalue()

@@ -76,7 +76,9 @@ def read_input(path: str | Path, *, max_bytes: int | None = None) -> tuple[bytes
         source = "stdin"
     else:
         data = _read_path(name, max_bytes)
-        source = os.path.basename(name.rstrip("/")) or name
+        # Kept as the messages name the file (control characters escaped): the reader, the
+        # exports and `remove --source` all see the name the import said.
+        source = sanitize.one_line(os.path.basename(name.rstrip("/")) or name)
     if not data:
         shown = "standard input" if name == "-" else sanitize.one_line(name)
         raise IngestError(f"{shown} is empty")

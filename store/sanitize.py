@@ -17,7 +17,9 @@ _DELETED = (
     [chr(c) for c in range(0x00, 0x20) if chr(c) not in "\t\n\r" + _AS_SPACE]
     + ["\x7f"]
     + [chr(c) for c in range(0x80, 0xA0) if chr(c) not in _AS_SPACE]
-    + ["\u200e", "\u200f", "\ufeff"]
+    # Unicode's Bidi_Control set (the Arabic letter mark, the marks, embeddings, overrides and
+    # isolates below) and the zero-width no-break space.
+    + ["\u061c", "\u200e", "\u200f", "\ufeff"]
     + [chr(c) for c in range(0x202A, 0x202F)]
     + [chr(c) for c in range(0x2066, 0x206A)]
 )
@@ -51,7 +53,7 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     """Strip control characters and normalise whitespace.
 
     Removed: C0 controls except newline and tab, DEL, C1 controls, the bidi marks, embeddings,
-    overrides and isolates (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) and U+FEFF.
+    overrides and isolates (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) and U+FEFF.
     With `multiline=False` every run of whitespace becomes one space and the ends are stripped;
     with `multiline=True` paragraphs (separated by a blank line) are kept, joined by "\\n\\n",
     and every other whitespace run becomes one space.

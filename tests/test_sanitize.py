@@ -3,6 +3,8 @@ quoted: a message shows them as escapes."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,9 +16,11 @@ CONTROLS = (
     [chr(c) for c in range(0x00, 0x20) if chr(c) not in "\t\n"]
     + ["\x7f"]
     + [chr(c) for c in range(0x80, 0xA0)]
-    + ["\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"]
+    + ["\u061c", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"]
     + ["\u2066", "\u2067", "\u2068", "\u2069", "\ufeff"]
 )
+# Unicode's Bidi_Control property (PropList.txt): the marks, embeddings, overrides and isolates.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 @pytest.mark.parametrize("char", CONTROLS, ids=lambda c: f"U+{ord(c):04X}")
@@ -36,6 +40,16 @@ def test_terminal_escape_sequences_lose_their_escape() -> None:
 
 def test_bidi_override_is_removed_but_text_kept() -> None:
     assert clean_text("safe\u202etxt.exe\u202c") == "safetxt.exe"
+
+
+def test_every_bidi_control_is_forbidden_and_escaped() -> None:
+    """The whole Bidi_Control set, the Arabic letter mark too: each reorders what a reader
+    sees. The explicit formatting classes are checked against Python's own Unicode data."""
+    explicit = {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
+    found = {c for c in map(chr, range(0x110000)) if unicodedata.bidirectional(c) in explicit}
+    assert found < set(BIDI_CONTROLS) <= FORBIDDEN
+    assert clean_text("\u0627\u061c1\u200f2") == "\u062712"
+    assert one_line("a\u061cb") == "a\\u061cb"
 
 
 def test_emoji_cjk_and_accents_are_kept() -> None:

@@ -142,12 +142,19 @@ def cmd_remove(args: argparse.Namespace) -> int:
         raise CliError("say what to remove: papertray remove ID... or --source NAME", 2)
     ids = resolve_ids(library, args.ids) if args.ids else []
     if args.source is not None:
-        counts = {name: (count, only) for name, count, only in library.sources()}
+        from papertray.store import rules
+
+        # A digest is found by its name as `papertray sources` shows it, too: a name stored by
+        # an earlier version may hold control characters, which it shows escaped.
+        counts: dict[str, tuple[str, int, int]] = {}
+        for name, count, only in library.sources():
+            counts.setdefault(rules.one_line(name), (name, count, only))
+            counts[name] = (name, count, only)
         if args.source not in counts:
-            known = ", ".join(list(counts)[:5]) or "none yet"
+            known = ", ".join(map(rules.one_line, list(counts)[:5])) or "none yet"
             raise CliError(f"no digest named {args.source!r} in the library (digests: {known})")
-        ids += library.ids_only_from(args.source)
-        count, only = counts[args.source]
+        stored, count, only = counts[args.source]
+        ids += library.ids_only_from(stored)
         if count > only:
             say(f"{count - only} of the papers from {args.source} also came from other digests: "
                 "kept")  # fmt: skip
@@ -158,11 +165,14 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
+    from papertray.store import rules
+
     library, _state = open_store(args.data_dir)
     rows = library.sources()
     if not rows:
         say("the library is empty: papertray import FILE adds a digest")
     for name, count, only in rows:
         shared = f"  ({count - only} also from other digests)" if count > only else ""
-        print(f"{count:>6}  {name}{shared}")
+        # Escaped as the import said it: a name stored by an earlier version may be raw.
+        print(f"{count:>6}  {rules.one_line(name)}{shared}")
     return 0

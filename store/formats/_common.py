@@ -128,10 +128,16 @@ def make_paper(
         "arxiv_id": arxiv,
     }
     for key, value in extra.items():
-        if key in _FIELDS and value not in (None, "", [], ()):
-            if isinstance(value, (list, tuple)):
-                # Keywords and categories come as any JSON value: each is cleaned like a title.
-                value = _SEQ(k for k in (text(v, tex=tex) for v in value) if k)
+        if key not in _FIELDS:
+            continue
+        # The extra fields are untrusted text as much as the title: cleaned here, once for
+        # every format, so no stored field holds a control character.
+        if isinstance(value, str):
+            value = clean_text(value)
+        elif isinstance(value, (list, tuple)):
+            # Keywords and categories come as any JSON value: each is cleaned like a title.
+            value = _SEQ(k for k in (text(v, tex=tex) for v in value) if k)
+        if value not in (None, "", ()):
             data[key] = value
     return Paper(**data)
 

@@ -179,7 +179,17 @@ def _clean(value: str) -> str:
         value = value[1:-1]
     elif len(value) >= 2 and value[0] == '"' and value[-1] == '"':
         value = value[1:-1]
-    return strip_braces(latex_to_text(value))
+    if ("\\{" not in value and "\\}" not in value) or _HELD_OPEN in value or _HELD_CLOSE in value:
+        return strip_braces(latex_to_text(value))
+    # An escaped brace (`\{`, as the export writes one) is the character: held aside while
+    # strip_braces drops the grouping braces, which are markup.
+    held = value.replace("\\{", _HELD_OPEN).replace("\\}", _HELD_CLOSE)
+    text = strip_braces(latex_to_text(held))
+    return text.replace(_HELD_OPEN, "{").replace(_HELD_CLOSE, "}")
+
+
+# Private-use stand-ins for the escaped braces of `_clean` (a value holding one is read as before).
+_HELD_OPEN, _HELD_CLOSE = "\ue000", "\ue001"
 
 
 def _closes_at_end(value: str) -> bool:

@@ -15,6 +15,7 @@ import orjson
 from papertray.store.formats.common import Digest, IngestError, IngestResult, dedupe
 from papertray.store.formats.fields import (
     arxiv_from_url,
+    arxiv_version_of,
     author_list,
     date_field,
     field_urls,
@@ -162,7 +163,21 @@ def record_paper(record: dict[str, Any], source: str) -> Paper | None:
         comments=comments,
         keywords=tuple(keyword_list(paper.get("ai_keywords", paper.get("keywords")))),
         digest_date=digest_date,
+        # What `papertray list --format json` writes besides: read back, so an export imports
+        # whole into another library.
+        categories=tuple(keyword_list(paper.get("categories"))),
+        remarks=text_field(paper.get("remarks")),
+        arxiv_version=_version(paper),
     )
+
+
+def _version(paper: dict[str, Any]) -> int | None:
+    """The record's `arxiv_version` (as an arXiv id may write one: 1 to 999), else the version
+    its arXiv id names."""
+    version = int_field(paper.get("arxiv_version"))
+    if version is not None and 1 <= version <= 999:
+        return version
+    return arxiv_version_of(paper.get("arxiv_id")) or arxiv_version_of(paper.get("id"))
 
 
 def finish_records(records: list[Any], fmt: str, source: str, warnings: list[str]) -> IngestResult:
