@@ -148,6 +148,20 @@ def test_several_digests_in_one_file() -> None:
     assert result.duplicates == 0
 
 
+@pytest.mark.timeout(60)  # only catches a hang: each line copying the title so far takes minutes
+def test_a_title_of_many_continuation_lines_is_read_in_one_pass() -> None:
+    line = "andon" * 24
+    lines = 200_000
+    digest = EMAIL.replace(
+        "Title: A Second Paper\n", "Title: A Second Paper\n" + f"  {line}\n" * lines
+    )
+    result = ingest_text(digest)
+    expected = [dict(p) for p in EMAIL_PAPERS]
+    expected[1]["title"] = "A Second Paper" + f" {line}" * lines
+    assert fields(result) == own_pages(expected)
+    assert [u.id for u in result.updates] == ["arxiv:2209.05824"]
+
+
 def test_replacements_update_papers_in_the_library_and_are_otherwise_skipped() -> None:
     library = Library.in_memory()
     old = ingest_text(

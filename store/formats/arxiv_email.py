@@ -179,7 +179,9 @@ def _entry(raw_id: str, block: str, source: str, date: str | None, replaced: boo
     if close < 0 and block.startswith("\\\\ ("):
         close = 0
     body = block if close < 0 else block[:close]
-    fields: dict[str, str] = {}
+    # Each field's lines, joined once at the end: adding each continuation line to the string
+    # copies all the field holds so far, for every line.
+    parts: dict[str, list[str]] = {}
     abstract = ""
     last = ""
     lines = body.split("\n")
@@ -188,14 +190,15 @@ def _entry(raw_id: str, block: str, source: str, date: str | None, replaced: boo
             abstract = "\n".join(lines[n + 1 :])
             break
         if line[:1] in (" ", "\t") and last:
-            fields[last] += " " + line.strip()
+            parts[last].append(line.strip())
             continue
         found = _FIELD.fullmatch(line)
         if found:
             last = found.group(1).lower()
-            fields[last] = found.group(2).strip()
+            parts[last] = [found.group(2).strip()]
         elif line.strip():
             last = ""
+    fields = {name: " ".join(values) for name, values in parts.items()}
     title = fields.get("title", "")
     pid = arxiv_id(raw_id)
     links = [f"https://arxiv.org/abs/{pid}"] if pid else []
