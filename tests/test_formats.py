@@ -381,6 +381,30 @@ def test_title_summary_text_exactly_or_not_at_all() -> None:
         ingest_text(broken)
 
 
+@pytest.mark.timeout(60)  # only catches a hang: each line copying the summary so far takes minutes
+def test_a_summary_of_many_wrapped_lines_is_read_in_one_pass() -> None:
+    line = "andon" * 24
+    lines = 200_000
+    text = FORMATS_DIR.joinpath("title_summary.txt").read_text()
+    text = text.replace("\nnow serve", "\n" + f"{line}\n" * lines + "now serve")
+    result = ingest_text(text)
+    assert result.format == "title-summary"
+    assert [(p.id, p.title, p.abstract) for p in result.papers] == [
+        (
+            "arxiv:2406.11402",
+            "Evaluating Open Language Models",
+            "The rapid rise of language models has expanded their use.",
+        ),
+        (
+            "arxiv:2406.11775",
+            "Task Me Anything",
+            "Benchmarks for large multimodal language models"
+            + f" {line}" * lines
+            + " now serve to assess general capabilities.",
+        ),
+    ]
+
+
 def test_markdown_table_exactly_or_not_at_all() -> None:
     result = load("md_table.md")
     assert result.format == "md-table"
