@@ -426,6 +426,21 @@ def test_markdown_table_exactly_or_not_at_all() -> None:
         ingest_text(broken)
 
 
+@pytest.mark.timeout(60)  # only catches a hang: each line copying the row so far takes minutes
+def test_a_cell_wrapped_over_many_lines_is_read_in_one_pass() -> None:
+    line = "andon" * 6
+    lines = 400_000
+    text = (FORMATS_DIR / "md_table.md").read_text()
+    text = text.replace(" research addresses", " research\n" + f"{line}\n" * lines + "addresses")
+    result = ingest_text(text)
+    assert result.format == "md-table"
+    assert [(p.id, p.title, p.abstract, list(p.authors)) for p in result.papers] == [
+        ("arxiv:2410.17243", "Breaking the Memory Barrier",
+         "a) This research" + f" {line}" * lines + " addresses memory.", ["Kehan Li"]),
+        ("arxiv:2410.17244", "Another Row", "b) More.", ["Ann"]),
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("fmt", "name"),
     [

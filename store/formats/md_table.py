@@ -86,16 +86,18 @@ def parse(text: str, source: str = "") -> Parsed:
     text_at = next((i for i, c in enumerate(header) if c in _TEXT_COLUMNS), None)
     authors_at = next((i for i, c in enumerate(header) if c.startswith("author")), None)
     link_at = [i for i, c in enumerate(header) if c in _LINK_COLUMNS and i != title_at]
-    rows: list[str] = []
+    # Each row's lines, joined once at the end: adding each wrapped line to the row's string
+    # copies all the row holds so far, for every line.
+    rows: list[list[str]] = []
     for line in lines[start + 2 :]:
         if line.strip().startswith("|"):
-            rows.append(line.strip())
+            rows.append([line.strip()])
         elif line.strip() and rows:
-            rows[-1] += " " + line.strip()  # a cell wrapped onto the next line
+            rows[-1].append(line.strip())  # a cell wrapped onto the next line
         elif rows and not line.strip():
             break
     papers: list[Paper] = []
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate((" ".join(parts) for parts in rows), start=1):
         cells = _cells(row)
         if len(cells) != len(header):
             raise refuse(f"row {number} has {len(cells)} cells, the header {len(header)}")
