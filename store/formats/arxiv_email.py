@@ -88,8 +88,8 @@ class Reader:
         """The date of the last header read (the mail's own date before any header)."""
         self.marked = False
         """A `%%--%%` line read since that header (or since the start)."""
-        self.open = ""
-        """The text from the start of the entry still open."""
+        self.open: list[str] = []
+        """The text from the start of the entry still open, as it came."""
 
     def feed(self, text: str, *, last: bool) -> None:
         if "\r" in text:
@@ -97,7 +97,14 @@ class Reader:
         if "\xa0" in text:
             text = text.replace("\xa0", " ")
         if self.open:
-            text = self.open + text
+            # Only the open entry's last lines and this piece can hold a new entry's start:
+            # while none comes, the piece is kept, not joined to all before and searched again.
+            held = self.open[-1]
+            line = held.rfind("\n", 0, max(held.rfind("\n", 0, len(held) - 1), 0)) + 1
+            if not last and _ENTRY.search(held[line:] + text) is None:
+                self.open.append(text)
+                return
+            text = "".join(self.open) + text
         starts = list(_ENTRY.finditer(text))
         # What is read to the end: all of it at the end, else up to the entry still open.
         done = len(text) if last or not starts else starts[-1].start()
@@ -128,7 +135,7 @@ class Reader:
             self.marked = bool(marks) and marks[-1] > headers[-1][0]
         else:
             self.marked = self.marked or bool(marks)
-        self.open = text[done:]
+        self.open = [text[done:]] if done < len(text) else []
 
     def _add(self, paper: Paper | None, replaced: bool) -> None:
         if paper is None:
