@@ -441,6 +441,19 @@ def test_a_cell_wrapped_over_many_lines_is_read_in_one_pass() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.timeout(60)  # only catches a hang: a regex scanning to the end from each copy
+def test_a_title_of_many_read_more_parts_is_read_in_one_pass() -> None:
+    times = 50_000
+    text = (FORMATS_DIR / "md_table.md").read_text()
+    text = text.replace("2410.17243)) |", "2410.17243)) " + "(Read more on x) y " * times + "|")
+    result = ingest_text(text)
+    assert [(p.id, p.title) for p in result.papers] == [
+        ("arxiv:2410.17243",
+         "Breaking the Memory Barrier (Read more on arXiv)" + " (Read more on x) y" * times),
+        ("arxiv:2410.17244", "Another Row"),
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("fmt", "name"),
     [

@@ -24,7 +24,7 @@ _BARE_URL = re.compile(r"(?<![(\w])https?://[^\s|<>()\[\]]+")
 # Emphasis and code spans: **bold**, __bold__, *italic*, ~~struck~~, `code`. A lone _ is left:
 # snake_case names are common in papers' titles.
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~|`)(?=\S)(.+?)(?<=\S)\1")
-_READ_MORE = re.compile(r"\s*\(Read more on .*\)\s*$")
+_READ_MORE = "(Read more on "
 _TITLE_COLUMNS = ("title", "paper", "paper title", "name")
 _TEXT_COLUMNS = ("summary", "abstract", "tl;dr", "description")
 # Columns whose links are the paper's: its code (the repo) and its PDF or page.
@@ -102,7 +102,7 @@ def parse(text: str, source: str = "") -> Parsed:
         if len(cells) != len(header):
             raise refuse(f"row {number} has {len(cells)} cells, the header {len(header)}")
         title, links = markdown_text(cells[title_at])
-        title = _READ_MORE.sub("", title).strip()
+        title = _without_read_more(title)
         abstract, found = markdown_text(cells[text_at]) if text_at is not None else ("", [])
         for at in link_at:
             links += markdown_text(cells[at])[1]
@@ -122,6 +122,16 @@ def parse(text: str, source: str = "") -> Parsed:
     if not papers:
         raise refuse("no rows")
     return Parsed(papers)
+
+
+def _without_read_more(title: str) -> str:
+    """The title before its "(Read more on ...)" up to a closing parenthesis at the end. Found
+    with `str.find`: a regex would scan to the end from each of a hostile title's many copies."""
+    title = title.strip()
+    at = title.find(_READ_MORE)
+    if at >= 0 and title.endswith(")") and len(title) > at + len(_READ_MORE):
+        return title[:at].strip()
+    return title
 
 
 def _cells(row: str) -> list[str]:
