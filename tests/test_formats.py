@@ -162,6 +162,13 @@ def test_a_title_of_many_continuation_lines_is_read_in_one_pass() -> None:
     assert [u.id for u in result.updates] == ["arxiv:2209.05824"]
 
 
+@pytest.mark.timeout(60)  # only catches a hang: each "received from" scanning to the line's end
+def test_a_line_of_many_received_from_is_read_in_one_pass() -> None:
+    result = ingest_text(EMAIL + "received from " * 100_000 + "\n")
+    assert fields(result) == own_pages(EMAIL_PAPERS)
+    assert [u.id for u in result.updates] == ["arxiv:2209.05824"]
+
+
 def test_replacements_update_papers_in_the_library_and_are_otherwise_skipped() -> None:
     library = Library.in_memory()
     old = ingest_text(

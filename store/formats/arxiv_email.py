@@ -29,7 +29,9 @@ NAME = "arxiv-email"
 _ENTRY = re.compile(r"^arXiv:(\S+)[^\n]*\n(?=Date:|replaced with|Title:)", re.M)
 _SNIFF = re.compile(r"^arXiv:\S+[^\n]*\n(?:Date:|replaced with)", re.M)
 _FIELD = re.compile(r"([A-Za-z][A-Za-z-]{1,20}):[ \t]?(.*)")
-_RECEIVED = re.compile(r"received from .*? to\s+\w{3}\s+(\d{1,2}) (\w{3}) (\d{2,4})")
+# The "from" date is a few words: `.*?` would scan to the end of the line from each of many
+# "received from" in one line.
+_RECEIVED = re.compile(r"received from .{0,200}? to\s+\w{3}\s+(\d{1,2}) (\w{3}) (\d{2,4})")
 _MARK = re.compile(re.escape("%%--%%"))
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _MAIL_HEADER = re.compile(
