@@ -73,6 +73,16 @@ def test_parse_pieces_is_parse_of_the_joined_text() -> None:
     assert _rows(parsed.papers, parsed.updates) == _whole(text)
 
 
+@pytest.mark.timeout(60)  # only catches a hang: each piece searching all before it takes minutes
+def test_an_entry_held_open_over_many_pieces_is_read_in_one_pass() -> None:
+    first = EMAIL[: EMAIL.index("arXiv:2403.00002")]
+    # Each piece starts on an `arXiv:` line, as `ingest._streamed` cuts them, but none is an entry.
+    junk = ("arXiv:not-an-entry\n" + "x" * 60 + "\n") * 200
+    parsed = arxiv_email.parse_pieces([first] + [junk] * 1000)
+    assert _rows(parsed.papers, parsed.updates) == _whole(first)
+    assert [p.id for p in parsed.papers] == ["arxiv:2403.00001"]
+
+
 def test_a_long_line_in_a_later_piece_is_refused_with_its_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -148,6 +148,27 @@ def test_several_digests_in_one_file() -> None:
     assert result.duplicates == 0
 
 
+@pytest.mark.timeout(60)  # only catches a hang: each line copying the title so far takes minutes
+def test_a_title_of_many_continuation_lines_is_read_in_one_pass() -> None:
+    line = "andon" * 24
+    lines = 200_000
+    digest = EMAIL.replace(
+        "Title: A Second Paper\n", "Title: A Second Paper\n" + f"  {line}\n" * lines
+    )
+    result = ingest_text(digest)
+    expected = [dict(p) for p in EMAIL_PAPERS]
+    expected[1]["title"] = "A Second Paper" + f" {line}" * lines
+    assert fields(result) == own_pages(expected)
+    assert [u.id for u in result.updates] == ["arxiv:2209.05824"]
+
+
+@pytest.mark.timeout(60)  # only catches a hang: each "received from" scanning to the line's end
+def test_a_line_of_many_received_from_is_read_in_one_pass() -> None:
+    result = ingest_text(EMAIL + "received from " * 100_000 + "\n")
+    assert fields(result) == own_pages(EMAIL_PAPERS)
+    assert [u.id for u in result.updates] == ["arxiv:2209.05824"]
+
+
 def test_replacements_update_papers_in_the_library_and_are_otherwise_skipped() -> None:
     library = Library.in_memory()
     old = ingest_text(
@@ -367,6 +388,30 @@ def test_title_summary_text_exactly_or_not_at_all() -> None:
         ingest_text(broken)
 
 
+@pytest.mark.timeout(60)  # only catches a hang: each line copying the summary so far takes minutes
+def test_a_summary_of_many_wrapped_lines_is_read_in_one_pass() -> None:
+    line = "andon" * 24
+    lines = 200_000
+    text = FORMATS_DIR.joinpath("title_summary.txt").read_text()
+    text = text.replace("\nnow serve", "\n" + f"{line}\n" * lines + "now serve")
+    result = ingest_text(text)
+    assert result.format == "title-summary"
+    assert [(p.id, p.title, p.abstract) for p in result.papers] == [
+        (
+            "arxiv:2406.11402",
+            "Evaluating Open Language Models",
+            "The rapid rise of language models has expanded their use.",
+        ),
+        (
+            "arxiv:2406.11775",
+            "Task Me Anything",
+            "Benchmarks for large multimodal language models"
+            + f" {line}" * lines
+            + " now serve to assess general capabilities.",
+        ),
+    ]
+
+
 def test_markdown_table_exactly_or_not_at_all() -> None:
     result = load("md_table.md")
     assert result.format == "md-table"
@@ -386,6 +431,34 @@ def test_markdown_table_exactly_or_not_at_all() -> None:
     broken = (FORMATS_DIR / "md_table.md").read_text() + "| A Third Row | missing a cell |\n"
     with pytest.raises(IngestError, match="row 3 has 2 cells, the header 3"):
         ingest_text(broken)
+
+
+@pytest.mark.timeout(60)  # only catches a hang: each line copying the row so far takes minutes
+def test_a_cell_wrapped_over_many_lines_is_read_in_one_pass() -> None:
+    line = "andon" * 6
+    lines = 400_000
+    text = (FORMATS_DIR / "md_table.md").read_text()
+    text = text.replace(" research addresses", " research\n" + f"{line}\n" * lines + "addresses")
+    result = ingest_text(text)
+    assert result.format == "md-table"
+    assert [(p.id, p.title, p.abstract, list(p.authors)) for p in result.papers] == [
+        ("arxiv:2410.17243", "Breaking the Memory Barrier",
+         "a) This research" + f" {line}" * lines + " addresses memory.", ["Kehan Li"]),
+        ("arxiv:2410.17244", "Another Row", "b) More.", ["Ann"]),
+    ]  # fmt: skip
+
+
+@pytest.mark.timeout(60)  # only catches a hang: a regex scanning to the end from each copy
+def test_a_title_of_many_read_more_parts_is_read_in_one_pass() -> None:
+    times = 50_000
+    text = (FORMATS_DIR / "md_table.md").read_text()
+    text = text.replace("2410.17243)) |", "2410.17243)) " + "(Read more on x) y " * times + "|")
+    result = ingest_text(text)
+    assert [(p.id, p.title) for p in result.papers] == [
+        ("arxiv:2410.17243",
+         "Breaking the Memory Barrier (Read more on arXiv)" + " (Read more on x) y" * times),
+        ("arxiv:2410.17244", "Another Row"),
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

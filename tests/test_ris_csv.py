@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from papertray.store.export import render
 from papertray.store.ingest import ingest_bytes, ingest_text
 from papertray.store.models import UNTOUCHED, paper_id
@@ -123,6 +125,32 @@ def test_ris_from_zotero_and_mendeley() -> None:
             "2017-06-12",
             "The dominant sequence transduction models are based on complex recurrent or "
             "convolutional neural networks.",
+        ),
+        (
+            "arxiv:1810.04805",
+            "BERT: Pre-training of Deep Bidirectional Transformers",
+            ("Jacob Devlin",),
+            "2018",
+            "We introduce BERT.",
+        ),
+    ]
+
+
+@pytest.mark.timeout(60)  # only catches a hang: each line copying the value so far takes minutes
+def test_a_value_of_many_continuation_lines_is_read_in_one_pass() -> None:
+    line = "andon" * 24
+    lines = 200_000
+    ris = ZOTERO_RIS.replace("\r\nconvolutional", "\r\n" + f"{line}\r\n" * lines + "convolutional")
+    result = ingest_text(ris)
+    assert [(p.id, p.title, p.authors, p.published, p.abstract) for p in result.papers] == [
+        (
+            "arxiv:1706.03762",
+            "Attention Is All You Need",
+            ("Ashish Vaswani", "Noam Shazeer"),
+            "2017-06-12",
+            "The dominant sequence transduction models are based on complex recurrent or"
+            + f" {line}" * lines
+            + " convolutional neural networks.",
         ),
         (
             "arxiv:1810.04805",

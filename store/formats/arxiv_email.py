@@ -29,7 +29,9 @@ NAME = "arxiv-email"
 _ENTRY = re.compile(r"^arXiv:(\S+)[^\n]*\n(?=Date:|replaced with|Title:)", re.M)
 _SNIFF = re.compile(r"^arXiv:\S+[^\n]*\n(?:Date:|replaced with)", re.M)
 _FIELD = re.compile(r"([A-Za-z][A-Za-z-]{1,20}):[ \t]?(.*)")
-_RECEIVED = re.compile(r"received from .*? to\s+\w{3}\s+(\d{1,2}) (\w{3}) (\d{2,4})")
+# The "from" date is a few words: `.*?` would scan to the end of the line from each of many
+# "received from" in one line.
+_RECEIVED = re.compile(r"received from .{0,200}? to\s+\w{3}\s+(\d{1,2}) (\w{3}) (\d{2,4})")
 _MARK = re.compile(re.escape("%%--%%"))
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _MAIL_HEADER = re.compile(
@@ -88,8 +90,8 @@ class Reader:
         """The date of the last header read (the mail's own date before any header)."""
         self.marked = False
         """A `%%--%%` line read since that header (or since the start)."""
-        self.open = ""
-        """The text from the start of the entry still open."""
+        self.open: list[str] = []
+        """The text from the start of the entry still open, as it came."""
 
     def feed(self, text: str, *, last: bool) -> None:
         if "\r" in text:
@@ -97,7 +99,14 @@ class Reader:
         if "\xa0" in text:
             text = text.replace("\xa0", " ")
         if self.open:
-            text = self.open + text
+            # Only the open entry's last lines and this piece can hold a new entry's start:
+            # while none comes, the piece is kept, not joined to all before and searched again.
+            held = self.open[-1]
+            line = held.rfind("\n", 0, max(held.rfind("\n", 0, len(held) - 1), 0)) + 1
+            if not last and _ENTRY.search(held[line:] + text) is None:
+                self.open.append(text)
+                return
+            text = "".join(self.open) + text
         starts = list(_ENTRY.finditer(text))
         # What is read to the end: all of it at the end, else up to the entry still open.
         done = len(text) if last or not starts else starts[-1].start()
@@ -128,7 +137,7 @@ class Reader:
             self.marked = bool(marks) and marks[-1] > headers[-1][0]
         else:
             self.marked = self.marked or bool(marks)
-        self.open = text[done:]
+        self.open = [text[done:]] if done < len(text) else []
 
     def _add(self, paper: Paper | None, replaced: bool) -> None:
         if paper is None:
@@ -184,7 +193,9 @@ def _entry(raw_id: str, block: str, source: str, date: str | None, replaced: boo
     if close < 0 and block.startswith("\\\\ ("):
         close = 0
     body = block if close < 0 else block[:close]
-    fields: dict[str, str] = {}
+    # Each field's lines, joined once at the end: adding each continuation line to the string
+    # copies all the field holds so far, for every line.
+    parts: dict[str, list[str]] = {}
     abstract = ""
     last = ""
     lines = body.split("\n")
@@ -193,14 +204,15 @@ def _entry(raw_id: str, block: str, source: str, date: str | None, replaced: boo
             abstract = "\n".join(lines[n + 1 :])
             break
         if line[:1] in (" ", "\t") and last:
-            fields[last] += " " + line.strip()
+            parts[last].append(line.strip())
             continue
         found = _FIELD.fullmatch(line)
         if found:
             last = found.group(1).lower()
-            fields[last] = found.group(2).strip()
+            parts[last] = [found.group(2).strip()]
         elif line.strip():
             last = ""
+    fields = {name: " ".join(values) for name, values in parts.items()}
     title = fields.get("title", "")
     pid = arxiv_id(raw_id)
     links = [f"https://arxiv.org/abs/{pid}"] if pid else []

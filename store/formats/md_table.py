@@ -24,7 +24,7 @@ _BARE_URL = re.compile(r"(?<![(\w])https?://[^\s|<>()\[\]]+")
 # Emphasis and code spans: **bold**, __bold__, *italic*, ~~struck~~, `code`. A lone _ is left:
 # snake_case names are common in papers' titles.
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~|`)(?=\S)(.+?)(?<=\S)\1")
-_READ_MORE = re.compile(r"\s*\(Read more on .*\)\s*$")
+_READ_MORE = "(Read more on "
 _TITLE_COLUMNS = ("title", "paper", "paper title", "name")
 _TEXT_COLUMNS = ("summary", "abstract", "tl;dr", "description")
 # Columns whose links are the paper's: its code (the repo) and its PDF or page.
@@ -86,21 +86,23 @@ def parse(text: str, source: str = "") -> Parsed:
     text_at = next((i for i, c in enumerate(header) if c in _TEXT_COLUMNS), None)
     authors_at = next((i for i, c in enumerate(header) if c.startswith("author")), None)
     link_at = [i for i, c in enumerate(header) if c in _LINK_COLUMNS and i != title_at]
-    rows: list[str] = []
+    # Each row's lines, joined once at the end: adding each wrapped line to the row's string
+    # copies all the row holds so far, for every line.
+    rows: list[list[str]] = []
     for line in lines[start + 2 :]:
         if line.strip().startswith("|"):
-            rows.append(line.strip())
+            rows.append([line.strip()])
         elif line.strip() and rows:
-            rows[-1] += " " + line.strip()  # a cell wrapped onto the next line
+            rows[-1].append(line.strip())  # a cell wrapped onto the next line
         elif rows and not line.strip():
             break
     papers: list[Paper] = []
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate((" ".join(parts) for parts in rows), start=1):
         cells = _cells(row)
         if len(cells) != len(header):
             raise refuse(f"row {number} has {len(cells)} cells, the header {len(header)}")
         title, links = markdown_text(cells[title_at])
-        title = _READ_MORE.sub("", title).strip()
+        title = _without_read_more(title)
         abstract, found = markdown_text(cells[text_at]) if text_at is not None else ("", [])
         for at in link_at:
             links += markdown_text(cells[at])[1]
@@ -120,6 +122,16 @@ def parse(text: str, source: str = "") -> Parsed:
     if not papers:
         raise refuse("no rows")
     return Parsed(papers)
+
+
+def _without_read_more(title: str) -> str:
+    """The title before its "(Read more on ...)" up to a closing parenthesis at the end. Found
+    with `str.find`: a regex would scan to the end from each of a hostile title's many copies."""
+    title = title.strip()
+    at = title.find(_READ_MORE)
+    if at >= 0 and title.endswith(")") and len(title) > at + len(_READ_MORE):
+        return title[:at].strip()
+    return title
 
 
 def _cells(row: str) -> list[str]:

@@ -57,9 +57,11 @@ def parse(text: str, source: str = "") -> Parsed:
 
 
 def _records(text: str) -> list[dict[str, list[str]]]:
-    records: list[dict[str, list[str]]] = []
-    current: dict[str, list[str]] | None = None
-    last: list[str] | None = None
+    """Each record's values by tag. A value's lines are joined once, at the end: adding each
+    continuation line to the value would copy all it holds so far, for every line."""
+    records: list[dict[str, list[list[str]]]] = []
+    current: dict[str, list[list[str]]] | None = None
+    last: list[str] | None = None  # the lines of the value read last
     for line in text.split("\n"):
         found = _TAG.match(line)
         if found:
@@ -73,11 +75,14 @@ def _records(text: str) -> list[dict[str, list[str]]]:
             if tag == "ER":
                 current, last = None, None
                 continue
-            last = current.setdefault(tag, [])
-            last.append(value)
+            last = [value]
+            current.setdefault(tag, []).append(last)
         elif current is not None and last is not None and line.strip():
-            last[-1] = f"{last[-1]}\n{line.strip()}"
-    return records
+            last.append(line.strip())
+    return [
+        {tag: ["\n".join(lines) for lines in values] for tag, values in record.items()}
+        for record in records
+    ]
 
 
 def _first(record: dict[str, list[str]], tags: tuple[str, ...]) -> str:

@@ -34,20 +34,23 @@ def parse(text: str, source: str = "") -> Parsed:
     for number, block in enumerate(_SEPARATOR.split(text), start=1):
         if not block.strip():
             continue
-        fields: dict[str, str] = {}
+        # Each label's lines, joined once at the end: adding each wrapped line to the string
+        # copies all the summary holds so far, for every line.
+        parts: dict[str, list[str]] = {}
         last = ""
         for line in block.strip("\n").split("\n"):
             found = _LINE.fullmatch(line)
             if found and found.group(1).lower() in _LABELS:
                 last = found.group(1).lower()
-                fields[last] = found.group(2)
+                parts[last] = [found.group(2)]
             elif last in ("summary", "abstract") and line.strip():  # a wrapped summary
-                fields[last] += " " + line.strip()
+                parts[last].append(line.strip())
             elif line.strip():
                 raise IngestError(
                     f"block {number} is not Title:/PDF:/Summary: text ({line[:40]!r}): "
                     "refusing the file rather than reading half of it"
                 )
+        fields = {label: " ".join(lines) for label, lines in parts.items()}
         abstract = fields.get("summary") or fields.get("abstract") or ""
         links = [fields[k].strip() for k in ("pdf", "url", "link") if fields.get(k)]
         paper = make_paper(
