@@ -28,3 +28,15 @@ def copied_fixture(name: str, tmp_path: Path) -> Path:
     folder = tmp_path / "old"
     shutil.copytree(FIXTURES / name, folder)
     return folder
+
+
+PEAK_KB = """
+def peak_kb():
+    # This process's own peak RSS in KB (VmHWM). Not ru_maxrss: Linux keeps, across exec, the
+    # peak of the process that forked it, so a child of a large pytest worker starts high.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+"""
+"""Source for a script run in a process of its own, measuring its memory (Linux only)."""

@@ -1,6 +1,6 @@
 """Issue 20, point 2: a decompression bomb. The cap on a response holds for its decompressed
 bytes as they come out, layer by layer, so 12 KB of `Content-Encoding: gzip, gzip` that inflate
-to 1 GB cost no more memory than the cap (measured in a process of its own: ru_maxrss)."""
+to 1 GB cost no more memory than the cap (measured in a process of its own: its VmHWM)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from helpers.cli import PEAK_KB
 from helpers.loopback import RawServer, answer, folder_bytes, gzip_bomb, sends, the_line
 
 from papertray.store import Library, limits
@@ -33,21 +34,21 @@ def _json_answer(body: bytes, coding: str) -> bytes:
     return answer("200 OK", headers, body)
 
 
-PEAK = """
-import resource, sys
+PEAK = PEAK_KB + """
+import sys
 from papertray.tui.cli import run
 import papertray.store.net, papertray.store.fetch  # noqa: F401 (loaded before the baseline)
 import httpx  # noqa: F401
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kb()
 status = run(["fetch", "hf", "--date", "2026-12-01"])
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_kb()
 print(status, before, after, file=sys.stdout)
 """
 
 
 def _peak_of_a_fetch(url: str, env_dir: Path) -> tuple[int, int, int, str]:
-    """(exit status, ru_maxrss before, after, stderr) of `papertray fetch hf` in a process of
-    its own (ru_maxrss is a process's peak: KB on Linux)."""
+    """(exit status, peak KB before, after, stderr) of `papertray fetch hf` in a process of
+    its own."""
     env = dict(os.environ, HF_ENDPOINT=url, PAPERTRAY_DATA_DIR=str(env_dir))
     proc = subprocess.run(
         [sys.executable, "-c", PEAK], env=env, capture_output=True, text=True, timeout=120
@@ -56,7 +57,7 @@ def _peak_of_a_fetch(url: str, env_dir: Path) -> tuple[int, int, int, str]:
     return status, before, after, proc.stderr
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KB is Linux's")
+@pytest.mark.skipif(sys.platform != "linux", reason="VmHWM is Linux's")
 @pytest.mark.parametrize("coding", ["gzip, gzip", "x-gzip, gzip"])
 def test_a_gzip_in_gzip_bomb_is_refused_within_the_cap_of_memory(
     bomb: bytes, tmp_path: Path, seeded, data_dir: Path, coding: str

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from helpers.cli import PEAK_KB
 from helpers.loopback import folder_bytes, the_line
 
 from papertray.store import IngestError, limits
@@ -21,11 +22,11 @@ from papertray.store.ingest import ingest_text
 
 SIZE = 64 * limits.MB
 
-PEAK = """
-import resource, sys
+PEAK = PEAK_KB + """
+import sys
 from papertray.tui.cli import run
 status = run(["import", sys.argv[1]])
-print(status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(status, peak_kb())
 """
 
 
@@ -62,7 +63,7 @@ HUGE = {
 }
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KB is Linux's")
+@pytest.mark.skipif(sys.platform != "linux", reason="VmHWM is Linux's")
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("name", HUGE)
 def test_a_huge_single_line_is_refused_fast_and_small(
@@ -84,7 +85,7 @@ def test_a_huge_single_line_is_refused_fast_and_small(
     assert folder_bytes(data_dir) == seeded
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KB is Linux's")
+@pytest.mark.skipif(sys.platform != "linux", reason="VmHWM is Linux's")
 @pytest.mark.timeout(180)
 def test_a_million_bibtex_strings_are_refused_before_parsing(
     tmp_path: Path, seeded, data_dir: Path

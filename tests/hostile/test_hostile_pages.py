@@ -12,6 +12,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from helpers.cli import PEAK_KB
 from helpers.loopback import RawServer, answer
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -84,17 +85,17 @@ def test_at_the_byte_cap_every_page_is_kept(
     assert "stopped" not in err and "hf 2026-11: 110 papers: 110 new" in err
 
 
-PEAK = """
-import resource, sys
+PEAK = PEAK_KB + """
+import sys
 from papertray.store import limits
 limits.MAX_FETCH_BYTES = 20 * limits.MB
 from papertray.tui.cli import run
 status = run(["fetch", "hf", "--month", "2026-11"])
-print(status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(status, peak_kb())
 """
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KB is Linux's")
+@pytest.mark.skipif(sys.platform != "linux", reason="VmHWM is Linux's")
 @pytest.mark.timeout(120)
 def test_many_big_pages_cost_the_cap_not_their_sum(data_dir: Path) -> None:
     """40 pages of 5 MB (200 MB of papers): the fetch stops at its 20 MB cap, and the process
