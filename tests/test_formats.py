@@ -719,3 +719,25 @@ def test_every_record_format_reads_an_arxiv_id_from_the_same_urls() -> None:
     )
     papers = ingest_bytes(records, source="records.json").papers
     assert [p.arxiv_id for p in papers] == ["2403.11111", "2403.22222", "2403.33333"]
+
+
+_COMMENTS_AT_THE_END = __import__("re").compile(r"(?:\n[ \t]*%[^\n]*)+\s*$")
+"""The pattern BibTeX values were cut with before: the specification of what is cut."""
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "%", " ", "\t", "a", "\n%", "\n %x", "\r", " \n"])))
+def test_bibtex_cuts_the_comment_lines_ending_a_value_as_the_pattern_did(parts) -> None:
+    from papertray.store.formats.bibtex import _without_comment_lines
+
+    value = "".join(parts)
+    assert _without_comment_lines(value) == _COMMENTS_AT_THE_END.sub("", value)
+
+
+@pytest.mark.timeout(60)  # only catches a hang: the pattern tried again from each comment line
+def test_a_bibtex_value_of_many_comment_lines_then_text_is_read_in_one_pass() -> None:
+    comments = "\n% a note" * 100_000
+    text = f"@article{{k,\n  title = {{Dense{comments}\n  Retrieval}},\n  year = 2024\n}}\n"
+    result = ingest_text(text)
+    assert result.format == "bibtex"
+    assert [p.title for p in result.papers] == ["Dense" + " % a note" * 100_000 + " Retrieval"]

@@ -67,7 +67,7 @@ def parse(text: str, source: str = "") -> Parsed:
     untitled = 0
     for entry in entries:
         fields = {
-            _key(k): macros.resolve(_COMMENT_LINES.sub("", _value(v)))
+            _key(k): macros.resolve(_without_comment_lines(_value(v)))
             for k, v in entry.fields_dict.items()
         }
         paper = _paper(fields, source)
@@ -84,13 +84,23 @@ def parse(text: str, source: str = "") -> Parsed:
     return Parsed(papers, warnings)
 
 
-# biber allows % comment lines between fields; bibtexparser keeps them in the next key or the
-# value before (its tests/resources/biber_comments.bib).
-_COMMENT_LINES = re.compile(r"(?:\n[ \t]*%[^\n]*)+\s*$")
+def _without_comment_lines(value: str) -> str:
+    """The value without the % comment lines that end it (and the whitespace after them):
+    biber allows % comment lines between fields, and bibtexparser keeps them in the next key or
+    the value before (its tests/resources/biber_comments.bib). Read from the end, line by line:
+    a pattern anchored at the end was tried again from each line of a long run of comment lines
+    followed by text, quadratic in the lines."""
+    body = value.rstrip()
+    cut = None
+    while (newline := body.rfind("\n")) >= 0 and body[newline + 1 :].lstrip(" \t").startswith("%"):
+        body = cut = body[:newline]
+    return value if cut is None else cut
 
 
 def _key(raw: str) -> str:
     return raw.strip().rsplit("\n", 1)[-1].strip().lower()
+
+
 def _check_blocks(text: str) -> None:
     """Refuse, before the parser sees it, a file of more blocks than `limits.MAX_BIBTEX_BLOCKS`
     (a million @string lines kept the parser busy for long and took it gigabytes); counting stops
