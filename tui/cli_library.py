@@ -146,12 +146,14 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
         # A digest is found by its name as `papertray sources` shows it, too: a name stored by
         # an earlier version may hold control characters, which it shows escaped.
+        rows = library.sources()
         counts: dict[str, tuple[str, int, int]] = {}
-        for name, count, only in library.sources():
+        for name, count, only in rows:
             counts.setdefault(rules.one_line(name), (name, count, only))
             counts[name] = (name, count, only)
         if args.source not in counts:
-            known = ", ".join(map(rules.one_line, list(counts)[:5])) or "none yet"
+            # Each digest once, as `papertray sources` shows it (`counts` holds a raw name twice).
+            known = ", ".join(rules.one_line(name) for name, _, _ in rows[:5]) or "none yet"
             raise CliError(f"no digest named {args.source!r} in the library (digests: {known})")
         stored, count, only = counts[args.source]
         ids += library.ids_only_from(stored)
